@@ -1,0 +1,22 @@
+"""The REST API: django-ninja under /api/v1/, OpenAPI documentation at /api/docs."""
+
+from ninja import NinjaAPI
+
+from concierge.api.auth import token_or_session
+from concierge.api.errors import install_error_handlers
+from concierge.identity.api import router as identity_router
+
+api = NinjaAPI(
+    title="Concierge API",
+    version="1",
+    description=(
+        "Assisted commerce. Authenticate with `Authorization: Bearer <key>` (POST /api/v1/auth/tokens) "
+        "or a browser session plus the CSRF token. Every error answers "
+        '`{"code": "dotted.code", "message": "…", "fields": {…}}`.'
+    ),
+    auth=token_or_session,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", identity_router)

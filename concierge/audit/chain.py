@@ -1,0 +1,49 @@
+"""Hashing for the audit chain, shared by ``record`` and ``audit_verify``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical(value: Any) -> Any:
+    """``value`` as it will read back from a JSON column: Decimals, dates and UUIDs as strings."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def payload_digest(*, changes: Any, data: Any) -> str:
+    return _digest({"changes": changes, "data": data})
+
+
+def link_hash(fields: dict[str, Any]) -> str:
+    """The hash of one link: every header field, the payload digest and the previous hash."""
+    return _digest(fields)
+
+
+def header_fields(event: Any) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "on_behalf_of_id": event.on_behalf_of_id,
+        "account_id": event.account_id,
+        "assisted_session_id": event.assisted_session_id,
+        "subject_kind": event.subject_kind,
+        "subject_id": str(event.subject_id),
+        "action": event.action,
+        "request_id": event.request_id,
+        "payload_digest": event.payload_digest,
+        "prev_hash": event.prev_hash,
+    }

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from concierge.audit import chain
+from concierge.audit.models import ChainHead, Event
+
+
+def timeline(*, subject_kind: str, subject_id: object, limit: int = 200) -> QuerySet[Event]:
+    """Events about one subject, newest first."""
+    return Event.objects.filter(subject_kind=subject_kind, subject_id=str(subject_id)).order_by("-seq")[:limit]
+
+
+def events_by_actor(*, actor_id: int, limit: int = 20) -> QuerySet[Event]:
+    """What one person did, newest first."""
+    return Event.objects.filter(actor_id=actor_id).order_by("-seq")[:limit]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(*, batch_size: int = 2000) -> ChainReport:
+    """Walk the chain from the first event and report the first broken link.
+
+    Detects a changed event (its payload digest or link hash no longer matches), a deleted one (a
+    gap in ``seq`` or a ``prev_hash`` that names another event), a reordered one (``seq`` is part of
+    the hash) and events cut from the end (the chain head names a later event).
+    """
+    expected_seq = 1
+    prev_hash = chain.GENESIS_HASH
+    checked = 0
+    fields = [
+        "seq",
+        "occurred_at",
+        "actor_id",
+        "actor_label",
+        "on_behalf_of_id",
+        "account_id",
+        "assisted_session_id",
+        "subject_kind",
+        "subject_id",
+        "action",
+        "changes",
+        "data",
+        "request_id",
+        "payload_digest",
+        "prev_hash",
+        "hash",
+    ]
+    for event in Event.objects.order_by("seq").only(*fields).iterator(chunk_size=batch_size):
+        if event.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"event #{expected_seq} is missing (next is #{event.seq})")
+        if event.prev_hash != prev_hash:
+            return ChainReport(checked, event.seq, f"event #{event.seq} does not link to event #{event.seq - 1}")
+        if chain.payload_digest(changes=event.changes, data=event.data) != event.payload_digest:
+            return ChainReport(checked, event.seq, f"event #{event.seq} has been changed (payload)")
+        if chain.link_hash(chain.header_fields(event)) != event.hash:
+            return ChainReport(checked, event.seq, f"event #{event.seq} has been changed")
+        prev_hash = event.hash
+        expected_seq += 1
+        checked += 1
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq != checked or head.hash != prev_hash):
+        return ChainReport(checked, checked + 1, f"events after #{checked} are missing (the chain ends at #{head.seq})")
+    return ChainReport(checked)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from concierge.customers.models import Address, Customer, SellerAssignment
+
+
+class AddressInline(admin.TabularInline):
+    model = Address
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["shared_id", "display_name", "kind", "status", "store", "email"]
+    list_filter = ["kind", "status", "store"]
+    search_fields = ["shared_id", "email", "last_name", "organization_name"]
+    raw_id_fields = ["user"]
+    inlines = [AddressInline]
+
+
+@admin.register(SellerAssignment)
+class SellerAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["seller", "organization", "contract_number", "assigned_at"]
+    raw_id_fields = ["seller", "organization"]

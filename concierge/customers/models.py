@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from concierge.core import clock
+
+
+class Customer(models.Model):
+    """A customer record of one of three kinds (seed 004): a registered shopper, a single-session
+    (guest) shopper, or an account — a B2B customer organization."""
+
+    class Kind(models.TextChoices):
+        REGISTERED_USER = "REGISTERED_USER", "Registered user"
+        SINGLE_SESSION_USER = "SINGLE_SESSION_USER", "Single session user"
+        ACCOUNT = "ACCOUNT", "Account"
+
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE", "Active"
+        DISABLED = "DISABLED", "Disabled"
+
+    shared_id = models.CharField("customer ID", max_length=32, unique=True)
+    kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.REGISTERED_USER)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="customers")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer"
+    )
+    first_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80, blank=True)
+    organization_name = models.CharField(max_length=160, blank=True, help_text="For accounts (organizations).")
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    preferred_locale = models.CharField(max_length=16, blank=True)
+    assistance_opt_out = models.BooleanField(
+        default=False, help_text="The customer has asked that customer service not access their account."
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(Lower("email"), name="customers_email_ci"),
+            models.Index(Lower("last_name"), Lower("first_name"), name="customers_name_ci"),
+            models.Index(fields=["store", "kind"], name="customers_store_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.ACCOUNT:
+            return self.organization_name or self.shared_id
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.email or self.shared_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(max_length=40, blank=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    line1 = models.CharField("address line 1", max_length=160)
+    line2 = models.CharField("address line 2", max_length=160, blank=True)
+    city = models.CharField(max_length=80)
+    region = models.CharField("state / region", max_length=80, blank=True)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    phone = models.CharField(max_length=32, blank=True)
+    is_default_billing = models.BooleanField(default=False)
+    is_default_shipping = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        indexes = [models.Index(fields=["postal_code"], name="customers_address_postal")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_default_billing=True),
+                name="customers_one_default_billing",
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_default_shipping=True),
+                name="customers_one_default_shipping",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}, {self.line1}, {self.city}"
+
+
+class SellerAssignment(models.Model):
+    """A seller may act for the customer organizations assigned to them, and for no other."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    organization = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="seller_assignments",
+        limit_choices_to={"kind": Customer.Kind.ACCOUNT},
+    )
+    contract_number = models.CharField(max_length=40, blank=True)
+    assigned_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "organization"], name="customers_seller_org_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.seller} → {self.organization}"

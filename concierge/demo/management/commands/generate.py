@@ -1,0 +1,35 @@
+"""Write large data sets in bulk for benchmarks: ``manage.py generate --customers 1000000``."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from concierge.demo.bulk import write_customers
+from concierge.stores.models import Store
+
+# Generated customers are numbered from here, clear of the demo data's numbers.
+FIRST_NUMBER = 10_000_000
+
+
+class Command(BaseCommand):
+    help = "Generate benchmark data in bulk (customers with a sign-in and an address). Re-runs add nothing twice."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--customers", type=int, default=0, help="How many customers to write.")
+        parser.add_argument("--seed", type=int, default=1, help="Seed of the deterministic generator.")
+        parser.add_argument("--batch-size", type=int, default=5000)
+
+    def handle(self, *args: Any, customers: int, seed: int, batch_size: int, **options: Any) -> None:
+        stores = list(Store.objects.order_by("id"))
+        if not stores:
+            raise CommandError("No stores yet: run `manage.py seed_demo` first.")
+        if customers < 0 or batch_size < 1:
+            raise CommandError("--customers must be ≥ 0 and --batch-size ≥ 1.")
+        started = time.perf_counter()
+        written = write_customers(stores=stores, count=customers, start=FIRST_NUMBER, seed=seed, batch_size=batch_size)
+        elapsed = time.perf_counter() - started
+        rate = written / elapsed if elapsed else 0
+        self.stdout.write(self.style.SUCCESS(f"Wrote {written} customers in {elapsed:.1f} s ({rate:,.0f}/s)."))

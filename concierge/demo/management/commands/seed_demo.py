@@ -1,0 +1,154 @@
+"""Load the demo data: deterministic, and safe to run again (it adds only what is missing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from concierge.audit.services import record
+from concierge.core.context import ActingContext
+from concierge.customers.models import Address, Customer, SellerAssignment
+from concierge.demo.bulk import write_customers
+from concierge.identity.models import User
+from concierge.identity.roles import Role
+from concierge.stores.models import Store
+
+DEMO_PASSWORD = "concierge-demo"
+
+STORES = [
+    {"code": "us", "name": "Northwind Outfitters", "currency": "USD", "locale": "en_US",
+     "time_zone": "America/Chicago", "is_default": True},
+    {"code": "ca", "name": "Northwind Outfitters Canada", "currency": "CAD", "locale": "en_CA",
+     "time_zone": "America/Toronto", "is_default": False},
+]  # fmt: skip
+
+# email, first, last, roles, store codes
+STAFF = [
+    ("ann.agent@concierge.test", "Ann", "Agent", [Role.CSR], ["us"]),
+    ("bob.agent@concierge.test", "Bob", "Baker", [Role.CSR], ["us", "ca"]),
+    ("carla.csr@concierge.test", "Carla", "Chen", [Role.CSR], ["ca"]),
+    ("sam.supervisor@concierge.test", "Sam", "Supervisor", [Role.SUPERVISOR], ["us", "ca"]),
+    ("sally.seller@concierge.test", "Sally", "Seller", [Role.SELLER], ["us"]),
+    ("will.warehouse@concierge.test", "Will", "Warehouse", [Role.WAREHOUSE], ["us"]),
+    ("admin@concierge.test", "Ada", "Admin", [Role.ADMINISTRATOR], ["us", "ca"]),
+]
+
+SHOPPER = ("jane.shopper@concierge.test", "Jane", "Shopper")
+
+# name, shared id, country, city, postal code, contract number (None = not assigned to Sally)
+ORGANIZATIONS = [
+    ("Acme Hospitality Group", "A000000001", "US", "Austin", "78701", "CT-2026-0101"),
+    ("Blue Harbor Clinics", "A000000002", "US", "Boston", "02110", "CT-2026-0102"),
+    ("Cascade School District", "A000000003", "US", "Seattle", "98101", "CT-2026-0103"),
+    ("Desert Sun Resorts", "A000000004", "US", "Phoenix", "85004", "CT-2026-0104"),
+    ("Evergreen Facilities", "A000000005", "US", "Portland", "97204", None),
+    ("Fjord Engineering Ltd.", "A000000006", "CA", "Vancouver", "V6B 1A1", None),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo stores, staff of every role, customers and organizations (idempotent)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--customers", type=int, default=300, help="How many demo customers (default 300).")
+
+    def handle(self, *args: Any, customers: int, **options: Any) -> None:
+        ctx = ActingContext.system("demo data")
+        password_hash = make_password(DEMO_PASSWORD)
+        with transaction.atomic():
+            stores = {spec["code"]: self._store(spec) for spec in STORES}
+            for email, first, last, roles, store_codes in STAFF:
+                self._staff(email, first, last, roles, [stores[c] for c in store_codes], password_hash)
+            self._shopper(stores["us"], password_hash)
+            self._organizations(stores)
+        written = write_customers(stores=list(stores.values()), count=customers, seed=7, password_hash=password_hash)
+        with transaction.atomic():
+            record(
+                ctx,
+                action="demo.seeded",
+                subject_kind="store",
+                subject_id=stores["us"].pk,
+                data={"customers_written": written},
+            )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({written} new customers)."))
+        self.stdout.write(f"Every demo sign-in uses the password: {DEMO_PASSWORD}")
+        for email, _first, _last, roles, store_codes in STAFF:
+            self.stdout.write(f"  {', '.join(r.value for r in roles):<14} {email:<34} stores: {', '.join(store_codes)}")
+        self.stdout.write(f"  {'Shopper':<14} {SHOPPER[0]}")
+
+    def _store(self, spec: dict[str, Any]) -> Store:
+        store, _ = Store.objects.update_or_create(code=spec["code"], defaults=spec)
+        return store
+
+    def _staff(
+        self, email: str, first: str, last: str, roles: list[Role], stores: list[Store], password_hash: str
+    ) -> User:
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "password": password_hash,
+                "is_staff": Role.ADMINISTRATOR in roles,
+                "is_superuser": Role.ADMINISTRATOR in roles,
+            },
+        )
+        if created:
+            user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
+            user.stores.set(stores)
+        return user
+
+    def _shopper(self, store: Store, password_hash: str) -> None:
+        email, first, last = SHOPPER
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"first_name": first, "last_name": last, "password": password_hash}
+        )
+        if not created:
+            return
+        user.groups.add(Group.objects.get(name=Role.SHOPPER.value))
+        customer = Customer.objects.create(
+            shared_id="C000000000",
+            store=store,
+            user=user,
+            first_name=first,
+            last_name=last,
+            email=email,
+            phone="+15125550100",
+            preferred_locale=store.locale,
+        )
+        Address.objects.create(
+            customer=customer, label="Home", first_name=first, last_name=last, line1="100 Congress Ave",
+            city="Austin", region="TX", postal_code="78701", country="US", phone="+15125550100",
+            is_default_billing=True, is_default_shipping=True,
+        )  # fmt: skip
+        Address.objects.create(
+            customer=customer, label="Office", first_name=first, last_name=last, line1="500 W 2nd St",
+            line2="Suite 1900", city="Austin", region="TX", postal_code="78701", country="US",
+        )  # fmt: skip
+
+    def _organizations(self, stores: dict[str, Store]) -> None:
+        seller = User.objects.get(email="sally.seller@concierge.test")
+        for name, shared_id, country, city, postal, contract in ORGANIZATIONS:
+            org, created = Customer.objects.get_or_create(
+                shared_id=shared_id,
+                defaults={
+                    "kind": Customer.Kind.ACCOUNT,
+                    "store": stores["ca" if country == "CA" else "us"],
+                    "organization_name": name,
+                    "email": f"purchasing@{shared_id.lower()}.example.com",
+                },
+            )
+            if created:
+                Address.objects.create(
+                    customer=org, label="Head office", first_name="Accounts", last_name="Payable",
+                    line1="1 Commerce Plaza", city=city, postal_code=postal, country=country,
+                    is_default_billing=True, is_default_shipping=True,
+                )  # fmt: skip
+            if contract:
+                SellerAssignment.objects.get_or_create(
+                    seller=seller, organization=org, defaults={"contract_number": contract}
+                )

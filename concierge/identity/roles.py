@@ -1,0 +1,81 @@
+"""The role matrix: each role (a group) and exactly the privileges it grants.
+
+This file is the single source of truth. ``sync_roles`` makes the groups match it after every
+``migrate``; tests walk every cell.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    SHOPPER = "Shopper"
+    CSR = "CSR"
+    SUPERVISOR = "Supervisor"
+    SELLER = "Seller"
+    WAREHOUSE = "Warehouse"
+    ADMINISTRATOR = "Administrator"
+
+
+class Priv(StrEnum):
+    """Privileges as ``app_label.codename`` for ``user.has_perm``."""
+
+    USE_SERVICE_CONSOLE = "identity.use_service_console"
+    UPDATE_CUSTOMER = "identity.update_customer"
+    ACCESS_CUSTOMER_ACCOUNT = "identity.access_customer_account"
+    CREATE_ORDER_FOR_CUSTOMER = "identity.create_order_for_customer"
+    UNLOCK_ORDER = "identity.unlock_order"
+    CREATE_REFUND = "identity.create_refund"
+    APPROVE_REFUND = "identity.approve_refund"
+    ACT_FOR_ORGANIZATION = "identity.act_for_organization"
+    RECEIVE_RETURNS = "identity.receive_returns"
+    ADMINISTER = "identity.administer"
+
+
+_CSR = frozenset(
+    {
+        Priv.USE_SERVICE_CONSOLE,
+        Priv.UPDATE_CUSTOMER,
+        Priv.ACCESS_CUSTOMER_ACCOUNT,
+        Priv.CREATE_ORDER_FOR_CUSTOMER,
+    }
+)
+
+# A shopper acts only for themself; what they may touch is decided by ownership in each domain's
+# policies, so the role grants no privilege.
+ROLE_PRIVILEGES: dict[Role, frozenset[Priv]] = {
+    Role.SHOPPER: frozenset(),
+    Role.CSR: _CSR,
+    Role.SUPERVISOR: _CSR | {Priv.UNLOCK_ORDER, Priv.CREATE_REFUND, Priv.APPROVE_REFUND},
+    Role.SELLER: frozenset({Priv.ACT_FOR_ORGANIZATION}),
+    Role.WAREHOUSE: frozenset({Priv.RECEIVE_RETURNS}),
+    Role.ADMINISTRATOR: frozenset(Priv),
+}
+
+STAFF_ROLES = frozenset(ROLE_PRIVILEGES) - {Role.SHOPPER}
+
+
+def sync_roles() -> None:
+    """Create the groups and give each exactly the privileges of ``ROLE_PRIVILEGES``."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {p.split(".", 1)[1] for privs in ROLE_PRIVILEGES.values() for p in privs}
+    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="identity", codename__in=wanted)}
+    missing = wanted - perms.keys()
+    if missing:
+        raise RuntimeError(f"privileges missing from identity.Privilege: {sorted(missing)}")
+    for role, privs in ROLE_PRIVILEGES.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([perms[p.split(".", 1)[1]] for p in privs])
+
+
+def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    if getattr(sender, "label", None) != "identity":
+        return
+    from django.contrib.auth.management import create_permissions
+
+    # Make sure identity's permissions exist whatever order post_migrate receivers run in.
+    create_permissions(sender, verbosity=0, using=kwargs.get("using", "default"))
+    sync_roles()

@@ -1,0 +1,177 @@
+"""Concierge settings.
+
+Every deployment-specific value comes from the environment; the defaults give a development
+machine that runs on SQLite in ``var/`` with no further setup.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("CONCIERGE_VAR_DIR", BASE_DIR / "var"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY",
+    # Development only: production sets DJANGO_SECRET_KEY (checked by `manage.py check --deploy`).
+    "concierge-development-key-not-for-production-use-0123456789abcdef",
+)
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_tasks_db",
+    "concierge.core",
+    "concierge.audit",
+    "concierge.stores",
+    "concierge.identity",
+    "concierge.customers",
+    "concierge.api",
+    "concierge.storefront",
+    "concierge.service",
+    "concierge.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "concierge.core.middleware.RequestIdMiddleware",
+    "concierge.api.errors.ApiErrorShapeMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "concierge.core.middleware.ActingContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "concierge.urls"
+WSGI_APPLICATION = "concierge.wsgi.application"
+ASGI_APPLICATION = "concierge.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "concierge" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "concierge.core.context_processors.acting",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------------
+# SQLite is the embedded default; PostgreSQL is the production database (DATABASE_URL=postgres://…).
+# SQLite needs IMMEDIATE transactions and WAL, or concurrent writers fail with "database is locked"
+# (docs/adr/0002-sqlite-transaction-mode.md).
+_database_url = os.environ.get("DATABASE_URL", "")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "concierge.sqlite3")),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA busy_timeout=20000;"
+                    "PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Identity -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = ["concierge.identity.backends.EmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "storefront:sign_in"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("DJANGO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Sign-in throttling: this many failures for one email (or one client address) within the window
+# lock further attempts for the rest of the window.
+CONCIERGE_SIGN_IN_MAX_FAILURES = int(os.environ.get("CONCIERGE_SIGN_IN_MAX_FAILURES", "5"))
+CONCIERGE_SIGN_IN_WINDOW_SECONDS = int(os.environ.get("CONCIERGE_SIGN_IN_WINDOW_SECONDS", "900"))
+
+# --- Tasks --------------------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A worker writes a heartbeat every interval; a RUNNING task whose worker has not been heard from
+# for the stall timeout is handed back to the queue by the reaper (docs/adr/0004-task-reaper.md).
+CONCIERGE_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("CONCIERGE_WORKER_HEARTBEAT_SECONDS", "5"))
+CONCIERGE_WORKER_STALL_SECONDS = float(os.environ.get("CONCIERGE_WORKER_STALL_SECONDS", "30"))
+
+# --- Internationalisation ----------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or _env_bool("CONCIERGE_PLAIN_STATIC", False)
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "concierge": {"handlers": ["console"], "level": os.environ.get("CONCIERGE_LOG_LEVEL", "INFO")},
+        "django_tasks_db": {"handlers": ["console"], "level": "INFO"},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

@@ -1,0 +1,132 @@
+"""The storefront face: sign-in and registration, My Account, the seller's organization selector."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concierge.core.errors import DomainError
+from concierge.core.forms import add_domain_error
+from concierge.customers.selectors import organizations_for_seller
+from concierge.customers.services import customer_register, organization_select
+from concierge.identity.policies import landing_url
+from concierge.identity.roles import Priv
+from concierge.identity.services import sign_in_check, user_sign_out_everywhere
+from concierge.storefront.forms import RegisterForm, SignInForm
+
+NEXT_FIELD = "next"
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "storefront/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """One sign-in page for everyone (seed 000), with the Sign In and Register tabs."""
+    next_url = request.POST.get(NEXT_FIELD) or request.GET.get(NEXT_FIELD, "")
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = sign_in_check(
+                request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                client_ip=request.ctx.client_ip,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            login(request, user)  # rotates the session key
+            return HttpResponseRedirect(landing_url(user, request=request, next_url=next_url))
+    return render(
+        request,
+        "storefront/sign_in.html",
+        {"form": form, "register_form": RegisterForm(), "tab": "sign-in", "next": next_url},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def register(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get(NEXT_FIELD, "")
+    form = RegisterForm(request.POST)
+    if form.is_valid():
+        try:
+            customer = customer_register(
+                request.ctx,
+                store=request.ctx.store,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            login(request, customer.user, backend="concierge.identity.backends.EmailBackend")
+            messages.success(request, f"Welcome, {customer.first_name}. Your account has been created.")
+            return HttpResponseRedirect(landing_url(customer.user, request=request, next_url=next_url))
+    return render(
+        request,
+        "storefront/sign_in.html",
+        {"form": SignInForm(), "register_form": form, "tab": "register", "next": next_url},
+        status=400,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)  # flushes the session and rotates its key
+    messages.info(request, "You have signed out.")
+    return redirect("storefront:home")
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    user_sign_out_everywhere(request.ctx)
+    logout(request)
+    messages.info(request, "You have signed out on every device.")
+    return redirect("storefront:sign_in")
+
+
+@login_required
+@require_GET
+def my_account(request: HttpRequest) -> HttpResponse:
+    customer = request.ctx.customer
+    if customer is None:
+        # Staff have no customer record of their own; send them where they work.
+        return HttpResponseRedirect(landing_url(request.ctx.user, request=request))
+    addresses = customer.addresses.order_by("-is_default_shipping", "-is_default_billing", "id")
+    return render(request, "storefront/my_account.html", {"customer": customer, "addresses": addresses})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organizations(request: HttpRequest) -> HttpResponse:
+    """Seed 003: a seller's Customer Organizations; choosing one acts for it."""
+    ctx = request.ctx
+    if not ctx.has_perm(Priv.ACT_FOR_ORGANIZATION):
+        messages.error(request, "Only sellers act for customer organizations.")
+        return HttpResponseRedirect(landing_url(ctx.user, request=request))
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop("account_id", None)
+            messages.info(request, "You are no longer acting for an organization.")
+            return redirect("storefront:organizations")
+        try:
+            account = organization_select(ctx, account_id=request.POST.get("account_id"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            request.session["account_id"] = account.pk
+            messages.success(request, f"You are now buying for {account.display_name}.")
+            return redirect("storefront:home")
+    assignments = organizations_for_seller(ctx.user).prefetch_related("organization__addresses")
+    return render(request, "storefront/organizations.html", {"assignments": assignments})

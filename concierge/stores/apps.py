@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StoresConfig(AppConfig):
+    name = "concierge.stores"
+    label = "stores"
+    verbose_name = "Stores"
