@@ -62,6 +62,10 @@ class ActingContext:
     def with_account(self, account: Customer | None) -> ActingContext:
         return replace(self, account=account)
 
+    def as_user(self, user: User, *, customer: Customer | None = None, store: Store | None = None) -> ActingContext:
+        """The same request, now acting as ``user`` (who has just registered or signed in)."""
+        return replace(self, user=user, customer=customer, account=None, store=store or self.store)
+
 
 def build_context(request: HttpRequest) -> ActingContext:
     """Resolve the acting context of ``request`` — the one place that reads ``request.user``."""

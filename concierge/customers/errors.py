@@ -3,5 +3,4 @@ from enum import StrEnum
 
 class CustomerError(StrEnum):
     EMAIL_TAKEN = "customer.email_taken"
-    PASSWORD_INVALID = "customer.password_invalid"
     ORGANIZATION_NOT_ASSIGNED = "customer.organization_not_assigned"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group
@@ -71,7 +70,7 @@ def customer_register(
             preferred_locale=store.locale,
         )
         # From here on the new shopper acts for themself.
-        acting = replace(ctx, user=user, customer=customer, store=store)
+        acting = ctx.as_user(user, customer=customer, store=store)
         record(acting, action="customer.registered", subject_kind="customer", subject_id=customer.pk)
     return customer
 

@@ -120,7 +120,7 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
 
 @router.delete(
     "/auth/tokens/{token_id}",
-    response={204: None, 404: ErrorOut, **ERRORS_AUTH},
+    response={204: None, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
     auth=token_or_session,
 )
 def token_revoke(request: HttpRequest, token_id: int) -> Status:

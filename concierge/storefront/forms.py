@@ -30,6 +30,11 @@ class RegisterForm(forms.Form):
         label="Confirm password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        # It shares the page with the sign-in form: its own element ids keep every label unique.
+        kwargs.setdefault("auto_id", "register_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_confirm"):

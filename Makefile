@@ -1,0 +1,66 @@
+# Concierge — `make run` serves everything on SQLite; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12 (pyenv's on these machines) and uv installed into it.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || { command -v pyenv >/dev/null && echo "$$(pyenv prefix 3.12 2>/dev/null)/bin/python3.12"; } || echo python3.12)
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+UV := $(PYTHON) -m uv
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install migrate demo run serve worker test test-py test-browser lint format openapi check clean
+
+help:
+	@echo "make run      install, migrate, load demo data, serve storefront + console + API with the worker on http://$(HOST):$(PORT)"
+	@echo "make test     the whole suite (unit, integration, API contract, browser) on SQLite, or on DATABASE_URL"
+	@echo "make lint     ruff check + format check, makemigrations --check, uv lock --check"
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --locked
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py collectstatic --no-input -v0
+	@echo
+	@echo "Concierge is starting on http://$(HOST):$(PORT)  (storefront /, console /service/, admin /admin/, API /api/docs)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py worker --no-startup-delay & \
+	  $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 concierge.wsgi:application
+
+test: test-py test-browser
+
+test-py: install
+	$(VENV)/bin/pytest concierge -n $(PYTEST_WORKERS) -q
+
+test-browser: install
+	$(VENV)/bin/pytest e2e -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(UV) lock --check
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+openapi: install
+	DJANGO_SETTINGS_MODULE=concierge.settings_test $(PY) -c "import django, json; django.setup(); from concierge.api.main import api; open('docs/openapi.json', 'w').write(json.dumps(api.get_openapi_schema(path_prefix='/api/v1/'), sort_keys=True, indent=2) + '\n')"
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,165 @@
+"""The audit log: attributed, hash-chained, append-only, and verifiable (RELIABILITY bar 26)."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from concierge.audit.models import ChainHead, Event
+from concierge.audit.selectors import timeline, verify_chain
+from concierge.audit.services import record
+from concierge.core.context import ActingContext
+
+pytestmark = pytest.mark.django_db
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+def write_events(ctx: ActingContext, count: int) -> list[Event]:
+    events = []
+    for i in range(count):
+        with transaction.atomic():
+            events.append(
+                record(
+                    ctx,
+                    action="customer.updated",
+                    subject_kind="customer",
+                    subject_id=ctx.customer.pk if ctx.customer else 1,
+                    changes={"last_name": ("Smith", f"Smith-{i}")},
+                    data={"note": f"change {i}"},
+                )
+            )
+    return events
+
+
+def tamper(sql: str, params: list) -> None:
+    """Change the table behind the service's back, as an attacker with database access would."""
+    with connection.cursor() as cursor:
+        if ON_POSTGRES:
+            # A superuser may switch triggers off for this transaction; the application role may not.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
+        if ON_POSTGRES:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+@pytest.fixture
+def acting(csr, shopper) -> ActingContext:
+    return ActingContext(user=csr, customer=shopper)
+
+
+def test_an_event_carries_the_actor_and_the_customer_served(acting, csr, shopper):
+    [event] = write_events(acting, 1)
+    assert (event.actor_id, event.actor_label, event.on_behalf_of_id) == (csr.pk, "Ann Agent", shopper.pk)
+    assert event.changes == {"last_name": ["Smith", "Smith-0"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_refuses_to_run_outside_a_transaction(acting):
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        record(acting, action="x", subject_kind="customer", subject_id=1)
+
+
+def test_an_event_rolls_back_with_the_change_it_records(acting):
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            record(acting, action="customer.updated", subject_kind="customer", subject_id=1)
+            raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        change_that_fails()
+    assert not Event.objects.filter(action="customer.updated").exists()
+    assert verify_chain().ok
+
+
+def test_timeline_lists_a_subjects_events_newest_first(acting, shopper):
+    write_events(acting, 3)
+    assert [e.data["note"] for e in timeline(subject_kind="customer", subject_id=shopper.pk)] == [
+        "change 2",
+        "change 1",
+        "change 0",
+    ]
+
+
+def test_an_untouched_chain_verifies(acting):
+    write_events(acting, 5)
+    report = verify_chain()
+    assert report.ok
+    assert report.checked == Event.objects.count()
+
+
+def test_a_modified_payload_is_detected(acting):
+    events = write_events(acting, 5)
+    tamper("UPDATE audit_event SET data = %s WHERE seq = %s", ['{"note": "nothing happened"}', events[2].seq])
+    report = verify_chain()
+    assert report.broken_at == events[2].seq
+    assert "changed" in report.reason
+
+
+def test_a_modified_header_is_detected(acting):
+    events = write_events(acting, 5)
+    tamper("UPDATE audit_event SET actor_label = %s WHERE seq = %s", ["Somebody Else", events[1].seq])
+    assert verify_chain().broken_at == events[1].seq
+
+
+def test_a_deleted_event_is_detected(acting):
+    events = write_events(acting, 5)
+    tamper("DELETE FROM audit_event WHERE seq = %s", [events[3].seq])
+    report = verify_chain()
+    assert report.broken_at == events[3].seq
+    assert "missing" in report.reason
+
+
+def test_a_deleted_last_event_is_detected(acting):
+    events = write_events(acting, 5)
+    tamper("DELETE FROM audit_event WHERE seq = %s", [events[-1].seq])
+    assert verify_chain().broken_at == events[-1].seq
+
+
+def test_reordered_events_are_detected(acting):
+    events = write_events(acting, 5)
+    a, b = events[1].seq, events[2].seq
+    tamper("UPDATE audit_event SET seq = -1 WHERE seq = %s", [a])
+    tamper("UPDATE audit_event SET seq = %s WHERE seq = %s", [a, b])
+    tamper("UPDATE audit_event SET seq = %s WHERE seq = -1", [b])
+    assert verify_chain().broken_at == a
+
+
+def test_audit_verify_command_reports_the_first_broken_link(acting):
+    events = write_events(acting, 3)
+    call_command("audit_verify")
+    tamper("UPDATE audit_event SET action = %s WHERE seq = %s", ["nothing", events[0].seq])
+    with pytest.raises(CommandError, match=f"broken at event #{events[0].seq}"):
+        call_command("audit_verify")
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="the append-only triggers are PostgreSQL's; SQLite is the embedded dev store"
+)
+@pytest.mark.parametrize("statement", ["UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"])
+def test_the_database_refuses_to_change_or_delete_events(acting, statement):
+    write_events(acting, 2)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert Event.objects.filter(action="customer.updated").count() == 2
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="the append-only triggers are PostgreSQL's; SQLite is the embedded dev store"
+)
+def test_truncate_is_refused_without_the_maintenance_setting(acting):
+    write_events(acting, 1)
+
+    def truncate() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL concierge.audit_maintenance = 'off'")
+            cursor.execute("TRUNCATE audit_event")
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        truncate()
+    assert Event.objects.exists()
+
+
+def test_the_head_follows_the_last_event(acting):
+    events = write_events(acting, 2)
+    head = ChainHead.objects.get(pk=1)
+    assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)

@@ -1,0 +1,36 @@
+"""Demo data and the bulk generator."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from concierge.audit.selectors import verify_chain
+from concierge.customers.models import Address, Customer, SellerAssignment
+from concierge.identity.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_deterministic_and_idempotent():
+    call_command("seed_demo", customers=40, stdout=io.StringIO())
+    first = sorted(Customer.objects.values_list("shared_id", "email", "last_name"))
+    call_command("seed_demo", customers=40, stdout=io.StringIO())
+    assert sorted(Customer.objects.values_list("shared_id", "email", "last_name")) == first
+    # two stores, staff of every role, 40 customers + Jane + 6 organizations, each with an address
+    assert Customer.objects.count() == 47
+    assert not Customer.objects.filter(addresses__isnull=True).exists()
+    roles = set(User.objects.filter(groups__isnull=False).values_list("groups__name", flat=True))
+    assert roles == {"Shopper", "CSR", "Supervisor", "Seller", "Warehouse", "Administrator"}
+    assert SellerAssignment.objects.count() == 4
+    assert User.objects.get(email="ann.agent@concierge.test").check_password("concierge-demo")
+    assert verify_chain().ok
+
+
+def test_generate_writes_customers_in_bulk_and_adds_nothing_twice():
+    call_command("seed_demo", customers=0, stdout=io.StringIO())
+    before = Customer.objects.count()
+    call_command("generate", customers=120, batch_size=50, stdout=io.StringIO())
+    call_command("generate", customers=120, batch_size=50, stdout=io.StringIO())
+    assert Customer.objects.count() == before + 120
+    assert Address.objects.filter(customer__shared_id__startswith="C01").count() == 120

@@ -1,0 +1,34 @@
+"""The Customer Service page."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+HOME = reverse("service:home")
+
+
+def test_it_shows_the_stores_a_csr_serves(signed_in, csr, other_store):
+    page = signed_in(csr).get(HOME).content.decode()
+    assert "Stores you serve" in page
+    assert "Northwind Outfitters" in page
+    assert "Northwind Outfitters Canada" not in page
+
+
+def test_it_lists_what_the_staff_member_did(signed_in, csr):
+    client = signed_in(csr)
+    client.post(reverse("storefront:sign_out_everywhere"))
+    csr.refresh_from_db()
+    client = signed_in(csr)
+    assert "user.signed_out_everywhere" in client.get(HOME).content.decode()
+
+
+def test_shoppers_are_refused(signed_in, shopper):
+    response = signed_in(shopper.user).get(HOME)
+    assert response.status_code == 403
+    assert "for customer service staff" in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, store):
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("storefront:sign_in"))

@@ -1,0 +1,80 @@
+"""Builders of valid objects for tests, through the same paths the product uses where it matters."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+
+from concierge.customers.models import Address, Customer, SellerAssignment
+from concierge.identity.models import User
+from concierge.stores.models import Store
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - the test personas' published password
+_numbers = itertools.count(1)
+
+
+def store(*, code: str, name: str, currency: str = "USD", locale: str = "en_US", is_default: bool = False) -> Store:
+    return Store.objects.create(code=code, name=name, currency=currency, locale=locale, is_default=is_default)
+
+
+def staff(
+    role: str, *, stores: Iterable[Store] = (), email: str = "", first_name: str = "", last_name: str = ""
+) -> User:
+    n = next(_numbers)
+    user = User.objects.create_user(
+        email or f"staff{n}@concierge.test",
+        PASSWORD,
+        first_name=first_name or role,
+        last_name=last_name or f"Member{n}",
+        is_staff=role == "Administrator",
+    )
+    user.groups.add(Group.objects.get(name=role))
+    user.stores.set(list(stores))
+    return user
+
+
+def shopper(
+    *, store: Store, email: str = "", first_name: str = "Pat", last_name: str = "", with_address: bool = True
+) -> Customer:
+    n = next(_numbers)
+    user = User.objects.create_user(
+        email or f"shopper{n}@example.com", PASSWORD, first_name=first_name, last_name=last_name or f"Shopper{n}"
+    )
+    user.groups.add(Group.objects.get(name="Shopper"))
+    customer = Customer.objects.create(
+        shared_id=f"T{n:09d}",
+        store=store,
+        user=user,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        email=user.email,
+    )
+    if with_address:
+        address(customer, is_default_billing=True, is_default_shipping=True)
+    return customer
+
+
+def organization(*, store: Store, name: str, seller: User | None = None, contract: str = "") -> Customer:
+    n = next(_numbers)
+    org = Customer.objects.create(
+        shared_id=f"A{n:09d}", kind=Customer.Kind.ACCOUNT, store=store, organization_name=name
+    )
+    if seller is not None:
+        SellerAssignment.objects.create(seller=seller, organization=org, contract_number=contract)
+    return org
+
+
+def address(customer: Customer, **overrides: object) -> Address:
+    fields: dict[str, object] = {
+        "first_name": customer.first_name or "Accounts",
+        "last_name": customer.last_name or "Payable",
+        "line1": "100 Congress Ave",
+        "city": "Austin",
+        "region": "TX",
+        "postal_code": "78701",
+        "country": "US",
+    }
+    fields.update(overrides)
+    return Address.objects.create(customer=customer, **fields)
