@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "concierge.stores",
     "concierge.identity",
     "concierge.customers",
+    "concierge.catalog",
+    "concierge.carts",
     "concierge.api",
     "concierge.storefront",
     "concierge.service",

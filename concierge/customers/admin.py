@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from concierge.customers.models import Address, Customer, SellerAssignment
+from concierge.customers.models import Address, Customer, Segment, SellerAssignment
 
 
 class AddressInline(admin.TabularInline):
@@ -21,3 +21,9 @@ class CustomerAdmin(admin.ModelAdmin):
 class SellerAssignmentAdmin(admin.ModelAdmin):
     list_display = ["seller", "organization", "contract_number", "assigned_at"]
     raw_id_fields = ["seller", "organization"]
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]

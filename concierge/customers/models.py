@@ -33,6 +33,7 @@ class Customer(models.Model):
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     preferred_locale = models.CharField(max_length=16, blank=True)
+    segments = models.ManyToManyField("customers.Segment", blank=True, related_name="customers")
     assistance_opt_out = models.BooleanField(
         default=False, help_text="The customer has asked that customer service not access their account."
     )
@@ -60,6 +61,20 @@ class Customer(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class Segment(models.Model):
+    """A group of customers that prices and promotions can target (seed 004, "segments")."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Address(models.Model):

@@ -12,6 +12,9 @@ class Store(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="The store an anonymous visitor shops in. Exactly one store is the default."
     )
+    multi_ship = models.BooleanField(
+        default=True, help_text="Checkout may send lines to different addresses (one shipment each)."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -20,6 +23,64 @@ class Store(models.Model):
                 fields=["is_default"], condition=models.Q(is_default=True), name="stores_one_default_store"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxRate(models.Model):
+    """Sales tax of a store for a country and region; the most specific match applies.
+
+    Country "" is the store's fallback; region "" covers the whole country.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="tax_rates")
+    country = models.CharField(max_length=2, blank=True)
+    region = models.CharField(max_length=80, blank=True)
+    rate = models.DecimalField(max_digits=6, decimal_places=4, help_text="0.0825 for 8.25%.")
+    name = models.CharField(max_length=60, default="Sales tax")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "country", "region"], name="stores_taxrate_unique"),
+            models.CheckConstraint(condition=models.Q(rate__gte=0, rate__lt=1), name="stores_taxrate_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.country or '*'}/{self.region or '*'} {self.rate}"
+
+
+class ShippingMethod(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="shipping_methods")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=80)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    delivery_days = models.CharField(max_length=40, blank=True, help_text="e.g. '3-5 business days'")
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "price"]
+        constraints = [models.UniqueConstraint(fields=["store", "code"], name="stores_shippingmethod_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PickupLocation(models.Model):
+    """A physical store where customers pick up orders (seed 001, pickup in store)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="pickup_locations")
+    name = models.CharField(max_length=120)
+    line1 = models.CharField(max_length=160)
+    city = models.CharField(max_length=80)
+    region = models.CharField(max_length=80, blank=True)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name

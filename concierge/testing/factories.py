@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 
+from concierge.catalog.models import Sku
 from concierge.customers.models import Address, Customer, SellerAssignment
 from concierge.identity.models import User
 from concierge.stores.models import Store
@@ -78,3 +79,35 @@ def address(customer: Customer, **overrides: object) -> Address:
     }
     fields.update(overrides)
     return Address.objects.create(customer=customer, **fields)
+
+
+def product(
+    *,
+    store: Store,
+    name: str = "Trail Runner",
+    price: str = "14.25",
+    category: str = "Shoes",
+    stock: int = 50,
+    kind: str = "SHIPPABLE",
+    sku_code: str = "",
+) -> Sku:
+    """A product with one SKU priced in ``store``'s base price list; returns the SKU."""
+    from decimal import Decimal
+
+    from django.utils.text import slugify
+
+    from concierge.catalog.models import Category, Price, PriceList, Product
+    from concierge.catalog.search import index_products
+
+    n = next(_numbers)
+    cat, _ = Category.objects.get_or_create(slug=slugify(category), defaults={"name": category})
+    prod = Product.objects.create(name=name, slug=f"{slugify(name)}-{n}", category=cat, description=f"The {name}.")
+    sku = Sku.objects.create(
+        product=prod, code=sku_code or f"SKU-{n:05d}", name="Standard", kind=kind, stock_on_hand=stock
+    )
+    base, _ = PriceList.objects.get_or_create(
+        store=store, currency=store.currency, segment=None, account=None, defaults={"name": f"{store.name} prices"}
+    )
+    Price.objects.create(price_list=base, sku=sku, amount=Decimal(price))
+    index_products([prod])
+    return sku

@@ -10,13 +10,15 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 
 from concierge.api.main import api
+from concierge.carts.errors import CartError
+from concierge.catalog.errors import CatalogError
 from concierge.core.errors import CommonError
 from concierge.customers.errors import CustomerError
 from concierge.identity.errors import IdentityError
 
 ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOT = ROOT / "docs" / "openapi.json"
-ERROR_ENUMS = [CommonError, CustomerError, IdentityError]
+ERROR_ENUMS = [CommonError, CustomerError, IdentityError, CatalogError, CartError]
 
 
 def current_schema() -> dict:

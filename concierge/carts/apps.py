@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CartsConfig(AppConfig):
+    name = "concierge.carts"
+    label = "carts"
+    verbose_name = "Carts"

@@ -1,0 +1,12 @@
+from enum import StrEnum
+
+
+class CartError(StrEnum):
+    NOT_FOUND = "cart.not_found"
+    LINE_NOT_FOUND = "cart.line_not_found"
+    QUANTITY_INVALID = "cart.quantity_invalid"
+    OUT_OF_STOCK = "cart.out_of_stock"
+    SKU_UNAVAILABLE = "cart.sku_unavailable"
+    EMPTY = "cart.empty"
+    STALE = "cart.stale"
+    NOT_ACTIVE = "cart.not_active"

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import models
+
+from concierge.core import clock
+
+# Cart codes are read aloud to customer service: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class Cart(models.Model):
+    """A shopper's cart: a registered customer's (at most one active, enforced by the database) or an
+    anonymous visitor's (found by the digest of a cookie token)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE", "Active"
+        MERGED = "MERGED", "Merged into another cart"
+        ORDERED = "ORDERED", "Turned into an order"
+        ABANDONED = "ABANDONED", "Abandoned"
+
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="carts")
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
+    )
+    anonymous_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    code = models.CharField(max_length=CODE_LENGTH, unique=True, help_text="Short code a shopper reads out.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(status="ACTIVE"),
+                name="carts_one_active_cart_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | models.Q(anonymous_digest__isnull=False),
+                name="carts_cart_has_an_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cart {self.code}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @staticmethod
+    def new_code() -> str:
+        return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "sku"], name="carts_one_line_per_sku"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="carts_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku_id}"

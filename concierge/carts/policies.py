@@ -1,0 +1,17 @@
+"""Who may see and change a cart."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from concierge.carts.models import Cart
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+
+
+def owns_cart(ctx: ActingContext, cart: Cart, *, anonymous_token: str | None) -> bool:
+    """The customer served owns their cart; an anonymous visitor owns the cart of their cookie."""
+    if cart.customer_id is not None:
+        return ctx.customer is not None and cart.customer_id == ctx.customer.pk
+    return bool(anonymous_token) and cart.anonymous_digest == Cart.digest_of(anonymous_token or "")

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from concierge.carts.models import Cart, CartLine
+from concierge.catalog.pricing import Buyer, LineIn, Priced, price_lines
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+
+
+def active_cart(ctx: ActingContext, *, anonymous_token: str | None) -> Cart | None:
+    """The active cart of the customer served, or of the anonymous visitor's cookie."""
+    carts = Cart.objects.select_related("store").filter(status=Cart.Status.ACTIVE)
+    if ctx.customer is not None:
+        return carts.filter(customer=ctx.customer).first()
+    if ctx.user is None and anonymous_token:
+        return carts.filter(anonymous_digest=Cart.digest_of(anonymous_token), customer__isnull=True).first()
+    return None
+
+
+def cart_lines(cart: Cart) -> list[CartLine]:
+    return list(cart.lines.select_related("sku__product__category").order_by("added_at", "id"))
+
+
+def priced_cart(buyer: Buyer, cart: Cart, lines: list[CartLine] | None = None) -> Priced:
+    """The cart priced for ``buyer`` now: prices and promotions are never stored on a cart."""
+    lines = cart_lines(cart) if lines is None else lines
+    return price_lines(buyer, [LineIn(line.sku, line.quantity) for line in lines])

@@ -1,0 +1,228 @@
+"""The one pricing function: lines in, prices, discounts, taxes and totals out.
+
+Cart, checkout, order, return and refund all price through :func:`price_lines`, so a total is
+always derived the same way and never taken from a client. Prices resolve for the customer served:
+the B2B account's own price list first, then the customer's segment lists (by priority), then the
+store's list. A line gets its best product or category promotion; the best cart promotion is then
+spread over the lines in proportion, so that tax is computed per line on what the customer pays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from concierge.catalog.errors import CatalogError
+from concierge.catalog.models import Price, Promotion, Sku
+from concierge.core import clock
+from concierge.core.errors import DomainError
+from concierge.core.money import Money
+from concierge.stores.models import TaxRate
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+    from concierge.customers.models import Customer
+    from concierge.stores.models import Store
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Whom prices are for: the store, and the customer (and account) being served."""
+
+    store: Store
+    customer_id: int | None = None
+    account_id: int | None = None
+    segment_ids: frozenset[int] = frozenset()
+    at: dt.datetime = field(default_factory=clock.now)
+
+    @property
+    def currency(self) -> str:
+        return self.store.currency
+
+    @property
+    def locale(self) -> str:
+        return self.store.locale
+
+
+def buyer_for(ctx: ActingContext, *, store: Store | None = None) -> Buyer:
+    store = store or ctx.store
+    if store is None:
+        raise DomainError(CatalogError.NO_STORE, "No store is set up yet.", status=503)
+    return buyer_of(store=store, customer=ctx.customer, account=ctx.account)
+
+
+def buyer_of(*, store: Store, customer: Customer | None, account: Customer | None = None) -> Buyer:
+    segment_ids: set[int] = set()
+    for who in (customer, account):
+        if who is not None:
+            segment_ids.update(who.segments.values_list("id", flat=True))
+    return Buyer(
+        store=store,
+        customer_id=customer.pk if customer else None,
+        account_id=account.pk if account else None,
+        segment_ids=frozenset(segment_ids),
+    )
+
+
+def unit_prices(buyer: Buyer, sku_ids: Sequence[int]) -> dict[int, Money]:
+    """The price of each SKU for ``buyer`` (SKUs without any price are left out)."""
+    lists = Q(price_list__segment__isnull=True, price_list__account__isnull=True)
+    if buyer.segment_ids:
+        lists |= Q(price_list__segment_id__in=buyer.segment_ids)
+    if buyer.account_id:
+        lists |= Q(price_list__account_id=buyer.account_id)
+    rows = Price.objects.filter(
+        lists, sku_id__in=list(sku_ids), price_list__store=buyer.store, price_list__currency=buyer.currency
+    ).values_list("sku_id", "amount", "price_list__account_id", "price_list__segment_id", "price_list__priority")
+    best: dict[int, tuple[tuple[int, int], Decimal]] = {}
+    for sku_id, amount, account_id, segment_id, priority in rows:
+        rank = (2, 0) if account_id else (1, priority) if segment_id else (0, 0)
+        if sku_id not in best or rank > best[sku_id][0]:
+            best[sku_id] = (rank, amount)
+    return {sku_id: Money(amount, buyer.currency) for sku_id, (_, amount) in best.items()}
+
+
+def promotions_for(buyer: Buyer) -> list[Promotion]:
+    """The promotions this buyer sees now: the store's, in their window, for everyone or their segment."""
+    segment = Q(segment__isnull=True)
+    if buyer.segment_ids:
+        segment |= Q(segment_id__in=buyer.segment_ids)
+    return list(
+        Promotion.objects.filter(segment, store=buyer.store, is_active=True, starts_at__lte=buyer.at)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=buyer.at))
+        .order_by("id")
+    )
+
+
+def _discount(promotion: Promotion, base: Money) -> Money:
+    if promotion.kind == Promotion.Kind.PERCENT_OFF:
+        off = (base * promotion.value * Decimal("0.01")).rounded()
+    else:
+        off = Money(promotion.value, base.currency)
+    return min(off, base)
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    sku: Sku
+    quantity: int
+    unit_price: Money
+    subtotal: Money
+    discount: Money
+    promotions: tuple[str, ...]
+    tax: Money
+    total: Money
+
+
+@dataclass(frozen=True)
+class Priced:
+    currency: str
+    lines: tuple[PricedLine, ...]
+    subtotal: Money
+    discount: Money
+    shipping: Money
+    tax: Money
+    total: Money
+    promotions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LineIn:
+    sku: Sku
+    quantity: int
+
+
+def tax_rate(store: Store, *, country: str = "", region: str = "") -> Decimal:
+    rates = {(r.country, r.region): r.rate for r in TaxRate.objects.filter(store=store)}
+    for key in ((country, region), (country, ""), ("", "")):
+        if key in rates:
+            return rates[key]
+    return Decimal(0)
+
+
+def price_lines(
+    buyer: Buyer,
+    lines: Sequence[LineIn],
+    *,
+    shipping: Money | None = None,
+    tax_country: str = "",
+    tax_region: str = "",
+    prices: dict[int, Money] | None = None,
+) -> Priced:
+    """Price ``lines`` for ``buyer``. ``prices`` may pin unit prices (an order keeps what was agreed)."""
+    currency = buyer.currency
+    zero = Money.zero(currency)
+    for line in lines:
+        if line.quantity < 1:
+            raise DomainError(CatalogError.QUANTITY_INVALID, "Quantities must be at least 1.", status=422)
+    unit = prices if prices is not None else unit_prices(buyer, [line.sku.pk for line in lines])
+    missing = [line.sku.code for line in lines if line.sku.pk not in unit]
+    if missing:
+        raise DomainError(
+            CatalogError.PRICE_MISSING, f"{', '.join(missing)} cannot be bought in {buyer.store.name}.", status=409
+        )
+    promotions = promotions_for(buyer)
+    line_promos = [p for p in promotions if p.target != Promotion.Target.CART]
+    cart_promos = [p for p in promotions if p.target == Promotion.Target.CART]
+
+    # 1. Each line: its subtotal and its best product/category promotion.
+    subtotals, discounts, names = [], [], []
+    for line in lines:
+        subtotal = (unit[line.sku.pk] * line.quantity).rounded()
+        best, best_off = None, zero
+        for promo in line_promos:
+            applies = (promo.target == Promotion.Target.PRODUCT and promo.product_id == line.sku.product_id) or (
+                promo.target == Promotion.Target.CATEGORY and promo.category_id == line.sku.product.category_id
+            )
+            if applies and (off := _discount(promo, subtotal)) > best_off:
+                best, best_off = promo, off
+        subtotals.append(subtotal)
+        discounts.append(best_off)
+        names.append([best.name] if best else [])
+
+    # 2. The best cart promotion, spread over the lines in proportion to what is left on each.
+    remaining = [s - d for s, d in zip(subtotals, discounts, strict=True)]
+    left_total = sum((r for r in remaining), zero)
+    cart_best, cart_off = None, zero
+    for promo in cart_promos:
+        if left_total and (off := _discount(promo, left_total)) > cart_off:
+            cart_best, cart_off = promo, off
+    if cart_best is not None:
+        allotted = zero
+        for i, left in enumerate(remaining):
+            share = (
+                cart_off - allotted
+                if i == len(remaining) - 1
+                else (cart_off * (left.amount / left_total.amount)).rounded()
+            )
+            share = min(share, left)
+            discounts[i] += share
+            allotted += share
+            names[i].append(cart_best.name)
+
+    # 3. Tax per line, on what the customer pays for it.
+    rate = tax_rate(buyer.store, country=tax_country, region=tax_region)
+    priced = []
+    for line, subtotal, discount, promo_names in zip(lines, subtotals, discounts, names, strict=True):
+        net = subtotal - discount
+        tax = (net * rate).rounded()
+        priced.append(
+            PricedLine(
+                line.sku, line.quantity, unit[line.sku.pk], subtotal, discount, tuple(promo_names), tax, net + tax
+            )
+        )
+    shipping = (shipping or zero).rounded()
+    subtotal = sum((p.subtotal for p in priced), zero)
+    discount = sum((p.discount for p in priced), zero)
+    tax = sum((p.tax for p in priced), zero)
+    applied = tuple(dict.fromkeys(n for p in priced for n in p.promotions))
+    return Priced(
+        currency, tuple(priced), subtotal, discount, shipping, tax, subtotal - discount + tax + shipping, applied
+    )

@@ -1,0 +1,52 @@
+"""Money is Decimal with a currency; rounding in one place; currencies never mix (bar 16)."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from concierge.core.money import CurrencyMismatch, Money
+
+amounts = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=4, allow_nan=False)
+
+
+def test_floats_are_refused():
+    with pytest.raises(TypeError):
+        Money(14.25, "USD")  # type: ignore[arg-type]  # the point of the test
+
+
+def test_currencies_never_mix():
+    with pytest.raises(CurrencyMismatch):
+        Money(Decimal(1), "USD") + Money(Decimal(1), "CAD")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [("14.245", "USD", "14.25"), ("14.244", "USD", "14.24"), ("-0.005", "USD", "-0.01"), ("1425.5", "JPY", "1426")],
+)
+def test_rounding_is_half_up_to_the_minor_unit(amount, currency, expected):
+    assert Money(Decimal(amount), currency).rounded().amount == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("money", "locale", "text"),
+    [
+        (Money(Decimal("14.25"), "USD"), "en_US", "$14.25"),
+        (Money(Decimal("1234.5"), "USD"), "en_US", "$1,234.50"),
+        (Money(Decimal("14.25"), "CAD"), "en_CA", "$14.25"),
+        (Money(Decimal("14.25"), "EUR"), "de_DE", "14,25\xa0€"),
+    ],
+)
+def test_locale_formatting(money, locale, text):
+    assert money.format(locale) == text
+
+
+@given(amounts, amounts)
+def test_addition_is_exact_and_commutative(a, b):
+    assert (Money(a, "USD") + Money(b, "USD")).amount == a + b == (Money(b, "USD") + Money(a, "USD")).amount
+
+
+@given(amounts)
+def test_rounding_moves_by_at_most_half_a_cent(a):
+    assert abs(Money(a, "USD").rounded().amount - a) <= Decimal("0.005")
