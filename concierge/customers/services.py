@@ -13,7 +13,7 @@ from django.db import transaction
 from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
 from concierge.customers.errors import CustomerError
-from concierge.customers.models import Customer
+from concierge.customers.models import Address, Customer
 from concierge.customers.selectors import account_for_seller
 from concierge.identity.models import User
 from concierge.identity.roles import Role
@@ -93,3 +93,106 @@ def organization_select(ctx: ActingContext, *, account_id: object) -> Customer:
             subject_id=account.pk,
         )
     return account
+
+
+ADDRESS_FIELDS = (
+    "label",
+    "first_name",
+    "last_name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+)
+REQUIRED_ADDRESS_FIELDS = {
+    "first_name": "Enter a first name.",
+    "last_name": "Enter a last name.",
+    "line1": "Enter the street address.",
+    "city": "Enter the city.",
+    "postal_code": "Enter the postal code.",
+    "country": "Enter the two-letter country code (e.g. US).",
+}
+
+
+def _clean_address(data: dict[str, object]) -> dict[str, str]:
+    cleaned = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
+    cleaned["country"] = cleaned["country"].upper()
+    errors = {f: [message] for f, message in REQUIRED_ADDRESS_FIELDS.items() if not cleaned[f]}
+    if cleaned["country"] and (len(cleaned["country"]) != 2 or not cleaned["country"].isalpha()):
+        errors["country"] = [REQUIRED_ADDRESS_FIELDS["country"]]
+    if errors:
+        raise DomainError(CommonError.REQUEST_INVALID, "Please correct the address.", fields=errors)
+    return cleaned
+
+
+def address_add(
+    ctx: ActingContext,
+    *,
+    customer: Customer,
+    data: dict[str, object],
+    default_billing: bool = False,
+    default_shipping: bool = False,
+) -> Address:
+    """Save an address to the customer's address book."""
+    fields = _clean_address(data)
+    with transaction.atomic():
+        first = not customer.addresses.exists()
+        if default_billing:
+            customer.addresses.filter(is_default_billing=True).update(is_default_billing=False)
+        if default_shipping:
+            customer.addresses.filter(is_default_shipping=True).update(is_default_shipping=False)
+        address = Address.objects.create(
+            customer=customer,
+            is_default_billing=default_billing or first,
+            is_default_shipping=default_shipping or first,
+            **fields,
+        )
+        record(
+            ctx, action="address.added", subject_kind="customer", subject_id=customer.pk, data={"address": address.pk}
+        )
+    return address
+
+
+def address_update(ctx: ActingContext, *, customer: Customer, address_id: int, data: dict[str, object]) -> Address:
+    fields = _clean_address(data)
+    with transaction.atomic():
+        address = Address.objects.select_for_update().filter(pk=address_id, customer=customer).first()
+        if address is None:
+            raise DomainError(CommonError.NOT_FOUND, "No such address.", status=404)
+        changes = {f: (getattr(address, f), v) for f, v in fields.items() if getattr(address, f) != v}
+        for field, (_, value) in changes.items():
+            setattr(address, field, value)
+        address.save(update_fields=list(changes) or None)
+        record(ctx, action="address.updated", subject_kind="customer", subject_id=customer.pk,
+               changes=changes, data={"address": address.pk})  # fmt: skip
+    return address
+
+
+def address_remove(ctx: ActingContext, *, customer: Customer, address_id: int) -> None:
+    with transaction.atomic():
+        deleted, _ = Address.objects.filter(pk=address_id, customer=customer).delete()
+        if not deleted:
+            raise DomainError(CommonError.NOT_FOUND, "No such address.", status=404)
+        record(
+            ctx, action="address.removed", subject_kind="customer", subject_id=customer.pk, data={"address": address_id}
+        )
+
+
+def address_make_default(ctx: ActingContext, *, customer: Customer, address_id: int, use: str) -> Address:
+    """Make an address the default for ``use`` ("billing" or "shipping")."""
+    if use not in {"billing", "shipping"}:
+        raise DomainError(CommonError.REQUEST_INVALID, "Choose billing or shipping.", fields={"use": ["Invalid."]})
+    flag = f"is_default_{use}"
+    with transaction.atomic():
+        address = Address.objects.select_for_update().filter(pk=address_id, customer=customer).first()
+        if address is None:
+            raise DomainError(CommonError.NOT_FOUND, "No such address.", status=404)
+        customer.addresses.filter(**{flag: True}).exclude(pk=address.pk).update(**{flag: False})
+        setattr(address, flag, True)
+        address.save(update_fields=[flag])
+        record(ctx, action=f"address.default_{use}", subject_kind="customer", subject_id=customer.pk,
+               data={"address": address.pk})  # fmt: skip
+    return address

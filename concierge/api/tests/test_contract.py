@@ -12,13 +12,25 @@ from hypothesis import HealthCheck, settings
 from concierge.api.main import api
 from concierge.carts.errors import CartError
 from concierge.catalog.errors import CatalogError
+from concierge.checkout.errors import CheckoutError
 from concierge.core.errors import CommonError
 from concierge.customers.errors import CustomerError
 from concierge.identity.errors import IdentityError
+from concierge.orders.errors import OrderError
+from concierge.payments.errors import PaymentError
 
 ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOT = ROOT / "docs" / "openapi.json"
-ERROR_ENUMS = [CommonError, CustomerError, IdentityError, CatalogError, CartError]
+ERROR_ENUMS = [
+    CommonError,
+    CustomerError,
+    IdentityError,
+    CatalogError,
+    CartError,
+    CheckoutError,
+    PaymentError,
+    OrderError,
+]
 
 
 def current_schema() -> dict:

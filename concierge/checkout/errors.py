@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+
+class CheckoutError(StrEnum):
+    PLAN_INVALID = "checkout.plan_invalid"
+    ALTERNATE_CONTACT_UNSAVED = "checkout.alternate_contact_unsaved"
+    PAYMENT_REQUIRED = "checkout.payment_required"
+    SINGLE_SHIP_ONLY = "checkout.single_ship_only"

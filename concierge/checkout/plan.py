@@ -1,0 +1,52 @@
+"""What a shopper asks for at checkout, as plain data the service validates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A pickup contact (seed 001): first and last name, email, optional phone."""
+
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+
+    @property
+    def started(self) -> bool:
+        return any(v.strip() for v in (self.first_name, self.last_name, self.email, self.phone))
+
+    def missing(self) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if not self.first_name.strip():
+            errors["first_name"] = ["Enter a first name."]
+        if not self.last_name.strip():
+            errors["last_name"] = ["Enter a last name."]
+        if "@" not in self.email or len(self.email.strip()) < 3:
+            errors["email"] = ["Enter an email address."]
+        return errors
+
+
+@dataclass(frozen=True)
+class ShipmentPlan:
+    """Lines sent one way: to a saved address with a shipping method, or picked up in a store."""
+
+    kind: str  # "SHIP" or "PICKUP"; digital lines need no plan
+    line_ids: tuple[int, ...]
+    address_id: int | None = None
+    shipping_method_code: str = ""
+    pickup_location_id: int | None = None
+    primary: Contact = field(default_factory=Contact)
+    alternate: Contact = field(default_factory=Contact)
+    alternate_saved: bool = False
+
+
+@dataclass(frozen=True)
+class CheckoutPlan:
+    billing_address_id: int
+    payment_source_id: int | None
+    shipments: tuple[ShipmentPlan, ...] = ()
+    email: str = ""
+    order_data: dict[str, str] = field(default_factory=dict)

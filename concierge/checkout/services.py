@@ -1,0 +1,342 @@
+"""Turning a cart into an order: validate the plan, price on the server, authorize the payment,
+take the stock, write the order with its shipments, lines and holds — all or nothing."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from concierge.audit.services import record
+from concierge.carts.errors import CartError
+from concierge.carts.models import Cart, CartLine
+from concierge.carts.policies import owns_cart
+from concierge.catalog.models import Sku
+from concierge.catalog.pricing import LineIn, Priced, PricedLine, buyer_for, price_lines
+from concierge.checkout.errors import CheckoutError
+from concierge.checkout.plan import CheckoutPlan, ShipmentPlan
+from concierge.core import clock
+from concierge.core.errors import CommonError, DomainError
+from concierge.core.money import Money
+from concierge.customers.models import Address, Customer
+from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
+from concierge.payments.errors import PaymentError
+from concierge.payments.models import PaymentSource, PaymentTransaction
+from concierge.payments.services import card_expired, payment_authorize, payment_reverse
+from concierge.stores.models import PickupLocation, ShippingMethod
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+
+
+def _invalid(message: str, **fields: list[str]) -> DomainError:
+    return DomainError(CheckoutError.PLAN_INVALID, message, status=422, fields=fields)
+
+
+@dataclass(frozen=True)
+class _Group:
+    plan: ShipmentPlan
+    kind: str
+    lines: tuple[CartLine, ...]
+    address: Address | None = None
+    method: ShippingMethod | None = None
+    location: PickupLocation | None = None
+
+
+def _resolve(ctx: ActingContext, cart: Cart, plan: CheckoutPlan, lines: list[CartLine]) -> list[_Group]:
+    customer = ctx.customer
+    by_id = {line.pk: line for line in lines}
+    digital = [line for line in lines if line.sku.is_digital]
+    planned: set[int] = set()
+    groups: list[_Group] = []
+    for shipment in plan.shipments:
+        ids = tuple(dict.fromkeys(shipment.line_ids))
+        if not ids:
+            continue
+        for line_id in ids:
+            if line_id not in by_id or by_id[line_id].sku.is_digital:
+                raise _invalid("A shipment names an item that is not in the cart.")
+            if line_id in planned:
+                raise _invalid("An item can be in only one shipment.")
+            planned.add(line_id)
+        group_lines = tuple(by_id[i] for i in ids)
+        if shipment.kind == Shipment.Kind.SHIP:
+            address = Address.objects.filter(pk=shipment.address_id, customer=customer).first()
+            if address is None:
+                raise _invalid("Choose a shipping address.", address=["Choose a shipping address."])
+            method = ShippingMethod.objects.filter(
+                store=cart.store, code=shipment.shipping_method_code, is_active=True
+            ).first()
+            if method is None:
+                raise _invalid("Choose a shipping method.", shipping_method=["Choose a shipping method."])
+            groups.append(_Group(shipment, Shipment.Kind.SHIP, group_lines, address=address, method=method))
+        elif shipment.kind == Shipment.Kind.PICKUP:
+            location = PickupLocation.objects.filter(
+                pk=shipment.pickup_location_id, store=cart.store, is_active=True
+            ).first()
+            if location is None:
+                raise _invalid("Choose the store to pick up from.", pickup_location=["Choose a store."])
+            if errors := shipment.primary.missing():
+                raise _invalid(
+                    "Complete the primary contact for pickup.", **{f"primary_{k}": v for k, v in errors.items()}
+                )
+            if shipment.alternate.started:
+                if not shipment.alternate_saved:
+                    raise DomainError(
+                        CheckoutError.ALTERNATE_CONTACT_UNSAVED,
+                        "Save the alternate contact before you submit the order.",
+                        status=422,
+                        fields={"alternate": ["Save the alternate contact before you submit the order."]},
+                    )
+                if errors := shipment.alternate.missing():
+                    raise _invalid(
+                        "Complete the alternate contact.", **{f"alternate_{k}": v for k, v in errors.items()}
+                    )
+            groups.append(_Group(shipment, Shipment.Kind.PICKUP, group_lines, location=location))
+        else:
+            raise _invalid("A shipment is either shipped or picked up.")
+    unplanned = [line for line in lines if not line.sku.is_digital and line.pk not in planned]
+    if unplanned:
+        names = ", ".join(line.sku.product.name for line in unplanned)
+        raise _invalid(f"Choose how to receive: {names}.")
+    addresses = {g.address.pk for g in groups if g.address is not None}
+    if not cart.store.multi_ship and len(addresses) > 1:
+        raise DomainError(CheckoutError.SINGLE_SHIP_ONLY, "This store ships an order to one address.", status=422)
+    if digital:
+        groups.append(
+            _Group(ShipmentPlan(kind=Shipment.Kind.DIGITAL, line_ids=()), Shipment.Kind.DIGITAL, tuple(digital))
+        )
+    return groups
+
+
+def _holds(order: Order, customer: Customer, groups: list[_Group]) -> list[Hold]:
+    holds = []
+    rules = HoldRule.objects.filter(is_active=True).filter(store__isnull=True) | HoldRule.objects.filter(
+        is_active=True, store=order.store
+    )
+    ship_countries = {g.address.country for g in groups if g.address is not None}
+    for rule in rules.order_by("id"):
+        if rule.kind == HoldRule.Kind.TOTAL_ABOVE and rule.amount is not None and order.total > rule.amount:
+            reason = f"{rule.name}: order total {order.total} {order.currency} is above {rule.amount}"
+        elif (
+            rule.kind == HoldRule.Kind.FIRST_ORDER
+            and not Order.objects.filter(customer=customer).exclude(pk=order.pk).exists()
+        ):
+            reason = f"{rule.name}: the customer's first order"
+        elif rule.kind == HoldRule.Kind.COUNTRIES_DIFFER and ship_countries - {order.billing_country}:
+            reason = f"{rule.name}: ships to {', '.join(sorted(ship_countries))}, billed to {order.billing_country}"
+        else:
+            continue
+        holds.append(Hold(order=order, rule=rule, reason=reason[:200]))
+    return holds
+
+
+def _order_number(store_code: str) -> str:
+    return f"{store_code.upper()[:4]}{secrets.randbelow(10**8):08d}"
+
+
+def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None = None) -> Priced:
+    """What the order would cost now (shipping included when the plan names methods)."""
+    lines = list(cart.lines.select_related("sku__product__category"))
+    shipping = Money.zero(cart.store.currency)
+    tax_country = tax_region = ""
+    if plan is not None:
+        for shipment in plan.shipments:
+            if shipment.kind == Shipment.Kind.SHIP and shipment.shipping_method_code:
+                method = ShippingMethod.objects.filter(store=cart.store, code=shipment.shipping_method_code).first()
+                if method is not None:
+                    shipping += Money(method.price, cart.store.currency)
+        billing = Address.objects.filter(pk=plan.billing_address_id, customer=ctx.customer).first()
+        if billing is not None:
+            tax_country, tax_region = billing.country, billing.region
+    return price_lines(
+        buyer_for(ctx, store=cart.store),
+        [LineIn(line.sku, line.quantity) for line in lines],
+        shipping=shipping,
+        tax_country=tax_country,
+        tax_region=tax_region,
+    )
+
+
+def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan) -> Order:
+    """Place the order for the customer served. Submitting the same cart twice places one order."""
+    customer = ctx.customer
+    if customer is None:
+        raise DomainError(CommonError.AUTH_REQUIRED, "Sign in to check out.", status=401)
+    if not owns_cart(ctx, cart, anonymous_token=None):
+        raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
+    if (placed := Order.objects.filter(cart=cart).first()) is not None:
+        return placed  # the same submit again: the order it placed
+    if not cart.is_active:
+        raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out.", status=409)
+    lines = list(cart.lines.select_related("sku__product__category"))
+    if not lines:
+        raise DomainError(CartError.EMPTY, "Your cart is empty.", status=409)
+    groups = _resolve(ctx, cart, plan, lines)
+    billing = Address.objects.filter(pk=plan.billing_address_id, customer=customer).first()
+    if billing is None:
+        raise _invalid("Choose a billing address.", billing_address=["Choose a billing address."])
+    source = PaymentSource.objects.filter(pk=plan.payment_source_id, customer=customer, is_active=True).first()
+    if source is None:
+        raise DomainError(
+            CheckoutError.PAYMENT_REQUIRED, "Choose how to pay.", status=422, fields={"payment": ["Choose how to pay."]}
+        )
+    if card_expired(source):
+        raise DomainError(
+            PaymentError.CARD_INVALID, f"{source.label} has expired.", status=422, fields={"payment": ["Expired."]}
+        )
+
+    currency = cart.store.currency
+    shipping = Money.zero(currency)
+    for group in groups:
+        if group.method is not None:
+            shipping += Money(group.method.price, currency)
+    priced = price_lines(
+        buyer_for(ctx, store=cart.store),
+        [LineIn(line.sku, line.quantity) for line in lines],
+        shipping=shipping,
+        tax_country=billing.country,
+        tax_region=billing.region,
+    )
+    if priced.total.amount <= 0:
+        raise _invalid("There is nothing to pay for.")
+
+    # Authorize first, outside the order's transaction: the gateway is not part of our database.
+    # The key names the cart's version, so a double submit reaches the gateway once.
+    auth_key = f"cart-{cart.pk}-v{cart.version}-authorize"
+    authorization = payment_authorize(ctx, source=source, amount=priced.total, idempotency_key=auth_key)
+    if authorization.status != PaymentTransaction.Status.SUCCEEDED:
+        raise DomainError(
+            PaymentError.DECLINED, authorization.message or "The payment was declined.", status=402,
+            fields={"payment": [authorization.message or "The payment was declined."]},
+        )  # fmt: skip
+    try:
+        return _place(ctx, cart=cart, customer=customer, lines=lines, groups=groups, billing=billing,
+                      priced=priced, authorization=authorization, plan=plan)  # fmt: skip
+    except Exception:
+        if not Order.objects.filter(cart=cart).exists():
+            payment_reverse(ctx, authorization=authorization, idempotency_key=f"{auth_key}-reverse")
+        raise
+
+
+def _place(
+    ctx: ActingContext,
+    *,
+    cart: Cart,
+    customer: Customer,
+    lines: list[CartLine],
+    groups: list[_Group],
+    billing: Address,
+    priced: Priced,
+    authorization: PaymentTransaction,
+    plan: CheckoutPlan,
+) -> Order:
+    priced_by_sku = {p.sku.pk: p for p in priced.lines}
+    with transaction.atomic():
+        locked = Cart.objects.select_for_update().get(pk=cart.pk)
+        if not locked.is_active or locked.version != cart.version:
+            raise DomainError(
+                CartError.STALE, "Your cart changed while you were checking out. Review it and try again.", status=409
+            )
+        for line in lines:
+            sku = line.sku
+            if sku.track_stock and not sku.is_digital:
+                taken = Sku.objects.filter(pk=sku.pk, stock_on_hand__gte=line.quantity).update(
+                    stock_on_hand=F("stock_on_hand") - line.quantity
+                )
+                if not taken:
+                    raise DomainError(
+                        CartError.OUT_OF_STOCK, f"{sku.product.name} ({sku.name}) just sold out.", status=409
+                    )
+        order = _create_order(ctx, cart=locked, customer=customer, billing=billing, priced=priced, plan=plan)
+        for index, group in enumerate(groups, start=1):
+            shipment = Shipment.objects.create(order=order, number=f"{order.number}-{index}", **_shipment_fields(group))
+            OrderLine.objects.bulk_create(
+                [_order_line(order, shipment, line, priced_by_sku[line.sku.pk]) for line in group.lines]
+            )
+        holds = _holds(order, customer, groups)
+        Hold.objects.bulk_create(holds)
+        if holds:
+            order.transition_to(Order.Status.ON_HOLD)
+            order.save(update_fields=["status"])
+            Shipment.objects.filter(order=order).update(status=Shipment.Status.ON_HOLD)
+        PaymentTransaction.objects.filter(pk=authorization.pk).update(order=order)
+        Cart.objects.filter(pk=locked.pk).update(
+            status=Cart.Status.ORDERED, version=F("version") + 1, updated_at=clock.now()
+        )
+        record(
+            ctx,
+            action="order.placed",
+            subject_kind="order",
+            subject_id=order.pk,
+            data={
+                "number": order.number, "total": str(order.total), "currency": order.currency,
+                "placed_on_behalf": order.placed_on_behalf, "shipments": len(groups),
+                "holds": [h.reason for h in holds], "cart": locked.code,
+            },
+        )  # fmt: skip
+    return order
+
+
+def _create_order(
+    ctx: ActingContext, *, cart: Cart, customer: Customer, billing: Address, priced: Priced, plan: CheckoutPlan
+) -> Order:
+    fields = {
+        "store": cart.store, "customer": customer, "account": ctx.account, "placed_by": ctx.user,
+        "placed_on_behalf": ctx.user is not None and ctx.user.pk != customer.user_id, "cart": cart,
+        "currency": priced.currency, "subtotal": priced.subtotal.amount, "discount_total": priced.discount.amount,
+        "shipping_total": priced.shipping.amount, "tax_total": priced.tax.amount, "total": priced.total.amount,
+        "promotions": list(priced.promotions), "email": (plan.email or customer.email)[:254],
+        "billing_first_name": billing.first_name, "billing_last_name": billing.last_name,
+        "billing_line1": billing.line1, "billing_line2": billing.line2, "billing_city": billing.city,
+        "billing_region": billing.region, "billing_postal_code": billing.postal_code,
+        "billing_country": billing.country, "billing_phone": billing.phone,
+    }  # fmt: skip
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(number=_order_number(cart.store.code), **fields)
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise DomainError(CommonError.SERVER_ERROR, "Could not number the order; please try again.", status=503)
+    for key, value in plan.order_data.items():
+        order.data_values.create(key=key[:80], value=str(value)[:500])
+    return order
+
+
+def _shipment_fields(group: _Group) -> dict[str, object]:
+    fields: dict[str, object] = {"kind": group.kind}
+    if group.method is not None:
+        fields.update(
+            shipping_method=group.method, shipping_method_name=group.method.name, shipping_price=group.method.price
+        )
+    if group.address is not None:
+        a = group.address
+        fields.update(
+            ship_first_name=a.first_name, ship_last_name=a.last_name, ship_line1=a.line1, ship_line2=a.line2,
+            ship_city=a.city, ship_region=a.region, ship_postal_code=a.postal_code, ship_country=a.country,
+        )  # fmt: skip
+    if group.location is not None:
+        p, alt = group.plan.primary, group.plan.alternate
+        fields.update(
+            pickup_location=group.location, shipping_method_name="Pick up in store",
+            primary_first_name=p.first_name.strip(), primary_last_name=p.last_name.strip(),
+            primary_email=p.email.strip(), primary_phone=p.phone.strip(),
+            alternate_first_name=alt.first_name.strip(), alternate_last_name=alt.last_name.strip(),
+            alternate_email=alt.email.strip(), alternate_phone=alt.phone.strip(),
+        )  # fmt: skip
+    return fields
+
+
+def _order_line(order: Order, shipment: Shipment, line: CartLine, priced_line: PricedLine) -> OrderLine:
+    return OrderLine(
+        order=order, shipment=shipment, sku=line.sku, sku_code=line.sku.code, product_name=line.sku.product.name,
+        sku_name=line.sku.name, quantity=line.quantity, unit_price=priced_line.unit_price.amount,
+        subtotal=priced_line.subtotal.amount, discount=priced_line.discount.amount, tax=priced_line.tax.amount,
+        total=priced_line.total.amount, promotions=list(priced_line.promotions),
+    )  # fmt: skip

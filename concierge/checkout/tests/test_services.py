@@ -1,0 +1,209 @@
+"""Checkout: one shipped and one pickup line, contacts, payment outcomes, holds, idempotency."""
+
+from decimal import Decimal
+
+import pytest
+
+from concierge.audit.models import Event
+from concierge.carts.models import Cart
+from concierge.carts.services import cart_add, cart_open
+from concierge.catalog.models import Sku
+from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
+from concierge.checkout.services import checkout_submit
+from concierge.core.context import ActingContext
+from concierge.core.errors import DomainError
+from concierge.orders.models import HoldRule, Order, Shipment
+from concierge.payments.gateway import TestGateway
+from concierge.payments.models import PaymentTransaction
+from concierge.payments.services import payment_source_add_card
+from concierge.stores.models import PickupLocation, ShippingMethod, TaxRate
+from concierge.testing import factories
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+APPROVED, DECLINED = "4242 4242 4242 4242", "4000 0000 0000 0002"
+
+
+@pytest.fixture
+def ctx(shopper, store) -> ActingContext:
+    ShippingMethod.objects.create(store=store, code="standard", name="Standard", price=D("5.00"))
+    PickupLocation.objects.create(
+        store=store, name="Austin Downtown", line1="1 Main", city="Austin", postal_code="78701", country="US"
+    )
+    TaxRate.objects.create(store=store, country="US", region="TX", rate=D("0.0825"))
+    return ActingContext(user=shopper.user, customer=shopper, store=store)
+
+
+@pytest.fixture
+def cart(ctx, store):
+    shoe = factories.product(store=store, name="Trail Shoe", price="80.00", stock=5)
+    hat = factories.product(store=store, name="Sun Hat", price="20.00", stock=5)
+    cart, _ = cart_open(ctx, anonymous_token=None)
+    cart_add(ctx, cart=cart, sku_id=shoe.pk, quantity=1)
+    cart_add(ctx, cart=cart, sku_id=hat.pk, quantity=2)
+    return Cart.objects.get(pk=cart.pk)
+
+
+def card(ctx, number=APPROVED):
+    return payment_source_add_card(ctx, customer=ctx.customer, number=number, exp_month=12, exp_year=2030,
+                                   cvc="123", holder_name="Jane Shopper")  # fmt: skip
+
+
+def plan_for(ctx, cart, source, *, alternate=Contact(), alternate_saved=True) -> CheckoutPlan:
+    shoe_line, hat_line = cart.lines.order_by("id")
+    address = ctx.customer.addresses.get()
+    return CheckoutPlan(
+        billing_address_id=address.pk,
+        payment_source_id=source.pk,
+        shipments=(
+            ShipmentPlan(kind="SHIP", line_ids=(shoe_line.pk,), address_id=address.pk, shipping_method_code="standard"),
+            ShipmentPlan(
+                kind="PICKUP", line_ids=(hat_line.pk,), pickup_location_id=PickupLocation.objects.get().pk,
+                primary=Contact("Jane", "Shopper", "jane@example.com"), alternate=alternate,
+                alternate_saved=alternate_saved,
+            ),
+        ),
+    )  # fmt: skip
+
+
+def test_an_order_with_a_shipped_line_and_a_pickup_line(ctx, cart):
+    alternate = Contact("Omar", "Other", "omar@example.com", "+15125550199")
+    order = checkout_submit(ctx, cart=cart, plan=plan_for(ctx, cart, card(ctx), alternate=alternate))
+    # then there is one shipment to the address and one pickup with both contacts
+    ship, pickup = order.shipments.order_by("number")
+    assert (ship.kind, ship.ship_city, ship.shipping_method_name) == ("SHIP", "Austin", "Standard")
+    assert (pickup.kind, pickup.pickup_location.name) == ("PICKUP", "Austin Downtown")
+    assert (pickup.primary_first_name, pickup.alternate_first_name, pickup.alternate_phone) == (
+        "Jane",
+        "Omar",
+        "+15125550199",
+    )
+    # totals computed on the server: 80 + 40 + 5 shipping + 8.25% tax on 120
+    assert (order.subtotal, order.shipping_total, order.tax_total, order.total) == (
+        D("120.00"),
+        D("5.00"),
+        D("9.90"),
+        D("134.90"),
+    )
+    assert order.status == Order.Status.CREATED
+    assert order.transactions.get().status == PaymentTransaction.Status.SUCCEEDED
+    assert Cart.objects.get(pk=cart.pk).status == Cart.Status.ORDERED
+    assert Sku.objects.get(code=ship.lines.get().sku_code).stock_on_hand == 4
+    event = Event.objects.get(action="order.placed")
+    assert (event.actor_id, event.on_behalf_of_id, event.data["placed_on_behalf"]) == (
+        ctx.user.pk,
+        ctx.customer.pk,
+        False,
+    )
+
+
+def test_an_alternate_contact_that_was_started_must_be_saved(ctx, cart):
+    plan = plan_for(ctx, cart, card(ctx), alternate=Contact("Omar", "", ""), alternate_saved=False)
+    with pytest.raises(DomainError) as refused:
+        checkout_submit(ctx, cart=cart, plan=plan)
+    assert refused.value.code == "checkout.alternate_contact_unsaved"
+    assert not Order.objects.exists()
+    assert not PaymentTransaction.objects.exists()
+
+
+def test_a_declined_card_places_no_order(ctx, cart):
+    with pytest.raises(DomainError) as refused:
+        checkout_submit(ctx, cart=cart, plan=plan_for(ctx, cart, card(ctx, DECLINED)))
+    assert (refused.value.code, refused.value.message) == ("payment.declined", "Your card was declined.")
+    assert not Order.objects.exists()
+    assert Cart.objects.get(pk=cart.pk).status == Cart.Status.ACTIVE
+    assert set(Sku.objects.values_list("stock_on_hand", flat=True)) == {5}
+
+
+def test_submitting_twice_places_one_order_and_calls_the_gateway_once(ctx, cart):
+    plan = plan_for(ctx, cart, card(ctx))
+    TestGateway.calls.clear()
+    first = checkout_submit(ctx, cart=cart, plan=plan)
+    second = checkout_submit(ctx, cart=cart, plan=plan)
+    assert first.pk == second.pk
+    assert [call[0] for call in TestGateway.calls] == ["authorize"]
+
+
+def test_a_hold_rule_puts_the_order_on_hold_with_its_hold(ctx, cart):
+    HoldRule.objects.create(name="Large order", kind="TOTAL_ABOVE", amount=D("100"))
+    HoldRule.objects.create(name="Huge order", kind="TOTAL_ABOVE", amount=D("1000"))
+    order = checkout_submit(ctx, cart=cart, plan=plan_for(ctx, cart, card(ctx)))
+    assert order.status == Order.Status.ON_HOLD
+    assert [h.reason.split(":")[0] for h in order.holds.all()] == ["Large order"]
+    assert set(order.shipments.values_list("status", flat=True)) == {Shipment.Status.ON_HOLD}
+
+
+def test_stock_sold_out_meanwhile_refuses_and_reverses_the_authorization(ctx, cart):
+    plan = plan_for(ctx, cart, card(ctx))
+    Sku.objects.filter(product__name="Trail Shoe").update(stock_on_hand=0)
+    with pytest.raises(DomainError) as refused:
+        checkout_submit(ctx, cart=cart, plan=plan)
+    assert refused.value.code == "cart.out_of_stock"
+    assert not Order.objects.exists()
+    assert list(PaymentTransaction.objects.values_list("kind", "status")) == [
+        ("AUTHORIZE", "SUCCEEDED"),
+        ("REVERSE", "SUCCEEDED"),
+    ]
+
+
+def test_every_shippable_line_needs_a_plan(ctx, cart):
+    source = card(ctx)
+    full = plan_for(ctx, cart, source)
+    only_ship = CheckoutPlan(
+        billing_address_id=full.billing_address_id, payment_source_id=source.pk, shipments=full.shipments[:1]
+    )
+    with pytest.raises(DomainError) as refused:
+        checkout_submit(ctx, cart=cart, plan=only_ship)
+    assert "Sun Hat" in refused.value.message
+
+
+def test_a_digital_line_needs_no_address(ctx, store):
+    ebook = factories.product(store=store, name="Trail Guide eBook", price="9.99", kind="DIGITAL", stock=0)
+    cart, _ = cart_open(ctx, anonymous_token=None)
+    cart_add(ctx, cart=cart, sku_id=ebook.pk, quantity=1)
+    plan = CheckoutPlan(billing_address_id=ctx.customer.addresses.get().pk, payment_source_id=card(ctx).pk)
+    order = checkout_submit(ctx, cart=Cart.objects.get(pk=cart.pk), plan=plan)
+    shipment = order.shipments.get()
+    assert (shipment.kind, shipment.ship_line1) == ("DIGITAL", "")
+
+
+def test_another_customers_address_cannot_be_used(ctx, cart, other_shopper):
+    source = card(ctx)
+    plan = plan_for(ctx, cart, source)
+    theirs = other_shopper.addresses.get()
+    stolen = CheckoutPlan(billing_address_id=theirs.pk, payment_source_id=source.pk, shipments=plan.shipments)
+    with pytest.raises(DomainError):
+        checkout_submit(ctx, cart=cart, plan=stolen)
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status"),
+    [
+        ("CANCELLED", "IN_PROGRESS"),
+        ("COMPLETED", "CANCELLED"),
+        ("CREATED", "COMPLETED"),
+        ("PARTIALLY_SHIPPED", "CANCELLED"),
+    ],
+)
+def test_illegal_order_transitions_are_refused(from_status, to_status):
+    order = Order(status=from_status)
+    with pytest.raises(DomainError) as refused:
+        order.transition_to(to_status)
+    assert refused.value.code == "order.illegal_transition"
+    assert order.status == from_status
+
+
+def test_every_illegal_order_and_shipment_transition_is_refused():
+    for model in (Order, Shipment):
+        statuses = list(model.Status)
+        for source in statuses:
+            for target in statuses:
+                item = model(status=source)
+                if target in model.ALLOWED_TRANSITIONS[source]:
+                    item.transition_to(target)
+                    assert item.status == target
+                else:
+                    with pytest.raises(DomainError):
+                        item.transition_to(target)
+                    assert item.status == source

@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
+
+
+class ShipmentInline(admin.TabularInline):
+    model = Shipment
+    extra = 0
+    fields = ["number", "kind", "status", "shipping_method_name", "ship_city", "pickup_location"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ["sku_code", "product_name", "quantity", "unit_price", "discount", "tax", "total"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Read-only here: orders change through the Customer Service console, which audits them."""
+
+    list_display = ["number", "store", "customer", "status", "total", "currency", "placed_at"]
+    list_filter = ["store", "status"]
+    search_fields = ["number", "billing_last_name", "email"]
+    inlines = [ShipmentInline, OrderLineInline]
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(HoldRule)
+class HoldRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "amount", "store", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+
+@admin.register(Hold)
+class HoldAdmin(admin.ModelAdmin):
+    list_display = ["order", "reason", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["order", "rule"]

@@ -1,0 +1,254 @@
+"""Orders, their shipments, lines, data values and holds. State machines are explicit tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from concierge.core import clock
+from concierge.core.errors import DomainError
+from concierge.orders.errors import OrderError
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "CREATED", "Created"
+        ON_HOLD = "ON_HOLD", "On Hold"
+        IN_PROGRESS = "IN_PROGRESS", "In Progress"
+        PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED", "Partially Shipped"
+        COMPLETED = "COMPLETED", "Completed"
+        CANCELLED = "CANCELLED", "Cancelled"
+        AWAITING_EXCHANGE = "AWAITING_EXCHANGE", "Awaiting Exchange"
+
+    S = Status
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        S.CREATED: frozenset({S.ON_HOLD, S.IN_PROGRESS, S.CANCELLED}),
+        S.ON_HOLD: frozenset({S.CREATED, S.IN_PROGRESS, S.CANCELLED}),
+        S.IN_PROGRESS: frozenset({S.ON_HOLD, S.PARTIALLY_SHIPPED, S.COMPLETED, S.CANCELLED}),
+        S.PARTIALLY_SHIPPED: frozenset({S.COMPLETED}),
+        S.COMPLETED: frozenset({S.AWAITING_EXCHANGE}),
+        S.AWAITING_EXCHANGE: frozenset({S.COMPLETED}),
+        S.CANCELLED: frozenset(),
+    }
+
+    number = models.CharField(max_length=20, unique=True)
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    account = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="account_orders"
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placed_on_behalf = models.BooleanField(default=False, help_text="Placed by staff for the customer.")
+    cart = models.OneToOneField("carts.Cart", null=True, blank=True, on_delete=models.SET_NULL, related_name="order")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(**MONEY)
+    discount_total = models.DecimalField(**MONEY)
+    shipping_total = models.DecimalField(**MONEY)
+    tax_total = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    promotions = models.JSONField(default=list, blank=True)
+    email = models.EmailField(blank=True)
+    billing_first_name = models.CharField(max_length=80)
+    billing_last_name = models.CharField(max_length=80)
+    billing_line1 = models.CharField(max_length=160)
+    billing_line2 = models.CharField(max_length=160, blank=True)
+    billing_city = models.CharField(max_length=80)
+    billing_region = models.CharField(max_length=80, blank=True)
+    billing_postal_code = models.CharField(max_length=20)
+    billing_country = models.CharField(max_length=2)
+    billing_phone = models.CharField(max_length=32, blank=True)
+    placed_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"], name="orders_customer_placed"),
+            models.Index(fields=["store", "status"], name="orders_store_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS[self.status]
+
+    def transition_to(self, status: str) -> None:
+        """Move to ``status`` or raise: an illegal move is a clear error, never a silent no-op."""
+        if not self.can_transition_to(status):
+            raise DomainError(
+                OrderError.ILLEGAL_TRANSITION,
+                f"An order that is {self.get_status_display()} cannot become {self.Status(status).label}.",
+                status=409,
+            )
+        self.status = status
+
+
+class Shipment(models.Model):
+    class Kind(models.TextChoices):
+        SHIP = "SHIP", "Ship to address"
+        PICKUP = "PICKUP", "Pick up in store"
+        DIGITAL = "DIGITAL", "Digital delivery"
+
+    class Status(models.TextChoices):
+        INVENTORY_ASSIGNED = "INVENTORY_ASSIGNED", "Inventory Assigned"
+        ON_HOLD = "ON_HOLD", "On Hold"
+        RELEASED = "RELEASED", "Released"
+        SHIPPED = "SHIPPED", "Shipped"
+        CANCELLED = "CANCELLED", "Cancelled"
+
+    S = Status
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        S.INVENTORY_ASSIGNED: frozenset({S.ON_HOLD, S.RELEASED, S.CANCELLED}),
+        S.ON_HOLD: frozenset({S.INVENTORY_ASSIGNED, S.CANCELLED}),
+        S.RELEASED: frozenset({S.SHIPPED, S.CANCELLED}),
+        S.SHIPPED: frozenset(),
+        S.CANCELLED: frozenset(),
+    }
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    number = models.CharField(max_length=24, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVENTORY_ASSIGNED)
+    shipping_method = models.ForeignKey(
+        "stores.ShippingMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shipping_method_name = models.CharField(max_length=80, blank=True)
+    shipping_price = models.DecimalField(**MONEY)
+    # Ship-to address (SHIP), snapshot.
+    ship_first_name = models.CharField(max_length=80, blank=True)
+    ship_last_name = models.CharField(max_length=80, blank=True)
+    ship_line1 = models.CharField(max_length=160, blank=True)
+    ship_line2 = models.CharField(max_length=160, blank=True)
+    ship_city = models.CharField(max_length=80, blank=True)
+    ship_region = models.CharField(max_length=80, blank=True)
+    ship_postal_code = models.CharField(max_length=20, blank=True)
+    ship_country = models.CharField(max_length=2, blank=True)
+    # Pickup in store (PICKUP): the location and who may collect (seed 001).
+    pickup_location = models.ForeignKey(
+        "stores.PickupLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    primary_first_name = models.CharField(max_length=80, blank=True)
+    primary_last_name = models.CharField(max_length=80, blank=True)
+    primary_email = models.EmailField(blank=True)
+    primary_phone = models.CharField(max_length=32, blank=True)
+    alternate_first_name = models.CharField(max_length=80, blank=True)
+    alternate_last_name = models.CharField(max_length=80, blank=True)
+    alternate_email = models.EmailField(blank=True)
+    alternate_phone = models.CharField(max_length=32, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def has_alternate_contact(self) -> bool:
+        return bool(self.alternate_first_name or self.alternate_last_name or self.alternate_email)
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS[self.status]
+
+    def transition_to(self, status: str) -> None:
+        if not self.can_transition_to(status):
+            raise DomainError(
+                OrderError.SHIPMENT_ILLEGAL_TRANSITION,
+                f"A shipment that is {self.get_status_display()} cannot become {self.Status(status).label}.",
+                status=409,
+            )
+        self.status = status
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    sku_code = models.CharField(max_length=40)
+    product_name = models.CharField(max_length=200)
+    sku_name = models.CharField(max_length=120, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY)
+    tax = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    promotions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="orders_line_quantity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku_code}"
+
+
+class OrderData(models.Model):
+    """Free key/value data on an order (seed 004, "order data values")."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="data_values")
+    key = models.CharField(max_length=80)
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["order", "key"], name="orders_data_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class HoldRule(models.Model):
+    """A rule evaluated when an order is submitted; a match puts the order On Hold (one hold per rule)."""
+
+    class Kind(models.TextChoices):
+        TOTAL_ABOVE = "TOTAL_ABOVE", "Order total above an amount"
+        FIRST_ORDER = "FIRST_ORDER", "The customer's first order"
+        COUNTRIES_DIFFER = "COUNTRIES_DIFFER", "Shipping and billing countries differ"
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    store = models.ForeignKey("stores.Store", null=True, blank=True, on_delete=models.CASCADE,
+                              help_text="Empty: every store.")  # fmt: skip
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="TOTAL_ABOVE", amount__isnull=True), name="orders_holdrule_amount_needed"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hold(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "Open"
+        RESOLVED = "RESOLVED", "Resolved"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="holds")
+    rule = models.ForeignKey(HoldRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=clock.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.reason

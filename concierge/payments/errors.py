@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class PaymentError(StrEnum):
+    DECLINED = "payment.declined"
+    CARD_INVALID = "payment.card_invalid"
+    SOURCE_NOT_FOUND = "payment.source_not_found"
+    IDEMPOTENCY_MISMATCH = "payment.idempotency_key_reused"
+    IN_FLIGHT = "payment.in_flight"
+    NOT_CAPTURABLE = "payment.not_capturable"

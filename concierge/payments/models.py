@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django.db import models
+
+from concierge.core import clock
+
+
+class PaymentSource(models.Model):
+    """A way to pay on file: a card (brand and last 4 only, plus the gateway's token), a gift
+    certificate, or on account (B2B). Never a full card number or a CVV."""
+
+    class Kind(models.TextChoices):
+        CARD = "CARD", "Card"
+        GIFT_CERTIFICATE = "GIFT_CERTIFICATE", "Gift certificate"
+        ON_ACCOUNT = "ON_ACCOUNT", "On account"
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="payment_sources")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    brand = models.CharField(max_length=20, blank=True)
+    last4 = models.CharField(max_length=4, blank=True)
+    exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    holder_name = models.CharField(max_length=120, blank=True)
+    gateway_token = models.CharField(max_length=80, help_text="The gateway's opaque token for this source.")
+    is_default = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-is_default", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.CARD:
+            return f"{self.brand} ending in {self.last4}"
+        if self.kind == self.Kind.GIFT_CERTIFICATE:
+            return f"Gift certificate ending in {self.last4}"
+        return "On account"
+
+
+class PaymentTransaction(models.Model):
+    """One call to the gateway, recorded before it is made (PENDING) and settled after."""
+
+    class Kind(models.TextChoices):
+        AUTHORIZE = "AUTHORIZE", "Authorize"
+        CAPTURE = "CAPTURE", "Capture"
+        REVERSE = "REVERSE", "Reverse authorization"
+        REFUND = "REFUND", "Refund"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SUCCEEDED = "SUCCEEDED", "Succeeded"
+        DECLINED = "DECLINED", "Declined"
+        FAILED = "FAILED", "Failed"
+
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    source = models.ForeignKey(PaymentSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    source_label = models.CharField(max_length=80, blank=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    request_digest = models.CharField(max_length=64)
+    gateway_reference = models.CharField(max_length=80, blank=True)
+    message = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency} {self.status}"

@@ -1,0 +1,195 @@
+"""Payment sources and money-moving calls. Every gateway call carries an idempotency key: the same
+key with the same request answers the first result (one gateway call); with another request, 422;
+while the first is still in flight, 409 (RELIABILITY bar 18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+
+from concierge.audit.services import record
+from concierge.core import clock
+from concierge.core.errors import DomainError
+from concierge.core.money import Money
+from concierge.payments.errors import PaymentError
+from concierge.payments.gateway import GatewayResult, TestGateway, luhn_valid
+from concierge.payments.models import PaymentSource, PaymentTransaction
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+    from concierge.customers.models import Customer
+    from concierge.orders.models import Order
+
+gateway = TestGateway
+
+
+def _card_error(field: str, message: str) -> DomainError:
+    return DomainError(PaymentError.CARD_INVALID, message, status=422, fields={field: [message]})
+
+
+def payment_source_add_card(
+    ctx: ActingContext,
+    *,
+    customer: Customer,
+    number: str,
+    exp_month: int,
+    exp_year: int,
+    cvc: str,
+    holder_name: str,
+    make_default: bool = False,
+) -> PaymentSource:
+    """Put a card on file. The number is exchanged for a gateway token here and then forgotten;
+    the CVV is checked for form and never kept (RELIABILITY bar 27)."""
+    digits = re.sub(r"[\s-]", "", number or "")
+    if not digits.isdigit() or not 12 <= len(digits) <= 19 or not luhn_valid(digits):
+        raise _card_error("number", "Enter a valid card number.")
+    today = clock.now().date()
+    if not 1 <= exp_month <= 12:
+        raise _card_error("exp_month", "Enter the expiry month (1-12).")
+    if exp_year < 100:
+        exp_year += 2000
+    if exp_year > today.year + 20:
+        raise _card_error("exp_year", "Enter a valid expiry year.")
+    if (exp_year, exp_month) < (today.year, today.month):
+        raise _card_error("exp_year", "This card has expired.")
+    if not re.fullmatch(r"\d{3,4}", cvc or ""):
+        raise _card_error("cvc", "Enter the 3 or 4 digit security code.")
+    if not holder_name.strip():
+        raise _card_error("holder_name", "Enter the name on the card.")
+    token = gateway.tokenize(digits)
+    with transaction.atomic():
+        if make_default:
+            PaymentSource.objects.filter(customer=customer, is_default=True).update(is_default=False)
+        source = PaymentSource.objects.create(
+            customer=customer,
+            kind=PaymentSource.Kind.CARD,
+            brand=token.brand,
+            last4=token.last4,
+            exp_month=exp_month,
+            exp_year=exp_year,
+            holder_name=holder_name.strip()[:120],
+            gateway_token=token.token,
+            is_default=make_default or not customer.payment_sources.filter(is_active=True).exists(),
+        )
+        record(ctx, action="payment_source.added", subject_kind="customer", subject_id=customer.pk,
+               data={"source": source.pk, "label": source.label})  # fmt: skip
+    return source
+
+
+def payment_source_remove(ctx: ActingContext, *, customer: Customer, source_id: int) -> None:
+    with transaction.atomic():
+        source = (
+            PaymentSource.objects.select_for_update().filter(pk=source_id, customer=customer, is_active=True).first()
+        )
+        if source is None:
+            raise DomainError(PaymentError.SOURCE_NOT_FOUND, "No such payment method.", status=404)
+        source.is_active = False
+        source.is_default = False
+        source.save(update_fields=["is_active", "is_default"])
+        record(ctx, action="payment_source.removed", subject_kind="customer", subject_id=customer.pk,
+               data={"source": source.pk, "label": source.label})  # fmt: skip
+
+
+def _digest(**request: object) -> str:
+    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _idempotent(
+    ctx: ActingContext,
+    *,
+    key: str,
+    kind: str,
+    amount: Money,
+    order: Order | None,
+    source: PaymentSource | None,
+    parent: PaymentTransaction | None,
+    call: Callable[[], GatewayResult],
+) -> PaymentTransaction:
+    digest = _digest(kind=kind, amount=amount.amount, currency=amount.currency, source=getattr(source, "pk", None),
+                     parent=getattr(parent, "pk", None))  # fmt: skip
+
+    def replay(existing: PaymentTransaction) -> PaymentTransaction:
+        if existing.request_digest != digest:
+            raise DomainError(
+                PaymentError.IDEMPOTENCY_MISMATCH,
+                "This idempotency key was already used for a different request.",
+                status=422,
+            )
+        if existing.status == PaymentTransaction.Status.PENDING:
+            raise DomainError(PaymentError.IN_FLIGHT, "This payment request is still being processed.", status=409)
+        return existing
+
+    if (existing := PaymentTransaction.objects.filter(idempotency_key=key).first()) is not None:
+        return replay(existing)
+    try:
+        with transaction.atomic():
+            pending = PaymentTransaction.objects.create(
+                order=order, source=source, parent=parent, kind=kind, amount=amount.amount, currency=amount.currency,
+                source_label=source.label if source else "", idempotency_key=key, request_digest=digest,
+            )  # fmt: skip
+    except IntegrityError:
+        return replay(PaymentTransaction.objects.get(idempotency_key=key))
+    result = call()
+    status = PaymentTransaction.Status.SUCCEEDED if result.approved else PaymentTransaction.Status.DECLINED
+    with transaction.atomic():
+        PaymentTransaction.objects.filter(pk=pending.pk).update(
+            status=status, gateway_reference=result.reference, message=result.message[:200], settled_at=clock.now()
+        )
+        pending.refresh_from_db()
+        record(
+            ctx,
+            action=f"payment.{kind.lower()}_{status.lower()}",
+            subject_kind="order" if order else "payment",
+            subject_id=order.pk if order else pending.pk,
+            data={"transaction": pending.pk, "amount": str(amount.amount), "currency": amount.currency,
+                  "source": pending.source_label},
+        )  # fmt: skip
+    return pending
+
+
+def payment_authorize(
+    ctx: ActingContext, *, source: PaymentSource, amount: Money, idempotency_key: str, order: Order | None = None
+) -> PaymentTransaction:
+    """Authorize ``amount`` on ``source``; a decline is a settled DECLINED transaction, not an error."""
+    if not source.is_active:
+        raise DomainError(PaymentError.SOURCE_NOT_FOUND, "This payment method is no longer on file.", status=404)
+    return _idempotent(
+        ctx, key=idempotency_key, kind=PaymentTransaction.Kind.AUTHORIZE, amount=amount, order=order, source=source,
+        parent=None, call=lambda: gateway.authorize(source.gateway_token, amount.amount),
+    )  # fmt: skip
+
+
+def payment_capture(
+    ctx: ActingContext, *, authorization: PaymentTransaction, amount: Money, idempotency_key: str
+) -> PaymentTransaction:
+    if authorization.kind != PaymentTransaction.Kind.AUTHORIZE or authorization.status != "SUCCEEDED":
+        raise DomainError(PaymentError.NOT_CAPTURABLE, "Only a successful authorization can be captured.", status=409)
+    return _idempotent(
+        ctx, key=idempotency_key, kind=PaymentTransaction.Kind.CAPTURE, amount=amount, order=authorization.order,
+        source=authorization.source, parent=authorization,
+        call=lambda: gateway.capture(authorization.gateway_reference, amount.amount),
+    )  # fmt: skip
+
+
+def payment_reverse(
+    ctx: ActingContext, *, authorization: PaymentTransaction, idempotency_key: str
+) -> PaymentTransaction:
+    amount = Money(authorization.amount, authorization.currency)
+    return _idempotent(
+        ctx, key=idempotency_key, kind=PaymentTransaction.Kind.REVERSE, amount=amount, order=authorization.order,
+        source=authorization.source, parent=authorization,
+        call=lambda: gateway.reverse(authorization.gateway_reference, amount.amount),
+    )  # fmt: skip
+
+
+def card_expired(source: PaymentSource, *, today: dt.date | None = None) -> bool:
+    today = today or clock.now().date()
+    return bool(
+        source.exp_year and source.exp_month and (source.exp_year, source.exp_month) < (today.year, today.month)
+    )
