@@ -49,7 +49,10 @@ def card(ctx, number=APPROVED):
                                    cvc="123", holder_name="Jane Shopper")  # fmt: skip
 
 
-def plan_for(ctx, cart, source, *, alternate=Contact(), alternate_saved=True) -> CheckoutPlan:
+NO_CONTACT = Contact()
+
+
+def plan_for(ctx, cart, source, *, alternate=NO_CONTACT, alternate_saved=True) -> CheckoutPlan:
     shoe_line, hat_line = cart.lines.order_by("id")
     address = ctx.customer.addresses.get()
     return CheckoutPlan(
