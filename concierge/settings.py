@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "concierge.core.context_processors.acting",
+                "concierge.storefront.context_processors.shop",
             ],
         },
     },

@@ -1,15 +1,27 @@
 from django.urls import path
 
-from concierge.storefront import views
+from concierge.storefront import account_views, checkout_views, shop, views
 
 app_name = "storefront"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", shop.search, name="search"),
+    path("c/<slug:slug>/", shop.category, name="category"),
+    path("p/<slug:slug>/", shop.product, name="product"),
+    path("p/<slug:slug>/image.svg", shop.product_image, name="product_image"),
+    path("cart/", shop.cart, name="cart"),
+    path("cart/add/", shop.cart_add_view, name="cart_add"),
+    path("cart/lines/<int:line_id>/", shop.cart_line_update, name="cart_line"),
+    path("checkout/", checkout_views.checkout, name="checkout"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/register/", views.register, name="register"),
     path("account/sign-out/", views.sign_out, name="sign_out"),
     path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("account/", views.my_account, name="my_account"),
+    path("account/orders/", account_views.orders, name="orders"),
+    path("account/orders/<str:number>/", account_views.order_detail, name="order_detail"),
+    path("account/addresses/", account_views.addresses, name="addresses"),
+    path("account/payment-methods/", account_views.payment_methods, name="payment_methods"),
     path("organizations/", views.organizations, name="organizations"),
 ]

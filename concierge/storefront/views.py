@@ -9,13 +9,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concierge.carts.services import cart_merge_anonymous
+from concierge.catalog.models import Product
+from concierge.catalog.pricing import buyer_for
+from concierge.catalog.selectors import product_cards
+from concierge.core.context import build_context
 from concierge.core.errors import DomainError
 from concierge.core.forms import add_domain_error
 from concierge.customers.selectors import organizations_for_seller
 from concierge.customers.services import customer_register, organization_select
+from concierge.identity.models import User
 from concierge.identity.policies import landing_url
 from concierge.identity.roles import Priv
 from concierge.identity.services import sign_in_check, user_sign_out_everywhere
+from concierge.storefront.cart_cookie import cart_token, forget_cart
 from concierge.storefront.forms import RegisterForm, SignInForm
 
 NEXT_FIELD = "next"
@@ -23,7 +30,28 @@ NEXT_FIELD = "next"
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/home.html")
+    ctx = request.ctx
+    featured: list = []
+    if ctx.store is not None:
+        products = Product.objects.filter(is_active=True).select_related("category").order_by("-created_at", "id")[:8]
+        featured = product_cards(buyer_for(ctx), products)
+    return render(request, "storefront/home.html", {"featured": featured})
+
+
+def _signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpResponse:
+    """After sign-in or registration: the anonymous cart joins the customer's, then land."""
+    login(request, user, backend="concierge.identity.backends.EmailBackend")  # rotates the session key
+    response = HttpResponseRedirect(landing_url(user, request=request, next_url=next_url))
+    token = cart_token(request)
+    if token:
+        ctx = build_context(request)
+        if ctx.customer is not None:
+            try:
+                cart_merge_anonymous(ctx, anonymous_token=token)
+            except DomainError as exc:
+                messages.warning(request, f"Some items could not be moved to your cart: {exc.message}")
+        forget_cart(response)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,8 +70,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            login(request, user)  # rotates the session key
-            return HttpResponseRedirect(landing_url(user, request=request, next_url=next_url))
+            return _signed_in(request, user, next_url=next_url)
     return render(
         request,
         "storefront/sign_in.html",
@@ -69,9 +96,8 @@ def register(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            login(request, customer.user, backend="concierge.identity.backends.EmailBackend")
             messages.success(request, f"Welcome, {customer.first_name}. Your account has been created.")
-            return HttpResponseRedirect(landing_url(customer.user, request=request, next_url=next_url))
+            return _signed_in(request, customer.user, next_url=next_url)
     return render(
         request,
         "storefront/sign_in.html",

@@ -11,8 +11,10 @@ from django.db import transaction
 
 from concierge.audit.services import record
 from concierge.core.context import ActingContext
-from concierge.customers.models import Address, Customer, SellerAssignment
+from concierge.customers.models import Address, Customer, Segment, SellerAssignment
 from concierge.demo.bulk import write_customers
+from concierge.demo.catalog import seed_catalog, seed_store_setup
+from concierge.demo.orders import seed_orders
 from concierge.identity.models import User
 from concierge.identity.roles import Role
 from concierge.stores.models import Store
@@ -66,15 +68,26 @@ class Command(BaseCommand):
             self._shopper(stores["us"], password_hash)
             self._organizations(stores)
         written = write_customers(stores=list(stores.values()), count=customers, seed=7, password_hash=password_hash)
+        products = seed_catalog(stores)
+        seed_store_setup(stores)
+        jane = Customer.objects.get(shared_id="C000000000")
+        jane.segments.add(Segment.objects.get(code="gold"))
+        buyers = [jane, *Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, user__isnull=False)
+                  .exclude(pk=jane.pk).order_by("shared_id")[: min(customers, 20)]]  # fmt: skip
+        orders = seed_orders(customers=buyers)
         with transaction.atomic():
             record(
                 ctx,
                 action="demo.seeded",
                 subject_kind="store",
                 subject_id=stores["us"].pk,
-                data={"customers_written": written},
+                data={"customers_written": written, "products_written": products, "orders_placed": orders},
             )
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({written} new customers)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({written} new customers, {products} new products, {orders} new orders)."
+            )
+        )
         self.stdout.write(f"Every demo sign-in uses the password: {DEMO_PASSWORD}")
         for email, _first, _last, roles, store_codes in STAFF:
             self.stdout.write(f"  {', '.join(r.value for r in roles):<14} {email:<34} stores: {', '.join(store_codes)}")

@@ -1,0 +1,121 @@
+"""My Account: orders, addresses and payment methods of the customer served."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from concierge.core.errors import DomainError, NotFound
+from concierge.customers.services import ADDRESS_FIELDS, address_add, address_make_default, address_remove
+from concierge.identity.policies import landing_url
+from concierge.orders.selectors import access_own_order, orders_of_customer
+from concierge.payments.services import payment_source_add_card, payment_source_remove
+
+View = Callable[..., HttpResponse]
+
+
+def customer_required(view: View) -> View:
+    """Signed in, and serving a customer (staff without one go where they work)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.ctx.customer is None:
+            return HttpResponseRedirect(landing_url(request.ctx.user, request=request))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@customer_required
+def orders(request: HttpRequest) -> HttpResponse:
+    page = Paginator(orders_of_customer(request.ctx), 20).get_page(request.GET.get("page"))
+    return render(request, "storefront/orders.html", {"page": page})
+
+
+@require_GET
+@customer_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        order = access_own_order(request.ctx, number)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "storefront/order_detail.html", {"order": order})
+
+
+@require_http_methods(["GET", "POST"])
+@customer_required
+def addresses(request: HttpRequest) -> HttpResponse:
+    ctx = request.ctx
+    customer = ctx.customer
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                address_add(ctx, customer=customer, data={f: request.POST.get(f, "") for f in ADDRESS_FIELDS},
+                            default_shipping="default_shipping" in request.POST,
+                            default_billing="default_billing" in request.POST)  # fmt: skip
+                messages.success(request, "Address saved.")
+            elif action == "remove":
+                address_remove(ctx, customer=customer, address_id=int(request.POST.get("address", "0") or 0))
+                messages.success(request, "Address removed.")
+            elif action in {"default_billing", "default_shipping"}:
+                address_make_default(ctx, customer=customer, address_id=int(request.POST.get("address", "0") or 0),
+                                     use=action.removeprefix("default_"))  # fmt: skip
+                messages.success(request, "Default address changed.")
+            return redirect("storefront:addresses")
+        except DomainError as exc:
+            errors = exc.fields
+            messages.error(request, exc.message)
+        except ValueError:
+            messages.error(request, "No such address.")
+    return render(
+        request,
+        "storefront/addresses.html",
+        {"addresses": customer.addresses.order_by("id"), "errors": errors, "posted": request.POST},
+        status=400 if errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@customer_required
+def payment_methods(request: HttpRequest) -> HttpResponse:
+    ctx = request.ctx
+    customer = ctx.customer
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "remove":
+                payment_source_remove(ctx, customer=customer, source_id=int(request.POST.get("source", "0") or 0))
+                messages.success(request, "Payment method removed.")
+            else:
+                payment_source_add_card(
+                    ctx, customer=customer, number=request.POST.get("number", ""),
+                    exp_month=int(request.POST.get("exp_month") or 0), exp_year=int(request.POST.get("exp_year") or 0),
+                    cvc=request.POST.get("cvc", ""), holder_name=request.POST.get("holder_name", ""),
+                    make_default="make_default" in request.POST,
+                )  # fmt: skip
+                messages.success(request, "Card saved.")
+            return redirect("storefront:payment_methods")
+        except DomainError as exc:
+            errors = exc.fields
+            messages.error(request, exc.message)
+        except ValueError:
+            errors = {"exp_month": ["Enter the expiry as numbers."]}
+            messages.error(request, "Enter the expiry month and year as numbers.")
+    return render(
+        request,
+        "storefront/payment_methods.html",
+        {"sources": customer.payment_sources.filter(is_active=True), "errors": errors},
+        status=400 if errors else 200,
+    )

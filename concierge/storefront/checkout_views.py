@@ -1,0 +1,159 @@
+"""The checkout page: how each item is received, billing, payment, Place Order."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from concierge.carts.selectors import active_cart, cart_lines
+from concierge.catalog.pricing import buyer_for
+from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
+from concierge.checkout.services import checkout_quote, checkout_submit
+from concierge.core.errors import DomainError
+from concierge.customers.services import ADDRESS_FIELDS, address_add
+from concierge.identity.policies import landing_url
+from concierge.payments.services import payment_source_add_card
+from concierge.stores.models import PickupLocation, ShippingMethod
+
+ALTERNATE_KEY = "checkout_alternate"
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
+
+
+def _contact(post: Any, prefix: str) -> Contact:
+    return Contact(**{f: post.get(f"{prefix}_{f}", "").strip()[:120] for f in CONTACT_FIELDS})
+
+
+def _saved_alternate(request: HttpRequest, cart_id: int) -> Contact | None:
+    saved = request.session.get(ALTERNATE_KEY, {}).get(str(cart_id))
+    return Contact(**saved) if saved else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+def _plan(request: HttpRequest, cart_id: int, lines: list, source_id: int | None) -> CheckoutPlan:
+    post = request.POST
+    groups: dict[tuple, list[int]] = {}
+    pickup_ids: list[int] = []
+    for line in lines:
+        if line.sku.is_digital:
+            continue
+        if post.get(f"delivery_{line.pk}") == "pickup":
+            pickup_ids.append(line.pk)
+        else:
+            key = (_int(post.get(f"address_{line.pk}") or post.get("ship_address")), post.get(f"method_{line.pk}", ""))
+            groups.setdefault(key, []).append(line.pk)
+    shipments = [
+        ShipmentPlan(kind="SHIP", line_ids=tuple(ids), address_id=address_id, shipping_method_code=method)
+        for (address_id, method), ids in groups.items()
+    ]
+    if pickup_ids:
+        alternate = _contact(post, "alternate")
+        saved = _saved_alternate(request, cart_id)
+        shipments.append(
+            ShipmentPlan(
+                kind="PICKUP",
+                line_ids=tuple(pickup_ids),
+                pickup_location_id=_int(post.get("pickup_location")),
+                primary=_contact(post, "primary"),
+                alternate=alternate,
+                alternate_saved=not alternate.started or alternate == saved,
+            )
+        )
+    return CheckoutPlan(
+        billing_address_id=_int(post.get("billing_address")) or 0,
+        payment_source_id=source_id,
+        shipments=tuple(shipments),
+        email=post.get("email", "").strip()[:254],
+    )
+
+
+def _choice(request: HttpRequest, line: Any) -> dict[str, object]:
+    """How a line was to be received, as last submitted (so a page shown again keeps it)."""
+    post = request.POST
+    return {
+        "delivery": post.get(f"delivery_{line.pk}", "ship"),
+        "address_id": _int(post.get(f"address_{line.pk}")),
+        "method": post.get(f"method_{line.pk}", ""),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    ctx = request.ctx
+    customer = ctx.customer
+    if customer is None:
+        return HttpResponseRedirect(landing_url(ctx.user, request=request))
+    cart = active_cart(ctx, anonymous_token=None)
+    lines = cart_lines(cart) if cart else []
+    if not lines:
+        messages.info(request, "Your cart is empty.")
+        return redirect("storefront:cart")
+    errors: dict[str, list[str]] = {}
+    action = request.POST.get("action", "")
+    if action == "save_alternate":
+        alternate = _contact(request.POST, "alternate")
+        if problems := alternate.missing():
+            errors = {f"alternate_{k}": v for k, v in problems.items()}
+            messages.error(request, "Complete the alternate contact to save it.")
+        else:
+            drafts = request.session.get(ALTERNATE_KEY, {})
+            drafts[str(cart.pk)] = asdict(alternate)
+            request.session[ALTERNATE_KEY] = drafts
+            messages.success(request, "Alternate contact saved.")
+    elif action == "add_address":
+        try:
+            data = {field: request.POST.get(f"new_{field}", "") for field in ADDRESS_FIELDS}
+            address_add(ctx, customer=customer, data=data)
+            messages.success(request, "Address saved.")
+        except DomainError as exc:
+            errors = {f"new_{k}": v for k, v in exc.fields.items()}
+            messages.error(request, exc.message)
+    elif action == "place":
+        try:
+            source_id = _int(request.POST.get("payment_source"))
+            if request.POST.get("payment_source") == "new":
+                source = payment_source_add_card(
+                    ctx, customer=customer, number=request.POST.get("card_number", ""),
+                    exp_month=_int(request.POST.get("card_exp_month")) or 0,
+                    exp_year=_int(request.POST.get("card_exp_year")) or 0,
+                    cvc=request.POST.get("card_cvc", ""), holder_name=request.POST.get("card_holder", ""),
+                )  # fmt: skip
+                source_id = source.pk
+            order = checkout_submit(ctx, cart=cart, plan=_plan(request, cart.pk, lines, source_id))
+        except DomainError as exc:
+            errors = exc.fields
+            messages.error(request, exc.message)
+        else:
+            request.session.get(ALTERNATE_KEY, {}).pop(str(cart.pk), None)
+            request.session.modified = True
+            messages.success(request, f"Thank you! Your order {order.number} has been placed.")
+            return redirect(reverse("storefront:order_detail", args=[order.number]))
+    quote = checkout_quote(ctx, cart=cart)
+    context = {
+        "cart": cart,
+        "rows": [(line, priced, _choice(request, line)) for line, priced in zip(lines, quote.lines, strict=True)],
+        "quote": quote,
+        "addresses": list(customer.addresses.order_by("-is_default_shipping", "id")),
+        "methods": list(ShippingMethod.objects.filter(store=cart.store, is_active=True)),
+        "locations": list(PickupLocation.objects.filter(store=cart.store, is_active=True)),
+        "sources": list(customer.payment_sources.filter(is_active=True)),
+        "saved_alternate": _saved_alternate(request, cart.pk),
+        "errors": errors,
+        "posted": request.POST,
+        "locale": buyer_for(ctx).locale,
+        "has_physical": any(not line.sku.is_digital for line in lines),
+    }
+    return render(request, "storefront/checkout.html", context, status=400 if errors else 200)

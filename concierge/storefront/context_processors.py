@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from concierge.carts.selectors import active_cart, cart_lines, priced_cart
+from concierge.catalog.pricing import buyer_for
+from concierge.catalog.selectors import categories
+from concierge.core.errors import DomainError
+from concierge.storefront.cart_cookie import cart_token
+
+
+def _mini_cart(request: HttpRequest) -> dict[str, object] | None:
+    ctx = request.ctx
+    if ctx.user is not None and ctx.customer is None:
+        return None  # staff have no cart of their own
+    cart = active_cart(ctx, anonymous_token=cart_token(request))
+    lines = cart_lines(cart) if cart else []
+    if not lines:
+        return {"count": 0, "subtotal": None}
+    try:
+        priced = priced_cart(buyer_for(ctx), cart, lines)
+    except DomainError:
+        return {"count": sum(line.quantity for line in lines), "subtotal": None}
+    return {"count": sum(line.quantity for line in lines), "subtotal": priced.subtotal - priced.discount}
+
+
+def shop(request: HttpRequest) -> dict[str, object]:
+    """The mini cart and the category menu, computed only if a template uses them."""
+    return {
+        "mini_cart": SimpleLazyObject(lambda: _mini_cart(request)),
+        "menu_categories": SimpleLazyObject(lambda: list(categories())),
+    }

@@ -1,0 +1,130 @@
+"""Storefront shopping pages: catalog, search, product, cart."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from concierge.carts.selectors import active_cart, cart_lines, priced_cart
+from concierge.carts.services import cart_add, cart_open, cart_remove, cart_set_quantity
+from concierge.catalog import selectors as catalog
+from concierge.catalog.images import product_svg
+from concierge.catalog.models import Category, Product
+from concierge.catalog.pricing import buyer_for, unit_prices
+from concierge.core.errors import DomainError, NotFound
+from concierge.storefront.cart_cookie import cart_token, remember_cart
+
+PAGE_SIZE = 24
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 1000))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    page = _page_number(request)
+    cards, total = catalog.search(buyer_for(request.ctx), query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render(
+        request,
+        "storefront/search.html",
+        {"query": query, "cards": cards, "total": total, "page": page, "has_next": page * PAGE_SIZE < total},
+    )
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    cat = get_object_or_404(Category, slug=slug)
+    cards = catalog.category_products(buyer_for(request.ctx), cat, limit=48)
+    return render(request, "storefront/category.html", {"category": cat, "cards": cards})
+
+
+@require_GET
+def product(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        item = catalog.product_detail(slug)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    buyer = buyer_for(request.ctx)
+    skus = list(item.skus.all())
+    prices = unit_prices(buyer, [s.pk for s in skus])
+    [card] = catalog.product_cards(buyer, [item])
+    return render(
+        request,
+        "storefront/product.html",
+        {"product": item, "skus": [(s, prices.get(s.pk)) for s in skus], "card": card, "locale": buyer.locale},
+    )
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def product_image(request: HttpRequest, slug: str) -> HttpResponse:
+    item = get_object_or_404(Product.objects.select_related("category"), slug=slug)
+    return HttpResponse(product_svg(item), content_type="image/svg+xml")
+
+
+@require_GET
+def cart(request: HttpRequest) -> HttpResponse:
+    ctx = request.ctx
+    the_cart = active_cart(ctx, anonymous_token=cart_token(request))
+    lines = cart_lines(the_cart) if the_cart else []
+    priced = priced_cart(buyer_for(ctx), the_cart, lines) if lines else None
+    rows = list(zip(lines, priced.lines, strict=True)) if priced else []
+    return render(request, "storefront/cart.html", {"cart": the_cart, "rows": rows, "priced": priced})
+
+
+def _quantity(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("quantity", "1"))
+    except ValueError:
+        return None
+
+
+@require_POST
+def cart_add_view(request: HttpRequest) -> HttpResponse:
+    ctx = request.ctx
+    token = cart_token(request)
+    back = request.POST.get("next") or "storefront:cart"
+    try:
+        sku_id = int(request.POST.get("sku", ""))
+    except ValueError:
+        messages.error(request, "Choose an option first.")
+        return redirect(back if back.startswith("/") else "storefront:cart")
+    try:
+        the_cart, new_token = cart_open(ctx, anonymous_token=token)
+        the_cart = cart_add(ctx, cart=the_cart, sku_id=sku_id, quantity=_quantity(request),
+                            anonymous_token=new_token or token)  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back if back.startswith("/") else "storefront:cart")
+    messages.success(request, "Added to your cart.")
+    return remember_cart(redirect("storefront:cart"), new_token)
+
+
+@require_POST
+def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
+    ctx = request.ctx
+    token = cart_token(request)
+    the_cart = active_cart(ctx, anonymous_token=token)
+    if the_cart is None:
+        messages.error(request, "Your cart is empty.")
+        return redirect("storefront:cart")
+    try:
+        if "remove" in request.POST:
+            cart_remove(ctx, cart=the_cart, line_id=line_id, anonymous_token=token)
+            messages.success(request, "Removed from your cart.")
+        else:
+            quantity = _quantity(request)
+            cart_set_quantity(ctx, cart=the_cart, line_id=line_id, quantity=quantity if quantity is not None else -1,
+                              anonymous_token=token)  # fmt: skip
+            messages.success(request, "Quantity updated.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("storefront:cart")
