@@ -12,8 +12,20 @@ from django.core.serializers.json import DjangoJSONEncoder
 GENESIS_HASH = "0" * 64
 
 
+def _refuse_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise TypeError("audit data holds no floats (PostgreSQL's jsonb would rewrite them): use Decimal or str")
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_floats(item)
+
+
 def canonical(value: Any) -> Any:
     """``value`` as it will read back from a JSON column: Decimals, dates and UUIDs as strings."""
+    _refuse_floats(value)
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
@@ -32,11 +44,12 @@ def link_hash(fields: dict[str, Any]) -> str:
 
 
 def header_fields(event: Any) -> dict[str, Any]:
+    """What a link attests. ``actor_label`` is left out on purpose: it is a display name that an
+    erasure may blank; the actor's id is attested."""
     return {
         "seq": event.seq,
         "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
         "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
         "on_behalf_of_id": event.on_behalf_of_id,
         "account_id": event.account_id,
         "assisted_session_id": event.assisted_session_id,

@@ -34,30 +34,22 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
 
     Detects a changed event (its payload digest or link hash no longer matches), a deleted one (a
     gap in ``seq`` or a ``prev_hash`` that names another event), a reordered one (``seq`` is part of
-    the hash) and events cut from the end (the chain head names a later event).
+    the hash), events cut from the end (the chain head names a later event) and a deleted head.
+    The head is read first, so events appended while the walk runs are not mistaken for damage.
     """
+    head = ChainHead.objects.filter(pk=1).first()
+    last = head.seq if head is not None else 0
     expected_seq = 1
     prev_hash = chain.GENESIS_HASH
     checked = 0
     fields = [
-        "seq",
-        "occurred_at",
-        "actor_id",
-        "actor_label",
-        "on_behalf_of_id",
-        "account_id",
-        "assisted_session_id",
-        "subject_kind",
-        "subject_id",
-        "action",
-        "changes",
-        "data",
-        "request_id",
-        "payload_digest",
-        "prev_hash",
-        "hash",
-    ]
-    for event in Event.objects.order_by("seq").only(*fields).iterator(chunk_size=batch_size):
+        "seq", "occurred_at", "actor_id", "on_behalf_of_id", "account_id", "assisted_session_id", "subject_kind",
+        "subject_id", "action", "changes", "data", "request_id", "payload_digest", "prev_hash", "hash",
+    ]  # fmt: skip
+    events = Event.objects.filter(seq__lte=last) if head is not None else Event.objects.all()
+    for event in events.order_by("seq").only(*fields).iterator(chunk_size=batch_size):
+        if head is None:
+            return ChainReport(checked, event.seq, "the chain head is missing while events exist")
         if event.seq != expected_seq:
             return ChainReport(checked, expected_seq, f"event #{expected_seq} is missing (next is #{event.seq})")
         if event.prev_hash != prev_hash:
@@ -69,7 +61,6 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.seq != checked or head.hash != prev_hash):
-        return ChainReport(checked, checked + 1, f"events after #{checked} are missing (the chain ends at #{head.seq})")
+    if head is not None and (checked != last or head.hash != prev_hash):
+        return ChainReport(checked, checked + 1, f"events after #{checked} are missing (the chain ends at #{last})")
     return ChainReport(checked)

@@ -1,5 +1,7 @@
 """The audit log: attributed, hash-chained, append-only, and verifiable (RELIABILITY bar 26)."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
@@ -97,7 +99,7 @@ def test_a_modified_payload_is_detected(acting):
 
 def test_a_modified_header_is_detected(acting):
     events = write_events(acting, 5)
-    tamper("UPDATE audit_event SET actor_label = %s WHERE seq = %s", ["Somebody Else", events[1].seq])
+    tamper("UPDATE audit_event SET actor_id = %s WHERE seq = %s", [999_999, events[1].seq])
     assert verify_chain().broken_at == events[1].seq
 
 
@@ -163,3 +165,62 @@ def test_the_head_follows_the_last_event(acting):
     events = write_events(acting, 2)
     head = ChainHead.objects.get(pk=1)
     assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)
+
+
+def test_a_deleted_chain_head_is_detected(acting):
+    write_events(acting, 2)
+    tamper("DELETE FROM audit_chainhead", [])
+    report = verify_chain()
+    assert not report.ok
+    assert "head is missing" in report.reason
+
+
+def test_floats_are_refused_in_audit_data(acting):
+    with pytest.raises(TypeError, match="no floats"), transaction.atomic():
+        record(acting, action="x", subject_kind="customer", subject_id=1, data={"amount": 1e16})
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="the append-only triggers are PostgreSQL's; SQLite is the embedded dev store"
+)
+def test_the_chain_head_cannot_move_back(acting):
+    write_events(acting, 2)
+
+    def rewind() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_chainhead SET seq = 0")
+
+    with pytest.raises(DatabaseError, match="only moves forward"):
+        rewind()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="database roles exist only on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_audit_lockdown_leaves_the_app_role_read_and_append_only(acting):
+    import psycopg
+    from django.core.management import call_command
+
+    write_events(acting, 1)
+    role = "concierge_app_lockdown_test"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+        cursor.execute(f"CREATE ROLE {role} LOGIN")
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+    try:
+        call_command("audit_lockdown", role=role, stdout=io.StringIO())
+        settings = connection.settings_dict
+        with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
+                             dbname=settings["NAME"], user=role, autocommit=True) as app:  # fmt: skip
+            assert app.execute("SELECT count(*) FROM audit_event").fetchone()[0] == 1
+            for statement in (
+                "DELETE FROM audit_event",
+                "TRUNCATE audit_event",
+                "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+            ):
+                with pytest.raises(psycopg.Error):
+                    app.execute(statement)
+        assert Event.objects.count() == 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
