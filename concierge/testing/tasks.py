@@ -1,7 +1,9 @@
 """A task the worker tests run in real worker processes.
 
-It leaves traces in a folder so the test can see each start and each completion: ``starts`` gets a
-line per run, ``effects`` a line per completed effect — which, being idempotent by key, happens once.
+It leaves traces in a folder: ``starts`` gets a line per run, ``effects`` a line per effect made.
+The effect comes first and is keyed, so a second delivery finds it made and adds nothing; then the
+task holds while a ``hold`` file exists, so a test can kill its worker after the effect and before
+the worker records the result.
 """
 
 from __future__ import annotations
@@ -18,16 +20,16 @@ def probe(folder: str, key: str) -> str:
     base = Path(folder)
     with (base / "starts").open("a") as starts:
         starts.write(f"{os.getpid()}\n")
+    outcome = "done"
+    try:
+        with (base / f"done-{key}").open("x"):
+            pass
+    except FileExistsError:
+        outcome = "already done"
+    else:
+        with (base / "effects").open("a") as effects:
+            effects.write(f"{key}\n")
     deadline = time.monotonic() + 60
     while (base / "hold").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    done = base / f"done-{key}"
-    try:
-        # The effect, keyed: a second delivery of the same task finds it done and adds nothing.
-        with done.open("x"):
-            pass
-    except FileExistsError:
-        return "already done"
-    with (base / "effects").open("a") as effects:
-        effects.write(f"{key}\n")
-    return "done"
+    return outcome

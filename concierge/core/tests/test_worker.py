@@ -14,7 +14,7 @@ from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from concierge.core.models import WorkerHeartbeat
-from concierge.core.worker import beat, reap_stalled_tasks
+from concierge.core.worker import FencedWorker, Heartbeat, beat, reap_stalled_tasks
 from concierge.testing.tasks import probe
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -40,18 +40,44 @@ class TestReaper:
         assert DBTaskResult.objects.get(id=task.id).status == TaskResultStatus.READY
 
     def test_a_long_task_of_a_live_worker_is_left_alone(self, clock):
+        beat("busy-worker", started_at=clock.now() - dt.timedelta(hours=2))
         task = claimed_task("busy-worker", started=clock.now() - dt.timedelta(hours=1))
         beat("busy-worker")
         assert reap_stalled_tasks(stall_timeout=dt.timedelta(seconds=30)) == []
         assert DBTaskResult.objects.get(id=task.id).status == TaskResultStatus.RUNNING
 
     def test_a_worker_is_dead_only_after_the_stall_timeout(self, clock):
+        beat("quiet-worker", started_at=clock.now() - dt.timedelta(minutes=10))
         task = claimed_task("quiet-worker", started=clock.now() - dt.timedelta(minutes=5))
         beat("quiet-worker")
         clock.advance(dt.timedelta(seconds=29))
         assert reap_stalled_tasks(stall_timeout=dt.timedelta(seconds=30)) == []
         clock.advance(dt.timedelta(seconds=2))
         assert reap_stalled_tasks(stall_timeout=dt.timedelta(seconds=30)) == [str(task.id)]
+
+    def test_a_task_of_a_worker_that_restarted_under_the_same_id_is_reaped(self, clock):
+        # given a task claimed by worker "w" ...
+        task = claimed_task("w", started=clock.now() - dt.timedelta(seconds=5))
+        # ... which then restarted (a new process beats with a new start time)
+        beat("w", started_at=clock.now())
+        assert reap_stalled_tasks(stall_timeout=dt.timedelta(seconds=30)) == [str(task.id)]
+
+    def test_a_worker_does_not_record_a_result_for_a_task_handed_to_another(self, clock, tmp_path):
+        # given a task claimed by w1, reaped, and claimed again by w2
+        result = probe.enqueue(str(tmp_path), "k")
+        DBTaskResult.objects.get(id=result.id).claim("w1")
+        DBTaskResult.objects.filter(id=result.id).update(status=TaskResultStatus.READY)
+        DBTaskResult.objects.get(id=result.id).claim("w2")
+        # when w1 finishes running it
+        heartbeat = Heartbeat("w1", interval=1)
+        heartbeat.last_beat = clock.now()
+        worker = FencedWorker(heartbeat=heartbeat, queue_names=["default"], interval=1, batch=False,
+                              backend_name="default", startup_delay=False, max_tasks=None, worker_id="w1",
+                              excluded_queue_names=[])  # fmt: skip
+        worker.run_task(DBTaskResult.objects.get(id=result.id))
+        # then the task is still w2's, still running
+        row = DBTaskResult.objects.get(id=result.id)
+        assert (row.status, row.worker_ids) == (TaskResultStatus.RUNNING, ["w1", "w2"])
 
     def test_long_dead_heartbeats_are_cleared(self, clock):
         beat("gone")
@@ -101,7 +127,7 @@ def lines(path: Path) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_a_task_of_a_killed_worker_completes_exactly_once(tmp_path):
     stall = 2.0
-    # given a task that holds until released, and two workers
+    # given a task that makes its effect and then holds until released, and two workers
     (tmp_path / "hold").touch()
     result = probe.enqueue(str(tmp_path), "order-42")
     first = start_worker("worker-first")
@@ -111,7 +137,7 @@ def test_a_task_of_a_killed_worker_completes_exactly_once(tmp_path):
         claimed_by = DBTaskResult.objects.get(id=result.id).worker_ids
         second = start_worker("worker-second")
         wait_for(lambda: WorkerHeartbeat.objects.filter(worker_id="worker-second").exists(), 60, "the second worker")
-        # when the worker running it is killed hard, and the task may finish
+        # when the worker running it is killed hard after the effect, and the task may finish
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         (tmp_path / "hold").unlink()
@@ -130,5 +156,6 @@ def test_a_task_of_a_killed_worker_completes_exactly_once(tmp_path):
     final = DBTaskResult.objects.get(id=result.id)
     assert claimed_by == ["worker-first"]
     assert final.worker_ids == ["worker-first", "worker-second"]
-    assert lines(tmp_path / "effects") == ["order-42"]  # one effect
-    assert took <= 2 * stall + 1
+    assert lines(tmp_path / "effects") == ["order-42"]  # delivered twice, one effect
+    assert final.return_value == "already done"
+    assert took <= 2 * stall + 1  # measured from the kill, not from the start

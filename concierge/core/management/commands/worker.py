@@ -2,15 +2,16 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from concierge.core.worker import Heartbeat
+from concierge.core.worker import FencedWorker, Heartbeat
 
 
 class Command(DbWorkerCommand):
     help = (
-        "Run the task worker: django-tasks-db's db_worker with a heartbeat and a reaper that "
-        "re-queues tasks whose worker died. It never auto-reloads."
+        "Run the task worker: django-tasks-db's worker with a heartbeat, a reaper that re-queues "
+        "tasks whose worker died, and fencing of results. It never auto-reloads."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -23,12 +24,28 @@ class Command(DbWorkerCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # A reloading worker would run the loop in a child process with another worker id than the
-        # one this heartbeat speaks for; restart the worker by hand after code changes instead.
-        options["reload"] = False
-        heartbeat = Heartbeat(options["worker_id"], interval=options.pop("heartbeat"))
+        self.configure_logging(options["verbosity"])
+        queue_names = options["queue_name"].split(",")
+        excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
+        if excluded and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        heartbeat = Heartbeat(options["worker_id"], interval=options["heartbeat"])
+        worker = FencedWorker(
+            heartbeat=heartbeat,
+            queue_names=queue_names,
+            interval=options["interval"],
+            batch=options["batch"],
+            backend_name=options["backend_name"],
+            startup_delay=options["startup_delay"],
+            max_tasks=options["max_tasks"],
+            worker_id=options["worker_id"],
+            excluded_queue_names=excluded,
+        )
+        # A reloading worker would run its loop in a child process under another worker id than
+        # the one its heartbeat speaks for; restart the worker after code changes instead.
         heartbeat.start()
         try:
-            super().handle(*args, **options)
+            worker.configure_signals()
+            worker.run()
         finally:
             heartbeat.stop()
