@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from concierge.core.context import build_context
 from concierge.identity.services import api_token_user
 
 
@@ -14,15 +15,26 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer cg_…`` with a key from POST /api/v1/auth/tokens."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_user(token)
+        user = api_token_user(token, touch=request.method not in {"GET", "HEAD", "OPTIONS"})
         if user is not None:
-            # The acting context is built from request.user on first use, after this.
             request.user = user
+            # Whatever read the context before, it now names the token's user.
+            request.ctx = build_context(request)
         return user
 
 
 class ActiveSessionAuth(SessionAuth):
-    """The Django session of a signed-in, active user; unsafe methods need the CSRF token."""
+    """The Django session of a signed-in, active user; unsafe methods need the CSRF token.
+
+    A request that sent an Authorization header, or has no signed-in session, is not a session
+    request at all: it gets 401 (not a CSRF refusal) when its token did not authenticate it.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if "authorization" in request.headers or user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -31,6 +32,7 @@ def error_response(status: int, code: str, message: str, fields: dict[str, list[
     return JsonResponse({"code": str(code), "message": message, "fields": fields or {}}, status=status)
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any path under /api/ that no route matches."""
     return error_response(404, CommonError.NOT_FOUND, "No API endpoint at this path.")
@@ -99,7 +101,10 @@ class ApiErrorShapeMiddleware:
             return response
         if response.get("Content-Type", "").startswith("application/json") and _is_error_shape(response):
             return response
-        code, message = STATUS_CODES.get(response.status_code, (CommonError.REQUEST_INVALID, "The request failed."))
+        if response.status_code >= 500:
+            code, message = CommonError.SERVER_ERROR, "Something went wrong on our side. It has been logged."
+        else:
+            code, message = STATUS_CODES.get(response.status_code, (CommonError.REQUEST_INVALID, "The request failed."))
         shaped = error_response(response.status_code, code, message)
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]

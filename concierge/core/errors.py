@@ -20,7 +20,6 @@ class CommonError(StrEnum):
     AUTH_REQUIRED = "auth.required"
     AUTH_INVALID_CREDENTIALS = "auth.invalid_credentials"
     AUTH_THROTTLED = "auth.throttled"
-    AUTH_ACCOUNT_DISABLED = "auth.account_disabled"
     PERMISSION_DENIED = "permission_denied"
     NOT_ALLOWED_ON_BEHALF = "not_allowed_on_behalf"
     CSRF_FAILED = "csrf.failed"

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import SimpleLazyObject, empty
+from django.utils.functional import SimpleLazyObject
 
 from concierge.core.context import build_context
 
@@ -35,11 +35,13 @@ class ActingContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        ctx = SimpleLazyObject(lambda: build_context(request))
-        request.ctx = ctx
+        request.ctx = SimpleLazyObject(lambda: build_context(request))
         response = self.get_response(request)
-        if request.path.startswith("/api/") and ctx._wrapped is not empty and ctx.user is not None:
-            # Every API answer says who acted and for whom (ids; names are in GET /api/v1/me).
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") and user is not None and user.is_authenticated:
+            # Every authenticated API answer says who acted and for whom (ids; names are in
+            # GET /api/v1/me). request.ctx may have been rebuilt by token authentication.
+            ctx = request.ctx
             response["X-Acting-User"] = str(ctx.user.pk)
             if ctx.customer is not None:
                 response["X-On-Behalf-Of-Customer"] = str(ctx.customer.pk)

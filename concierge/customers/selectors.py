@@ -26,14 +26,20 @@ def organizations_for_seller(user: User) -> QuerySet[SellerAssignment]:
 
 def account_for_seller(user: User, account_id: object) -> Customer | None:
     """The organization ``account_id`` if it is assigned to ``user`` (who still holds the
-    privilege), else ``None`` — an unassigned id gives nothing, never data."""
+    privilege) and active, else ``None`` — an unassigned id gives nothing, never data."""
     from concierge.identity.roles import Priv
 
     try:
         account_pk = int(str(account_id))
     except (TypeError, ValueError):
         return None
+    if not 1 <= account_pk < 2**63:
+        return None
     if not user.has_perm(Priv.ACT_FOR_ORGANIZATION):
         return None
-    assignment = organizations_for_seller(user).filter(organization_id=account_pk).first()
+    assignment = (
+        organizations_for_seller(user)
+        .filter(organization_id=account_pk, organization__status=Customer.Status.ACTIVE)
+        .first()
+    )
     return assignment.organization if assignment else None

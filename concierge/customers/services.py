@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
@@ -34,13 +34,15 @@ def new_shared_id() -> str:
 def customer_register(
     ctx: ActingContext,
     *,
-    store: Store,
+    store: Store | None,
     email: str,
     password: str,
     first_name: str,
     last_name: str,
 ) -> Customer:
     """A shopper registers: a sign-in (in the Shopper role) and their customer record in ``store``."""
+    if store is None:
+        raise DomainError(CommonError.REQUEST_INVALID, "The store is not open yet.", status=503)
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     if not first_name.strip():
@@ -53,11 +55,18 @@ def customer_register(
         errors["password"] = list(exc.messages)
     if errors:
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the errors below.", fields=errors)
+    message = "An account with this email address already exists. Sign in instead."
+    taken = DomainError(CustomerError.EMAIL_TAKEN, message, status=409, fields={"email": [message]})
+    if User.objects.filter(email__iexact=email).exists():
+        raise taken
     with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            message = "An account with this email address already exists. Sign in instead."
-            raise DomainError(CustomerError.EMAIL_TAKEN, message, status=409, fields={"email": [message]})
-        user = User.objects.create_user(email, password, first_name=first_name.strip(), last_name=last_name.strip())
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email, password, first_name=first_name.strip(), last_name=last_name.strip()
+                )
+        except IntegrityError as exc:  # registered at the same moment by another request
+            raise taken from exc
         user.groups.add(Group.objects.get(name=Role.SHOPPER.value))
         customer = Customer.objects.create(
             shared_id=new_shared_id(),
@@ -73,6 +82,14 @@ def customer_register(
         acting = ctx.as_user(user, customer=customer, store=store)
         record(acting, action="customer.registered", subject_kind="customer", subject_id=customer.pk)
     return customer
+
+
+def organization_clear(ctx: ActingContext) -> None:
+    """A seller stops acting for the organization in use."""
+    if ctx.account is None:
+        return
+    with transaction.atomic():
+        record(ctx, action="seller.organization_cleared", subject_kind="customer", subject_id=ctx.account.pk)
 
 
 def organization_select(ctx: ActingContext, *, account_id: object) -> Customer:

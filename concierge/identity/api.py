@@ -9,11 +9,13 @@ from ninja import Router, Schema, Status
 
 from concierge.api.auth import token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
+from concierge.api.types import EmailText, Id, Secret, ShortText
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
 from concierge.identity import services
 from concierge.identity.models import ApiToken
 from concierge.identity.roles import Priv
+from concierge.identity.selectors import active_tokens
 
 router = Router(tags=["identity"])
 
@@ -45,9 +47,9 @@ class MeOut(Schema):
 
 
 class TokenCreateIn(Schema):
-    email: str
-    password: str
-    name: str = "API token"
+    email: EmailText
+    password: Secret
+    name: ShortText = "API token"
 
 
 class TokenOut(Schema):
@@ -115,7 +117,7 @@ def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status:
 
 @router.get("/auth/tokens", response={200: list[TokenOut], **ERRORS_AUTH}, auth=token_or_session)
 def token_list(request: HttpRequest) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(user=request.ctx.user, revoked_at=None).order_by("-created_at"))
+    return list(active_tokens(request.ctx))
 
 
 @router.delete(
@@ -123,13 +125,13 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
     response={204: None, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
     auth=token_or_session,
 )
-def token_revoke(request: HttpRequest, token_id: int) -> Status:
+def token_revoke(request: HttpRequest, token_id: Id) -> Status:
     services.api_token_revoke(request.ctx, token_id=token_id)
     return Status(204, None)
 
 
 @router.post("/auth/sign-out-everywhere", response={204: None, **ERRORS_AUTH}, auth=token_or_session)
 def sign_out_everywhere(request: HttpRequest) -> Status:
-    """End every browser session of the caller (API tokens stay valid; revoke them one by one)."""
+    """End every browser session of the caller and revoke all their API tokens (this one too)."""
     services.user_sign_out_everywhere(request.ctx)
     return Status(204, None)

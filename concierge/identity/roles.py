@@ -56,6 +56,9 @@ ROLE_PRIVILEGES: dict[Role, frozenset[Priv]] = {
 
 STAFF_ROLES = frozenset(ROLE_PRIVILEGES) - {Role.SHOPPER}
 
+# Administrators also hold every model permission, which is what the Django admin checks.
+ROLES_WITH_ALL_MODEL_PERMISSIONS = frozenset({Role.ADMINISTRATOR})
+
 
 def sync_roles() -> None:
     """Create the groups and give each exactly the privileges of ``ROLE_PRIVILEGES``."""
@@ -66,16 +69,24 @@ def sync_roles() -> None:
     missing = wanted - perms.keys()
     if missing:
         raise RuntimeError(f"privileges missing from identity.Privilege: {sorted(missing)}")
+    model_permissions = list(Permission.objects.exclude(content_type__app_label="identity", codename__in=wanted))
     for role, privs in ROLE_PRIVILEGES.items():
         group, _ = Group.objects.get_or_create(name=role.value)
-        group.permissions.set([perms[p.split(".", 1)[1]] for p in privs])
+        granted = [perms[p.split(".", 1)[1]] for p in privs]
+        if role in ROLES_WITH_ALL_MODEL_PERMISSIONS:
+            granted += model_permissions
+        group.permissions.set(granted)
 
 
 def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "label", None) != "identity":
-        return
+    """Runs once per migrate, on the last app's signal: by then every app's permissions exist."""
+    from django.apps import apps
     from django.contrib.auth.management import create_permissions
 
-    # Make sure identity's permissions exist whatever order post_migrate receivers run in.
-    create_permissions(sender, verbosity=0, using=kwargs.get("using", "default"))
+    # post_migrate is sent for each app that has a models module, in INSTALLED_APPS order.
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if getattr(sender, "label", None) != last.label:
+        return
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
     sync_roles()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -14,77 +15,89 @@ from django.db.models import F
 
 from concierge.audit.services import record
 from concierge.core import clock
+from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
 from concierge.identity.errors import IdentityError
 from concierge.identity.models import ApiToken, SignInThrottle, User
-from concierge.identity.roles import Role
+from concierge.identity.roles import Priv, Role
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from concierge.core.context import ActingContext
     from concierge.stores.models import Store
 
 
 # --- Sign-in throttling -------------------------------------------------------------------------
 
 
-def _throttle_keys(email: str, client_ip: str) -> list[str]:
-    keys = [f"email:{email.strip().lower()[:254]}"]
-    if client_ip:
-        keys.append(f"ip:{client_ip}")
-    return keys
-
-
 def _window() -> dt.timedelta:
     return dt.timedelta(seconds=settings.CONCIERGE_SIGN_IN_WINDOW_SECONDS)
 
 
-def _check_throttle(keys: list[str]) -> None:
-    window_start = clock.now() - _window()
+def _count_attempt(key: str) -> int:
+    """Count one attempt for ``key`` in the current window and return the count, atomically: every
+    concurrent attempt is counted before any password is checked."""
+    now = clock.now()
+    window_start = now - _window()
+    with transaction.atomic():
+        if SignInThrottle.objects.filter(key=key, window_started_at__gte=window_start).update(
+            failures=F("failures") + 1
+        ) or SignInThrottle.objects.filter(key=key, window_started_at__lt=window_start).update(
+            failures=1, window_started_at=now
+        ):
+            return SignInThrottle.objects.get(key=key).failures
+        try:
+            with transaction.atomic():
+                SignInThrottle.objects.create(key=key, failures=1, window_started_at=now)
+            return 1
+        except IntegrityError:
+            SignInThrottle.objects.filter(key=key).update(failures=F("failures") + 1)
+            return SignInThrottle.objects.get(key=key).failures
+
+
+def _email_key(email: str) -> str:
+    return f"email:{email.strip().lower()[:254]}"
+
+
+def sign_in_check(request: HttpRequest | None, *, email: str, password: str, client_ip: str) -> User:
+    """The user with these credentials, or a clear refusal.
+
+    Each attempt is counted per email and per client address *before* the password is checked, and
+    refused once either count passes the limit within the window; a success takes its attempt back
+    (the email's count is cleared, the address's lowered by one), so only failures accumulate.
+    """
     limit = settings.CONCIERGE_SIGN_IN_MAX_FAILURES
-    if SignInThrottle.objects.filter(key__in=keys, window_started_at__gte=window_start, failures__gte=limit).exists():
+    email_key = _email_key(email)
+    keys = [email_key] + ([f"ip:{client_ip}"] if client_ip else [])
+    counts = [_count_attempt(key) for key in keys]
+    # A shared address (an office) gets more room than one email address.
+    if counts[0] > limit or (len(counts) > 1 and counts[1] > limit * 4):
         minutes = max(1, settings.CONCIERGE_SIGN_IN_WINDOW_SECONDS // 60)
         raise DomainError(
             CommonError.AUTH_THROTTLED,
             f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
             status=429,
         )
-
-
-def _count_failure(keys: list[str]) -> None:
-    now = clock.now()
-    window_start = now - _window()
-    for key in keys:
-        with transaction.atomic():
-            # Conditional updates only: concurrent failures are all counted.
-            if SignInThrottle.objects.filter(key=key, window_started_at__gte=window_start).update(
-                failures=F("failures") + 1
-            ):
-                continue
-            if SignInThrottle.objects.filter(key=key).update(failures=1, window_started_at=now):
-                continue
-            try:
-                with transaction.atomic():
-                    SignInThrottle.objects.create(key=key, failures=1, window_started_at=now)
-            except IntegrityError:
-                SignInThrottle.objects.filter(key=key).update(failures=F("failures") + 1)
-
-
-def sign_in_check(request: HttpRequest | None, *, email: str, password: str, client_ip: str) -> User:
-    """The user with these credentials, or a clear refusal. Failed attempts are throttled per
-    email and per client address; a success clears the email's count."""
-    keys = _throttle_keys(email, client_ip)
-    _check_throttle(keys)
     user = authenticate(request, email=email, password=password)
     if user is None:
-        _count_failure(keys)
+        with transaction.atomic():
+            record(
+                ActingContext(user=None, client_ip=client_ip, system_label="sign-in"),
+                action="user.sign_in_failed",
+                subject_kind="sign_in",
+                subject_id=hashlib.sha256(email_key.encode()).hexdigest()[:16],
+            )
         raise DomainError(
             CommonError.AUTH_INVALID_CREDENTIALS,
             "The email address or password you entered is incorrect.",
             status=401,
         )
-    SignInThrottle.objects.filter(key=keys[0]).delete()
+    with transaction.atomic():
+        SignInThrottle.objects.filter(key=email_key).delete()
+        if len(keys) > 1:
+            SignInThrottle.objects.filter(key=keys[1], failures__gt=0).update(failures=F("failures") - 1)
+        record(ActingContext(user=user, client_ip=client_ip), action="user.signed_in", subject_kind="user",
+               subject_id=user.pk)  # fmt: skip
     return user
 
 
@@ -92,12 +105,14 @@ def sign_in_check(request: HttpRequest | None, *, email: str, password: str, cli
 
 
 def user_sign_out_everywhere(ctx: ActingContext) -> None:
-    """End every session of the signed-in user, on every device, and revoke none of their data."""
+    """End every session of the signed-in user on every device, and revoke their API tokens."""
     user = _require_user(ctx)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
         user.refresh_from_db(fields=["session_epoch"])
-        record(ctx, action="user.signed_out_everywhere", subject_kind="user", subject_id=user.pk)
+        revoked = ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=clock.now())
+        record(ctx, action="user.signed_out_everywhere", subject_kind="user", subject_id=user.pk,
+               data={"api_tokens_revoked": revoked})  # fmt: skip
 
 
 def api_token_create(ctx: ActingContext, *, name: str) -> tuple[ApiToken, str]:
@@ -129,8 +144,9 @@ def api_token_revoke(ctx: ActingContext, *, token_id: int) -> ApiToken:
     return token
 
 
-def api_token_user(key: str) -> User | None:
-    """The active user a bearer key belongs to, or ``None``."""
+def api_token_user(key: str, *, touch: bool = False) -> User | None:
+    """The active user a bearer key belongs to, or ``None``. ``touch`` records the use (only for
+    requests that change something: a GET never writes)."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=ApiToken.digest_of(key), revoked_at=None, user__is_active=True)
@@ -139,7 +155,7 @@ def api_token_user(key: str) -> User | None:
     if token is None:
         return None
     now = clock.now()
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+    if touch and (token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5)):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
@@ -157,23 +173,22 @@ def staff_create(
     roles: Iterable[Role],
     stores: Iterable[Store] = (),
 ) -> User:
-    """Create a staff member with their roles and the stores they serve."""
+    """Create a staff member with their roles and the stores they serve (administrators only)."""
+    if ctx.user is not None and not ctx.has_perm(Priv.ADMINISTER):
+        raise DomainError(CommonError.PERMISSION_DENIED, "Only administrators create staff accounts.", status=403)
     roles = list(roles)
+    message = "An account with this email address already exists."
+    taken = DomainError(IdentityError.EMAIL_TAKEN, message, fields={"email": [message]}, status=409)
+    if User.objects.filter(email__iexact=email).exists():
+        raise taken
     with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            raise DomainError(
-                IdentityError.EMAIL_TAKEN,
-                "An account with this email address already exists.",
-                fields={"email": ["An account with this email address already exists."]},
-                status=409,
-            )
-        user = User.objects.create_user(
-            email,
-            password,
-            first_name=first_name,
-            last_name=last_name,
-            is_staff=Role.ADMINISTRATOR in roles,
-        )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email, password, first_name=first_name, last_name=last_name, is_staff=Role.ADMINISTRATOR in roles
+                )
+        except IntegrityError as exc:
+            raise taken from exc
         user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
         user.stores.set(list(stores))
         record(

@@ -12,20 +12,20 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from concierge.audit.selectors import events_by_actor
-from concierge.identity.policies import is_staff_member
+from concierge.identity.policies import can_use_console
 
 View = Callable[..., HttpResponse]
 
 
 def staff_required(view: View) -> View:
-    """Signed-in staff only: others are sent to sign in (anonymous) or refused (shoppers)."""
+    """Console users only: others are sent to sign in (anonymous) or refused (shoppers, sellers)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.ctx.user
         if user is None:
             return redirect_to_login(request.get_full_path())
-        if not is_staff_member(user):
+        if not can_use_console(user):
             return render(request, "service/forbidden.html", status=403)
         return view(request, *args, **kwargs)
 

@@ -17,7 +17,7 @@ from concierge.core.context import build_context
 from concierge.core.errors import DomainError
 from concierge.core.forms import add_domain_error
 from concierge.customers.selectors import organizations_for_seller
-from concierge.customers.services import customer_register, organization_select
+from concierge.customers.services import customer_register, organization_clear, organization_select
 from concierge.identity.models import User
 from concierge.identity.policies import landing_url
 from concierge.identity.roles import Priv
@@ -143,6 +143,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(landing_url(ctx.user, request=request))
     if request.method == "POST":
         if "clear" in request.POST:
+            organization_clear(ctx)
             request.session.pop("account_id", None)
             messages.info(request, "You are no longer acting for an organization.")
             return redirect("storefront:organizations")

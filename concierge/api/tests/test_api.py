@@ -148,3 +148,41 @@ def test_the_docs_are_served_from_local_assets(client):
     page = client.get("/api/v1/docs").content.decode()
     assert "cdn." not in page
     assert "/static/ninja/" in page
+
+
+def test_a_wrong_bearer_token_on_a_change_gets_401_not_a_csrf_refusal(client):
+    response = client.post("/api/v1/auth/sign-out-everywhere", headers={"Authorization": "Bearer cg_nonsense"})
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "auth.required"
+
+
+def test_control_characters_in_input_are_a_422_not_a_500(client, csr):
+    response = client.post(
+        "/api/v1/auth/tokens", {"email": "ann@concierge.test\x00", "password": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert "email" in error_of(response)["fields"]
+
+
+def test_an_out_of_range_id_is_a_422(client, csr):
+    key = create_token(client, csr.email).json()["key"]
+    response = Client().delete(f"/api/v1/auth/tokens/{10**30}", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 422
+
+
+def test_posting_to_an_unknown_api_path_is_404(client):
+    response = Client(enforce_csrf_checks=True).post("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_sign_out_everywhere_also_revokes_api_tokens(csr):
+    keys = [create_token(Client(), csr.email).json()["key"] for _ in range(2)]
+    Client().post("/api/v1/auth/sign-out-everywhere", headers={"Authorization": f"Bearer {keys[0]}"})
+    assert Client().get("/api/v1/me", headers={"Authorization": f"Bearer {keys[1]}"}).status_code == 401
+
+
+def test_a_get_with_a_token_changes_no_row(client, csr):
+    key = create_token(client, csr.email).json()["key"]
+    Client().get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
+    assert ApiToken.objects.get(user=csr).last_used_at is None

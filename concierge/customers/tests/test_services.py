@@ -54,5 +54,28 @@ def test_a_seller_never_reaches_an_organization_not_assigned_to_them(seller, sto
 
 def test_a_csr_cannot_act_for_an_organization(csr, seller, store):
     org = factories.organization(store=store, name="Acme", seller=seller)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         organization_select(ActingContext(user=csr), account_id=org.pk)
+    assert refused.value.code == "customer.organization_not_assigned"
+
+
+def test_a_disabled_organization_cannot_be_selected(seller, store):
+    org = factories.organization(store=store, name="Acme", seller=seller)
+    org.status = org.Status.DISABLED
+    org.save(update_fields=["status"])
+    with pytest.raises(DomainError):
+        organization_select(ActingContext(user=seller), account_id=org.pk)
+
+
+@pytest.mark.parametrize("account_id", [10**30, -1, 0])
+def test_an_out_of_range_organization_id_is_not_found(seller, account_id):
+    with pytest.raises(DomainError) as refused:
+        organization_select(ActingContext(user=seller), account_id=account_id)
+    assert refused.value.status == 404
+
+
+def test_registration_without_a_store_is_refused_clearly(system_ctx):
+    with pytest.raises(DomainError) as refused:
+        customer_register(system_ctx, store=None, email="x@example.com", password="a long passphrase",
+                          first_name="X", last_name="Y")  # fmt: skip
+    assert refused.value.status == 503

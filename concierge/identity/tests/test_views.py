@@ -172,3 +172,34 @@ def test_passwords_are_hashed_with_argon2_in_production():
     from concierge import settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_cannot_pass_the_throttle(shopper, settings):
+    """Every attempt is counted before its password is checked, so parallel guesses stop at the limit."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    settings.CONCIERGE_SIGN_IN_MAX_FAILURES = 3
+    barrier = threading.Barrier(8)
+
+    def guess(n: int) -> int:
+        try:
+            barrier.wait()
+            return sign_in(Client(), shopper.email, password=f"guess-{n}").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(guess, range(8)))
+    assert Event.objects.filter(action="user.sign_in_failed").count() <= 3
+
+
+def test_sign_ins_are_audited(client, shopper):
+    sign_in(client, shopper.email)
+    sign_in(Client(), shopper.email, password="wrong")
+    assert Event.objects.filter(action="user.signed_in", actor_id=shopper.user_id).count() == 1
+    failed = Event.objects.get(action="user.sign_in_failed")
+    assert shopper.email not in repr(failed.subject_id) + repr(failed.data)

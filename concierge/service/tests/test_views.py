@@ -32,3 +32,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, store):
     response = client.get(HOME)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("storefront:sign_in"))
+
+
+def test_warehouse_staff_use_the_console(signed_in, warehouse):
+    assert signed_in(warehouse).get(HOME).status_code == 200
+
+
+def test_sellers_are_refused_the_console(signed_in, seller):
+    assert signed_in(seller).get(HOME).status_code == 403

@@ -1,0 +1,19 @@
+"""Input types for API schemas: bounded text without control characters, ids in range.
+
+The rules are patterns and lengths, so the OpenAPI schema states them and clients can check first.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+NO_NUL = r"^[^\x00]*$"
+
+ShortText = Annotated[str, StringConstraints(max_length=120, pattern=NO_CONTROL_CHARACTERS)]
+EmailText = Annotated[str, StringConstraints(max_length=254, pattern=NO_CONTROL_CHARACTERS)]
+LongText = Annotated[str, StringConstraints(max_length=2000, pattern=NO_CONTROL_CHARACTERS)]
+Secret = Annotated[str, StringConstraints(max_length=1024, pattern=NO_NUL)]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
