@@ -132,6 +132,11 @@ class Priced:
     total: Money
     promotions: tuple[str, ...]
 
+    @property
+    def net(self) -> Money:
+        """What the items cost after discounts, before tax and shipping."""
+        return self.subtotal - self.discount
+
 
 @dataclass(frozen=True)
 class LineIn:

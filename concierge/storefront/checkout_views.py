@@ -89,6 +89,19 @@ def _choice(request: HttpRequest, line: Any) -> dict[str, object]:
     }
 
 
+def _quote_plan(request: HttpRequest, cart_id: int, lines: list, addresses: list, methods: list) -> CheckoutPlan:
+    """The plan the summary prices: what was last submitted, else every item shipped the default way."""
+    if request.method == "POST":
+        return _plan(request, cart_id, lines, None)
+    default_billing = next((a.pk for a in addresses if a.is_default_billing), addresses[0].pk if addresses else 0)
+    physical = tuple(line.pk for line in lines if not line.sku.is_digital)
+    shipments = ()
+    if physical and addresses and methods:
+        shipments = (ShipmentPlan(kind="SHIP", line_ids=physical, address_id=addresses[0].pk,
+                                  shipping_method_code=methods[0].code),)  # fmt: skip
+    return CheckoutPlan(billing_address_id=default_billing, payment_source_id=None, shipments=shipments)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
@@ -141,16 +154,19 @@ def checkout(request: HttpRequest) -> HttpResponse:
             request.session.modified = True
             messages.success(request, f"Thank you! Your order {order.number} has been placed.")
             return redirect(reverse("storefront:order_detail", args=[order.number]))
-    quote = checkout_quote(ctx, cart=cart)
+    methods = list(ShippingMethod.objects.filter(store=cart.store, is_active=True))
+    addresses = list(customer.addresses.order_by("-is_default_shipping", "id"))
+    quote = checkout_quote(ctx, cart=cart, plan=_quote_plan(request, cart.pk, lines, addresses, methods))
     context = {
         "cart": cart,
         "rows": [(line, priced, _choice(request, line)) for line, priced in zip(lines, quote.lines, strict=True)],
         "quote": quote,
-        "addresses": list(customer.addresses.order_by("-is_default_shipping", "id")),
-        "methods": list(ShippingMethod.objects.filter(store=cart.store, is_active=True)),
+        "addresses": addresses,
+        "methods": methods,
         "locations": list(PickupLocation.objects.filter(store=cart.store, is_active=True)),
         "sources": list(customer.payment_sources.filter(is_active=True)),
         "saved_alternate": _saved_alternate(request, cart.pk),
+        "alternate": _saved_alternate(request, cart.pk) or Contact(),
         "errors": errors,
         "posted": request.POST,
         "locale": buyer_for(ctx).locale,

@@ -22,7 +22,7 @@ def _mini_cart(request: HttpRequest) -> dict[str, object] | None:
         priced = priced_cart(buyer_for(ctx), cart, lines)
     except DomainError:
         return {"count": sum(line.quantity for line in lines), "subtotal": None}
-    return {"count": sum(line.quantity for line in lines), "subtotal": priced.subtotal - priced.discount}
+    return {"count": sum(line.quantity for line in lines), "subtotal": priced.net}
 
 
 def shop(request: HttpRequest) -> dict[str, object]:
