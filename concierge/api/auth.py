@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from concierge.core.context import build_context
 from concierge.identity.services import api_token_user
@@ -44,3 +46,19 @@ class ActiveSessionAuth(SessionAuth):
 
 
 token_or_session = [TokenAuth(), ActiveSessionAuth()]
+
+
+def identify(request: HttpRequest) -> None:
+    """For routes open to anonymous callers: a bearer token, if sent, must be valid and then names
+    the caller; a signed-in browser session must send the CSRF token for a change; otherwise the
+    caller is anonymous."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or TokenAuth().authenticate(request, key.strip()) is None:
+            raise AuthenticationError()
+        return
+    user = getattr(request, "user", None)
+    changing = request.method not in {"GET", "HEAD", "OPTIONS"}
+    if user is not None and user.is_authenticated and changing and check_csrf(request) is not None:
+        raise HttpError(403, "CSRF check Failed")

@@ -4,7 +4,10 @@ from ninja import NinjaAPI
 
 from concierge.api.auth import token_or_session
 from concierge.api.errors import install_error_handlers
+from concierge.carts.api import router as carts_router
+from concierge.catalog.api import router as catalog_router
 from concierge.identity.api import router as identity_router
+from concierge.orders.api import router as orders_router
 
 api = NinjaAPI(
     title="Concierge API",
@@ -20,3 +23,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", identity_router)
+api.add_router("/", catalog_router)
+api.add_router("/", carts_router)
+api.add_router("/", orders_router)

@@ -1,0 +1,143 @@
+"""The commerce API: catalog, cart (anonymous and signed-in), checkout and the caller's orders."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from concierge.carts.models import Cart
+from concierge.core.context import ActingContext
+from concierge.orders.models import Order
+from concierge.payments.services import payment_source_add_card
+from concierge.stores.models import PickupLocation, ShippingMethod
+from concierge.testing import factories
+from concierge.testing.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sku(store):
+    ShippingMethod.objects.create(store=store, code="standard", name="Standard", price=Decimal("5.00"))
+    PickupLocation.objects.create(
+        store=store, name="Downtown", line1="1 Main", city="Austin", postal_code="78701", country="US"
+    )
+    return factories.product(store=store, name="Alpine Trail Runner", price="89.95")
+
+
+def token_headers(email: str) -> dict[str, str]:
+    key = (
+        Client()
+        .post("/api/v1/auth/tokens", {"email": email, "password": PASSWORD}, content_type="application/json")
+        .json()["key"]
+    )
+    return {"Authorization": f"Bearer {key}"}
+
+
+def add_card(customer, number: str):
+    ctx = ActingContext(user=customer.user, customer=customer)
+    return payment_source_add_card(
+        ctx, customer=customer, number=number, exp_month=1, exp_year=2030, cvc="123", holder_name="J"
+    )
+
+
+def test_catalog_search_and_product_are_public_and_priced(client, sku):
+    found = client.get("/api/v1/catalog/search", {"q": "alpine trail"}).json()
+    assert found["total"] == 1
+    assert found["items"][0]["from_price"] == {"amount": "89.95", "currency": "USD", "formatted": "$89.95"}
+    product = client.get(f"/api/v1/catalog/products/{sku.product.slug}").json()
+    assert product["skus"][0]["code"] == sku.code
+    missing = client.get("/api/v1/catalog/products/nothing-here")
+    assert (missing.status_code, missing.json()["code"]) == (404, "catalog.product_not_found")
+
+
+def test_an_anonymous_cart_lives_by_its_token_and_ignores_client_prices(client, sku):
+    created = client.post("/api/v1/cart/lines", {"sku_id": sku.pk, "quantity": 2, "unit_price": "0.01", "total": "0"},
+                          content_type="application/json")  # fmt: skip
+    assert created.status_code == 201
+    body = created.json()
+    assert body["token"]
+    assert body["subtotal"]["amount"] == "179.90"
+    # without the token there is no cart; with it, the same cart
+    assert Client().get("/api/v1/cart").status_code == 404
+    again = Client().get("/api/v1/cart", headers={"X-Cart-Token": body["token"]}).json()
+    assert (again["id"], again["token"]) == (body["id"], None)
+
+
+def test_a_stale_if_match_is_refused_with_412(client, sku):
+    body = client.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json").json()
+    headers = {"X-Cart-Token": body["token"]}
+    line = body["lines"][0]["id"]
+    ok = client.patch(f"/api/v1/cart/lines/{line}", {"quantity": 3}, content_type="application/json",
+                      headers={**headers, "If-Match": str(body["version"])})  # fmt: skip
+    assert ok.status_code == 200
+    stale = client.patch(f"/api/v1/cart/lines/{line}", {"quantity": 5}, content_type="application/json",
+                         headers={**headers, "If-Match": str(body["version"])})  # fmt: skip
+    assert (stale.status_code, stale.json()["code"]) == (412, "cart.stale")
+    assert Cart.objects.get().lines.get().quantity == 3
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 1000, "two"])
+def test_bad_quantities_are_422(client, sku, quantity):
+    response = client.post(
+        "/api/v1/cart/lines", {"sku_id": sku.pk, "quantity": quantity}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert not Cart.objects.exists()
+
+
+def test_a_bad_token_is_401_not_anonymous(client, sku):
+    response = client.get("/api/v1/catalog/search", {"q": "alpine"}, headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+
+
+def test_a_session_change_needs_the_csrf_token(shopper, sku):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(shopper.user, backend="concierge.identity.backends.EmailBackend")
+    response = browser.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (403, "csrf.failed")
+    assert not Cart.objects.exists()
+
+
+def test_checkout_over_the_api_then_the_order_is_listed(shopper, store, sku):
+    headers = token_headers(shopper.email)
+    cart = (
+        Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=headers).json()
+    )
+    card = add_card(shopper, "4242424242424242")
+    address = shopper.addresses.get()
+    payload = {"billing_address_id": address.pk, "payment_source_id": card.pk, "total": "0.01",
+               "shipments": [{"kind": "SHIP", "line_ids": [cart["lines"][0]["id"]], "address_id": address.pk,
+                              "shipping_method": "standard"}]}  # fmt: skip
+    placed = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=headers)
+    assert placed.status_code == 201
+    order = placed.json()
+    assert (order["subtotal"], order["shipping_total"], order["total"]) == ("89.95", "5.00", "94.95")
+    assert Order.objects.get().total == Decimal("94.95")
+    listed = Client().get("/api/v1/orders", headers=headers).json()
+    assert [o["number"] for o in listed] == [order["number"]]
+    assert Client().get(f"/api/v1/orders/{order['number']}", headers=headers).json()["number"] == order["number"]
+
+
+def test_another_customers_order_is_404(shopper, other_shopper, sku):
+    order_number = "US00000001"
+    Order.objects.create(number=order_number, store=other_shopper.store, customer=other_shopper, currency="USD",
+                         billing_first_name="O", billing_last_name="O", billing_line1="1", billing_city="A",
+                         billing_postal_code="1", billing_country="US")  # fmt: skip
+    response = Client().get(f"/api/v1/orders/{order_number}", headers=token_headers(shopper.email))
+    assert (response.status_code, response.json()["code"]) == (404, "order.not_found")
+
+
+def test_a_declined_card_over_the_api_is_402_and_no_order(shopper, sku):
+    headers = token_headers(shopper.email)
+    cart = (
+        Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=headers).json()
+    )
+    card = add_card(shopper, "4000000000000002")
+    address = shopper.addresses.get()
+    payload = {"billing_address_id": address.pk, "payment_source_id": card.pk,
+               "shipments": [{"kind": "SHIP", "line_ids": [cart["lines"][0]["id"]], "address_id": address.pk,
+                              "shipping_method": "standard"}]}  # fmt: skip
+    response = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=headers)
+    assert (response.status_code, response.json()["code"]) == (402, "payment.declined")
+    assert not Order.objects.exists()

@@ -1,0 +1,154 @@
+"""Checkout and the caller's own orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from concierge.api.auth import token_or_session
+from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
+from concierge.api.types import EmailText, Id, ShortText
+from concierge.carts.errors import CartError
+from concierge.carts.selectors import active_cart
+from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
+from concierge.checkout.services import checkout_submit
+from concierge.core.errors import DomainError, NotFound
+from concierge.orders.errors import OrderError
+from concierge.orders.models import Order
+from concierge.orders.selectors import access_own_order, orders_of_customer
+
+router = Router(tags=["orders"])
+
+
+class ContactIn(Schema):
+    first_name: ShortText = ""
+    last_name: ShortText = ""
+    email: EmailText = ""
+    phone: ShortText = ""
+
+
+class ShipmentIn(Schema):
+    kind: str = Field(pattern="^(SHIP|PICKUP)$")
+    line_ids: list[Id] = Field(min_length=1, max_length=200)
+    address_id: Id | None = None
+    shipping_method: ShortText = ""
+    pickup_location_id: Id | None = None
+    primary_contact: ContactIn = ContactIn()
+    alternate_contact: ContactIn = ContactIn()
+
+
+class CheckoutIn(Schema):
+    """How to receive each line of the caller's cart, and how to pay. Prices and totals are never
+    taken from the caller: they are computed on the server."""
+
+    billing_address_id: Id
+    payment_source_id: Id
+    shipments: list[ShipmentIn] = Field(default_factory=list, max_length=50)
+    email: EmailText = ""
+
+
+class OrderLineOut(Schema):
+    sku_code: str
+    product_name: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+class ShipmentOut(Schema):
+    number: str
+    kind: str
+    status: str
+    shipping_method_name: str
+    lines: list[OrderLineOut]
+
+
+class OrderSummaryOut(Schema):
+    number: str
+    status: str
+    currency: str
+    total: Decimal
+    placed_at: dt.datetime
+
+
+class OrderOut(OrderSummaryOut):
+    subtotal: Decimal
+    discount_total: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    promotions: list[str]
+    placed_with_help: bool
+    shipments: list[ShipmentOut]
+    holds: list[str]
+
+
+class OrdersIn(Schema):
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(
+        number=order.number, status=order.status, currency=order.currency, total=order.total,
+        placed_at=order.placed_at, subtotal=order.subtotal, discount_total=order.discount_total,
+        shipping_total=order.shipping_total, tax_total=order.tax_total, promotions=order.promotions,
+        placed_with_help=order.placed_on_behalf,
+        shipments=[
+            ShipmentOut(number=s.number, kind=s.kind, status=s.status, shipping_method_name=s.shipping_method_name,
+                        lines=[OrderLineOut.model_validate(line, from_attributes=True) for line in s.lines.all()])
+            for s in order.shipments.all()
+        ],
+        holds=[h.reason for h in order.holds.all() if h.status == "OPEN"],
+    )  # fmt: skip
+
+
+def _contact(contact: ContactIn) -> Contact:
+    return Contact(contact.first_name, contact.last_name, contact.email, contact.phone)
+
+
+@router.post(
+    "/checkout",
+    response={201: OrderOut, 402: ErrorOut, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
+    auth=token_or_session,
+)
+def checkout(request: HttpRequest, payload: CheckoutIn) -> Status:
+    """Place the order for the caller's cart. Submitting the same cart again answers the same order."""
+    ctx = request.ctx
+    cart = active_cart(ctx, anonymous_token=None)
+    if cart is None:
+        raise DomainError(CartError.EMPTY, "Your cart is empty.", status=409)
+    plan = CheckoutPlan(
+        billing_address_id=payload.billing_address_id, payment_source_id=payload.payment_source_id,
+        email=payload.email,
+        shipments=tuple(
+            # Over the API the alternate contact is submitted whole: it counts as saved.
+            ShipmentPlan(kind=s.kind, line_ids=tuple(s.line_ids), address_id=s.address_id,
+                         shipping_method_code=s.shipping_method, pickup_location_id=s.pickup_location_id,
+                         primary=_contact(s.primary_contact), alternate=_contact(s.alternate_contact),
+                         alternate_saved=True)
+            for s in payload.shipments
+        ),
+    )  # fmt: skip
+    order = checkout_submit(ctx, cart=cart, plan=plan)
+    return Status(201, order_out(access_own_order(ctx, order.number)))
+
+
+@router.get("/orders", response={200: list[OrderSummaryOut], **ERRORS_AUTH, **ERRORS_INPUT}, auth=token_or_session)
+def orders_mine(request: HttpRequest, params: Query[OrdersIn]) -> list[Order]:
+    """The caller's orders, newest first."""
+    return list(orders_of_customer(request.ctx)[params.offset : params.offset + params.limit])
+
+
+@router.get("/orders/{number}", response={200: OrderOut, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
+            auth=token_or_session)  # fmt: skip
+def order_detail(request: HttpRequest, number: ShortText) -> OrderOut:
+    try:
+        return order_out(access_own_order(request.ctx, number))
+    except NotFound as exc:
+        raise DomainError(OrderError.NOT_FOUND, "No such order.", status=404) from exc
