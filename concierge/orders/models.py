@@ -8,13 +8,13 @@ from django.conf import settings
 from django.db import models
 
 from concierge.core import clock
-from concierge.core.errors import DomainError
+from concierge.core.states import StateMachine
 from concierge.orders.errors import OrderError
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
 
 
-class Order(models.Model):
+class Order(StateMachine, models.Model):
     class Status(models.TextChoices):
         CREATED = "CREATED", "Created"
         ON_HOLD = "ON_HOLD", "On Hold"
@@ -34,6 +34,8 @@ class Order(models.Model):
         S.AWAITING_EXCHANGE: frozenset({S.COMPLETED}),
         S.CANCELLED: frozenset(),
     }
+    TRANSITION_ERROR = OrderError.ILLEGAL_TRANSITION
+    NOUN = "An order"
 
     number = models.CharField(max_length=20, unique=True)
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="orders")
@@ -77,21 +79,8 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.ALLOWED_TRANSITIONS[self.status]
 
-    def transition_to(self, status: str) -> None:
-        """Move to ``status`` or raise: an illegal move is a clear error, never a silent no-op."""
-        if not self.can_transition_to(status):
-            raise DomainError(
-                OrderError.ILLEGAL_TRANSITION,
-                f"An order that is {self.get_status_display()} cannot become {self.Status(status).label}.",
-                status=409,
-            )
-        self.status = status
-
-
-class Shipment(models.Model):
+class Shipment(StateMachine, models.Model):
     class Kind(models.TextChoices):
         SHIP = "SHIP", "Ship to address"
         PICKUP = "PICKUP", "Pick up in store"
@@ -112,6 +101,8 @@ class Shipment(models.Model):
         S.SHIPPED: frozenset(),
         S.CANCELLED: frozenset(),
     }
+    TRANSITION_ERROR = OrderError.SHIPMENT_ILLEGAL_TRANSITION
+    NOUN = "A shipment"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     number = models.CharField(max_length=24, unique=True)
@@ -155,18 +146,6 @@ class Shipment(models.Model):
     @property
     def has_alternate_contact(self) -> bool:
         return bool(self.alternate_first_name or self.alternate_last_name or self.alternate_email)
-
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.ALLOWED_TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> None:
-        if not self.can_transition_to(status):
-            raise DomainError(
-                OrderError.SHIPMENT_ILLEGAL_TRANSITION,
-                f"A shipment that is {self.get_status_display()} cannot become {self.Status(status).label}.",
-                status=409,
-            )
-        self.status = status
 
 
 class OrderLine(models.Model):
