@@ -56,7 +56,9 @@ def cart_open(ctx: ActingContext, *, anonymous_token: str | None) -> tuple[Cart,
 def _locked_cart(
     ctx: ActingContext, cart_id: int, *, anonymous_token: str | None, expected_version: int | None
 ) -> Cart:
-    cart = Cart.objects.select_for_update().select_related("store").filter(pk=cart_id).first()
+    # of=("self",): lock the cart row only, not the store row the join reads (locking the shared
+    # store row serialized every cart change and deadlocked against the audit chain head).
+    cart = Cart.objects.select_for_update(of=("self",)).select_related("store").filter(pk=cart_id).first()
     if cart is None or not owns_cart(ctx, cart, anonymous_token=anonymous_token):
         raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
     if not cart.is_active:
@@ -203,12 +205,19 @@ def cart_merge_anonymous(ctx: ActingContext, *, anonymous_token: str) -> Cart | 
         return None
     target, _ = cart_open(ctx, anonymous_token=None)
     with transaction.atomic():
-        source = Cart.objects.select_for_update().get(pk=source.pk)
-        target = Cart.objects.select_for_update().get(pk=target.pk)
+        # Both carts locked in primary-key order, as every multi-row lock in Concierge.
+        locked = {
+            c.pk: c for c in Cart.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
+        }
+        source, target = locked[source.pk], locked[target.pk]
         if source.status != Cart.Status.ACTIVE:
             return target
-        merged = []
-        for line in source.lines.select_related("sku"):
+        merged, skipped = [], []
+        sold_here = unit_prices(buyer_for(ctx, store=target.store), list(source.lines.values_list("sku_id", flat=True)))
+        for line in source.lines.select_related("sku__product"):
+            if line.sku_id not in sold_here or not line.sku.is_active:
+                skipped.append(line.sku.code)  # not sold in the customer's store
+                continue
             existing = CartLine.objects.filter(cart=target, sku=line.sku).first()
             if existing is None:
                 CartLine.objects.create(cart=target, sku=line.sku, quantity=line.quantity)
@@ -224,6 +233,9 @@ def cart_merge_anonymous(ctx: ActingContext, *, anonymous_token: str) -> Cart | 
             action="cart.merged",
             subject_kind="cart",
             subject_id=target.pk,
-            data={"from_cart": source.code, "lines": merged, "version": target.version},
+            data={"from_cart": source.code, "lines": merged, "skipped": skipped, "version": target.version},
+        )
+        record(
+            ctx, action="cart.merged_away", subject_kind="cart", subject_id=source.pk, data={"into_cart": target.code}
         )
     return target
