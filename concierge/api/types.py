@@ -12,8 +12,11 @@ from pydantic import Field, StringConstraints
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 NO_NUL = r"^[^\x00]*$"
 
+NameText = Annotated[str, StringConstraints(max_length=80, pattern=NO_CONTROL_CHARACTERS)]
+PhoneText = Annotated[str, StringConstraints(max_length=32, pattern=NO_CONTROL_CHARACTERS)]
 ShortText = Annotated[str, StringConstraints(max_length=120, pattern=NO_CONTROL_CHARACTERS)]
 EmailText = Annotated[str, StringConstraints(max_length=254, pattern=NO_CONTROL_CHARACTERS)]
 LongText = Annotated[str, StringConstraints(max_length=2000, pattern=NO_CONTROL_CHARACTERS)]
 Secret = Annotated[str, StringConstraints(max_length=1024, pattern=NO_NUL)]
+AmountText = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$")]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]

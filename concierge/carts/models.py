@@ -26,7 +26,7 @@ class Cart(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
     )
-    anonymous_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    anonymous_digest = models.CharField(max_length=64, null=True, blank=True)
     code = models.CharField(max_length=CODE_LENGTH, unique=True, help_text="Short code a shopper reads out.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     version = models.PositiveIntegerField(default=1)
@@ -43,6 +43,12 @@ class Cart(models.Model):
             models.CheckConstraint(
                 condition=models.Q(customer__isnull=False) | models.Q(anonymous_digest__isnull=False),
                 name="carts_cart_has_an_owner",
+            ),
+            # A token names one active cart; a merged or ordered cart's token may start a new one.
+            models.UniqueConstraint(
+                fields=["anonymous_digest"],
+                condition=models.Q(status="ACTIVE"),
+                name="carts_one_active_cart_per_token",
             ),
         ]
 

@@ -21,7 +21,7 @@ from concierge.catalog.errors import CatalogError
 from concierge.catalog.models import Price, Promotion, Sku
 from concierge.core import clock
 from concierge.core.errors import DomainError
-from concierge.core.money import Money
+from concierge.core.money import Money, minor_unit
 from concierge.stores.models import TaxRate
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class Buyer:
     account_id: int | None = None
     segment_ids: frozenset[int] = frozenset()
     at: dt.datetime = field(default_factory=clock.now)
+    preferred_locale: str = ""
 
     @property
     def currency(self) -> str:
@@ -48,7 +49,8 @@ class Buyer:
 
     @property
     def locale(self) -> str:
-        return self.store.locale
+        """How amounts are written for this customer: their preferred locale, else the store's."""
+        return self.preferred_locale or self.store.locale
 
 
 def buyer_for(ctx: ActingContext, *, store: Store | None = None) -> Buyer:
@@ -68,6 +70,7 @@ def buyer_of(*, store: Store, customer: Customer | None, account: Customer | Non
         customer_id=customer.pk if customer else None,
         account_id=account.pk if account else None,
         segment_ids=frozenset(segment_ids),
+        preferred_locale=(customer.preferred_locale if customer is not None else "") or "",
     )
 
 
@@ -107,6 +110,22 @@ def _discount(promotion: Promotion, base: Money) -> Money:
     else:
         off = Money(promotion.value, base.currency)
     return min(off, base)
+
+
+def _spread(amount: Money, weights: list[Money]) -> list[Money]:
+    """Split ``amount`` over lines in proportion to ``weights``, in whole minor units: each share is
+    rounded down and the units left over go to the largest remainders. Every share is between 0 and
+    its weight, and the shares add up to ``amount`` exactly (which never exceeds their sum)."""
+    unit = minor_unit(amount.currency)
+    total = sum((w.amount for w in weights), Decimal(0))
+    if not total:
+        return [Money.zero(amount.currency) for _ in weights]
+    exact = [amount.amount * w.amount / total for w in weights]
+    shares = [(e // unit) * unit for e in exact]
+    left_over = int((amount.amount - sum(shares)) / unit)
+    for i in sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)[:left_over]:
+        shares[i] += unit
+    return [Money(min(share, w.amount), amount.currency) for share, w in zip(shares, weights, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -200,17 +219,10 @@ def price_lines(
         if left_total and (off := _discount(promo, left_total)) > cart_off:
             cart_best, cart_off = promo, off
     if cart_best is not None:
-        allotted = zero
-        for i, left in enumerate(remaining):
-            share = (
-                cart_off - allotted
-                if i == len(remaining) - 1
-                else (cart_off * (left.amount / left_total.amount)).rounded()
-            )
-            share = min(share, left)
-            discounts[i] += share
-            allotted += share
-            names[i].append(cart_best.name)
+        for i, share in enumerate(_spread(cart_off, remaining)):
+            if share:
+                discounts[i] += share
+                names[i].append(cart_best.name)
 
     # 3. Tax per line, on what the customer pays for it.
     rate = tax_rate(buyer.store, country=tax_country, region=tax_region)

@@ -54,7 +54,8 @@ def _prefix_filter(word: str) -> QuerySet[SearchTerm]:
 
 def search_products(query: str) -> QuerySet[Product]:
     """Active products matching every word of ``query`` (by prefix), by name. Empty query: none."""
-    query_words = list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
+    # The index holds no one-letter words (but digits), so neither does a query.
+    query_words = [w for w in dict.fromkeys(words(query)) if len(w) >= 2 or w.isdigit()][:MAX_QUERY_WORDS]
     if not query_words:
         return Product.objects.none()
     products = Product.objects.filter(is_active=True)

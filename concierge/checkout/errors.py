@@ -6,3 +6,6 @@ class CheckoutError(StrEnum):
     ALTERNATE_CONTACT_UNSAVED = "checkout.alternate_contact_unsaved"
     PAYMENT_REQUIRED = "checkout.payment_required"
     SINGLE_SHIP_ONLY = "checkout.single_ship_only"
+    TOTAL_CHANGED = "checkout.total_changed"
+    ATTEMPT_SPENT = "checkout.attempt_spent"
+    ITEM_UNAVAILABLE = "checkout.item_unavailable"

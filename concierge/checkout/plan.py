@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+CONTACT_LIMITS = {"first_name": 80, "last_name": 80, "email": 254, "phone": 32}
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,7 @@ class Contact:
     phone: str = ""
 
     @property
-    def started(self) -> bool:
+    def started(self) -> bool:  # any field filled in
         return any(v.strip() for v in (self.first_name, self.last_name, self.email, self.phone))
 
     def missing(self) -> dict[str, list[str]]:
@@ -26,6 +29,9 @@ class Contact:
             errors["last_name"] = ["Enter a last name."]
         if "@" not in self.email or len(self.email.strip()) < 3:
             errors["email"] = ["Enter an email address."]
+        for name, limit in CONTACT_LIMITS.items():
+            if len(getattr(self, name).strip()) > limit:
+                errors.setdefault(name, []).append(f"At most {limit} characters.")
         return errors
 
 
@@ -50,3 +56,8 @@ class CheckoutPlan:
     shipments: tuple[ShipmentPlan, ...] = ()
     email: str = ""
     order_data: dict[str, str] = field(default_factory=dict)
+    # One checkout attempt (a page shown once, or an API Idempotency-Key): the same attempt
+    # submitted again answers the order it placed; a new attempt may retry after a decline.
+    attempt: str = ""
+    # The total the shopper was shown; when given, a different total is refused, not charged.
+    expected_total: Decimal | None = None

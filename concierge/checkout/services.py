@@ -3,6 +3,7 @@ take the stock, write the order with its shipments, lines and holds — all or n
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,6 +31,8 @@ from concierge.stores.models import PickupLocation, ShippingMethod
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
+
+logger = logging.getLogger("concierge.checkout")
 
 
 def _invalid(message: str, **fields: list[str]) -> DomainError:
@@ -146,7 +149,9 @@ def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None 
     if plan is not None:
         for shipment in plan.shipments:
             if shipment.kind == Shipment.Kind.SHIP and shipment.shipping_method_code:
-                method = ShippingMethod.objects.filter(store=cart.store, code=shipment.shipping_method_code).first()
+                method = ShippingMethod.objects.filter(
+                    store=cart.store, code=shipment.shipping_method_code, is_active=True
+                ).first()
                 if method is not None:
                     shipping += Money(method.price, cart.store.currency)
         billing = Address.objects.filter(pk=plan.billing_address_id, customer=ctx.customer).first()
@@ -162,19 +167,25 @@ def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None 
 
 
 def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan) -> Order:
-    """Place the order for the customer served. Submitting the same cart twice places one order."""
+    """Place the order for the customer served. The same attempt submitted again answers the
+    order it placed; a declined or failed attempt can be retried as a new attempt."""
     customer = ctx.customer
     if customer is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in to check out.", status=401)
+    if plan.attempt and (placed := Order.objects.filter(customer=customer, checkout_key=plan.attempt).first()):
+        return placed
     if not owns_cart(ctx, cart, anonymous_token=None):
         raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
-    if (placed := Order.objects.filter(cart=cart).first()) is not None:
-        return placed  # the same submit again: the order it placed
     if not cart.is_active:
         raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out.", status=409)
+    attempt = plan.attempt or secrets.token_hex(16)
     lines = list(cart.lines.select_related("sku__product__category"))
     if not lines:
         raise DomainError(CartError.EMPTY, "Your cart is empty.", status=409)
+    gone = [line.sku.product.name for line in lines if not (line.sku.is_active and line.sku.product.is_active)]
+    if gone:
+        message = f"No longer sold: {', '.join(gone)}. Remove it from your cart."
+        raise DomainError(CheckoutError.ITEM_UNAVAILABLE, message, status=409)
     groups = _resolve(ctx, cart, plan, lines)
     billing = Address.objects.filter(pk=plan.billing_address_id, customer=customer).first()
     if billing is None:
@@ -203,22 +214,33 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan) -> Or
     )
     if priced.total.amount <= 0:
         raise _invalid("There is nothing to pay for.")
+    if plan.expected_total is not None and priced.total.amount != plan.expected_total:
+        shown = priced.total.format(buyer_for(ctx, store=cart.store).locale)
+        message = f"The total is now {shown}. Review it and place the order again."
+        raise DomainError(CheckoutError.TOTAL_CHANGED, message, status=409, fields={"total": [message]})
 
     # Authorize first, outside the order's transaction: the gateway is not part of our database.
-    # The key names the cart's version, so a double submit reaches the gateway once.
-    auth_key = f"cart-{cart.pk}-v{cart.version}-authorize"
+    # The key names this attempt, so submitting it twice reaches the gateway once.
+    auth_key = f"checkout-{customer.pk}-{attempt}-authorize"
     authorization = payment_authorize(ctx, source=source, amount=priced.total, idempotency_key=auth_key)
     if authorization.status != PaymentTransaction.Status.SUCCEEDED:
         raise DomainError(
             PaymentError.DECLINED, authorization.message or "The payment was declined.", status=402,
             fields={"payment": [authorization.message or "The payment was declined."]},
         )  # fmt: skip
+    if authorization.children.filter(kind=PaymentTransaction.Kind.REVERSE, status="SUCCEEDED").exists():
+        message = "This attempt was cancelled. Review your order and place it again."
+        raise DomainError(CheckoutError.ATTEMPT_SPENT, message, status=409)
     try:
         return _place(ctx, cart=cart, customer=customer, lines=lines, groups=groups, billing=billing,
-                      priced=priced, authorization=authorization, plan=plan)  # fmt: skip
+                      priced=priced, authorization=authorization, plan=plan, attempt=attempt)  # fmt: skip
     except Exception:
-        if not Order.objects.filter(cart=cart).exists():
+        if (placed := Order.objects.filter(customer=customer, checkout_key=attempt).first()) is not None:
+            return placed  # the same attempt, submitted at the same moment, placed it
+        try:
             payment_reverse(ctx, authorization=authorization, idempotency_key=f"{auth_key}-reverse")
+        except DomainError:
+            logger.exception("Could not reverse authorization %s; the orphan task will retry", authorization.pk)
         raise
 
 
@@ -233,6 +255,7 @@ def _place(
     priced: Priced,
     authorization: PaymentTransaction,
     plan: CheckoutPlan,
+    attempt: str,
 ) -> Order:
     priced_by_sku = {p.sku.pk: p for p in priced.lines}
     with transaction.atomic():
@@ -241,7 +264,8 @@ def _place(
             raise DomainError(
                 CartError.STALE, "Your cart changed while you were checking out. Review it and try again.", status=409
             )
-        for line in lines:
+        # Stock rows are taken in SKU order, so two checkouts never wait on each other in a cycle.
+        for line in sorted(lines, key=lambda item: item.sku_id):
             sku = line.sku
             if sku.track_stock and not sku.is_digital:
                 taken = Sku.objects.filter(pk=sku.pk, stock_on_hand__gte=line.quantity).update(
@@ -251,7 +275,8 @@ def _place(
                     raise DomainError(
                         CartError.OUT_OF_STOCK, f"{sku.product.name} ({sku.name}) just sold out.", status=409
                     )
-        order = _create_order(ctx, cart=locked, customer=customer, billing=billing, priced=priced, plan=plan)
+        order = _create_order(ctx, cart=locked, customer=customer, billing=billing, priced=priced, plan=plan,
+                              attempt=attempt)  # fmt: skip
         for index, group in enumerate(groups, start=1):
             shipment = Shipment.objects.create(order=order, number=f"{order.number}-{index}", **_shipment_fields(group))
             OrderLine.objects.bulk_create(
@@ -282,9 +307,17 @@ def _place(
 
 
 def _create_order(
-    ctx: ActingContext, *, cart: Cart, customer: Customer, billing: Address, priced: Priced, plan: CheckoutPlan
+    ctx: ActingContext,
+    *,
+    cart: Cart,
+    customer: Customer,
+    billing: Address,
+    priced: Priced,
+    plan: CheckoutPlan,
+    attempt: str,
 ) -> Order:
     fields = {
+        "checkout_key": attempt,
         "store": cart.store, "customer": customer, "account": ctx.account, "placed_by": ctx.user,
         "placed_on_behalf": ctx.user is not None and ctx.user.pk != customer.user_id, "cart": cart,
         "currency": priced.currency, "subtotal": priced.subtotal.amount, "discount_total": priced.discount.amount,

@@ -18,7 +18,8 @@ class CurrencyMismatch(ValueError):
 
 
 @lru_cache(maxsize=64)
-def _quantum(currency: str) -> Decimal:
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency``: 0.01 for USD, 1 for JPY."""
     return Decimal(1).scaleb(-get_currency_precision(currency))
 
 
@@ -90,7 +91,7 @@ class Money:
 
     def rounded(self) -> Money:
         """Half-up to the currency's minor unit: the one rounding rule of Concierge."""
-        return Money(self.amount.quantize(_quantum(self.currency), rounding=ROUND_HALF_UP), self.currency)
+        return Money(self.amount.quantize(minor_unit(self.currency), rounding=ROUND_HALF_UP), self.currency)
 
     def format(self, locale: str = "en_US") -> str:
         return format_currency(self.rounded().amount, self.currency, locale=locale)

@@ -140,6 +140,10 @@ def _clean_address(data: dict[str, object]) -> dict[str, str]:
     errors = {f: [message] for f, message in REQUIRED_ADDRESS_FIELDS.items() if not cleaned[f]}
     if cleaned["country"] and (len(cleaned["country"]) != 2 or not cleaned["country"].isalpha()):
         errors["country"] = [REQUIRED_ADDRESS_FIELDS["country"]]
+    for field in ADDRESS_FIELDS:
+        limit = Address._meta.get_field(field).max_length
+        if limit and len(cleaned[field]) > limit:
+            errors.setdefault(field, []).append(f"At most {limit} characters.")
     if errors:
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the address.", fields=errors)
     return cleaned

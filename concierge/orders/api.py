@@ -6,12 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
 from concierge.api.auth import token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
-from concierge.api.types import EmailText, Id, ShortText
+from concierge.api.types import AmountText, EmailText, Id, NameText, PhoneText, ShortText
 from concierge.carts.errors import CartError
 from concierge.carts.selectors import active_cart
 from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
@@ -22,13 +22,14 @@ from concierge.orders.models import Order
 from concierge.orders.selectors import access_own_order, orders_of_customer
 
 router = Router(tags=["orders"])
+IdempotencyKey = Header(None, alias="Idempotency-Key", description="One key per checkout attempt.")
 
 
 class ContactIn(Schema):
-    first_name: ShortText = ""
-    last_name: ShortText = ""
+    first_name: NameText = ""
+    last_name: NameText = ""
     email: EmailText = ""
-    phone: ShortText = ""
+    phone: PhoneText = ""
 
 
 class ShipmentIn(Schema):
@@ -49,6 +50,9 @@ class CheckoutIn(Schema):
     payment_source_id: Id
     shipments: list[ShipmentIn] = Field(default_factory=list, max_length=50)
     email: EmailText = ""
+    expected_total: AmountText | None = Field(
+        None, description='The total shown to the customer, e.g. "94.95"; if the server total differs: 409.'
+    )
 
 
 class OrderLineOut(Schema):
@@ -85,7 +89,6 @@ class OrderOut(OrderSummaryOut):
     promotions: list[str]
     placed_with_help: bool
     shipments: list[ShipmentOut]
-    holds: list[str]
 
 
 class OrdersIn(Schema):
@@ -104,7 +107,6 @@ def order_out(order: Order) -> OrderOut:
                         lines=[OrderLineOut.model_validate(line, from_attributes=True) for line in s.lines.all()])
             for s in order.shipments.all()
         ],
-        holds=[h.reason for h in order.holds.all() if h.status == "OPEN"],
     )  # fmt: skip
 
 
@@ -117,15 +119,20 @@ def _contact(contact: ContactIn) -> Contact:
     response={201: OrderOut, 402: ErrorOut, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
     auth=token_or_session,
 )
-def checkout(request: HttpRequest, payload: CheckoutIn) -> Status:
-    """Place the order for the caller's cart. Submitting the same cart again answers the same order."""
+def checkout(request: HttpRequest, payload: CheckoutIn, idempotency_key: str | None = IdempotencyKey) -> Status:
+    """Place the order for the caller's cart. Send an Idempotency-Key: the same key again answers the
+    order it placed (201, same body), so a retry after a lost answer never places a second order."""
     ctx = request.ctx
+    key = (idempotency_key or "").strip()[:64]
+    if key and ctx.customer and (placed := Order.objects.filter(customer=ctx.customer, checkout_key=key).first()):
+        return Status(201, order_out(access_own_order(ctx, placed.number)))
     cart = active_cart(ctx, anonymous_token=None)
     if cart is None:
         raise DomainError(CartError.EMPTY, "Your cart is empty.", status=409)
     plan = CheckoutPlan(
         billing_address_id=payload.billing_address_id, payment_source_id=payload.payment_source_id,
-        email=payload.email,
+        email=payload.email, attempt=key,
+        expected_total=Decimal(payload.expected_total) if payload.expected_total else None,
         shipments=tuple(
             # Over the API the alternate contact is submitted whole: it counts as saved.
             ShipmentPlan(kind=s.kind, line_ids=tuple(s.line_ids), address_id=s.address_id,

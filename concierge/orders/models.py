@@ -48,6 +48,9 @@ class Order(StateMachine, models.Model):
     )
     placed_on_behalf = models.BooleanField(default=False, help_text="Placed by staff for the customer.")
     cart = models.OneToOneField("carts.Cart", null=True, blank=True, on_delete=models.SET_NULL, related_name="order")
+    checkout_key = models.CharField(
+        max_length=80, null=True, blank=True, help_text="The checkout attempt that placed the order."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(**MONEY)
@@ -74,6 +77,13 @@ class Order(StateMachine, models.Model):
         indexes = [
             models.Index(fields=["customer", "-placed_at"], name="orders_customer_placed"),
             models.Index(fields=["store", "status"], name="orders_store_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "checkout_key"],
+                condition=models.Q(checkout_key__isnull=False),
+                name="orders_one_order_per_checkout_attempt",
+            )
         ]
 
     def __str__(self) -> str:

@@ -8,3 +8,4 @@ class PaymentError(StrEnum):
     IDEMPOTENCY_MISMATCH = "payment.idempotency_key_reused"
     IN_FLIGHT = "payment.in_flight"
     NOT_CAPTURABLE = "payment.not_capturable"
+    GATEWAY_UNAVAILABLE = "payment.gateway_unavailable"

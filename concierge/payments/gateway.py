@@ -6,11 +6,13 @@ digits are kept. Documented test cards (docs/payments.md):
 - ``4242 4242 4242 4242`` (Visa) and any other Luhn-valid number: approved.
 - ``4000 0000 0000 0002``: declined ("Your card was declined.").
 - ``4000 0000 0000 9995``: declined for insufficient funds.
+- ``4000 0000 0000 0119``: the gateway fails to answer an authorization (an outage).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +21,11 @@ DECLINES = {
     "4000000000009995": ("nofunds", "Your card has insufficient funds."),
 }
 DECLINE_MESSAGES = {code: message for code, message in DECLINES.values()}
+OUTAGE_CARD = "4000000000000119"
+
+
+class GatewayUnavailable(Exception):
+    """The gateway did not answer."""
 
 
 @dataclass(frozen=True)
@@ -60,11 +67,12 @@ def brand_of(number: str) -> str:
 class TestGateway:
     """Counts its calls, so tests can show that an idempotent retry reaches it once."""
 
-    calls: list[tuple[str, str, Decimal]] = []  # a process-wide log of calls, by design
+    # The latest calls of this process, for tests; bounded so a long-running server does not grow.
+    calls: deque[tuple[str, str, Decimal]] = deque(maxlen=1000)
 
     @staticmethod
     def tokenize(number: str) -> CardToken:
-        outcome = DECLINES.get(number, ("ok", ""))[0]
+        outcome = "outage" if number == OUTAGE_CARD else DECLINES.get(number, ("ok", ""))[0]
         return CardToken(token=f"tok_{outcome}_{secrets.token_hex(8)}", brand=brand_of(number), last4=number[-4:])
 
     @classmethod
@@ -72,6 +80,8 @@ class TestGateway:
         cls.calls.append((operation, token, amount))
         reference = f"{operation[:3]}_{secrets.token_hex(6)}"
         outcome = token.split("_")[1] if token.startswith("tok_") else "ok"
+        if operation == "authorize" and outcome == "outage":
+            raise GatewayUnavailable("the test gateway's outage card")
         if operation == "authorize" and outcome in DECLINE_MESSAGES:
             return GatewayResult(False, reference, DECLINE_MESSAGES[outcome])
         return GatewayResult(True, reference)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.views.decorators.debug import sensitive_variables
 
 from concierge.audit.services import record
 from concierge.core import clock
@@ -27,12 +29,16 @@ if TYPE_CHECKING:
     from concierge.orders.models import Order
 
 gateway = TestGateway
+logger = logging.getLogger("concierge.payments")
+# An authorization that no order has claimed by then is reversed (checkout takes seconds).
+ORPHAN_AFTER = dt.timedelta(minutes=10)
 
 
 def _card_error(field: str, message: str) -> DomainError:
     return DomainError(PaymentError.CARD_INVALID, message, status=422, fields={field: [message]})
 
 
+@sensitive_variables("number", "digits", "cvc", "token")
 def payment_source_add_card(
     ctx: ActingContext,
     *,
@@ -43,6 +49,7 @@ def payment_source_add_card(
     cvc: str,
     holder_name: str,
     make_default: bool = False,
+    default_if_first: bool = True,
 ) -> PaymentSource:
     """Put a card on file. The number is exchanged for a gateway token here and then forgotten;
     the CVV is checked for form and never kept (RELIABILITY bar 27)."""
@@ -63,6 +70,12 @@ def payment_source_add_card(
     if not holder_name.strip():
         raise _card_error("holder_name", "Enter the name on the card.")
     token = gateway.tokenize(digits)
+    same = customer.payment_sources.filter(
+        kind=PaymentSource.Kind.CARD, is_active=True, brand=token.brand, last4=token.last4,
+        exp_month=exp_month, exp_year=exp_year,
+    ).first()  # fmt: skip
+    if same is not None and not make_default:
+        return same  # the card is on file already: one entry per card
     with transaction.atomic():
         if make_default:
             PaymentSource.objects.filter(customer=customer, is_default=True).update(is_default=False)
@@ -75,7 +88,8 @@ def payment_source_add_card(
             exp_year=exp_year,
             holder_name=holder_name.strip()[:120],
             gateway_token=token.token,
-            is_default=make_default or not customer.payment_sources.filter(is_active=True).exists(),
+            is_default=make_default
+            or (default_if_first and not customer.payment_sources.filter(is_active=True).exists()),
         )
         record(ctx, action="payment_source.added", subject_kind="customer", subject_id=customer.pk,
                data={"source": source.pk, "label": source.label})  # fmt: skip
@@ -133,9 +147,25 @@ def _idempotent(
                 order=order, source=source, parent=parent, kind=kind, amount=amount.amount, currency=amount.currency,
                 source_label=source.label if source else "", idempotency_key=key, request_digest=digest,
             )  # fmt: skip
+            if kind == PaymentTransaction.Kind.AUTHORIZE and order is None:
+                # Committed with the row: if no order ever claims this authorization, it is reversed.
+                from concierge.payments.tasks import reverse_if_orphaned
+
+                reverse_if_orphaned.using(run_after=clock.now() + ORPHAN_AFTER).enqueue(pending.pk)
     except IntegrityError:
         return replay(PaymentTransaction.objects.get(idempotency_key=key))
-    result = call()
+    try:
+        result = call()
+    except Exception as exc:
+        logger.exception("Gateway call %s %s failed", kind, pending.pk)
+        PaymentTransaction.objects.filter(pk=pending.pk).update(
+            status=PaymentTransaction.Status.FAILED,
+            message="The payment service did not answer.",
+            settled_at=clock.now(),
+        )
+        raise DomainError(
+            PaymentError.GATEWAY_UNAVAILABLE, "The payment service is not answering. Please try again.", status=503
+        ) from exc
     status = PaymentTransaction.Status.SUCCEEDED if result.approved else PaymentTransaction.Status.DECLINED
     with transaction.atomic():
         PaymentTransaction.objects.filter(pk=pending.pk).update(
@@ -170,6 +200,8 @@ def payment_capture(
 ) -> PaymentTransaction:
     if authorization.kind != PaymentTransaction.Kind.AUTHORIZE or authorization.status != "SUCCEEDED":
         raise DomainError(PaymentError.NOT_CAPTURABLE, "Only a successful authorization can be captured.", status=409)
+    if authorization.children.filter(kind=PaymentTransaction.Kind.REVERSE, status="SUCCEEDED").exists():
+        raise DomainError(PaymentError.NOT_CAPTURABLE, "This authorization was reversed.", status=409)
     return _idempotent(
         ctx, key=idempotency_key, kind=PaymentTransaction.Kind.CAPTURE, amount=amount, order=authorization.order,
         source=authorization.source, parent=authorization,

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concierge.core.errors import DomainError, NotFound
@@ -87,6 +88,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("number", "cvc")
 @require_http_methods(["GET", "POST"])
 @customer_required
 def payment_methods(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from concierge.carts.selectors import active_cart, cart_lines
@@ -33,6 +36,13 @@ def _contact(post: Any, prefix: str) -> Contact:
 def _saved_alternate(request: HttpRequest, cart_id: int) -> Contact | None:
     saved = request.session.get(ALTERNATE_KEY, {}).get(str(cart_id))
     return Contact(**saved) if saved else None
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value or "")
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def _int(value: str | None) -> int | None:
@@ -76,6 +86,8 @@ def _plan(request: HttpRequest, cart_id: int, lines: list, source_id: int | None
         payment_source_id=source_id,
         shipments=tuple(shipments),
         email=post.get("email", "").strip()[:254],
+        attempt=post.get("attempt", "")[:64],
+        expected_total=_decimal(post.get("expected_total")),
     )
 
 
@@ -102,6 +114,7 @@ def _quote_plan(request: HttpRequest, cart_id: int, lines: list, addresses: list
     return CheckoutPlan(billing_address_id=default_billing, payment_source_id=None, shipments=shipments)
 
 
+@sensitive_post_parameters("card_number", "card_cvc")
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
@@ -143,6 +156,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     exp_month=_int(request.POST.get("card_exp_month")) or 0,
                     exp_year=_int(request.POST.get("card_exp_year")) or 0,
                     cvc=request.POST.get("card_cvc", ""), holder_name=request.POST.get("card_holder", ""),
+                    default_if_first=False,
                 )  # fmt: skip
                 source_id = source.pk
             order = checkout_submit(ctx, cart=cart, plan=_plan(request, cart.pk, lines, source_id))
@@ -156,7 +170,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("storefront:order_detail", args=[order.number]))
     methods = list(ShippingMethod.objects.filter(store=cart.store, is_active=True))
     addresses = list(customer.addresses.order_by("-is_default_shipping", "id"))
-    quote = checkout_quote(ctx, cart=cart, plan=_quote_plan(request, cart.pk, lines, addresses, methods))
+    try:
+        quote = checkout_quote(ctx, cart=cart, plan=_quote_plan(request, cart.pk, lines, addresses, methods))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("storefront:cart")
     context = {
         "cart": cart,
         "rows": [(line, priced, _choice(request, line)) for line, priced in zip(lines, quote.lines, strict=True)],
@@ -169,7 +187,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "alternate": _saved_alternate(request, cart.pk) or Contact(),
         "errors": errors,
         "posted": request.POST,
-        "locale": buyer_for(ctx).locale,
+        "locale": buyer_for(ctx, store=cart.store).locale,
+        # Each page shown is one checkout attempt: submitting it twice places one order.
+        "attempt": secrets.token_hex(16),
         "has_physical": any(not line.sku.is_digital for line in lines),
     }
+    if request.headers.get("HX-Request") and action == "quote":
+        return render(request, "storefront/checkout.html#summary", context)
     return render(request, "storefront/checkout.html", context, status=400 if errors else 200)

@@ -19,15 +19,25 @@ def _mini_cart(request: HttpRequest) -> dict[str, object] | None:
     if not lines:
         return {"count": 0, "subtotal": None}
     try:
-        priced = priced_cart(buyer_for(ctx), cart, lines)
+        priced = priced_cart(buyer_for(ctx, store=cart.store), cart, lines)
     except DomainError:
         return {"count": sum(line.quantity for line in lines), "subtotal": None}
     return {"count": sum(line.quantity for line in lines), "subtotal": priced.net}
 
 
+def _locale(request: HttpRequest) -> str:
+    ctx = getattr(request, "ctx", None)
+    if ctx is None:
+        return "en_US"
+    customer = ctx.customer
+    return (customer.preferred_locale if customer is not None else "") or (ctx.store.locale if ctx.store else "en_US")
+
+
 def shop(request: HttpRequest) -> dict[str, object]:
-    """The mini cart and the category menu, computed only if a template uses them."""
+    """The mini cart, the category menu and the locale amounts are written in (the customer's
+    preferred one, else the store's), computed only if a template uses them."""
     return {
         "mini_cart": SimpleLazyObject(lambda: _mini_cart(request)),
         "menu_categories": SimpleLazyObject(lambda: list(categories())),
+        "locale": SimpleLazyObject(lambda: _locale(request)),
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -75,9 +77,18 @@ def cart(request: HttpRequest) -> HttpResponse:
     ctx = request.ctx
     the_cart = active_cart(ctx, anonymous_token=cart_token(request))
     lines = cart_lines(the_cart) if the_cart else []
-    priced = priced_cart(buyer_for(ctx), the_cart, lines) if lines else None
+    priced, problem = None, ""
+    if lines:
+        try:
+            priced = priced_cart(buyer_for(ctx, store=the_cart.store), the_cart, lines)
+        except DomainError as exc:
+            problem = exc.message
     rows = list(zip(lines, priced.lines, strict=True)) if priced else []
-    return render(request, "storefront/cart.html", {"cart": the_cart, "rows": rows, "priced": priced})
+    return render(
+        request,
+        "storefront/cart.html",
+        {"cart": the_cart, "rows": rows, "priced": priced, "problem": problem, "unpriced": lines if problem else []},
+    )
 
 
 def _quantity(request: HttpRequest) -> int | None:
@@ -91,19 +102,21 @@ def _quantity(request: HttpRequest) -> int | None:
 def cart_add_view(request: HttpRequest) -> HttpResponse:
     ctx = request.ctx
     token = cart_token(request)
-    back = request.POST.get("next") or "storefront:cart"
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("storefront:cart")
     try:
         sku_id = int(request.POST.get("sku", ""))
     except ValueError:
         messages.error(request, "Choose an option first.")
-        return redirect(back if back.startswith("/") else "storefront:cart")
+        return redirect(back)
     try:
         the_cart, new_token = cart_open(ctx, anonymous_token=token)
         the_cart = cart_add(ctx, cart=the_cart, sku_id=sku_id, quantity=_quantity(request),
                             anonymous_token=new_token or token)  # fmt: skip
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(back if back.startswith("/") else "storefront:cart")
+        return redirect(back)
     messages.success(request, "Added to your cart.")
     return remember_cart(redirect("storefront:cart"), new_token)
 

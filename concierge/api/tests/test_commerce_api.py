@@ -141,3 +141,35 @@ def test_a_declined_card_over_the_api_is_402_and_no_order(shopper, sku):
     response = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=headers)
     assert (response.status_code, response.json()["code"]) == (402, "payment.declined")
     assert not Order.objects.exists()
+
+
+def test_an_idempotency_key_makes_a_retried_checkout_answer_the_same_order(shopper, sku):
+    from concierge.payments.gateway import TestGateway
+
+    headers = token_headers(shopper.email)
+    cart = (
+        Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=headers).json()
+    )
+    card = add_card(shopper, "4242424242424242")
+    address = shopper.addresses.get()
+    payload = {"billing_address_id": address.pk, "payment_source_id": card.pk,
+               "shipments": [{"kind": "SHIP", "line_ids": [cart["lines"][0]["id"]], "address_id": address.pk,
+                              "shipping_method": "standard"}]}  # fmt: skip
+    TestGateway.calls.clear()
+    keyed = {**headers, "Idempotency-Key": "order-attempt-1"}
+    first = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=keyed)
+    retry = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=keyed)
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert first.json() == retry.json()
+    assert Order.objects.count() == 1
+    assert [call[0] for call in TestGateway.calls] == ["authorize"]
+    assert "holds" not in first.json()  # hold reasons are for staff
+
+
+def test_an_old_cart_token_after_a_merge_starts_a_new_cart(shopper, sku):
+    token = Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json").json()["token"]
+    Client().post("/api/v1/cart/merge", {"token": token}, content_type="application/json",
+                  headers=token_headers(shopper.email))  # fmt: skip
+    again = Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json",
+                          headers={"X-Cart-Token": token})  # fmt: skip
+    assert again.status_code == 201

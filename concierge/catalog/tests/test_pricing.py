@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from concierge.catalog.models import Price, PriceList, Promotion
 from concierge.catalog.pricing import LineIn, buyer_of, price_lines
@@ -106,3 +108,18 @@ def test_quantities_must_be_positive(store, shopper):
     sku = factories.product(store=store)
     with pytest.raises(DomainError):
         price_lines(buyer_of(store=store, customer=shopper), [LineIn(sku, 0)])
+
+
+@given(
+    st.lists(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("500"), places=2), min_size=1, max_size=6),
+    st.decimals(min_value=Decimal("0"), max_value=Decimal("1"), places=4),
+)
+def test_a_cart_discount_spreads_exactly_and_never_below_zero(prices, fraction):
+    from concierge.catalog.pricing import _spread
+    from concierge.core.money import Money
+
+    weights = [Money(p, "USD") for p in prices]
+    amount = Money(sum(prices) * fraction, "USD").rounded()
+    shares = _spread(amount, weights)
+    assert sum(s.amount for s in shares) == amount.amount
+    assert all(Decimal(0) <= s.amount <= w.amount for s, w in zip(shares, weights, strict=True))

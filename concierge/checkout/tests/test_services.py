@@ -1,5 +1,6 @@
 """Checkout: one shipped and one pickup line, contacts, payment outcomes, holds, idempotency."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -118,15 +119,6 @@ def test_a_declined_card_places_no_order(ctx, cart):
     assert set(Sku.objects.values_list("stock_on_hand", flat=True)) == {5}
 
 
-def test_submitting_twice_places_one_order_and_calls_the_gateway_once(ctx, cart):
-    plan = plan_for(ctx, cart, card(ctx))
-    TestGateway.calls.clear()
-    first = checkout_submit(ctx, cart=cart, plan=plan)
-    second = checkout_submit(ctx, cart=cart, plan=plan)
-    assert first.pk == second.pk
-    assert [call[0] for call in TestGateway.calls] == ["authorize"]
-
-
 def test_a_hold_rule_puts_the_order_on_hold_with_its_hold(ctx, cart):
     HoldRule.objects.create(name="Large order", kind="TOTAL_ABOVE", amount=D("100"))
     HoldRule.objects.create(name="Huge order", kind="TOTAL_ABOVE", amount=D("1000"))
@@ -210,3 +202,83 @@ def test_every_illegal_order_and_shipment_transition_is_refused():
                     with pytest.raises(DomainError):
                         item.transition_to(target)
                     assert item.status == source
+
+
+def test_a_declined_shopper_can_retry_with_another_card(ctx, cart):
+    declined = plan_for(ctx, cart, card(ctx, DECLINED))
+    with pytest.raises(DomainError):
+        checkout_submit(ctx, cart=cart, plan=replace(declined, attempt="first"))
+    good = plan_for(ctx, cart, card(ctx, "5555 5555 5555 4444"))
+    order = checkout_submit(ctx, cart=Cart.objects.get(pk=cart.pk), plan=replace(good, attempt="second"))
+    assert order.transactions.get().source.brand == "Mastercard"
+
+
+def test_the_same_attempt_answers_the_same_order(ctx, cart):
+    plan = replace(plan_for(ctx, cart, card(ctx)), attempt="attempt-1")
+    TestGateway.calls.clear()
+    first = checkout_submit(ctx, cart=cart, plan=plan)
+    again = checkout_submit(ctx, cart=Cart.objects.get(pk=cart.pk), plan=plan)
+    assert first.pk == again.pk
+    assert [call[0] for call in TestGateway.calls] == ["authorize"]
+
+
+def test_a_reversed_attempt_is_never_reused(ctx, cart):
+    plan = replace(plan_for(ctx, cart, card(ctx)), attempt="attempt-1")
+    Sku.objects.filter(product__name="Trail Shoe").update(stock_on_hand=0)
+    with pytest.raises(DomainError):
+        checkout_submit(ctx, cart=cart, plan=plan)  # authorized, then reversed: sold out
+    Sku.objects.filter(product__name="Trail Shoe").update(stock_on_hand=5)
+    with pytest.raises(DomainError) as refused:
+        checkout_submit(ctx, cart=cart, plan=plan)
+    assert refused.value.code == "checkout.attempt_spent"
+    assert not Order.objects.exists()
+
+
+def test_a_total_other_than_the_one_shown_is_refused_before_any_charge(ctx, cart):
+    plan = replace(plan_for(ctx, cart, card(ctx)), expected_total=D("100.00"))
+    with pytest.raises(DomainError) as refused:
+        checkout_submit(ctx, cart=cart, plan=plan)
+    assert refused.value.code == "checkout.total_changed"
+    assert "$134.90" in refused.value.message
+    assert not PaymentTransaction.objects.exists()
+
+
+def test_a_gateway_outage_is_a_503_and_leaves_nothing_pending(ctx, cart):
+    with pytest.raises(DomainError) as refused:
+        checkout_submit(ctx, cart=cart, plan=plan_for(ctx, cart, card(ctx, "4000 0000 0000 0119")))
+    assert (refused.value.code, refused.value.status) == ("payment.gateway_unavailable", 503)
+    assert PaymentTransaction.objects.get().status == PaymentTransaction.Status.FAILED
+    assert not Order.objects.exists()
+
+
+def test_an_authorization_no_order_claimed_is_reversed_by_the_task(ctx):
+    from concierge.core.money import Money
+    from concierge.payments.services import payment_authorize
+    from concierge.payments.tasks import reverse_if_orphaned
+
+    authorization = payment_authorize(ctx, source=card(ctx), amount=Money(D("10.00"), "USD"), idempotency_key="k")
+    assert reverse_if_orphaned.call(authorization.pk) == "reversed"
+    assert reverse_if_orphaned.call(authorization.pk) == "already reversed"
+    assert authorization.children.get().kind == "REVERSE"
+
+
+def test_placing_an_order_enqueues_the_orphan_check_with_the_authorization(ctx, cart):
+    from django_tasks_db.models import DBTaskResult
+
+    checkout_submit(ctx, cart=cart, plan=plan_for(ctx, cart, card(ctx)))
+    task = DBTaskResult.objects.get(task_path="concierge.payments.tasks.reverse_if_orphaned")
+    assert task.run_after > task.enqueued_at
+    assert reverse_if_orphaned_result(task) == "claimed by an order"
+
+
+def reverse_if_orphaned_result(task) -> str:
+    from concierge.payments.tasks import reverse_if_orphaned
+
+    return reverse_if_orphaned.call(*task.args_kwargs["args"])
+
+
+def test_an_overlong_contact_is_a_field_error_not_a_500(ctx, cart):
+    plan = plan_for(ctx, cart, card(ctx), alternate=Contact("O" * 100, "Other", "omar@example.com"))
+    with pytest.raises(DomainError) as refused:
+        checkout_submit(ctx, cart=cart, plan=plan)
+    assert "alternate_first_name" in refused.value.fields

@@ -168,3 +168,31 @@ def test_signing_in_merges_the_anonymous_cart(client, store, shopper, sku):
     client.post(reverse("storefront:sign_in"), {"email": shopper.email, "password": PASSWORD})
     assert Cart.objects.get(customer=shopper, status="ACTIVE").lines.get().quantity == 2
     assert "concierge_cart" not in client.cookies or client.cookies["concierge_cart"].value == ""
+
+
+def test_a_customer_sees_prices_in_their_preferred_locale(signed_in, store, shopper, sku):
+    shopper.preferred_locale = "fr_CA"
+    shopper.save(update_fields=["preferred_locale"])
+    page = signed_in(shopper.user).get(reverse("storefront:product", args=[sku.product.slug])).content.decode()
+    assert "89,95\xa0$" in page
+
+
+def test_a_cart_item_no_longer_priced_shows_a_message_not_an_error(client, sku):
+    add(client, sku.pk)
+    sku.prices.all().delete()
+    page = client.get(reverse("storefront:cart"))
+    assert page.status_code == 200
+    assert "cannot be bought" in page.content.decode()
+
+
+def test_the_anonymous_cart_merge_skips_items_not_sold_in_the_customers_store(client, store, other_store, sku):
+    canadian = factories.shopper(store=other_store, email="ca@example.com", first_name="Cam")
+    add(client, sku.pk)  # priced in the US store only
+    client.post(reverse("storefront:sign_in"), {"email": canadian.email, "password": PASSWORD})
+    cart = Cart.objects.filter(customer=canadian).first()
+    assert cart is None or not cart.lines.exists()
+
+
+def test_adding_never_redirects_off_site(client, sku):
+    response = client.post(reverse("storefront:cart_add"), {"sku": "x", "next": "//evil.example.com/"})
+    assert response["Location"] == reverse("storefront:cart")
