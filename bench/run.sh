@@ -10,17 +10,20 @@ DB=${1:-sqlite}; CUSTOMERS=${2:-1000000}; PRODUCTS=${3:-100000}; PORT=${PORT:-81
 PY=.venv/bin/python
 mkdir -p bench/results var
 export DJANGO_SECRET_KEY=bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz CONCIERGE_LOG_LEVEL=WARNING
+# SKIP_GENERATE=1 measures again on the data set of the last run (after migrating it).
 if [ "$DB" = postgres ]; then
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS concierge_bench" -c "CREATE DATABASE concierge_bench"
   export DATABASE_URL=postgres://postgres@127.0.0.1:5432/concierge_bench
+  [ -z "${SKIP_GENERATE:-}" ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS concierge_bench" -c "CREATE DATABASE concierge_bench"
 else
   unset DATABASE_URL
   export SQLITE_PATH=$PWD/var/bench.sqlite3
-  rm -f var/bench.sqlite3 var/bench.sqlite3-wal var/bench.sqlite3-shm
+  [ -z "${SKIP_GENERATE:-}" ] && rm -f var/bench.sqlite3 var/bench.sqlite3-wal var/bench.sqlite3-shm
 fi
 $PY manage.py migrate -v0
-$PY manage.py seed_demo --customers 0 >/dev/null
-$PY manage.py generate --customers "$CUSTOMERS" --products "$PRODUCTS" | tee "bench/results/$DB-generate.txt"
+if [ -z "${SKIP_GENERATE:-}" ]; then
+  $PY manage.py seed_demo --customers 0 >/dev/null
+  $PY manage.py generate --customers "$CUSTOMERS" --products "$PRODUCTS" | tee "bench/results/$DB-generate.txt"
+fi
 [ "$DB" = postgres ] && psql -h 127.0.0.1 -U postgres -d concierge_bench -qc "VACUUM ANALYZE"
 [ "$DB" = sqlite ] && $PY manage.py shell -c "from django.db import connection; connection.cursor().execute('ANALYZE')"
 $PY manage.py collectstatic --no-input -v0

@@ -43,6 +43,7 @@ class ProductCardOut(Schema):
 
 class SearchOut(Schema):
     total: int
+    more: bool = Field(description="More products match than total (the count stops at 1,000).")
     items: list[ProductCardOut]
 
 
@@ -72,8 +73,8 @@ def catalog_search(request: HttpRequest, params: Query[SearchIn]) -> SearchOut:
     """Products matching every word of ``q`` (by prefix), priced for the caller."""
     identify(request)
     buyer = buyer_for(request.ctx)
-    cards, total = selectors.search(buyer, params.q, limit=params.limit, offset=params.offset)
-    return SearchOut(total=total, items=[_card(card, buyer.locale) for card in cards])
+    cards, total, more = selectors.search(buyer, params.q, limit=params.limit, offset=params.offset)
+    return SearchOut(total=total, more=more, items=[_card(card, buyer.locale) for card in cards])
 
 
 @router.get(

@@ -33,6 +33,10 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # Search pages and category lists walk active products in name order.
+            models.Index(fields=["name", "id"], condition=models.Q(is_active=True), name="catalog_product_active_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -80,7 +84,11 @@ class SearchTerm(models.Model):
         indexes = [
             # PostgreSQL answers LIKE 'abc%' from a B-tree only with the pattern operator class;
             # other databases ignore the operator class (SQLite's query uses a range instead).
-            models.Index(fields=["word"], name="catalog_searchterm_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["word", "product"],
+                name="catalog_searchterm_prefix",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

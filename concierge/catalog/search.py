@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from concierge.catalog.models import Product, SearchTerm
 
@@ -52,13 +53,56 @@ def _prefix_filter(word: str) -> QuerySet[SearchTerm]:
     return SearchTerm.objects.filter(word__gte=word, word__lt=word + "{")
 
 
+def query_words(query: str) -> list[str]:
+    # The index holds no one-letter words (but digits), so neither does a query.
+    return [w for w in dict.fromkeys(words(query)) if len(w) >= 2 or w.isdigit()][:MAX_QUERY_WORDS]
+
+
+SELECTIVE = 5000  # a word matching at most this many products is intersected in memory
+COUNT_CAP = 1000  # beyond this, a search reports "1,000+" rather than counting every match
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    products: list[Product]
+    total: int
+    more: bool  # more than ``total`` match (the count was capped)
+
+
+def search_page(query: str, *, limit: int, offset: int) -> SearchPage:
+    """One page of the active products that have, for every query word, a term starting with it.
+
+    Two plans, chosen per query (docs/adr/0005-keyword-search.md): when some word is selective,
+    its few product ids are intersected with the other words' and only those are sorted; when
+    every word is broad, products are walked in name order with an EXISTS per word, which stops
+    after one page, and the count is capped.
+    """
+    found = query_words(query)
+    if not found:
+        return SearchPage([], 0, False)
+    sizes = {w: _prefix_filter(w).values("product_id")[: SELECTIVE + 1].count() for w in found}
+    rarest = min(found, key=sizes.__getitem__)
+    active = Product.objects.filter(is_active=True).select_related("category").order_by("name", "id")
+    if sizes[rarest] <= SELECTIVE:
+        ids = set(_prefix_filter(rarest).values_list("product_id", flat=True))
+        for word in found:
+            if word != rarest and ids:
+                ids &= set(_prefix_filter(word).filter(product_id__in=ids).values_list("product_id", flat=True))
+        matches = active.filter(id__in=ids)
+        return SearchPage(list(matches[offset : offset + limit]), matches.count() if ids else 0, False)
+    matches = active
+    for word in found:
+        matches = matches.filter(Exists(_prefix_filter(word).filter(product=OuterRef("pk"))))
+    total = matches.values("id")[: COUNT_CAP + 1].count()
+    return SearchPage(list(matches[offset : offset + limit]), min(total, COUNT_CAP), total > COUNT_CAP)
+
+
 def search_products(query: str) -> QuerySet[Product]:
     """Active products matching every word of ``query`` (by prefix), by name. Empty query: none."""
-    # The index holds no one-letter words (but digits), so neither does a query.
-    query_words = [w for w in dict.fromkeys(words(query)) if len(w) >= 2 or w.isdigit()][:MAX_QUERY_WORDS]
-    if not query_words:
+    found = query_words(query)
+    if not found:
         return Product.objects.none()
-    products = Product.objects.filter(is_active=True)
-    for word in query_words:
-        products = products.filter(id__in=_prefix_filter(word).values("product_id"))
-    return products.select_related("category").order_by("name", "id")
+    matches = Product.objects.filter(is_active=True)
+    for word in found:
+        matches = matches.filter(Exists(_prefix_filter(word).filter(product=OuterRef("pk"))))
+    return matches.select_related("category").order_by("name", "id")

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from concierge.catalog.models import Category, Product, Sku
 from concierge.catalog.pricing import Buyer, promotions_for, unit_prices
-from concierge.catalog.search import search_products
+from concierge.catalog.search import search_page
 from concierge.core.errors import NotFound
 from concierge.core.money import Money
 
@@ -41,10 +41,10 @@ def product_cards(buyer: Buyer, products: QuerySet[Product] | list[Product]) -> 
     return cards
 
 
-def search(buyer: Buyer, query: str, *, limit: int = 24, offset: int = 0) -> tuple[list[ProductCard], int]:
-    matches = search_products(query)
-    total = matches.count()
-    return product_cards(buyer, matches[offset : offset + limit]), total
+def search(buyer: Buyer, query: str, *, limit: int = 24, offset: int = 0) -> tuple[list[ProductCard], int, bool]:
+    """A page of cards, the number of matches, and whether there are more than that number."""
+    page = search_page(query, limit=limit, offset=offset)
+    return product_cards(buyer, page.products), page.total, page.more
 
 
 def category_products(buyer: Buyer, category: Category, *, limit: int = 24) -> list[ProductCard]:

@@ -33,12 +33,13 @@ def _page_number(request: HttpRequest) -> int:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     page = _page_number(request)
-    cards, total = catalog.search(buyer_for(request.ctx), query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    cards, total, more = catalog.search(buyer_for(request.ctx), query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(
         request,
         "storefront/search.html",
-        {"query": query, "cards": cards, "total": total, "page": page, "has_next": page * PAGE_SIZE < total},
-    )
+        {"query": query, "cards": cards, "total": total, "more": more, "page": page,
+         "has_next": more or page * PAGE_SIZE < total},
+    )  # fmt: skip
 
 
 @require_GET
