@@ -58,7 +58,6 @@ def query_words(query: str) -> list[str]:
     return [w for w in dict.fromkeys(words(query)) if len(w) >= 2 or w.isdigit()][:MAX_QUERY_WORDS]
 
 
-SELECTIVE = 5000  # a word matching at most this many products is intersected in memory
 COUNT_CAP = 1000  # beyond this, a search reports "1,000+" rather than counting every match
 
 
@@ -72,29 +71,24 @@ class SearchPage:
 def search_page(query: str, *, limit: int, offset: int) -> SearchPage:
     """One page of the active products that have, for every query word, a term starting with it.
 
-    Two plans, chosen per query (docs/adr/0005-keyword-search.md): when some word is selective,
-    its few product ids are intersected with the other words' and only those are sorted; when
-    every word is broad, products are walked in name order with an EXISTS per word, which stops
-    after one page, and the count is capped.
+    The words' product ids are intersected in the database (index-only scans) and at most
+    ``COUNT_CAP + 1`` of them fetched. Up to the cap, only those products are sorted and paged;
+    beyond it, active products are walked in name order with an EXISTS per word, which stops after
+    one page, and the total reads "1,000+" (docs/adr/0005-keyword-search.md).
     """
     found = query_words(query)
     if not found:
         return SearchPage([], 0, False)
-    sizes = {w: _prefix_filter(w).values("product_id")[: SELECTIVE + 1].count() for w in found}
-    rarest = min(found, key=sizes.__getitem__)
+    parts = [_prefix_filter(word).values_list("product_id", flat=True) for word in found]
+    matched = parts[0].distinct() if len(parts) == 1 else parts[0].intersection(*parts[1:])
+    ids = list(matched[: COUNT_CAP + 1])
     active = Product.objects.filter(is_active=True).select_related("category").order_by("name", "id")
-    if sizes[rarest] <= SELECTIVE:
-        ids = set(_prefix_filter(rarest).values_list("product_id", flat=True))
-        for word in found:
-            if word != rarest and ids:
-                ids &= set(_prefix_filter(word).filter(product_id__in=ids).values_list("product_id", flat=True))
+    if len(ids) <= COUNT_CAP:
         matches = active.filter(id__in=ids)
         return SearchPage(list(matches[offset : offset + limit]), matches.count() if ids else 0, False)
-    matches = active
     for word in found:
-        matches = matches.filter(Exists(_prefix_filter(word).filter(product=OuterRef("pk"))))
-    total = matches.values("id")[: COUNT_CAP + 1].count()
-    return SearchPage(list(matches[offset : offset + limit]), min(total, COUNT_CAP), total > COUNT_CAP)
+        active = active.filter(Exists(_prefix_filter(word).filter(product=OuterRef("pk"))))
+    return SearchPage(list(active[offset : offset + limit]), COUNT_CAP, True)
 
 
 def search_products(query: str) -> QuerySet[Product]:

@@ -20,6 +20,7 @@ from concierge.core.errors import DomainError, NotFound
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
 from concierge.orders.selectors import access_own_order, orders_of_customer
+from concierge.stores.models import PickupLocation, ShippingMethod
 
 router = Router(tags=["orders"])
 IdempotencyKey = Header(None, alias="Idempotency-Key", description="One key per checkout attempt.")
@@ -159,3 +160,73 @@ def order_detail(request: HttpRequest, number: ShortText) -> OrderOut:
         return order_out(access_own_order(request.ctx, number))
     except NotFound as exc:
         raise DomainError(OrderError.NOT_FOUND, "No such order.", status=404) from exc
+
+
+class AddressOut(Schema):
+    id: int
+    label: str
+    first_name: str
+    last_name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    is_default_billing: bool
+    is_default_shipping: bool
+
+
+class PaymentSourceOut(Schema):
+    id: int
+    kind: str
+    label: str
+    exp_month: int | None
+    exp_year: int | None
+    is_default: bool
+
+
+class ShippingMethodOut(Schema):
+    code: str
+    name: str
+    price: Decimal
+    delivery_days: str
+
+
+class PickupLocationOut(Schema):
+    id: int
+    name: str
+    line1: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class CheckoutOptionsOut(Schema):
+    """Everything a checkout names by id: the caller's addresses and payment sources, and the
+    store's shipping methods and pickup locations."""
+
+    addresses: list[AddressOut]
+    payment_sources: list[PaymentSourceOut]
+    shipping_methods: list[ShippingMethodOut]
+    pickup_locations: list[PickupLocationOut]
+
+
+@router.get("/checkout/options", response={200: CheckoutOptionsOut, **ERRORS_AUTH}, auth=token_or_session)
+def checkout_options(request: HttpRequest) -> CheckoutOptionsOut:
+    ctx = request.ctx
+    customer, store = ctx.customer, ctx.store
+    return CheckoutOptionsOut(
+        addresses=[AddressOut.model_validate(a, from_attributes=True) for a in customer.addresses.order_by("id")]
+        if customer else [],
+        payment_sources=[
+            PaymentSourceOut(id=s.pk, kind=s.kind, label=s.label, exp_month=s.exp_month, exp_year=s.exp_year,
+                             is_default=s.is_default)
+            for s in customer.payment_sources.filter(is_active=True)
+        ] if customer else [],
+        shipping_methods=[ShippingMethodOut.model_validate(m, from_attributes=True)
+                          for m in ShippingMethod.objects.filter(store=store, is_active=True)],
+        pickup_locations=[PickupLocationOut.model_validate(p, from_attributes=True)
+                          for p in PickupLocation.objects.filter(store=store, is_active=True)],
+    )  # fmt: skip

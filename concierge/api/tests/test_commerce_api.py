@@ -173,3 +173,13 @@ def test_an_old_cart_token_after_a_merge_starts_a_new_cart(shopper, sku):
     again = Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json",
                           headers={"X-Cart-Token": token})  # fmt: skip
     assert again.status_code == 201
+
+
+def test_checkout_options_list_what_a_checkout_names(shopper, other_shopper, sku):
+    add_card(shopper, "4242424242424242")
+    add_card(other_shopper, "5555555555554444")
+    options = Client().get("/api/v1/checkout/options", headers=token_headers(shopper.email)).json()
+    assert [a["line1"] for a in options["addresses"]] == ["100 Congress Ave"]
+    assert [p["label"] for p in options["payment_sources"]] == ["Visa ending in 4242"]
+    assert [m["code"] for m in options["shipping_methods"]] == ["standard"]
+    assert [p["name"] for p in options["pickup_locations"]] == ["Downtown"]
