@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import random
 
-from django.db import transaction
-
-from concierge.audit.services import record
 from concierge.carts.services import cart_add, cart_open
 from concierge.catalog.models import Sku
 from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
@@ -14,20 +11,15 @@ from concierge.checkout.services import checkout_submit
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.customers.models import Customer
-from concierge.orders.models import Order, Shipment
+from concierge.orders.models import Order
+from concierge.orders.services import order_cancel, shipment_release, shipment_ship
 from concierge.payments.models import PaymentSource
 from concierge.payments.services import payment_source_add_card
 from concierge.stores.models import PickupLocation
 
-# The path each demo order takes after it is placed: one order per final state.
-PATHS = [
-    [],
-    ["IN_PROGRESS"],
-    ["IN_PROGRESS", "PARTIALLY_SHIPPED"],
-    ["IN_PROGRESS", "COMPLETED"],
-    ["CANCELLED"],
-    ["IN_PROGRESS", "COMPLETED", "AWAITING_EXCHANGE"],
-]
+# What happens to each demo order after it is placed, through the order services: one order per
+# state a shopper's order can reach before returns exist.
+PATHS = ["", "release", "partial", "complete", "cancel", "complete"]
 
 
 def _card(ctx: ActingContext, customer: Customer) -> PaymentSource:
@@ -39,21 +31,18 @@ def _card(ctx: ActingContext, customer: Customer) -> PaymentSource:
                                    exp_year=today.year + 3, cvc="123", holder_name=customer.display_name)  # fmt: skip
 
 
-def _advance(order: Order, statuses: list[str]) -> None:
+def _advance(order: Order, path: str) -> None:
     ctx = ActingContext.system("demo data", store=order.store)
-    with transaction.atomic():
-        for status in statuses:
-            before = order.status
-            order.transition_to(status)
-            shipment_status = {"COMPLETED": "SHIPPED", "CANCELLED": "CANCELLED"}.get(status)
-            if status == "PARTIALLY_SHIPPED":
-                first = order.shipments.order_by("number").first()
-                Shipment.objects.filter(pk=first.pk).update(status="SHIPPED", shipped_at=clock.now())
-            elif shipment_status:
-                order.shipments.update(status=shipment_status)
-            record(ctx, action="order.status_changed", subject_kind="order", subject_id=order.pk,
-                   changes={"status": (before, status)})  # fmt: skip
-        order.save(update_fields=["status"])
+    shipments = list(order.shipments.order_by("number"))
+    if path == "cancel":
+        order_cancel(ctx, order_id=order.pk, reason="Customer changed their mind (demo data)")
+        return
+    if path == "partial" and len(shipments) < 2:
+        path = "release"
+    for index, shipment in enumerate(shipments):
+        shipment_release(ctx, shipment_id=shipment.pk)
+        if path == "complete" or (path == "partial" and index == 0):
+            shipment_ship(ctx, shipment_id=shipment.pk)
 
 
 def seed_orders(*, customers: list[Customer], per_customer: int = 3, seed: int = 11) -> int:

@@ -1,0 +1,101 @@
+"""Release captures the shipment's share; shipping completes the order; cancel reverses and restocks."""
+
+from decimal import Decimal
+
+import pytest
+
+from concierge.audit.models import Event
+from concierge.carts.models import Cart
+from concierge.carts.services import cart_add, cart_open
+from concierge.catalog.models import Sku
+from concierge.checkout.plan import CheckoutPlan, ShipmentPlan
+from concierge.checkout.services import checkout_submit
+from concierge.core.context import ActingContext
+from concierge.core.errors import DomainError
+from concierge.orders.models import Order
+from concierge.orders.services import order_cancel, shipment_release, shipment_ship
+from concierge.payments.models import PaymentTransaction
+from concierge.payments.services import payment_source_add_card
+from concierge.stores.models import ShippingMethod
+from concierge.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(shopper, store) -> Order:
+    ShippingMethod.objects.create(store=store, code="standard", name="Standard", price=Decimal("5.00"))
+    ctx = ActingContext(user=shopper.user, customer=shopper, store=store)
+    shoe = factories.product(store=store, name="Shoe", price="80.00", stock=5)
+    hat = factories.product(store=store, name="Hat", price="20.00", stock=5)
+    cart, _ = cart_open(ctx, anonymous_token=None)
+    cart_add(ctx, cart=cart, sku_id=shoe.pk, quantity=1)
+    cart_add(ctx, cart=cart, sku_id=hat.pk, quantity=1)
+    card = payment_source_add_card(ctx, customer=shopper, number="4242424242424242", exp_month=1, exp_year=2030,
+                                   cvc="123", holder_name="Jane")  # fmt: skip
+    address = shopper.addresses.get()
+    shoe_line, hat_line = cart.lines.order_by("id")
+    shipments = tuple(
+        ShipmentPlan(kind="SHIP", line_ids=(line.pk,), address_id=address.pk, shipping_method_code="standard")
+        for line in (shoe_line, hat_line)
+    )
+    plan = CheckoutPlan(billing_address_id=address.pk, payment_source_id=card.pk, shipments=shipments)
+    return checkout_submit(ctx, cart=Cart.objects.get(pk=cart.pk), plan=plan)
+
+
+def test_release_captures_each_shipments_share_and_shipping_completes(order, csr):
+    ctx = ActingContext(user=csr)
+    first, second = order.shipments.order_by("number")
+    shipment_release(ctx, shipment_id=first.pk)
+    assert Order.objects.get(pk=order.pk).status == "IN_PROGRESS"
+    shipment_ship(ctx, shipment_id=first.pk)
+    assert Order.objects.get(pk=order.pk).status == "PARTIALLY_SHIPPED"
+    shipment_release(ctx, shipment_id=second.pk)
+    shipment_ship(ctx, shipment_id=second.pk)
+    assert Order.objects.get(pk=order.pk).status == "COMPLETED"
+    captures = order.transactions.filter(kind="CAPTURE").order_by("amount").values_list("amount", flat=True)
+    assert list(captures) == [Decimal("25.00"), Decimal("85.00")]
+    assert sum(captures) == order.total
+    assert Event.objects.filter(action="shipment.released", actor_id=csr.pk).count() == 2
+
+
+def test_releasing_twice_is_refused_and_captures_once(order, csr):
+    ctx = ActingContext(user=csr)
+    first = order.shipments.order_by("number").first()
+    shipment_release(ctx, shipment_id=first.pk)
+    with pytest.raises(DomainError) as refused:
+        shipment_release(ctx, shipment_id=first.pk)
+    assert refused.value.code == "shipment.illegal_transition"
+    assert order.transactions.filter(kind="CAPTURE").count() == 1
+
+
+def test_cancel_reverses_the_payment_and_restocks(order, csr):
+    order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Customer asked")
+    order.refresh_from_db()
+    assert order.status == "CANCELLED"
+    assert set(order.shipments.values_list("status", flat=True)) == {"CANCELLED"}
+    assert set(Sku.objects.values_list("stock_on_hand", flat=True)) == {5}
+    assert order.transactions.filter(kind="REVERSE", status="SUCCEEDED").exists()
+    # and a reversed authorization is never captured afterwards
+    authorization = order.transactions.get(kind=PaymentTransaction.Kind.AUTHORIZE)
+    from concierge.core.money import Money
+    from concierge.payments.services import payment_capture
+
+    with pytest.raises(DomainError):
+        payment_capture(ActingContext(user=csr), authorization=authorization, amount=Money(Decimal(1), "USD"),
+                        idempotency_key="late")  # fmt: skip
+
+
+def test_a_released_order_cannot_be_cancelled(order, csr):
+    shipment_release(ActingContext(user=csr), shipment_id=order.shipments.first().pk)
+    with pytest.raises(DomainError):
+        order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Too late")
+    assert Order.objects.get(pk=order.pk).status == "IN_PROGRESS"
+
+
+def test_staff_of_another_store_and_shoppers_cannot_touch_the_order(order, csr_other_store, shopper):
+    for ctx in (ActingContext(user=csr_other_store), ActingContext(user=shopper.user, customer=shopper)):
+        with pytest.raises(DomainError) as refused:
+            shipment_release(ctx, shipment_id=order.shipments.first().pk)
+        assert refused.value.status == 404
+    assert not order.transactions.filter(kind="CAPTURE").exists()
