@@ -161,14 +161,22 @@ class Priced:
 class LineIn:
     sku: Sku
     quantity: int
+    # Where the line is delivered, for its tax (a shipping address or a pickup store); blank: the
+    # place given to price_lines (the billing address).
+    tax_country: str = ""
+    tax_region: str = ""
 
 
-def tax_rate(store: Store, *, country: str = "", region: str = "") -> Decimal:
-    rates = {(r.country, r.region): r.rate for r in TaxRate.objects.filter(store=store)}
+def _rate_in(rates: dict[tuple[str, str], Decimal], country: str, region: str) -> Decimal:
     for key in ((country, region), (country, ""), ("", "")):
         if key in rates:
             return rates[key]
     return Decimal(0)
+
+
+def tax_rate(store: Store, *, country: str = "", region: str = "") -> Decimal:
+    """The store's rate for a place: the most specific of (country, region), country, fallback."""
+    return _rate_in({(r.country, r.region): r.rate for r in TaxRate.objects.filter(store=store)}, country, region)
 
 
 def price_lines(
@@ -224,11 +232,15 @@ def price_lines(
                 discounts[i] += share
                 names[i].append(cart_best.name)
 
-    # 3. Tax per line, on what the customer pays for it.
-    rate = tax_rate(buyer.store, country=tax_country, region=tax_region)
+    # 3. Tax per line, at the rate of where the line is delivered, on what the customer pays for it.
+    rates = {(r.country, r.region): r.rate for r in TaxRate.objects.filter(store=buyer.store)}
     priced = []
     for line, subtotal, discount, promo_names in zip(lines, subtotals, discounts, names, strict=True):
         net = subtotal - discount
+        if line.tax_country:
+            rate = _rate_in(rates, line.tax_country, line.tax_region)
+        else:
+            rate = _rate_in(rates, tax_country, tax_region)
         tax = (net * rate).rounded()
         priced.append(
             PricedLine(

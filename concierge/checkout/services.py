@@ -115,6 +115,18 @@ def _resolve(ctx: ActingContext, cart: Cart, plan: CheckoutPlan, lines: list[Car
     return groups
 
 
+def _taxed_lines(lines: list[CartLine], groups: list[_Group]) -> list[LineIn]:
+    """Each line with the place it is delivered: its shipping address or pickup store; digital
+    lines (and any without a place) are taxed at the billing address."""
+    place: dict[int, tuple[str, str]] = {}
+    for group in groups:
+        where = group.address or group.location
+        if where is not None:
+            for line in group.lines:
+                place[line.pk] = (where.country, where.region)
+    return [LineIn(line.sku, line.quantity, *place.get(line.pk, ("", ""))) for line in lines]
+
+
 def _holds(order: Order, customer: Customer, groups: list[_Group]) -> list[Hold]:
     holds = []
     rules = HoldRule.objects.filter(is_active=True).filter(store__isnull=True) | HoldRule.objects.filter(
@@ -142,24 +154,32 @@ def _order_number(store_code: str) -> str:
 
 
 def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None = None) -> Priced:
-    """What the order would cost now (shipping included when the plan names methods)."""
+    """What the order would cost now, priced as checkout_submit will price it: shipping for the
+    methods the plan names, each line taxed where it is delivered (choices that do not resolve yet
+    are left out rather than refused)."""
     lines = list(cart.lines.select_related("sku__product__category"))
     shipping = Money.zero(cart.store.currency)
     tax_country = tax_region = ""
+    place: dict[int, tuple[str, str]] = {}
     if plan is not None:
+        addresses = {a.pk: a for a in Address.objects.filter(customer=ctx.customer)} if ctx.customer else {}
+        locations = {p.pk: p for p in PickupLocation.objects.filter(store=cart.store, is_active=True)}
+        methods = {m.code: m for m in ShippingMethod.objects.filter(store=cart.store, is_active=True)}
         for shipment in plan.shipments:
-            if shipment.kind == Shipment.Kind.SHIP and shipment.shipping_method_code:
-                method = ShippingMethod.objects.filter(
-                    store=cart.store, code=shipment.shipping_method_code, is_active=True
-                ).first()
-                if method is not None:
+            where = None
+            if shipment.kind == Shipment.Kind.SHIP:
+                if (method := methods.get(shipment.shipping_method_code)) is not None:
                     shipping += Money(method.price, cart.store.currency)
-        billing = Address.objects.filter(pk=plan.billing_address_id, customer=ctx.customer).first()
-        if billing is not None:
+                where = addresses.get(shipment.address_id or 0)
+            elif shipment.kind == Shipment.Kind.PICKUP:
+                where = locations.get(shipment.pickup_location_id or 0)
+            if where is not None:
+                place.update({line_id: (where.country, where.region) for line_id in shipment.line_ids})
+        if (billing := addresses.get(plan.billing_address_id)) is not None:
             tax_country, tax_region = billing.country, billing.region
     return price_lines(
         buyer_for(ctx, store=cart.store),
-        [LineIn(line.sku, line.quantity) for line in lines],
+        [LineIn(line.sku, line.quantity, *place.get(line.pk, ("", ""))) for line in lines],
         shipping=shipping,
         tax_country=tax_country,
         tax_region=tax_region,
@@ -207,7 +227,7 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan) -> Or
             shipping += Money(group.method.price, currency)
     priced = price_lines(
         buyer_for(ctx, store=cart.store),
-        [LineIn(line.sku, line.quantity) for line in lines],
+        _taxed_lines(lines, groups),
         shipping=shipping,
         tax_country=billing.country,
         tax_region=billing.region,

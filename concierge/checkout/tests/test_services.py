@@ -29,7 +29,13 @@ APPROVED, DECLINED = "4242 4242 4242 4242", "4000 0000 0000 0002"
 def ctx(shopper, store) -> ActingContext:
     ShippingMethod.objects.create(store=store, code="standard", name="Standard", price=D("5.00"))
     PickupLocation.objects.create(
-        store=store, name="Austin Downtown", line1="1 Main", city="Austin", postal_code="78701", country="US"
+        store=store,
+        name="Austin Downtown",
+        line1="1 Main",
+        city="Austin",
+        region="TX",
+        postal_code="78701",
+        country="US",
     )
     TaxRate.objects.create(store=store, country="US", region="TX", rate=D("0.0825"))
     return ActingContext(user=shopper.user, customer=shopper, store=store)
@@ -282,3 +288,23 @@ def test_an_overlong_contact_is_a_field_error_not_a_500(ctx, cart):
     with pytest.raises(DomainError) as refused:
         checkout_submit(ctx, cart=cart, plan=plan)
     assert "alternate_first_name" in refused.value.fields
+
+
+def test_each_line_is_taxed_where_it_is_delivered(ctx, cart, store):
+    # Shipped to Texas (8.25%), picked up in a store in Washington (10.25%), billed in Texas
+    TaxRate.objects.create(store=store, country="US", region="WA", rate=D("0.1025"))
+    PickupLocation.objects.filter().update(region="WA", city="Seattle")
+    order = checkout_submit(ctx, cart=cart, plan=plan_for(ctx, cart, card(ctx)))
+    taxes = {line.product_name: line.tax for line in order.lines.all()}
+    assert taxes == {"Trail Shoe": D("6.60"), "Sun Hat": D("4.10")}
+
+
+def test_the_quote_equals_the_charge(ctx, cart, store):
+    from concierge.checkout.services import checkout_quote
+
+    TaxRate.objects.create(store=store, country="US", region="WA", rate=D("0.1025"))
+    PickupLocation.objects.filter().update(region="WA")
+    plan = plan_for(ctx, cart, card(ctx))
+    quoted = checkout_quote(ctx, cart=cart, plan=plan).total.amount
+    order = checkout_submit(ctx, cart=cart, plan=replace(plan, expected_total=quoted))
+    assert order.total == quoted
