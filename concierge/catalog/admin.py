@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from concierge.audit.admin import AuditedAdmin
 from concierge.catalog.models import Category, Price, PriceList, Product, Promotion, Sku
 from concierge.catalog.search import index_products
 
@@ -12,13 +13,13 @@ class SkuInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     list_display = ["name", "slug", "parent"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin):
     list_display = ["name", "category", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "skus__code"]
@@ -36,20 +37,20 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin):
+class PriceListAdmin(AuditedAdmin):
     list_display = ["name", "store", "currency", "segment", "account", "priority"]
     list_filter = ["store", "currency"]
     raw_id_fields = ["account"]
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(AuditedAdmin):
     list_display = ["sku", "price_list", "amount"]
     list_filter = ["price_list"]
     raw_id_fields = ["sku"]
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(AuditedAdmin):
     list_display = ["name", "store", "kind", "value", "target", "segment", "starts_at", "ends_at", "is_active"]
     list_filter = ["store", "kind", "target", "is_active"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from concierge.audit.admin import AuditedAdmin
 from concierge.customers.models import Address, Customer, Segment, SellerAssignment
 
 
@@ -9,7 +10,7 @@ class AddressInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AuditedAdmin):
     list_display = ["shared_id", "display_name", "kind", "status", "store", "email"]
     list_filter = ["kind", "status", "store"]
     search_fields = ["shared_id", "email", "last_name", "organization_name"]
@@ -18,12 +19,12 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(SellerAssignment)
-class SellerAssignmentAdmin(admin.ModelAdmin):
+class SellerAssignmentAdmin(AuditedAdmin):
     list_display = ["seller", "organization", "contract_number", "assigned_at"]
     raw_id_fields = ["seller", "organization"]
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(AuditedAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from concierge.audit.admin import AuditedAdmin
 from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
 
 
@@ -20,7 +21,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AuditedAdmin):
     """Read-only here: orders change through the Customer Service console, which audits them."""
 
     list_display = ["number", "store", "customer", "status", "total", "currency", "placed_at"]
@@ -36,13 +37,24 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(HoldRule)
-class HoldRuleAdmin(admin.ModelAdmin):
+class HoldRuleAdmin(AuditedAdmin):
     list_display = ["name", "kind", "amount", "store", "is_active"]
     list_filter = ["kind", "is_active"]
 
 
 @admin.register(Hold)
-class HoldAdmin(admin.ModelAdmin):
+class HoldAdmin(AuditedAdmin):
+    """Read-only: a hold is resolved in the order console, which also moves the order on."""
+
     list_display = ["order", "reason", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["order", "rule"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -1,27 +1,28 @@
 from django.contrib import admin
 
+from concierge.audit.admin import AuditedAdmin
 from concierge.stores.models import PickupLocation, ShippingMethod, Store, TaxRate
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(AuditedAdmin):
     list_display = ["name", "code", "currency", "locale", "is_default"]
     search_fields = ["name", "code"]
 
 
 @admin.register(TaxRate)
-class TaxRateAdmin(admin.ModelAdmin):
+class TaxRateAdmin(AuditedAdmin):
     list_display = ["store", "country", "region", "rate", "name"]
     list_filter = ["store"]
 
 
 @admin.register(ShippingMethod)
-class ShippingMethodAdmin(admin.ModelAdmin):
+class ShippingMethodAdmin(AuditedAdmin):
     list_display = ["name", "store", "code", "price", "is_active"]
     list_filter = ["store"]
 
 
 @admin.register(PickupLocation)
-class PickupLocationAdmin(admin.ModelAdmin):
+class PickupLocationAdmin(AuditedAdmin):
     list_display = ["name", "store", "city", "is_active"]
     list_filter = ["store"]
