@@ -67,3 +67,17 @@ def product_detail(slug: str) -> Product:
 
 def categories() -> QuerySet[Category]:
     return Category.objects.filter(parent__isnull=True).order_by("name")
+
+
+def newest_by_category(*, per_category: int, limit: int) -> list[Product]:
+    """The newest products of each top category, taken in turn, so a page shows the range."""
+    columns = [
+        list(
+            Product.objects.filter(category__in=[c, *c.children.all()], is_active=True)
+            .select_related("category")
+            .order_by("-created_at", "-id")[:per_category]
+        )
+        for c in categories()
+    ]
+    mixed = [column[i] for i in range(per_category) for column in columns if i < len(column)]
+    return mixed[:limit]

@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge.carts.services import cart_merge_anonymous
-from concierge.catalog.models import Product
 from concierge.catalog.pricing import buyer_for
-from concierge.catalog.selectors import product_cards
+from concierge.catalog.selectors import newest_by_category, product_cards
 from concierge.core.context import build_context
 from concierge.core.errors import DomainError
 from concierge.core.forms import add_domain_error
@@ -33,8 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx = request.ctx
     featured: list = []
     if ctx.store is not None:
-        products = Product.objects.filter(is_active=True).select_related("category").order_by("-created_at", "id")[:8]
-        featured = product_cards(buyer_for(ctx), products)
+        featured = product_cards(buyer_for(ctx), newest_by_category(per_category=2, limit=8))
     return render(request, "storefront/home.html", {"featured": featured})
 
 
