@@ -223,7 +223,7 @@ def checkout_options(request: HttpRequest) -> CheckoutOptionsOut:
         payment_sources=[
             PaymentSourceOut(id=s.pk, kind=s.kind, label=s.label, exp_month=s.exp_month, exp_year=s.exp_year,
                              is_default=s.is_default)
-            for s in customer.payment_sources.filter(is_active=True)
+            for s in customer.payment_sources.filter(is_active=True).select_related("gift_certificate")
         ] if customer else [],
         shipping_methods=[ShippingMethodOut.model_validate(m, from_attributes=True)
                           for m in ShippingMethod.objects.filter(store=store, is_active=True)],

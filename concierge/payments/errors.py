@@ -9,3 +9,4 @@ class PaymentError(StrEnum):
     IN_FLIGHT = "payment.in_flight"
     NOT_CAPTURABLE = "payment.not_capturable"
     GATEWAY_UNAVAILABLE = "payment.gateway_unavailable"
+    GIFT_CERTIFICATE_INVALID = "payment.gift_certificate_invalid"

@@ -22,6 +22,9 @@ class PaymentSource(models.Model):
     exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
     holder_name = models.CharField(max_length=120, blank=True)
     gateway_token = models.CharField(max_length=80, help_text="The gateway's opaque token for this source.")
+    gift_certificate = models.ForeignKey(
+        "payments.GiftCertificate", null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
+    )
     is_default = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -37,7 +40,12 @@ class PaymentSource(models.Model):
         if self.kind == self.Kind.CARD:
             return f"{self.brand} ending in {self.last4}"
         if self.kind == self.Kind.GIFT_CERTIFICATE:
-            return f"Gift certificate ending in {self.last4}"
+            balance = (
+                f" ({self.gift_certificate.balance} {self.gift_certificate.currency} left)"
+                if self.gift_certificate_id
+                else ""
+            )
+            return f"Gift certificate ending in {self.last4}{balance}"
         return "On account"
 
 
@@ -79,3 +87,29 @@ class PaymentTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency} {self.status}"
+
+
+class GiftCertificate(models.Model):
+    """A prepaid balance in one store's currency, redeemed by its code. Only the code's digest and
+    last four characters are kept. The balance only changes by conditional UPDATE."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="gift_certificates")
+    code_digest = models.CharField(max_length=64, unique=True)
+    last4 = models.CharField(max_length=4)
+    currency = models.CharField(max_length=3)
+    initial_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    balance = models.DecimalField(max_digits=12, decimal_places=2)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(balance__gte=0), name="payments_gift_balance_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(balance__lte=models.F("initial_amount")),
+                name="payments_gift_balance_at_most_initial",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gift certificate ending in {self.last4}"

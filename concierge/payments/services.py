@@ -9,10 +9,13 @@ import hashlib
 import json
 import logging
 import re
+import secrets
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.views.decorators.debug import sensitive_variables
 
 from concierge.audit.services import record
@@ -21,12 +24,13 @@ from concierge.core.errors import DomainError
 from concierge.core.money import Money
 from concierge.payments.errors import PaymentError
 from concierge.payments.gateway import GatewayResult, TestGateway, luhn_valid
-from concierge.payments.models import PaymentSource, PaymentTransaction
+from concierge.payments.models import GiftCertificate, PaymentSource, PaymentTransaction
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
     from concierge.customers.models import Customer
     from concierge.orders.models import Order
+    from concierge.stores.models import Store
 
 gateway = TestGateway
 logger = logging.getLogger("concierge.payments")
@@ -94,6 +98,62 @@ def payment_source_add_card(
         record(ctx, action="payment_source.added", subject_kind="customer", subject_id=customer.pk,
                data={"source": source.pk, "label": source.label})  # fmt: skip
     return source
+
+
+def _gift_digest(code: str) -> str:
+    return hashlib.sha256(re.sub(r"[\s-]", "", code).upper().encode()).hexdigest()
+
+
+def gift_certificate_issue(ctx: ActingContext, *, store: Store, amount: Money) -> tuple[GiftCertificate, str]:
+    """Issue a gift certificate; returns it and its code, which is shown only now."""
+    if amount.currency != store.currency or amount.amount <= 0:
+        raise DomainError(PaymentError.GIFT_CERTIFICATE_INVALID, f"Enter a positive amount in {store.currency}.",
+                          status=422, fields={"amount": ["Enter a positive amount."]})  # fmt: skip
+    code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
+    with transaction.atomic():
+        certificate = GiftCertificate.objects.create(
+            store=store, code_digest=_gift_digest(code), last4=code[-4:], currency=amount.currency,
+            initial_amount=amount.rounded().amount, balance=amount.rounded().amount,
+        )  # fmt: skip
+        record(ctx, action="gift_certificate.issued", subject_kind="gift_certificate", subject_id=certificate.pk,
+               data={"amount": str(certificate.initial_amount), "currency": certificate.currency})  # fmt: skip
+    return certificate, code
+
+
+@sensitive_variables("code")
+def payment_source_add_gift_certificate(ctx: ActingContext, *, customer: Customer, code: str) -> PaymentSource:
+    """Put a gift certificate of the customer's store on file by its code."""
+    certificate = GiftCertificate.objects.filter(code_digest=_gift_digest(code or ""), is_active=True).first()
+    if certificate is None or certificate.store_id != customer.store_id or certificate.balance <= 0:
+        message = "This gift certificate code is not valid here, or has no balance left."
+        raise DomainError(PaymentError.GIFT_CERTIFICATE_INVALID, message, status=422, fields={"code": [message]})
+    existing = customer.payment_sources.filter(gift_certificate=certificate, is_active=True).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        source = PaymentSource.objects.create(
+            customer=customer, kind=PaymentSource.Kind.GIFT_CERTIFICATE, last4=certificate.last4,
+            gateway_token=f"gc_{certificate.pk}", gift_certificate=certificate,
+            is_default=not customer.payment_sources.filter(is_active=True).exists(),
+        )  # fmt: skip
+        record(ctx, action="payment_source.added", subject_kind="customer", subject_id=customer.pk,
+               data={"source": source.pk, "label": source.label})  # fmt: skip
+    return source
+
+
+def _gift_hold(certificate_id: int, amount: Decimal) -> GatewayResult:
+    """Authorize on a gift certificate: hold the amount from its balance, all or nothing."""
+    held = GiftCertificate.objects.filter(pk=certificate_id, is_active=True, balance__gte=amount).update(
+        balance=F("balance") - amount
+    )
+    if not held:
+        return GatewayResult(False, "", "The gift certificate balance is not enough for this order.")
+    return GatewayResult(True, f"gc_hold_{secrets.token_hex(6)}")
+
+
+def _gift_release(certificate_id: int, amount: Decimal) -> GatewayResult:
+    GiftCertificate.objects.filter(pk=certificate_id).update(balance=F("balance") + amount)
+    return GatewayResult(True, f"gc_release_{secrets.token_hex(6)}")
 
 
 def payment_source_remove(ctx: ActingContext, *, customer: Customer, source_id: int) -> None:
@@ -189,10 +249,20 @@ def payment_authorize(
     """Authorize ``amount`` on ``source``; a decline is a settled DECLINED transaction, not an error."""
     if not source.is_active:
         raise DomainError(PaymentError.SOURCE_NOT_FOUND, "This payment method is no longer on file.", status=404)
-    return _idempotent(
-        ctx, key=idempotency_key, kind=PaymentTransaction.Kind.AUTHORIZE, amount=amount, order=order, source=source,
-        parent=None, call=lambda: gateway.authorize(source.gateway_token, amount.amount),
-    )  # fmt: skip
+    if source.gift_certificate_id is not None:
+        if source.gift_certificate.currency != amount.currency:
+            raise DomainError(PaymentError.GIFT_CERTIFICATE_INVALID, "This gift certificate is for another currency.",
+                              status=422)  # fmt: skip
+
+        def call() -> GatewayResult:
+            return _gift_hold(source.gift_certificate_id, amount.amount)
+    else:
+
+        def call() -> GatewayResult:
+            return gateway.authorize(source.gateway_token, amount.amount)
+
+    return _idempotent(ctx, key=idempotency_key, kind=PaymentTransaction.Kind.AUTHORIZE, amount=amount, order=order,
+                       source=source, parent=None, call=call)  # fmt: skip
 
 
 def payment_capture(
@@ -202,22 +272,38 @@ def payment_capture(
         raise DomainError(PaymentError.NOT_CAPTURABLE, "Only a successful authorization can be captured.", status=409)
     if authorization.children.filter(kind=PaymentTransaction.Kind.REVERSE, status="SUCCEEDED").exists():
         raise DomainError(PaymentError.NOT_CAPTURABLE, "This authorization was reversed.", status=409)
-    return _idempotent(
-        ctx, key=idempotency_key, kind=PaymentTransaction.Kind.CAPTURE, amount=amount, order=authorization.order,
-        source=authorization.source, parent=authorization,
-        call=lambda: gateway.capture(authorization.gateway_reference, amount.amount),
-    )  # fmt: skip
+    if authorization.source is not None and authorization.source.gift_certificate_id is not None:
+
+        def call() -> GatewayResult:  # the amount was taken from the balance when it was held
+            return GatewayResult(True, f"gc_capture_{secrets.token_hex(6)}")
+    else:
+
+        def call() -> GatewayResult:
+            return gateway.capture(authorization.gateway_reference, amount.amount)
+
+    return _idempotent(ctx, key=idempotency_key, kind=PaymentTransaction.Kind.CAPTURE, amount=amount,
+                       order=authorization.order, source=authorization.source, parent=authorization,
+                       call=call)  # fmt: skip
 
 
 def payment_reverse(
     ctx: ActingContext, *, authorization: PaymentTransaction, idempotency_key: str
 ) -> PaymentTransaction:
     amount = Money(authorization.amount, authorization.currency)
-    return _idempotent(
-        ctx, key=idempotency_key, kind=PaymentTransaction.Kind.REVERSE, amount=amount, order=authorization.order,
-        source=authorization.source, parent=authorization,
-        call=lambda: gateway.reverse(authorization.gateway_reference, amount.amount),
-    )  # fmt: skip
+    captured = sum(authorization.children.filter(kind=PaymentTransaction.Kind.CAPTURE, status="SUCCEEDED")
+                   .values_list("amount", flat=True), Decimal(0))  # fmt: skip
+    source = authorization.source
+    if source is not None and source.gift_certificate_id is not None:
+
+        def call() -> GatewayResult:  # what was held and not captured goes back to the balance
+            return _gift_release(source.gift_certificate_id, amount.amount - captured)
+    else:
+
+        def call() -> GatewayResult:
+            return gateway.reverse(authorization.gateway_reference, amount.amount)
+
+    return _idempotent(ctx, key=idempotency_key, kind=PaymentTransaction.Kind.REVERSE, amount=amount,
+                       order=authorization.order, source=source, parent=authorization, call=call)  # fmt: skip
 
 
 def card_expired(source: PaymentSource, *, today: dt.date | None = None) -> bool:

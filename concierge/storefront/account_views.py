@@ -18,7 +18,11 @@ from concierge.core.errors import DomainError, NotFound
 from concierge.customers.services import ADDRESS_FIELDS, address_add, address_make_default, address_remove
 from concierge.identity.policies import landing_url
 from concierge.orders.selectors import access_own_order, orders_of_customer
-from concierge.payments.services import payment_source_add_card, payment_source_remove
+from concierge.payments.services import (
+    payment_source_add_card,
+    payment_source_add_gift_certificate,
+    payment_source_remove,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -88,7 +92,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
     )
 
 
-@sensitive_post_parameters("number", "cvc")
+@sensitive_post_parameters("number", "cvc", "code")
 @require_http_methods(["GET", "POST"])
 @customer_required
 def payment_methods(request: HttpRequest) -> HttpResponse:
@@ -100,6 +104,9 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action") == "remove":
                 payment_source_remove(ctx, customer=customer, source_id=int(request.POST.get("source", "0") or 0))
                 messages.success(request, "Payment method removed.")
+            elif request.POST.get("action") == "gift_certificate":
+                payment_source_add_gift_certificate(ctx, customer=customer, code=request.POST.get("code", "")[:40])
+                messages.success(request, "Gift certificate added.")
             else:
                 payment_source_add_card(
                     ctx, customer=customer, number=request.POST.get("number", ""),
@@ -118,6 +125,9 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "storefront/payment_methods.html",
-        {"sources": customer.payment_sources.filter(is_active=True), "errors": errors},
+        {
+            "sources": customer.payment_sources.filter(is_active=True).select_related("gift_certificate"),
+            "errors": errors,
+        },
         status=400 if errors else 200,
     )

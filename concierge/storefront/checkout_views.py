@@ -182,7 +182,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "addresses": addresses,
         "methods": methods,
         "locations": list(PickupLocation.objects.filter(store=cart.store, is_active=True)),
-        "sources": list(customer.payment_sources.filter(is_active=True)),
+        "sources": list(customer.payment_sources.filter(is_active=True).select_related("gift_certificate")),
         "saved_alternate": _saved_alternate(request, cart.pk),
         "alternate": _saved_alternate(request, cart.pk) or Contact(),
         "errors": errors,
