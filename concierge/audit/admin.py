@@ -52,13 +52,9 @@ class AuditedAdmin(admin.ModelAdmin):
                 self._record(request, obj, "deleted")
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """Read-only: events are written by services and never changed."""
-
-    list_display = ["seq", "occurred_at", "actor_label", "on_behalf_of_id", "action", "subject_kind", "subject_id"]
-    list_filter = ["action", "subject_kind"]
-    search_fields = ["subject_id", "action", "request_id"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services write (events, payment transactions, holds): viewable, never
+    added, changed or deleted in the admin."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -68,3 +64,12 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """Events are written by services and never changed."""
+
+    list_display = ["seq", "occurred_at", "actor_label", "on_behalf_of_id", "action", "subject_kind", "subject_id"]
+    list_filter = ["action", "subject_kind"]
+    search_fields = ["subject_id", "action", "request_id"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from concierge.audit.admin import AuditedAdmin
+from concierge.audit.admin import AuditedAdmin, ReadOnlyAdmin
 from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
 
 
@@ -43,18 +43,9 @@ class HoldRuleAdmin(AuditedAdmin):
 
 
 @admin.register(Hold)
-class HoldAdmin(AuditedAdmin):
-    """Read-only: a hold is resolved in the order console, which also moves the order on."""
+class HoldAdmin(ReadOnlyAdmin):
+    """A hold is resolved in the order console, which also moves the order on."""
 
     list_display = ["order", "reason", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["order", "rule"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False

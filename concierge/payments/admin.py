@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from concierge.audit.admin import AuditedAdmin
+from concierge.audit.admin import AuditedAdmin, ReadOnlyAdmin
 from concierge.payments.models import GiftCertificate, PaymentTransaction
 
 
@@ -19,18 +19,9 @@ class GiftCertificateAdmin(AuditedAdmin):
 
 
 @admin.register(PaymentTransaction)
-class PaymentTransactionAdmin(admin.ModelAdmin):
-    """Read-only: the record of every call to the payment gateway."""
+class PaymentTransactionAdmin(ReadOnlyAdmin):
+    """The record of every call to the payment gateway."""
 
     list_display = ["created_at", "kind", "status", "amount", "currency", "source_label", "order"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["order", "source", "parent"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
