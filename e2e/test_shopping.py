@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def shop(store):
     ShippingMethod.objects.create(store=store, code="standard", name="Standard", price=Decimal("5.95"))
+    ShippingMethod.objects.create(store=store, code="express", name="Express", price=Decimal("14.95"), sort_order=1)
     PickupLocation.objects.create(store=store, name="Northwind Austin Downtown", line1="600 Congress Ave",
                                   city="Austin", region="TX", postal_code="78701", country="US")  # fmt: skip
     TaxRate.objects.create(store=store, country="US", region="TX", rate=Decimal("0.0825"))
@@ -57,6 +58,16 @@ def test_search_add_sign_in_merge_and_check_out_with_ship_and_pickup(page: Page,
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", name="Checkout", level=1)).to_be_visible()
     expect(page.locator(".mini-cart-count")).to_have_text("2")
+    # the summary re-prices as choices change: the shoe by Express and the hat by Standard are two
+    # shipments ($14.95 + $5.95); both by Standard to one address are one shipment again
+    summary = page.locator("#order-summary")
+    shipping = summary.locator("dd").nth(1)
+    shoe_method = page.locator(".delivery-item", has_text="Alpine Trail Runner").get_by_label("Shipping method")
+    expect(shipping).to_have_text("$5.95")
+    shoe_method.select_option("express")
+    expect(shipping).to_have_text("$20.90")
+    shoe_method.select_option("standard")
+    expect(shipping).to_have_text("$5.95")
     # the shoe is shipped, the hat picked up with an alternate contact who must be saved first
     hat = page.locator(".delivery-item", has_text="Summit Sun Hat")
     hat.get_by_label("Pick up in store").check()
