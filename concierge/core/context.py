@@ -77,6 +77,11 @@ def build_context(request: HttpRequest) -> ActingContext:
     account = None
     if user is not None and (account_id := request.session.get("account_id")):
         account = account_for_seller(user, account_id)
+        if account is not None:
+            # A seller buys "as if you were that customer organization" (seed 003): the organization
+            # is the customer served, so its cart, addresses, prices and payment sources are used,
+            # and its orders are placed by the seller on its behalf.
+            customer = account
     store = customer.store if customer is not None and customer.store_id else default_store()
     return ActingContext(
         user=user,

@@ -22,6 +22,9 @@ class PaymentSource(models.Model):
     exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
     holder_name = models.CharField(max_length=120, blank=True)
     gateway_token = models.CharField(max_length=80, help_text="The gateway's opaque token for this source.")
+    # On account (B2B): the organization is invoiced; authorizations hold credit up to the limit.
+    credit_limit = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    credit_used = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     gift_certificate = models.ForeignKey(
         "payments.GiftCertificate", null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
     )
@@ -31,6 +34,13 @@ class PaymentSource(models.Model):
 
     class Meta:
         ordering = ["-is_default", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_limit__isnull=True) | models.Q(credit_used__lte=models.F("credit_limit")),
+                name="payments_credit_within_limit",
+            ),
+            models.CheckConstraint(condition=models.Q(credit_used__gte=0), name="payments_credit_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -46,6 +56,8 @@ class PaymentSource(models.Model):
                 else ""
             )
             return f"Gift certificate ending in {self.last4}{balance}"
+        if self.credit_limit is not None:
+            return f"On account ({self.credit_limit - self.credit_used} of {self.credit_limit} credit available)"
         return "On account"
 
 

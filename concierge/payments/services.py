@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from concierge.audit.services import record
 from concierge.core import clock
-from concierge.core.errors import DomainError
+from concierge.core.errors import CommonError, DomainError
 from concierge.core.money import Money
 from concierge.payments.errors import PaymentError
 from concierge.payments.gateway import GatewayResult, TestGateway, luhn_valid
@@ -156,6 +156,40 @@ def _gift_release(certificate_id: int, amount: Decimal) -> GatewayResult:
     return GatewayResult(True, f"gc_release_{secrets.token_hex(6)}")
 
 
+def payment_source_open_account(ctx: ActingContext, *, customer: Customer, credit_limit: Money) -> PaymentSource:
+    """Give a B2B organization an on-account payment source with a credit limit (administrators)."""
+    from concierge.identity.roles import Priv
+
+    if ctx.user is not None and not ctx.has_perm(Priv.ADMINISTER):
+        raise DomainError(CommonError.PERMISSION_DENIED, "Only administrators open accounts.", status=403)
+    if customer.kind != customer.Kind.ACCOUNT or credit_limit.amount <= 0:
+        message = "On account is for organizations, with a positive credit limit."
+        raise DomainError(CommonError.REQUEST_INVALID, message, status=422, fields={"credit_limit": [message]})
+    with transaction.atomic():
+        source = PaymentSource.objects.create(
+            customer=customer, kind=PaymentSource.Kind.ON_ACCOUNT, gateway_token=f"acct_{customer.pk}",
+            credit_limit=credit_limit.rounded().amount, is_default=True,
+        )  # fmt: skip
+        record(ctx, action="payment_source.added", subject_kind="customer", subject_id=customer.pk,
+               data={"source": source.pk, "label": "On account", "credit_limit": str(source.credit_limit)})  # fmt: skip
+    return source
+
+
+def _credit_hold(source_id: int, amount: Decimal) -> GatewayResult:
+    """Authorize on account: hold credit, all or nothing, within the limit."""
+    held = PaymentSource.objects.filter(pk=source_id, credit_used__lte=F("credit_limit") - amount).update(
+        credit_used=F("credit_used") + amount
+    )
+    if not held:
+        return GatewayResult(False, "", "This order is over the organization's available credit.")
+    return GatewayResult(True, f"acct_hold_{secrets.token_hex(6)}")
+
+
+def _credit_release(source_id: int, amount: Decimal) -> GatewayResult:
+    PaymentSource.objects.filter(pk=source_id, credit_used__gte=amount).update(credit_used=F("credit_used") - amount)
+    return GatewayResult(True, f"acct_release_{secrets.token_hex(6)}")
+
+
 def payment_source_remove(ctx: ActingContext, *, customer: Customer, source_id: int) -> None:
     with transaction.atomic():
         source = (
@@ -249,7 +283,11 @@ def payment_authorize(
     """Authorize ``amount`` on ``source``; a decline is a settled DECLINED transaction, not an error."""
     if not source.is_active:
         raise DomainError(PaymentError.SOURCE_NOT_FOUND, "This payment method is no longer on file.", status=404)
-    if source.gift_certificate_id is not None:
+    if source.kind == PaymentSource.Kind.ON_ACCOUNT:
+
+        def call() -> GatewayResult:
+            return _credit_hold(source.pk, amount.amount)
+    elif source.gift_certificate_id is not None:
         if source.gift_certificate.currency != amount.currency:
             raise DomainError(PaymentError.GIFT_CERTIFICATE_INVALID, "This gift certificate is for another currency.",
                               status=422)  # fmt: skip
@@ -272,9 +310,12 @@ def payment_capture(
         raise DomainError(PaymentError.NOT_CAPTURABLE, "Only a successful authorization can be captured.", status=409)
     if authorization.children.filter(kind=PaymentTransaction.Kind.REVERSE, status="SUCCEEDED").exists():
         raise DomainError(PaymentError.NOT_CAPTURABLE, "This authorization was reversed.", status=409)
-    if authorization.source is not None and authorization.source.gift_certificate_id is not None:
+    if authorization.source is not None and (
+        authorization.source.gift_certificate_id is not None
+        or authorization.source.kind == PaymentSource.Kind.ON_ACCOUNT
+    ):
 
-        def call() -> GatewayResult:  # the amount was taken from the balance when it was held
+        def call() -> GatewayResult:  # held at authorization: kept now (an invoice follows on account)
             return GatewayResult(True, f"gc_capture_{secrets.token_hex(6)}")
     else:
 
@@ -293,7 +334,11 @@ def payment_reverse(
     captured = sum(authorization.children.filter(kind=PaymentTransaction.Kind.CAPTURE, status="SUCCEEDED")
                    .values_list("amount", flat=True), Decimal(0))  # fmt: skip
     source = authorization.source
-    if source is not None and source.gift_certificate_id is not None:
+    if source is not None and source.kind == PaymentSource.Kind.ON_ACCOUNT:
+
+        def call() -> GatewayResult:  # credit held and not captured is available again
+            return _credit_release(source.pk, amount.amount - captured)
+    elif source is not None and source.gift_certificate_id is not None:
 
         def call() -> GatewayResult:  # what was held and not captured goes back to the balance
             return _gift_release(source.gift_certificate_id, amount.amount - captured)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -11,12 +12,14 @@ from django.db import transaction
 
 from concierge.audit.services import record
 from concierge.core.context import ActingContext
+from concierge.core.money import Money
 from concierge.customers.models import Address, Customer, Segment, SellerAssignment
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.orders import seed_orders
 from concierge.identity.models import User
 from concierge.identity.roles import Role
+from concierge.payments.services import payment_source_open_account
 from concierge.stores.models import Store
 
 DEMO_PASSWORD = "concierge-demo"
@@ -164,4 +167,10 @@ class Command(BaseCommand):
             if contract:
                 SellerAssignment.objects.get_or_create(
                     seller=seller, organization=org, defaults={"contract_number": contract}
+                )
+            if created:
+                payment_source_open_account(
+                    ActingContext.system("demo data"),
+                    customer=org,
+                    credit_limit=Money(Decimal(25000), org.store.currency),
                 )
