@@ -9,7 +9,7 @@ from pydantic import Field
 
 from concierge.api.auth import identify
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
-from concierge.api.types import Id, ShortText
+from concierge.api.types import BodyId, Id, Quantity, ShortText
 from concierge.carts import services
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart
@@ -22,7 +22,8 @@ from concierge.identity.api import acting_as_text
 router = Router(tags=["cart"])
 ERRORS = {404: ErrorOut, 409: ErrorOut, 412: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}
 CartToken = Header(None, alias="X-Cart-Token", description="An anonymous caller's cart token.")
-IfMatch = Header(None, alias="If-Match", description="The cart version the change is based on.")
+# A version that does not parse is a precondition that cannot hold: 412, like a stale one.
+IfMatch = Header(None, alias="If-Match", description='The cart version the change is based on: "3".')
 
 
 class CartLineOut(Schema):
@@ -53,12 +54,12 @@ class CartOut(Schema):
 
 
 class LineAddIn(Schema):
-    sku_id: Id
-    quantity: int = Field(1, ge=1, le=services.MAX_QUANTITY)
+    sku_id: BodyId
+    quantity: Quantity = Field(1, ge=1, le=services.MAX_QUANTITY)
 
 
 class LineChangeIn(Schema):
-    quantity: int = Field(ge=0, le=services.MAX_QUANTITY, description="0 removes the line.")
+    quantity: Quantity = Field(ge=0, le=services.MAX_QUANTITY, description="0 removes the line.")
 
 
 class MergeIn(Schema):

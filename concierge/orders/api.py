@@ -11,7 +11,7 @@ from pydantic import Field
 
 from concierge.api.auth import token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
-from concierge.api.types import AmountText, EmailText, Id, NameText, PhoneText, ShortText
+from concierge.api.types import AmountText, BodyId, EmailText, NameText, PhoneText, ShortText
 from concierge.carts.errors import CartError
 from concierge.carts.selectors import active_cart
 from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
@@ -35,10 +35,10 @@ class ContactIn(Schema):
 
 class ShipmentIn(Schema):
     kind: str = Field(pattern="^(SHIP|PICKUP)$")
-    line_ids: list[Id] = Field(min_length=1, max_length=200)
-    address_id: Id | None = None
+    line_ids: list[BodyId] = Field(min_length=1, max_length=200)
+    address_id: BodyId | None = None
     shipping_method: ShortText = ""
-    pickup_location_id: Id | None = None
+    pickup_location_id: BodyId | None = None
     primary_contact: ContactIn = ContactIn()
     alternate_contact: ContactIn = ContactIn()
 
@@ -47,8 +47,8 @@ class CheckoutIn(Schema):
     """How to receive each line of the caller's cart, and how to pay. Prices and totals are never
     taken from the caller: they are computed on the server."""
 
-    billing_address_id: Id
-    payment_source_id: Id
+    billing_address_id: BodyId
+    payment_source_id: BodyId
     shipments: list[ShipmentIn] = Field(default_factory=list, max_length=50)
     email: EmailText = ""
     expected_total: AmountText | None = Field(

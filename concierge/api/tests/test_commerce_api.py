@@ -183,3 +183,12 @@ def test_checkout_options_list_what_a_checkout_names(shopper, other_shopper, sku
     assert [p["label"] for p in options["payment_sources"]] == ["Visa ending in 4242"]
     assert [m["code"] for m in options["shipping_methods"]] == ["standard"]
     assert [p["name"] for p in options["pickup_locations"]] == ["Downtown"]
+
+
+@pytest.mark.parametrize("quantity", [True, False])
+def test_a_boolean_is_not_a_quantity(client, sku, quantity):
+    response = client.post(
+        "/api/v1/cart/lines", {"sku_id": sku.pk, "quantity": quantity}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert not Cart.objects.exists()
