@@ -7,6 +7,7 @@ tables, bumps the order's version and records the audit event.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,10 @@ from concierge.payments.services import payment_capture, payment_reverse
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
+
+
+# A capture or reversal that failed right after its change committed is retried this much later.
+RETRY_AFTER = dt.timedelta(minutes=5)
 
 
 def _locked_order(ctx: ActingContext, order_id: int) -> Order:
@@ -69,14 +74,25 @@ def shipment_release(ctx: ActingContext, *, shipment_id: int) -> Shipment:
         _bump(order)
         record(ctx, action="shipment.released", subject_kind="order", subject_id=order.pk,
                changes={"status": (before, order.status)}, data={"shipment": shipment.number})  # fmt: skip
-    authorization = _authorization(order)
-    amount = _shipment_amount(shipment)
-    if authorization is not None and amount > 0:
-        # After the release commits: the gateway is not part of our transaction; the key makes a
-        # retried release capture once.
-        payment_capture(ctx, authorization=authorization, amount=Money(amount, order.currency),
-                        idempotency_key=f"shipment-{shipment.pk}-capture")  # fmt: skip
+        # Committed with the release: if the capture below fails, the task captures later.
+        from concierge.orders.tasks import capture_shipment
+
+        capture_shipment.using(run_after=clock.now() + RETRY_AFTER).enqueue(shipment.pk)
+    # After the release commits: the gateway is not part of our transaction.
+    shipment_capture(ctx, shipment_id=shipment.pk)
     return shipment
+
+
+def shipment_capture(ctx: ActingContext, *, shipment_id: int) -> PaymentTransaction | None:
+    """Capture a released shipment's share of the authorization; keyed per shipment, so running it
+    again (the retry task) captures once."""
+    shipment = Shipment.objects.select_related("order").get(pk=shipment_id)
+    authorization = _authorization(shipment.order)
+    amount = _shipment_amount(shipment)
+    if authorization is None or amount <= 0 or shipment.status == Shipment.Status.CANCELLED:
+        return None
+    return payment_capture(ctx, authorization=authorization, amount=Money(amount, shipment.order.currency),
+                           idempotency_key=f"shipment-{shipment.pk}-capture")  # fmt: skip
 
 
 def shipment_ship(ctx: ActingContext, *, shipment_id: int) -> Shipment:
@@ -136,7 +152,18 @@ def order_cancel(ctx: ActingContext, *, order_id: int, reason: str) -> Order:
         _bump(order)
         record(ctx, action="order.cancelled", subject_kind="order", subject_id=order.pk,
                changes={"status": (before, order.status)}, data={"reason": reason[:500]})  # fmt: skip
-    authorization = _authorization(order)
-    if authorization is not None:
-        payment_reverse(ctx, authorization=authorization, idempotency_key=f"order-{order.pk}-cancel-reverse")
+        # Committed with the cancellation: if the reversal below fails, the task reverses later.
+        from concierge.orders.tasks import reverse_cancelled_order
+
+        reverse_cancelled_order.using(run_after=clock.now() + RETRY_AFTER).enqueue(order.pk)
+    order_reverse_payment(ctx, order_id=order.pk)
     return order
+
+
+def order_reverse_payment(ctx: ActingContext, *, order_id: int) -> PaymentTransaction | None:
+    """Reverse a cancelled order's authorization; keyed per order, so running it again reverses once."""
+    order = Order.objects.get(pk=order_id)
+    authorization = _authorization(order)
+    if authorization is None or order.status != Order.Status.CANCELLED:
+        return None
+    return payment_reverse(ctx, authorization=authorization, idempotency_key=f"order-{order.pk}-cancel-reverse")

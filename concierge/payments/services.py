@@ -252,11 +252,14 @@ def _idempotent(
         result = call()
     except Exception as exc:
         logger.exception("Gateway call %s %s failed", kind, pending.pk)
-        PaymentTransaction.objects.filter(pk=pending.pk).update(
-            status=PaymentTransaction.Status.FAILED,
-            message="The payment service did not answer.",
-            settled_at=clock.now(),
-        )
+        with transaction.atomic():
+            PaymentTransaction.objects.filter(pk=pending.pk).update(
+                status=PaymentTransaction.Status.FAILED,
+                message="The payment service did not answer.",
+                settled_at=clock.now(),
+            )
+            record(ctx, action=f"payment.{kind.lower()}_failed", subject_kind="order" if order else "payment",
+                   subject_id=order.pk if order else pending.pk, data={"transaction": pending.pk})  # fmt: skip
         raise DomainError(
             PaymentError.GATEWAY_UNAVAILABLE, "The payment service is not answering. Please try again.", status=503
         ) from exc

@@ -254,6 +254,7 @@ def test_a_gateway_outage_is_a_503_and_leaves_nothing_pending(ctx, cart):
         checkout_submit(ctx, cart=cart, plan=plan_for(ctx, cart, card(ctx, "4000 0000 0000 0119")))
     assert (refused.value.code, refused.value.status) == ("payment.gateway_unavailable", 503)
     assert PaymentTransaction.objects.get().status == PaymentTransaction.Status.FAILED
+    assert Event.objects.filter(action="payment.authorize_failed").count() == 1
     assert not Order.objects.exists()
 
 

@@ -99,3 +99,26 @@ def test_staff_of_another_store_and_shoppers_cannot_touch_the_order(order, csr_o
             shipment_release(ctx, shipment_id=order.shipments.first().pk)
         assert refused.value.status == 404
     assert not order.transactions.filter(kind="CAPTURE").exists()
+
+
+def test_release_and_cancel_enqueue_their_payment_retry_and_a_retry_has_no_second_effect(order, csr):
+    from django_tasks_db.models import DBTaskResult
+
+    from concierge.orders.tasks import capture_shipment
+
+    first = order.shipments.order_by("number").first()
+    shipment_release(ActingContext(user=csr), shipment_id=first.pk)
+    assert DBTaskResult.objects.filter(task_path="concierge.orders.tasks.capture_shipment").count() == 1
+    capture_shipment.call(first.pk)  # the retry, after the capture already succeeded
+    assert order.transactions.filter(kind="CAPTURE").count() == 1
+
+
+def test_a_cancelled_orders_reversal_is_retried_once(order, csr):
+    from django_tasks_db.models import DBTaskResult
+
+    from concierge.orders.tasks import reverse_cancelled_order
+
+    order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Customer asked")
+    assert DBTaskResult.objects.filter(task_path="concierge.orders.tasks.reverse_cancelled_order").count() == 1
+    reverse_cancelled_order.call(order.pk)
+    assert order.transactions.filter(kind="REVERSE").count() == 1
