@@ -41,6 +41,16 @@ def add_card(customer, number: str):
     )
 
 
+def ship_all(cart: dict, address, card) -> dict:
+    """A checkout body that ships every line of ``cart`` to ``address`` by Standard, paid by ``card``."""
+    return {
+        "billing_address_id": address.pk,
+        "payment_source_id": card.pk,
+        "shipments": [{"kind": "SHIP", "line_ids": [line["id"] for line in cart["lines"]], "address_id": address.pk,
+                       "shipping_method": "standard"}],
+    }  # fmt: skip
+
+
 def test_catalog_search_and_product_are_public_and_priced(client, sku):
     found = client.get("/api/v1/catalog/search", {"q": "alpine trail"}).json()
     assert found["total"] == 1
@@ -106,9 +116,7 @@ def test_checkout_over_the_api_then_the_order_is_listed(shopper, store, sku):
     )
     card = add_card(shopper, "4242424242424242")
     address = shopper.addresses.get()
-    payload = {"billing_address_id": address.pk, "payment_source_id": card.pk, "total": "0.01",
-               "shipments": [{"kind": "SHIP", "line_ids": [cart["lines"][0]["id"]], "address_id": address.pk,
-                              "shipping_method": "standard"}]}  # fmt: skip
+    payload = {**ship_all(cart, address, card), "total": "0.01"}  # a client-sent total is ignored
     placed = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=headers)
     assert placed.status_code == 201
     order = placed.json()
@@ -135,9 +143,7 @@ def test_a_declined_card_over_the_api_is_402_and_no_order(shopper, sku):
     )
     card = add_card(shopper, "4000000000000002")
     address = shopper.addresses.get()
-    payload = {"billing_address_id": address.pk, "payment_source_id": card.pk,
-               "shipments": [{"kind": "SHIP", "line_ids": [cart["lines"][0]["id"]], "address_id": address.pk,
-                              "shipping_method": "standard"}]}  # fmt: skip
+    payload = ship_all(cart, address, card)
     response = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=headers)
     assert (response.status_code, response.json()["code"]) == (402, "payment.declined")
     assert not Order.objects.exists()
@@ -152,9 +158,7 @@ def test_an_idempotency_key_makes_a_retried_checkout_answer_the_same_order(shopp
     )
     card = add_card(shopper, "4242424242424242")
     address = shopper.addresses.get()
-    payload = {"billing_address_id": address.pk, "payment_source_id": card.pk,
-               "shipments": [{"kind": "SHIP", "line_ids": [cart["lines"][0]["id"]], "address_id": address.pk,
-                              "shipping_method": "standard"}]}  # fmt: skip
+    payload = ship_all(cart, address, card)
     TestGateway.calls.clear()
     keyed = {**headers, "Idempotency-Key": "order-attempt-1"}
     first = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=keyed)
