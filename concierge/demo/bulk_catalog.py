@@ -142,7 +142,7 @@ def write_orders(*, count: int, seed: int = 1, batch: int = 1000, pool: int = 50
                   "discount_total", "shipping_total", "tax_total", "total", "promotions", "email",
                   "billing_first_name", "billing_last_name", "billing_line1", "billing_line2", "billing_city",
                   "billing_region", "billing_postal_code", "billing_country", "billing_phone", "placed_at",
-                  "updated_at", "version"]  # fmt: skip
+                  "updated_at", "version", "lease_token"]  # fmt: skip
     shipment_cols = ["order_id", "number", "kind", "status", "shipping_method_name", "shipping_price",
                      "ship_first_name", "ship_last_name", "ship_line1", "ship_line2", "ship_city", "ship_region",
                      "ship_postal_code", "ship_country", "primary_first_name", "primary_last_name", "primary_email",
@@ -165,7 +165,7 @@ def write_orders(*, count: int, seed: int = 1, batch: int = 1000, pool: int = 50
             placed = start + dt.timedelta(seconds=rng.randrange(730 * 86400))
             orders.append((f"G{n:010d}", store.pk, c[0], False, status, store.currency, subtotal, 0, Decimal("5.95"),
                            0, subtotal + Decimal("5.95"), "[]", c[2], c[3], c[4], c[5], "", c[6], c[7], c[8], c[9],
-                           c[10], placed, placed, 1))  # fmt: skip
+                           c[10], placed, placed, 1, ""))  # fmt: skip
             baskets.append((basket, c, status))
         with transaction.atomic():
             order_ids = _insert("orders_order", order_cols, orders, returning=True)

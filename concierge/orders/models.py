@@ -6,15 +6,37 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower, Replace
 
 from concierge.core import clock
+from concierge.core.leases import Leased
 from concierge.core.states import StateMachine
 from concierge.orders.errors import OrderError
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
 
 
-class Order(StateMachine, models.Model):
+def _search_key(expression: models.Expression, max_length: int) -> models.GeneratedField:
+    """A lowercase copy of a billing field kept by the database itself (every writer, bulk inserts
+    included, fills it), for prefix search by index on SQLite and PostgreSQL alike."""
+    return models.GeneratedField(
+        expression=expression, output_field=models.CharField(max_length=max_length), db_persist=True
+    )
+
+
+def _without(expression: models.Expression, *characters: str) -> models.Expression:
+    for character in characters:
+        expression = Replace(expression, models.Value(character), models.Value(""))
+    return expression
+
+
+# Prefix indexes: PostgreSQL answers LIKE 'abc%' from a B-tree only with the pattern operator class;
+# SQLite ignores the operator class (its query uses a range on the BINARY column instead).
+def _prefix_index(*fields: str, name: str) -> models.Index:
+    return models.Index(fields=list(fields), name=name, opclasses=["varchar_pattern_ops"] * len(fields))
+
+
+class Order(StateMachine, Leased):
     class Status(models.TextChoices):
         CREATED = "CREATED", "Created"
         ON_HOLD = "ON_HOLD", "On Hold"
@@ -72,11 +94,28 @@ class Order(StateMachine, models.Model):
     placed_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
     version = models.PositiveIntegerField(default=1)
+    # Search keys (seed 004: customer terms are compared against the billing address).
+    billing_last_name_key = _search_key(Lower("billing_last_name"), 80)
+    billing_first_name_key = _search_key(Lower("billing_first_name"), 80)
+    email_key = _search_key(Lower("email"), 254)
+    billing_postal_code_key = _search_key(Lower(_without(models.F("billing_postal_code"), " ", "-")), 20)
+    billing_phone_key = _search_key(_without(models.F("billing_phone"), " ", "-", "(", ")", "+", "."), 32)
 
     class Meta:
         indexes = [
             models.Index(fields=["customer", "-placed_at"], name="orders_customer_placed"),
             models.Index(fields=["store", "status"], name="orders_store_status"),
+            # One per sort column of the order search, with the id that breaks ties (keyset pages).
+            models.Index(fields=["placed_at", "id"], name="orders_sort_placed"),
+            models.Index(fields=["total", "id"], name="orders_sort_total"),
+            models.Index(fields=["status", "id"], name="orders_sort_status"),
+            models.Index(fields=["store", "id"], name="orders_sort_store"),
+            models.Index(fields=["billing_last_name_key", "billing_first_name_key", "id"], name="orders_sort_name"),
+            _prefix_index("billing_last_name_key", "billing_first_name_key", name="orders_find_last_name"),
+            _prefix_index("billing_first_name_key", name="orders_find_first_name"),
+            _prefix_index("email_key", name="orders_find_email"),
+            _prefix_index("billing_postal_code_key", name="orders_find_postal_code"),
+            _prefix_index("billing_phone_key", name="orders_find_phone"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -88,6 +127,17 @@ class Order(StateMachine, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def customer_name(self) -> str:
+        return f"{self.billing_first_name} {self.billing_last_name}".strip()
+
+    def can_edit_billing(self) -> bool:
+        """Seed 004: the billing address is editable while the order is not completed."""
+        return self.status not in {self.Status.COMPLETED, self.Status.CANCELLED, self.Status.AWAITING_EXCHANGE}
+
+    def can_cancel(self) -> bool:
+        return self.can_transition_to(self.Status.CANCELLED)
 
 
 class Shipment(StateMachine, models.Model):
@@ -152,6 +202,16 @@ class Shipment(StateMachine, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def can_edit_shipping(self) -> bool:
+        """Seed 004: shipping method and address are editable until the shipment is released."""
+        return self.kind == self.Kind.SHIP and self.status in {self.Status.INVENTORY_ASSIGNED, self.Status.ON_HOLD}
+
+    def can_cancel(self) -> bool:
+        return self.status in {self.Status.INVENTORY_ASSIGNED, self.Status.ON_HOLD}
+
+    def can_release(self) -> bool:
+        return self.can_transition_to(self.Status.RELEASED)
 
     @property
     def has_alternate_contact(self) -> bool:

@@ -1,11 +1,24 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 
-from concierge.core.errors import NotFound
+from concierge.audit.models import Event
+from concierge.core.errors import DomainError, NotFound
+from concierge.customers.models import Customer
+from concierge.identity.roles import Priv
+from concierge.orders.errors import OrderError
 from concierge.orders.models import Order, OrderLine, Shipment
+from concierge.stores.models import Store
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -41,3 +54,263 @@ def access_own_order(ctx: ActingContext, number: str) -> Order:
     if order is None:
         raise NotFound("No such order.")
     return order
+
+
+# --- The order console (seed 004): search, the order view, the timeline ---------------------------
+
+
+def _staff_store_ids(ctx: ActingContext) -> list[int]:
+    """The stores whose orders ``ctx`` may see in the console (none for anyone else)."""
+    if ctx.user is None or not ctx.has_perm(Priv.USE_SERVICE_CONSOLE):
+        return []
+    return list(ctx.user.stores.values_list("id", flat=True))
+
+
+def access_order(ctx: ActingContext, number: str) -> Order:
+    """An order of a store ``ctx`` serves, with everything the order view shows. Another store's
+    order is "not found", exactly like a missing one (RELIABILITY bar 9)."""
+    order = (
+        Order.objects.filter(number=number.strip().upper()[:20], store_id__in=_staff_store_ids(ctx))
+        .select_related("store", "customer", "account", "placed_by", "lease_holder")
+        .prefetch_related(
+            Prefetch(
+                "shipments",
+                queryset=Shipment.objects.select_related("pickup_location", "shipping_method").prefetch_related(
+                    Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+                ),
+            ),
+            "holds",
+            "data_values",
+        )
+        .first()
+    )
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+SEARCH_PAGE_SIZE = 25
+COUNT_CAP = 1000  # beyond this, a search reports "1,000+" rather than counting every match
+
+
+class Sort(StrEnum):
+    """The columns of the Order Search Results (seed 004); the value is the URL's ``sort``."""
+
+    NUMBER = "number"
+    STORE = "store"
+    CUSTOMER = "customer"
+    PLACED = "placed"
+    TOTAL = "total"
+    STATUS = "status"
+
+
+SORT_LABELS: dict[Sort, str] = {
+    Sort.NUMBER: "Order number",
+    Sort.STORE: "Store",
+    Sort.CUSTOMER: "Customer Name",
+    Sort.PLACED: "Date/Time",
+    Sort.TOTAL: "Total",
+    Sort.STATUS: "Order Status",
+}
+
+
+# Each sort walks one index: its columns, then the id that breaks ties (a keyset page starts after
+# the last row's values). The store sort walks (store, id) one store at a time, in store-name order.
+SORT_COLUMNS: dict[Sort, tuple[str, ...]] = {
+    Sort.NUMBER: ("number",),
+    Sort.STORE: ("store_id", "id"),
+    Sort.CUSTOMER: ("billing_last_name_key", "billing_first_name_key", "id"),
+    Sort.PLACED: ("placed_at", "id"),
+    Sort.TOTAL: ("total", "id"),
+    Sort.STATUS: ("status", "id"),
+}
+
+
+@dataclass(frozen=True)
+class OrderSearch:
+    """Search terms of the Orders tab; customer terms are compared against the billing address."""
+
+    number: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    postal_code: str = ""
+    status: str = ""
+    store: str = ""  # a store code
+    placed_from: dt.date | None = None
+    placed_to: dt.date | None = None
+    sort: Sort = Sort.NUMBER
+    descending: bool = False
+    after: str = ""  # the cursor of the previous page's last row
+    limit: int = SEARCH_PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Order]
+    total: int
+    more: bool  # more than ``total`` match (the count was capped)
+    next_cursor: str  # empty on the last page
+
+
+def _prefix(field: str, value: str) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": value})  # LIKE 'value%' on a varchar_pattern_ops index
+    # SQLite: LIKE is case-insensitive and skips the index; a range on the BINARY column does not.
+    return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isalnum())
+
+
+def _filters(ctx: ActingContext, terms: OrderSearch) -> Q:
+    stores = _staff_store_ids(ctx)
+    if terms.store:
+        code = terms.store.strip().lower()
+        stores = list(Store.objects.filter(pk__in=stores, code=code).values_list("id", flat=True))
+    q = Q(store_id__in=stores)
+    if terms.number.strip():
+        q &= Q(number=terms.number.strip().upper())
+    for field, value in (
+        ("billing_last_name_key", terms.last_name.strip().lower()),
+        ("billing_first_name_key", terms.first_name.strip().lower()),
+        ("email_key", terms.email.strip().lower()),
+        ("billing_postal_code_key", _digits(terms.postal_code).lower()),
+        ("billing_phone_key", _digits(terms.phone)),
+    ):
+        if value:
+            q &= _prefix(field, value)
+    if terms.status:
+        q &= Q(status=terms.status)
+    if terms.placed_from:
+        q &= Q(placed_at__gte=dt.datetime.combine(terms.placed_from, dt.time.min, tzinfo=dt.UTC))
+    if terms.placed_to:
+        q &= Q(placed_at__lt=dt.datetime.combine(terms.placed_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC))
+    return q
+
+
+def _encode(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, columns: tuple[str, ...]) -> list[Any]:
+    """The last row's sort values, parsed back to their types; a damaged cursor is a clear 400."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(columns):
+            raise ValueError(cursor)
+        parsed = []
+        for column, value in zip(columns, raw, strict=True):
+            if column in {"id", "store_id"}:
+                parsed.append(int(value))
+            elif column == "total":
+                parsed.append(Decimal(str(value)))
+            elif column == "placed_at":
+                parsed.append(dt.datetime.fromisoformat(value))
+            else:
+                parsed.append(str(value))
+        return parsed
+    except (ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
+        raise DomainError(OrderError.SEARCH_INVALID, "That page of results is no longer valid: search again.",
+                          status=400, fields={"after": ["Not a cursor of this search."]}) from exc  # fmt: skip
+
+
+def _after(columns: tuple[str, ...], values: list[Any], descending: bool) -> Q:
+    """Rows after (c1, c2, ...) = (v1, v2, ...) in the sort's direction, as an index-friendly OR."""
+    op = "lt" if descending else "gt"
+    q = Q()
+    for i, column in enumerate(columns):
+        step = Q(**{f"{column}__{op}": values[i]})
+        for earlier, value in zip(columns[:i], values[:i], strict=False):
+            step &= Q(**{earlier: value})
+        q |= step
+    # The leading bound alone lets the database start the index walk at the cursor.
+    return Q(**{f"{columns[0]}__{op}e": values[0]}) & q
+
+
+def _row_values(order: Order, columns: tuple[str, ...]) -> list[Any]:
+    values = []
+    for column in columns:
+        value = getattr(order, column)
+        if isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        values.append(value)
+    return values
+
+
+def search_orders(ctx: ActingContext, terms: OrderSearch) -> OrderPage:
+    """One page of the orders of the stores ``ctx`` serves that match ``terms``, in the sort's order,
+    with a count capped at ``COUNT_CAP``. Pages are keyset: each starts after the previous page's
+    last row, so page 1,000 costs what page 1 does."""
+    matching = Order.objects.filter(_filters(ctx, terms))
+    columns = SORT_COLUMNS[terms.sort]
+    limit = max(1, min(terms.limit, 100))
+    after = _decode(terms.after, columns) if terms.after else None
+    rows = (
+        _store_sorted(matching, terms, after, limit + 1)
+        if terms.sort == Sort.STORE
+        else _sorted(matching, columns, terms.descending, after, limit + 1)
+    )
+    orders = rows[:limit]
+    counted = matching.order_by().values("id")[: COUNT_CAP + 1].count()
+    next_cursor = _encode(_row_values(orders[-1], columns)) if len(rows) > limit else ""
+    return OrderPage(orders, min(counted, COUNT_CAP), counted > COUNT_CAP, next_cursor)
+
+
+def _listed(qs: QuerySet[Order]) -> QuerySet[Order]:
+    return qs.select_related("store").only(
+        "number", "store__code", "store__name", "billing_first_name", "billing_last_name", "billing_last_name_key",
+        "billing_first_name_key", "placed_at", "total", "currency", "status", "lease_holder_id",
+        "lease_expires_at",
+    )  # fmt: skip
+
+
+def _sorted(qs: QuerySet[Order], columns: tuple[str, ...], descending: bool, after: list[Any] | None,
+            limit: int) -> list[Order]:  # fmt: skip
+    if after is not None:
+        qs = qs.filter(_after(columns, after, descending))
+    return list(_listed(qs).order_by(*(f"-{c}" if descending else c for c in columns))[:limit])
+
+
+def _store_sorted(qs: QuerySet[Order], terms: OrderSearch, after: list[Any] | None, limit: int) -> list[Order]:
+    """By store name, then id: the few stores in name order, each walked on its (store, id) index."""
+    ids = list(Store.objects.order_by("name", "id").values_list("id", flat=True))
+    if terms.descending:
+        ids.reverse()
+    if after is not None:
+        ids = ids[ids.index(after[0]) :] if after[0] in ids else []
+    rows: list[Order] = []
+    for store_id in ids:
+        in_store = qs.filter(store_id=store_id)
+        if after is not None and store_id == after[0]:
+            in_store = in_store.filter(**{"id__lt" if terms.descending else "id__gt": after[1]})
+        rows += list(_listed(in_store).order_by("-id" if terms.descending else "id")[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: Event
+    on_behalf_of: str  # the customer's name, when the change was made for them
+
+
+def order_timeline(order: Order, *, limit: int = 500) -> list[TimelineEntry]:
+    """Everything that happened to ``order``, newest first: its own events and those of its payment
+    transactions recorded before the order existed (the authorization). Read from the audit log;
+    nothing is stored twice."""
+    transaction_ids = [str(pk) for pk in order.transactions.values_list("id", flat=True)]
+    events = list(
+        Event.objects.filter(
+            Q(subject_kind="order", subject_id=str(order.pk))
+            | Q(subject_kind="payment", subject_id__in=transaction_ids)
+        ).order_by("-seq")[:limit]
+    )
+    customer_ids = {e.on_behalf_of_id for e in events if e.on_behalf_of_id}
+    names = {c.pk: c.display_name for c in Customer.objects.filter(pk__in=customer_ids)}
+    return [TimelineEntry(e, names.get(e.on_behalf_of_id, "") if e.on_behalf_of_id else "") for e in events]

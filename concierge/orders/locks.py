@@ -1,0 +1,149 @@
+"""Order locks (seed 004 "Order Locking"), as leases of the one mechanism in ``core/leases.py``.
+
+Opening an order for editing locks it for the CSR; anyone else then sees it read-only, naming who
+edits it. The lock ends when its holder saves, closes the editor, or signs out; an idle lock expires
+after ``ORDER_LEASE_TTL``; a supervisor with the Unlock Order privilege may remove it, giving a
+reason. Every change of holder is an audit event on the order's timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from concierge.audit.services import record
+from concierge.core import clock, leases
+from concierge.core.errors import DomainError, NotFound, PermissionDenied
+from concierge.identity.roles import Priv
+from concierge.orders.errors import OrderError
+from concierge.orders.models import Order
+from concierge.orders.policies import can_manage_order
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+    from concierge.identity.models import User
+
+ORDER_LEASE_TTL = dt.timedelta(minutes=30)
+ORDER_LEASE = leases.LeaseCodes(held=OrderError.LOCKED, lost=OrderError.LOCK_LOST, noun="order")
+
+
+def locked_order(ctx: ActingContext, order_id: int) -> Order:
+    """The order row, locked for the rest of the caller's transaction; another store's is "not found"."""
+    order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    if order is None or not can_manage_order(ctx, order):
+        raise NotFound("No such order.")
+    return order
+
+
+def edited_elsewhere_error(order: Order) -> DomainError:
+    """Seed 004: the order moved on after this person loaded it, so they may not start editing it."""
+    return DomainError(
+        OrderError.STALE,
+        f"Order {order.number} cannot be edited as another user has made changes.",
+        status=412,
+        data={"version": order.version},
+    )
+
+
+def modified_since_loaded_error(order: Order) -> DomainError:
+    """Seed 004: a save based on an older version of the order is refused; nothing is overwritten."""
+    return DomainError(
+        OrderError.STALE,
+        f"Order {order.number} cannot be saved: the order has been modified since the page was loaded. "
+        "Reload it to see the changes.",
+        status=412,
+        data={"version": order.version},
+    )
+
+
+def version_required_error() -> DomainError:
+    return DomainError(OrderError.VERSION_REQUIRED, "Name the version of the order you loaded (If-Match).", status=428)
+
+
+def order_lock(ctx: ActingContext, *, order_id: int, expected_version: int | None = None) -> leases.Grant:
+    """Open the order for editing: lock it for ``ctx.user``. Their own live lock is renewed and keeps
+    its token (a reopened browser carries on); someone else's is refused, naming them. With
+    ``expected_version``, an order that changed since it was loaded is refused too."""
+    if ctx.user is None:
+        raise PermissionDenied()
+    with transaction.atomic():
+        order = locked_order(ctx, order_id)
+        if expected_version is not None and expected_version != order.version:
+            raise edited_elsewhere_error(order)
+        renewing = order.lease_held_by(ctx.user)
+        try:
+            grant = leases.acquire(order, holder=ctx.user, ttl=ORDER_LEASE_TTL, codes=ORDER_LEASE)
+        except DomainError as exc:
+            name = order.lease_holder_name()
+            raise DomainError(
+                OrderError.LOCKED,
+                f"{name} is modifying order {order.number}. You can only view it in read-only mode.",
+                status=409,
+                data=exc.data,
+            ) from exc
+        if not renewing:
+            record(ctx, action="order.locked", subject_kind="order", subject_id=order.pk,
+                   data={"number": order.number, "expires_at": grant.expires_at.isoformat()})  # fmt: skip
+    return grant
+
+
+def order_unlock(ctx: ActingContext, *, order_id: int, lease_token: str | None, reason: str = "closed") -> None:
+    """The holder closes the editor (abandoning changes): only the lock's token may release it."""
+    with transaction.atomic():
+        order = locked_order(ctx, order_id)
+        leases.release(order, lease_token, codes=ORDER_LEASE)
+        record(ctx, action="order.unlocked", subject_kind="order", subject_id=order.pk, data={"reason": reason})
+
+
+def order_force_unlock(ctx: ActingContext, *, order_id: int, reason: str) -> int | None:
+    """A supervisor's Unlock Order: needs the privilege and a reason; audited with the previous
+    holder. Returns that holder's id (None when the order was not locked: nothing changes)."""
+    if not ctx.has_perm(Priv.UNLOCK_ORDER):
+        raise PermissionDenied("Unlocking an order needs the Unlock Order privilege.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(OrderError.UNLOCK_REASON_REQUIRED, "Give a reason for unlocking the order.", status=422,
+                          fields={"reason": ["Give a reason for unlocking the order."]})  # fmt: skip
+    with transaction.atomic():
+        order = locked_order(ctx, order_id)
+        if not order.lease_is_live():
+            return None
+        holder = order.lease_holder_name()
+        previous = leases.clear(order)
+        record(ctx, action="order.force_unlocked", subject_kind="order", subject_id=order.pk,
+               changes={"locked_by": (holder, None)},
+               data={"reason": reason[:500], "previous_holder_id": previous})  # fmt: skip
+    return previous
+
+
+def order_locks_release_all(ctx: ActingContext, *, user: User) -> int:
+    """Signing out closes every order ``user`` has open (seed 004): each of their live locks ends,
+    one audit event per order. Returns how many were released."""
+    released = 0
+    ids = list(
+        Order.objects.filter(lease_holder=user, lease_expires_at__gt=clock.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for order_id in ids:
+        with transaction.atomic():
+            order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+            if order is None or not order.lease_held_by(user):
+                continue
+            leases.clear(order)
+            record(ctx, action="order.unlocked", subject_kind="order", subject_id=order.pk,
+                   data={"reason": "signed out"})  # fmt: skip
+            released += 1
+    return released
+
+
+def guard_edit(order: Order, *, expected_version: int | None, lease_token: str | None) -> None:
+    """A save under the lock: it names the version it loaded (stale → 412, none → 428) and carries the
+    lock's live token (another holder, an unlock or an expiry → 409). The lock is renewed."""
+    if expected_version is None:
+        raise version_required_error()
+    if expected_version != order.version:
+        raise modified_since_loaded_error(order)
+    leases.check(order, lease_token, codes=ORDER_LEASE, ttl=ORDER_LEASE_TTL)
