@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "concierge.checkout",
     "concierge.orders",
     "concierge.payments",
+    "concierge.assist",
     "concierge.api",
     "concierge.storefront",
     "concierge.service",
@@ -153,6 +154,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # lock further attempts for the rest of the window.
 CONCIERGE_SIGN_IN_MAX_FAILURES = int(os.environ.get("CONCIERGE_SIGN_IN_MAX_FAILURES", "5"))
 CONCIERGE_SIGN_IN_WINDOW_SECONDS = int(os.environ.get("CONCIERGE_SIGN_IN_WINDOW_SECONDS", "900"))
+
+# Assisted sessions (RELIABILITY.md bar 3): an agent idle this long, or assisting this long in all,
+# is back to themself on their next request. Cart leases expire after their own idle time.
+CONCIERGE_ASSIST_IDLE_MINUTES = int(os.environ.get("CONCIERGE_ASSIST_IDLE_MINUTES", "15"))
+CONCIERGE_ASSIST_MAX_HOURS = int(os.environ.get("CONCIERGE_ASSIST_MAX_HOURS", "8"))
+CONCIERGE_CART_LEASE_MINUTES = int(os.environ.get("CONCIERGE_CART_LEASE_MINUTES", "10"))
 
 # --- Tasks --------------------------------------------------------------------------------------
 TASKS = {

@@ -6,15 +6,17 @@ import secrets
 from django.db import models
 
 from concierge.core import clock
+from concierge.core.leases import Leased
 
 # Cart codes are read aloud to customer service: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
 
-class Cart(models.Model):
+class Cart(Leased):
     """A shopper's cart: a registered customer's (at most one active, enforced by the database) or an
-    anonymous visitor's (found by the digest of a cookie token)."""
+    anonymous visitor's (found by the digest of a cookie token). Customer service locks it with a
+    lease (``core.leases``) while they change it for the customer."""
 
     class Status(models.TextChoices):
         ACTIVE = "ACTIVE", "Active"

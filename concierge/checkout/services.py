@@ -15,6 +15,7 @@ from concierge.audit.services import record
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import owns_cart
+from concierge.carts.services import check_checkout_allowed
 from concierge.catalog.models import Sku
 from concierge.catalog.pricing import LineIn, Priced, PricedLine, buyer_for, price_lines
 from concierge.checkout.errors import CheckoutError
@@ -198,6 +199,7 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan) -> Or
         raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
     if not cart.is_active:
         raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out.", status=409)
+    check_checkout_allowed(ctx, cart)
     attempt = plan.attempt or secrets.token_hex(16)
     lines = list(cart.lines.select_related("sku__product__category"))
     if not lines:
@@ -284,6 +286,7 @@ def _place(
             raise DomainError(
                 CartError.STALE, "Your cart changed while you were checking out. Review it and try again.", status=409
             )
+        check_checkout_allowed(ctx, locked)
         # Stock rows are taken in SKU order, so two checkouts never wait on each other in a cycle.
         for line in sorted(lines, key=lambda item: item.sku_id):
             sku = line.sku

@@ -59,6 +59,10 @@ class ActingContext:
     def has_perm(self, perm: str) -> bool:
         return self.user is not None and self.user.is_active and self.user.has_perm(perm)
 
+    def evolve(self, **changes: Any) -> ActingContext:
+        """A copy with ``changes`` (works through the request's lazy wrapper, unlike ``replace``)."""
+        return replace(self, **changes)
+
     def with_account(self, account: Customer | None) -> ActingContext:
         return replace(self, account=account)
 
@@ -83,7 +87,7 @@ def build_context(request: HttpRequest) -> ActingContext:
             # and its orders are placed by the seller on its behalf.
             customer = account
     store = customer.store if customer is not None and customer.store_id else default_store()
-    return ActingContext(
+    ctx = ActingContext(
         user=user,
         customer=customer,
         account=account,
@@ -91,6 +95,33 @@ def build_context(request: HttpRequest) -> ActingContext:
         request_id=getattr(request, "request_id", uuid.uuid4().hex),
         client_ip=client_ip(request),
     )
+    if (session_id := request.session.get(ASSISTED_SESSION_KEY)) is not None:
+        ctx = _assisted(request, ctx, session_id)
+    return ctx
+
+
+# The Django session key that names the assisted session of a browser (seed 000).
+ASSISTED_SESSION_KEY = "assisted_session_id"
+
+
+def _assisted(request: HttpRequest, ctx: ActingContext, session_id: object) -> ActingContext:
+    """Act for the customer of the browser's assisted session while it is open; once it has ended
+    (or its agent is signed out or disabled), forget it and rotate the session key (bar 2)."""
+    from concierge.assist.services import assisting, end_session_row, session_resolve
+
+    session = session_resolve(ctx, session_id) if ctx.user is not None else None
+    if session is not None:
+        return assisting(ctx, session)
+    if ctx.user is None and isinstance(session_id, int):
+        end_session_row(ctx, session_id, "ACCESS_LOST")  # the agent was disabled or signed out elsewhere
+    request.session.pop(ASSISTED_SESSION_KEY, None)
+    request.session.pop("leases", None)
+    if ctx.user is not None:
+        from django.contrib import messages
+
+        request.session.cycle_key()
+        messages.info(request, "Your session on behalf of the customer has ended. You are signed in as yourself.")
+    return ctx
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -130,3 +130,28 @@ class SellerAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller} → {self.organization}"
+
+
+class CustomerSearchTerm(models.Model):
+    """The Find customer index: one row per (field-tagged word, customer), normalised by
+    ``customers.search`` — ``"l:smith"``, ``"e:jane@example.com"``, ``"z:90210"``. A B-tree on the
+    term answers prefix queries by index range scan on SQLite and PostgreSQL alike, the way the
+    product keyword index does (docs/adr/0005-keyword-search.md); the store rides along so staff
+    scoping is read from the same index."""
+
+    term = models.CharField(max_length=72)
+    store_id = models.BigIntegerField()
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "term"], name="customers_searchterm_unique")]
+        indexes = [
+            models.Index(
+                fields=["term", "store_id", "customer"],
+                name="customers_searchterm_prefix",
+                opclasses=["varchar_pattern_ops", "int8_ops", "int8_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.customer_id}"

@@ -12,8 +12,10 @@ from django.db import IntegrityError, transaction
 
 from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Customer
+from concierge.customers.search import index_customers
 from concierge.customers.selectors import account_for_seller
 from concierge.identity.models import User
 from concierge.identity.roles import Role
@@ -81,7 +83,28 @@ def customer_register(
         # From here on the new shopper acts for themself.
         acting = ctx.as_user(user, customer=customer, store=store)
         record(acting, action="customer.registered", subject_kind="customer", subject_id=customer.pk)
+        index_customers([customer])
     return customer
+
+
+def customer_set_assistance(ctx: ActingContext, *, allowed: bool) -> Customer:
+    """The customer decides whether customer service may access their account (My Account).
+
+    Only the customer, signed in as themself: never an agent on their behalf (bar 6).
+    """
+    refuse_on_behalf(ctx, OnBehalfDenied.ASSISTANCE_CONSENT)
+    customer = ctx.customer
+    if ctx.user is None or customer is None or customer.user_id != ctx.user.pk:
+        raise DomainError(CommonError.PERMISSION_DENIED, "Only the customer can change this.", status=403)
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        before = not locked.assistance_opt_out
+        if before != allowed:
+            locked.assistance_opt_out = not allowed
+            locked.save(update_fields=["assistance_opt_out"])
+            record(ctx, action="customer.assistance_changed", subject_kind="customer", subject_id=locked.pk,
+                   changes={"assistance_allowed": (before, allowed)})  # fmt: skip
+    return locked
 
 
 def organization_clear(ctx: ActingContext) -> None:
@@ -171,6 +194,7 @@ def address_add(
             is_default_shipping=default_shipping or first,
             **fields,
         )
+        index_customers([customer])
         record(
             ctx, action="address.added", subject_kind="customer", subject_id=customer.pk, data={"address": address.pk}
         )
@@ -187,6 +211,7 @@ def address_update(ctx: ActingContext, *, customer: Customer, address_id: int, d
         for field, (_, value) in changes.items():
             setattr(address, field, value)
         address.save(update_fields=list(changes) or None)
+        index_customers([customer])
         record(ctx, action="address.updated", subject_kind="customer", subject_id=customer.pk,
                changes=changes, data={"address": address.pk})  # fmt: skip
     return address
@@ -197,6 +222,7 @@ def address_remove(ctx: ActingContext, *, customer: Customer, address_id: int) -
         deleted, _ = Address.objects.filter(pk=address_id, customer=customer).delete()
         if not deleted:
             raise DomainError(CommonError.NOT_FOUND, "No such address.", status=404)
+        index_customers([customer])
         record(
             ctx, action="address.removed", subject_kind="customer", subject_id=customer.pk, data={"address": address_id}
         )

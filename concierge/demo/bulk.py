@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from concierge.customers.models import Address, Customer
+from concierge.customers.search import index_customers
 from concierge.demo.people import person
 from concierge.identity.models import User
 from concierge.identity.roles import Role
@@ -98,5 +99,6 @@ def write_customers(
                 ],
                 batch_size=1000,
             )
+            index_customers(customers)
         written += len(todo)
     return written

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -17,6 +20,7 @@ from concierge.audit.services import record
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.identity.errors import IdentityError
 from concierge.identity.models import ApiToken, SignInThrottle, User
 from concierge.identity.roles import Priv, Role
@@ -198,6 +202,61 @@ def staff_create(
             subject_id=user.pk,
             data={"roles": sorted(r.value for r in roles), "stores": sorted(s.code for s in user.stores.all())},
         )
+    return user
+
+
+# --- A person's own sign-in details (never on their behalf, bar 6) -------------------------------
+
+
+def user_change_password(ctx: ActingContext, *, current: str, new: str) -> User:
+    """The signed-in person changes their password, proving the current one first."""
+    refuse_on_behalf(ctx, OnBehalfDenied.CHANGE_PASSWORD)
+    user = _require_user(ctx)
+    if not user.check_password(current or ""):
+        message = "The current password is not right."
+        raise DomainError(IdentityError.PASSWORD_WRONG, message, status=422, fields={"current_password": [message]})
+    try:
+        validate_password(new or "", user)
+    except ValidationError as exc:
+        raise DomainError(CommonError.REQUEST_INVALID, " ".join(exc.messages), status=422,
+                          fields={"new_password": list(exc.messages)}) from None  # fmt: skip
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        record(ctx, action="user.password_changed", subject_kind="user", subject_id=user.pk)
+    return user
+
+
+def user_change_email(ctx: ActingContext, *, password: str, email: str) -> User:
+    """The signed-in person changes the email they sign in with (and are written to)."""
+    refuse_on_behalf(ctx, OnBehalfDenied.SIGN_IN_EMAIL)
+    user = _require_user(ctx)
+    if not user.check_password(password or ""):
+        message = "The password is not right."
+        raise DomainError(IdentityError.PASSWORD_WRONG, message, status=422, fields={"password": [message]})
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        message = "Enter a valid email address."
+        raise DomainError(CommonError.REQUEST_INVALID, message, status=422, fields={"email": [message]}) from None
+    before = user.email
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(email=email)
+            customer = getattr(user, "customer", None)
+            if customer is not None:
+                type(customer).objects.filter(pk=customer.pk).update(email=email)
+                customer.email = email
+                from concierge.customers.search import index_customers
+
+                index_customers([customer])
+            record(ctx, action="user.email_changed", subject_kind="user", subject_id=user.pk,
+                   changes={"email": (before, email)})  # fmt: skip
+    except IntegrityError:
+        message = "An account with this email address already exists."
+        raise DomainError(IdentityError.EMAIL_TAKEN, message, status=409, fields={"email": [message]}) from None
+    user.email = email
     return user
 
 

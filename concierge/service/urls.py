@@ -6,4 +6,6 @@ app_name = "service"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("assist/access/", views.access_customer, name="access_customer"),
+    path("assist/end/", views.assist_end, name="assist_end"),
 ]

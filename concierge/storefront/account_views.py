@@ -1,4 +1,4 @@
-"""My Account: orders, addresses and payment methods of the customer served."""
+"""My Account: orders, addresses, payment methods and sign-in security of the customer served."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,9 +15,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from concierge.assist.policies import not_on_behalf
 from concierge.core.errors import DomainError, NotFound
-from concierge.customers.services import ADDRESS_FIELDS, address_add, address_make_default, address_remove
+from concierge.core.on_behalf import OnBehalfDenied
+from concierge.customers.services import (
+    ADDRESS_FIELDS,
+    address_add,
+    address_make_default,
+    address_remove,
+    customer_set_assistance,
+)
 from concierge.identity.policies import landing_url
+from concierge.identity.services import user_change_email, user_change_password
 from concierge.orders.selectors import access_own_order, orders_of_customer
 from concierge.payments.services import (
     payment_source_add_card,
@@ -129,5 +139,48 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
             "sources": customer.payment_sources.filter(is_active=True).select_related("gift_certificate"),
             "errors": errors,
         },
+        status=400 if errors else 200,
+    )
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("current_password", "new_password", "password")
+@not_on_behalf(OnBehalfDenied.CHANGE_PASSWORD)
+def security(request: HttpRequest) -> HttpResponse:
+    """Sign-in and security: password, sign-in email, and whether customer service may access the
+    account. Only the customer themself: an agent assisting them is refused (bar 6)."""
+    ctx = request.ctx
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "password":
+                user_change_password(ctx, current=request.POST.get("current_password", ""),
+                                     new=request.POST.get("new_password", ""))  # fmt: skip
+                update_session_auth_hash(request, ctx.user)
+                messages.success(request, "Your password was changed.")
+            elif action == "email":
+                user_change_email(ctx, password=request.POST.get("password", ""), email=request.POST.get("email", ""))
+                messages.success(request, "Your sign-in email was changed.")
+            elif action == "assistance":
+                allowed = request.POST.get("allowed") == "1"
+                customer_set_assistance(ctx, allowed=allowed)
+                messages.success(
+                    request,
+                    "Customer service may access your account to help you."
+                    if allowed
+                    else "Customer service can no longer access your account.",
+                )
+            return redirect("storefront:security")
+        except DomainError as exc:
+            errors = exc.fields
+            messages.error(request, exc.message)
+    customer = ctx.customer
+    customer.refresh_from_db(fields=["assistance_opt_out", "email"])
+    return render(
+        request,
+        "storefront/security.html",
+        {"customer": customer, "errors": errors, "posted": request.POST},
         status=400 if errors else 200,
     )

@@ -22,3 +22,33 @@ def remember_cart(response: HttpResponse, token: str | None) -> HttpResponse:
 def forget_cart(response: HttpResponse) -> HttpResponse:
     response.delete_cookie(COOKIE, samesite="Lax")
     return response
+
+
+# --- Lease tokens of the carts an agent has locked, kept in their (server-side) session ----------
+
+LEASES = "leases"
+
+
+def lease_token(request: HttpRequest, cart_id: int) -> str | None:
+    return request.session.get(LEASES, {}).get(f"cart:{cart_id}")
+
+
+def remember_lease(request: HttpRequest, cart_id: int, token: str) -> None:
+    held = dict(request.session.get(LEASES, {}))
+    if held.get(f"cart:{cart_id}") != token:
+        held[f"cart:{cart_id}"] = token
+        request.session[LEASES] = held
+
+
+def forget_lease(request: HttpRequest, cart_id: int) -> None:
+    held = dict(request.session.get(LEASES, {}))
+    if held.pop(f"cart:{cart_id}", None) is not None:
+        request.session[LEASES] = held
+
+
+def sync_lease(request: HttpRequest, cart: object) -> None:
+    """After an agent's change: keep the token of a lock the change gave them (a first item locks an
+    empty cart for its agent)."""
+    user = request.ctx.user
+    if request.ctx.is_assisting and user is not None and cart.lease_held_by(user):  # type: ignore[attr-defined]
+        remember_lease(request, cart.pk, cart.lease_token)  # type: ignore[attr-defined]

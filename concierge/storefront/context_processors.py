@@ -1,28 +1,52 @@
 from __future__ import annotations
 
+import contextlib
+
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from concierge.carts.models import Cart
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
 from concierge.catalog.pricing import buyer_for
 from concierge.catalog.selectors import categories
 from concierge.core.errors import DomainError
-from concierge.storefront.cart_cookie import cart_token
+from concierge.storefront.cart_cookie import cart_token, forget_lease, lease_token, remember_lease
 
 
 def _mini_cart(request: HttpRequest) -> dict[str, object] | None:
     ctx = request.ctx
     if ctx.user is not None and ctx.customer is None:
         return None  # staff have no cart of their own
-    cart = active_cart(ctx, anonymous_token=cart_token(request))
+    cart = active_cart(ctx, anonymous_token=None if ctx.is_assisting else cart_token(request))
     lines = cart_lines(cart) if cart else []
-    if not lines:
-        return {"count": 0, "subtotal": None}
-    try:
-        priced = priced_cart(buyer_for(ctx, store=cart.store), cart, lines)
-    except DomainError:
-        return {"count": sum(line.quantity for line in lines), "subtotal": None}
-    return {"count": sum(line.quantity for line in lines), "subtotal": priced.net}
+    summary: dict[str, object] = {"count": sum(line.quantity for line in lines), "subtotal": None}
+    if cart is not None and (ctx.is_assisting or cart.lease_is_live()):
+        summary.update(_lock_state(request, cart))
+    if lines:
+        with contextlib.suppress(DomainError):  # an unpriceable line: the cart page explains it
+            summary["subtotal"] = priced_cart(buyer_for(ctx, store=cart.store), cart, lines).net
+    return summary
+
+
+def _lock_state(request: HttpRequest, cart: Cart) -> dict[str, object]:
+    """Who holds the cart's lock, as the mini cart shows it. An agent whose lock was taken over is
+    told once, on their next page, and their stale token is dropped."""
+    ctx = request.ctx
+    live = cart.lease_is_live()
+    mine = ctx.is_assisting and live and cart.lease_holder_id == ctx.user.pk
+    state: dict[str, object] = {
+        "locked_by_me": mine,
+        "locked_by": cart.lease_holder_name() if live and not mine else "",
+        "locked_until": cart.lease_expires_at if mine else None,
+        "lost_to": "",
+    }
+    held = lease_token(request, cart.pk) if ctx.is_assisting else None
+    if held and held != cart.lease_token:
+        state["lost_to"] = cart.lease_holder_name() if live else ""
+        forget_lease(request, cart.pk)
+    elif mine and not held:
+        remember_lease(request, cart.pk, cart.lease_token)  # their own lock, from before a key rotation
+    return state
 
 
 def _locale(request: HttpRequest) -> str:

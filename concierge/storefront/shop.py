@@ -17,7 +17,7 @@ from concierge.catalog.images import product_svg
 from concierge.catalog.models import Category, Product
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.errors import DomainError, NotFound
-from concierge.storefront.cart_cookie import cart_token, remember_cart
+from concierge.storefront.cart_cookie import cart_token, lease_token, remember_cart, sync_lease
 
 PAGE_SIZE = 24
 
@@ -113,12 +113,14 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     try:
         the_cart, new_token = cart_open(ctx, anonymous_token=token)
+        held = lease_token(request, the_cart.pk)
         the_cart = cart_add(ctx, cart=the_cart, sku_id=sku_id, quantity=_quantity(request),
-                            anonymous_token=new_token or token)  # fmt: skip
+                            anonymous_token=new_token or token, lease_token=held)  # fmt: skip
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(back)
-    messages.success(request, "Added to your cart.")
+    sync_lease(request, the_cart)
+    messages.success(request, "Added to the customer's cart." if ctx.is_assisting else "Added to your cart.")
     return remember_cart(redirect("storefront:cart"), new_token)
 
 
@@ -130,14 +132,15 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
     if the_cart is None:
         messages.error(request, "Your cart is empty.")
         return redirect("storefront:cart")
+    held = lease_token(request, the_cart.pk)
     try:
         if "remove" in request.POST:
-            cart_remove(ctx, cart=the_cart, line_id=line_id, anonymous_token=token)
+            cart_remove(ctx, cart=the_cart, line_id=line_id, anonymous_token=token, lease_token=held)
             messages.success(request, "Removed from your cart.")
         else:
             quantity = _quantity(request)
             cart_set_quantity(ctx, cart=the_cart, line_id=line_id, quantity=quantity if quantity is not None else -1,
-                              anonymous_token=token)  # fmt: skip
+                              anonymous_token=token, lease_token=held)  # fmt: skip
             messages.success(request, "Quantity updated.")
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concierge.storefront import account_views, checkout_views, shop, views
+from concierge.storefront import account_views, assist_views, checkout_views, shop, views
 
 app_name = "storefront"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("cart/", shop.cart, name="cart"),
     path("cart/add/", shop.cart_add_view, name="cart_add"),
     path("cart/lines/<int:line_id>/", shop.cart_line_update, name="cart_line"),
+    path("cart/lock/", assist_views.cart_lock_view, name="cart_lock"),
+    path("cart/unlock/", assist_views.cart_unlock_view, name="cart_unlock"),
+    path("cart/bind/", assist_views.cart_bind_view, name="cart_bind"),
     path("checkout/", checkout_views.checkout, name="checkout"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/register/", views.register, name="register"),
@@ -23,5 +26,6 @@ urlpatterns = [
     path("account/orders/<str:number>/", account_views.order_detail, name="order_detail"),
     path("account/addresses/", account_views.addresses, name="addresses"),
     path("account/payment-methods/", account_views.payment_methods, name="payment_methods"),
+    path("account/security/", account_views.security, name="security"),
     path("organizations/", views.organizations, name="organizations"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from concierge.catalog.models import Sku
 from concierge.customers.models import Address, Customer, SellerAssignment
+from concierge.customers.search import index_customers
 from concierge.identity.models import User
 from concierge.stores.models import Store
 
@@ -54,6 +55,7 @@ def shopper(
     )
     if with_address:
         address(customer, is_default_billing=True, is_default_shipping=True)
+    index_customers([customer])
     return customer
 
 
@@ -64,6 +66,7 @@ def organization(*, store: Store, name: str, seller: User | None = None, contrac
     )
     if seller is not None:
         SellerAssignment.objects.create(seller=seller, organization=org, contract_number=contract)
+    index_customers([org])
     return org
 
 
@@ -78,7 +81,9 @@ def address(customer: Customer, **overrides: object) -> Address:
         "country": "US",
     }
     fields.update(overrides)
-    return Address.objects.create(customer=customer, **fields)
+    created = Address.objects.create(customer=customer, **fields)
+    index_customers([customer])
+    return created
 
 
 def product(

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from concierge.api.main import api
+from concierge.assist.errors import AssistError
 from concierge.carts.errors import CartError
 from concierge.catalog.errors import CatalogError
 from concierge.checkout.errors import CheckoutError
@@ -31,6 +32,7 @@ ERROR_ENUMS = [
     CheckoutError,
     PaymentError,
     OrderError,
+    AssistError,
 ]
 
 

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class AssistError(StrEnum):
+    OPTED_OUT = "assist.opted_out"
+    STAFF_CUSTOMER = "assist.staff_customer"
+    CUSTOMER_INACTIVE = "assist.customer_inactive"
+    ALREADY_ASSISTING = "assist.already_assisting"
+    NOT_ASSISTING = "assist.not_assisting"
+    SESSION_ENDED = "assist.session_ended"
+    CRITERIA_REQUIRED = "assist.criteria_required"
+    TAKEOVER_NOT_FOUND = "assist.takeover_not_found"
+    TAKEOVER_CLOSED = "assist.takeover_closed"

@@ -1,0 +1,97 @@
+"""The guard rails of acting for a customer, in one place (RELIABILITY.md bars 5 and 6).
+
+Who may be assisted, by whom, and what an agent may never do while assisting. Views of the deny
+list are tagged with :func:`not_on_behalf`; a test walks every route and fails when a route whose
+name looks sensitive carries no tag and is not listed in ``REVIEWED_ALLOWED`` with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from concierge.assist.errors import AssistError
+from concierge.core.errors import CommonError, DomainError, NotFound
+from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
+from concierge.identity.policies import is_staff_member
+from concierge.identity.roles import Priv
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+    from concierge.customers.models import Customer
+    from concierge.identity.models import User
+
+
+# Routes whose names look sensitive but that are safe while assisting, with the reason.
+REVIEWED_ALLOWED: dict[str, str] = {
+    "storefront:payment_methods": "lists saved payment sources masked (brand and last four digits) only",
+    "storefront:sign_out_everywhere": "signs out the agent themself (their sessions and tokens), never the customer",
+    "api:auth_token_revoke": "revokes a token of the caller (the agent), never the customer's",
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def not_on_behalf(what: OnBehalfDenied) -> Callable[[F], F]:
+    """Refuse a view (HTML: a 403 page; API: 403 ``not_allowed_on_behalf``) while assisting. The
+    tag it leaves is what the route test reads; services that must never run on behalf also call
+    :func:`refuse_on_behalf` themselves."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+            ctx = getattr(request, "ctx", None)
+            if ctx is not None and ctx.is_assisting:
+                if request.path.startswith("/api/"):
+                    refuse_on_behalf(ctx, what)  # the API's error handler answers 403 with the code
+                from django.shortcuts import render
+
+                return render(request, "assist/refused.html", {"what": what}, status=403)
+            return view(request, *args, **kwargs)
+
+        wrapper.on_behalf_denied = what  # type: ignore[attr-defined]  # read by the route test
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def may_assist(agent: User) -> bool:
+    return agent.is_active and agent.has_perm(Priv.ACCESS_CUSTOMER_ACCOUNT)
+
+
+def check_can_assist(ctx: ActingContext, customer: Customer | None) -> Customer:
+    """The rules for starting a session for ``customer``; returns it, or raises with a clear reason.
+
+    A customer of a store the agent does not serve is "not found" (no existence oracle, bar 9).
+    """
+    agent = ctx.user
+    if agent is None or not may_assist(agent):
+        raise DomainError(
+            CommonError.PERMISSION_DENIED, "You do not have permission to access customer accounts.", status=403
+        )
+    if ctx.is_assisting:
+        raise DomainError(
+            AssistError.ALREADY_ASSISTING,
+            f"You are assisting {ctx.customer.display_name if ctx.customer else 'a customer'}. "
+            "Sign in as Yourself before accessing another customer's account.",
+            status=409,
+        )
+    if customer is None or not agent.stores.filter(pk=customer.store_id).exists():
+        raise NotFound("No such customer.")
+    if customer.user_id is not None and is_staff_member(customer.user):
+        raise DomainError(
+            AssistError.STAFF_CUSTOMER, "Staff members' accounts cannot be accessed on their behalf.", status=403
+        )
+    if customer.user_id is not None and customer.user.pk == agent.pk:
+        raise DomainError(AssistError.STAFF_CUSTOMER, "You cannot assist yourself.", status=403)
+    if not customer.is_active or (customer.user_id is not None and not customer.user.is_active):
+        raise DomainError(AssistError.CUSTOMER_INACTIVE, "This customer's account is disabled.", status=409)
+    if customer.assistance_opt_out:
+        raise DomainError(
+            AssistError.OPTED_OUT,
+            f"{customer.display_name} has asked that customer service not access their account. "
+            "Help them by phone or ask them to change this in My Account.",
+            status=403,
+        )
+    return customer

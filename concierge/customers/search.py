@@ -1,0 +1,159 @@
+"""Find customer (seed 000 step 3): prefix search by name, email, phone, postal code, customer ID
+and organization, case- and accent-insensitive, over the stores a staff member serves.
+
+Each searchable value is normalised into field-tagged terms (``CustomerSearchTerm``). A search
+walks the index of its most selective criterion in term order and checks the other criteria with
+an EXISTS each, stopping after ``limit + 1`` customers, so its cost does not grow with the number of
+customers (docs/performance.md, "Find customer").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+
+from concierge.customers.models import Customer, CustomerSearchTerm
+
+MAX_TERM = 70
+RESULT_LIMIT = 20
+
+# Criterion → the tag its terms carry. Email and customer ID are matched whole (by prefix), names
+# word by word, phone numbers by their digits.
+FIELDS: dict[str, str] = {
+    "first_name": "f",
+    "last_name": "l",
+    "email": "e",
+    "phone": "p",
+    "postal_code": "z",
+    "customer_id": "i",
+    "organization": "o",
+}
+# Most selective first: the search walks the index of the first criterion given.
+SELECTIVITY = ["customer_id", "email", "phone", "postal_code", "last_name", "organization", "first_name"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+_WHOLE = re.compile(r"[^a-z0-9@._+\-]")
+
+
+def _plain(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def normalise(field: str, value: str) -> list[str]:
+    """The search words of one value: ``("last_name", "de la Peña")`` → ``["de", "la", "pena"]``."""
+    plain = _plain(value or "")
+    if field in ("email", "customer_id"):
+        word = _WHOLE.sub("", plain)
+        return [word[:MAX_TERM]] if word else []
+    if field == "phone":
+        digits = "".join(ch for ch in plain if ch.isdigit())
+        return [digits[:MAX_TERM]] if digits else []
+    if field == "postal_code":
+        word = "".join(_WORD.findall(plain))
+        return [word[:MAX_TERM]] if word else []
+    return [w[:MAX_TERM] for w in _WORD.findall(plain)]
+
+
+def customer_terms(customer: Customer, postal_codes: Iterable[str] = (), phones: Iterable[str] = ()) -> set[str]:
+    values: dict[str, list[str]] = {
+        "first_name": [customer.first_name],
+        "last_name": [customer.last_name],
+        "email": [customer.email],
+        "phone": [customer.phone, *phones],
+        "postal_code": list(postal_codes),
+        "customer_id": [customer.shared_id],
+        "organization": [customer.organization_name],
+    }
+    return {
+        f"{FIELDS[field]}:{word}"
+        for field, texts in values.items()
+        for text in texts
+        for word in normalise(field, text)
+    }
+
+
+def index_customers(customers: Iterable[Customer]) -> None:
+    """Rebuild the Find customer terms of ``customers`` (call after changing them or their addresses)."""
+    customers = list(customers)
+    if not customers:
+        return
+    from concierge.customers.models import Address
+
+    extras: dict[int, tuple[set[str], set[str]]] = {c.pk: (set(), set()) for c in customers}
+    for customer_id, postal_code, phone in Address.objects.filter(customer__in=customers).values_list(
+        "customer_id", "postal_code", "phone"
+    ):
+        extras[customer_id][0].add(postal_code)
+        extras[customer_id][1].add(phone)
+    with transaction.atomic():
+        CustomerSearchTerm.objects.filter(customer__in=customers).delete()
+        CustomerSearchTerm.objects.bulk_create(
+            [
+                CustomerSearchTerm(term=term, store_id=c.store_id, customer=c)
+                for c in customers
+                for term in sorted(customer_terms(c, *extras[c.pk]))
+            ],
+            batch_size=2000,
+        )
+
+
+def _prefix(term: str) -> QuerySet[CustomerSearchTerm]:
+    if connection.vendor == "postgresql":
+        return CustomerSearchTerm.objects.filter(term__startswith=term)  # LIKE 'x%' on varchar_pattern_ops
+    # SQLite: a range on the BINARY-collated column uses the index; every term character sorts
+    # below "{", so every term with this prefix sorts below prefix + "{".
+    return CustomerSearchTerm.objects.filter(term__gte=term, term__lt=term + "{")
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """The words searched for, per field (only those given)."""
+
+    words: dict[str, list[str]]
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, str]) -> Criteria:
+        words = {field: normalise(field, raw.get(field, "") or "") for field in FIELDS}
+        return cls({field: found[:4] for field, found in words.items() if found})
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
+@dataclass(frozen=True)
+class FindResult:
+    customers: list[Customer]
+    more: bool  # more than the limit matched: ask for more criteria
+
+
+def find_customers(criteria: Criteria, *, store_ids: Iterable[int], limit: int = RESULT_LIMIT) -> FindResult:
+    """At most ``limit`` customers of ``store_ids`` matching every criterion word by prefix."""
+    store_ids = list(store_ids)
+    if not criteria or not store_ids:
+        return FindResult([], False)
+    terms = [
+        f"{FIELDS[field]}:{word}" for field in SELECTIVITY if field in criteria.words for word in criteria.words[field]
+    ]
+    # The first (most selective) term drives, in index order; the rest are checked per customer.
+    driving = _prefix(terms[0]).filter(store_id__in=store_ids)
+    for term in terms[1:]:
+        driving = driving.filter(Exists(_prefix(term).filter(customer_id=OuterRef("customer_id"))))
+    ids: list[int] = []
+    # A customer can have several terms under the driving prefix ("Anna Annabel"): dedupe while
+    # reading, in chunks, so the query still stops early.
+    for customer_id in (
+        driving.order_by("term", "customer_id").values_list("customer_id", flat=True).iterator(chunk_size=limit * 4)
+    ):
+        if customer_id not in ids:
+            ids.append(customer_id)
+            if len(ids) > limit:
+                break
+    more = len(ids) > limit
+    found = Customer.objects.filter(pk__in=ids[:limit]).select_related("store", "user").prefetch_related("addresses")
+    return FindResult(sorted(found, key=lambda c: (c.last_name.casefold(), c.first_name.casefold(), c.pk)), more)

@@ -1,0 +1,86 @@
+"""What an agent does in the storefront while assisting: lock the customer's cart, take a lock
+over, unlock it, and bind an anonymous cart (seed 000 step 7, seed 002)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from concierge.carts.selectors import active_cart
+from concierge.carts.services import cart_bind, cart_lock, cart_open, cart_unlock
+from concierge.core.errors import DomainError
+from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease, sync_lease
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("storefront:cart")
+
+
+def _not_assisting(request: HttpRequest) -> HttpResponse:
+    messages.error(request, "Access a customer's account from the Customer Service page first.")
+    return redirect("storefront:home")
+
+
+@require_POST
+def cart_lock_view(request: HttpRequest) -> HttpResponse:
+    """ "Lock" in the mini cart; "Take over lock" when another agent holds it."""
+    ctx = request.ctx
+    if not ctx.is_assisting:
+        return _not_assisting(request)
+    try:
+        cart, _ = cart_open(ctx, anonymous_token=None)
+        grant = cart_lock(ctx, cart=cart, takeover=request.POST.get("takeover") == "1")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back(request)
+    remember_lease(request, cart.pk, grant.token)
+    if grant.previous_holder_id is not None:
+        messages.success(request, "You took over the lock on the customer's cart.")
+    else:
+        messages.success(
+            request, "The customer's cart is locked for you. The customer cannot change it until you unlock it."
+        )
+    return _back(request)
+
+
+@require_POST
+def cart_unlock_view(request: HttpRequest) -> HttpResponse:
+    ctx = request.ctx
+    if not ctx.is_assisting:
+        return _not_assisting(request)
+    cart = active_cart(ctx, anonymous_token=None)
+    if cart is None:
+        return _back(request)
+    try:
+        cart_unlock(ctx, cart=cart, lease_token=lease_token(request, cart.pk))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The customer's cart is unlocked.")
+    forget_lease(request, cart.pk)
+    return _back(request)
+
+
+@require_POST
+def cart_bind_view(request: HttpRequest) -> HttpResponse:
+    """Seed 002: bind the anonymous cart whose code the shopper reads out to the customer."""
+    ctx = request.ctx
+    if not ctx.is_assisting:
+        return _not_assisting(request)
+    current = active_cart(ctx, anonymous_token=None)
+    try:
+        cart = cart_bind(
+            ctx, code=request.POST.get("code", ""), lease_token=lease_token(request, current.pk) if current else None
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back(request)
+    sync_lease(request, cart)
+    messages.success(request, f"The cart was bound to {ctx.customer.display_name}'s account.")
+    return redirect("storefront:cart")
