@@ -312,5 +312,13 @@ def order_timeline(order: Order, *, limit: int = 500) -> list[TimelineEntry]:
         ).order_by("-seq")[:limit]
     )
     customer_ids = {e.on_behalf_of_id for e in events if e.on_behalf_of_id}
-    names = {c.pk: c.display_name for c in Customer.objects.filter(pk__in=customer_ids)}
-    return [TimelineEntry(e, names.get(e.on_behalf_of_id, "") if e.on_behalf_of_id else "") for e in events]
+    customers = {c.pk: c for c in Customer.objects.filter(pk__in=customer_ids)}
+
+    def on_behalf_of(event: Event) -> str:
+        customer = customers.get(event.on_behalf_of_id) if event.on_behalf_of_id else None
+        # A shopper acting for themself acts on no one's behalf.
+        if customer is None or (customer.user_id is not None and customer.user_id == event.actor_id):
+            return ""
+        return customer.display_name
+
+    return [TimelineEntry(e, on_behalf_of(e)) for e in events]

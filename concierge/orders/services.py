@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -19,6 +19,7 @@ from concierge.audit.models import Event
 from concierge.audit.services import record
 from concierge.catalog.models import Sku
 from concierge.core import clock, leases
+from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.money import Money
 from concierge.orders.errors import OrderError
@@ -28,10 +29,6 @@ from concierge.orders.policies import can_manage_order
 from concierge.payments.models import PaymentTransaction
 from concierge.payments.services import payment_capture, payment_reverse
 from concierge.stores.models import ShippingMethod
-
-if TYPE_CHECKING:
-    from concierge.core.context import ActingContext
-
 
 # A capture or reversal that failed right after its change committed is retried this much later.
 RETRY_AFTER = dt.timedelta(minutes=5)
@@ -202,7 +199,9 @@ def for_customer(ctx: ActingContext, order: Order) -> ActingContext:
     """A console change to an order is made for its customer: the audit log names both."""
     if ctx.customer is not None:
         return ctx
-    return dataclasses.replace(ctx, customer=order.customer, account=order.account)
+    # Field by field: request.ctx may be a lazy wrapper, which dataclasses.replace does not accept.
+    values = {f.name: getattr(ctx, f.name) for f in dataclasses.fields(ActingContext)}
+    return ActingContext(**{**values, "customer": order.customer, "account": order.account})
 
 
 def _end_edit(ctx: ActingContext, order: Order) -> None:
