@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from concierge.api.auth import token_or_session
 from concierge.api.errors import install_error_handlers
+from concierge.assist.api import router as assist_router
 from concierge.carts.api import router as carts_router
 from concierge.catalog.api import router as catalog_router
 from concierge.identity.api import router as identity_router
@@ -26,3 +27,4 @@ api.add_router("/", identity_router)
 api.add_router("/", catalog_router)
 api.add_router("/", carts_router)
 api.add_router("/", orders_router)
+api.add_router("/", assist_router)

@@ -8,6 +8,5 @@ class AssistError(StrEnum):
     ALREADY_ASSISTING = "assist.already_assisting"
     NOT_ASSISTING = "assist.not_assisting"
     SESSION_ENDED = "assist.session_ended"
-    CRITERIA_REQUIRED = "assist.criteria_required"
     TAKEOVER_NOT_FOUND = "assist.takeover_not_found"
     TAKEOVER_CLOSED = "assist.takeover_closed"

@@ -7,15 +7,15 @@ name looks sensitive carries no tag and is not listed in ``REVIEWED_ALLOWED`` wi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from concierge.assist.errors import AssistError
 from concierge.core.errors import CommonError, DomainError, NotFound
-from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
+from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf, refuse_on_behalf
 from concierge.identity.policies import is_staff_member
 from concierge.identity.roles import Priv
+
+__all__ = ["REVIEWED_ALLOWED", "OnBehalfDenied", "check_can_assist", "may_assist", "not_on_behalf", "refuse_on_behalf"]
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -25,35 +25,13 @@ if TYPE_CHECKING:
 
 # Routes whose names look sensitive but that are safe while assisting, with the reason.
 REVIEWED_ALLOWED: dict[str, str] = {
-    "storefront:payment_methods": "lists saved payment sources masked (brand and last four digits) only",
+    "storefront:payment_methods": (
+        "lists saved payment sources masked (brand and last four digits) only; a card an agent adds "
+        "for the customer over the phone is tokenized and never shown back in full"
+    ),
     "storefront:sign_out_everywhere": "signs out the agent themself (their sessions and tokens), never the customer",
-    "api:auth_token_revoke": "revokes a token of the caller (the agent), never the customer's",
+    "api:token_revoke": "revokes a token of the caller (the agent), never the customer's",
 }
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def not_on_behalf(what: OnBehalfDenied) -> Callable[[F], F]:
-    """Refuse a view (HTML: a 403 page; API: 403 ``not_allowed_on_behalf``) while assisting. The
-    tag it leaves is what the route test reads; services that must never run on behalf also call
-    :func:`refuse_on_behalf` themselves."""
-
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-            ctx = getattr(request, "ctx", None)
-            if ctx is not None and ctx.is_assisting:
-                if request.path.startswith("/api/"):
-                    refuse_on_behalf(ctx, what)  # the API's error handler answers 403 with the code
-                from django.shortcuts import render
-
-                return render(request, "assist/refused.html", {"what": what}, status=403)
-            return view(request, *args, **kwargs)
-
-        wrapper.on_behalf_denied = what  # type: ignore[attr-defined]  # read by the route test
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
 
 
 def may_assist(agent: User) -> bool:

@@ -24,6 +24,7 @@ ERRORS = {404: ErrorOut, 409: ErrorOut, 412: ErrorOut, **ERRORS_AUTH, **ERRORS_I
 CartToken = Header(None, alias="X-Cart-Token", description="An anonymous caller's cart token.")
 # A version that does not parse is a precondition that cannot hold: 412, like a stale one.
 IfMatch = Header(None, alias="If-Match", description='The cart version the change is based on: "3".')
+LeaseToken = Header(None, alias="X-Lease-Token", description="An assisting agent's cart lock token.")
 
 
 class CartLineOut(Schema):
@@ -51,6 +52,8 @@ class CartOut(Schema):
     promotions: list[str]
     acting_as: str
     token: str | None = Field(None, description="Only when a new anonymous cart was created: keep it.")
+    locked_by: str | None = Field(None, description="The agent who holds the cart's lock, if anyone does.")
+    lease_token: str | None = Field(None, description="To the lock's holder only: send it as X-Lease-Token.")
 
 
 class LineAddIn(Schema):
@@ -92,6 +95,8 @@ def cart_out(request: HttpRequest, cart: Cart, *, token: str | None = None) -> C
         subtotal=money_out(priced.subtotal, locale), discount=money_out(priced.discount, locale),
         tax=money_out(priced.tax, locale), total=money_out(priced.subtotal - priced.discount + priced.tax, locale),
         promotions=list(priced.promotions), acting_as=acting_as_text(request.ctx), token=token,
+        locked_by=cart.lease_holder_name() if cart.lease_is_live() else None,
+        lease_token=cart.lease_token if cart.lease_held_by(request.ctx.user) else None,
     )  # fmt: skip
 
 
@@ -111,32 +116,34 @@ def cart_get(request: HttpRequest, x_cart_token: str | None = CartToken) -> Cart
 
 @router.post("/cart/lines", response={201: CartOut, **ERRORS}, auth=None)
 def cart_line_add(request: HttpRequest, payload: LineAddIn, x_cart_token: str | None = CartToken,
-                  if_match: str | None = IfMatch) -> Status:  # fmt: skip
+                  if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> Status:  # fmt: skip
     """Add a SKU; the cart is created on the first add. Any price sent is ignored."""
     identify(request)
     cart, new_token = services.cart_open(request.ctx, anonymous_token=x_cart_token)
     token = new_token or x_cart_token
     cart = services.cart_add(request.ctx, cart=cart, sku_id=payload.sku_id, quantity=payload.quantity,
-                             anonymous_token=token, expected_version=_version(if_match))  # fmt: skip
+                             anonymous_token=token, expected_version=_version(if_match),
+                             lease_token=x_lease_token)  # fmt: skip
     return Status(201, cart_out(request, cart, token=new_token))
 
 
 @router.patch("/cart/lines/{line_id}", response={200: CartOut, **ERRORS}, auth=None)
 def cart_line_change(request: HttpRequest, line_id: Id, payload: LineChangeIn, x_cart_token: str | None = CartToken,
-                     if_match: str | None = IfMatch) -> CartOut:  # fmt: skip
+                     if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> CartOut:  # fmt: skip
     identify(request)
     cart = services.cart_set_quantity(request.ctx, cart=_cart(request, x_cart_token), line_id=line_id,
                                       quantity=payload.quantity, anonymous_token=x_cart_token,
-                                      expected_version=_version(if_match))  # fmt: skip
+                                      expected_version=_version(if_match), lease_token=x_lease_token)  # fmt: skip
     return cart_out(request, cart)
 
 
 @router.delete("/cart/lines/{line_id}", response={200: CartOut, **ERRORS}, auth=None)
 def cart_line_remove(request: HttpRequest, line_id: Id, x_cart_token: str | None = CartToken,
-                     if_match: str | None = IfMatch) -> CartOut:  # fmt: skip
+                     if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> CartOut:  # fmt: skip
     identify(request)
     cart = services.cart_remove(request.ctx, cart=_cart(request, x_cart_token), line_id=line_id,
-                                anonymous_token=x_cart_token, expected_version=_version(if_match))  # fmt: skip
+                                anonymous_token=x_cart_token, expected_version=_version(if_match),
+                                lease_token=x_lease_token)  # fmt: skip
     return cart_out(request, cart)
 
 

@@ -95,9 +95,28 @@ def build_context(request: HttpRequest) -> ActingContext:
         request_id=getattr(request, "request_id", uuid.uuid4().hex),
         client_ip=client_ip(request),
     )
+    header = request.headers.get(ASSISTED_SESSION_HEADER) if request.path.startswith("/api/") else None
+    if header and user is not None:
+        # An API caller names its session in each request (a bearer token has no Django session).
+        # One that has ended is an error, never a silent return to acting as the agent.
+        from concierge.assist.errors import AssistError
+        from concierge.assist.services import assisting, session_resolve
+        from concierge.core.errors import DomainError
+
+        session = session_resolve(ctx, header)
+        if session is None:
+            raise DomainError(
+                AssistError.SESSION_ENDED,
+                "This assisted session has ended (signed out, timed out or replaced). Start a new one.",
+                status=409,
+            )
+        return assisting(ctx, session)
     if (session_id := request.session.get(ASSISTED_SESSION_KEY)) is not None:
         ctx = _assisted(request, ctx, session_id)
     return ctx
+
+
+ASSISTED_SESSION_HEADER = "X-Assisted-Session"
 
 
 # The Django session key that names the assisted session of a browser (seed 000).

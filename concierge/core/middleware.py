@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from concierge.core.context import build_context
+from concierge.core.errors import DomainError
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -41,8 +42,14 @@ class ActingContextMiddleware:
         if request.path.startswith("/api/") and user is not None and user.is_authenticated:
             # Every authenticated API answer says who acted and for whom (ids; names are in
             # GET /api/v1/me). request.ctx may have been rebuilt by token authentication.
-            ctx = request.ctx
+            try:
+                ctx = request.ctx
+                ctx.user  # noqa: B018  (resolves the lazy context)
+            except DomainError:
+                return response  # the context was refused (an ended assisted session): nobody acts
             response["X-Acting-User"] = str(ctx.user.pk)
+            if ctx.is_assisting:
+                response["X-Assisted-Session"] = str(ctx.assisted_session.pk)
             if ctx.customer is not None:
                 response["X-On-Behalf-Of-Customer"] = str(ctx.customer.pk)
             if ctx.account is not None:

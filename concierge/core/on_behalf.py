@@ -6,8 +6,10 @@ Lives in core so that every domain's services can refuse by themselves; the assi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from concierge.core.errors import CommonError, DomainError
 
@@ -38,3 +40,40 @@ def refuse_on_behalf(ctx: ActingContext, what: OnBehalfDenied) -> None:
             f"Customer service cannot {what.value} for a customer. Only the customer can, signed in as themself.",
             status=403,
         )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def not_on_behalf(what: OnBehalfDenied) -> Callable[[F], F]:
+    """Refuse a view (HTML: a 403 page; API: 403 ``not_allowed_on_behalf``) while assisting. The
+    tag it leaves is what the route test reads; services that must never run on behalf also call
+    :func:`refuse_on_behalf` themselves."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+            ctx = getattr(request, "ctx", None)
+            if ctx is not None and ctx.is_assisting:
+                if request.path.startswith("/api/"):
+                    refuse_on_behalf(ctx, what)  # the API's error handler answers 403 with the code
+                from django.shortcuts import render
+
+                return render(request, "on_behalf_refused.html", {"what": what}, status=403)
+            return view(request, *args, **kwargs)
+
+        wrapper.on_behalf_denied = what  # type: ignore[attr-defined]  # read by the route test
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def tagged_not_on_behalf(what: OnBehalfDenied) -> Callable[[F], F]:
+    """The tag alone, for API endpoints (django-ninja reads an endpoint's own signature, so it is
+    not wrapped): the endpoint calls :func:`refuse_on_behalf` first thing."""
+
+    def decorate(view: F) -> F:
+        view.on_behalf_denied = what  # type: ignore[attr-defined]  # read by the route test
+        return view
+
+    return decorate

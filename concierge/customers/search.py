@@ -52,8 +52,9 @@ def normalise(field: str, value: str) -> list[str]:
         word = _WHOLE.sub("", plain)
         return [word[:MAX_TERM]] if word else []
     if field == "phone":
-        digits = "".join(ch for ch in plain if ch.isdigit())
-        return [digits[:MAX_TERM]] if digits else []
+        # Found with or without the country code, or by the local number alone.
+        digits = "".join(ch for ch in plain if ch.isdigit())[:MAX_TERM]
+        return list(dict.fromkeys(d for d in (digits, digits[-10:], digits[-7:]) if d)) if digits else []
     if field == "postal_code":
         word = "".join(_WORD.findall(plain))
         return [word[:MAX_TERM]] if word else []
@@ -120,6 +121,8 @@ class Criteria:
     @classmethod
     def parse(cls, raw: Mapping[str, str]) -> Criteria:
         words = {field: normalise(field, raw.get(field, "") or "") for field in FIELDS}
+        if words["phone"]:
+            words["phone"] = words["phone"][:1]  # what was typed, not its suffixes
         return cls({field: found[:4] for field, found in words.items() if found})
 
     def __bool__(self) -> bool:

@@ -12,6 +12,7 @@ from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import EmailText, Id, Secret, ShortText
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf, tagged_not_on_behalf
 from concierge.identity import services
 from concierge.identity.models import ApiToken
 from concierge.identity.roles import Priv
@@ -107,16 +108,20 @@ def me(request: HttpRequest) -> MeOut:
     response={201: TokenCreatedOut, 401: ErrorOut, 429: ErrorOut, **ERRORS_INPUT},
     auth=None,
 )
+@tagged_not_on_behalf(OnBehalfDenied.API_TOKENS)
 def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status:
     """Exchange an email and password for an API token. The key is shown only in this answer."""
     ctx: ActingContext = request.ctx
+    refuse_on_behalf(ctx, OnBehalfDenied.API_TOKENS)
     user = services.sign_in_check(request, email=payload.email, password=payload.password, client_ip=ctx.client_ip)
     token, key = services.api_token_create(ActingContext(user=user, request_id=ctx.request_id), name=payload.name)
     return Status(201, TokenCreatedOut(**TokenOut.model_validate(token).model_dump(), key=key))
 
 
 @router.get("/auth/tokens", response={200: list[TokenOut], **ERRORS_AUTH}, auth=token_or_session)
+@tagged_not_on_behalf(OnBehalfDenied.API_TOKENS)
 def token_list(request: HttpRequest) -> list[ApiToken]:
+    refuse_on_behalf(request.ctx, OnBehalfDenied.API_TOKENS)
     return list(active_tokens(request.ctx))
 
 

@@ -15,9 +15,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from concierge.assist.policies import not_on_behalf
 from concierge.core.errors import DomainError, NotFound
-from concierge.core.on_behalf import OnBehalfDenied
+from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf
 from concierge.customers.services import (
     ADDRESS_FIELDS,
     address_add,
