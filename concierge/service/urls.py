@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from concierge.service import views
+from concierge.service import takeover_views, views
 
 app_name = "service"
 
@@ -9,4 +9,11 @@ urlpatterns = [
     path("orders/", include("concierge.service.order_urls")),
     path("assist/access/", views.access_customer, name="access_customer"),
     path("assist/end/", views.assist_end, name="assist_end"),
+    path("takeovers/new/", takeover_views.takeover_new, name="takeover_new"),
+    path("takeovers/<str:number>/", takeover_views.takeover, name="takeover"),
+    path("takeovers/<str:number>/cart/", takeover_views.takeover_cart, name="takeover_cart"),
+    path("takeovers/<str:number>/add/", takeover_views.takeover_add, name="takeover_add"),
+    path("takeovers/<str:number>/lines/<int:line_id>/remove/", takeover_views.takeover_remove, name="takeover_remove"),
+    path("takeovers/<str:number>/done/", takeover_views.takeover_done, name="takeover_done"),
+    path("takeovers/<str:number>/cancel/", takeover_views.takeover_cancel_view, name="takeover_cancel"),
 ]
