@@ -130,8 +130,15 @@ def _guard_lease(ctx: ActingContext, cart: Cart, lease_token: str | None) -> Non
 
 
 def check_checkout_allowed(ctx: ActingContext, cart: Cart) -> None:
-    """Checkout turns the cart into an order: not while someone else holds its lock."""
-    if cart.lease_is_live() and not (ctx.is_assisting and cart.lease_holder_id == ctx.user.pk):
+    """Checkout turns the cart into an order: not while someone else holds its lock, and by an
+    assisting agent only under their own lock (as every change they make to a cart with items)."""
+    if ctx.is_assisting and not cart.lease_held_by(ctx.user):
+        if cart.lease_is_live():
+            raise leases.held_error(cart, CART_LEASE)
+        raise DomainError(
+            CartError.LOCK_REQUIRED, "Lock the customer's cart from the mini cart before checking out.", status=409
+        )
+    if cart.lease_is_live() and not ctx.is_assisting:
         name = cart.lease_holder_name()
         raise DomainError(
             CartError.LOCKED,

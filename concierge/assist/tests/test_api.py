@@ -118,3 +118,35 @@ def test_starting_for_b_ends_the_session_for_a(ann, csr, shopper, other_shopper)
     assert AssistedSession.objects.get(pk=first["X-Assisted-Session"]).end_reason == "REPLACED"
     stale = Client().get("/api/v1/assist/sessions/current", headers=first)
     assert stale.json()["code"] == "assist.session_ended"
+
+
+def test_an_order_placed_for_the_customer_says_who_placed_it(ann, csr, shopper, store, client):
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from concierge.api.tests.test_commerce_api import add_card, ship_all
+    from concierge.audit.models import Event
+    from concierge.orders.models import Order
+    from concierge.stores.models import ShippingMethod
+
+    ShippingMethod.objects.create(store=store, code="standard", name="Standard", price=Decimal("5.00"))
+    sku = factories.product(store=store, name="Alpine Trail Runner", price="89.95")
+    card = add_card(shopper, "4242424242424242")
+    acting = start(ann, shopper)
+    cart = post("/api/v1/cart/lines", {"sku_id": sku.pk}, **acting).json()
+    post("/api/v1/assist/cart/unlock", **acting, **{"X-Lease-Token": cart["lease_token"]})
+    refused = post("/api/v1/checkout", ship_all(cart, shopper.addresses.get(), card), **acting)
+    assert (refused.status_code, refused.json()["code"]) == (409, "cart.lock_required")
+    post("/api/v1/assist/cart/lock", **acting)
+    placed = post("/api/v1/checkout", ship_all(cart, shopper.addresses.get(), card), **acting)
+    assert placed.status_code == 201, placed.json()
+    order = Order.objects.get()
+    assert (order.placed_by, order.customer, order.placed_on_behalf) == (csr, shopper, True)
+    event = Event.objects.get(action="order.placed")
+    assert (event.actor_id, event.on_behalf_of_id) == (csr.pk, shopper.pk)
+    # The customer is told it was placed with help; staff see who placed it for whom.
+    client.force_login(shopper.user, backend="concierge.identity.backends.EmailBackend")
+    page = client.get(reverse("storefront:order_detail", args=[order.number]))
+    assert "with help from our customer service" in page.text
+    assert "Ann Agent" not in page.text
