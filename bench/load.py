@@ -67,7 +67,7 @@ def run(base: str, workload: str, clients: int, requests: int, warmup: int, skus
         nonlocal errors
         client = Client(base)
         rng = random.Random(n)
-        state = {"skus": skus[n * 20 % max(1, len(skus)) :][:20] or skus}
+        state = {"n": n, "skus": skus[n * 20 % max(1, len(skus)) :][:20] or skus}
         fn = WORKLOADS[workload]
         for _ in range(warmup):
             fn(client, rng, state)
