@@ -233,3 +233,31 @@ class TestGuardRails:
                 shopper.pk,
                 session.pk,
             ), event.action
+
+
+class TestSeeingWhatTheCustomerSees:
+    def test_segment_prices_are_the_customers(self, agent_client, shopper, store):
+        from decimal import Decimal
+
+        from concierge.catalog.models import Price, PriceList
+        from concierge.customers.models import Segment
+
+        gold = Segment.objects.create(code="gold", name="Gold")
+        shopper.segments.add(gold)
+        sku = factories.product(store=store, name="Summit Sun Hat", price="24.00")
+        gold_list = PriceList.objects.create(name="Gold", store=store, currency="USD", segment=gold)
+        Price.objects.create(price_list=gold_list, sku=sku, amount=Decimal("19.00"))
+        product_url = reverse("storefront:product", args=[sku.product.slug])
+        assert "$24.00" in agent_client.get(product_url).text  # the agent as themself: the base price
+        access(agent_client, shopper)
+        page = agent_client.get(product_url).text
+        assert "$19.00" in page
+        assert "$24.00" not in page
+
+    def test_an_organizations_account_is_in_use_when_assisting_it(self, agent_client, csr, store):
+        org = factories.organization(store=store, name="Acme Outfitters")
+        access(agent_client, org)
+        page = agent_client.get(reverse("storefront:home")).text
+        assert "Acme Outfitters" in page
+        event = Event.objects.get(action="assist.session_started")
+        assert (event.on_behalf_of_id, event.account_id) == (org.pk, org.pk)
