@@ -34,3 +34,17 @@ def test_generate_writes_customers_in_bulk_and_adds_nothing_twice():
     call_command("generate", customers=120, batch_size=50, stdout=io.StringIO())
     assert Customer.objects.count() == before + 120
     assert Address.objects.filter(customer__shared_id__startswith="C01").count() == 120
+
+
+def test_every_demo_and_generated_customer_can_be_found():
+    from concierge.customers.models import CustomerSearchTerm
+    from concierge.customers.search import Criteria, find_customers
+    from concierge.stores.models import Store
+
+    call_command("seed_demo", customers=10, stdout=io.StringIO())
+    call_command("generate", customers=30, batch_size=50, stdout=io.StringIO())
+    assert not Customer.objects.exclude(pk__in=CustomerSearchTerm.objects.values("customer_id")).exists()
+    found = find_customers(
+        Criteria.parse({"email": "jane.shopper@"}), store_ids=Store.objects.values_list("pk", flat=True)
+    )
+    assert [c.shared_id for c in found.customers] == ["C000000000"]

@@ -9,11 +9,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 
 from concierge.audit.services import record
 from concierge.core.context import ActingContext
 from concierge.core.money import Money
 from concierge.customers.models import Address, Customer, Segment, SellerAssignment
+from concierge.customers.search import index_customers
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.orders import seed_orders
@@ -70,6 +72,8 @@ class Command(BaseCommand):
                 self._staff(email, first, last, roles, [stores[c] for c in store_codes], password_hash)
             self._shopper(stores["us"], password_hash)
             self._organizations(stores)
+            # Jane and the organizations are written directly: give them their Find customer terms.
+            index_customers(Customer.objects.filter(Q(shared_id="C000000000") | Q(kind=Customer.Kind.ACCOUNT)))
         written = write_customers(stores=list(stores.values()), count=customers, seed=7, password_hash=password_hash)
         products = seed_catalog(stores)
         seed_store_setup(stores)
