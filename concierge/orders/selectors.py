@@ -213,8 +213,9 @@ def _decode(cursor: str, columns: tuple[str, ...]) -> list[Any]:
                 parsed.append(str(value))
         return parsed
     except (ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
-        raise DomainError(OrderError.SEARCH_INVALID, "That page of results is no longer valid: search again.",
-                          status=400, fields={"after": ["Not a cursor of this search."]}) from exc  # fmt: skip
+        # 404: the page asked for does not exist (a damaged cursor, or one of another sort).
+        raise DomainError(OrderError.SEARCH_INVALID, "No such page of results: search again from the first page.",
+                          status=404, fields={"after": ["Not a cursor of this search."]}) from exc  # fmt: skip
 
 
 def _after(columns: tuple[str, ...], values: list[Any], descending: bool) -> Q:

@@ -384,4 +384,4 @@ def test_a_csr_searches_only_the_stores_they_serve(rows, csr):
 def test_a_damaged_cursor_is_a_clear_error(rows, supervisor):
     with pytest.raises(DomainError) as refused:
         search_orders(ActingContext(user=supervisor), OrderSearch(sort=Sort.TOTAL, after="bm90LWEtY3Vyc29y"))
-    assert (refused.value.code, refused.value.status) == ("order.search_invalid", 400)
+    assert (refused.value.code, refused.value.status) == ("order.search_invalid", 404)
