@@ -20,15 +20,15 @@ if TYPE_CHECKING:
 class OnBehalfDenied(StrEnum):
     """What an agent may never do for a customer, whatever their role."""
 
-    CHANGE_PASSWORD = "change the customer's password"  # noqa: S105  (a description, not a secret)
-    SIGN_IN_EMAIL = "change the customer's sign-in email"
+    CHANGE_PASSWORD = "change a password"  # noqa: S105  (a description, not a secret)
+    SIGN_IN_EMAIL = "change a sign-in email"
     SIGN_IN_PHONE = "change the phone number used for sign-in"
     MFA = "change two-step verification"
     API_TOKENS = "manage API tokens"
-    DELETE_ACCOUNT = "delete the account"
-    EXPORT_DATA = "export all of the customer's data"
+    DELETE_ACCOUNT = "delete an account"
+    EXPORT_DATA = "export all of a customer's data"
     FULL_CARD = "see a full card number"
-    ASSISTANCE_CONSENT = "change whether customer service may access the account"
+    ASSISTANCE_CONSENT = "change whether customer service may access an account"
     START_SESSION = "start another assisted session"
 
 
@@ -37,7 +37,8 @@ def refuse_on_behalf(ctx: ActingContext, what: OnBehalfDenied) -> None:
     if ctx.is_assisting:
         raise DomainError(
             CommonError.NOT_ALLOWED_ON_BEHALF,
-            f"Customer service cannot {what.value} for a customer. Only the customer can, signed in as themself.",
+            f"Customer service cannot {what.value} on a customer's behalf. "
+            "Only the customer can, signed in as themself.",
             status=403,
         )
 
