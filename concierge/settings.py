@@ -160,6 +160,8 @@ CONCIERGE_SIGN_IN_WINDOW_SECONDS = int(os.environ.get("CONCIERGE_SIGN_IN_WINDOW_
 CONCIERGE_ASSIST_IDLE_MINUTES = int(os.environ.get("CONCIERGE_ASSIST_IDLE_MINUTES", "15"))
 CONCIERGE_ASSIST_MAX_HOURS = int(os.environ.get("CONCIERGE_ASSIST_MAX_HOURS", "8"))
 CONCIERGE_CART_LEASE_MINUTES = int(os.environ.get("CONCIERGE_CART_LEASE_MINUTES", "10"))
+# A staff member's sign-in lasts this long from signing in, however they work meanwhile.
+CONCIERGE_STAFF_SESSION_HOURS = int(os.environ.get("CONCIERGE_STAFF_SESSION_HOURS", "12"))
 
 # --- Tasks --------------------------------------------------------------------------------------
 TASKS = {

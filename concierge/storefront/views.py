@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge.carts.services import cart_merge_anonymous
@@ -18,7 +22,7 @@ from concierge.core.forms import add_domain_error
 from concierge.customers.selectors import organizations_for_seller
 from concierge.customers.services import customer_register, organization_clear, organization_select
 from concierge.identity.models import User
-from concierge.identity.policies import landing_url
+from concierge.identity.policies import is_staff_member, landing_url
 from concierge.identity.roles import Priv
 from concierge.identity.services import sign_in_check, user_sign_out_everywhere
 from concierge.storefront.cart_cookie import cart_token, forget_cart
@@ -39,6 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def _signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpResponse:
     """After sign-in or registration: the anonymous cart joins the customer's, then land."""
     login(request, user, backend="concierge.identity.backends.EmailBackend")  # rotates the session key
+    if is_staff_member(user):
+        # A staff sign-in lasts a working day from now, whatever they do meanwhile: starting or ending
+        # an assisted session (which rotates the key) never extends it (RELIABILITY.md bar 3).
+        request.session.set_expiry(timezone.now() + dt.timedelta(hours=settings.CONCIERGE_STAFF_SESSION_HOURS))
     response = HttpResponseRedirect(landing_url(user, request=request, next_url=next_url))
     token = cart_token(request)
     if token:

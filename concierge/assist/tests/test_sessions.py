@@ -261,3 +261,34 @@ class TestSeeingWhatTheCustomerSees:
         assert "Acme Outfitters" in page
         event = Event.objects.get(action="assist.session_started")
         assert (event.on_behalf_of_id, event.account_id) == (org.pk, org.pk)
+
+
+class TestSessionHygiene:
+    def test_start_and_end_need_the_csrf_token(self, csr, shopper):
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(csr, backend="concierge.identity.backends.EmailBackend")
+        assert access(strict, shopper).status_code == 403
+        assert not AssistedSession.objects.exists()
+
+    def test_the_key_before_a_start_is_dead(self, agent_client, shopper):
+        old_key = agent_client.session.session_key
+        access(agent_client, shopper)
+        stale = Client()
+        stale.cookies["sessionid"] = old_key
+        page = stale.get(reverse("storefront:home"))
+        assert "Ann Agent" not in page.text
+        assert "Sign In / Register" in page.text
+
+    def test_starting_and_ending_do_not_extend_the_agents_sign_in(self, client, csr, shopper):
+        client.post(reverse("storefront:sign_in"), {"email": csr.email, "password": factories.PASSWORD})
+        expires = client.session.get_expiry_date()
+        access(client, shopper)
+        client.post(reverse("service:assist_end"))
+        assert client.session.get_expiry_date() == expires
+
+    def test_both_names_are_escaped(self, agent_client, store):
+        odd = factories.shopper(store=store, first_name="<b>Bold</b>", last_name="O'Brien & Co")
+        access(agent_client, odd)
+        page = agent_client.get(reverse("storefront:home")).text
+        assert "<b>Bold</b>" not in page
+        assert "&lt;b&gt;Bold&lt;/b&gt; O&#x27;Brien &amp; Co" in page
