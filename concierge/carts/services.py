@@ -351,6 +351,10 @@ def cart_merge_anonymous(ctx: ActingContext, *, anonymous_token: str) -> Cart | 
         source, target = locked[source.pk], locked[target.pk]
         if source.status != Cart.Status.ACTIVE:
             return target
+        if target.lease_is_live():
+            # Customer service is changing the customer's cart right now: the anonymous cart stays
+            # as it is (its cookie still finds it) rather than change a locked cart.
+            return target
         merged, skipped = _move_lines(ctx, source, target)
         Cart.objects.filter(pk=source.pk).update(status=Cart.Status.MERGED, updated_at=clock.now())
         _bump(target)

@@ -171,3 +171,16 @@ class TestBind:
         with pytest.raises(DomainError) as refused:
             cart_bind(as_shopper, code=anonymous_cart.code)
         assert refused.value.status == 403
+
+
+def test_signing_in_does_not_merge_into_a_locked_cart(ann, as_shopper, cart_with_item, store, sku):
+    from concierge.carts.services import cart_merge_anonymous
+
+    visitor = ActingContext(user=None, store=store)
+    anonymous, token = cart_open(visitor, anonymous_token=None)
+    cart_add(visitor, cart=anonymous, sku_id=sku.pk, quantity=3, anonymous_token=token)
+    cart_lock(ann, cart=cart_with_item)
+    cart_merge_anonymous(as_shopper, anonymous_token=token)
+    assert cart_with_item.lines.get().quantity == 1
+    anonymous.refresh_from_db()
+    assert anonymous.status == Cart.Status.ACTIVE
