@@ -3,11 +3,16 @@ View User's Cart, add items found by keyword, then Add Items to Cart hands the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concierge.assist.errors import AssistError
 from concierge.assist.models import CartTakeover
 from concierge.assist.services import (
     takeover_cancel,
@@ -21,9 +26,9 @@ from concierge.carts.selectors import cart_lines, priced_cart
 from concierge.carts.services import cart_add, cart_remove
 from concierge.catalog import selectors as catalog
 from concierge.catalog.pricing import buyer_for, unit_prices
-from concierge.core.errors import DomainError, NotFound
+from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.customers.search import Criteria, find_customers
-from concierge.service.views import staff_required
+from concierge.service.views import View, staff_required
 from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease
 
 
@@ -104,102 +109,74 @@ def takeover(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "service/takeover.html", context)
 
 
-def _order(request: HttpRequest, number: str) -> CartTakeover | HttpResponse:
-    try:
-        return takeover_for(request.ctx, number)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("service:takeover_new")
+def takeover_action(action: Callable[[HttpRequest, CartTakeover], str]) -> View:
+    """A POST on one of the agent's own takeovers: ``action`` does the work and returns the message
+    to show; a refusal is shown instead. Either way, back to the order."""
+
+    @require_POST
+    @staff_required
+    @wraps(action)
+    def view(request: HttpRequest, number: str, **kwargs: Any) -> HttpResponse:
+        try:
+            order = takeover_for(request.ctx, number)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("service:takeover_new")
+        try:
+            messages.success(request, action(request, order, **kwargs))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("service:takeover", number=number)
+
+    return view
 
 
-@require_POST
-@staff_required
-def takeover_cart(request: HttpRequest, number: str) -> HttpResponse:
+def _refuse(message: str) -> DomainError:
+    return DomainError(AssistError.TAKEOVER_CLOSED, message, status=409)
+
+
+@takeover_action
+def takeover_cart(request: HttpRequest, order: CartTakeover) -> str:
     """View User's Cart (and, when another agent holds the cart, Take Over Lock)."""
-    order = _order(request, number)
-    if isinstance(order, HttpResponse):
-        return order
-    try:
-        grant = takeover_view_cart(request.ctx, order, take_lock_over=request.POST.get("takeover") == "1")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        remember_lease(request, order.cart.pk, grant.token)
-    return redirect("service:takeover", number=number)
+    grant = takeover_view_cart(request.ctx, order, take_lock_over=request.POST.get("takeover") == "1")
+    remember_lease(request, order.cart.pk, grant.token)
+    return "You are editing the user's cart. The customer cannot change it until you add the items."
 
 
-@require_POST
-@staff_required
-def takeover_add(request: HttpRequest, number: str) -> HttpResponse:
+@takeover_action
+def takeover_add(request: HttpRequest, order: CartTakeover) -> str:
     """Add to Cart from the item details view."""
-    order = _order(request, number)
-    if isinstance(order, HttpResponse):
-        return order
-    back = redirect("service:takeover", number=number)
     if order.cart is None or not order.is_open:
-        messages.error(request, "View the user's cart first.")
-        return back
+        raise _refuse("View the user's cart first.")
     try:
         quantity = int(request.POST.get("quantity", "1"))
         sku_id = int(request.POST.get("sku", ""))
     except ValueError:
-        messages.error(request, "Choose an option and a quantity.")
-        return back
-    try:
-        acting = takeover_context(request.ctx, order)
-        cart_add(acting, cart=order.cart, sku_id=sku_id, quantity=quantity,
-                 lease_token=lease_token(request, order.cart.pk))  # fmt: skip
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Added to the user's cart.")
-    return back
+        raise DomainError(CommonError.REQUEST_INVALID, "Choose an option and a quantity.", status=422) from None
+    cart_add(takeover_context(request.ctx, order), cart=order.cart, sku_id=sku_id, quantity=quantity,
+             lease_token=lease_token(request, order.cart.pk))  # fmt: skip
+    return "Added to the user's cart."
 
 
-@require_POST
-@staff_required
-def takeover_remove(request: HttpRequest, number: str, line_id: int) -> HttpResponse:
-    order = _order(request, number)
-    if isinstance(order, HttpResponse):
-        return order
-    try:
-        acting = takeover_context(request.ctx, order)
-        cart_remove(acting, cart=order.cart, line_id=line_id, lease_token=lease_token(request, order.cart.pk))
-    except (DomainError, AttributeError) as exc:
-        messages.error(request, getattr(exc, "message", "View the user's cart first."))
-    else:
-        messages.success(request, "Removed from the user's cart.")
-    return redirect("service:takeover", number=number)
+@takeover_action
+def takeover_remove(request: HttpRequest, order: CartTakeover, line_id: int) -> str:
+    if order.cart is None or not order.is_open:
+        raise _refuse("View the user's cart first.")
+    cart_remove(takeover_context(request.ctx, order), cart=order.cart, line_id=line_id,
+                lease_token=lease_token(request, order.cart.pk))  # fmt: skip
+    return "Removed from the user's cart."
 
 
-@require_POST
-@staff_required
-def takeover_done(request: HttpRequest, number: str) -> HttpResponse:
+@takeover_action
+def takeover_done(request: HttpRequest, order: CartTakeover) -> str:
     """Add Items to Cart: exit the takeover so the shopper checks out on their own."""
-    order = _order(request, number)
-    if isinstance(order, HttpResponse):
-        return order
     cart_id = order.cart_id
-    try:
-        takeover_hand_back(request.ctx, order, lease_token=lease_token(request, cart_id) if cart_id else None)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("service:takeover", number=number)
+    takeover_hand_back(request.ctx, order, lease_token=lease_token(request, cart_id) if cart_id else None)
     forget_lease(request, cart_id)
-    messages.success(request, f"The items are in {order.customer.display_name}'s cart. They can check out now.")
-    return redirect("service:takeover", number=number)
+    return f"The items are in {order.customer.display_name}'s cart. They can check out now."
 
 
-@require_POST
-@staff_required
-def takeover_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order(request, number)
-    if isinstance(order, HttpResponse):
-        return order
-    try:
-        takeover_cancel(request.ctx, order)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Order {order.number} was cancelled; the user's cart is unlocked.")
-    return redirect("service:takeover", number=number)
+@takeover_action
+def takeover_cancel_view(request: HttpRequest, order: CartTakeover) -> str:
+    takeover_cancel(request.ctx, order)
+    return f"Order {order.number} was cancelled; the user's cart is unlocked."
