@@ -136,3 +136,28 @@ def test_bob_and_ann_then_the_supervisor_unlocks(new_page, order, csr, bob, supe
     expect(events).to_contain_text("for Jane Shopper")
     expect(events.locator("tbody tr").first).to_contain_text("Customer asked for the billing city to be Houston.")
     screenshot(ann_page, "order-notes-timeline")
+
+
+def test_details_tab_edits_shipping_until_released(new_page, order, csr):
+    page = new_page()
+    sign_in(page, csr.email)
+    page.goto(f"/service/orders/{order.number}/?tab=details")
+    page.get_by_role("button", name="Edit").click()
+    first, second = (s.number for s in order.shipments.order_by("number"))
+    shipping = page.get_by_role("form", name=f"Shipping of {first}")
+    shipping.get_by_label("Shipping method").select_option("economy")
+    shipping.get_by_label("City").fill("Round Rock")
+    screenshot(page, "order-details-editing")
+    shipping.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(f"Order {order.number} saved; it is unlocked.")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("Economy (3.00 USD)")
+    # when the second shipment is released, its shipping can no longer be edited
+    page.get_by_role("button", name="Edit").click()
+    page.locator(f"#shipment-{second}").locator("..").get_by_role("button", name="Release Shipment").click()
+    expect(page.get_by_text(f"Shipment {second} released.")).to_be_visible()
+    expect(page.get_by_role("form", name=f"Shipping of {second}")).to_have_count(0)
+    expect(page.get_by_role("form", name=f"Shipping of {first}")).to_be_visible()
+    screenshot(page, "order-details-after-release")
+    page.get_by_role("link", name="Payments").click()
+    expect(page.get_by_role("main")).to_contain_text("Capture")
+    screenshot(page, "order-payments")

@@ -292,6 +292,12 @@ def shipment_shipping_update(
             changes["shipping_method"] = (shipment.shipping_method_name, method.name)
             changes["shipping_price"] = (str(shipment.shipping_price), str(method.price))
             difference = method.price - shipment.shipping_price
+            authorization = _authorization(order)
+            if difference > 0 and authorization is not None and order.total + difference > authorization.amount:
+                message = (f"{method.name} costs {difference} {order.currency} more than the payment authorized "
+                           "for this order; choose another shipping method.")  # fmt: skip
+                raise DomainError(OrderError.SHIPPING_METHOD_INVALID, message, status=422,
+                                  fields={"shipping_method": [message]})  # fmt: skip
             shipment.shipping_method, shipment.shipping_method_name = method, method.name
             shipment.shipping_price = method.price
             if difference:

@@ -28,6 +28,8 @@ def placed_order(customer: Customer, store: Store, *, shipments: int = 2) -> Ord
                                          defaults={"name": "Standard", "price": Decimal("5.00")})  # fmt: skip
     ShippingMethod.objects.get_or_create(store=store, code="express",
                                          defaults={"name": "Express", "price": Decimal("15.00")})  # fmt: skip
+    ShippingMethod.objects.get_or_create(store=store, code="economy",
+                                         defaults={"name": "Economy", "price": Decimal("3.00")})  # fmt: skip
     ctx = ActingContext(user=customer.user, customer=customer, store=store)
     cart, _ = cart_open(ctx, anonymous_token=None)
     for name, price in [("Shoe", "80.00"), ("Hat", "20.00")][:shipments]:

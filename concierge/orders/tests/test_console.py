@@ -190,7 +190,7 @@ def test_shipping_of_a_released_shipment_cannot_change(order, csr, status):
     with pytest.raises(DomainError) as refused:
         services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
                                           expected_version=order.version, lease_token=token,
-                                          shipping_method_code="express", address=ADDRESS)  # fmt: skip
+                                          shipping_method_code="economy", address=ADDRESS)  # fmt: skip
     assert refused.value.code == "order.not_editable"
     assert Shipment.objects.get(pk=shipment.pk).shipping_method_name == "Standard"
 
@@ -200,13 +200,24 @@ def test_changing_the_shipping_method_reprices_the_order_and_records_before_and_
     token = lock(csr, order)
     services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
                                       expected_version=order.version, lease_token=token,
-                                      shipping_method_code="express", address=ADDRESS)  # fmt: skip
+                                      shipping_method_code="economy", address=ADDRESS)  # fmt: skip
     saved = fresh(order)
-    assert saved.total == order.total + Decimal("10.00")
-    assert saved.shipping_total == order.shipping_total + Decimal("10.00")
+    assert saved.total == order.total - Decimal("2.00")
+    assert saved.shipping_total == order.shipping_total - Decimal("2.00")
     event = Event.objects.get(action="shipment.shipping_changed")
-    assert event.changes["shipping_method"] == ["Standard", "Express"]
+    assert event.changes["shipping_method"] == ["Standard", "Economy"]
     assert event.changes["ship_city"] == ["Austin", "Dallas"]
+
+
+def test_a_method_costing_more_than_was_authorized_is_refused(order, csr):
+    shipment = order.shipments.order_by("number").first()
+    token = lock(csr, order)
+    with pytest.raises(DomainError) as refused:
+        services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
+                                          expected_version=order.version, lease_token=token,
+                                          shipping_method_code="express", address=ADDRESS)  # fmt: skip
+    assert refused.value.code == "order.shipping_method_invalid"
+    assert fresh(order).total == order.total
 
 
 def test_release_keeps_the_lock_and_cancel_shipment_restocks(order, csr):
