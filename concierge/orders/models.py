@@ -105,13 +105,41 @@ class Order(StateMachine, Leased):
         indexes = [
             models.Index(fields=["customer", "-placed_at"], name="orders_customer_placed"),
             models.Index(fields=["store", "status"], name="orders_store_status"),
-            # One per sort column of the order search, with the id that breaks ties (keyset pages).
-            models.Index(fields=["placed_at", "id"], name="orders_sort_placed"),
-            models.Index(fields=["total", "id"], name="orders_sort_total"),
-            models.Index(fields=["status", "id"], name="orders_sort_status"),
+            # One per sort column of the order search: the column, the id that breaks ties (keyset
+            # pages), then the store, so the store scope is checked in the index while walking it.
+            models.Index(fields=["number", "store"], name="orders_sort_number"),
+            models.Index(fields=["placed_at", "id", "store"], name="orders_sort_placed"),
+            models.Index(fields=["total", "id", "store"], name="orders_sort_total"),
+            models.Index(fields=["status", "id", "store"], name="orders_sort_status"),
             models.Index(fields=["store", "id"], name="orders_sort_store"),
-            models.Index(fields=["billing_last_name_key", "billing_first_name_key", "id"], name="orders_sort_name"),
-            _prefix_index("billing_last_name_key", "billing_first_name_key", name="orders_find_last_name"),
+            models.Index(
+                fields=["billing_last_name_key", "billing_first_name_key", "id", "store"], name="orders_sort_name"
+            ),
+            # The customer-name search covers every filter and sort column, so a name prefix that
+            # matches thousands of orders is filtered and sorted in the index alone.
+            models.Index(
+                fields=[
+                    "billing_last_name_key",
+                    "billing_first_name_key",
+                    "status",
+                    "store",
+                    "total",
+                    "placed_at",
+                    "number",
+                    "id",
+                ],
+                name="orders_find_name",
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "varchar_ops",
+                    "int8_ops",
+                    "numeric_ops",
+                    "timestamptz_ops",
+                    "varchar_ops",
+                    "int8_ops",
+                ],
+            ),
             _prefix_index("billing_first_name_key", name="orders_find_first_name"),
             _prefix_index("email_key", name="orders_find_email"),
             _prefix_index("billing_postal_code_key", name="orders_find_postal_code"),

@@ -254,7 +254,14 @@ def search_orders(ctx: ActingContext, terms: OrderSearch) -> OrderPage:
     rows = (
         _store_sorted(matching, terms, after, limit + 1)
         if terms.sort == Sort.STORE
-        else _sorted(matching, columns, terms.descending, after, limit + 1)
+        else _sorted(
+            matching,
+            columns,
+            terms.descending,
+            after,
+            limit + 1,
+            by_name=bool(terms.last_name.strip() or terms.first_name.strip()) and terms.sort != Sort.CUSTOMER,
+        )
     )
     orders = rows[:limit]
     counted = matching.order_by().values("id")[: COUNT_CAP + 1].count()
@@ -270,11 +277,27 @@ def _listed(qs: QuerySet[Order]) -> QuerySet[Order]:
     )  # fmt: skip
 
 
+def _rows(ids: list[int]) -> list[Order]:
+    """The page's rows, fetched by id after the ids were found in an index (a deferred join)."""
+    found = _listed(Order.objects.filter(id__in=ids)).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
 def _sorted(qs: QuerySet[Order], columns: tuple[str, ...], descending: bool, after: list[Any] | None,
-            limit: int) -> list[Order]:  # fmt: skip
+            limit: int, *, by_name: bool) -> list[Order]:  # fmt: skip
     if after is not None:
         qs = qs.filter(_after(columns, after, descending))
-    return list(_listed(qs).order_by(*(f"-{c}" if descending else c for c in columns))[:limit])
+    ids = qs.order_by(*(f"-{c}" if descending else c for c in columns)).values_list("id", flat=True)[:limit]
+    if by_name and connection.vendor == "sqlite":
+        # SQLite would take the narrower customer-sort index for the name range and then read every
+        # matching row from the table; the search index covers the filters and sorts (10-20x faster
+        # at 2M orders). PostgreSQL chooses it by itself.
+        sql, params = ids.query.sql_with_params()
+        sql = sql.replace('FROM "orders_order"', 'FROM "orders_order" INDEXED BY "orders_find_name"', 1)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return _rows([row[0] for row in cursor.fetchall()])
+    return _rows(list(ids))
 
 
 def _store_sorted(qs: QuerySet[Order], terms: OrderSearch, after: list[Any] | None, limit: int) -> list[Order]:
@@ -289,7 +312,8 @@ def _store_sorted(qs: QuerySet[Order], terms: OrderSearch, after: list[Any] | No
         in_store = qs.filter(store_id=store_id)
         if after is not None and store_id == after[0]:
             in_store = in_store.filter(**{"id__lt" if terms.descending else "id__gt": after[1]})
-        rows += list(_listed(in_store).order_by("-id" if terms.descending else "id")[: limit - len(rows)])
+        ids = in_store.order_by("-id" if terms.descending else "id").values_list("id", flat=True)
+        rows += _rows(list(ids[: limit - len(rows)]))
         if len(rows) >= limit:
             break
     return rows
