@@ -29,6 +29,7 @@ from concierge.core.errors import CommonError, DomainError
 from concierge.customers.models import Customer
 from concierge.customers.search import RESULT_LIMIT, Criteria, find_customers
 from concierge.identity.api import acting_as_text
+from concierge.identity.models import User
 from concierge.identity.roles import Priv
 
 router = Router(tags=["assisted shopping"])
@@ -204,7 +205,7 @@ def session_finish(request: HttpRequest) -> SessionOut:
     """Sign in as Yourself: stop acting for the customer; their cart locks are released."""
     ctx = request.ctx
     session = session_end(ctx)
-    return _session_out(ctx, session)
+    return _session_out(ctx.evolve(customer=None, account=None, assisted_session=None), session)
 
 
 def _assisted_cart(ctx: ActingContext):
@@ -219,14 +220,14 @@ def cart_lock(request: HttpRequest, payload: LockIn) -> LockOut:
     """Lock the assisted customer's cart (or take the lock over with ``takeover``)."""
     ctx = request.ctx
     cart = _assisted_cart(ctx)
-    previous = cart.lease_holder_name() if cart.lease_is_live() and cart.lease_holder_id != ctx.user.pk else None
     grant = carts.cart_lock(ctx, cart=cart, takeover=payload.takeover)
+    previous = User.objects.filter(pk=grant.previous_holder_id).first() if grant.previous_holder_id else None
     return LockOut(
         cart_id=cart.pk,
         cart_code=cart.code,
         lease_token=grant.token,
         expires_at=grant.expires_at,
-        took_over_from=previous if grant.previous_holder_id else None,
+        took_over_from=previous.display_name if previous else None,
         acting=acting_out(ctx),
     )
 

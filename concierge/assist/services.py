@@ -149,7 +149,7 @@ def session_resolve(ctx: ActingContext, session_id: object) -> AssistedSession |
         reason = R.IDLE
     elif now - session.started_at >= time_limit():
         reason = R.TIME_LIMIT
-    elif session.customer.assistance_opt_out or not session.customer.is_active:
+    elif not _still_assistable(ctx.user, session.customer):
         reason = R.ACCESS_LOST
     if reason is not None:
         end_session_row(ctx, session.pk, reason)
@@ -162,6 +162,19 @@ def session_resolve(ctx: ActingContext, session_id: object) -> AssistedSession |
             cart_leases_renew_for(agent=ctx.user, customer=session.customer, ttl=cart_lease_ttl())
         session.last_seen_at = now
     return session
+
+
+def _still_assistable(agent: User, customer: Customer) -> bool:
+    """What starting a session checked about the pair, checked again on every request: the agent
+    still serves the customer's store, and the customer (and their sign-in) is active and has not
+    opted out."""
+    user = customer.user
+    return (
+        customer.is_active
+        and not customer.assistance_opt_out
+        and (user is None or user.is_active)
+        and agent.stores.filter(pk=customer.store_id).exists()
+    )
 
 
 def end_session_row(ctx: ActingContext, session_id: int, reason: str) -> None:
@@ -218,7 +231,9 @@ def _takeover_number() -> str:
 
 
 def takeover_for(ctx: ActingContext, number: str) -> CartTakeover:
-    """The agent's own takeover ``number`` (another agent's is not found)."""
+    """The agent's own takeover ``number`` (another agent's is not found), while they hold the
+    customer update privilege the takeover needs."""
+    _require_takeover_privilege(ctx)
     takeover = (
         CartTakeover.objects.select_related("customer__store", "customer__user", "cart", "session")
         .filter(number=number, agent=ctx.user)
@@ -229,13 +244,21 @@ def takeover_for(ctx: ActingContext, number: str) -> CartTakeover:
     return takeover
 
 
-def takeover_context(ctx: ActingContext, takeover: CartTakeover) -> ActingContext:
-    """The agent acting for the takeover's customer, in its session — restarted when it ended (an
-    idle timeout) while the takeover is still open."""
+def takeover_context(ctx: ActingContext, takeover: CartTakeover, *, restart: bool = False) -> ActingContext:
+    """The agent acting for the takeover's customer, in its session. Once that session has ended
+    (idle, time limit, another session started) only View User's Cart (``restart``) starts a new
+    one: an action on the order is refused and says so."""
     session = session_resolve(ctx, takeover.session_id) if takeover.session_id else None
     if session is None:
         if not takeover.is_open:
             raise DomainError(AssistError.TAKEOVER_CLOSED, "This order was already handed back.", status=409)
+        if not restart:
+            raise DomainError(
+                AssistError.SESSION_ENDED,
+                "Your session for this order has ended (idle, time limit, or you assisted someone else). "
+                "Choose View User's Cart to continue.",
+                status=409,
+            )
         session = session_start(ctx, customer_id=takeover.customer_id, channel=AssistedSession.Channel.CONSOLE)
         CartTakeover.objects.filter(pk=takeover.pk).update(session=session)
         takeover.session = session
@@ -250,7 +273,7 @@ def takeover_view_cart(ctx: ActingContext, takeover: CartTakeover, *, take_lock_
     _require_takeover_privilege(ctx)
     if not takeover.is_open:
         raise DomainError(AssistError.TAKEOVER_CLOSED, "This order was already handed back.", status=409)
-    acting = takeover_context(ctx, takeover)
+    acting = takeover_context(ctx, takeover, restart=True)
     cart, _ = cart_open(acting, anonymous_token=None)
     grant = cart_lock(acting, cart=cart, takeover=take_lock_over)
     with transaction.atomic():
@@ -282,11 +305,17 @@ def takeover_cancel(ctx: ActingContext, takeover: CartTakeover) -> CartTakeover:
     """Cancel the offline order: the cart keeps what it has and is unlocked."""
     if not takeover.is_open:
         raise DomainError(AssistError.TAKEOVER_CLOSED, "This order was already handed back.", status=409)
-    acting = takeover_context(ctx, takeover)  # ending its session below lets go of the cart lock
+    session = session_resolve(ctx, takeover.session_id) if takeover.session_id else None
+    # In its session if it is still open (ending it below lets go of the cart lock); else for the
+    # customer, whose cart lock ended with that session.
+    acting = (
+        assisting(ctx, session) if session else ctx.evolve(customer=takeover.customer, store=takeover.customer.store)
+    )
     with transaction.atomic():
         CartTakeover.objects.filter(pk=takeover.pk).update(status=CartTakeover.Status.CANCELLED, ended_at=clock.now())
         record(acting, action="takeover.cancelled", subject_kind="customer", subject_id=takeover.customer_id,
                data={"takeover": takeover.number})  # fmt: skip
-    session_end(acting, reason=R.SIGNED_IN_AS_SELF)
+    if session is not None:
+        session_end(acting, reason=R.SIGNED_IN_AS_SELF)
     takeover.refresh_from_db()
     return takeover

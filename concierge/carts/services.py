@@ -129,16 +129,19 @@ def _guard_lease(ctx: ActingContext, cart: Cart, lease_token: str | None) -> Non
            data={"expires_at": grant.expires_at.isoformat(), "automatic": True})  # fmt: skip
 
 
-def check_checkout_allowed(ctx: ActingContext, cart: Cart) -> None:
+def check_checkout_allowed(ctx: ActingContext, cart: Cart, lease_token: str | None = None) -> None:
     """Checkout turns the cart into an order: not while someone else holds its lock, and by an
-    assisting agent only under their own lock (as every change they make to a cart with items)."""
-    if ctx.is_assisting and not cart.lease_held_by(ctx.user):
+    assisting agent only under their own live lock, named by its token (as every change they make)."""
+    if ctx.is_assisting:
+        if lease_token:
+            leases.check(cart, lease_token, codes=CART_LEASE)
+            return
         if cart.lease_is_live():
             raise leases.held_error(cart, CART_LEASE)
         raise DomainError(
             CartError.LOCK_REQUIRED, "Lock the customer's cart from the mini cart before checking out.", status=409
         )
-    if cart.lease_is_live() and not ctx.is_assisting:
+    if cart.lease_is_live():
         name = cart.lease_holder_name()
         raise DomainError(
             CartError.LOCKED,
@@ -334,7 +337,15 @@ def cart_remove(
 
 
 def cart_merge_anonymous(ctx: ActingContext, *, anonymous_token: str) -> Cart | None:
-    """On sign-in: the anonymous cart's lines join the customer's cart, and it is closed as MERGED."""
+    """On sign-in: the anonymous cart's lines join the customer's cart, and it is closed as MERGED.
+
+    Not while customer service holds the customer's cart (409 ``cart.locked``; the anonymous cart
+    stays as it is, for a later merge), and never by an agent, who binds a cart by its code.
+    """
+    if ctx.is_assisting:
+        raise DomainError(
+            CartError.NOT_ASSISTING, "Customer service binds a shopper's cart by the code it shows.", status=403
+        )
     if ctx.customer is None or not anonymous_token:
         return None
     source = Cart.objects.filter(
@@ -352,9 +363,14 @@ def cart_merge_anonymous(ctx: ActingContext, *, anonymous_token: str) -> Cart | 
         if source.status != Cart.Status.ACTIVE:
             return target
         if target.lease_is_live():
-            # Customer service is changing the customer's cart right now: the anonymous cart stays
-            # as it is (its cookie still finds it) rather than change a locked cart.
-            return target
+            name = target.lease_holder_name()
+            raise DomainError(
+                CartError.LOCKED,
+                f"Your cart is locked by {name} of customer service while they help you; the items you "
+                "added before signing in will join it when you next add to it after they unlock it.",
+                status=409,
+                data={"locked_by": name},
+            )
         merged, skipped = _move_lines(ctx, source, target)
         Cart.objects.filter(pk=source.pk).update(status=Cart.Status.MERGED, updated_at=clock.now())
         _bump(target)

@@ -187,7 +187,7 @@ def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None 
     )
 
 
-def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan) -> Order:
+def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease_token: str | None = None) -> Order:
     """Place the order for the customer served. The same attempt submitted again answers the
     order it placed; a declined or failed attempt can be retried as a new attempt."""
     customer = ctx.customer
@@ -199,7 +199,7 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan) -> Or
         raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
     if not cart.is_active:
         raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out.", status=409)
-    check_checkout_allowed(ctx, cart)
+    check_checkout_allowed(ctx, cart, lease_token)
     attempt = plan.attempt or secrets.token_hex(16)
     lines = list(cart.lines.select_related("sku__product__category"))
     if not lines:
@@ -255,7 +255,8 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan) -> Or
         raise DomainError(CheckoutError.ATTEMPT_SPENT, message, status=409)
     try:
         return _place(ctx, cart=cart, customer=customer, lines=lines, groups=groups, billing=billing,
-                      priced=priced, authorization=authorization, plan=plan, attempt=attempt)  # fmt: skip
+                      priced=priced, authorization=authorization, plan=plan, attempt=attempt,
+                      lease_token=lease_token)  # fmt: skip
     except Exception:
         if (placed := Order.objects.filter(customer=customer, checkout_key=attempt).first()) is not None:
             return placed  # the same attempt, submitted at the same moment, placed it
@@ -278,6 +279,7 @@ def _place(
     authorization: PaymentTransaction,
     plan: CheckoutPlan,
     attempt: str,
+    lease_token: str | None,
 ) -> Order:
     priced_by_sku = {p.sku.pk: p for p in priced.lines}
     with transaction.atomic():
@@ -286,7 +288,7 @@ def _place(
             raise DomainError(
                 CartError.STALE, "Your cart changed while you were checking out. Review it and try again.", status=409
             )
-        check_checkout_allowed(ctx, locked)
+        check_checkout_allowed(ctx, locked, lease_token)
         # Stock rows are taken in SKU order, so two checkouts never wait on each other in a cycle.
         for line in sorted(lines, key=lambda item: item.sku_id):
             sku = line.sku

@@ -126,13 +126,14 @@ ASSISTED_SESSION_KEY = "assisted_session_id"
 def _assisted(request: HttpRequest, ctx: ActingContext, session_id: object) -> ActingContext:
     """Act for the customer of the browser's assisted session while it is open; once it has ended
     (or its agent is signed out or disabled), forget it and rotate the session key (bar 2)."""
+    from concierge.assist.models import AssistedSession
     from concierge.assist.services import assisting, end_session_row, session_resolve
 
     session = session_resolve(ctx, session_id) if ctx.user is not None else None
     if session is not None:
         return assisting(ctx, session)
     if ctx.user is None and isinstance(session_id, int):
-        end_session_row(ctx, session_id, "ACCESS_LOST")  # the agent was disabled or signed out elsewhere
+        end_session_row(ctx, session_id, AssistedSession.EndReason.ACCESS_LOST)  # disabled, or signed out elsewhere
     request.session.pop(ASSISTED_SESSION_KEY, None)
     request.session.pop("leases", None)
     if ctx.user is not None:

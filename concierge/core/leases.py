@@ -102,8 +102,10 @@ def acquire(row: Leased, *, holder: User, ttl: dt.timedelta, codes: LeaseCodes, 
 
 
 def check(row: Leased, token: str | None, *, codes: LeaseCodes, ttl: dt.timedelta | None = None) -> None:
-    """Refuse a write under ``token`` unless it is the live lease of ``row``; renew it when ``ttl``."""
-    _require_locked(row)
+    """Refuse a write under ``token`` unless it is the live lease of ``row``; renew it when ``ttl``
+    (which, being a write, needs the caller's transaction and row lock)."""
+    if ttl is not None:
+        _require_locked(row)
     now = clock.now()
     if token and row.lease_token and secrets.compare_digest(token, row.lease_token) and row.lease_is_live(now):
         if ttl is not None:

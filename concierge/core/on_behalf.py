@@ -30,6 +30,7 @@ class OnBehalfDenied(StrEnum):
     FULL_CARD = "see a full card number"
     ASSISTANCE_CONSENT = "change whether customer service may access an account"
     START_SESSION = "start another assisted session"
+    SIGN_IN_SECURITY = "change sign-in and security settings"
 
 
 def refuse_on_behalf(ctx: ActingContext, what: OnBehalfDenied) -> None:

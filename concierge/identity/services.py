@@ -24,6 +24,7 @@ from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.identity.errors import IdentityError
 from concierge.identity.models import ApiToken, SignInThrottle, User
 from concierge.identity.roles import Priv, Role
+from concierge.identity.signals import signed_out_everywhere
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -115,6 +116,7 @@ def user_sign_out_everywhere(ctx: ActingContext) -> None:
         User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
         user.refresh_from_db(fields=["session_epoch"])
         revoked = ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=clock.now())
+        signed_out_everywhere.send(sender=User, user=user)
         record(ctx, action="user.signed_out_everywhere", subject_kind="user", subject_id=user.pk,
                data={"api_tokens_revoked": revoked})  # fmt: skip
 

@@ -24,6 +24,7 @@ from concierge.stores.models import PickupLocation, ShippingMethod
 
 router = Router(tags=["orders"])
 IdempotencyKey = Header(None, alias="Idempotency-Key", description="One key per checkout attempt.")
+LeaseToken = Header(None, alias="X-Lease-Token", description="An assisting agent's cart lock token.")
 
 
 class ContactIn(Schema):
@@ -120,7 +121,8 @@ def _contact(contact: ContactIn) -> Contact:
     response={201: OrderOut, 402: ErrorOut, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
     auth=token_or_session,
 )
-def checkout(request: HttpRequest, payload: CheckoutIn, idempotency_key: str | None = IdempotencyKey) -> Status:
+def checkout(request: HttpRequest, payload: CheckoutIn, idempotency_key: str | None = IdempotencyKey,
+             x_lease_token: str | None = LeaseToken) -> Status:  # fmt: skip
     """Place the order for the caller's cart. Send an Idempotency-Key: the same key again answers the
     order it placed (201, same body), so a retry after a lost answer never places a second order."""
     ctx = request.ctx
@@ -143,7 +145,7 @@ def checkout(request: HttpRequest, payload: CheckoutIn, idempotency_key: str | N
             for s in payload.shipments
         ),
     )  # fmt: skip
-    order = checkout_submit(ctx, cart=cart, plan=plan)
+    order = checkout_submit(ctx, cart=cart, plan=plan, lease_token=x_lease_token)
     return Status(201, order_out(access_own_order(ctx, order.number)))
 
 

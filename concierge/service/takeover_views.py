@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concierge.assist.errors import AssistError
 from concierge.assist.models import CartTakeover
 from concierge.assist.services import (
+    session_resolve,
     takeover_cancel,
     takeover_context,
     takeover_create,
@@ -42,7 +44,7 @@ def takeover_new(request: HttpRequest) -> HttpResponse:
             takeover = takeover_create(ctx, customer_id=request.POST.get("customer", ""))
         except DomainError as exc:
             messages.error(request, exc.message)
-            return redirect(f"{request.path}?q={request.POST.get('q', '')}")
+            return redirect(f"{request.path}?{urlencode({'q': request.POST.get('q', '')})}")
         messages.success(request, f"Order {takeover.number} created for {takeover.customer.display_name}.")
         return redirect("service:takeover", number=takeover.number)
     query = request.GET.get("q", "").strip()[:120]
@@ -78,6 +80,10 @@ def takeover(request: HttpRequest, number: str) -> HttpResponse:
         order = takeover_for(ctx, number)
     except DomainError as exc:
         raise Http404(exc.message) from exc
+    if order.is_open and order.session_id:
+        # The agent at work on the order keeps its session and their cart lock alive, as a page of
+        # the storefront does for an assisted session.
+        session_resolve(ctx, order.session_id)
     context: dict[str, object] = {"order": order, "query": request.GET.get("q", "").strip()[:120]}
     if order.status == CartTakeover.Status.IN_CART and order.cart is not None:
         # Priced as the customer sees it (reading only: the takeover's session is not touched).

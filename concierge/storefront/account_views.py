@@ -145,7 +145,7 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
 @customer_required
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("current_password", "new_password", "password")
-@not_on_behalf(OnBehalfDenied.CHANGE_PASSWORD)
+@not_on_behalf(OnBehalfDenied.SIGN_IN_SECURITY)
 def security(request: HttpRequest) -> HttpResponse:
     """Sign-in and security: password, sign-in email, and whether customer service may access the
     account. Only the customer themself: an agent assisting them is refused (bar 6)."""

@@ -23,6 +23,7 @@ from concierge.core.errors import DomainError
 from concierge.customers.services import ADDRESS_FIELDS, address_add
 from concierge.identity.policies import landing_url
 from concierge.payments.services import payment_source_add_card
+from concierge.storefront.cart_cookie import lease_token
 from concierge.stores.models import PickupLocation, ShippingMethod
 
 ALTERNATE_KEY = "checkout_alternate"
@@ -159,7 +160,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     default_if_first=False,
                 )  # fmt: skip
                 source_id = source.pk
-            order = checkout_submit(ctx, cart=cart, plan=_plan(request, cart.pk, lines, source_id))
+            order = checkout_submit(ctx, cart=cart, plan=_plan(request, cart.pk, lines, source_id),
+                                    lease_token=lease_token(request, cart.pk))  # fmt: skip
         except DomainError as exc:
             errors = exc.fields
             messages.error(request, exc.message)

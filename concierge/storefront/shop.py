@@ -11,13 +11,13 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
-from concierge.carts.services import cart_add, cart_open, cart_remove, cart_set_quantity
+from concierge.carts.services import cart_add, cart_merge_anonymous, cart_open, cart_remove, cart_set_quantity
 from concierge.catalog import selectors as catalog
 from concierge.catalog.images import product_svg
 from concierge.catalog.models import Category, Product
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.errors import DomainError, NotFound
-from concierge.storefront.cart_cookie import cart_token, lease_token, remember_cart, sync_lease
+from concierge.storefront.cart_cookie import cart_token, forget_cart, lease_token, remember_cart, sync_lease
 
 PAGE_SIZE = 24
 
@@ -111,7 +111,12 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, "Choose an option first.")
         return redirect(back)
+    pending = token if ctx.customer is not None and not ctx.is_assisting else None
     try:
+        if pending:
+            # Items added before signing in that could not join the cart then (it was locked).
+            cart_merge_anonymous(ctx, anonymous_token=pending)
+            token = None
         the_cart, new_token = cart_open(ctx, anonymous_token=token)
         held = lease_token(request, the_cart.pk)
         the_cart = cart_add(ctx, cart=the_cart, sku_id=sku_id, quantity=_quantity(request),
@@ -121,7 +126,8 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     sync_lease(request, the_cart)
     messages.success(request, "Added to the customer's cart." if ctx.is_assisting else "Added to your cart.")
-    return remember_cart(redirect("storefront:cart"), new_token)
+    response = remember_cart(redirect("storefront:cart"), new_token)
+    return forget_cart(response) if pending else response
 
 
 @require_POST

@@ -55,7 +55,8 @@ def _signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpRespon
             try:
                 cart_merge_anonymous(ctx, anonymous_token=token)
             except DomainError as exc:
-                messages.warning(request, f"Some items could not be moved to your cart: {exc.message}")
+                messages.warning(request, exc.message)
+                return response  # the cookie stays: the items join the cart on a later add
         forget_cart(response)
     return response
 

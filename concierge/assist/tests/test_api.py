@@ -138,8 +138,12 @@ def test_an_order_placed_for_the_customer_says_who_placed_it(ann, csr, shopper, 
     post("/api/v1/assist/cart/unlock", **acting, **{"X-Lease-Token": cart["lease_token"]})
     refused = post("/api/v1/checkout", ship_all(cart, shopper.addresses.get(), card), **acting)
     assert (refused.status_code, refused.json()["code"]) == (409, "cart.lock_required")
-    post("/api/v1/assist/cart/lock", **acting)
-    placed = post("/api/v1/checkout", ship_all(cart, shopper.addresses.get(), card), **acting)
+    lock = post("/api/v1/assist/cart/lock", **acting).json()
+    stale = post("/api/v1/checkout", ship_all(cart, shopper.addresses.get(), card), **acting,
+                 **{"X-Lease-Token": cart["lease_token"]})  # fmt: skip
+    assert (stale.status_code, stale.json()["code"]) == (409, "cart.lock_lost")  # the token of the first lock
+    placed = post("/api/v1/checkout", ship_all(cart, shopper.addresses.get(), card), **acting,
+                  **{"X-Lease-Token": lock["lease_token"]})  # fmt: skip
     assert placed.status_code == 201, placed.json()
     order = Order.objects.get()
     assert (order.placed_by, order.customer, order.placed_on_behalf) == (csr, shopper, True)

@@ -68,7 +68,8 @@ class TestStarting:
     def test_a_staff_member_is_never_assisted(self, agent_client, csr, store):
         other = factories.staff("CSR", stores=[store])
         staff_as_customer = Customer.objects.create(shared_id="S1", store=store, user=other, first_name="Staff")
-        access(agent_client, staff_as_customer)
+        page = agent_client.get(access(agent_client, staff_as_customer)["Location"])
+        assert "Staff members&#x27; accounts cannot be accessed on their behalf." in page.text
         assert open_session(csr) is None
 
     def test_a_customer_of_a_store_not_served_is_not_found(self, client, csr_other_store, shopper):
@@ -159,6 +160,30 @@ class TestEnding:
         csr = User.objects.get(pk=csr.pk)  # a fresh permission cache, as the next request has
         agent_client.get("/")
         assert AssistedSession.objects.get(agent=csr).end_reason == "ACCESS_LOST"
+
+    def test_no_longer_serving_the_store_ends_it_on_the_next_request(self, agent_client, csr, shopper):
+        access(agent_client, shopper)
+        csr.stores.clear()
+        page = agent_client.get("/")
+        assert "is acting for" not in page.text
+        assert AssistedSession.objects.get(agent=csr).end_reason == "ACCESS_LOST"
+
+    def test_a_disabled_customer_ends_it_on_the_next_request(self, agent_client, csr, shopper):
+        access(agent_client, shopper)
+        User.objects.filter(pk=shopper.user_id).update(is_active=False)
+        agent_client.get("/")
+        assert AssistedSession.objects.get(agent=csr).end_reason == "ACCESS_LOST"
+
+    def test_signing_out_everywhere_ends_it_and_releases_the_cart(self, agent_client, csr, shopper, store):
+        sku = factories.product(store=store)
+        access(agent_client, shopper)
+        agent_client.post(reverse("storefront:cart_add"), {"sku": sku.pk})
+        from concierge.api.tests.test_commerce_api import token_headers
+
+        api = Client().post("/api/v1/auth/sign-out-everywhere", headers=token_headers(csr.email))
+        assert api.status_code == 204
+        assert AssistedSession.objects.get(agent=csr).end_reason == "SIGNED_OUT"
+        assert not Cart.objects.get(customer=shopper).lease_is_live()
 
     def test_a_disabled_agent_is_out_on_the_next_request(self, agent_client, csr, shopper):
         access(agent_client, shopper)

@@ -81,3 +81,30 @@ def test_a_customer_who_opted_out_is_not_taken_over(as_ann, shopper):
     with pytest.raises(DomainError) as refused:
         takeover_create(as_ann, customer_id=shopper.pk)
     assert refused.value.code == "assist.opted_out"
+
+
+def test_an_action_after_the_session_ended_is_refused_until_view_users_cart(as_ann, shopper, store, clock):
+    import datetime as dt
+
+    sku = factories.product(store=store)
+    order = takeover_create(as_ann, customer_id=shopper.pk)
+    takeover_view_cart(as_ann, order)
+    clock.advance(dt.timedelta(minutes=16))  # idle: the session (and the cart lock) ended
+    with pytest.raises(DomainError) as refused:
+        takeover_context(as_ann, order)
+    assert refused.value.code == "assist.session_ended"
+    grant = takeover_view_cart(as_ann, order)  # the agent's explicit choice starts a new session
+    cart_add(takeover_context(as_ann, order), cart=order.cart, sku_id=sku.pk, quantity=1, lease_token=grant.token)
+    assert order.cart.lines.count() == 1
+
+
+def test_losing_the_update_privilege_stops_an_open_takeover(as_ann, csr, shopper):
+    from django.contrib.auth.models import Group
+
+    from concierge.identity.models import User
+
+    order = takeover_create(as_ann, customer_id=shopper.pk)
+    csr.groups.set([Group.objects.get(name="Warehouse")])
+    with pytest.raises(DomainError) as refused:
+        takeover_for(ActingContext(user=User.objects.get(pk=csr.pk)), order.number)
+    assert refused.value.status == 403

@@ -180,7 +180,35 @@ def test_signing_in_does_not_merge_into_a_locked_cart(ann, as_shopper, cart_with
     anonymous, token = cart_open(visitor, anonymous_token=None)
     cart_add(visitor, cart=anonymous, sku_id=sku.pk, quantity=3, anonymous_token=token)
     cart_lock(ann, cart=cart_with_item)
-    cart_merge_anonymous(as_shopper, anonymous_token=token)
+    with pytest.raises(DomainError) as refused:
+        cart_merge_anonymous(as_shopper, anonymous_token=token)
+    assert refused.value.code == "cart.locked"
     assert cart_with_item.lines.get().quantity == 1
     anonymous.refresh_from_db()
     assert anonymous.status == Cart.Status.ACTIVE
+
+
+def test_an_agent_cannot_merge_a_cart_around_the_lock(ann, cart_with_item, store, sku):
+    from concierge.carts.services import cart_merge_anonymous
+
+    visitor = ActingContext(user=None, store=store)
+    anonymous, token = cart_open(visitor, anonymous_token=None)
+    cart_add(visitor, cart=anonymous, sku_id=sku.pk, quantity=3, anonymous_token=token)
+    with pytest.raises(DomainError) as refused:
+        cart_merge_anonymous(ann, anonymous_token=token)
+    assert refused.value.status == 403
+    assert cart_with_item.lines.get().quantity == 1
+
+
+def test_a_cart_of_another_store_is_not_bound(ann, other_store):
+    from concierge.carts.services import cart_bind
+
+    foreign_sku = factories.product(store=other_store, name="Maple Toque", price="20.00")
+    visitor = ActingContext(user=None, store=other_store)
+    foreign, token = cart_open(visitor, anonymous_token=None)
+    cart_add(visitor, cart=foreign, sku_id=foreign_sku.pk, quantity=1, anonymous_token=token)
+    with pytest.raises(DomainError) as refused:
+        cart_bind(ann, code=foreign.code)
+    assert refused.value.code == "cart.code_unknown"
+    foreign.refresh_from_db()
+    assert foreign.status == Cart.Status.ACTIVE

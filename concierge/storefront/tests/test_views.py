@@ -3,6 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from concierge.assist.services import assisting, session_start
+from concierge.carts.models import Cart
+from concierge.carts.services import cart_add, cart_lock, cart_open, cart_unlock
+from concierge.core.context import ActingContext
+from concierge.storefront.cart_cookie import COOKIE
 from concierge.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +78,25 @@ def test_a_seller_posting_another_organizations_id_gets_no_access(signed_in, sel
 def test_the_organization_selector_is_for_sellers(signed_in, shopper):
     response = signed_in(shopper.user).get(reverse("storefront:organizations"))
     assert response.status_code == 302
+
+
+def test_signing_in_while_customer_service_holds_the_cart_keeps_the_anonymous_items(client, shopper, csr, store):
+    """The anonymous cart is not lost: its cookie stays, and the items join on the next add."""
+    sku = factories.product(store=store)
+    own = ActingContext(user=shopper.user, customer=shopper, store=store)
+    cart, _ = cart_open(own, anonymous_token=None)
+    cart_add(own, cart=cart, sku_id=sku.pk, quantity=1)
+    agent = assisting(ActingContext(user=csr), session_start(ActingContext(user=csr), customer_id=shopper.pk))
+    grant = cart_lock(agent, cart=cart)
+    client.post("/cart/add/", {"sku": sku.pk, "quantity": 2})
+    anonymous = Cart.objects.get(customer__isnull=True)
+    response = client.post("/account/sign-in/", {"email": shopper.email, "password": factories.PASSWORD}, follow=True)
+    assert "locked by Ann Agent" in response.text
+    assert client.cookies[COOKIE].value  # kept
+    cart_unlock(agent, cart=cart, lease_token=grant.token)
+    client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
+    cart.refresh_from_db()
+    assert cart.lines.get().quantity == 1 + 2 + 1
+    anonymous.refresh_from_db()
+    assert anonymous.status == Cart.Status.MERGED
+    assert not client.cookies[COOKIE].value  # now forgotten
