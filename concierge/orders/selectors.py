@@ -182,6 +182,10 @@ def _filters(ctx: ActingContext, terms: OrderSearch) -> Q:
     ):
         if value:
             q &= _prefix(field, value)
+            if terms.sort == Sort.CUSTOMER and field.endswith("name_key") and connection.vendor == "postgresql":
+                # The customer sort walks the name index in collation order, which LIKE cannot bound:
+                # the prefix lies between itself and its successor ("smit" ≤ … < "smiu").
+                q &= Q(**{f"{field}__gte": value, f"{field}__lt": value[:-1] + chr(ord(value[-1]) + 1)})
     if terms.status:
         q &= Q(status=terms.status)
     if terms.placed_from:
