@@ -299,3 +299,42 @@ def _event_out(event: object, on_behalf_of: str) -> EventOut:
 def console_order_timeline(request: HttpRequest, number: ShortText) -> list[EventOut]:
     """Everything that happened to the order, newest first, read from the audit log."""
     return [_event_out(e.event, e.on_behalf_of) for e in order_timeline(_order(request, number))]
+
+
+@router.post("/service/orders/{number}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT})
+def console_order_cancel(request: HttpRequest, number: ShortText, payload: ReasonIn, if_match: str | None = IfMatch,
+                         x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
+    """Cancel the order (nothing released or shipped yet) under its lock; the order unlocks."""
+    order = _order(request, number)
+    version = _version(if_match)
+    if version is None:
+        raise locks.version_required_error()
+    services.order_cancel(request.ctx, order_id=order.pk, reason=payload.reason, expected_version=version,
+                          lease_token=x_lease_token or "")  # fmt: skip
+    return console_order_out(access_order(request.ctx, order.number))
+
+
+@router.post("/service/orders/{number}/shipments/{shipment}/release", response={200: ConsoleOrderOut, **ERRORS_EDIT})
+def console_shipment_release(request: HttpRequest, number: ShortText, shipment: ShortText,
+                             if_match: str | None = IfMatch,
+                             x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
+    """Release the shipment to the warehouse (its share of the payment is captured); the lock stays."""
+    order = _order(request, number)
+    version = _version(if_match)
+    if version is None:
+        raise locks.version_required_error()
+    services.shipment_release(request.ctx, shipment_id=_shipment_id(order, shipment), expected_version=version,
+                              lease_token=x_lease_token or "")  # fmt: skip
+    return console_order_out(access_order(request.ctx, order.number))
+
+
+@router.post("/service/orders/{number}/shipments/{shipment}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT})
+def console_shipment_cancel(request: HttpRequest, number: ShortText, shipment: ShortText, payload: ReasonIn,
+                            if_match: str | None = IfMatch,
+                            x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
+    """Cancel a shipment not yet released (its stock goes back); the lock stays."""
+    order = _order(request, number)
+    services.shipment_cancel(request.ctx, shipment_id=_shipment_id(order, shipment),
+                             expected_version=_version(if_match), lease_token=x_lease_token,
+                             reason=payload.reason)  # fmt: skip
+    return console_order_out(access_order(request.ctx, order.number))

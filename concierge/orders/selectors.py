@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -161,6 +162,14 @@ def _prefix(field: str, value: str) -> Q:
     return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
 
 
+def _successor(prefix: str) -> str:
+    """The string just past every string that starts with ``prefix`` ("smit" → "smiu"), or ""."""
+    following = ord(prefix[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are not characters
+        following = 0xE000
+    return prefix[:-1] + chr(following) if following <= 0x10FFFF else ""
+
+
 def _digits(value: str) -> str:
     return "".join(c for c in value if c.isalnum())
 
@@ -182,10 +191,12 @@ def _filters(ctx: ActingContext, terms: OrderSearch) -> Q:
     ):
         if value:
             q &= _prefix(field, value)
-            if terms.sort == Sort.CUSTOMER and field.endswith("name_key") and connection.vendor == "postgresql":
+            bound = _successor(value)
+            if terms.sort == Sort.CUSTOMER and field.endswith("name_key") and connection.vendor == "postgresql" \
+                    and bound:  # fmt: skip
                 # The customer sort walks the name index in collation order, which LIKE cannot bound:
                 # the prefix lies between itself and its successor ("smit" ≤ … < "smiu").
-                q &= Q(**{f"{field}__gte": value, f"{field}__lt": value[:-1] + chr(ord(value[-1]) + 1)})
+                q &= Q(**{f"{field}__gte": value, f"{field}__lt": bound})
     if terms.status:
         q &= Q(status=terms.status)
     if terms.placed_from:
@@ -296,7 +307,10 @@ def _sorted(qs: QuerySet[Order], columns: tuple[str, ...], descending: bool, aft
         # SQLite would take the narrower customer-sort index for the name range and then read every
         # matching row from the table; the search index covers the filters and sorts (10-20x faster
         # at 2M orders). PostgreSQL chooses it by itself.
-        sql, params = ids.query.sql_with_params()
+        try:
+            sql, params = ids.query.sql_with_params()
+        except EmptyResultSet:  # e.g. no store in scope: nothing can match
+            return []
         sql = sql.replace('FROM "orders_order"', 'FROM "orders_order" INDEXED BY "orders_find_name"', 1)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -390,6 +390,8 @@ def test_a_csr_searches_only_the_stores_they_serve(rows, csr):
     page = search_orders(ActingContext(user=csr), OrderSearch())
     assert _numbers(page) == ["US00000001", "US00000003", "US00000004"]
     assert search_orders(ActingContext(user=csr), OrderSearch(store="ca")).orders == []
+    # a store out of scope with a name term (SQLite's index-hinted path) matches nothing, no error
+    assert search_orders(ActingContext(user=csr), OrderSearch(store="ca", last_name="bro")).orders == []
 
 
 def test_a_damaged_cursor_is_a_clear_error(rows, supervisor):

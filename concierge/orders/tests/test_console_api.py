@@ -128,3 +128,38 @@ def test_shipping_edit_and_notes_join_the_timeline(csr, shopper, order):
     assert timeline[2]["actor"] == "Ann Agent"
     assert timeline[2]["on_behalf_of"] == shopper.display_name
     assert timeline[2]["changes"]["shipping_method"] == ["Standard", "Economy"]
+
+
+def test_release_cancel_shipment_and_cancel_order_need_the_version_and_the_lock(csr, order):
+    client = api(csr)
+    first, second = order.shipments.order_by("number")
+    assert client.post(url(order, f"/shipments/{first.number}/release")).status_code == 428
+    refused = client.post(url(order, f"/shipments/{first.number}/release"), headers={"If-Match": str(order.version)})
+    assert (refused.status_code, refused.json()["code"]) == (409, "order.lock_lost")
+    token = client.post(url(order, "/lock")).json()["lease_token"]
+    released = client.post(url(order, f"/shipments/{first.number}/release"),
+                           headers={"If-Match": str(order.version), "X-Lease-Token": token})  # fmt: skip
+    assert released.status_code == 200, released.content
+    assert released.json()["shipments"][0]["status"] == "RELEASED"
+    version = released.json()["version"]
+    cancelled = client.post(url(order, f"/shipments/{second.number}/cancel"), {"reason": "Out of stock locally"},
+                            content_type="application/json",
+                            headers={"If-Match": str(version), "X-Lease-Token": token})  # fmt: skip
+    assert cancelled.status_code == 200, cancelled.content
+    assert cancelled.json()["shipments"][1]["status"] == "CANCELLED"
+    # a released shipment means the order can no longer be cancelled here
+    too_late = client.post(url(order, "/cancel"), {"reason": "changed mind"}, content_type="application/json",
+                           headers={"If-Match": str(cancelled.json()["version"]), "X-Lease-Token": token})  # fmt: skip
+    assert too_late.status_code == 409
+
+
+def test_cancel_order_unlocks_it(csr, order):
+    client = api(csr)
+    token = client.post(url(order, "/lock")).json()["lease_token"]
+    stale = client.post(url(order, "/cancel"), {"reason": "changed mind"}, content_type="application/json",
+                        headers={"If-Match": str(order.version - 1), "X-Lease-Token": token})  # fmt: skip
+    assert stale.status_code == 412
+    done = client.post(url(order, "/cancel"), {"reason": "changed mind"}, content_type="application/json",
+                       headers={"If-Match": str(order.version), "X-Lease-Token": token})  # fmt: skip
+    assert done.status_code == 200
+    assert (done.json()["status"], done.json()["locked_by"]) == ("CANCELLED", None)
