@@ -154,3 +154,7 @@ def test_an_order_placed_for_the_customer_says_who_placed_it(ann, csr, shopper, 
     page = client.get(reverse("storefront:order_detail", args=[order.number]))
     assert "with help from our customer service" in page.text
     assert "Ann Agent" not in page.text
+    staff = Client()
+    staff.force_login(csr, backend="concierge.identity.backends.EmailBackend")
+    console = staff.get(reverse("service:order", args=[order.number]))
+    assert "placed by Ann Agent on behalf of Jane Shopper" in console.text
