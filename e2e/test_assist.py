@@ -196,6 +196,8 @@ def test_seed_001_cart_takeover_then_the_shopper_checks_out(new_page: Callable[[
 
     agent = new_page()
     sign_in(agent, csr.email)
+    # Main > Orders, then Create New Order in the order management view.
+    agent.get_by_role("link", name="Orders", exact=True).click()
     agent.get_by_role("link", name="Create New Order").click()
     agent.get_by_label("Search customers").fill("jane")
     agent.get_by_role("button", name="Search").click()
