@@ -3,7 +3,7 @@
 # cart lock + unlock pairs, and an agent's add to a locked cart, at 1 and 8 clients.
 # Results are JSON lines in bench/results/<database>-assist.jsonl.
 #
-#   bench/assist.sh sqlite | postgres
+#   bench/assist.sh sqlite | postgres        (WORKLOADS="assisted_add" measures only those, appending)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${1:-sqlite}; PORT=${PORT:-8101}
@@ -26,8 +26,8 @@ $PY manage.py shell --no-imports -c "$(cat bench/assist_setup.py)" > "$SETUP"
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
-OUT=bench/results/$DB-assist.jsonl; : > "$OUT"
-for workload in find_customer lock assisted_add; do
+OUT=bench/results/$DB-assist.jsonl; [ -z "${WORKLOADS:-}" ] && : > "$OUT"
+for workload in ${WORKLOADS:-find_customer lock assisted_add}; do
   for clients in 1 8; do
     $PY bench/assist.py --base "http://127.0.0.1:$PORT" --setup "$SETUP" --workload $workload --clients $clients --requests $((clients == 1 ? 400 : 1600)) | tee -a "$OUT"
   done

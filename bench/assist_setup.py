@@ -11,8 +11,7 @@ import random
 
 from django.contrib.auth.models import Group
 
-from concierge.assist.models import AssistedSession
-from concierge.assist.services import assisting, session_start
+from concierge.assist.services import agent_signed_out, assisting, session_start
 from concierge.carts.services import cart_add, cart_open
 from concierge.catalog.models import Sku
 from concierge.core.context import ActingContext
@@ -38,14 +37,14 @@ for n in range(8):
     )
     user.groups.add(csr)
     user.stores.set(stores)
-    AssistedSession.objects.filter(agent=user, ended_at=None).update(end_reason="SIGNED_OUT")
+    agent_signed_out(user)  # a previous run's sessions end, and their cart locks with them
     customer = picked[n]
     session = session_start(ActingContext(user=user), customer_id=customer.pk, reason="benchmark")
     ctx = assisting(ActingContext(user=user), session)
     cart, _ = cart_open(ctx, anonymous_token=None)
+    cart.lines.all().delete()  # every run starts from a cart with one line
     sku = Sku.objects.filter(code__startswith="GEN-", is_active=True).order_by("pk")[n * 7]
-    if not cart.lines.exists():
-        cart_add(ctx, cart=cart, sku_id=sku.pk, quantity=1)
+    cart_add(ctx, cart=cart, sku_id=sku.pk, quantity=1)
     _, key = api_token_create(ActingContext(user=user), name="bench")
     agents.append({"token": key, "session": session.pk})
 samples = []
