@@ -7,14 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${1:-sqlite}; PORT=${PORT:-8101}
-PY=.venv/bin/python
-export DJANGO_SECRET_KEY=bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz CONCIERGE_LOG_LEVEL=WARNING
-if [ "$DB" = postgres ]; then
-  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/concierge_bench
-else
-  unset DATABASE_URL
-  export SQLITE_PATH=$PWD/var/bench.sqlite3
-fi
+. bench/data_set.sh
 $PY manage.py migrate -v0   # also fills the Find customer index of customers generated before it
 $PY manage.py index_customers --missing
 [ "$DB" = postgres ] && psql -h 127.0.0.1 -U postgres -d concierge_bench -qc "VACUUM ANALYZE customers_customersearchterm"

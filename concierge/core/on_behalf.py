@@ -65,7 +65,7 @@ def not_on_behalf(what: OnBehalfDenied) -> Callable[[F], F]:
             return view(request, *args, **kwargs)
 
         wrapper.on_behalf_denied = what  # type: ignore[attr-defined]  # read by the route test
-        return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]  # the wrapper keeps the view's signature (functools.wraps)
 
     return decorate
 

@@ -1,7 +1,14 @@
 """The anonymous visitor's cart token travels in one cookie; only its digest is stored."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from concierge.carts.models import Cart
 
 COOKIE = "concierge_cart"
 MAX_AGE = 60 * 60 * 24 * 30
@@ -46,9 +53,9 @@ def forget_lease(request: HttpRequest, cart_id: int) -> None:
         request.session[LEASES] = held
 
 
-def sync_lease(request: HttpRequest, cart: object) -> None:
+def sync_lease(request: HttpRequest, cart: Cart) -> None:
     """After an agent's change: keep the token of a lock the change gave them (a first item locks an
     empty cart for its agent)."""
     user = request.ctx.user
-    if request.ctx.is_assisting and user is not None and cart.lease_held_by(user):  # type: ignore[attr-defined]
-        remember_lease(request, cart.pk, cart.lease_token)  # type: ignore[attr-defined]
+    if request.ctx.is_assisting and user is not None and cart.lease_held_by(user):
+        remember_lease(request, cart.pk, cart.lease_token)
