@@ -7,6 +7,7 @@ app_name = "service"
 urlpatterns = [
     path("", views.home, name="home"),
     path("orders/", include("concierge.service.order_urls")),
+    path("customers/<int:pk>/", views.customer_profile, name="customer"),
     path("assist/access/", views.access_customer, name="access_customer"),
     path("assist/end/", views.assist_end, name="assist_end"),
     path("takeovers/new/", takeover_views.takeover_new, name="takeover_new"),

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,8 +23,10 @@ from concierge.assist.services import session_end, session_start
 from concierge.audit.selectors import events_by_actor
 from concierge.core.context import ASSISTED_SESSION_KEY
 from concierge.core.errors import DomainError
+from concierge.customers.models import Customer
 from concierge.customers.search import RESULT_LIMIT, Criteria, find_customers
 from concierge.identity.policies import can_use_console
+from concierge.orders.models import Order
 from concierge.storefront.cart_cookie import LEASES
 
 View = Callable[..., HttpResponse]
@@ -145,3 +148,29 @@ def assist_end(request: HttpRequest) -> HttpResponse:
         request.session.cycle_key()
         messages.success(request, f"You are signed in as yourself. You are no longer acting for {name}.")
     return redirect(back)
+
+
+@require_GET
+@staff_required
+def customer_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """A customer's (or a B2B account's) profile: details, addresses, recent orders, and Access
+    customer's account. Customers of stores the staff member does not serve are not found."""
+    user = request.ctx.user
+    customer = (
+        Customer.objects.select_related("store", "user")
+        .prefetch_related("addresses", "segments")
+        .filter(pk=pk, store__in=user.stores.all())
+        .first()
+    )
+    if customer is None:
+        raise Http404("No such customer.")
+    orders = (
+        Order.objects.filter(Q(customer=customer) | Q(account=customer))
+        .select_related("store")
+        .order_by("-placed_at", "-id")[:20]
+    )
+    return render(
+        request,
+        "service/customer.html",
+        {"customer": customer, "orders": orders, "can_access": may_assist(user)},
+    )
