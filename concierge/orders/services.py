@@ -41,6 +41,16 @@ def _locked_order(ctx: ActingContext, order_id: int) -> Order:
     return order
 
 
+def _locked_shipment(ctx: ActingContext, shipment_id: int) -> tuple[Order, Shipment]:
+    """Inside the caller's transaction: the shipment's order locked (its store checked), then the
+    shipment, always in that order."""
+    order_id = Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise NotFound("No such shipment.")
+    order = _locked_order(ctx, order_id)
+    return order, Shipment.objects.select_for_update().get(pk=shipment_id)
+
+
 def _bump(order: Order) -> None:
     Order.objects.filter(pk=order.pk).update(version=F("version") + 1, updated_at=clock.now())
     order.version += 1
@@ -62,15 +72,11 @@ def shipment_release(
 
     From the console (``lease_token`` given) it is a save under the order's lock, which stays
     with its holder for the next action."""
-    shipment = Shipment.objects.select_related("order").filter(pk=shipment_id).first()
-    if shipment is None:
-        raise NotFound("No such shipment.")
     with transaction.atomic():
-        order = _locked_order(ctx, shipment.order_id)
+        order, shipment = _locked_shipment(ctx, shipment_id)
         if lease_token is not None or expected_version is not None:
             guard_edit(order, expected_version=expected_version, lease_token=lease_token)
             ctx = for_customer(ctx, order)
-        shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
         if order.status == Order.Status.ON_HOLD:
             raise DomainError(OrderError.ILLEGAL_TRANSITION, "Resolve the order's holds before releasing.", status=409)
         shipment.transition_to(Shipment.Status.RELEASED)
@@ -106,12 +112,8 @@ def shipment_capture(ctx: ActingContext, *, shipment_id: int) -> PaymentTransact
 
 def shipment_ship(ctx: ActingContext, *, shipment_id: int) -> Shipment:
     """The warehouse shipped it (or the customer picked it up); the order follows its shipments."""
-    shipment = Shipment.objects.filter(pk=shipment_id).first()
-    if shipment is None:
-        raise NotFound("No such shipment.")
     with transaction.atomic():
-        order = _locked_order(ctx, shipment.order_id)
-        shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
+        order, shipment = _locked_shipment(ctx, shipment_id)
         shipment.transition_to(Shipment.Status.SHIPPED)
         shipment.shipped_at = clock.now()
         shipment.save(update_fields=["status", "shipped_at"])
@@ -268,14 +270,10 @@ def shipment_shipping_update(
     """Save a shipment's shipping method and address (until it is released); unlocks the order.
     A method of another price changes the order's shipping and total by the difference."""
     clean = _clean_address(address, with_phone=False)
-    shipment = Shipment.objects.filter(pk=shipment_id).first()
-    if shipment is None:
-        raise NotFound("No such shipment.")
     with transaction.atomic():
-        order = _locked_order(ctx, shipment.order_id)
+        order, shipment = _locked_shipment(ctx, shipment_id)
         guard_edit(order, expected_version=expected_version, lease_token=lease_token)
         ctx = for_customer(ctx, order)
-        shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
         if not shipment.can_edit_shipping():
             raise DomainError(OrderError.NOT_EDITABLE, f"Shipment {shipment.number} is "
                               f"{shipment.get_status_display().lower()}: its shipping can no longer be changed.",
@@ -329,14 +327,10 @@ def shipment_cancel(
     if not reason:
         raise DomainError(OrderError.ILLEGAL_TRANSITION, "Give a reason for cancelling.", status=422,
                           fields={"reason": ["Give a reason for cancelling."]})  # fmt: skip
-    shipment = Shipment.objects.filter(pk=shipment_id).first()
-    if shipment is None:
-        raise NotFound("No such shipment.")
     with transaction.atomic():
-        order = _locked_order(ctx, shipment.order_id)
+        order, shipment = _locked_shipment(ctx, shipment_id)
         guard_edit(order, expected_version=expected_version, lease_token=lease_token)
         ctx = for_customer(ctx, order)
-        shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
         if not shipment.can_cancel():
             raise DomainError(OrderError.NOT_EDITABLE, f"Shipment {shipment.number} is "
                               f"{shipment.get_status_display().lower()}: it can no longer be cancelled here.",
