@@ -21,6 +21,7 @@ from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, BodyId, EmailText, NameText, PhoneText, ShortText
 from concierge.assist.errors import AssistError
 from concierge.assist.models import AssistedSession
+from concierge.assist.policies import may_assist
 from concierge.assist.services import session_end, session_start
 from concierge.carts import services as carts
 from concierge.carts.selectors import active_cart
@@ -30,7 +31,6 @@ from concierge.customers.models import Customer
 from concierge.customers.search import RESULT_LIMIT, Criteria, find_customers
 from concierge.identity.api import acting_as_text
 from concierge.identity.models import User
-from concierge.identity.roles import Priv
 
 router = Router(tags=["assisted shopping"])
 TicketText = Annotated[str, StringConstraints(max_length=40, pattern=NO_CONTROL_CHARACTERS)]
@@ -136,7 +136,7 @@ def _session_out(ctx: ActingContext, session: AssistedSession) -> SessionOut:
 
 
 def _console(ctx: ActingContext) -> None:
-    if not ctx.has_perm(Priv.ACCESS_CUSTOMER_ACCOUNT):
+    if ctx.user is None or not may_assist(ctx.user):
         raise DomainError(CommonError.PERMISSION_DENIED, "You do not have permission to find customers.", status=403)
 
 
