@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from concierge.core import lease_tokens
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -135,7 +137,7 @@ def _assisted(request: HttpRequest, ctx: ActingContext, session_id: object) -> A
     if ctx.user is None and isinstance(session_id, int):
         end_session_row(ctx, session_id, AssistedSession.EndReason.ACCESS_LOST)  # disabled, or signed out elsewhere
     request.session.pop(ASSISTED_SESSION_KEY, None)
-    request.session.pop("leases", None)
+    lease_tokens.forget_all(request, "cart")
     if ctx.user is not None:
         from django.contrib import messages
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
+from concierge.core import lease_tokens
 from concierge.core.context import ActingContext
 from concierge.orders.locks import order_locks_release_all
 
@@ -21,4 +22,4 @@ def release_order_locks(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
         ctx = ActingContext(user=user)
     order_locks_release_all(ctx, user=user)
     if request is not None and hasattr(request, "session"):
-        request.session.pop("order_leases", None)
+        lease_tokens.forget_all(request, "order")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from concierge.core import lease_tokens
 from concierge.core.errors import DomainError, NotFound
 from concierge.identity.roles import Priv
 from concierge.orders import locks, services
@@ -40,7 +41,6 @@ TABS = [
     ("holds", "Holds"),
 ]
 SEARCH_FIELDS = ("number", "first_name", "last_name", "email", "phone", "postal_code", "status", "store")
-SESSION_KEY = "order_leases"  # {order number: lease token} of the orders this browser edits
 
 
 def _date(value: str) -> dt.date | None:
@@ -105,17 +105,15 @@ def order_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _token(request: HttpRequest, number: str) -> str | None:
-    return request.session.get(SESSION_KEY, {}).get(number)
+def _token(request: HttpRequest, order: Order) -> str | None:
+    return lease_tokens.held_token(request, "order", order.pk)
 
 
-def _remember(request: HttpRequest, number: str, token: str | None) -> None:
-    held = dict(request.session.get(SESSION_KEY, {}))
+def _remember(request: HttpRequest, order: Order, token: str | None) -> None:
     if token:
-        held[number] = token
+        lease_tokens.remember(request, "order", order.pk, token)
     else:
-        held.pop(number, None)
-    request.session[SESSION_KEY] = held
+        lease_tokens.forget(request, "order", order.pk)
 
 
 def _order_or_404(request: HttpRequest, number: str) -> Order:
@@ -127,7 +125,7 @@ def _order_or_404(request: HttpRequest, number: str) -> Order:
 
 def _page(request: HttpRequest, order: Order, *, tab: str, status: int = 200, **extra: Any) -> HttpResponse:
     ctx = request.ctx
-    token = _token(request, order.number)
+    token = _token(request, order)
     editing = bool(token and order.lease_token == token and order.lease_is_live())
     locked = order.lease_is_live()
     context = {
@@ -279,11 +277,11 @@ def _act(request: HttpRequest, number: str, tab: str, action: Callable[[Order, s
          *, ends_edit: bool) -> HttpResponse:  # fmt: skip
     order = _order_or_404(request, number)
     try:
-        message = action(order, _token(request, order.number))
+        message = action(order, _token(request, order))
     except DomainError as exc:
         return _refused(request, number, exc, tab)
     if ends_edit:
-        _remember(request, order.number, None)
+        _remember(request, order, None)
     messages.success(request, message)
     return redirect(_url(order, tab))
 
@@ -296,7 +294,7 @@ def order_edit(request: HttpRequest, number: str) -> HttpResponse:
 
     def lock(order: Order, _token: str | None) -> str:
         grant = locks.order_lock(request.ctx, order_id=order.pk, expected_version=_version(request))
-        _remember(request, order.number, grant.token)
+        _remember(request, order, grant.token)
         return f"Order {order.number} is locked for you to edit."
 
     return _act(request, number, tab, lock, ends_edit=False)
@@ -307,8 +305,8 @@ def order_edit(request: HttpRequest, number: str) -> HttpResponse:
 def order_close(request: HttpRequest, number: str) -> HttpResponse:
     """Close the editor, abandoning changes: the order unlocks."""
     order = _order_or_404(request, number)
-    token = _token(request, order.number)
-    _remember(request, order.number, None)
+    token = _token(request, order)
+    _remember(request, order, None)
     if token:
         # The lock may already be gone (unlocked by a supervisor, or expired): closing is done anyway.
         with contextlib.suppress(DomainError):

@@ -21,13 +21,13 @@ from concierge.assist.models import AssistedSession
 from concierge.assist.policies import may_assist
 from concierge.assist.services import session_end, session_start
 from concierge.audit.selectors import events_by_actor
+from concierge.core import lease_tokens
 from concierge.core.context import ASSISTED_SESSION_KEY
 from concierge.core.errors import DomainError
 from concierge.customers.models import Customer
 from concierge.customers.search import RESULT_LIMIT, Criteria, find_customers
 from concierge.identity.policies import can_use_console
 from concierge.orders.models import Order
-from concierge.storefront.cart_cookie import LEASES
 
 View = Callable[..., HttpResponse]
 
@@ -118,7 +118,7 @@ def access_customer(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     request.session.cycle_key()  # a new key for the new identity (bar 2)
     request.session[ASSISTED_SESSION_KEY] = session.pk
-    request.session.pop(LEASES, None)
+    lease_tokens.forget_all(request, "cart")
     messages.success(request, "You have successfully accessed the customer account")
     return redirect("storefront:my_account")
 
@@ -144,7 +144,7 @@ def assist_end(request: HttpRequest) -> HttpResponse:
         name = ctx.customer.display_name
         session_end(ctx)
         request.session.pop(ASSISTED_SESSION_KEY, None)
-        request.session.pop(LEASES, None)
+        lease_tokens.forget_all(request, "cart")
         request.session.cycle_key()
         messages.success(request, f"You are signed in as yourself. You are no longer acting for {name}.")
     return redirect(back)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from concierge.core import lease_tokens
+
 if TYPE_CHECKING:
     from concierge.carts.models import Cart
 
@@ -31,26 +33,19 @@ def forget_cart(response: HttpResponse) -> HttpResponse:
     return response
 
 
-# --- Lease tokens of the carts an agent has locked, kept in their (server-side) session ----------
-
-LEASES = "leases"
+# --- Lease tokens of the carts an agent has locked: the one store both faces use ---------------
 
 
 def lease_token(request: HttpRequest, cart_id: int) -> str | None:
-    return request.session.get(LEASES, {}).get(f"cart:{cart_id}")
+    return lease_tokens.held_token(request, "cart", cart_id)
 
 
 def remember_lease(request: HttpRequest, cart_id: int, token: str) -> None:
-    held = dict(request.session.get(LEASES, {}))
-    if held.get(f"cart:{cart_id}") != token:
-        held[f"cart:{cart_id}"] = token
-        request.session[LEASES] = held
+    lease_tokens.remember(request, "cart", cart_id, token)
 
 
 def forget_lease(request: HttpRequest, cart_id: int) -> None:
-    held = dict(request.session.get(LEASES, {}))
-    if held.pop(f"cart:{cart_id}", None) is not None:
-        request.session[LEASES] = held
+    lease_tokens.forget(request, "cart", cart_id)
 
 
 def sync_lease(request: HttpRequest, cart: Cart) -> None:
