@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concierge.assist.errors import AssistError
 from concierge.assist.models import CartTakeover
-from concierge.assist.services import (
-    session_resolve,
+from concierge.assist.services import session_resolve
+from concierge.assist.takeover import (
     takeover_cancel,
     takeover_context,
     takeover_create,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from concierge.assist.models import AssistedSession, CartTakeover
-from concierge.assist.services import (
+from concierge.assist.takeover import (
     takeover_cancel,
     takeover_context,
     takeover_create,
