@@ -52,8 +52,10 @@ class AssistedSession(models.Model):
 
 
 class CartTakeover(models.Model):
-    """An offline order a CSR creates in the console to fill a shopper's cart (seed 001): created
-    for a customer, associated with their cart by "View User's Cart", ended by "Add Items to Cart"."""
+    """Customer service at work on an offline order (seed 001): Create New Order makes a draft
+    order for a customer (or an anonymous shopper, recorded as a guest), View User's Cart associates
+    it with a cart and locks it, Add Items to Cart hands the cart back. The draft becomes the
+    shopper's placed order, with the same number, when they check that cart out."""
 
     class Status(models.TextChoices):
         NEW = "NEW", "New"
@@ -62,6 +64,10 @@ class CartTakeover(models.Model):
         CANCELLED = "CANCELLED", "Cancelled"
 
     number = models.CharField(max_length=20, unique=True)
+    order = models.OneToOneField(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="takeover",
+        help_text="The draft order, later the order the shopper placed (same number).",
+    )  # fmt: skip
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
     session = models.ForeignKey(AssistedSession, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -69,6 +75,10 @@ class CartTakeover(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(default=clock.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # An anonymous shopper's order: the checkout link the agent sends is single-use. Its nonce is
+    # kept until the link is used (then cleared) or a new link replaces it.
+    link_nonce = models.CharField(max_length=32, blank=True)
+    picked_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["agent", "status"], name="assist_takeover_agent")]
@@ -79,3 +89,19 @@ class CartTakeover(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.NEW, self.Status.IN_CART)
+
+    @property
+    def for_guest(self) -> bool:
+        """For an anonymous shopper: the customer is a guest record the agent made."""
+        return self.customer.user_id is None and self.customer.kind == "SINGLE_SESSION_USER"
+
+    @property
+    def awaits_pickup(self) -> bool:
+        """An anonymous shopper's handed-back cart that no shopper has picked up yet."""
+        return (
+            self.for_guest
+            and self.status == self.Status.HANDED_BACK
+            and self.picked_up_at is None
+            and self.order is not None
+            and self.order.is_draft
+        )

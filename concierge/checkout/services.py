@@ -25,6 +25,7 @@ from concierge.core.errors import CommonError, DomainError
 from concierge.core.money import Money
 from concierge.customers.models import Address, Customer
 from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
+from concierge.orders.selectors import placed_orders
 from concierge.payments.errors import PaymentError
 from concierge.payments.models import PaymentSource, PaymentTransaction
 from concierge.payments.services import card_expired, payment_authorize, payment_reverse
@@ -139,7 +140,7 @@ def _holds(order: Order, customer: Customer, groups: list[_Group]) -> list[Hold]
             reason = f"{rule.name}: order total {order.total} {order.currency} is above {rule.amount}"
         elif (
             rule.kind == HoldRule.Kind.FIRST_ORDER
-            and not Order.objects.filter(customer=customer).exclude(pk=order.pk).exists()
+            and not placed_orders(Order.objects.filter(customer=customer)).exclude(pk=order.pk).exists()
         ):
             reason = f"{rule.name}: the customer's first order"
         elif rule.kind == HoldRule.Kind.COUNTRIES_DIFFER and ship_countries - {order.billing_country}:
@@ -187,20 +188,65 @@ def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None 
     )
 
 
+@dataclass(frozen=True)
+class Placement:
+    """One checkout attempt as checkout_submit resolved it: what ``_place`` writes, all or nothing."""
+
+    cart: Cart
+    customer: Customer
+    lines: tuple[CartLine, ...]
+    groups: tuple[_Group, ...]
+    billing: Address
+    priced: Priced
+    plan: CheckoutPlan
+    attempt: str
+    lease_token: str | None
+
+
 def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease_token: str | None = None) -> Order:
     """Place the order for the customer served. The same attempt submitted again answers the
-    order it placed; a declined or failed attempt can be retried as a new attempt."""
+    order it placed; a declined or failed attempt can be retried as a new attempt. A cart customer
+    service prepared carries a draft order: placing the cart places that order, same number."""
     customer = ctx.customer
     if customer is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in to check out.", status=401)
     if plan.attempt and (placed := Order.objects.filter(customer=customer, checkout_key=plan.attempt).first()):
         return placed
+    lines = _checkout_lines(ctx, cart, lease_token)
+    attempt = plan.attempt or secrets.token_hex(16)
+    groups = _resolve(ctx, cart, plan, lines)
+    billing = Address.objects.filter(pk=plan.billing_address_id, customer=customer).first()
+    if billing is None:
+        raise _invalid("Choose a billing address.", billing_address=["Choose a billing address."])
+    source = _payment_source(customer, plan)
+    placement = Placement(
+        cart=cart, customer=customer, lines=tuple(lines), groups=tuple(groups), billing=billing,
+        priced=_priced(ctx, cart, lines, groups, billing, plan), plan=plan, attempt=attempt, lease_token=lease_token,
+    )  # fmt: skip
+
+    # Authorize first, outside the order's transaction: the gateway is not part of our database.
+    # The key names this attempt, so submitting it twice reaches the gateway once.
+    auth_key = f"checkout-{customer.pk}-{attempt}-authorize"
+    authorization = _authorize(ctx, source, placement.priced, auth_key)
+    try:
+        return _place(ctx, placement, authorization)
+    except Exception:
+        if (placed := Order.objects.filter(customer=customer, checkout_key=attempt).first()) is not None:
+            return placed  # the same attempt, submitted at the same moment, placed it
+        try:
+            payment_reverse(ctx, authorization=authorization, idempotency_key=f"{auth_key}-reverse")
+        except DomainError:
+            logger.exception("Could not reverse authorization %s; the orphan task will retry", authorization.pk)
+        raise
+
+
+def _checkout_lines(ctx: ActingContext, cart: Cart, lease_token: str | None) -> list[CartLine]:
+    """The lines of a cart the customer served may check out now, every one still sold."""
     if not owns_cart(ctx, cart, anonymous_token=None):
         raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
     if not cart.is_active:
         raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out.", status=409)
     check_checkout_allowed(ctx, cart, lease_token)
-    attempt = plan.attempt or secrets.token_hex(16)
     lines = list(cart.lines.select_related("sku__product__category"))
     if not lines:
         raise DomainError(CartError.EMPTY, "Your cart is empty.", status=409)
@@ -208,10 +254,10 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
     if gone:
         message = f"No longer sold: {', '.join(gone)}. Remove it from your cart."
         raise DomainError(CheckoutError.ITEM_UNAVAILABLE, message, status=409)
-    groups = _resolve(ctx, cart, plan, lines)
-    billing = Address.objects.filter(pk=plan.billing_address_id, customer=customer).first()
-    if billing is None:
-        raise _invalid("Choose a billing address.", billing_address=["Choose a billing address."])
+    return lines
+
+
+def _payment_source(customer: Customer, plan: CheckoutPlan) -> PaymentSource:
     source = PaymentSource.objects.filter(pk=plan.payment_source_id, customer=customer, is_active=True).first()
     if source is None:
         raise DomainError(
@@ -221,7 +267,14 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
         raise DomainError(
             PaymentError.CARD_INVALID, f"{source.label} has expired.", status=422, fields={"payment": ["Expired."]}
         )
+    return source
 
+
+def _priced(
+    ctx: ActingContext, cart: Cart, lines: list[CartLine], groups: list[_Group], billing: Address, plan: CheckoutPlan
+) -> Priced:
+    """The order priced on the server: shipping of the chosen methods, each line taxed where it is
+    delivered; refused when there is nothing to pay or the total is not the one shown."""
     currency = cart.store.currency
     shipping = Money.zero(currency)
     for group in groups:
@@ -240,10 +293,10 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
         shown = priced.total.format(buyer_for(ctx, store=cart.store).locale)
         message = f"The total is now {shown}. Review it and place the order again."
         raise DomainError(CheckoutError.TOTAL_CHANGED, message, status=409, fields={"total": [message]})
+    return priced
 
-    # Authorize first, outside the order's transaction: the gateway is not part of our database.
-    # The key names this attempt, so submitting it twice reaches the gateway once.
-    auth_key = f"checkout-{customer.pk}-{attempt}-authorize"
+
+def _authorize(ctx: ActingContext, source: PaymentSource, priced: Priced, auth_key: str) -> PaymentTransaction:
     authorization = payment_authorize(ctx, source=source, amount=priced.total, idempotency_key=auth_key)
     if authorization.status != PaymentTransaction.Status.SUCCEEDED:
         raise DomainError(
@@ -253,106 +306,113 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
     if authorization.children.filter(kind=PaymentTransaction.Kind.REVERSE, status="SUCCEEDED").exists():
         message = "This attempt was cancelled. Review your order and place it again."
         raise DomainError(CheckoutError.ATTEMPT_SPENT, message, status=409)
-    try:
-        return _place(ctx, cart=cart, customer=customer, lines=lines, groups=groups, billing=billing,
-                      priced=priced, authorization=authorization, plan=plan, attempt=attempt,
-                      lease_token=lease_token)  # fmt: skip
-    except Exception:
-        if (placed := Order.objects.filter(customer=customer, checkout_key=attempt).first()) is not None:
-            return placed  # the same attempt, submitted at the same moment, placed it
-        try:
-            payment_reverse(ctx, authorization=authorization, idempotency_key=f"{auth_key}-reverse")
-        except DomainError:
-            logger.exception("Could not reverse authorization %s; the orphan task will retry", authorization.pk)
-        raise
+    return authorization
 
 
-def _place(
-    ctx: ActingContext,
-    *,
-    cart: Cart,
-    customer: Customer,
-    lines: list[CartLine],
-    groups: list[_Group],
-    billing: Address,
-    priced: Priced,
-    authorization: PaymentTransaction,
-    plan: CheckoutPlan,
-    attempt: str,
-    lease_token: str | None,
-) -> Order:
-    priced_by_sku = {p.sku.pk: p for p in priced.lines}
+def _place(ctx: ActingContext, placement: Placement, authorization: PaymentTransaction) -> Order:
+    """Write the order in one transaction: the cart (still the one priced) is closed, the stock
+    taken, the order (a new one, or the cart's draft with its number) written with its shipments,
+    lines and holds, and the authorization attached to it."""
     with transaction.atomic():
-        locked = Cart.objects.select_for_update().get(pk=cart.pk)
-        if not locked.is_active or locked.version != cart.version:
-            raise DomainError(
-                CartError.STALE, "Your cart changed while you were checking out. Review it and try again.", status=409
-            )
-        check_checkout_allowed(ctx, locked, lease_token)
-        # Stock rows are taken in SKU order, so two checkouts never wait on each other in a cycle.
-        for line in sorted(lines, key=lambda item: item.sku_id):
-            sku = line.sku
-            if sku.track_stock and not sku.is_digital:
-                taken = Sku.objects.filter(pk=sku.pk, stock_on_hand__gte=line.quantity).update(
-                    stock_on_hand=F("stock_on_hand") - line.quantity
-                )
-                if not taken:
-                    raise DomainError(
-                        CartError.OUT_OF_STOCK, f"{sku.product.name} ({sku.name}) just sold out.", status=409
-                    )
-        order = _create_order(ctx, cart=locked, customer=customer, billing=billing, priced=priced, plan=plan,
-                              attempt=attempt)  # fmt: skip
-        for index, group in enumerate(groups, start=1):
-            shipment = Shipment.objects.create(order=order, number=f"{order.number}-{index}", **_shipment_fields(group))
-            OrderLine.objects.bulk_create(
-                [_order_line(order, shipment, line, priced_by_sku[line.sku.pk]) for line in group.lines]
-            )
-        holds = _holds(order, customer, groups)
-        Hold.objects.bulk_create(holds)
-        if holds:
-            order.transition_to(Order.Status.ON_HOLD)
-            order.save(update_fields=["status"])
-            Shipment.objects.filter(order=order).update(status=Shipment.Status.ON_HOLD)
+        cart = _locked_unchanged_cart(ctx, placement)
+        _take_stock(placement.lines)
+        order = _order_row(ctx, placement, cart)
+        _write_shipments(order, placement)
+        holds = _apply_holds(order, placement)
         PaymentTransaction.objects.filter(pk=authorization.pk).update(order=order)
-        Cart.objects.filter(pk=locked.pk).update(
+        Cart.objects.filter(pk=cart.pk).update(
             status=Cart.Status.ORDERED, version=F("version") + 1, updated_at=clock.now()
         )
-        record(
-            ctx,
-            action="order.placed",
-            subject_kind="order",
-            subject_id=order.pk,
-            data={
-                "number": order.number, "total": str(order.total), "currency": order.currency,
-                "placed_on_behalf": order.placed_on_behalf, "shipments": len(groups),
-                "holds": [h.reason for h in holds], "cart": locked.code,
-            },
-        )  # fmt: skip
+        data = {
+            "number": order.number, "total": str(order.total), "currency": order.currency,
+            "placed_on_behalf": order.placed_on_behalf, "shipments": len(placement.groups),
+            "holds": [h.reason for h in holds], "cart": cart.code,
+        }  # fmt: skip
+        if order.placed_by is not None and order.placed_by != ctx.user:
+            data["created_by"] = order.placed_by.display_name  # a draft customer service prepared
+        record(ctx, action="order.placed", subject_kind="order", subject_id=order.pk, data=data)
     return order
 
 
-def _create_order(
-    ctx: ActingContext,
-    *,
-    cart: Cart,
-    customer: Customer,
-    billing: Address,
-    priced: Priced,
-    plan: CheckoutPlan,
-    attempt: str,
-) -> Order:
-    fields = {
-        "checkout_key": attempt,
+def _locked_unchanged_cart(ctx: ActingContext, placement: Placement) -> Cart:
+    locked = Cart.objects.select_for_update().get(pk=placement.cart.pk)
+    if not locked.is_active or locked.version != placement.cart.version:
+        raise DomainError(
+            CartError.STALE, "Your cart changed while you were checking out. Review it and try again.", status=409
+        )
+    check_checkout_allowed(ctx, locked, placement.lease_token)
+    return locked
+
+
+def _take_stock(lines: tuple[CartLine, ...]) -> None:
+    # Stock rows are taken in SKU order, so two checkouts never wait on each other in a cycle.
+    for line in sorted(lines, key=lambda item: item.sku_id):
+        sku = line.sku
+        if sku.track_stock and not sku.is_digital:
+            taken = Sku.objects.filter(pk=sku.pk, stock_on_hand__gte=line.quantity).update(
+                stock_on_hand=F("stock_on_hand") - line.quantity
+            )
+            if not taken:
+                raise DomainError(CartError.OUT_OF_STOCK, f"{sku.product.name} ({sku.name}) just sold out.", status=409)
+
+
+def _write_shipments(order: Order, placement: Placement) -> None:
+    priced_by_sku = {p.sku.pk: p for p in placement.priced.lines}
+    for index, group in enumerate(placement.groups, start=1):
+        shipment = Shipment.objects.create(order=order, number=f"{order.number}-{index}", **_shipment_fields(group))
+        OrderLine.objects.bulk_create(
+            [_order_line(order, shipment, line, priced_by_sku[line.sku.pk]) for line in group.lines]
+        )
+
+
+def _apply_holds(order: Order, placement: Placement) -> list[Hold]:
+    holds = _holds(order, placement.customer, list(placement.groups))
+    Hold.objects.bulk_create(holds)
+    if holds:
+        order.transition_to(Order.Status.ON_HOLD)
+        order.save(update_fields=["status"])
+        Shipment.objects.filter(order=order).update(status=Shipment.Status.ON_HOLD)
+    return holds
+
+
+def _order_row(ctx: ActingContext, placement: Placement, cart: Cart) -> Order:
+    """The order being placed: the cart's draft (customer service prepared it; it keeps its number
+    and who created it, and loses its draft lines) or a new order."""
+    fields = _order_fields(ctx, placement, cart)
+    draft = Order.objects.select_for_update().filter(cart=cart, status=Order.Status.DRAFT).first()
+    if draft is None:
+        return _create_order(cart, fields, placement.plan)
+    OrderLine.objects.filter(order=draft).delete()
+    Shipment.objects.filter(order=draft).delete()
+    for name in ("placed_by", "placed_on_behalf"):
+        fields.pop(name)  # "created by <agent> for <customer>" stays
+    for name, value in fields.items():
+        setattr(draft, name, value)
+    draft.transition_to(Order.Status.CREATED)
+    draft.placed_at = draft.updated_at = clock.now()
+    draft.version += 1
+    draft.save()
+    _add_order_data(draft, placement.plan)
+    return draft
+
+
+def _order_fields(ctx: ActingContext, placement: Placement, cart: Cart) -> dict[str, object]:
+    customer, priced, billing = placement.customer, placement.priced, placement.billing
+    return {
+        "checkout_key": placement.attempt,
         "store": cart.store, "customer": customer, "account": ctx.account, "placed_by": ctx.user,
         "placed_on_behalf": ctx.user is not None and ctx.user.pk != customer.user_id, "cart": cart,
         "currency": priced.currency, "subtotal": priced.subtotal.amount, "discount_total": priced.discount.amount,
         "shipping_total": priced.shipping.amount, "tax_total": priced.tax.amount, "total": priced.total.amount,
-        "promotions": list(priced.promotions), "email": (plan.email or customer.email)[:254],
+        "promotions": list(priced.promotions), "email": (placement.plan.email or customer.email)[:254],
         "billing_first_name": billing.first_name, "billing_last_name": billing.last_name,
         "billing_line1": billing.line1, "billing_line2": billing.line2, "billing_city": billing.city,
         "billing_region": billing.region, "billing_postal_code": billing.postal_code,
         "billing_country": billing.country, "billing_phone": billing.phone,
     }  # fmt: skip
+
+
+def _create_order(cart: Cart, fields: dict[str, object], plan: CheckoutPlan) -> Order:
     for _ in range(5):
         try:
             with transaction.atomic():
@@ -362,9 +422,13 @@ def _create_order(
             continue
     else:
         raise DomainError(CommonError.SERVER_ERROR, "Could not number the order; please try again.", status=503)
+    _add_order_data(order, plan)
+    return order
+
+
+def _add_order_data(order: Order, plan: CheckoutPlan) -> None:
     for key, value in plan.order_data.items():
         order.data_values.create(key=key[:80], value=str(value)[:500])
-    return order
 
 
 def _shipment_fields(group: _Group) -> dict[str, object]:

@@ -38,6 +38,10 @@ def _prefix_index(*fields: str, name: str) -> models.Index:
 
 class Order(StateMachine, Leased):
     class Status(models.TextChoices):
+        # An offline order customer service prepares (seed 001): it mirrors the cart it was
+        # associated with, holds no stock and no payment, and becomes CREATED (or ON_HOLD) with the
+        # same number when the shopper checks that cart out; CANCELLED when it is abandoned.
+        DRAFT = "DRAFT", "Draft"
         CREATED = "CREATED", "Created"
         ON_HOLD = "ON_HOLD", "On Hold"
         IN_PROGRESS = "IN_PROGRESS", "In Progress"
@@ -48,6 +52,7 @@ class Order(StateMachine, Leased):
 
     S = Status
     ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        S.DRAFT: frozenset({S.CREATED, S.ON_HOLD, S.CANCELLED}),
         S.CREATED: frozenset({S.ON_HOLD, S.IN_PROGRESS, S.CANCELLED}),
         S.ON_HOLD: frozenset({S.CREATED, S.IN_PROGRESS, S.CANCELLED}),
         S.IN_PROGRESS: frozenset({S.ON_HOLD, S.PARTIALLY_SHIPPED, S.COMPLETED, S.CANCELLED}),
@@ -160,12 +165,23 @@ class Order(StateMachine, Leased):
     def customer_name(self) -> str:
         return f"{self.billing_first_name} {self.billing_last_name}".strip()
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
     def can_edit_billing(self) -> bool:
-        """Seed 004: the billing address is editable while the order is not completed."""
-        return self.status not in {self.Status.COMPLETED, self.Status.CANCELLED, self.Status.AWAITING_EXCHANGE}
+        """Seed 004: the billing address is editable while the order is not completed (a draft's is
+        chosen by the shopper at checkout)."""
+        return self.status not in {
+            self.Status.DRAFT,
+            self.Status.COMPLETED,
+            self.Status.CANCELLED,
+            self.Status.AWAITING_EXCHANGE,
+        }
 
     def can_cancel(self) -> bool:
-        return self.can_transition_to(self.Status.CANCELLED)
+        """A draft is cancelled from its cart takeover (Cancel), not as a placed order."""
+        return not self.is_draft and self.can_transition_to(self.Status.CANCELLED)
 
 
 class Shipment(StateMachine, models.Model):
@@ -175,6 +191,9 @@ class Shipment(StateMachine, models.Model):
         DIGITAL = "DIGITAL", "Digital delivery"
 
     class Status(models.TextChoices):
+        # The lines of a draft order, before the shopper chooses how to receive them: no stock is
+        # assigned, and nothing moves it on (checkout replaces it with the shipments it plans).
+        DRAFT = "DRAFT", "Draft"
         INVENTORY_ASSIGNED = "INVENTORY_ASSIGNED", "Inventory Assigned"
         ON_HOLD = "ON_HOLD", "On Hold"
         RELEASED = "RELEASED", "Released"
@@ -183,6 +202,7 @@ class Shipment(StateMachine, models.Model):
 
     S = Status
     ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        S.DRAFT: frozenset(),
         S.INVENTORY_ASSIGNED: frozenset({S.ON_HOLD, S.RELEASED, S.CANCELLED}),
         S.ON_HOLD: frozenset({S.INVENTORY_ASSIGNED, S.CANCELLED}),
         S.RELEASED: frozenset({S.SHIPPED, S.CANCELLED}),

@@ -25,11 +25,21 @@ if TYPE_CHECKING:
     from concierge.core.context import ActingContext
 
 
+def placed_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """``orders`` without customer service's drafts: neither an open draft nor one abandoned
+    (cancelled) before the shopper checked it out is an order the customer placed."""
+    return orders.exclude(status=Order.Status.DRAFT).exclude(
+        status=Order.Status.CANCELLED, checkout_key__isnull=True, takeover__isnull=False
+    )
+
+
 def orders_of_customer(ctx: ActingContext) -> QuerySet[Order]:
-    """The customer served's orders, newest first (nothing for a context with no customer)."""
+    """The customer served's placed orders, newest first (nothing for a context with no customer)."""
     if ctx.customer is None:
         return Order.objects.none()
-    return Order.objects.filter(customer=ctx.customer).select_related("store").order_by("-placed_at", "-id")
+    return (
+        placed_orders(Order.objects.filter(customer=ctx.customer)).select_related("store").order_by("-placed_at", "-id")
+    )
 
 
 def access_own_order(ctx: ActingContext, number: str) -> Order:
