@@ -10,3 +10,4 @@ class AssistError(StrEnum):
     SESSION_ENDED = "assist.session_ended"
     TAKEOVER_NOT_FOUND = "assist.takeover_not_found"
     TAKEOVER_CLOSED = "assist.takeover_closed"
+    PICKUP_INVALID = "assist.pickup_invalid"

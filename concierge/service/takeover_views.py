@@ -1,8 +1,10 @@
-"""Cart takeover with an offline order, in the console (seed 001): Create New Order for a customer,
-View User's Cart, add items found by keyword, then Add Items to Cart hands the cart back."""
+"""Cart takeover with an offline order, in the console (seed 001): Create New Order for a customer
+(or an anonymous shopper), View User's Cart, add items found by keyword, then Add Items to Cart
+hands the cart back. The order is a draft order with its own number until the shopper checks out."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -11,70 +13,128 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concierge.assist.errors import AssistError
 from concierge.assist.models import CartTakeover
 from concierge.assist.services import session_resolve
 from concierge.assist.takeover import (
+    LINK_MAX_AGE,
+    takeover_add_item,
     takeover_cancel,
-    takeover_context,
+    takeover_checkout_link,
     takeover_create,
+    takeover_create_guest,
     takeover_for,
     takeover_hand_back,
+    takeover_remove_item,
     takeover_view_cart,
 )
 from concierge.carts.selectors import cart_lines, priced_cart
-from concierge.carts.services import cart_add, cart_remove
 from concierge.catalog import selectors as catalog
 from concierge.catalog.pricing import buyer_for, unit_prices
+from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError, NotFound
+from concierge.customers.models import Customer
 from concierge.customers.search import Criteria, find_customers
 from concierge.service.views import View, staff_required
 from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease
+
+QUERY_LIMIT = 120
+# A phone number as people type it: digits with spaces, dots, dashes, brackets or a leading +.
+_PHONE = re.compile(r"^\+?[\d\s().\-]{7,}$")
+_CUSTOMER_ID = re.compile(r"^c\d{3,}$", re.IGNORECASE)
+
+
+def _find(ctx: ActingContext, criteria: Criteria) -> list[Customer]:
+    """The one Find customer search over the stores the agent serves. When ``find_customers`` takes
+    the acting context itself this is ``find_customers(ctx, criteria).customers``."""
+    stores = list(ctx.user.stores.values_list("pk", flat=True)) if ctx.user is not None else []
+    return find_customers(criteria, store_ids=stores).customers
+
+
+def _criteria(query: str) -> list[dict[str, str]]:
+    """What one search box means: an email, a customer ID, a phone number (only when it looks like
+    one: a cart code such as "ED4NSHEJ" is not) or a name (last name, first name, first and last)."""
+    if "@" in query:
+        return [{"email": query}]
+    if _CUSTOMER_ID.match(query):
+        return [{"customer_id": query}]
+    if _PHONE.match(query) and sum(ch.isdigit() for ch in query) >= 7:
+        return [{"phone": query}]
+    words = query.split()
+    if len(words) > 1:
+        return [{"first_name": words[0], "last_name": " ".join(words[1:])}, {"last_name": query}]
+    return [
+        {"last_name": query},
+        {"first_name": query},
+        {"email": query},
+        {"customer_id": query},
+        {"organization": query},
+    ]
+
+
+def _customers_matching(ctx: ActingContext, query: str) -> list[Customer]:
+    matches: dict[int, Customer] = {}
+    for raw in _criteria(query):
+        for customer in _find(ctx, Criteria.parse(raw)):
+            matches.setdefault(customer.pk, customer)
+    return list(matches.values())[:20]
+
+
+def _query(request: HttpRequest, name: str, what: str) -> tuple[str, str]:
+    """A search box's text and the problem with it, if any (empty when submitted, too long)."""
+    query = request.GET.get(name, "").strip()
+    if name in request.GET and not query:
+        return "", f"Enter {what} to search for."
+    if "\x00" in query:
+        return "", "Remove the invalid character from the search."
+    if len(query) > QUERY_LIMIT:
+        return query[:QUERY_LIMIT], f"Search with at most {QUERY_LIMIT} characters."
+    return query, ""
 
 
 @require_http_methods(["GET", "POST"])
 @staff_required
 def takeover_new(request: HttpRequest) -> HttpResponse:
-    """Create New Order: search for the customer, pick them from the drop-down, create."""
+    """Create New Order: search for the customer and pick them from the drop-down, or enter an
+    anonymous shopper's name and email (a guest order); then create."""
     ctx = request.ctx
+    stores = list(ctx.user.stores.order_by("name"))
+    guest_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            takeover = takeover_create(ctx, customer_id=request.POST.get("customer", ""))
+            if request.POST.get("kind") == "guest":
+                takeover = takeover_create_guest(
+                    ctx, first_name=request.POST.get("first_name", ""), last_name=request.POST.get("last_name", ""),
+                    email=request.POST.get("email", ""), store_id=request.POST.get("store") or (
+                        stores[0].pk if len(stores) == 1 else ""),
+                )  # fmt: skip
+            else:
+                takeover = takeover_create(ctx, customer_id=request.POST.get("customer", ""))
         except DomainError as exc:
+            if request.POST.get("kind") != "guest":
+                messages.error(request, exc.message)
+                return redirect(f"{request.path}?{urlencode({'q': request.POST.get('q', '')[:QUERY_LIMIT]})}")
+            guest_errors = exc.fields or {"first_name": [exc.message]}
             messages.error(request, exc.message)
-            return redirect(f"{request.path}?{urlencode({'q': request.POST.get('q', '')})}")
-        messages.success(request, f"Order {takeover.number} created for {takeover.customer.display_name}.")
-        return redirect("service:takeover", number=takeover.number)
-    query = request.GET.get("q", "").strip()[:120]
-    matches = []
-    if query:
-        # One box: a name, an email, a phone number or a customer ID.
-        words = query.split()
-        stores = list(ctx.user.stores.values_list("pk", flat=True))
-        attempts = [
-            {"email": query},
-            {"customer_id": query},
-            {"phone": query},
-            {"first_name": words[0], "last_name": " ".join(words[1:])} if len(words) > 1 else {"last_name": query},
-            {"first_name": query},
-            {"organization": query},
-        ]
-        seen: set[int] = set()
-        for criteria in attempts:
-            for customer in find_customers(Criteria.parse(criteria), store_ids=stores).customers:
-                if customer.pk not in seen:
-                    seen.add(customer.pk)
-                    matches.append(customer)
-        matches = matches[:20]
-    return render(request, "service/takeover_new.html", {"query": query, "matches": matches})
+        else:
+            messages.success(request, f"Order {takeover.number} created for {takeover.customer.display_name}.")
+            return redirect("service:takeover", number=takeover.number)
+    query, problem = _query(request, "q", "a name, email, phone number or customer ID")
+    matches = _customers_matching(ctx, query) if query and not problem else []
+    context = {
+        "query": query, "problem": problem, "matches": matches, "stores": stores,
+        "guest_errors": guest_errors, "posted": request.POST if guest_errors else {},
+    }  # fmt: skip
+    return render(request, "service/takeover_new.html", context, status=400 if guest_errors else 200)
 
 
 @require_GET
 @staff_required
 def takeover(request: HttpRequest, number: str) -> HttpResponse:
-    """The offline order: its header (View User's Cart), the cart, and item search and details."""
+    """The offline order: its header (View User's Cart), the order's items, the cart being edited,
+    and item search and details."""
     ctx = request.ctx
     try:
         order = takeover_for(ctx, number)
@@ -84,38 +144,51 @@ def takeover(request: HttpRequest, number: str) -> HttpResponse:
         # The agent at work on the order keeps its session and their cart lock alive, as a page of
         # the storefront does for an assisted session.
         session_resolve(ctx, order.session_id)
-    context: dict[str, object] = {"order": order, "query": request.GET.get("q", "").strip()[:120]}
+    draft = order.order
+    context: dict[str, object] = {
+        "order": order,
+        "placed": draft,
+        "placed_lines": list(draft.lines.order_by("id")) if draft is not None else [],
+        "query": "",
+    }
     if order.status == CartTakeover.Status.IN_CART and order.cart is not None:
-        # Priced as the customer sees it (reading only: the takeover's session is not touched).
-        buyer = buyer_for(ctx.evolve(customer=order.customer, store=order.customer.store), store=order.cart.store)
-        lines = cart_lines(order.cart)
-        try:
-            priced = priced_cart(buyer, order.cart, lines) if lines else None
-        except DomainError:
-            priced = None
-        context.update(
-            lines=list(zip(lines, priced.lines, strict=True)) if priced else [(line, None) for line in lines],
-            priced=priced,
-            locale=buyer.locale,
-            locked_by_me=order.cart.lease_held_by(ctx.user),
-            locked_by=order.cart.lease_holder_name() if order.cart.lease_is_live() else "",
-        )
-        if context["query"]:
-            cards, total, _ = catalog.search(buyer, str(context["query"]), limit=12)
-            context.update(results=cards, total=total)
-        if slug := request.GET.get("item"):
-            try:
-                item = catalog.product_detail(slug)
-            except NotFound:
-                item = None
-            if item is not None:
-                skus = list(item.skus.all())
-                prices = unit_prices(buyer, [s.pk for s in skus])
-                context.update(item=item, item_skus=[(s, prices.get(s.pk)) for s in skus])
+        _cart_context(ctx, request, order, context)
     return render(request, "service/takeover.html", context)
 
 
-def takeover_action(action: Callable[[HttpRequest, CartTakeover], str]) -> View:
+def _cart_context(ctx: ActingContext, request: HttpRequest, order: CartTakeover, context: dict[str, object]) -> None:
+    # Priced as the customer sees it (reading only: the takeover's session is not touched).
+    buyer = buyer_for(ctx.evolve(customer=order.customer, store=order.customer.store), store=order.cart.store)
+    lines = cart_lines(order.cart)
+    try:
+        priced = priced_cart(buyer, order.cart, lines) if lines else None
+    except DomainError:
+        priced = None
+    query, problem = _query(request, "q", "a keyword or SKU")
+    context.update(
+        lines=list(zip(lines, priced.lines, strict=True)) if priced else [(line, None) for line in lines],
+        priced=priced,
+        locale=buyer.locale,
+        locked_by_me=order.cart.lease_held_by(ctx.user),
+        locked_by=order.cart.lease_holder_name() if order.cart.lease_is_live() else "",
+        query=query,
+        search_problem=problem,
+    )
+    if query and not problem:
+        cards, total, _ = catalog.search(buyer, query, limit=12)
+        context.update(results=cards, total=total)
+    if slug := request.GET.get("item", "")[:200]:
+        try:
+            item = catalog.product_detail(slug)
+        except NotFound:
+            item = None
+        if item is not None:
+            skus = list(item.skus.all())
+            prices = unit_prices(buyer, [s.pk for s in skus])
+            context.update(item=item, item_skus=[(s, prices.get(s.pk)) for s in skus])
+
+
+def takeover_action(action: Callable[..., str]) -> View:
     """A POST on one of the agent's own takeovers: ``action`` does the work and returns the message
     to show; a refusal is shown instead. Either way, back to the order."""
 
@@ -137,10 +210,6 @@ def takeover_action(action: Callable[[HttpRequest, CartTakeover], str]) -> View:
     return view
 
 
-def _refuse(message: str) -> DomainError:
-    return DomainError(AssistError.TAKEOVER_CLOSED, message, status=409)
-
-
 @takeover_action
 def takeover_cart(request: HttpRequest, order: CartTakeover) -> str:
     """View User's Cart (and, when another agent holds the cart, Take Over Lock)."""
@@ -152,24 +221,20 @@ def takeover_cart(request: HttpRequest, order: CartTakeover) -> str:
 @takeover_action
 def takeover_add(request: HttpRequest, order: CartTakeover) -> str:
     """Add to Cart from the item details view."""
-    if order.cart is None or not order.is_open:
-        raise _refuse("View the user's cart first.")
     try:
         quantity = int(request.POST.get("quantity", "1"))
         sku_id = int(request.POST.get("sku", ""))
     except ValueError:
         raise DomainError(CommonError.REQUEST_INVALID, "Choose an option and a quantity.", status=422) from None
-    cart_add(takeover_context(request.ctx, order), cart=order.cart, sku_id=sku_id, quantity=quantity,
-             lease_token=lease_token(request, order.cart.pk))  # fmt: skip
+    token = lease_token(request, order.cart_id) if order.cart_id else None
+    takeover_add_item(request.ctx, order, sku_id=sku_id, quantity=quantity, lease_token=token)
     return "Added to the user's cart."
 
 
 @takeover_action
 def takeover_remove(request: HttpRequest, order: CartTakeover, line_id: int) -> str:
-    if order.cart is None or not order.is_open:
-        raise _refuse("View the user's cart first.")
-    cart_remove(takeover_context(request.ctx, order), cart=order.cart, line_id=line_id,
-                lease_token=lease_token(request, order.cart.pk))  # fmt: skip
+    token = lease_token(request, order.cart_id) if order.cart_id else None
+    takeover_remove_item(request.ctx, order, line_id=line_id, lease_token=token)
     return "Removed from the user's cart."
 
 
@@ -178,11 +243,26 @@ def takeover_done(request: HttpRequest, order: CartTakeover) -> str:
     """Add Items to Cart: exit the takeover so the shopper checks out on their own."""
     cart_id = order.cart_id
     takeover_hand_back(request.ctx, order, lease_token=lease_token(request, cart_id) if cart_id else None)
-    forget_lease(request, cart_id)
+    if cart_id:
+        forget_lease(request, cart_id)
+    if order.for_guest:
+        return (
+            f"The items are in the cart prepared for {order.customer.display_name}. Give them the cart code "
+            f"{order.cart.code} or send them a checkout link."
+        )
     return f"The items are in {order.customer.display_name}'s cart. They can check out now."
+
+
+@takeover_action
+def takeover_link(request: HttpRequest, order: CartTakeover) -> str:
+    """A checkout link for an anonymous shopper: opening it, signed in, puts the cart in their cart."""
+    value = takeover_checkout_link(request.ctx, order)
+    url = request.build_absolute_uri(f"{reverse('storefront:pickup')}?{urlencode({'link': value})}")
+    hours = int(LINK_MAX_AGE.total_seconds() // 3600)
+    return f"Send the shopper this checkout link (single use, valid {hours} hours): {url}"
 
 
 @takeover_action
 def takeover_cancel_view(request: HttpRequest, order: CartTakeover) -> str:
     takeover_cancel(request.ctx, order)
-    return f"Order {order.number} was cancelled; the user's cart is unlocked."
+    return f"Order {order.number} was cancelled; the user's cart is unlocked and keeps its items."

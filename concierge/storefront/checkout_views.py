@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from concierge.carts.selectors import active_cart, cart_lines
 from concierge.catalog.pricing import buyer_for
+from concierge.checkout.drafts import draft_of_cart
 from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
 from concierge.checkout.services import checkout_quote, checkout_submit
 from concierge.core.errors import DomainError
@@ -193,6 +194,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         # Each page shown is one checkout attempt: submitting it twice places one order.
         "attempt": secrets.token_hex(16),
         "has_physical": any(not line.sku.is_digital for line in lines),
+        "draft": draft_of_cart(cart),  # the order customer service prepared for this cart, if any
     }
     if request.headers.get("HX-Request") and action == "quote":
         return render(request, "storefront/checkout.html#summary", context)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concierge.storefront import account_views, assist_views, checkout_views, shop, views
+from concierge.storefront import account_views, assist_views, checkout_views, pickup_views, shop, views
 
 app_name = "storefront"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("cart/lock/", assist_views.cart_lock_view, name="cart_lock"),
     path("cart/unlock/", assist_views.cart_unlock_view, name="cart_unlock"),
     path("cart/bind/", assist_views.cart_bind_view, name="cart_bind"),
+    path("cart/pick-up/", pickup_views.pickup, name="pickup"),
     path("checkout/", checkout_views.checkout, name="checkout"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/register/", views.register, name="register"),
