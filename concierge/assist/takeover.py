@@ -267,7 +267,8 @@ def takeover_checkout_link(ctx: ActingContext, takeover: CartTakeover) -> str:
         record(ctx.evolve(customer=takeover.customer, store=takeover.customer.store), action="takeover.link_sent",
                subject_kind="order", subject_id=takeover.order_id, data={"takeover": takeover.number})  # fmt: skip
     takeover.link_nonce = nonce
-    return signing.dumps({"t": takeover.pk, "n": nonce}, salt=LINK_SALT, compress=True)
+    issued = int(clock.now().timestamp())
+    return signing.dumps({"t": takeover.pk, "n": nonce, "at": issued}, salt=LINK_SALT, compress=True)
 
 
 def _pickup_invalid(message: str) -> DomainError:
@@ -281,11 +282,14 @@ def takeover_awaiting_pickup(*, code: str = "", link: str = "") -> CartTakeover:
     rows = CartTakeover.objects.select_related("order", "cart__store", "customer", "agent")
     if link:
         try:
-            value = signing.loads(link, salt=LINK_SALT, max_age=LINK_MAX_AGE)
-        except signing.SignatureExpired:
-            raise _pickup_invalid("This checkout link has expired. Ask customer service for a new one.") from None
+            value = signing.loads(link, salt=LINK_SALT)
         except signing.BadSignature:
             raise _pickup_invalid("This checkout link is not valid.") from None
+        issued = value.get("at") if isinstance(value, dict) else None
+        if not isinstance(issued, int):
+            raise _pickup_invalid("This checkout link is not valid.")
+        if clock.now().timestamp() - issued > LINK_MAX_AGE.total_seconds():
+            raise _pickup_invalid("This checkout link has expired. Ask customer service for a new one.")
         takeover = rows.filter(pk=value.get("t"), link_nonce=str(value.get("n", "")) or "-").first()
         if takeover is None or not takeover.awaits_pickup:
             raise _pickup_invalid(
