@@ -1,11 +1,9 @@
 """Shopping on behalf of a customer in a browser: seed 000 from sign-in to ending the session, the
-cart lock and its takeover, binding an anonymous cart (seed 002)."""
+cart lock and its takeover, binding an anonymous cart (seed 002). Seed 001 is in test_takeover.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -181,62 +179,3 @@ def test_seed_002_bind_an_anonymous_cart(new_page: Callable[[], Page], shop, sho
     assert [line.sku.product.name for line in Cart.objects.get(customer=shopper, status="ACTIVE").lines.all()] == [
         "Alpine Trail Runner"
     ]
-
-
-def test_seed_001_cart_takeover_then_the_shopper_checks_out(new_page: Callable[[], Page], shop, shopper, csr, store):
-    from concierge.orders.models import Order
-    from concierge.stores.models import ShippingMethod
-    from e2e.test_shopping import fill_card
-
-    ShippingMethod.objects.create(store=store, code="standard", name="Standard", price=Decimal("5.95"))
-    # The shopper goes to their cart and calls customer service for help.
-    shopper_page = new_page()
-    sign_in(shopper_page, shopper.email)
-    shopper_page.goto("/cart/")
-
-    agent = new_page()
-    sign_in(agent, csr.email)
-    # Main > Orders, then Create New Order in the order management view.
-    agent.get_by_role("link", name="Orders", exact=True).click()
-    agent.get_by_role("link", name="Create New Order").click()
-    agent.get_by_label("Search customers").fill("jane")
-    agent.get_by_role("button", name="Search").click()
-    choice = agent.get_by_role("combobox", name="Customer")
-    expect(choice).to_contain_text("Jane Shopper")
-    choice.select_option(index=0)
-    agent.get_by_role("button", name="Create Order").click()
-    expect(agent.get_by_role("heading", name=re.compile(r"Order OF-"))).to_be_visible()
-    agent.get_by_role("button", name="View User's Cart").click()
-    expect(agent.get_by_text("There are currently no items in the new order.")).to_be_visible()
-    # Search by keyword, open the item details, Add to Cart.
-    agent.get_by_label("Search items").fill("trail")
-    agent.get_by_role("button", name="Search").click()
-    agent.get_by_role("link", name="Alpine Trail Runner").click()
-    agent.get_by_label("Quantity").fill("2")
-    agent.get_by_role("button", name="Add to Cart").click()
-    expect(agent.get_by_text("Added to the user's cart.")).to_be_visible()
-    screenshot(agent, "takeover-cart")
-    # While the CSR works, the shopper's own changes wait.
-    shopper_page.reload()
-    expect(shopper_page.get_by_text("Your cart is locked by Ann Agent")).to_be_visible()
-    # Add Items to Cart ends the takeover and hands the cart back.
-    agent.get_by_role("button", name="Add Items to Cart").click()
-    expect(agent.get_by_text("The items are in Jane Shopper's cart.")).to_be_visible()
-    screenshot(agent, "takeover-handed-back")
-
-    # The shopper sees the items and checks out themself.
-    shopper_page.reload()
-    expect(shopper_page.get_by_text("Your cart is locked")).to_have_count(0)
-    expect(shopper_page.get_by_role("link", name="Alpine Trail Runner")).to_be_visible()
-    shopper_page.get_by_role("link", name="Checkout").click()
-    fill_card(shopper_page, "4242 4242 4242 4242")
-    shopper_page.get_by_role("button", name="Place Order").click()
-    expect(shopper_page.get_by_text(re.compile(r"Thank you! Your order \w+ has been placed\."))).to_be_visible()
-    order = Order.objects.get(customer=shopper)
-    assert order.lines.get().quantity == 2
-    assert order.placed_by_id == shopper.user_id
-    assert not order.placed_on_behalf
-    # The takeover's work is attributed to the agent on behalf of the customer.
-    added = Event.objects.get(action="cart.line_added")
-    assert (added.actor_id, added.on_behalf_of_id) == (csr.pk, shopper.pk)
-    assert Event.objects.filter(action="takeover.handed_back", actor_id=csr.pk).exists()
