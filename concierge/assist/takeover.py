@@ -149,6 +149,7 @@ def takeover_view_cart(ctx: ActingContext, takeover: CartTakeover, *, take_lock_
     _require_takeover_privilege(ctx)
     if not takeover.is_open:
         raise DomainError(AssistError.TAKEOVER_CLOSED, "This order was already handed back.", status=409)
+    _require_draft(takeover)
     acting = takeover_context(ctx, takeover, restart=True)
     cart, _ = cart_open(acting, anonymous_token=None)
     grant = cart_lock(acting, cart=cart, takeover=take_lock_over)
@@ -162,9 +163,19 @@ def takeover_view_cart(ctx: ActingContext, takeover: CartTakeover, *, take_lock_
     return grant
 
 
+def _require_draft(takeover: CartTakeover) -> None:
+    """The order is still a draft: not cancelled (by Cancel, or replaced by another agent's order
+    for the same cart) nor placed."""
+    order = takeover.order
+    if order is not None and not order.is_draft:
+        message = f"Order {order.number} is {order.get_status_display().lower()}: it is no longer a draft."
+        raise DomainError(AssistError.TAKEOVER_CLOSED, message, status=409)
+
+
 def _editing(ctx: ActingContext, takeover: CartTakeover) -> ActingContext:
     if takeover.cart is None or takeover.status != CartTakeover.Status.IN_CART:
         raise DomainError(AssistError.TAKEOVER_CLOSED, "View the user's cart first.", status=409)
+    _require_draft(takeover)
     return takeover_context(ctx, takeover)
 
 

@@ -85,6 +85,23 @@ def test_create_new_order_makes_a_draft_order_found_in_search_and_on_the_profile
     assert "Draft" in profile
     takeover_page = agent.get(reverse("service:takeover", args=[number])).content.decode()
     assert "Created by <strong>Ann Agent</strong> for <strong>Jane Shopper</strong>" in takeover_page
+    assert agent.get(reverse("service:order", args=[number])).status_code == 200
+
+
+def test_a_second_agents_order_for_the_same_cart_replaces_a_handed_back_draft(agent, store, shopper, shoe):
+    first = create_order(agent, shopper)
+    fill_cart(agent, first, shoe)
+    bob = factories.staff("CSR", stores=[store], first_name="Bob", last_name="Agent")
+    other = Client()
+    other.force_login(bob, backend="concierge.identity.backends.EmailBackend")
+    second = create_order(other, shopper)
+    # when
+    other.post(reverse("service:takeover_cart", args=[second]))
+    # then: a cart carries one draft; the first one says so and cannot take the cart back
+    assert Order.objects.get(number=first).status == Order.Status.CANCELLED
+    assert Order.objects.get(number=second).lines.get().sku == shoe  # the new draft mirrors the cart
+    response = agent.post(reverse("service:takeover_cancel", args=[first]), follow=True)
+    assert "already placed or cancelled" in response.content.decode()
 
 
 def test_after_add_items_to_cart_the_order_pane_lists_the_items(agent, csr, shopper, shoe):
