@@ -331,7 +331,7 @@ def takeover_pick_up(ctx: ActingContext, *, code: str = "", link: str = "") -> C
         raise _pickup_invalid("No cart prepared by customer service has this code. Check it with them.")
     target, _ = cart_open(ctx, anonymous_token=None)
     with transaction.atomic():
-        takeover = CartTakeover.objects.select_for_update().select_related("order", "cart").get(pk=found.pk)
+        takeover = CartTakeover.objects.select_for_update(of=("self",)).select_related("order").get(pk=found.pk)
         carts = {c.pk: c for c in Cart.objects.select_for_update(of=("self",)).select_related("store")
                  .filter(pk__in=[takeover.cart_id, target.pk]).order_by("pk")}  # fmt: skip
         source, target = carts[takeover.cart_id], carts[target.pk]
