@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "concierge.core.middleware.RequestIdMiddleware",
+    "concierge.core.errors_middleware.RequestSafetyMiddleware",
     "concierge.api.errors.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -196,14 +197,29 @@ STORAGES = {
     },
 }
 
+# Every line carries the request id (also in the X-Request-ID answer header and on the 500 page), and
+# every unexpected error reaches the log through ``django.request``, whatever DEBUG says.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "concierge.core.errors_middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "request": {"format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "request"},
+    },
     "loggers": {
         "concierge": {"handlers": ["console"], "level": os.environ.get("CONCIERGE_LOG_LEVEL", "INFO")},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_tasks_db": {"handlers": ["console"], "level": "INFO"},
     },
 }
+
+# --- Request limits ------------------------------------------------------------------------------
+# A body over this size answers 413 (the API's error shape, or the styled page), never 500.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CONCIERGE_MAX_BODY_BYTES", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 NINJA_PAGINATION_PER_PAGE = 50
