@@ -164,6 +164,10 @@ CONCIERGE_CART_LEASE_MINUTES = int(os.environ.get("CONCIERGE_CART_LEASE_MINUTES"
 # A staff member's sign-in lasts this long from signing in, however they work meanwhile.
 CONCIERGE_STAFF_SESSION_HOURS = int(os.environ.get("CONCIERGE_STAFF_SESSION_HOURS", "12"))
 
+# A checkout attempt still in flight after this long is taken as abandoned (its process died), and
+# the same request may take it over (checkout/idempotency.py).
+CONCIERGE_CHECKOUT_ATTEMPT_STALE_SECONDS = int(os.environ.get("CONCIERGE_CHECKOUT_ATTEMPT_STALE_SECONDS", "120"))
+
 # --- Tasks --------------------------------------------------------------------------------------
 TASKS = {
     "default": {

@@ -19,6 +19,7 @@ from concierge.carts.services import check_checkout_allowed
 from concierge.catalog.models import Sku
 from concierge.catalog.pricing import LineIn, Priced, PricedLine, buyer_for, price_lines
 from concierge.checkout.errors import CheckoutError
+from concierge.checkout.idempotency import idempotent_checkout
 from concierge.checkout.plan import CheckoutPlan, ShipmentPlan
 from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
@@ -187,14 +188,14 @@ def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None 
     )
 
 
+@idempotent_checkout
 def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease_token: str | None = None) -> Order:
     """Place the order for the customer served. The same attempt submitted again answers the
-    order it placed; a declined or failed attempt can be retried as a new attempt."""
+    order it placed, the same attempt with another plan is refused (``idempotent_checkout``); a
+    declined or failed attempt can be retried."""
     customer = ctx.customer
     if customer is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in to check out.", status=401)
-    if plan.attempt and (placed := Order.objects.filter(customer=customer, checkout_key=plan.attempt).first()):
-        return placed
     if not owns_cart(ctx, cart, anonymous_token=None):
         raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
     if not cart.is_active:
