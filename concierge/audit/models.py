@@ -26,6 +26,9 @@ class Event(models.Model):
     payload_digest = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    chain_version = models.PositiveSmallIntegerField(
+        default=2, help_text="What the link attests: 2 covers the actor's label too (audit/chain.py)."
+    )
 
     class Meta:
         ordering = ["-seq"]

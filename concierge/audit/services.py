@@ -54,6 +54,7 @@ def record(
         request_id=ctx.request_id,
         payload_digest=chain.payload_digest(changes=changes_json, data=data_json),
         prev_hash=head.hash,
+        chain_version=chain.CURRENT_VERSION,
     )
     event.hash = chain.link_hash(chain.header_fields(event))
     event.save(force_insert=True)
