@@ -97,6 +97,8 @@ TEMPLATES = [
                 "concierge.core.context_processors.acting",
                 "concierge.storefront.context_processors.shop",
             ],
+            # |when and |money, the one way both faces write a time and an amount.
+            "builtins": ["concierge.core.templatetags.display"],
         },
     },
 ]

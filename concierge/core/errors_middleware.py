@@ -29,6 +29,7 @@ from concierge.core.errors import CommonError
 logger = logging.getLogger("concierge.request")
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("concierge_request_id", default="-")
+_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("concierge_request", default=None)
 
 API_PREFIX = "/api/"
 CONSOLE_PREFIX = "/service/"
@@ -48,6 +49,11 @@ PAGES: dict[int, tuple[str, str]] = {
 def current_request_id() -> str:
     """The id of the request being served in this thread or task ("-" outside a request)."""
     return _request_id.get()
+
+
+def current_request() -> HttpRequest | None:
+    """The request being served (for display: whose locale and store), or None outside one."""
+    return _request.get()
 
 
 class RequestIdLogFilter(logging.Filter):
@@ -111,12 +117,14 @@ class RequestSafetyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _request_id.set(getattr(request, "request_id", "") or "-")
+        request_token = _request.set(request)
         try:
             response = self._refusal(request) or self.get_response(request)
             if not is_api(request) and _is_bare(response):
                 response = _styled(request, response)
             return response
         finally:
+            _request.reset(request_token)
             _request_id.reset(token)
 
     def _refusal(self, request: HttpRequest) -> HttpResponse | None:
