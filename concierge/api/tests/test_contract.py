@@ -2,12 +2,15 @@
 
 import json
 import re
+import typing
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
+from pydantic import BaseModel
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from concierge.api.main import api
@@ -43,6 +46,41 @@ def current_schema() -> dict:
 def test_the_openapi_schema_matches_its_snapshot():
     """Every change of the contract shows in review. To accept a change: `make openapi`."""
     assert json.loads(SNAPSHOT.read_text()) == json.loads(json.dumps(current_schema(), sort_keys=True))
+
+
+def _schema_classes() -> dict[str, set[str]]:
+    """Every Concierge schema class a route takes or answers, nested ones included, by name."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    visited: set[type] = set()
+
+    def walk(annotation: object) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in visited:
+            visited.add(annotation)
+            if annotation.__module__.startswith("concierge."):
+                by_name[annotation.__name__].add(f"{annotation.__module__}.{annotation.__qualname__}")
+            for field in annotation.model_fields.values():
+                walk(field.annotation)
+        for argument in typing.get_args(annotation):
+            walk(argument)
+
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*operation.models, *operation.response_models.values()]:
+                    walk(model)
+    return by_name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the order lock route answers the cart lock's LockOut until the order console's own lock schema "
+    "is renamed (issue 10.20, the order console's part); remove this mark with that rename",
+)
+def test_no_two_schemas_share_a_name():
+    """The OpenAPI document keeps one schema per name: a second class of the same name would
+    silently document its routes with the first one's fields."""
+    shared = {name: classes for name, classes in _schema_classes().items() if len(classes) > 1}
+    assert shared == {}
 
 
 def test_every_error_code_is_documented_and_every_documented_code_exists():
