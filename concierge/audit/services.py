@@ -42,7 +42,7 @@ def record(
         seq=head.seq + 1,
         occurred_at=clock.now(),
         actor_id=_id(ctx.user),
-        actor_label=ctx.actor_label[:160],
+        actor_label=ctx.actor_label,
         on_behalf_of_id=_id(ctx.customer),
         account_id=_id(ctx.account),
         assisted_session_id=_id(session),

@@ -63,5 +63,11 @@ class Migration(migrations.Migration):
                 default=2, help_text="What the link attests: 2 covers the actor's label too (audit/chain.py)."
             ),
         ),
+        # A label is stored whole (no display name is longer): widening a varchar rewrites no row.
+        migrations.AlterField(
+            model_name="event",
+            name="actor_label",
+            field=models.CharField(help_text="Who acted, as shown in timelines.", max_length=320),
+        ),
         migrations.RunPython(attest_labels, migrations.RunPython.noop),
     ]

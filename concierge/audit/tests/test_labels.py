@@ -86,3 +86,16 @@ def test_an_event_cannot_be_downgraded_to_an_older_link_version(acting):
     events = write_events(acting, 2)
     tamper("UPDATE audit_event SET chain_version = 1 WHERE seq = %s", [events[1].seq])
     assert verify_chain().broken_at == events[1].seq
+
+
+def test_a_long_label_is_stored_whole_as_the_chain_attests_it():
+    # given: someone whose display name is a 254-character email address
+    from concierge.audit.services import record
+    from concierge.core.context import ActingContext
+
+    label = "a" * 240 + "@example.test"
+    with transaction.atomic():
+        event = record(ActingContext.system(label), action="customer.updated", subject_kind="customer", subject_id=1)
+    # then
+    assert Event.objects.get(pk=event.pk).actor_label == label
+    assert verify_chain().ok
