@@ -152,6 +152,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "concierge.core.errors_middleware.csrf_failure"  # the styled 403, or the API's shape
 
 # Sign-in throttling: this many failures for one email (or one client address) within the window
 # lock further attempts for the rest of the window.

@@ -216,6 +216,14 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return error_page(request, 403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a form sent without its token (an old page, another site)."""
+    if is_api(request):
+        return api_error(403, CommonError.CSRF_FAILED, "The CSRF token is missing or wrong.")
+    detail = "This form has expired or did not come from this site. Go back, reload the page and send it again."
+    return error_page(request, 403, detail=detail)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
         return api_error(404, CommonError.NOT_FOUND, "Not found.")

@@ -83,6 +83,20 @@ def test_a_403_is_a_styled_page(client, store):
 
 
 @pytest.mark.django_db
+def test_a_form_without_its_csrf_token_is_a_styled_403(signed_in, shopper):
+    # given: a browser that enforces CSRF, like a real one
+    client = signed_in(shopper.user)
+    client.handler.enforce_csrf_checks = True
+    # when
+    response = client.post("/account/addresses/", {"first_name": "Jane"})
+    # then
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "reload the page" in html
+    assert "Go to the home page" in html
+
+
+@pytest.mark.django_db
 @pytest.mark.urls(__name__)
 def test_a_view_that_raises_answers_the_500_page_and_logs_the_request_id(store, caplog):
     # given
