@@ -94,6 +94,38 @@ def test_every_error_code_is_documented_and_every_documented_code_exists():
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
+# Schema-valid requests that the caller's own data makes wrong: a checkout names the caller's rows
+# by id and must cover the cart's lines, and a reused Idempotency-Key must come with the request it
+# was first sent with (bar 18) — which no schema can state. These answers are right.
+STATE_DEPENDENT_REFUSALS = {
+    ("POST", "/api/v1/checkout"): {
+        (422, "checkout.plan_invalid"), (422, "checkout.payment_required"), (422, "payment.card_invalid"),
+        (422, "checkout.idempotency_mismatch"),
+    },
+}  # fmt: skip
+# Gaps in routes of other domains that the positive-data check finds, each to be closed in the
+# schema by that domain (the OpenAPI document must then say what the API refuses), then removed.
+KNOWN_SCHEMA_GAPS = {
+    # If-Match is documented as any text; only a cart version (digits, optionally quoted) is taken.
+    (412, "cart.stale"),
+}
+
+
+def positive_data_accepted(ctx, response, case) -> None:
+    """schemathesis's positive-data check (ST202: a schema-valid request must not be refused as
+    invalid), less the refusals listed above."""
+    try:
+        code = response.json().get("code")
+    except (ValueError, AttributeError):
+        code = None
+    answer = (response.status_code, code)
+    if answer in STATE_DEPENDENT_REFUSALS.get((case.method.upper(), case.operation.full_path), set()):
+        return
+    if answer in KNOWN_SCHEMA_GAPS:
+        return
+    positive_data_acceptance(ctx, response, case)
+
+
 def error_shape_on_4xx(ctx, response, case) -> None:
     """Every 4xx answer has the error shape (RELIABILITY bar 24)."""
     if 400 <= response.status_code < 500:
@@ -111,7 +143,11 @@ def test_schemathesis_finds_no_failure(case, csr):
 
     # given a real token, so authenticated routes are exercised past their auth
     _, key = api_token_create(ActingContext(user=csr), name="schemathesis")
-    case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, additional_checks=[error_shape_on_4xx])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {key}"},
+        additional_checks=[error_shape_on_4xx, positive_data_accepted],
+        excluded_checks=[positive_data_acceptance],
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -131,11 +167,10 @@ def test_schemathesis_as_a_shopper_with_a_cart_finds_no_failure(case, shopper, s
     payment_source_add_card(ctx, customer=shopper, number="4242424242424242", exp_month=1, exp_year=2030,
                             cvc="123", holder_name="Jane")  # fmt: skip
     _, key = api_token_create(ctx, name="schemathesis")
-    # Schema-valid requests that business rules refuse (a stale cart version: 412; an incomplete
-    # delivery plan: 422) are right answers here, so the positive-data check is left out; every
-    # other check runs, and the CSR run above keeps it.
+    # The positive-data check runs here too: schema-valid requests must not be refused as invalid,
+    # except where the caller's own data decides (STATE_DEPENDENT_REFUSALS).
     case.call_and_validate(
         headers={"Authorization": f"Bearer {key}"},
-        additional_checks=[error_shape_on_4xx],
+        additional_checks=[error_shape_on_4xx, positive_data_accepted],
         excluded_checks=[positive_data_acceptance],
     )
