@@ -12,8 +12,13 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
+# The browser tests drive Debian's Chromium (never `playwright install`).
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+# "yes" when make may install system packages (override with IS_ROOT= to try the other path).
+IS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install migrate demo run serve worker test test-py test-browser lint format openapi check clean
+.PHONY: help install chromium migrate demo run serve worker test test-py test-browser lint format openapi check clean
 
 help:
 	@echo "make run      install, migrate, load demo data, serve storefront + console + API with the worker on http://$(HOST):$(PORT)"
@@ -41,13 +46,28 @@ run: demo
 	  $(PY) manage.py worker --no-startup-delay & \
 	  $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 concierge.wsgi:application
 
-test: test-py test-browser
+# Chromium for the browser tests: installed through apt-get when missing and we are root (as on CI
+# and a fresh container); otherwise one line saying what to run, before any test starts.
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Chromium is not at $(CHROMIUM_PATH): installing it with apt-get (Debian's chromium package)"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null || exit 1; \
+	  else \
+	    echo "Chromium is missing at $(CHROMIUM_PATH): run 'sudo apt-get install chromium' (or set CHROMIUM_PATH to a Chromium binary), then 'make test' again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: install chromium test-py test-browser
 
 test-py: install
 	$(VENV)/bin/pytest concierge -n $(PYTEST_WORKERS) -q
 
-test-browser: install
-	$(VENV)/bin/pytest e2e -q
+test-browser: install chromium
+	@# After an apt-get install, Chromium is at /usr/bin/chromium whatever CHROMIUM_PATH said.
+	CHROMIUM_PATH="$$([ -x "$(CHROMIUM_PATH)" ] && echo "$(CHROMIUM_PATH)" || echo /usr/bin/chromium)" $(VENV)/bin/pytest e2e -q
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "concierge.core.middleware.RequestIdMiddleware",
+    "concierge.core.errors_middleware.RequestSafetyMiddleware",
     "concierge.api.errors.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +97,8 @@ TEMPLATES = [
                 "concierge.core.context_processors.acting",
                 "concierge.storefront.context_processors.shop",
             ],
+            # |when and |money, the one way both faces write a time and an amount.
+            "builtins": ["concierge.core.templatetags.display"],
         },
     },
 ]
@@ -149,6 +152,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "concierge.core.errors_middleware.csrf_failure"  # the styled 403, or the API's shape
 
 # Sign-in throttling: this many failures for one email (or one client address) within the window
 # lock further attempts for the rest of the window.
@@ -162,6 +166,10 @@ CONCIERGE_ASSIST_MAX_HOURS = int(os.environ.get("CONCIERGE_ASSIST_MAX_HOURS", "8
 CONCIERGE_CART_LEASE_MINUTES = int(os.environ.get("CONCIERGE_CART_LEASE_MINUTES", "10"))
 # A staff member's sign-in lasts this long from signing in, however they work meanwhile.
 CONCIERGE_STAFF_SESSION_HOURS = int(os.environ.get("CONCIERGE_STAFF_SESSION_HOURS", "12"))
+
+# A checkout attempt still in flight after this long is taken as abandoned (its process died), and
+# the same request may take it over (checkout/idempotency.py).
+CONCIERGE_CHECKOUT_ATTEMPT_STALE_SECONDS = int(os.environ.get("CONCIERGE_CHECKOUT_ATTEMPT_STALE_SECONDS", "120"))
 
 # --- Tasks --------------------------------------------------------------------------------------
 TASKS = {
@@ -196,14 +204,29 @@ STORAGES = {
     },
 }
 
+# Every line carries the request id (also in the X-Request-ID answer header and on the 500 page), and
+# every unexpected error reaches the log through ``django.request``, whatever DEBUG says.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "concierge.core.errors_middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "request": {"format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "request"},
+    },
     "loggers": {
         "concierge": {"handlers": ["console"], "level": os.environ.get("CONCIERGE_LOG_LEVEL", "INFO")},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_tasks_db": {"handlers": ["console"], "level": "INFO"},
     },
 }
+
+# --- Request limits ------------------------------------------------------------------------------
+# A body over this size answers 413 (the API's error shape, or the styled page), never 500.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CONCIERGE_MAX_BODY_BYTES", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 NINJA_PAGINATION_PER_PAGE = 50

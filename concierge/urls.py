@@ -9,6 +9,12 @@ from concierge.core.health import healthz
 admin.site.site_header = "Concierge administration"
 admin.site.site_title = "Concierge"
 
+# Styled pages in the face's layout with a link home (the 500 page needs no database).
+handler400 = "concierge.core.errors_middleware.bad_request"
+handler403 = "concierge.core.errors_middleware.permission_denied"
+handler404 = "concierge.core.errors_middleware.page_not_found"
+handler500 = "concierge.core.errors_middleware.server_error"
+
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -150,7 +150,7 @@ def test_details_tab_edits_shipping_until_released(new_page, order, csr):
     screenshot(page, "order-details-editing")
     shipping.get_by_role("button", name="Save").click()
     expect(page.get_by_text(f"Order {order.number} saved; it is unlocked.")).to_be_visible()
-    expect(page.get_by_role("main")).to_contain_text("Economy (3.00 USD)")
+    expect(page.get_by_role("main")).to_contain_text("Economy ($3.00)")
     # when the second shipment is released, its shipping can no longer be edited
     page.get_by_role("button", name="Edit").click()
     page.locator(f"#shipment-{second}").locator("..").get_by_role("button", name="Release Shipment").click()

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.errors_middleware import too_large_message
 
 logger = logging.getLogger("concierge.api")
 
@@ -23,6 +25,7 @@ STATUS_CODES: dict[int, tuple[str, str]] = {
     403: (CommonError.PERMISSION_DENIED, "You do not have permission to do that."),
     404: (CommonError.NOT_FOUND, "Not found."),
     405: (CommonError.METHOD_NOT_ALLOWED, "This method is not allowed here."),
+    413: (CommonError.REQUEST_TOO_LARGE, "The request body is over the size limit."),
     422: (CommonError.REQUEST_INVALID, "The request is not valid."),
     429: (CommonError.AUTH_THROTTLED, "Too many requests. Try again later."),
 }
@@ -71,6 +74,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
         return error_response(403, *STATUS_CODES[403])
 
+    def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # A body without a Content-Length that turns out too long when the route reads it.
+        return error_response(413, CommonError.REQUEST_TOO_LARGE, too_large_message())
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unexpected error in %s %s", request.method, request.path)
         return error_response(500, CommonError.SERVER_ERROR, "Something went wrong on our side. It has been logged.")
@@ -82,6 +89,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (HttpError, on_http_error),
         (Http404, on_not_found),
         (DjangoPermissionDenied, on_forbidden),
+        (RequestDataTooBig, on_too_large),
         (Exception, on_unexpected),
     ]
     for exc_class, handler in handlers:

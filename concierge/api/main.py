@@ -7,6 +7,7 @@ from concierge.api.errors import install_error_handlers
 from concierge.assist.api import router as assist_router
 from concierge.carts.api import router as carts_router
 from concierge.catalog.api import router as catalog_router
+from concierge.checkout.api import router as checkout_router
 from concierge.identity.api import router as identity_router
 from concierge.orders.api import router as orders_router
 from concierge.orders.console_api import router as order_console_router
@@ -27,6 +28,7 @@ install_error_handlers(api)
 api.add_router("/", identity_router)
 api.add_router("/", catalog_router)
 api.add_router("/", carts_router)
+api.add_router("/", checkout_router)
 api.add_router("/", orders_router)
 api.add_router("/", order_console_router)
 api.add_router("/", assist_router)

@@ -1,4 +1,15 @@
+"""Schemas more than one domain's routes answer with: the error shape and the customer's order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from ninja import Schema
+
+if TYPE_CHECKING:
+    from concierge.orders.models import Order
 
 
 class ErrorOut(Schema):
@@ -12,3 +23,56 @@ class ErrorOut(Schema):
 # The error statuses a route may answer, for its ``response=`` declaration.
 ERRORS_AUTH = {401: ErrorOut, 403: ErrorOut}
 ERRORS_INPUT = {400: ErrorOut, 422: ErrorOut}
+
+
+# --- Orders, as the customer sees them (their own orders, and the answer of a checkout) ---------
+
+
+class OrderLineOut(Schema):
+    sku_code: str
+    product_name: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+class ShipmentOut(Schema):
+    number: str
+    kind: str
+    status: str
+    shipping_method_name: str
+    lines: list[OrderLineOut]
+
+
+class OrderSummaryOut(Schema):
+    number: str
+    status: str
+    currency: str
+    total: Decimal
+    placed_at: dt.datetime
+
+
+class OrderOut(OrderSummaryOut):
+    subtotal: Decimal
+    discount_total: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    promotions: list[str]
+    placed_with_help: bool
+    shipments: list[ShipmentOut]
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(
+        number=order.number, status=order.status, currency=order.currency, total=order.total,
+        placed_at=order.placed_at, subtotal=order.subtotal, discount_total=order.discount_total,
+        shipping_total=order.shipping_total, tax_total=order.tax_total, promotions=order.promotions,
+        placed_with_help=order.placed_on_behalf,
+        shipments=[
+            ShipmentOut(number=s.number, kind=s.kind, status=s.status, shipping_method_name=s.shipping_method_name,
+                        lines=[OrderLineOut.model_validate(line, from_attributes=True) for line in s.lines.all()])
+            for s in order.shipments.all()
+        ],
+    )  # fmt: skip

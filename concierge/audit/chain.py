@@ -43,10 +43,25 @@ def link_hash(fields: dict[str, Any]) -> str:
     return _digest(fields)
 
 
+# Version 1 links (before audit migration 0004) attest everything but the actor's label; those
+# labels are attested together by the ``audit.labels_attested`` event the migration appended.
+# Version 2 links attest every field a person reads in a timeline. A link's version is fixed when
+# it is written, and what each version attests never changes.
+CURRENT_VERSION = 2
+LABELS_ATTESTED = "audit.labels_attested"
+
+
+def label_digest(label: str) -> str:
+    """The digest of a display label that a link attests. A digest rather than the text, so that
+    a recorded redaction can blank the label and still prove what was attested
+    (docs/adr/0001-audit-chain.md)."""
+    return hashlib.sha256(label.encode()).hexdigest()
+
+
 def header_fields(event: Any) -> dict[str, Any]:
-    """What a link attests. ``actor_label`` is left out on purpose: it is a display name that an
-    erasure may blank; the actor's id is attested."""
-    return {
+    """What a link attests: every header field, the payload digest and the previous hash; from
+    version 2 also the actor's label (by digest) and the version itself."""
+    fields = {
         "seq": event.seq,
         "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
         "actor_id": event.actor_id,
@@ -60,3 +75,24 @@ def header_fields(event: Any) -> dict[str, Any]:
         "payload_digest": event.payload_digest,
         "prev_hash": event.prev_hash,
     }
+    if event.chain_version >= 2:
+        fields["chain_version"] = event.chain_version
+        fields["actor_label_digest"] = label_digest(event.actor_label)
+    return fields
+
+
+class LabelLedger:
+    """The running digest of version 1 events' labels, as the attestation event states it."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self.through_seq = 0
+        self.count = 0
+
+    def add(self, seq: int, label: str) -> None:
+        self._hash.update(f"{seq}\x1f{label}\x1e".encode())
+        self.through_seq = seq
+        self.count += 1
+
+    def attestation(self) -> dict[str, Any]:
+        return {"through_seq": self.through_seq, "events": self.count, "labels_sha256": self._hash.hexdigest()}

@@ -13,7 +13,9 @@ class Event(models.Model):
     seq = models.BigIntegerField(unique=True, help_text="Position in the hash chain, gapless from 1.")
     occurred_at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True, blank=True, help_text="The user who acted.")
-    actor_label = models.CharField(max_length=160, help_text="Who acted, as shown in timelines.")
+    # Long enough for any display name (first and last name, or a 254-character email address),
+    # so a label is stored whole, as the chain attests it.
+    actor_label = models.CharField(max_length=320, help_text="Who acted, as shown in timelines.")
     on_behalf_of_id = models.BigIntegerField(null=True, blank=True, help_text="The customer served.")
     account_id = models.BigIntegerField(null=True, blank=True, help_text="The B2B account in use.")
     assisted_session_id = models.BigIntegerField(null=True, blank=True)
@@ -26,6 +28,9 @@ class Event(models.Model):
     payload_digest = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    chain_version = models.PositiveSmallIntegerField(
+        default=2, help_text="What the link attests: 2 covers the actor's label too (audit/chain.py)."
+    )
 
     class Meta:
         ordering = ["-seq"]

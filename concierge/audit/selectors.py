@@ -32,10 +32,13 @@ class ChainReport:
 def verify_chain(*, batch_size: int = 2000) -> ChainReport:
     """Walk the chain from the first event and report the first broken link.
 
-    Detects a changed event (its payload digest or link hash no longer matches), a deleted one (a
-    gap in ``seq`` or a ``prev_hash`` that names another event), a reordered one (``seq`` is part of
-    the hash), events cut from the end (the chain head names a later event) and a deleted head.
-    The head is read first, so events appended while the walk runs are not mistaken for damage.
+    Detects a changed event (its payload digest or link hash no longer matches: every field a
+    timeline shows is attested, the actor's label included), a deleted one (a gap in ``seq`` or a
+    ``prev_hash`` that names another event), a reordered one (``seq`` is part of the hash), events
+    cut from the end (the chain head names a later event) and a deleted head. Labels of version 1
+    events (written before labels were attested) are checked against the ``audit.labels_attested``
+    event that follows them. The head is read first, so events appended while the walk runs are
+    not mistaken for damage.
     """
     head = ChainHead.objects.filter(pk=1).first()
     last = head.seq if head is not None else 0
@@ -45,7 +48,10 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
     fields = [
         "seq", "occurred_at", "actor_id", "on_behalf_of_id", "account_id", "assisted_session_id", "subject_kind",
         "subject_id", "action", "changes", "data", "request_id", "payload_digest", "prev_hash", "hash",
+        "actor_label", "chain_version",
     ]  # fmt: skip
+    ledger = chain.LabelLedger()  # version 1 labels not yet checked against an attestation
+    newest_version = 1
     events = Event.objects.filter(seq__lte=last) if head is not None else Event.objects.all()
     for event in events.order_by("seq").only(*fields).iterator(chunk_size=batch_size):
         if head is None:
@@ -58,9 +64,22 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
             return ChainReport(checked, event.seq, f"event #{event.seq} has been changed (payload)")
         if chain.link_hash(chain.header_fields(event)) != event.hash:
             return ChainReport(checked, event.seq, f"event #{event.seq} has been changed")
+        if event.chain_version < newest_version:
+            return ChainReport(checked, event.seq, f"event #{event.seq} claims an older link version")
+        newest_version = event.chain_version
+        if event.chain_version == 1:
+            ledger.add(event.seq, event.actor_label)
+        elif event.action == chain.LABELS_ATTESTED:
+            if event.data != ledger.attestation():
+                return ChainReport(
+                    checked, event.seq, f"the labels of events up to #{ledger.through_seq} have been changed"
+                )
+            ledger = chain.LabelLedger()
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
     if head is not None and (checked != last or head.hash != prev_hash):
         return ChainReport(checked, checked + 1, f"events after #{checked} are missing (the chain ends at #{last})")
+    if ledger.count:
+        return ChainReport(checked, ledger.through_seq, "the labels of older events are not attested")
     return ChainReport(checked)

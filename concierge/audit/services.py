@@ -42,7 +42,7 @@ def record(
         seq=head.seq + 1,
         occurred_at=clock.now(),
         actor_id=_id(ctx.user),
-        actor_label=ctx.actor_label[:160],
+        actor_label=ctx.actor_label,
         on_behalf_of_id=_id(ctx.customer),
         account_id=_id(ctx.account),
         assisted_session_id=_id(session),
@@ -54,6 +54,7 @@ def record(
         request_id=ctx.request_id,
         payload_digest=chain.payload_digest(changes=changes_json, data=data_json),
         prev_hash=head.hash,
+        chain_version=chain.CURRENT_VERSION,
     )
     event.hash = chain.link_hash(chain.header_fields(event))
     event.save(force_insert=True)

@@ -8,4 +8,6 @@ class CheckoutError(StrEnum):
     SINGLE_SHIP_ONLY = "checkout.single_ship_only"
     TOTAL_CHANGED = "checkout.total_changed"
     ATTEMPT_SPENT = "checkout.attempt_spent"
+    IDEMPOTENCY_MISMATCH = "checkout.idempotency_mismatch"
+    IDEMPOTENCY_IN_FLIGHT = "checkout.idempotency_in_flight"
     ITEM_UNAVAILABLE = "checkout.item_unavailable"

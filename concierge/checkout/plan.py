@@ -57,7 +57,11 @@ class CheckoutPlan:
     email: str = ""
     order_data: dict[str, str] = field(default_factory=dict)
     # One checkout attempt (a page shown once, or an API Idempotency-Key): the same attempt
-    # submitted again answers the order it placed; a new attempt may retry after a decline.
+    # submitted again answers the order it placed, or runs again after a refusal; the same
+    # attempt with another plan is refused (checkout/idempotency.py).
     attempt: str = ""
     # The total the shopper was shown; when given, a different total is refused, not charged.
     expected_total: Decimal | None = None
+    # The digest of the request that carries this plan (the API's method, path and body), which
+    # the attempt's key is bound to (checkout/idempotency.py).
+    request_digest: str = ""

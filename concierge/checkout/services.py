@@ -19,6 +19,7 @@ from concierge.carts.services import check_checkout_allowed
 from concierge.catalog.models import Sku
 from concierge.catalog.pricing import LineIn, Priced, PricedLine, buyer_for, price_lines
 from concierge.checkout.errors import CheckoutError
+from concierge.checkout.idempotency import idempotent_checkout
 from concierge.checkout.plan import CheckoutPlan, ShipmentPlan
 from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
@@ -203,15 +204,15 @@ class Placement:
     lease_token: str | None
 
 
+@idempotent_checkout
 def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease_token: str | None = None) -> Order:
     """Place the order for the customer served. The same attempt submitted again answers the
-    order it placed; a declined or failed attempt can be retried as a new attempt. A cart customer
-    service prepared carries a draft order: placing the cart places that order, same number."""
+    order it placed, the same attempt with another plan is refused (``idempotent_checkout``); a
+    declined or failed attempt can be retried. A cart customer service prepared carries a draft
+    order: placing the cart places that order, same number."""
     customer = ctx.customer
     if customer is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in to check out.", status=401)
-    if plan.attempt and (placed := Order.objects.filter(customer=customer, checkout_key=plan.attempt).first()):
-        return placed
     lines = _checkout_lines(ctx, cart, lease_token)
     attempt = plan.attempt or secrets.token_hex(16)
     groups = _resolve(ctx, cart, plan, lines)

@@ -15,6 +15,7 @@ class CommonError(StrEnum):
     """Codes that are not owned by one domain."""
 
     REQUEST_INVALID = "request.invalid"
+    REQUEST_TOO_LARGE = "request.too_large"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     AUTH_REQUIRED = "auth.required"

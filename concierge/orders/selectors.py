@@ -19,6 +19,7 @@ from concierge.customers.models import Customer
 from concierge.identity.roles import Priv
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Order, OrderLine, Shipment
+from concierge.stores.days import within_store_days
 from concierge.stores.models import Store
 
 if TYPE_CHECKING:
@@ -209,10 +210,8 @@ def _filters(ctx: ActingContext, terms: OrderSearch) -> Q:
                 q &= Q(**{f"{field}__gte": value, f"{field}__lt": bound})
     if terms.status:
         q &= Q(status=terms.status)
-    if terms.placed_from:
-        q &= Q(placed_at__gte=dt.datetime.combine(terms.placed_from, dt.time.min, tzinfo=dt.UTC))
-    if terms.placed_to:
-        q &= Q(placed_at__lt=dt.datetime.combine(terms.placed_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC))
+    if terms.placed_from or terms.placed_to:  # the dates are days of each order's store
+        q &= within_store_days(stores, terms.placed_from, terms.placed_to)
     return q
 
 

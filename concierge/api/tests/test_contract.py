@@ -2,12 +2,15 @@
 
 import json
 import re
+import typing
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
+from pydantic import BaseModel
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from concierge.api.main import api
@@ -45,6 +48,41 @@ def test_the_openapi_schema_matches_its_snapshot():
     assert json.loads(SNAPSHOT.read_text()) == json.loads(json.dumps(current_schema(), sort_keys=True))
 
 
+def _schema_classes() -> dict[str, set[str]]:
+    """Every Concierge schema class a route takes or answers, nested ones included, by name."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    visited: set[type] = set()
+
+    def walk(annotation: object) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in visited:
+            visited.add(annotation)
+            if annotation.__module__.startswith("concierge."):
+                by_name[annotation.__name__].add(f"{annotation.__module__}.{annotation.__qualname__}")
+            for field in annotation.model_fields.values():
+                walk(field.annotation)
+        for argument in typing.get_args(annotation):
+            walk(argument)
+
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*operation.models, *operation.response_models.values()]:
+                    walk(model)
+    return by_name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the order lock route answers the cart lock's LockOut until the order console's own lock schema "
+    "is renamed (issue 10.20, the order console's part); remove this mark with that rename",
+)
+def test_no_two_schemas_share_a_name():
+    """The OpenAPI document keeps one schema per name: a second class of the same name would
+    silently document its routes with the first one's fields."""
+    shared = {name: classes for name, classes in _schema_classes().items() if len(classes) > 1}
+    assert shared == {}
+
+
 def test_every_error_code_is_documented_and_every_documented_code_exists():
     table_rows = re.findall(r"^\| `([a-z_.]+)` \|", (ROOT / "docs" / "errors.md").read_text(), flags=re.MULTILINE)
     documented = set(table_rows)
@@ -54,6 +92,38 @@ def test_every_error_code_is_documented_and_every_documented_code_exists():
 
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+# Schema-valid requests that the caller's own data makes wrong: a checkout names the caller's rows
+# by id and must cover the cart's lines, and a reused Idempotency-Key must come with the request it
+# was first sent with (bar 18) — which no schema can state. These answers are right.
+STATE_DEPENDENT_REFUSALS = {
+    ("POST", "/api/v1/checkout"): {
+        (422, "checkout.plan_invalid"), (422, "checkout.payment_required"), (422, "payment.card_invalid"),
+        (422, "checkout.idempotency_mismatch"),
+    },
+}  # fmt: skip
+# Gaps in routes of other domains that the positive-data check finds, each to be closed in the
+# schema by that domain (the OpenAPI document must then say what the API refuses), then removed.
+KNOWN_SCHEMA_GAPS = {
+    # If-Match is documented as any text; only a cart version (digits, optionally quoted) is taken.
+    (412, "cart.stale"),
+}
+
+
+def positive_data_accepted(ctx, response, case) -> None:
+    """schemathesis's positive-data check (ST202: a schema-valid request must not be refused as
+    invalid), less the refusals listed above."""
+    try:
+        code = response.json().get("code")
+    except (ValueError, AttributeError):
+        code = None
+    answer = (response.status_code, code)
+    if answer in STATE_DEPENDENT_REFUSALS.get((case.method.upper(), case.operation.full_path), set()):
+        return
+    if answer in KNOWN_SCHEMA_GAPS:
+        return
+    positive_data_acceptance(ctx, response, case)
 
 
 def error_shape_on_4xx(ctx, response, case) -> None:
@@ -73,7 +143,11 @@ def test_schemathesis_finds_no_failure(case, csr):
 
     # given a real token, so authenticated routes are exercised past their auth
     _, key = api_token_create(ActingContext(user=csr), name="schemathesis")
-    case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, additional_checks=[error_shape_on_4xx])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {key}"},
+        additional_checks=[error_shape_on_4xx, positive_data_accepted],
+        excluded_checks=[positive_data_acceptance],
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -93,11 +167,10 @@ def test_schemathesis_as_a_shopper_with_a_cart_finds_no_failure(case, shopper, s
     payment_source_add_card(ctx, customer=shopper, number="4242424242424242", exp_month=1, exp_year=2030,
                             cvc="123", holder_name="Jane")  # fmt: skip
     _, key = api_token_create(ctx, name="schemathesis")
-    # Schema-valid requests that business rules refuse (a stale cart version: 412; an incomplete
-    # delivery plan: 422) are right answers here, so the positive-data check is left out; every
-    # other check runs, and the CSR run above keeps it.
+    # The positive-data check runs here too: schema-valid requests must not be refused as invalid,
+    # except where the caller's own data decides (STATE_DEPENDENT_REFUSALS).
     case.call_and_validate(
         headers={"Authorization": f"Bearer {key}"},
-        additional_checks=[error_shape_on_4xx],
+        additional_checks=[error_shape_on_4xx, positive_data_accepted],
         excluded_checks=[positive_data_acceptance],
     )

@@ -1,19 +1,18 @@
+"""``{% load money %}`` for older templates: the same filters as the ``display`` builtin."""
+
+from __future__ import annotations
+
 from django import template
 
-from concierge.core.money import Money, to_decimal
+from concierge.core.display import format_amount
+from concierge.core.templatetags.display import money, when
 
 register = template.Library()
-
-
-@register.filter
-def money(value: Money | None, locale: str = "en_US") -> str:
-    """``{{ price|money:ctx.store.locale }}`` → ``$14.25``; the rounding and format of core.money."""
-    if value is None:
-        return "—"
-    return value.format(locale or "en_US")
+register.filter("money", money)
+register.filter("when", when)
 
 
 @register.simple_tag
-def amount(value: object, currency: str, locale: str = "en_US") -> str:
-    """A stored Decimal with its currency: ``{% amount order.total order.currency ctx.store.locale %}``."""
-    return Money(to_decimal(str(value)), currency).format(locale or "en_US")
+def amount(value: object, currency: str, locale: str = "") -> str:
+    """``{% amount order.total order.currency %}``: kept for older templates; prefer ``|money``."""
+    return format_amount(value, currency)  # type: ignore[arg-type]

@@ -82,8 +82,11 @@ def test_product_page_and_picture(client, sku):
 
 
 def test_search_with_odd_input_does_not_fail(client, sku):
-    for query in ["", "%", "' OR 1=1 --", "x" * 500, "\u00e9\u00e8", "a\x00b"]:
+    for query in ["", "%", "' OR 1=1 --", "x" * 500, "\u00e9\u00e8"]:
         assert client.get("/search/", {"q": query, "page": "-4"}).status_code == 200
+    # A NUL character is refused for every form and query by the request safety net, naming the field.
+    nul = client.get("/search/", {"q": "a\x00b"})
+    assert (nul.status_code, "“q” contains a NUL character" in nul.content.decode()) == (400, True)
 
 
 def test_checkout_needs_sign_in_and_a_cart(client, signed_in, shopper, csr):
