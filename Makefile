@@ -18,7 +18,7 @@ PYTEST_WORKERS ?= 2
 help:
 	@echo "make run      install, migrate, load demo data, serve storefront + console + API with the worker on http://$(HOST):$(PORT)"
 	@echo "make test     the whole suite (unit, integration, API contract, browser) on SQLite, or on DATABASE_URL"
-	@echo "make lint     ruff check + format check, makemigrations --check, uv lock --check"
+	@echo "make lint     ruff check + format check, mypy, the import contracts, makemigrations --check, uv lock --check"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -52,6 +52,8 @@ test-browser: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(UV) lock --check
 

@@ -26,7 +26,7 @@ from concierge.stores.models import Store
 
 DEMO_PASSWORD = "concierge-demo"
 
-STORES = [
+STORES: list[dict[str, Any]] = [
     {"code": "us", "name": "Northwind Outfitters", "currency": "USD", "locale": "en_US",
      "time_zone": "America/Chicago", "is_default": True},
     {"code": "ca", "name": "Northwind Outfitters Canada", "currency": "CAD", "locale": "en_CA",
