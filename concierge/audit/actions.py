@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
-from typing import Self
+from typing import Any, Self
 
 
 class AuditAction(StrEnum):
@@ -30,6 +30,23 @@ class AuditAction(StrEnum):
         member._value_ = value
         member.words = words
         return member
+
+
+ADMIN_VERBS = ("added", "changed", "deleted")
+
+
+def admin_actions(name: str, models: dict[str, str], *, module: str) -> type[AuditAction]:
+    """The actions the admin records for ``models`` (model name: its words), one per verb:
+    ``admin_actions("StoreAdminAction", {"taxrate": "Tax rate"}, module=__name__)`` declares
+    ``admin.taxrate.added`` ("Tax rate added in the admin"), ``.changed`` and ``.deleted``."""
+    members = [
+        (f"{model.upper()}_{verb.upper()}", (f"admin.{model}.{verb}", f"{words} {verb} in the admin"))
+        for model, words in models.items()
+        for verb in ADMIN_VERBS
+    ]
+    functional: Any = AuditAction  # Enum's functional API: a subclass with these members
+    created: type[AuditAction] = functional(name, members, module=module)
+    return created
 
 
 def _subclasses(cls: type[AuditAction]) -> list[type[AuditAction]]:

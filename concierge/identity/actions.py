@@ -1,6 +1,6 @@
 """What the audit log records about accounts and sign-ins, with the words a timeline shows."""
 
-from concierge.audit.actions import AuditAction
+from concierge.audit.actions import AuditAction, admin_actions
 
 
 class IdentityAction(AuditAction):
@@ -12,10 +12,7 @@ class IdentityAction(AuditAction):
     API_TOKEN_CREATED = "api_token.created", "API token created"
     API_TOKEN_REVOKED = "api_token.revoked", "API token revoked"
     STAFF_CREATED = "staff.created", "Staff member created"
-    # Changes made in the admin.
-    ADMIN_USER_ADDED = "admin.user.added", "User added in the admin"
-    ADMIN_USER_CHANGED = "admin.user.changed", "User changed in the admin"
-    ADMIN_USER_DELETED = "admin.user.deleted", "User deleted in the admin"
-    ADMIN_API_TOKEN_ADDED = "admin.apitoken.added", "API token added in the admin"
-    ADMIN_API_TOKEN_CHANGED = "admin.apitoken.changed", "API token changed in the admin"
-    ADMIN_API_TOKEN_DELETED = "admin.apitoken.deleted", "API token deleted in the admin"
+
+
+# Changes made in the admin.
+IdentityAdminAction = admin_actions("IdentityAdminAction", {"user": "User", "apitoken": "API token"}, module=__name__)

@@ -1,6 +1,6 @@
 """What the audit log records about payments, with the words a timeline shows."""
 
-from concierge.audit.actions import AuditAction
+from concierge.audit.actions import AuditAction, admin_actions
 
 
 class PaymentAction(AuditAction):
@@ -19,7 +19,7 @@ class PaymentAction(AuditAction):
     SOURCE_ADDED = "payment_source.added", "Payment method added"
     SOURCE_REMOVED = "payment_source.removed", "Payment method removed"
     GIFT_CERTIFICATE_ISSUED = "gift_certificate.issued", "Gift certificate issued"
-    # Changes made in the admin.
-    ADMIN_GIFT_CERTIFICATE_ADDED = "admin.giftcertificate.added", "Gift certificate added in the admin"
-    ADMIN_GIFT_CERTIFICATE_CHANGED = "admin.giftcertificate.changed", "Gift certificate changed in the admin"
-    ADMIN_GIFT_CERTIFICATE_DELETED = "admin.giftcertificate.deleted", "Gift certificate deleted in the admin"
+
+
+# Changes made in the admin.
+PaymentAdminAction = admin_actions("PaymentAdminAction", {"giftcertificate": "Gift certificate"}, module=__name__)
