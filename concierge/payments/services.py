@@ -210,21 +210,16 @@ def _digest(**request: object) -> str:
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
 
-# What each settled call records: no action is built from a string.
-_K, _S = PaymentTransaction.Kind, PaymentTransaction.Status
-_OUTCOME_ACTIONS: dict[tuple[str, str], PaymentAction] = {
-    (_K.AUTHORIZE, _S.SUCCEEDED): PaymentAction.AUTHORIZE_SUCCEEDED,
-    (_K.AUTHORIZE, _S.DECLINED): PaymentAction.AUTHORIZE_DECLINED,
-    (_K.AUTHORIZE, _S.FAILED): PaymentAction.AUTHORIZE_FAILED,
-    (_K.CAPTURE, _S.SUCCEEDED): PaymentAction.CAPTURE_SUCCEEDED,
-    (_K.CAPTURE, _S.DECLINED): PaymentAction.CAPTURE_DECLINED,
-    (_K.CAPTURE, _S.FAILED): PaymentAction.CAPTURE_FAILED,
-    (_K.REVERSE, _S.SUCCEEDED): PaymentAction.REVERSE_SUCCEEDED,
-    (_K.REVERSE, _S.DECLINED): PaymentAction.REVERSE_DECLINED,
-    (_K.REVERSE, _S.FAILED): PaymentAction.REVERSE_FAILED,
-    (_K.REFUND, _S.SUCCEEDED): PaymentAction.REFUND_SUCCEEDED,
-    (_K.REFUND, _S.DECLINED): PaymentAction.REFUND_DECLINED,
-    (_K.REFUND, _S.FAILED): PaymentAction.REFUND_FAILED,
+# What each settled call records, by kind then by status: no action is built from a string.
+_A, _K, _S = PaymentAction, PaymentTransaction.Kind, PaymentTransaction.Status
+_SETTLED = (_S.SUCCEEDED, _S.DECLINED, _S.FAILED)
+_OUTCOME_ACTIONS: dict[str, dict[str, PaymentAction]] = {
+    _K.AUTHORIZE: dict(
+        zip(_SETTLED, (_A.AUTHORIZE_SUCCEEDED, _A.AUTHORIZE_DECLINED, _A.AUTHORIZE_FAILED), strict=True)
+    ),
+    _K.CAPTURE: dict(zip(_SETTLED, (_A.CAPTURE_SUCCEEDED, _A.CAPTURE_DECLINED, _A.CAPTURE_FAILED), strict=True)),
+    _K.REVERSE: dict(zip(_SETTLED, (_A.REVERSE_SUCCEEDED, _A.REVERSE_DECLINED, _A.REVERSE_FAILED), strict=True)),
+    _K.REFUND: dict(zip(_SETTLED, (_A.REFUND_SUCCEEDED, _A.REFUND_DECLINED, _A.REFUND_FAILED), strict=True)),
 }
 
 
@@ -277,7 +272,7 @@ def _settle(pending: PaymentTransaction, *, status: str, reference: str = "", me
 def _record_outcome(
     ctx: ActingContext, row: PaymentTransaction, *, order: Order | None, data: dict[str, object]
 ) -> None:
-    record(ctx, action=_OUTCOME_ACTIONS[(row.kind, row.status)], subject_kind="order" if order else "payment",
+    record(ctx, action=_OUTCOME_ACTIONS[row.kind][row.status], subject_kind="order" if order else "payment",
            subject_id=order.pk if order else row.pk, data={"transaction": row.pk, **data})  # fmt: skip
 
 
