@@ -10,3 +10,5 @@ class AssistAction(AuditAction):
     TAKEOVER_CART_VIEWED = "takeover.cart_viewed", "Customer viewed the cart prepared for them"
     TAKEOVER_HANDED_BACK = "takeover.handed_back", "Cart handed back to the customer"
     TAKEOVER_CANCELLED = "takeover.cancelled", "Cart takeover cancelled"
+    TAKEOVER_LINK_SENT = "takeover.link_sent", "Checkout link sent to the customer"
+    TAKEOVER_PICKED_UP = "takeover.picked_up", "Customer picked up the prepared cart"

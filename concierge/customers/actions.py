@@ -7,6 +7,8 @@ class CustomerAction(AuditAction):
     REGISTERED = "customer.registered", "Customer registered"
     UPDATED = "customer.updated", "Customer details changed"
     ASSISTANCE_CHANGED = "customer.assistance_changed", "Permission to be assisted changed"
+    STATUS_CHANGED = "customer.status_changed", "Customer status changed"
+    GUEST_CREATED = "customer.guest_created", "Guest customer created"
     ADDRESS_ADDED = "address.added", "Address added"
     ADDRESS_UPDATED = "address.updated", "Address changed"
     ADDRESS_REMOVED = "address.removed", "Address removed"
