@@ -23,7 +23,7 @@ IS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo yes)
 help:
 	@echo "make run      install, migrate, load demo data, serve storefront + console + API with the worker on http://$(HOST):$(PORT)"
 	@echo "make test     the whole suite (unit, integration, API contract, browser) on SQLite, or on DATABASE_URL"
-	@echo "make lint     ruff check + format check, makemigrations --check, uv lock --check"
+	@echo "make lint     ruff check + format check, mypy, the import contracts, makemigrations --check, uv lock --check"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -72,6 +72,8 @@ test-browser: install chromium
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(UV) lock --check
 

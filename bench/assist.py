@@ -9,11 +9,9 @@ its own assisted session, on its own customer's cart.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -59,32 +57,18 @@ WORKLOADS = {"find_customer": find_customer, "lock": lock_pair, "assisted_add": 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default="http://127.0.0.1:8100")
+    parser = load.parser_for(WORKLOADS, requests=400)
     parser.add_argument("--setup", required=True)
-    parser.add_argument("--workload", choices=sorted(WORKLOADS), required=True)
-    parser.add_argument("--clients", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--max-seconds", type=float, default=120)
     args = parser.parse_args()
     setup = json.loads(Path(args.setup).read_text())
     agents = setup["agents"]
-    # load.run gives each client a state with its slice of SKUs; give it its agent and samples.
-    original = WORKLOADS[args.workload]
 
-    def with_state(client: load.Client, rng: random.Random, state: dict) -> int:
-        if "agent" not in state:
-            # Each client keeps the 20 SKUs load.run gave it, so a customer's cart stays a realistic
-            # size (up to 20 lines) however many adds are measured.
-            state["agent"] = agents[state["n"] % len(agents)]
-            state["samples"] = setup["samples"]
-        return original(client, rng, state)
+    def give(state: dict) -> None:
+        # Each client keeps the 20 SKUs load.run gave it, so a customer's cart stays a realistic
+        # size (up to 20 lines) however many adds are measured; it acts as its own agent.
+        state.update(agent=agents[state["n"] % len(agents)], samples=setup["samples"])
 
-    load.WORKLOADS[args.workload] = with_state
-    result = load.run(args.base, args.workload, args.clients, args.requests, args.warmup, setup["skus"],
-                      time.monotonic() + args.max_seconds)  # fmt: skip
-    print(json.dumps(result))
+    print(json.dumps(load.run_with_state(args, WORKLOADS[args.workload], setup["skus"], give)))
 
 
 if __name__ == "__main__":

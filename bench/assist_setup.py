@@ -9,19 +9,14 @@ customers).
 import json
 import random
 
-from django.contrib.auth.models import Group
-
+from bench.staff import api_token, bench_csrs
 from concierge.assist.services import agent_signed_out, assisting, session_start
 from concierge.carts.services import cart_add, cart_open
 from concierge.catalog.models import Sku
 from concierge.core.context import ActingContext
 from concierge.customers.models import Customer
-from concierge.identity.models import User
-from concierge.identity.services import api_token_create
-from concierge.stores.models import Store
 
 rng = random.Random(7)
-stores = list(Store.objects.all())
 top = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 picked = []
 while len(picked) < 400:
@@ -29,14 +24,7 @@ while len(picked) < 400:
     if customer is not None and customer.pk not in {c.pk for c in picked}:
         picked.append(customer)
 agents = []
-csr = Group.objects.get(name="CSR")
-for n in range(8):
-    email = f"bench.agent{n}@concierge.test"
-    user = User.objects.filter(email=email).first() or User.objects.create_user(
-        email, "bench-password-123", first_name="Bench", last_name=f"Agent{n}"
-    )
-    user.groups.add(csr)
-    user.stores.set(stores)
+for n, user in enumerate(bench_csrs("agent")):
     agent_signed_out(user)  # a previous run's sessions end, and their cart locks with them
     customer = picked[n]
     session = session_start(ActingContext(user=user), customer_id=customer.pk, reason="benchmark")
@@ -45,8 +33,7 @@ for n in range(8):
     cart.lines.all().delete()  # every run starts from a cart with one line
     sku = Sku.objects.filter(code__startswith="GEN-", is_active=True).order_by("pk")[n * 7]
     cart_add(ctx, cart=cart, sku_id=sku.pk, quantity=1)
-    _, key = api_token_create(ActingContext(user=user), name="bench")
-    agents.append({"token": key, "session": session.pk})
+    agents.append({"token": api_token(user), "session": session.pk})
 samples = []
 for customer in picked[8:]:
     if rng.random() < 0.5 and customer.email:

@@ -16,6 +16,7 @@ import statistics
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 
 WORDS = ["alpine", "summit", "ridge", "canyon", "merino", "nylon", "canvas", "runner", "boot", "jacket", "pack",
          "tent", "glacier", "harbor", "titanium", "carbon", "parka", "hoodie", "falcon", "sierra"]  # fmt: skip
@@ -54,7 +55,8 @@ def add_to_cart_workload(client: Client, rng: random.Random, state: dict) -> int
     return status
 
 
-WORKLOADS = {"search": search_workload, "add_to_cart": add_to_cart_workload}
+Workload = Callable[[Client, random.Random, dict], int]
+WORKLOADS: dict[str, Workload] = {"search": search_workload, "add_to_cart": add_to_cart_workload}
 
 
 def run(base: str, workload: str, clients: int, requests: int, warmup: int, skus: list[int], deadline: float) -> dict:
@@ -96,15 +98,35 @@ def run(base: str, workload: str, clients: int, requests: int, warmup: int, skus
             "req_per_s": round(len(latencies) / wall, 1)}  # fmt: skip
 
 
-def main() -> None:
+def parser_for(workloads: dict, *, requests: int) -> argparse.ArgumentParser:
+    """The options every bench client takes: where, which workload, how many clients and requests."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8100")
-    parser.add_argument("--workload", choices=sorted(WORKLOADS), required=True)
+    parser.add_argument("--workload", choices=sorted(workloads), required=True)
     parser.add_argument("--clients", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=requests)
     parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--skus", default="", help="Comma-separated SKU ids for add_to_cart.")
     parser.add_argument("--max-seconds", type=float, default=120)
+    return parser
+
+
+def run_with_state(args: argparse.Namespace, workload: Workload, skus: list[int], give: Callable[[dict], None]) -> dict:
+    """Run ``workload`` as ``args`` say, ``give`` filling each client's state before its first request."""
+
+    def with_state(client: Client, rng: random.Random, state: dict) -> int:
+        if not state.get("given"):
+            give(state)
+            state["given"] = True
+        return workload(client, rng, state)
+
+    WORKLOADS[args.workload] = with_state
+    return run(args.base, args.workload, args.clients, args.requests, args.warmup, skus,
+               time.monotonic() + args.max_seconds)  # fmt: skip
+
+
+def main() -> None:
+    parser = parser_for(WORKLOADS, requests=300)
+    parser.add_argument("--skus", default="", help="Comma-separated SKU ids for add_to_cart.")
     args = parser.parse_args()
     skus = [int(s) for s in args.skus.split(",") if s]
     result = run(args.base, args.workload, args.clients, args.requests, args.warmup, skus,

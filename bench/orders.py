@@ -8,11 +8,9 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -54,32 +52,21 @@ WORKLOADS = {"order_search": order_search, "order_detail": order_detail, "order_
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default="http://127.0.0.1:8100")
+    parser = load.parser_for(WORKLOADS, requests=400)
     parser.add_argument("--setup", required=True)
-    parser.add_argument("--workload", choices=sorted(WORKLOADS), required=True)
     parser.add_argument(
         "--sort", default="number", choices=["number", "store", "customer", "placed", "total", "status"]
     )
     parser.add_argument("--direction", default="asc", choices=["asc", "desc"])
-    parser.add_argument("--clients", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--max-seconds", type=float, default=120)
     args = parser.parse_args()
     setup = json.loads(Path(args.setup).read_text())
     SORT.update(sort=args.sort, direction=args.direction)
-    original = WORKLOADS[args.workload]
 
-    def with_state(client: load.Client, rng: random.Random, state: dict) -> int:
-        if "token" not in state:
-            state.update(token=setup["tokens"][state["n"] % len(setup["tokens"])], samples=setup["samples"],
-                         orders=setup["orders"])  # fmt: skip
-        return original(client, rng, state)
+    def give(state: dict) -> None:
+        tokens = setup["tokens"]
+        state.update(token=tokens[state["n"] % len(tokens)], samples=setup["samples"], orders=setup["orders"])
 
-    load.WORKLOADS[args.workload] = with_state
-    result = load.run(args.base, args.workload, args.clients, args.requests, args.warmup, [],
-                      time.monotonic() + args.max_seconds)  # fmt: skip
+    result = load.run_with_state(args, WORKLOADS[args.workload], [], give)
     if args.workload == "order_search":
         result["workload"] = f"order_search {args.sort} {args.direction}"
     print(json.dumps(result))

@@ -8,17 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${1:-sqlite}; PORT=${PORT:-8102}
-. bench/data_set.sh
+. bench/common.sh
 $PY manage.py migrate -v0
-[ "$DB" = postgres ] && psql -h 127.0.0.1 -U postgres -d concierge_bench -qc "VACUUM ANALYZE orders_order"
-[ "$DB" = sqlite ] && $PY manage.py shell -c "from django.db import connection; connection.cursor().execute('ANALYZE orders_order')"
-$PY manage.py collectstatic --no-input -v0
+analyze orders_order
 SETUP=var/orders-bench-$DB.json
-$PY manage.py shell --no-imports -c "$(cat bench/orders_setup.py)" > "$SETUP"
-.venv/bin/granian --interface wsgi --host 127.0.0.1 --port "$PORT" --workers 2 --blocking-threads 4 --log-level warning concierge.wsgi:application &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
+setup bench/orders_setup.py "$SETUP"
+serve "$PORT"
 OUT=bench/results/$DB-orders.jsonl; : > "$OUT"
 RUN="$PY bench/orders.py --base http://127.0.0.1:$PORT --setup $SETUP"
 for sort in number store customer placed total status; do
@@ -32,5 +27,4 @@ for workload in order_detail order_lock; do
     $RUN --workload $workload --clients $clients --requests $((clients == 1 ? 400 : 1600)) | tee -a "$OUT"
   done
 done
-RSS=$(ps -o rss= --ppid $SERVER | sort -n | tail -1)
-echo "{\"max_worker_rss_mb\": $((RSS / 1024))}" | tee -a "$OUT"
+report_rss "$OUT"

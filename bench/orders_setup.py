@@ -8,29 +8,16 @@ generated orders) and the numbers of orders with 5 lines (for the order view).
 import json
 import random
 
-from django.contrib.auth.models import Group
 from django.db.models import Count
 
-from concierge.core.context import ActingContext
-from concierge.identity.models import User
-from concierge.identity.services import api_token_create
+from bench.staff import api_token, bench_csrs
 from concierge.orders.models import Order
-from concierge.stores.models import Store
 
 rng = random.Random(11)
-stores = list(Store.objects.all())
-csr = Group.objects.get(name="CSR")
 tokens = []
-for n in range(8):
-    email = f"bench.orders{n}@concierge.test"
-    user = User.objects.filter(email=email).first() or User.objects.create_user(
-        email, "bench-password-123", first_name="Bench", last_name=f"Orders{n}"
-    )
-    user.groups.add(csr)
-    user.stores.set(stores)
+for user in bench_csrs("orders"):
     Order.objects.filter(lease_holder=user).update(lease_holder=None, lease_token="", lease_expires_at=None)
-    _, key = api_token_create(ActingContext(user=user), name="bench")
-    tokens.append(key)
+    tokens.append(api_token(user))
 top = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 samples = []
 while len(samples) < 300:

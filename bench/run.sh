@@ -7,36 +7,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${1:-sqlite}; CUSTOMERS=${2:-1000000}; PRODUCTS=${3:-100000}; PORT=${PORT:-8100}
-PY=.venv/bin/python
-mkdir -p bench/results var
-export DJANGO_SECRET_KEY=bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz CONCIERGE_LOG_LEVEL=WARNING
+. bench/common.sh
 # SKIP_GENERATE=1 measures again on the data set of the last run (after migrating it).
-if [ "$DB" = postgres ]; then
-  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/concierge_bench
-  [ -z "${SKIP_GENERATE:-}" ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS concierge_bench" -c "CREATE DATABASE concierge_bench"
-else
-  unset DATABASE_URL
-  export SQLITE_PATH=$PWD/var/bench.sqlite3
-  [ -z "${SKIP_GENERATE:-}" ] && rm -f var/bench.sqlite3 var/bench.sqlite3-wal var/bench.sqlite3-shm
+if [ -z "${SKIP_GENERATE:-}" ]; then
+  if [ "$DB" = postgres ]; then
+    psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS concierge_bench" -c "CREATE DATABASE concierge_bench"
+  else
+    rm -f var/bench.sqlite3 var/bench.sqlite3-wal var/bench.sqlite3-shm
+  fi
 fi
 $PY manage.py migrate -v0
 if [ -z "${SKIP_GENERATE:-}" ]; then
   $PY manage.py seed_demo --customers 0 >/dev/null
   $PY manage.py generate --customers "$CUSTOMERS" --products "$PRODUCTS" | tee "bench/results/$DB-generate.txt"
 fi
-[ "$DB" = postgres ] && psql -h 127.0.0.1 -U postgres -d concierge_bench -qc "VACUUM ANALYZE"
-[ "$DB" = sqlite ] && $PY manage.py shell -c "from django.db import connection; connection.cursor().execute('ANALYZE')"
-$PY manage.py collectstatic --no-input -v0
+analyze
 SKUS=$($PY manage.py shell --no-imports -c "from concierge.catalog.models import Sku; print(','.join(str(i) for i in Sku.objects.filter(code__startswith='GEN-').values_list('id', flat=True)[:400]))")
-.venv/bin/granian --interface wsgi --host 127.0.0.1 --port "$PORT" --workers 2 --blocking-threads 4 --log-level warning concierge.wsgi:application &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
+serve "$PORT"
 OUT=bench/results/$DB.jsonl; : > "$OUT"
 for workload in search add_to_cart; do
   for clients in 1 8; do
     $PY bench/load.py --base "http://127.0.0.1:$PORT" --workload $workload --clients $clients --requests $((clients == 1 ? 400 : 1600)) --skus "$SKUS" | tee -a "$OUT"
   done
 done
-RSS=$(ps -o rss= --ppid $SERVER | sort -n | tail -1)
-echo "{\"max_worker_rss_mb\": $((RSS / 1024))}" | tee -a "$OUT"
+report_rss "$OUT"

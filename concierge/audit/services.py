@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 
 from concierge.audit import chain
+from concierge.audit.actions import is_declared
 from concierge.audit.models import ChainHead, Event
 from concierge.core import clock
 
@@ -30,7 +31,11 @@ def record(
     """Append one event, attributed to ``ctx``'s actor and the customer they act for.
 
     Must run inside the caller's transaction, so the event commits or rolls back with the change.
+    ``action`` is a member of a domain's ``AuditAction`` (``OrderAction.CANCELLED``) or its value; an
+    action that no ``<domain>/actions.py`` declares is refused, so every event has words to show.
     """
+    if not is_declared(action):
+        raise ValueError(f"audit action {action!r} is not declared: add it to its domain's actions.py")
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must be called inside the transaction of the change it records")
     changes_json = chain.canonical({k: list(v) for k, v in (changes or {}).items()})

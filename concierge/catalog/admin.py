@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -27,7 +29,7 @@ class ProductAdmin(AuditedAdmin):
     inlines = [SkuInline]
     actions = ["reindex"]
 
-    def save_related(self, request: HttpRequest, form: object, formsets: object, change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         index_products([form.instance])  # keep keyword search true to what was saved
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -16,6 +15,7 @@ from concierge.catalog.errors import CatalogError
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.money import Money
+from concierge.core.requests import ConciergeRequest
 
 router = Router(tags=["catalog"])
 
@@ -69,7 +69,7 @@ class ProductOut(ProductCardOut):
 
 
 @router.get("/catalog/search", response={200: SearchOut, **ERRORS_AUTH, **ERRORS_INPUT}, auth=None)
-def catalog_search(request: HttpRequest, params: Query[SearchIn]) -> SearchOut:
+def catalog_search(request: ConciergeRequest, params: Query[SearchIn]) -> SearchOut:
     """Products matching every word of ``q`` (by prefix), priced for the caller."""
     identify(request)
     buyer = buyer_for(request.ctx)
@@ -80,7 +80,7 @@ def catalog_search(request: HttpRequest, params: Query[SearchIn]) -> SearchOut:
 @router.get(
     "/catalog/products/{slug}", response={200: ProductOut, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}, auth=None
 )
-def catalog_product(request: HttpRequest, slug: ShortText) -> ProductOut:
+def catalog_product(request: ConciergeRequest, slug: ShortText) -> ProductOut:
     identify(request)
     try:
         product = selectors.product_detail(slug)

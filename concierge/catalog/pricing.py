@@ -189,8 +189,20 @@ def price_lines(
     prices: dict[int, Money] | None = None,
 ) -> Priced:
     """Price ``lines`` for ``buyer``. ``prices`` may pin unit prices (an order keeps what was agreed)."""
-    currency = buyer.currency
-    zero = Money.zero(currency)
+    unit = _unit_prices_of(buyer, lines, prices)
+    promotions = promotions_for(buyer)
+    drafts = _line_promotions(lines, unit, [p for p in promotions if p.target != Promotion.Target.CART])
+    _spread_cart_promotion(drafts, [p for p in promotions if p.target == Promotion.Target.CART], buyer.currency)
+    rates = {(r.country, r.region): r.rate for r in TaxRate.objects.filter(store=buyer.store)}
+    priced = [
+        _taxed(line, draft, unit[line.sku.pk], _rate_in(rates, *_tax_place(line, tax_country, tax_region)))
+        for line, draft in zip(lines, drafts, strict=True)
+    ]
+    return _totals(buyer.currency, priced, shipping)
+
+
+def _unit_prices_of(buyer: Buyer, lines: Sequence[LineIn], prices: dict[int, Money] | None) -> dict[int, Money]:
+    """The unit price of every line (pinned, or the buyer's); refuses a bad quantity or an unpriced SKU."""
     for line in lines:
         if line.quantity < 1:
             raise DomainError(CatalogError.QUANTITY_INVALID, "Quantities must be at least 1.", status=422)
@@ -200,53 +212,70 @@ def price_lines(
         raise DomainError(
             CatalogError.PRICE_MISSING, f"{', '.join(missing)} cannot be bought in {buyer.store.name}.", status=409
         )
-    promotions = promotions_for(buyer)
-    line_promos = [p for p in promotions if p.target != Promotion.Target.CART]
-    cart_promos = [p for p in promotions if p.target == Promotion.Target.CART]
+    return unit
 
-    # 1. Each line: its subtotal and its best product/category promotion.
-    subtotals, discounts, names = [], [], []
+
+@dataclass
+class _Draft:
+    """A line on its way to being priced: its subtotal, the discounts so far and their promotions."""
+
+    subtotal: Money
+    discount: Money
+    promotions: list[str]
+
+
+def _line_promotions(lines: Sequence[LineIn], unit: dict[int, Money], promotions: list[Promotion]) -> list[_Draft]:
+    """Step 1. Each line: its subtotal and its best product or category promotion."""
+    drafts = []
     for line in lines:
         subtotal = (unit[line.sku.pk] * line.quantity).rounded()
-        best, best_off = None, zero
-        for promo in line_promos:
-            applies = (promo.target == Promotion.Target.PRODUCT and promo.product_id == line.sku.product_id) or (
-                promo.target == Promotion.Target.CATEGORY and promo.category_id == line.sku.product.category_id
-            )
-            if applies and (off := _discount(promo, subtotal)) > best_off:
+        best, best_off = None, Money.zero(subtotal.currency)
+        for promo in promotions:
+            if _applies(promo, line.sku) and (off := _discount(promo, subtotal)) > best_off:
                 best, best_off = promo, off
-        subtotals.append(subtotal)
-        discounts.append(best_off)
-        names.append([best.name] if best else [])
+        drafts.append(_Draft(subtotal, best_off, [best.name] if best else []))
+    return drafts
 
-    # 2. The best cart promotion, spread over the lines in proportion to what is left on each.
-    remaining = [s - d for s, d in zip(subtotals, discounts, strict=True)]
-    left_total = sum((r for r in remaining), zero)
-    cart_best, cart_off = None, zero
-    for promo in cart_promos:
-        if left_total and (off := _discount(promo, left_total)) > cart_off:
-            cart_best, cart_off = promo, off
-    if cart_best is not None:
-        for i, share in enumerate(_spread(cart_off, remaining)):
-            if share:
-                discounts[i] += share
-                names[i].append(cart_best.name)
 
-    # 3. Tax per line, at the rate of where the line is delivered, on what the customer pays for it.
-    rates = {(r.country, r.region): r.rate for r in TaxRate.objects.filter(store=buyer.store)}
-    priced = []
-    for line, subtotal, discount, promo_names in zip(lines, subtotals, discounts, names, strict=True):
-        net = subtotal - discount
-        if line.tax_country:
-            rate = _rate_in(rates, line.tax_country, line.tax_region)
-        else:
-            rate = _rate_in(rates, tax_country, tax_region)
-        tax = (net * rate).rounded()
-        priced.append(
-            PricedLine(
-                line.sku, line.quantity, unit[line.sku.pk], subtotal, discount, tuple(promo_names), tax, net + tax
-            )
-        )
+def _applies(promo: Promotion, sku: Sku) -> bool:
+    return (promo.target == Promotion.Target.PRODUCT and promo.product_id == sku.product_id) or (
+        promo.target == Promotion.Target.CATEGORY and promo.category_id == sku.product.category_id
+    )
+
+
+def _spread_cart_promotion(drafts: list[_Draft], promotions: list[Promotion], currency: str) -> None:
+    """Step 2. The best cart promotion, spread over the lines in proportion to what is left on each."""
+    remaining = [d.subtotal - d.discount for d in drafts]
+    left_total = sum(remaining, Money.zero(currency))
+    best, best_off = None, Money.zero(currency)
+    for promo in promotions:
+        if left_total and (off := _discount(promo, left_total)) > best_off:
+            best, best_off = promo, off
+    if best is None:
+        return
+    for draft, share in zip(drafts, _spread(best_off, remaining), strict=True):
+        if share:
+            draft.discount += share
+            draft.promotions.append(best.name)
+
+
+def _tax_place(line: LineIn, country: str, region: str) -> tuple[str, str]:
+    """Where a line is taxed: where it is delivered, else the place given (the billing address)."""
+    return (line.tax_country, line.tax_region) if line.tax_country else (country, region)
+
+
+def _taxed(line: LineIn, draft: _Draft, unit_price: Money, rate: Decimal) -> PricedLine:
+    """Step 3. A line's tax, at its place's rate, on what the customer pays for it."""
+    net = draft.subtotal - draft.discount
+    tax = (net * rate).rounded()
+    return PricedLine(
+        line.sku, line.quantity, unit_price, draft.subtotal, draft.discount, tuple(draft.promotions), tax, net + tax
+    )
+
+
+def _totals(currency: str, priced: list[PricedLine], shipping: Money | None) -> Priced:
+    """Step 4. The order's totals: the lines' sums, plus shipping."""
+    zero = Money.zero(currency)
     shipping = (shipping or zero).rounded()
     subtotal = sum((p.subtotal for p in priced), zero)
     discount = sum((p.discount for p in priced), zero)

@@ -20,7 +20,7 @@ class ProductCard:
     promotions: tuple[str, ...]
 
 
-def _active_skus() -> Prefetch:
+def _active_skus() -> Prefetch[str, QuerySet[Sku], str]:
     return Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("id"))
 
 

@@ -58,6 +58,8 @@ def reap_stalled_tasks(*, stall_timeout: dt.timedelta | None = None) -> list[str
     running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=now)
     for task_id, worker_ids, started_at in running.values_list("id", "worker_ids", "started_at"):
         claimant = worker_ids[-1] if worker_ids else None
+        if started_at is None:  # not claimed after all (the filter above excludes it; for the type checker)
+            continue
         if claimant in alive and alive[claimant] <= started_at:
             continue  # its worker is alive and is the process that claimed it
         if claimant in alive or started_at < cutoff:
@@ -116,7 +118,7 @@ class FencedWorker(Worker):
         super().__init__(**kwargs)
         self.heartbeat = heartbeat
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         if not self.heartbeat.healthy() and self.heartbeat.last_beat is not None:
             # Our heartbeat stopped: the task may be handed to another worker; give it back now.
             with transaction.atomic():
@@ -152,7 +154,7 @@ class FencedWorker(Worker):
             self.running_task = False
             self._run_tasks += 1
 
-    def _settle(self, db_task_result: DBTaskResult, *, failure: Exception | None, value: Any) -> None:
+    def _settle(self, db_task_result: DBTaskResult[Any, Any], *, failure: Exception | None, value: Any) -> None:
         with transaction.atomic():
             row = DBTaskResult.objects.select_for_update().get(id=db_task_result.id)
             if row.status == TaskResultStatus.RUNNING and row.worker_ids[-1:] == [self.worker_id]:

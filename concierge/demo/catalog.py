@@ -62,7 +62,7 @@ def seed_catalog(stores: dict[str, Store], *, products_per_name: int = 8) -> int
                         description=about,
                     )
                     base = Decimal(rng.randrange(12, 240)) + Decimal("0.95")
-                    combos = [{}]
+                    combos: list[dict[str, str]] = [{}]
                     for option, values in options.items():
                         combos = [dict(c, **{option: v}) for c in combos for v in values]
                     for combo in combos[:6]:

@@ -10,3 +10,4 @@ class PaymentError(StrEnum):
     NOT_CAPTURABLE = "payment.not_capturable"
     GATEWAY_UNAVAILABLE = "payment.gateway_unavailable"
     GIFT_CERTIFICATE_INVALID = "payment.gift_certificate_invalid"
+    ILLEGAL_TRANSITION = "payment.illegal_transition"

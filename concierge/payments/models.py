@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 
 from concierge.core import clock
+from concierge.core.states import StateMachine
+from concierge.payments.errors import PaymentError
 
 
 class PaymentSource(models.Model):
@@ -50,19 +54,17 @@ class PaymentSource(models.Model):
         if self.kind == self.Kind.CARD:
             return f"{self.brand} ending in {self.last4}"
         if self.kind == self.Kind.GIFT_CERTIFICATE:
-            balance = (
-                f" ({self.gift_certificate.balance} {self.gift_certificate.currency} left)"
-                if self.gift_certificate_id
-                else ""
-            )
+            certificate = self.gift_certificate
+            balance = f" ({certificate.balance} {certificate.currency} left)" if certificate is not None else ""
             return f"Gift certificate ending in {self.last4}{balance}"
         if self.credit_limit is not None:
             return f"On account ({self.credit_limit - self.credit_used} of {self.credit_limit} credit available)"
         return "On account"
 
 
-class PaymentTransaction(models.Model):
-    """One call to the gateway, recorded before it is made (PENDING) and settled after."""
+class PaymentTransaction(StateMachine, models.Model):
+    """One call to the gateway, recorded before it is made (PENDING) and settled after, once: a
+    settled transaction never changes status again."""
 
     class Kind(models.TextChoices):
         AUTHORIZE = "AUTHORIZE", "Authorize"
@@ -75,6 +77,16 @@ class PaymentTransaction(models.Model):
         SUCCEEDED = "SUCCEEDED", "Succeeded"
         DECLINED = "DECLINED", "Declined"
         FAILED = "FAILED", "Failed"
+
+    S = Status
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        S.PENDING: frozenset({S.SUCCEEDED, S.DECLINED, S.FAILED}),
+        S.SUCCEEDED: frozenset(),
+        S.DECLINED: frozenset(),
+        S.FAILED: frozenset(),
+    }
+    TRANSITION_ERROR = PaymentError.ILLEGAL_TRANSITION
+    NOUN = "A payment transaction"
 
     order = models.ForeignKey(
         "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"

@@ -22,6 +22,7 @@ from concierge.audit.services import record
 from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.money import Money
+from concierge.payments.actions import PaymentAction
 from concierge.payments.errors import PaymentError
 from concierge.payments.gateway import GatewayResult, TestGateway, luhn_valid
 from concierge.payments.models import GiftCertificate, PaymentSource, PaymentTransaction
@@ -95,7 +96,7 @@ def payment_source_add_card(
             is_default=make_default
             or (default_if_first and not customer.payment_sources.filter(is_active=True).exists()),
         )
-        record(ctx, action="payment_source.added", subject_kind="customer", subject_id=customer.pk,
+        record(ctx, action=PaymentAction.SOURCE_ADDED, subject_kind="customer", subject_id=customer.pk,
                data={"source": source.pk, "label": source.label})  # fmt: skip
     return source
 
@@ -115,7 +116,8 @@ def gift_certificate_issue(ctx: ActingContext, *, store: Store, amount: Money) -
             store=store, code_digest=_gift_digest(code), last4=code[-4:], currency=amount.currency,
             initial_amount=amount.rounded().amount, balance=amount.rounded().amount,
         )  # fmt: skip
-        record(ctx, action="gift_certificate.issued", subject_kind="gift_certificate", subject_id=certificate.pk,
+        record(ctx, action=PaymentAction.GIFT_CERTIFICATE_ISSUED, subject_kind="gift_certificate",
+               subject_id=certificate.pk,
                data={"amount": str(certificate.initial_amount), "currency": certificate.currency})  # fmt: skip
     return certificate, code
 
@@ -136,7 +138,7 @@ def payment_source_add_gift_certificate(ctx: ActingContext, *, customer: Custome
             gateway_token=f"gc_{certificate.pk}", gift_certificate=certificate,
             is_default=not customer.payment_sources.filter(is_active=True).exists(),
         )  # fmt: skip
-        record(ctx, action="payment_source.added", subject_kind="customer", subject_id=customer.pk,
+        record(ctx, action=PaymentAction.SOURCE_ADDED, subject_kind="customer", subject_id=customer.pk,
                data={"source": source.pk, "label": source.label})  # fmt: skip
     return source
 
@@ -170,7 +172,7 @@ def payment_source_open_account(ctx: ActingContext, *, customer: Customer, credi
             customer=customer, kind=PaymentSource.Kind.ON_ACCOUNT, gateway_token=f"acct_{customer.pk}",
             credit_limit=credit_limit.rounded().amount, is_default=True,
         )  # fmt: skip
-        record(ctx, action="payment_source.added", subject_kind="customer", subject_id=customer.pk,
+        record(ctx, action=PaymentAction.SOURCE_ADDED, subject_kind="customer", subject_id=customer.pk,
                data={"source": source.pk, "label": "On account", "credit_limit": str(source.credit_limit)})  # fmt: skip
     return source
 
@@ -200,12 +202,78 @@ def payment_source_remove(ctx: ActingContext, *, customer: Customer, source_id: 
         source.is_active = False
         source.is_default = False
         source.save(update_fields=["is_active", "is_default"])
-        record(ctx, action="payment_source.removed", subject_kind="customer", subject_id=customer.pk,
+        record(ctx, action=PaymentAction.SOURCE_REMOVED, subject_kind="customer", subject_id=customer.pk,
                data={"source": source.pk, "label": source.label})  # fmt: skip
 
 
 def _digest(**request: object) -> str:
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# What each settled call records, by kind then by status: no action is built from a string.
+_A, _K, _S = PaymentAction, PaymentTransaction.Kind, PaymentTransaction.Status
+_SETTLED = (_S.SUCCEEDED, _S.DECLINED, _S.FAILED)
+_OUTCOME_ACTIONS: dict[str, dict[str, PaymentAction]] = {
+    _K.AUTHORIZE: dict(
+        zip(_SETTLED, (_A.AUTHORIZE_SUCCEEDED, _A.AUTHORIZE_DECLINED, _A.AUTHORIZE_FAILED), strict=True)
+    ),
+    _K.CAPTURE: dict(zip(_SETTLED, (_A.CAPTURE_SUCCEEDED, _A.CAPTURE_DECLINED, _A.CAPTURE_FAILED), strict=True)),
+    _K.REVERSE: dict(zip(_SETTLED, (_A.REVERSE_SUCCEEDED, _A.REVERSE_DECLINED, _A.REVERSE_FAILED), strict=True)),
+    _K.REFUND: dict(zip(_SETTLED, (_A.REFUND_SUCCEEDED, _A.REFUND_DECLINED, _A.REFUND_FAILED), strict=True)),
+}
+
+
+def _replay(existing: PaymentTransaction, digest: str) -> PaymentTransaction:
+    """The first result of an idempotency key, if the request is the same and it has settled."""
+    if existing.request_digest != digest:
+        raise DomainError(
+            PaymentError.IDEMPOTENCY_MISMATCH,
+            "This idempotency key was already used for a different request.",
+            status=422,
+        )
+    if existing.status == PaymentTransaction.Status.PENDING:
+        raise DomainError(PaymentError.IN_FLIGHT, "This payment request is still being processed.", status=409)
+    return existing
+
+
+def _open_pending(
+    *,
+    key: str,
+    digest: str,
+    kind: str,
+    amount: Money,
+    order: Order | None,
+    source: PaymentSource | None,
+    parent: PaymentTransaction | None,
+) -> PaymentTransaction:
+    """Record the call before it is made; committed before the gateway is called."""
+    with transaction.atomic():
+        pending = PaymentTransaction.objects.create(
+            order=order, source=source, parent=parent, kind=kind, amount=amount.amount, currency=amount.currency,
+            source_label=source.label if source else "", idempotency_key=key, request_digest=digest,
+        )  # fmt: skip
+        if kind == PaymentTransaction.Kind.AUTHORIZE and order is None:
+            # Committed with the row: if no order ever claims this authorization, it is reversed.
+            from concierge.payments.tasks import reverse_if_orphaned
+
+            reverse_if_orphaned.using(run_after=clock.now() + ORPHAN_AFTER).enqueue(pending.pk)
+    return pending
+
+
+def _settle(pending: PaymentTransaction, *, status: str, reference: str = "", message: str) -> PaymentTransaction:
+    """Move a pending transaction to its one settled status (the table on the model refuses any other)."""
+    row = PaymentTransaction.objects.select_for_update().get(pk=pending.pk)
+    row.transition_to(status)
+    row.gateway_reference, row.message, row.settled_at = reference, message[:200], clock.now()
+    row.save(update_fields=["status", "gateway_reference", "message", "settled_at"])
+    return row
+
+
+def _record_outcome(
+    ctx: ActingContext, row: PaymentTransaction, *, order: Order | None, data: dict[str, object]
+) -> None:
+    record(ctx, action=_OUTCOME_ACTIONS[row.kind][row.status], subject_kind="order" if order else "payment",
+           subject_id=order.pk if order else row.pk, data={"transaction": row.pk, **data})  # fmt: skip
 
 
 def _idempotent(
@@ -219,65 +287,33 @@ def _idempotent(
     parent: PaymentTransaction | None,
     call: Callable[[], GatewayResult],
 ) -> PaymentTransaction:
+    """Make ``call`` once per idempotency ``key``: record it pending, call, settle and audit."""
     digest = _digest(kind=kind, amount=amount.amount, currency=amount.currency, source=getattr(source, "pk", None),
                      parent=getattr(parent, "pk", None))  # fmt: skip
-
-    def replay(existing: PaymentTransaction) -> PaymentTransaction:
-        if existing.request_digest != digest:
-            raise DomainError(
-                PaymentError.IDEMPOTENCY_MISMATCH,
-                "This idempotency key was already used for a different request.",
-                status=422,
-            )
-        if existing.status == PaymentTransaction.Status.PENDING:
-            raise DomainError(PaymentError.IN_FLIGHT, "This payment request is still being processed.", status=409)
-        return existing
-
     if (existing := PaymentTransaction.objects.filter(idempotency_key=key).first()) is not None:
-        return replay(existing)
+        return _replay(existing, digest)
     try:
-        with transaction.atomic():
-            pending = PaymentTransaction.objects.create(
-                order=order, source=source, parent=parent, kind=kind, amount=amount.amount, currency=amount.currency,
-                source_label=source.label if source else "", idempotency_key=key, request_digest=digest,
-            )  # fmt: skip
-            if kind == PaymentTransaction.Kind.AUTHORIZE and order is None:
-                # Committed with the row: if no order ever claims this authorization, it is reversed.
-                from concierge.payments.tasks import reverse_if_orphaned
-
-                reverse_if_orphaned.using(run_after=clock.now() + ORPHAN_AFTER).enqueue(pending.pk)
+        pending = _open_pending(key=key, digest=digest, kind=kind, amount=amount, order=order, source=source,
+                                parent=parent)  # fmt: skip
     except IntegrityError:
-        return replay(PaymentTransaction.objects.get(idempotency_key=key))
+        return _replay(PaymentTransaction.objects.get(idempotency_key=key), digest)
     try:
         result = call()
     except Exception as exc:
         logger.exception("Gateway call %s %s failed", kind, pending.pk)
         with transaction.atomic():
-            PaymentTransaction.objects.filter(pk=pending.pk).update(
-                status=PaymentTransaction.Status.FAILED,
-                message="The payment service did not answer.",
-                settled_at=clock.now(),
-            )
-            record(ctx, action=f"payment.{kind.lower()}_failed", subject_kind="order" if order else "payment",
-                   subject_id=order.pk if order else pending.pk, data={"transaction": pending.pk})  # fmt: skip
+            failed = _settle(pending, status=PaymentTransaction.Status.FAILED,
+                             message="The payment service did not answer.")  # fmt: skip
+            _record_outcome(ctx, failed, order=order, data={})
         raise DomainError(
             PaymentError.GATEWAY_UNAVAILABLE, "The payment service is not answering. Please try again.", status=503
         ) from exc
     status = PaymentTransaction.Status.SUCCEEDED if result.approved else PaymentTransaction.Status.DECLINED
     with transaction.atomic():
-        PaymentTransaction.objects.filter(pk=pending.pk).update(
-            status=status, gateway_reference=result.reference, message=result.message[:200], settled_at=clock.now()
-        )
-        pending.refresh_from_db()
-        record(
-            ctx,
-            action=f"payment.{kind.lower()}_{status.lower()}",
-            subject_kind="order" if order else "payment",
-            subject_id=order.pk if order else pending.pk,
-            data={"transaction": pending.pk, "amount": str(amount.amount), "currency": amount.currency,
-                  "source": pending.source_label},
-        )  # fmt: skip
-    return pending
+        settled = _settle(pending, status=status, reference=result.reference, message=result.message)
+        _record_outcome(ctx, settled, order=order, data={"amount": str(amount.amount), "currency": amount.currency,
+                                                         "source": settled.source_label})  # fmt: skip
+    return settled
 
 
 def payment_authorize(
@@ -290,13 +326,14 @@ def payment_authorize(
 
         def call() -> GatewayResult:
             return _credit_hold(source.pk, amount.amount)
-    elif source.gift_certificate_id is not None:
-        if source.gift_certificate.currency != amount.currency:
+    elif (certificate := source.gift_certificate) is not None:
+        if certificate.currency != amount.currency:
             raise DomainError(PaymentError.GIFT_CERTIFICATE_INVALID, "This gift certificate is for another currency.",
                               status=422)  # fmt: skip
+        certificate_id = certificate.pk
 
         def call() -> GatewayResult:
-            return _gift_hold(source.gift_certificate_id, amount.amount)
+            return _gift_hold(certificate_id, amount.amount)
     else:
 
         def call() -> GatewayResult:
@@ -309,9 +346,14 @@ def payment_authorize(
 def payment_capture(
     ctx: ActingContext, *, authorization: PaymentTransaction, amount: Money, idempotency_key: str
 ) -> PaymentTransaction:
-    if authorization.kind != PaymentTransaction.Kind.AUTHORIZE or authorization.status != "SUCCEEDED":
+    if (
+        authorization.kind != PaymentTransaction.Kind.AUTHORIZE
+        or authorization.status != PaymentTransaction.Status.SUCCEEDED
+    ):
         raise DomainError(PaymentError.NOT_CAPTURABLE, "Only a successful authorization can be captured.", status=409)
-    if authorization.children.filter(kind=PaymentTransaction.Kind.REVERSE, status="SUCCEEDED").exists():
+    if authorization.children.filter(
+        kind=PaymentTransaction.Kind.REVERSE, status=PaymentTransaction.Status.SUCCEEDED
+    ).exists():
         raise DomainError(PaymentError.NOT_CAPTURABLE, "This authorization was reversed.", status=409)
     if authorization.source is not None and (
         authorization.source.gift_certificate_id is not None
@@ -334,17 +376,19 @@ def payment_reverse(
     ctx: ActingContext, *, authorization: PaymentTransaction, idempotency_key: str
 ) -> PaymentTransaction:
     amount = Money(authorization.amount, authorization.currency)
-    captured = sum(authorization.children.filter(kind=PaymentTransaction.Kind.CAPTURE, status="SUCCEEDED")
-                   .values_list("amount", flat=True), Decimal(0))  # fmt: skip
+    captures = authorization.children.filter(
+        kind=PaymentTransaction.Kind.CAPTURE, status=PaymentTransaction.Status.SUCCEEDED
+    )
+    captured = sum(captures.values_list("amount", flat=True), Decimal(0))
     source = authorization.source
     if source is not None and source.kind == PaymentSource.Kind.ON_ACCOUNT:
 
         def call() -> GatewayResult:  # credit held and not captured is available again
             return _credit_release(source.pk, amount.amount - captured)
-    elif source is not None and source.gift_certificate_id is not None:
+    elif source is not None and (certificate_id := source.gift_certificate_id) is not None:
 
         def call() -> GatewayResult:  # what was held and not captured goes back to the balance
-            return _gift_release(source.gift_certificate_id, amount.amount - captured)
+            return _gift_release(certificate_id, amount.amount - captured)
     else:
 
         def call() -> GatewayResult:

@@ -17,7 +17,9 @@ def reverse_if_orphaned(transaction_id: int) -> str:
         return "nothing to reverse"
     if authorization.order_id is not None:
         return "claimed by an order"
-    if authorization.children.filter(kind=PaymentTransaction.Kind.REVERSE, status="SUCCEEDED").exists():
+    if authorization.children.filter(
+        kind=PaymentTransaction.Kind.REVERSE, status=PaymentTransaction.Status.SUCCEEDED
+    ).exists():
         return "already reversed"
     payment_reverse(
         ActingContext.system("payments"),

@@ -26,7 +26,7 @@ def _child_init(barrier: Any, settings_module: str, database: dict[str, Any]) ->
     from django.conf import settings as child_settings
 
     # The caller's database (a test database has its own name), before any connection opens.
-    child_settings.DATABASES["default"].update(NAME=database["NAME"])
+    child_settings.DATABASES["default"]["NAME"] = database["NAME"]
     barrier.wait()
 
 

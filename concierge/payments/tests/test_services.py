@@ -1,10 +1,12 @@
 """Payments: cards on file without the number, idempotent gateway calls (bars 18 and 27)."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
 
+from concierge.audit.actions import describe
 from concierge.audit.models import Event
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
@@ -23,7 +25,13 @@ def ctx(shopper, store) -> ActingContext:
 
 
 def add_card(ctx, **overrides):
-    fields = {"number": NUMBER, "exp_month": 12, "exp_year": 2030, "cvc": "987", "holder_name": "Jane Shopper"}
+    fields: dict[str, Any] = {
+        "number": NUMBER,
+        "exp_month": 12,
+        "exp_year": 2030,
+        "cvc": "987",
+        "holder_name": "Jane Shopper",
+    }
     fields.update(overrides)
     return payment_source_add_card(ctx, customer=ctx.customer, **fields)
 
@@ -80,3 +88,26 @@ def test_a_request_in_flight_answers_409(ctx):
     with pytest.raises(DomainError) as refused:
         payment_authorize(ctx, source=source, amount=Money(Decimal("10.00"), "USD"), idempotency_key="k1")
     assert refused.value.status == 409
+
+
+def test_a_declined_card_settles_once_as_declined_and_the_log_says_so(ctx):
+    source = add_card(ctx, number="4000000000000002")
+    declined = payment_authorize(ctx, source=source, amount=Money(Decimal("10.00"), "USD"), idempotency_key="k1")
+    assert (declined.status, declined.message) == (PaymentTransaction.Status.DECLINED, "Your card was declined.")
+    event = Event.objects.get(action="payment.authorize_declined")
+    assert describe(event.action) == "Payment declined"
+    # a settled transaction never changes status again: the table on the model refuses it
+    with pytest.raises(DomainError) as refused:
+        declined.transition_to(PaymentTransaction.Status.SUCCEEDED)
+    assert (refused.value.code, refused.value.status) == ("payment.illegal_transition", 409)
+    assert "A payment transaction that is Declined cannot become Succeeded" in refused.value.message
+
+
+def test_a_gateway_outage_settles_the_call_as_failed(ctx):
+    source = add_card(ctx, number="4000000000000119")
+    with pytest.raises(DomainError) as refused:
+        payment_authorize(ctx, source=source, amount=Money(Decimal("10.00"), "USD"), idempotency_key="k1")
+    assert refused.value.code == "payment.gateway_unavailable"
+    failed = PaymentTransaction.objects.get(idempotency_key="k1")
+    assert (failed.status, failed.message) == (PaymentTransaction.Status.FAILED, "The payment service did not answer.")
+    assert describe(Event.objects.get(data__transaction=failed.pk).action).startswith("Payment service did not answer")

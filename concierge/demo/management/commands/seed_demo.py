@@ -16,6 +16,7 @@ from concierge.core.context import ActingContext
 from concierge.core.money import Money
 from concierge.customers.models import Address, Customer, Segment, SellerAssignment
 from concierge.customers.search import index_customers
+from concierge.demo.actions import DemoAction
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.orders import seed_orders
@@ -26,7 +27,7 @@ from concierge.stores.models import Store
 
 DEMO_PASSWORD = "concierge-demo"
 
-STORES = [
+STORES: list[dict[str, Any]] = [
     {"code": "us", "name": "Northwind Outfitters", "currency": "USD", "locale": "en_US",
      "time_zone": "America/Chicago", "is_default": True},
     {"code": "ca", "name": "Northwind Outfitters Canada", "currency": "CAD", "locale": "en_CA",
@@ -85,7 +86,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             record(
                 ctx,
-                action="demo.seeded",
+                action=DemoAction.SEEDED,
                 subject_kind="store",
                 subject_id=stores["us"].pk,
                 data={"customers_written": written, "products_written": products, "orders_placed": orders},

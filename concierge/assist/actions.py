@@ -1,0 +1,14 @@
+"""What the audit log records about acting on behalf of a customer, with the words a timeline shows."""
+
+from concierge.audit.actions import AuditAction
+
+
+class AssistAction(AuditAction):
+    SESSION_STARTED = "assist.session_started", "Assisted session started"
+    SESSION_ENDED = "assist.session_ended", "Assisted session ended"
+    TAKEOVER_CREATED = "takeover.created", "Cart takeover started"
+    TAKEOVER_CART_VIEWED = "takeover.cart_viewed", "Customer viewed the cart prepared for them"
+    TAKEOVER_HANDED_BACK = "takeover.handed_back", "Cart handed back to the customer"
+    TAKEOVER_CANCELLED = "takeover.cancelled", "Cart takeover cancelled"
+    TAKEOVER_LINK_SENT = "takeover.link_sent", "Checkout link sent to the customer"
+    TAKEOVER_PICKED_UP = "takeover.picked_up", "Customer picked up the prepared cart"

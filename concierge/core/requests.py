@@ -1,0 +1,18 @@
+"""The type of a request once Concierge's middleware has run: it carries the acting context and a
+request id. Annotate a view or an API route's ``request`` with it so the type checker knows them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+
+
+class ConciergeRequest(HttpRequest):
+    """Only a type: requests stay Django's own; the middleware sets these two attributes."""
+
+    ctx: ActingContext
+    request_id: str

@@ -1,0 +1,24 @@
+"""What the audit log records about orders and their shipments, with the words a timeline shows."""
+
+from concierge.audit.actions import AuditAction, admin_actions
+
+
+class OrderAction(AuditAction):
+    LOCKED = "order.locked", "Order locked for editing"
+    UNLOCKED = "order.unlocked", "Order unlocked"
+    FORCE_UNLOCKED = "order.force_unlocked", "Order unlocked by a supervisor"
+    BILLING_ADDRESS_CHANGED = "order.billing_address_changed", "Billing address changed"
+    CANCELLED = "order.cancelled", "Order cancelled"
+    NOTE_ADDED = "order.note_added", "Note"
+    SHIPMENT_RELEASED = "shipment.released", "Shipment released"
+    SHIPMENT_SHIPPED = "shipment.shipped", "Shipment shipped"
+    SHIPMENT_CANCELLED = "shipment.cancelled", "Shipment cancelled"
+    SHIPPING_CHANGED = "shipment.shipping_changed", "Shipping changed"
+
+
+# Changes made in the admin.
+OrderAdminAction = admin_actions(
+    "OrderAdminAction",
+    {"order": "Order", "shipment": "Shipment", "orderline": "Order line", "holdrule": "Hold rule"},
+    module=__name__,
+)
