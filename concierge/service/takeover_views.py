@@ -30,6 +30,7 @@ from concierge.catalog import selectors as catalog
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.customers.search import Criteria, find_customers
+from concierge.identity.policies import stores_served
 from concierge.service.views import View, staff_required
 from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease
 
@@ -52,7 +53,7 @@ def takeover_new(request: HttpRequest) -> HttpResponse:
     if query:
         # One box: a name, an email, a phone number or a customer ID.
         words = query.split()
-        stores = list(ctx.user.stores.values_list("pk", flat=True))
+        stores = stores_served(ctx)
         attempts = [
             {"email": query},
             {"customer_id": query},

@@ -22,10 +22,11 @@ from concierge.customers.services import (
     address_add,
     address_make_default,
     address_remove,
+    customer_change_sign_in_email,
     customer_set_assistance,
 )
 from concierge.identity.policies import landing_url
-from concierge.identity.services import user_change_email, user_change_password
+from concierge.identity.services import user_change_password
 from concierge.orders.selectors import access_own_order, orders_of_customer
 from concierge.payments.services import (
     payment_source_add_card,
@@ -160,7 +161,8 @@ def security(request: HttpRequest) -> HttpResponse:
                 update_session_auth_hash(request, ctx.user)
                 messages.success(request, "Your password was changed.")
             elif action == "email":
-                user_change_email(ctx, password=request.POST.get("password", ""), email=request.POST.get("email", ""))
+                customer_change_sign_in_email(ctx, password=request.POST.get("password", ""),
+                                              email=request.POST.get("email", ""))  # fmt: skip
                 messages.success(request, "Your sign-in email was changed.")
             elif action == "assistance":
                 allowed = request.POST.get("allowed") == "1"

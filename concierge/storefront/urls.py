@@ -16,6 +16,7 @@ urlpatterns = [
     path("cart/lock/", assist_views.cart_lock_view, name="cart_lock"),
     path("cart/unlock/", assist_views.cart_unlock_view, name="cart_unlock"),
     path("cart/bind/", assist_views.cart_bind_view, name="cart_bind"),
+    path("assist/heartbeat/", assist_views.assist_heartbeat, name="assist_heartbeat"),
     path("checkout/", checkout_views.checkout, name="checkout"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/register/", views.register, name="register"),
