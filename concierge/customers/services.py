@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.forms import control_character_errors
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Customer
@@ -196,6 +197,7 @@ def _clean_address(data: dict[str, object]) -> dict[str, str]:
     cleaned = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
     cleaned["country"] = cleaned["country"].upper()
     errors = {f: [message] for f, message in REQUIRED_ADDRESS_FIELDS.items() if not cleaned[f]}
+    errors.update(control_character_errors(cleaned, ADDRESS_FIELDS))
     if cleaned["country"] and (len(cleaned["country"]) != 2 or not cleaned["country"].isalpha()):
         errors["country"] = [REQUIRED_ADDRESS_FIELDS["country"]]
     for field in ADDRESS_FIELDS:

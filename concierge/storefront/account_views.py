@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concierge.core.errors import DomainError, NotFound
+from concierge.core.forms import refuse_control_characters
 from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf
 from concierge.customers.services import (
     ADDRESS_FIELDS,
@@ -118,6 +119,7 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
                 payment_source_add_gift_certificate(ctx, customer=customer, code=request.POST.get("code", "")[:40])
                 messages.success(request, "Gift certificate added.")
             else:
+                refuse_control_characters(request.POST, ("holder_name", "number", "cvc"))
                 payment_source_add_card(
                     ctx, customer=customer, number=request.POST.get("number", ""),
                     exp_month=int(request.POST.get("exp_month") or 0), exp_year=int(request.POST.get("exp_year") or 0),
