@@ -16,7 +16,7 @@ from pydantic import Field, StringConstraints
 from concierge.api.auth import identify, token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, BodyId, Id, Quantity, ShortText
-from concierge.carts import locks, services
+from concierge.carts import binding, locks, services
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
@@ -161,7 +161,7 @@ def cart_merge(request: HttpRequest, payload: MergeIn) -> CartOut:
     identify(request)
     if request.ctx.customer is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in as a customer to merge a cart.", status=401)
-    cart = services.cart_merge_anonymous(request.ctx, anonymous_token=payload.token)
+    cart = binding.cart_merge_anonymous(request.ctx, anonymous_token=payload.token)
     if cart is None:
         raise DomainError(CartError.NOT_FOUND, "No anonymous cart has that token.", status=404)
     return cart_out(request, cart)
@@ -230,6 +230,6 @@ def cart_unlock(request: HttpRequest, x_lease_token: str | None = LeaseToken) ->
 def cart_bind(request: HttpRequest, payload: BindIn, x_lease_token: str | None = LeaseToken) -> BoundOut:
     """Bind the anonymous cart with this code to the assisted customer (its items join their cart)."""
     ctx = request.ctx
-    cart = services.cart_bind(ctx, code=payload.code, lease_token=x_lease_token)
+    cart = binding.cart_bind(ctx, code=payload.code, lease_token=x_lease_token)
     return BoundOut(cart_id=cart.pk, cart_code=cart.code, version=cart.version, lines=cart.lines.count(),
                     acting=acting_out(ctx))  # fmt: skip

@@ -113,7 +113,7 @@ def customer_set_status(ctx: ActingContext, *, customer: Customer, status: str) 
         raise DomainError(CommonError.REQUEST_INVALID, "Choose Active or Disabled.", status=422,
                           fields={"status": ["Choose Active or Disabled."]})  # fmt: skip
     with transaction.atomic():
-        locked = Customer.objects.select_for_update().select_related("user").get(pk=customer.pk)
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
         before = locked.status
         if before != status:
             locked.status = status

@@ -26,8 +26,9 @@ from concierge.core.forms import add_domain_error
 from concierge.core.redirects import redirect_back, safe_next
 from concierge.customers.search import FIND_FIELDS, RESULT_LIMIT, Criteria
 from concierge.customers.selectors import FIND_REFUSED, access_customer, find_customers
-from concierge.identity.policies import can_find_customers, can_use_console
+from concierge.identity.policies import can_find_customers, can_use_console, stores_served
 from concierge.orders.models import Order
+from concierge.stores.models import Store
 
 View = Callable[..., HttpResponse]
 
@@ -115,7 +116,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "result": result,
             "limit": RESULT_LIMIT,
             "can_access": may_assist(user),
-            "stores": user.stores.order_by("name"),
+            "stores": Store.objects.filter(pk__in=stores_served(ctx)).order_by("name"),
             "roles": user.groups.order_by("name").values_list("name", flat=True),
             "recent_events": events_by_actor(actor_id=user.pk, limit=15),
         },

@@ -9,9 +9,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from concierge.assist.services import session_touch
+from concierge.carts.binding import cart_bind
 from concierge.carts.locks import cart_lock, cart_unlock
 from concierge.carts.selectors import active_cart
-from concierge.carts.services import cart_bind, cart_open
+from concierge.carts.services import cart_open
 from concierge.core.errors import DomainError
 from concierge.core.redirects import redirect_back
 from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease, sync_lease

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from concierge.carts.binding import cart_merge_anonymous
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
-from concierge.carts.services import cart_add, cart_merge_anonymous, cart_open, cart_remove, cart_set_quantity
+from concierge.carts.services import cart_add, cart_open, cart_remove, cart_set_quantity
 from concierge.catalog import selectors as catalog
 from concierge.catalog.images import product_svg
 from concierge.catalog.models import Category, Product

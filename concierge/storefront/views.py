@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge.assist.context import own_context
-from concierge.carts.services import cart_merge_anonymous
+from concierge.carts.binding import cart_merge_anonymous
 from concierge.catalog.pricing import buyer_for
 from concierge.catalog.selectors import newest_by_category, product_cards
 from concierge.core.errors import DomainError
