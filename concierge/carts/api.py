@@ -200,7 +200,7 @@ class BoundOut(Schema):
 
 def _require_assisting(ctx: ActingContext) -> None:
     if not ctx.is_assisting:
-        raise DomainError(CartError.NOT_ASSISTING, "Start an assisted session first.", status=409)
+        raise DomainError(CartError.NOT_ASSISTING, "Start an assisted session first.", status=403)
 
 
 @router.post("/assist/cart/lock", response={200: CartLockOut, **LOCK_ERRORS}, auth=token_or_session)
