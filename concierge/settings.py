@@ -75,8 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "concierge.core.middleware.ActingContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "concierge.assist.middleware.ActingContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -128,11 +128,18 @@ def test_seed_000_shop_on_behalf_lock_takeover_and_both_ways_to_end(
     expect(ann.get_by_text("You are no longer acting for Jane Shopper")).to_be_visible()
     expect(ann.get_by_role("region", name="Assisted session")).to_have_count(0)
 
-    # 8b. Bob: the Customer Service tab asks to confirm ending the session first.
+    # 8b. Bob: the Customer Service tab opens a dialog asking to confirm ending the session first;
+    # Keep Assisting closes it and changes nothing, End Session POSTs the ending (bar 1).
     bob_page.get_by_role("link", name="Customer Service").click()
-    expect(bob_page.get_by_role("heading", name="End the session?")).to_be_visible()
+    dialog = bob_page.get_by_role("dialog", name="End the session?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Keep Assisting").click()
+    expect(dialog).to_be_hidden()
+    expect(bob_page.get_by_role("region", name="Assisted session")).to_be_visible()
+    bob_page.get_by_role("link", name="Customer Service").click()
+    expect(dialog).to_be_visible()
     screenshot(bob_page, "assist-end-confirm")
-    bob_page.get_by_role("button", name="End Session").click()
+    dialog.get_by_role("button", name="End Session").click()
     expect(bob_page.get_by_role("heading", name="Customer Service", level=1)).to_be_visible()
     # Ending the session released Bob's lock: the customer can change the cart again.
     customer_page.goto("/cart/")

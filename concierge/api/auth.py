@@ -9,7 +9,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
-from concierge.core.context import build_context
+from concierge.assist.middleware import acting_context
+from concierge.identity.policies import may_sign_in
 from concierge.identity.services import api_token_user
 
 
@@ -20,8 +21,9 @@ class TokenAuth(HttpBearer):
         user = api_token_user(token, touch=request.method not in {"GET", "HEAD", "OPTIONS"})
         if user is not None:
             request.user = user
-            # Whatever read the context before, it now names the token's user.
-            request.ctx = build_context(request)
+            # The context resolved before the token was read named nobody: now it names the token's
+            # user (and the assisted session the request names, or its refusal).
+            request.ctx = acting_context(request)
         return user
 
 
@@ -40,7 +42,7 @@ class ActiveSessionAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
+        if user is not None and user.is_authenticated and may_sign_in(user):
             return user
         return None
 

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
+from concierge.assist.errors import AssistError
 from concierge.core import clock
+from concierge.core.states import StateMachine
 
 
-class AssistedSession(models.Model):
+class AssistedSession(StateMachine, models.Model):
     """Who assisted whom, when, why, and how it ended. At most one open session per agent."""
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "Open"
+        ENDED = "ENDED", "Ended"
+
+    # A session is open until it ends, once, for a reason (``EndReason``); it never reopens.
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.OPEN: frozenset({Status.ENDED}),
+        Status.ENDED: frozenset(),
+    }
+    TRANSITION_ERROR = AssistError.SESSION_ENDED
+    NOUN = "An assisted session"
 
     class Channel(models.TextChoices):
         STOREFRONT = "STOREFRONT", "Storefront"
@@ -28,6 +44,7 @@ class AssistedSession(models.Model):
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assisted_sessions")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="assisted_sessions")
     channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.STOREFRONT)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     reason = models.CharField(max_length=200, blank=True)
     ticket = models.CharField("ticket reference", max_length=40, blank=True)
     started_at = models.DateTimeField(default=clock.now)
@@ -49,6 +66,12 @@ class AssistedSession(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    def end(self, reason: str, *, at: dt.datetime) -> None:
+        """Move to ENDED (an ended session cannot end again) with why and when."""
+        self.transition_to(self.Status.ENDED)
+        self.ended_at = at
+        self.end_reason = reason
 
 
 class CartTakeover(models.Model):

@@ -10,15 +10,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from concierge.assist.errors import AssistError
+from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf, refuse_on_behalf
-from concierge.identity.policies import is_staff_member
+from concierge.identity.policies import is_staff_member, serves_store
 from concierge.identity.roles import Priv
 
-__all__ = ["REVIEWED_ALLOWED", "OnBehalfDenied", "check_can_assist", "may_assist", "not_on_behalf", "refuse_on_behalf"]
+__all__ = [
+    "REVIEWED_ALLOWED",
+    "OnBehalfDenied",
+    "check_can_assist",
+    "may_assist",
+    "not_on_behalf",
+    "refuse_on_behalf",
+    "still_assistable",
+]
 
 if TYPE_CHECKING:
-    from concierge.core.context import ActingContext
     from concierge.customers.models import Customer
     from concierge.identity.models import User
 
@@ -55,7 +63,7 @@ def check_can_assist(ctx: ActingContext, customer: Customer | None) -> Customer:
             "Sign in as Yourself before accessing another customer's account.",
             status=409,
         )
-    if customer is None or not agent.stores.filter(pk=customer.store_id).exists():
+    if customer is None or not serves_store(ctx, customer.store_id):
         raise NotFound("No such customer.")
     if customer.user_id is not None and is_staff_member(customer.user):
         raise DomainError(
@@ -64,7 +72,12 @@ def check_can_assist(ctx: ActingContext, customer: Customer | None) -> Customer:
     if customer.user_id is not None and customer.user.pk == agent.pk:
         raise DomainError(AssistError.STAFF_CUSTOMER, "You cannot assist yourself.", status=403)
     if not customer.is_active or (customer.user_id is not None and not customer.user.is_active):
-        raise DomainError(AssistError.CUSTOMER_INACTIVE, "This customer's account is disabled.", status=409)
+        noun = "organization" if customer.kind == customer.Kind.ACCOUNT else "customer's account"
+        raise DomainError(
+            AssistError.CUSTOMER_INACTIVE,
+            f"This {noun} ({customer.display_name}) is disabled, so it cannot be accessed on their behalf.",
+            status=409,
+        )
     if customer.assistance_opt_out:
         raise DomainError(
             AssistError.OPTED_OUT,
@@ -73,3 +86,16 @@ def check_can_assist(ctx: ActingContext, customer: Customer | None) -> Customer:
             status=403,
         )
     return customer
+
+
+def still_assistable(agent: User, customer: Customer) -> bool:
+    """What starting a session checked about the pair, checked again on every request: the agent
+    still serves the customer's store, and the customer (and their sign-in) is active and has not
+    opted out."""
+    user = customer.user
+    return (
+        customer.is_active
+        and not customer.assistance_opt_out
+        and (user is None or user.is_active)
+        and serves_store(ActingContext(user=agent), customer.store_id)
+    )

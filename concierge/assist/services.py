@@ -1,14 +1,20 @@
-"""Assisted sessions: start, resolve on each request, end (seed 000 steps 4 to 8; bars 1 to 8).
+"""Assisted sessions: start, resolve on each request, renew, end (seed 000 steps 4 to 8; bars 1 to 8).
 
 An agent starts a session for a customer; from then on every request of theirs acts for that
 customer (``ActingContext.customer``) and carries the session (``ActingContext.assisted_session``),
 so every write is audited with both identities. The session ends when the agent signs in as
 themself, starts another, signs out, loses access, goes idle or reaches the time limit.
+
+Reading a session (:func:`session_state`) never writes: a GET changes no row (bar 15). Ending one
+that is over (:func:`session_expire`) and renewing one the agent works in (:func:`session_touch`,
+on their changes and on the open page's heartbeat) are explicit calls of the request middleware
+(``assist/middleware.py``) and of the heartbeat routes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -16,14 +22,15 @@ from django.db import IntegrityError, transaction
 
 from concierge.assist.errors import AssistError
 from concierge.assist.models import AssistedSession
-from concierge.assist.policies import check_can_assist, may_assist
+from concierge.assist.policies import check_can_assist, may_assist, still_assistable
 from concierge.audit.services import record
-from concierge.core import clock
+from concierge.carts.locks import cart_leases_release_for, cart_leases_renew_for
+from concierge.core import clock, leases
+from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.customers.models import Customer
 
 if TYPE_CHECKING:
-    from concierge.core.context import ActingContext
     from concierge.identity.models import User
 
 TOUCH_EVERY = dt.timedelta(seconds=60)
@@ -36,10 +43,6 @@ def idle_timeout() -> dt.timedelta:
 
 def time_limit() -> dt.timedelta:
     return dt.timedelta(hours=settings.CONCIERGE_ASSIST_MAX_HOURS)
-
-
-def cart_lease_ttl() -> dt.timedelta:
-    return dt.timedelta(minutes=settings.CONCIERGE_CART_LEASE_MINUTES)
 
 
 def assisting(ctx: ActingContext, session: AssistedSession) -> ActingContext:
@@ -95,7 +98,7 @@ def session_end(ctx: ActingContext, *, reason: str = R.SIGNED_IN_AS_SELF) -> Ass
         raise DomainError(AssistError.NOT_ASSISTING, "You are not assisting a customer.", status=409)
     with transaction.atomic():
         locked = AssistedSession.objects.select_for_update().select_related("customer__store").get(pk=session.pk)
-        if locked.ended_at is None:
+        if locked.is_open:
             _end(ctx, locked, reason)
     return locked
 
@@ -103,13 +106,10 @@ def session_end(ctx: ActingContext, *, reason: str = R.SIGNED_IN_AS_SELF) -> Ass
 def _end(ctx: ActingContext, session: AssistedSession, reason: str) -> None:
     """End ``session`` (row locked by the caller): let go of the carts its agent locked for the
     customer, and audit both, attributed to the agent acting for the customer."""
-    from concierge.carts.services import cart_leases_release_for
-
     acting = assisting(ctx.evolve(user=session.agent), session)
     cart_leases_release_for(acting, agent=session.agent, customer=session.customer)
-    session.ended_at = clock.now()
-    session.end_reason = reason
-    session.save(update_fields=["ended_at", "end_reason"])
+    session.end(reason, at=clock.now())
+    session.save(update_fields=["status", "ended_at", "end_reason"])
     record(
         acting,
         action="assist.session_ended",
@@ -123,58 +123,89 @@ def _minutes(session: AssistedSession) -> int:
     return int(((session.ended_at or clock.now()) - session.started_at).total_seconds() // 60)
 
 
-def session_resolve(ctx: ActingContext, session_id: object) -> AssistedSession | None:
-    """The open session ``session_id`` of ``ctx.user``, renewed; ``None`` once it has ended —
-    ending it now if the agent went idle, reached the limit or lost access (bars 3 and 4)."""
-    from concierge.carts.services import cart_leases_renew_for
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """What a request naming an assisted session finds: the open session, and why it is over if it
+    is (the caller ends it with :func:`session_expire`)."""
 
+    session: AssistedSession | None
+    over_reason: str = ""
+
+
+def session_state(user: User | None, session_id: object, *, browser: bool = False) -> SessionState:
+    """The open session ``session_id`` as ``user`` finds it; reads only.
+
+    Another agent's session is not found. One whose agent went idle, reached the time limit or lost
+    access (disabled, demoted, no longer serving the customer's store, the customer disabled or
+    opted out) is over (bars 3 and 4). With nobody signed in, the browser's own session is over
+    (its agent was disabled or signed out elsewhere); a session named by an API caller who is not
+    signed in is over only if its agent has lost access.
+    """
     try:
         pk = int(str(session_id))
     except ValueError:
-        return None
+        return SessionState(None)
+    if not 1 <= pk < 2**63:
+        return SessionState(None)
     session = (
         AssistedSession.objects.select_related("customer__store", "customer__user", "agent")
         .filter(pk=pk, ended_at=None)
         .first()
     )
     if session is None:
-        return None
-    if ctx.user is None or session.agent_id != ctx.user.pk:
-        return None  # not the agent's: never resolves for anyone else
+        return SessionState(None)
+    if user is None:
+        if browser or not may_assist(session.agent):
+            return SessionState(session, R.ACCESS_LOST)
+        return SessionState(None)
+    if session.agent_id != user.pk:
+        return SessionState(None)  # not the agent's: never resolves for anyone else
     now = clock.now()
-    reason = None
-    if not may_assist(ctx.user):
-        reason = R.ACCESS_LOST
-    elif now - session.last_seen_at >= idle_timeout():
-        reason = R.IDLE
-    elif now - session.started_at >= time_limit():
-        reason = R.TIME_LIMIT
-    elif not _still_assistable(ctx.user, session.customer):
-        reason = R.ACCESS_LOST
-    if reason is not None:
-        end_session_row(ctx, session.pk, reason)
+    if not may_assist(user):
+        return SessionState(session, R.ACCESS_LOST)
+    if now - session.last_seen_at >= idle_timeout():
+        return SessionState(session, R.IDLE)
+    if now - session.started_at >= time_limit():
+        return SessionState(session, R.TIME_LIMIT)
+    if not still_assistable(user, session.customer):
+        return SessionState(session, R.ACCESS_LOST)
+    return SessionState(session)
+
+
+def session_expire(ctx: ActingContext, *, session: AssistedSession, reason: str) -> None:
+    """End a session found to be over (idle, time limit, access lost), whoever's request found it."""
+    end_session_row(ctx, session.pk, reason)
+
+
+def session_touch(ctx: ActingContext) -> bool:
+    """The agent is working (a change, or the open page's heartbeat): push the session's idle
+    deadline and their cart leases for the customer out — at most once a minute, so that a busy page
+    is not a write every time. Returns whether anything was renewed."""
+    session = ctx.assisted_session
+    if session is None or ctx.user is None:
+        raise DomainError(AssistError.NOT_ASSISTING, "You are not assisting a customer.", status=409)
+    now = clock.now()
+    if now - session.last_seen_at < TOUCH_EVERY:
+        return False
+    with transaction.atomic():
+        AssistedSession.objects.filter(pk=session.pk, ended_at=None).update(last_seen_at=now)
+        cart_leases_renew_for(agent=ctx.user, customer=session.customer)
+    session.last_seen_at = now
+    return True
+
+
+def session_resolve(ctx: ActingContext, session_id: object) -> AssistedSession | None:
+    """The open session ``session_id`` of ``ctx.user``, renewed; ``None`` once it has ended —
+    ending it now if it is over. For callers that hold a session id of their own (a cart takeover);
+    a request's own session is resolved by the middleware."""
+    state = session_state(ctx.user, session_id)
+    if state.session is None:
         return None
-    if now - session.last_seen_at >= TOUCH_EVERY:
-        # The agent is working: push the idle deadline and their cart leases out (at most once a
-        # minute, so a page view is not a write every time).
-        with transaction.atomic():
-            AssistedSession.objects.filter(pk=session.pk, ended_at=None).update(last_seen_at=now)
-            cart_leases_renew_for(agent=ctx.user, customer=session.customer, ttl=cart_lease_ttl())
-        session.last_seen_at = now
-    return session
-
-
-def _still_assistable(agent: User, customer: Customer) -> bool:
-    """What starting a session checked about the pair, checked again on every request: the agent
-    still serves the customer's store, and the customer (and their sign-in) is active and has not
-    opted out."""
-    user = customer.user
-    return (
-        customer.is_active
-        and not customer.assistance_opt_out
-        and (user is None or user.is_active)
-        and agent.stores.filter(pk=customer.store_id).exists()
-    )
+    if state.over_reason:
+        session_expire(ctx, session=state.session, reason=state.over_reason)
+        return None
+    session_touch(assisting(ctx, state.session))
+    return state.session
 
 
 def end_session_row(ctx: ActingContext, session_id: int, reason: str) -> None:
@@ -189,10 +220,17 @@ def end_session_row(ctx: ActingContext, session_id: int, reason: str) -> None:
             _end(ctx, session, reason)
 
 
-def agent_signed_out(user: User) -> None:
-    """Every open session of ``user`` ends (bar 4); the carts they locked are let go."""
-    from concierge.core.context import ActingContext
-
-    ctx = ActingContext(user=user)
+def user_signed_out(ctx: ActingContext, *, user: User) -> None:
+    """``user`` signed out (here, or everywhere): everything they hold for their sessions ends — their
+    open assisted sessions (bar 4), and every lease they hold, of every kind (cart locks, orders open
+    for editing: seed 004 "the system automatically unlocks each order"), one audit event each."""
     for session_id in AssistedSession.objects.filter(agent=user, ended_at=None).values_list("pk", flat=True):
         end_session_row(ctx, session_id, R.SIGNED_OUT)
+    for held in leases.live_leases_of(user):
+        with transaction.atomic():
+            row = type(held).objects.select_for_update(of=("self",)).filter(pk=held.pk).first()
+            if row is None or not row.lease_held_by(user):
+                continue
+            leases.clear(row)
+            record(ctx, action=row.lease_unlocked_action(), subject_kind=row.lease_subject_kind(),
+                   subject_id=row.pk, data={"reason": "signed out"})  # fmt: skip

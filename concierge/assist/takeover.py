@@ -320,9 +320,10 @@ def takeover_awaiting_pickup(*, code: str = "", link: str = "") -> CartTakeover:
 def takeover_pick_up(ctx: ActingContext, *, code: str = "", link: str = "") -> CartTakeover:
     """A signed-in shopper picks up the cart customer service prepared for them anonymously: its
     items join the shopper's cart, and the draft order becomes theirs (checking out places it)."""
+    from concierge.carts.binding import move_lines
     from concierge.carts.errors import CartError
     from concierge.carts.models import Cart
-    from concierge.carts.services import _move_lines, cart_open
+    from concierge.carts.services import bump, cart_open, close
 
     if ctx.customer is None or ctx.is_assisting or (ctx.user is not None and ctx.customer.user_id != ctx.user.pk):
         raise DomainError(CommonError.PERMISSION_DENIED, "Sign in as the shopper to pick up this cart.", status=403)
@@ -340,9 +341,9 @@ def takeover_pick_up(ctx: ActingContext, *, code: str = "", link: str = "") -> C
         if target.lease_is_live():
             raise DomainError(CartError.LOCKED, f"Your cart is locked by {target.lease_holder_name()} of customer "
                               "service; pick this cart up when they unlock it.", status=409)  # fmt: skip
-        moved, skipped = _move_lines(ctx, source, target)
-        Cart.objects.filter(pk=source.pk).update(status=Cart.Status.MERGED, updated_at=clock.now())
-        Cart.objects.filter(pk=target.pk).update(version=target.version + 1, updated_at=clock.now())
+        moved, skipped = move_lines(ctx, source, target)
+        close(source, Cart.Status.MERGED)
+        bump(target)
         draft_reassign(ctx, order=takeover.order, customer=ctx.customer, cart=target)
         CartTakeover.objects.filter(pk=takeover.pk).update(picked_up_at=clock.now(), link_nonce="")
         record(ctx, action="takeover.picked_up", subject_kind="cart", subject_id=target.pk,

@@ -1,23 +1,31 @@
 """The caller's cart. Anonymous callers keep their cart with the X-Cart-Token header; a change may
-name the version it was based on (If-Match) and is refused with 412 if the cart moved on."""
+name the version it was based on (If-Match) and is refused with 412 if the cart moved on.
+
+An agent assisting a customer locks, unlocks and takes over the customer's cart, and binds an
+anonymous cart to it, here too; changes under a lock send its token as ``X-Lease-Token``."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Annotated
+
 from django.http import HttpRequest
 from ninja import Header, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from concierge.api.auth import identify
+from concierge.api.auth import identify, token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
-from concierge.api.types import BodyId, Id, Quantity, ShortText
-from concierge.carts import services
+from concierge.api.types import NO_CONTROL_CHARACTERS, BodyId, Id, Quantity, ShortText
+from concierge.carts import binding, locks, services
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
 from concierge.catalog.api import MoneyOut, money_out
 from concierge.catalog.pricing import buyer_for
+from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
-from concierge.identity.api import acting_as_text
+from concierge.identity.api import ActingOut, acting_as_text, acting_out
+from concierge.identity.models import User
 
 router = Router(tags=["cart"])
 ERRORS = {404: ErrorOut, 409: ErrorOut, 412: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}
@@ -153,7 +161,75 @@ def cart_merge(request: HttpRequest, payload: MergeIn) -> CartOut:
     identify(request)
     if request.ctx.customer is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in as a customer to merge a cart.", status=401)
-    cart = services.cart_merge_anonymous(request.ctx, anonymous_token=payload.token)
+    cart = binding.cart_merge_anonymous(request.ctx, anonymous_token=payload.token)
     if cart is None:
         raise DomainError(CartError.NOT_FOUND, "No anonymous cart has that token.", status=404)
     return cart_out(request, cart)
+
+
+# --- An assisting agent's cart lock (seed 000 step 7) and binding a cart by its code (seed 002) ---
+
+CodeText = Annotated[str, StringConstraints(max_length=12, pattern=NO_CONTROL_CHARACTERS)]
+LOCK_ERRORS = {404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}
+
+
+class CartLockIn(Schema):
+    takeover: bool = Field(False, description="Take the lock over from another agent who holds it.")
+
+
+class CartLockOut(Schema):
+    cart_id: int
+    cart_code: str
+    lease_token: str = Field(description="Send it as X-Lease-Token with every change under this lock.")
+    expires_at: dt.datetime
+    took_over_from: str | None
+    acting: ActingOut
+
+
+class BindIn(Schema):
+    code: CodeText
+
+
+class BoundOut(Schema):
+    cart_id: int
+    cart_code: str
+    version: int
+    lines: int
+    acting: ActingOut
+
+
+def _require_assisting(ctx: ActingContext) -> None:
+    if not ctx.is_assisting:
+        raise DomainError(CartError.NOT_ASSISTING, "Start an assisted session first.", status=403)
+
+
+@router.post("/assist/cart/lock", response={200: CartLockOut, **LOCK_ERRORS}, auth=token_or_session)
+def cart_lock(request: HttpRequest, payload: CartLockIn) -> CartLockOut:
+    """Lock the assisted customer's cart (or take the lock over with ``takeover``)."""
+    ctx = request.ctx
+    _require_assisting(ctx)
+    cart, _ = services.cart_open(ctx, anonymous_token=None)
+    grant = locks.cart_lock(ctx, cart=cart, takeover=payload.takeover)
+    previous = User.objects.filter(pk=grant.previous_holder_id).first() if grant.previous_holder_id else None
+    return CartLockOut(cart_id=cart.pk, cart_code=cart.code, lease_token=grant.token, expires_at=grant.expires_at,
+                       took_over_from=previous.display_name if previous else None, acting=acting_out(ctx))  # fmt: skip
+
+
+@router.post("/assist/cart/unlock", response={204: None, **LOCK_ERRORS}, auth=token_or_session)
+def cart_unlock(request: HttpRequest, x_lease_token: str | None = LeaseToken) -> Status:
+    ctx = request.ctx
+    _require_assisting(ctx)
+    cart = active_cart(ctx, anonymous_token=None)
+    if cart is None:
+        raise DomainError(CartError.NOT_FOUND, "The customer has no cart.", status=404)
+    locks.cart_unlock(ctx, cart=cart, lease_token=x_lease_token)
+    return Status(204, None)
+
+
+@router.post("/assist/cart/bind", response={200: BoundOut, **LOCK_ERRORS}, auth=token_or_session)
+def cart_bind(request: HttpRequest, payload: BindIn, x_lease_token: str | None = LeaseToken) -> BoundOut:
+    """Bind the anonymous cart with this code to the assisted customer (its items join their cart)."""
+    ctx = request.ctx
+    cart = binding.cart_bind(ctx, code=payload.code, lease_token=x_lease_token)
+    return BoundOut(cart_id=cart.pk, cart_code=cart.code, version=cart.version, lines=cart.lines.count(),
+                    acting=acting_out(ctx))  # fmt: skip

@@ -16,3 +16,4 @@ class CartError(StrEnum):
     NOT_ASSISTING = "cart.not_assisting"
     CODE_INVALID = "cart.code_invalid"
     CODE_UNKNOWN = "cart.code_unknown"
+    ILLEGAL_TRANSITION = "cart.illegal_transition"

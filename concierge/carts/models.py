@@ -5,15 +5,17 @@ import secrets
 
 from django.db import models
 
+from concierge.carts.errors import CartError
 from concierge.core import clock
 from concierge.core.leases import Leased
+from concierge.core.states import StateMachine
 
 # Cart codes are read aloud to customer service: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
 
-class Cart(Leased):
+class Cart(StateMachine, Leased):
     """A shopper's cart: a registered customer's (at most one active, enforced by the database) or an
     anonymous visitor's (found by the digest of a cookie token). Customer service locks it with a
     lease (``core.leases``) while they change it for the customer."""
@@ -23,6 +25,17 @@ class Cart(Leased):
         MERGED = "MERGED", "Merged into another cart"
         ORDERED = "ORDERED", "Turned into an order"
         ABANDONED = "ABANDONED", "Abandoned"
+
+    # An active cart is merged into another (sign-in, bind), turned into an order, or abandoned;
+    # each of those is final.
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.ACTIVE: frozenset({Status.MERGED, Status.ORDERED, Status.ABANDONED}),
+        Status.MERGED: frozenset(),
+        Status.ORDERED: frozenset(),
+        Status.ABANDONED: frozenset(),
+    }
+    TRANSITION_ERROR = CartError.ILLEGAL_TRANSITION
+    NOUN = "A cart"
 
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="carts")
     customer = models.ForeignKey(

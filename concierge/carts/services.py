@@ -1,28 +1,31 @@
-"""Changes to carts. Every change bumps the cart's version and is audited."""
+"""Changes to carts: open, add, change and remove lines. Every change bumps the cart's version
+and is audited. Who may change a locked cart is ``carts/locks.py``'s rule (``cart_lock``,
+``cart_unlock`` and ``check_checkout_allowed`` are also importable from here, where checkout and
+the cart takeover import them); merging and binding one cart into another is ``carts/binding.py``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from concierge.audit.services import record
 from concierge.carts.errors import CartError
+from concierge.carts.locks import cart_lock as cart_lock
+from concierge.carts.locks import cart_unlock as cart_unlock
+from concierge.carts.locks import check_checkout_allowed as check_checkout_allowed
+from concierge.carts.locks import guard_write, locked_cart
 from concierge.carts.models import Cart, CartLine
-from concierge.carts.policies import owns_cart
+from concierge.carts.policies import check_may_transact
+from concierge.carts.selectors import active_cart
 from concierge.catalog.models import Sku
 from concierge.catalog.pricing import buyer_for, unit_prices
-from concierge.core import clock, leases
+from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
-from concierge.core.leases import LeaseCodes
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
-    from concierge.customers.models import Customer
-    from concierge.identity.models import User
 
 MAX_QUANTITY = 999
 
@@ -30,14 +33,13 @@ MAX_QUANTITY = 999
 def cart_open(ctx: ActingContext, *, anonymous_token: str | None) -> tuple[Cart, str | None]:
     """The active cart of the customer served (or of the anonymous visitor), created if there is
     none. Returns the cart and, when an anonymous cart was created, the new cookie token."""
-    from concierge.carts.selectors import active_cart
-
     if (cart := active_cart(ctx, anonymous_token=anonymous_token)) is not None:
         return cart, None
     if ctx.user is not None and ctx.customer is None:
         raise DomainError(CommonError.PERMISSION_DENIED, "Staff do not shop as themselves.", status=403)
     if ctx.store is None:
         raise DomainError(CommonError.REQUEST_INVALID, "No store is set up yet.", status=503)
+    check_may_transact(ctx)
     token = None if ctx.customer is not None else (anonymous_token or Cart.new_token())
     for _ in range(5):
         try:
@@ -65,146 +67,21 @@ def _locked_cart(
     anonymous_token: str | None,
     expected_version: int | None,
     lease_token: str | None = None,
-    guard_lease: bool = True,
 ) -> Cart:
-    # of=("self",): lock the cart row only, not the store row the join reads (locking the shared
-    # store row serialized every cart change and deadlocked against the audit chain head).
-    cart = Cart.objects.select_for_update(of=("self",)).select_related("store").filter(pk=cart_id).first()
-    if cart is None or not owns_cart(ctx, cart, anonymous_token=anonymous_token):
-        raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
-    if not cart.is_active:
-        raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out or merged.", status=409)
-    if expected_version is not None and cart.version != expected_version:
-        raise DomainError(
-            CartError.STALE, "The cart has changed since it was loaded. Reload it and try again.", status=412
-        )
-    if guard_lease:  # the lock services move the lease rather than write under it
-        _guard_lease(ctx, cart, lease_token)
+    """The cart row locked for a change by ``ctx``, under its lease's rules (``carts/locks.py``)."""
+    cart = locked_cart(ctx, cart_id, anonymous_token=anonymous_token, expected_version=expected_version)
+    guard_write(ctx, cart, lease_token)
     return cart
 
 
-# --- Cart locks (seed 000 step 7): leases held by customer service ------------------------------
-
-CART_LEASE = LeaseCodes(held=CartError.LOCKED, lost=CartError.LOCK_LOST, noun="cart")
-
-
-def lease_ttl() -> dt.timedelta:
-    return dt.timedelta(minutes=settings.CONCIERGE_CART_LEASE_MINUTES)
+def close(cart: Cart, status: str) -> None:
+    """Move ``cart`` (locked by the caller) out of ACTIVE by its state machine."""
+    cart.transition_to(status)
+    cart.updated_at = clock.now()
+    cart.save(update_fields=["status", "updated_at"])
 
 
-def _guard_lease(ctx: ActingContext, cart: Cart, lease_token: str | None) -> None:
-    """Who may change a cart (locked by the caller) now.
-
-    The shopper: only while no one from customer service holds its lock. An agent assisting the
-    customer: under their live lease (named by its token, renewed by the change), or without one
-    while the cart is still empty — their first item locks it for them.
-    """
-    now = clock.now()
-    if not ctx.is_assisting:
-        if cart.lease_is_live(now):
-            name = cart.lease_holder_name()
-            raise DomainError(
-                CartError.LOCKED,
-                f"Your cart is locked by {name} of customer service while they help you. "
-                "It can be changed again when they unlock it.",
-                status=409,
-                data={"locked_by": name},
-            )
-        return
-    if lease_token:
-        leases.check(cart, lease_token, codes=CART_LEASE, ttl=lease_ttl())
-        return
-    if cart.lease_is_live(now) and cart.lease_holder_id != ctx.user.pk:
-        raise leases.held_error(cart, CART_LEASE)
-    if cart.lease_is_live(now):
-        raise leases.lost_error(cart, CART_LEASE, now=now)  # theirs, but from another session
-    if CartLine.objects.filter(cart=cart).exists():
-        raise DomainError(
-            CartError.LOCK_REQUIRED,
-            "The customer's cart already has items: Lock it from the mini cart before changing it.",
-            status=409,
-        )
-    grant = leases.acquire(cart, holder=ctx.user, ttl=lease_ttl(), codes=CART_LEASE)
-    record(ctx, action="cart.locked", subject_kind="cart", subject_id=cart.pk,
-           data={"expires_at": grant.expires_at.isoformat(), "automatic": True})  # fmt: skip
-
-
-def check_checkout_allowed(ctx: ActingContext, cart: Cart, lease_token: str | None = None) -> None:
-    """Checkout turns the cart into an order: not while someone else holds its lock, and by an
-    assisting agent only under their own live lock, named by its token (as every change they make)."""
-    if ctx.is_assisting:
-        if lease_token:
-            leases.check(cart, lease_token, codes=CART_LEASE)
-            return
-        if cart.lease_is_live():
-            raise leases.held_error(cart, CART_LEASE)
-        raise DomainError(
-            CartError.LOCK_REQUIRED, "Lock the customer's cart from the mini cart before checking out.", status=409
-        )
-    if cart.lease_is_live():
-        name = cart.lease_holder_name()
-        raise DomainError(
-            CartError.LOCKED,
-            f"Your cart is locked by {name} of customer service while they help you. "
-            "You can check out when they unlock it.",
-            status=409,
-            data={"locked_by": name},
-        )
-
-
-def _require_assisting(ctx: ActingContext, cart: Cart) -> None:
-    if not ctx.is_assisting or ctx.customer is None or cart.customer_id != ctx.customer.pk:
-        raise DomainError(
-            CartError.NOT_ASSISTING, "Only customer service assisting this customer can lock their cart.", status=403
-        )
-
-
-def cart_lock(ctx: ActingContext, *, cart: Cart, takeover: bool = False) -> leases.Grant:
-    """Lock the customer's cart for the assisting agent ("Lock"), or take the lock over from
-    another agent. The grant's token names the lock in every later change."""
-    _require_assisting(ctx, cart)
-    with transaction.atomic():
-        row = _locked_cart(ctx, cart.pk, anonymous_token=None, expected_version=None, guard_lease=False)
-        previous = row.lease_holder_name() if row.lease_is_live() else None
-        grant = leases.acquire(row, holder=ctx.user, ttl=lease_ttl(), codes=CART_LEASE, takeover=takeover)
-        if grant.previous_holder_id is not None:
-            record(ctx, action="cart.lock_taken_over", subject_kind="cart", subject_id=row.pk,
-                   data={"previous_holder": previous, "previous_holder_id": grant.previous_holder_id,
-                         "expires_at": grant.expires_at.isoformat()})  # fmt: skip
-        else:
-            record(ctx, action="cart.locked", subject_kind="cart", subject_id=row.pk,
-                   data={"expires_at": grant.expires_at.isoformat()})  # fmt: skip
-    return grant
-
-
-def cart_unlock(ctx: ActingContext, *, cart: Cart, lease_token: str | None) -> Cart:
-    """The holder lets go ("Unlock"); the shopper may change the cart again."""
-    _require_assisting(ctx, cart)
-    with transaction.atomic():
-        row = _locked_cart(ctx, cart.pk, anonymous_token=None, expected_version=None, guard_lease=False)
-        leases.release(row, lease_token, codes=CART_LEASE)
-        record(ctx, action="cart.unlocked", subject_kind="cart", subject_id=row.pk)
-    return row
-
-
-def cart_leases_release_for(ctx: ActingContext, *, agent: User, customer: Customer) -> None:
-    """The end of an assisted session lets go of the carts its agent locked for the customer."""
-    for row in Cart.objects.select_for_update(of=("self",)).filter(
-        customer=customer, lease_holder=agent, lease_expires_at__gt=clock.now()
-    ):
-        leases.clear(row)
-        record(ctx, action="cart.unlocked", subject_kind="cart", subject_id=row.pk, data={"session_ended": True})
-
-
-def cart_leases_renew_for(*, agent: User, customer: Customer, ttl: dt.timedelta) -> int:
-    """An agent at work keeps their live cart locks for the customer."""
-    now = clock.now()
-    return Cart.objects.filter(customer=customer, lease_holder=agent, lease_expires_at__gt=now).update(
-        lease_expires_at=now + ttl
-    )
-
-
-def _bump(cart: Cart) -> None:
+def bump(cart: Cart) -> None:
     Cart.objects.filter(pk=cart.pk).update(version=F("version") + 1, updated_at=clock.now())
     cart.refresh_from_db(fields=["version", "updated_at"])
 
@@ -258,7 +135,7 @@ def cart_add(
             CartLine.objects.create(cart=cart, sku=sku, quantity=after)
         else:
             CartLine.objects.filter(pk=line.pk).update(quantity=after)
-        _bump(cart)
+        bump(cart)
         record(
             ctx,
             action="cart.line_added",
@@ -295,7 +172,7 @@ def cart_set_quantity(
         _check_stock(line.sku, quantity)
         before = line.quantity
         CartLine.objects.filter(pk=line.pk).update(quantity=quantity)
-        _bump(cart)
+        bump(cart)
         record(
             ctx,
             action="cart.quantity_changed",
@@ -324,7 +201,7 @@ def cart_remove(
         if line is None:
             raise DomainError(CartError.LINE_NOT_FOUND, "That item is no longer in the cart.", status=404)
         line.delete()
-        _bump(cart)
+        bump(cart)
         record(
             ctx,
             action="cart.line_removed",
@@ -334,112 +211,3 @@ def cart_remove(
             data={"sku": line.sku.code, "version": cart.version},
         )
     return cart
-
-
-def cart_merge_anonymous(ctx: ActingContext, *, anonymous_token: str) -> Cart | None:
-    """On sign-in: the anonymous cart's lines join the customer's cart, and it is closed as MERGED.
-
-    Not while customer service holds the customer's cart (409 ``cart.locked``; the anonymous cart
-    stays as it is, for a later merge), and never by an agent, who binds a cart by its code.
-    """
-    if ctx.is_assisting:
-        raise DomainError(
-            CartError.NOT_ASSISTING, "Customer service binds a shopper's cart by the code it shows.", status=403
-        )
-    if ctx.customer is None or not anonymous_token:
-        return None
-    source = Cart.objects.filter(
-        anonymous_digest=Cart.digest_of(anonymous_token), customer__isnull=True, status=Cart.Status.ACTIVE
-    ).first()
-    if source is None:
-        return None
-    target, _ = cart_open(ctx, anonymous_token=None)
-    with transaction.atomic():
-        # Both carts locked in primary-key order, as every multi-row lock in Concierge.
-        locked = {
-            c.pk: c for c in Cart.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
-        }
-        source, target = locked[source.pk], locked[target.pk]
-        if source.status != Cart.Status.ACTIVE:
-            return target
-        if target.lease_is_live():
-            name = target.lease_holder_name()
-            raise DomainError(
-                CartError.LOCKED,
-                f"Your cart is locked by {name} of customer service while they help you; the items you "
-                "added before signing in will join it when you next add to it after they unlock it.",
-                status=409,
-                data={"locked_by": name},
-            )
-        merged, skipped = _move_lines(ctx, source, target)
-        Cart.objects.filter(pk=source.pk).update(status=Cart.Status.MERGED, updated_at=clock.now())
-        _bump(target)
-        record(
-            ctx,
-            action="cart.merged",
-            subject_kind="cart",
-            subject_id=target.pk,
-            data={"from_cart": source.code, "lines": merged, "skipped": skipped, "version": target.version},
-        )
-        record(
-            ctx, action="cart.merged_away", subject_kind="cart", subject_id=source.pk, data={"into_cart": target.code}
-        )
-    return target
-
-
-def _move_lines(ctx: ActingContext, source: Cart, target: Cart) -> tuple[list[dict[str, object]], list[str]]:
-    """Copy ``source``'s lines into ``target`` (both locked), adding to lines of the same SKU."""
-    merged: list[dict[str, object]] = []
-    skipped: list[str] = []
-    sold_here = unit_prices(buyer_for(ctx, store=target.store), list(source.lines.values_list("sku_id", flat=True)))
-    for line in source.lines.select_related("sku__product"):
-        if line.sku_id not in sold_here or not line.sku.is_active:
-            skipped.append(line.sku.code)  # not sold in the customer's store
-            continue
-        existing = CartLine.objects.filter(cart=target, sku=line.sku).first()
-        if existing is None:
-            CartLine.objects.create(cart=target, sku=line.sku, quantity=line.quantity)
-        else:
-            CartLine.objects.filter(pk=existing.pk).update(
-                quantity=min(existing.quantity + line.quantity, MAX_QUANTITY)
-            )
-        merged.append({"sku": line.sku.code, "quantity": line.quantity})
-    return merged, skipped
-
-
-def cart_bind(ctx: ActingContext, *, code: str, lease_token: str | None = None) -> Cart:
-    """Bind an anonymous cart to the assisted customer's account (seed 002): the shopper reads out
-    the code their cart shows, and its items join the customer's cart."""
-    from concierge.carts.models import CODE_ALPHABET, CODE_LENGTH
-
-    if not ctx.is_assisting or ctx.customer is None:
-        raise DomainError(
-            CartError.NOT_ASSISTING, "Access the customer's account before binding a cart to it.", status=403
-        )
-    code = "".join(ch for ch in (code or "").upper() if not ch.isspace() and ch != "-")
-    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        message = f"Enter the {CODE_LENGTH}-character code shown on the shopper's cart page."
-        raise DomainError(CartError.CODE_INVALID, message, status=422, fields={"code": [message]})
-    source = Cart.objects.filter(code=code, customer__isnull=True, status=Cart.Status.ACTIVE).first()
-    if source is None or source.store_id != ctx.customer.store_id:
-        message = "No anonymous cart has this code. Ask the shopper to read it again from their cart page."
-        raise DomainError(CartError.CODE_UNKNOWN, message, status=404, fields={"code": [message]})
-    target, _ = cart_open(ctx, anonymous_token=None)
-    with transaction.atomic():
-        locked = {
-            c.pk: c
-            for c in Cart.objects.select_for_update(of=("self",)).select_related("store")
-            .filter(pk__in=[source.pk, target.pk]).order_by("pk")
-        }  # fmt: skip
-        source, target = locked[source.pk], locked[target.pk]
-        if source.status != Cart.Status.ACTIVE or not target.is_active:
-            raise DomainError(CartError.NOT_ACTIVE, "That cart has just been checked out or bound.", status=409)
-        _guard_lease(ctx, target, lease_token)
-        merged, skipped = _move_lines(ctx, source, target)
-        Cart.objects.filter(pk=source.pk).update(status=Cart.Status.MERGED, updated_at=clock.now())
-        _bump(target)
-        data = {"from_cart": source.code, "lines": merged, "skipped": skipped, "version": target.version}
-        record(ctx, action="cart.bound", subject_kind="cart", subject_id=target.pk, data=data)
-        record(ctx, action="cart.merged_away", subject_kind="cart", subject_id=source.pk,
-               data={"into_cart": target.code})  # fmt: skip
-    return target

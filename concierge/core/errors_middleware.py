@@ -136,7 +136,8 @@ class RequestSafetyMiddleware:
         try:
             if limit and declared > limit:
                 raise RequestDataTooBig(too_large_message())
-            fields = [] if is_api(request) else _nul_fields(request)
+            if not is_api(request):
+                request.POST  # noqa: B018 - read the form here, where an over-long one is refused cleanly
         except RequestDataTooBig:
             logger.warning("Refused %s %s: body of %s bytes over the limit", request.method, request.path, declared)
             if is_api(request):
@@ -147,7 +148,16 @@ class RequestSafetyMiddleware:
             if is_api(request):
                 return api_error(413, CommonError.REQUEST_TOO_LARGE, message)
             return error_page(request, 413, detail=message, plain=True)
-        if not fields:
+        return None
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        """A NUL in a query or form field: a 400 naming the field, unless the view shows field
+        errors for it itself (``core.forms.checks_text``)."""
+        if is_api(request) or getattr(view_func, "checks_text", False):
+            return None
+        if not (fields := _nul_fields(request)):
             return None
         return error_page(request, 400, detail=" ".join(nul_message(field) for field in fields), plain=True)
 

@@ -1,8 +1,10 @@
-"""Reading a form's text safely, and showing a service's refusal on an HTML form."""
+"""Reading a form's text safely, refusing what no form field may hold, and showing a service's
+refusal on an HTML form."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -46,3 +48,25 @@ def posted_text(data: Mapping[str, Any], name: str, *, limit: int, required: str
     if problem:
         raise DomainError(CommonError.REQUEST_INVALID, problem, status=400, fields={name: [problem]})
     return value
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTER_MESSAGE = "Remove the control characters (such as NUL) from this field."
+
+
+def control_character_errors(data: Mapping[str, str], fields: Iterable[str]) -> dict[str, list[str]]:
+    """A field error for each of ``fields`` whose posted value holds a NUL or another control
+    character (which no database text column accepts): a clear error, never a 500."""
+    return {f: [CONTROL_CHARACTER_MESSAGE] for f in fields if CONTROL_CHARACTERS.search(data.get(f, "") or "")}
+
+
+def checks_text[View: Callable[..., Any]](view: View) -> View:
+    """Marks a view that gives its own field errors for control characters (``control_character_errors``
+    or ``posted_text``), so the request safety net lets its requests through to it."""
+    view.checks_text = True  # type: ignore[attr-defined]
+    return view
+
+
+def refuse_control_characters(data: Mapping[str, str], fields: Iterable[str]) -> None:
+    if errors := control_character_errors(data, fields):
+        raise DomainError(CommonError.REQUEST_INVALID, "Please correct the errors below.", status=422, fields=errors)

@@ -53,6 +53,14 @@ class Leased(models.Model):
         holder = self.lease_holder
         return holder.display_name if holder is not None else "someone"
 
+    def lease_subject_kind(self) -> str:
+        """The audit subject of the leased row ("cart", "order")."""
+        return self._meta.model_name
+
+    def lease_unlocked_action(self) -> str:
+        """The audit action of letting go of the row's lease ("cart.unlocked", "order.unlocked")."""
+        return f"{self._meta.model_name}.unlocked"
+
 
 @dataclass(frozen=True, slots=True)
 class LeaseCodes:

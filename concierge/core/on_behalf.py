@@ -11,6 +11,8 @@ from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.shortcuts import render
+
 from concierge.core.errors import CommonError, DomainError
 
 if TYPE_CHECKING:
@@ -33,22 +35,34 @@ class OnBehalfDenied(StrEnum):
     SIGN_IN_SECURITY = "change sign-in and security settings"
 
 
-def refuse_on_behalf(ctx: ActingContext, what: OnBehalfDenied) -> None:
-    """Raise ``not_allowed_on_behalf`` (403) when ``ctx`` is an assisted session."""
+def refusal(ctx: ActingContext, what: OnBehalfDenied) -> DomainError:
+    """The ``not_allowed_on_behalf`` (403) refusal of ``what`` for ``ctx``, worded for who acts."""
     if ctx.is_assisting:
-        raise DomainError(
-            CommonError.NOT_ALLOWED_ON_BEHALF,
+        message = (
             f"Customer service cannot {what.value} on a customer's behalf. "
-            "Only the customer can, signed in as themself.",
-            status=403,
+            "Only the customer can, signed in as themself."
         )
+    else:
+        message = (
+            f"You cannot {what.value} while acting for an organization. "
+            "Choose Select Organization and stop acting for it to manage your own sign-in."
+        )
+    return DomainError(CommonError.NOT_ALLOWED_ON_BEHALF, message, status=403)
+
+
+def refuse_on_behalf(ctx: ActingContext, what: OnBehalfDenied) -> None:
+    """Raise ``not_allowed_on_behalf`` (403) when ``ctx`` acts for someone else: an assisted session,
+    or a seller acting for a customer organization (seed 003)."""
+    if ctx.acts_on_behalf:
+        raise refusal(ctx, what)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def not_on_behalf(what: OnBehalfDenied) -> Callable[[F], F]:
-    """Refuse a view (HTML: a 403 page; API: 403 ``not_allowed_on_behalf``) while assisting. The
+    """Refuse a view (HTML: a 403 page; API: 403 ``not_allowed_on_behalf``) while acting on someone
+    else's behalf (assisting a customer, or a seller acting for an organization). The
     tag it leaves is what the route test reads; services that must never run on behalf also call
     :func:`refuse_on_behalf` themselves."""
 
@@ -56,12 +70,12 @@ def not_on_behalf(what: OnBehalfDenied) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
             ctx = getattr(request, "ctx", None)
-            if ctx is not None and ctx.is_assisting:
+            if ctx is not None and ctx.acts_on_behalf:
                 if request.path.startswith("/api/"):
                     refuse_on_behalf(ctx, what)  # the API's error handler answers 403 with the code
-                from django.shortcuts import render
-
-                return render(request, "on_behalf_refused.html", {"what": what}, status=403)
+                return render(
+                    request, "on_behalf_refused.html", {"what": what, "message": refusal(ctx, what).message}, status=403
+                )
             return view(request, *args, **kwargs)
 
         wrapper.on_behalf_denied = what  # type: ignore[attr-defined]  # read by the route test

@@ -16,10 +16,34 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from concierge.customers.models import Customer, CustomerSearchTerm
+from concierge.core.errors import CommonError, DomainError
+from concierge.customers.models import Address, Customer, CustomerSearchTerm
 
 MAX_TERM = 70
 RESULT_LIMIT = 20
+
+# The Find customer criteria, as both faces offer them: field → (label, longest value accepted).
+# The console's form and the API's query are built from this one table.
+FIND_FIELDS: dict[str, tuple[str, int]] = {
+    "first_name": ("First name", 80),
+    "last_name": ("Last name", 80),
+    "email": ("Email", 254),
+    "phone": ("Phone", 32),
+    "postal_code": ("Postal code", 20),
+    "customer_id": ("Customer ID", 32),
+    "organization": ("Organization", 160),
+}
+PHONE_MESSAGE = "Enter a phone number: digits, spaces and + - ( ) . only, at least 3 digits."
+# Digits and phone punctuation, at least three digits, blank around (the API's schema says so too).
+PHONE_PATTERN = r"^ *(\+?[0-9 ().\-/]*[0-9][0-9 ().\-/]*[0-9][0-9 ().\-/]*[0-9][0-9 ().\-/]*)? *$"
+_PHONE = re.compile(PHONE_PATTERN)
+
+
+def looks_like_phone(text: str) -> bool:
+    """A phone number as people type one ("+1 (555) 010-4477", "5550104477"): only digits and phone
+    punctuation, with at least three digits. A cart code ("ED4NSHEJ") or a name is not one."""
+    return bool((text or "").strip()) and _PHONE.fullmatch(text or "") is not None
+
 
 # Criterion → the tag its terms carry. Email and customer ID are matched whole (by prefix), names
 # word by word, phone numbers by their digits.
@@ -83,8 +107,6 @@ def index_customers(customers: Iterable[Customer]) -> None:
     customers = list(customers)
     if not customers:
         return
-    from concierge.customers.models import Address
-
     extras: dict[int, tuple[set[str], set[str]]] = {c.pk: (set(), set()) for c in customers}
     for customer_id, postal_code, phone in Address.objects.filter(customer__in=customers).values_list(
         "customer_id", "postal_code", "phone"
@@ -118,7 +140,16 @@ class Criteria:
     words: dict[str, list[str]]
 
     @classmethod
-    def parse(cls, raw: Mapping[str, str]) -> Criteria:
+    def parse(cls, raw: Mapping[str, str], *, strict: bool = False) -> Criteria:
+        """The criteria of ``raw``. A phone value that does not look like a phone number is no
+        phone criterion (a one-box search tries it as a phone too); ``strict`` (a Find customer
+        form) refuses it with a field error instead."""
+        phone = raw.get("phone", "") or ""
+        if phone.strip(" ") and not looks_like_phone(phone):
+            if strict:
+                raise DomainError(CommonError.REQUEST_INVALID, PHONE_MESSAGE, status=422,
+                                  fields={"phone": [PHONE_MESSAGE]})  # fmt: skip
+            raw = {**raw, "phone": ""}
         words = {field: normalise(field, raw.get(field, "") or "") for field in FIELDS}
         if words["phone"]:
             words["phone"] = words["phone"][:1]  # what was typed, not its suffixes

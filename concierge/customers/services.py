@@ -12,13 +12,15 @@ from django.db import IntegrityError, transaction
 
 from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.forms import control_character_errors
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Customer
 from concierge.customers.search import index_customers
 from concierge.customers.selectors import account_for_seller
 from concierge.identity.models import User
-from concierge.identity.roles import Role
+from concierge.identity.roles import Priv, Role
+from concierge.identity.services import user_change_email
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -85,6 +87,40 @@ def customer_register(
         record(acting, action="customer.registered", subject_kind="customer", subject_id=customer.pk)
         index_customers([customer])
     return customer
+
+
+def customer_change_sign_in_email(ctx: ActingContext, *, password: str, email: str) -> User:
+    """The signed-in person changes their sign-in email; their customer record (where Concierge
+    writes to them, and Find customer looks) follows in the same transaction."""
+    with transaction.atomic():
+        user = user_change_email(ctx, password=password, email=email)
+        customer = Customer.objects.select_for_update().filter(user=user).first()
+        if customer is not None and customer.email != user.email:
+            customer.email = user.email
+            customer.save(update_fields=["email"])
+            index_customers([customer])
+    return user
+
+
+def customer_set_status(ctx: ActingContext, *, customer: Customer, status: str) -> Customer:
+    """Enable or disable a customer record (an organization too). A disabled shopper cannot sign in,
+    and their sessions and API tokens stop working on the next request (``identity.policies.
+    may_sign_in`` reads the record's status); nobody transacts for a disabled record (bar 28)."""
+    if ctx.user is not None and not ctx.has_perm(Priv.UPDATE_CUSTOMER):
+        raise DomainError(CommonError.PERMISSION_DENIED, "Changing a customer's status needs the customer "
+                          "update privilege.", status=403)  # fmt: skip
+    if status not in Customer.Status.values:
+        raise DomainError(CommonError.REQUEST_INVALID, "Choose Active or Disabled.", status=422,
+                          fields={"status": ["Choose Active or Disabled."]})  # fmt: skip
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        before = locked.status
+        if before != status:
+            locked.status = status
+            locked.save(update_fields=["status"])
+            record(ctx, action="customer.status_changed", subject_kind="customer", subject_id=locked.pk,
+                   changes={"status": (before, status)})  # fmt: skip
+    return locked
 
 
 def customer_set_assistance(ctx: ActingContext, *, allowed: bool) -> Customer:
@@ -161,6 +197,7 @@ def _clean_address(data: dict[str, object]) -> dict[str, str]:
     cleaned = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
     cleaned["country"] = cleaned["country"].upper()
     errors = {f: [message] for f, message in REQUIRED_ADDRESS_FIELDS.items() if not cleaned[f]}
+    errors.update(control_character_errors(cleaned, ADDRESS_FIELDS))
     if cleaned["country"] and (len(cleaned["country"]) != 2 or not cleaned["country"].isalpha()):
         errors["country"] = [REQUIRED_ADDRESS_FIELDS["country"]]
     for field in ADDRESS_FIELDS:

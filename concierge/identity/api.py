@@ -85,6 +85,30 @@ def acting_as_text(ctx: ActingContext) -> str:
     return who
 
 
+class PartyOut(Schema):
+    id: int
+    name: str
+
+
+class ActingOut(Schema):
+    """Who acts (the agent) and for whom (the customer), in which assisted session."""
+
+    agent: PartyOut
+    on_behalf_of: PartyOut | None
+    session: int | None
+    acting_as: str
+
+
+def acting_out(ctx: ActingContext) -> ActingOut:
+    customer = ctx.customer if ctx.is_assisting else None
+    return ActingOut(
+        agent=PartyOut(id=ctx.user.pk, name=ctx.user.display_name),
+        on_behalf_of=PartyOut(id=customer.pk, name=customer.display_name) if customer else None,
+        session=ctx.assisted_session.pk if ctx.is_assisting else None,
+        acting_as=acting_as_text(ctx),
+    )
+
+
 @router.get("/me", response={200: MeOut, **ERRORS_AUTH}, auth=token_or_session)
 def me(request: HttpRequest) -> MeOut:
     ctx: ActingContext = request.ctx

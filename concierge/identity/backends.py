@@ -6,6 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from concierge.identity.models import User
+from concierge.identity.policies import may_sign_in
 
 
 class EmailBackend(ModelBackend):
@@ -29,3 +30,8 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        """Refuses a disabled user or customer, at sign-in and on every later request of a session
+        signed in before (``get_user`` asks this too): bar 28."""
+        return may_sign_in(user)

@@ -5,3 +5,4 @@ class IdentityError(StrEnum):
     EMAIL_TAKEN = "identity.email_taken"
     TOKEN_NOT_FOUND = "identity.token_not_found"
     PASSWORD_WRONG = "identity.password_wrong"
+    ACCOUNT_DISABLED = "identity.account_disabled"

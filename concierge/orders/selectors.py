@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from concierge.audit.models import Event
 from concierge.core.errors import DomainError, NotFound
 from concierge.customers.models import Customer
+from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Order, OrderLine, Shipment
@@ -75,7 +76,7 @@ def _staff_store_ids(ctx: ActingContext) -> list[int]:
     """The stores whose orders ``ctx`` may see in the console (none for anyone else)."""
     if ctx.user is None or not ctx.has_perm(Priv.USE_SERVICE_CONSOLE):
         return []
-    return list(ctx.user.stores.values_list("id", flat=True))
+    return list(stores_served(ctx))
 
 
 def access_order(ctx: ActingContext, number: str) -> Order:

@@ -36,21 +36,21 @@ from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.customers.models import Customer
-from concierge.customers.search import Criteria, find_customers
+from concierge.customers.search import Criteria, looks_like_phone
+from concierge.customers.selectors import find_customers
+from concierge.identity.policies import stores_served
 from concierge.service.views import View, staff_required
 from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease
+from concierge.stores.models import Store
 
 QUERY_LIMIT = 120
 # A phone number as people type it: digits with spaces, dots, dashes, brackets or a leading +.
-_PHONE = re.compile(r"^\+?[\d\s().\-]{7,}$")
 _CUSTOMER_ID = re.compile(r"^c\d{3,}$", re.IGNORECASE)
 
 
 def _find(ctx: ActingContext, criteria: Criteria) -> list[Customer]:
-    """The one Find customer search over the stores the agent serves. When ``find_customers`` takes
-    the acting context itself this is ``find_customers(ctx, criteria).customers``."""
-    stores = list(ctx.user.stores.values_list("pk", flat=True)) if ctx.user is not None else []
-    return find_customers(criteria, store_ids=stores).customers
+    """The one Find customer search, over the stores the agent serves."""
+    return find_customers(ctx, criteria).customers
 
 
 def _criteria(query: str) -> list[dict[str, str]]:
@@ -60,7 +60,7 @@ def _criteria(query: str) -> list[dict[str, str]]:
         return [{"email": query}]
     if _CUSTOMER_ID.match(query):
         return [{"customer_id": query}]
-    if _PHONE.match(query) and sum(ch.isdigit() for ch in query) >= 7:
+    if looks_like_phone(query) and sum(ch.isdigit() for ch in query) >= 7:
         return [{"phone": query}]
     words = query.split()
     if len(words) > 1:
@@ -100,7 +100,7 @@ def takeover_new(request: HttpRequest) -> HttpResponse:
     """Create New Order: search for the customer and pick them from the drop-down, or enter an
     anonymous shopper's name and email (a guest order); then create."""
     ctx = request.ctx
-    stores = list(ctx.user.stores.order_by("name"))
+    stores = list(Store.objects.filter(pk__in=stores_served(ctx)).order_by("name"))
     guest_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:

@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("orders/", include("concierge.service.order_urls")),
     path("customers/<int:pk>/", views.customer_profile, name="customer"),
-    path("assist/access/", views.access_customer, name="access_customer"),
+    path("assist/access/", views.access_customer_view, name="access_customer"),
     path("assist/end/", views.assist_end, name="assist_end"),
     path("takeovers/new/", takeover_views.takeover_new, name="takeover_new"),
     path("takeovers/<str:number>/", takeover_views.takeover, name="takeover"),

@@ -1,60 +1,77 @@
-"""The Customer Service console face."""
+"""The Customer Service console face: the home page with Find customer, a customer's profile, and
+starting and ending an assisted session (seed 000 steps 2 to 8)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from concierge.assist.context import ASSISTED_SESSION_KEY
 from concierge.assist.models import AssistedSession
 from concierge.assist.policies import may_assist
 from concierge.assist.services import session_end, session_start
 from concierge.audit.selectors import events_by_actor
 from concierge.core import lease_tokens
-from concierge.core.context import ASSISTED_SESSION_KEY
-from concierge.core.errors import DomainError
-from concierge.customers.models import Customer
-from concierge.customers.search import RESULT_LIMIT, Criteria, find_customers
-from concierge.identity.policies import can_use_console
+from concierge.core.errors import DomainError, NotFound
+from concierge.core.forms import add_domain_error, checks_text
+from concierge.core.redirects import redirect_back, safe_next
+from concierge.customers.search import FIND_FIELDS, RESULT_LIMIT, Criteria
+from concierge.customers.selectors import FIND_REFUSED, access_customer, find_customers
+from concierge.identity.policies import can_find_customers, can_use_console, stores_served
 from concierge.orders.models import Order
+from concierge.stores.models import Store
 
 View = Callable[..., HttpResponse]
 
 
 class FindCustomerForm(forms.Form):
-    """Seed 000 step 3. Every field matches by prefix, ignoring case and accents."""
+    """Seed 000 step 3. Every field matches by prefix, ignoring case and accents. Its fields are the
+    one table of Find customer criteria (``customers.search.FIND_FIELDS``), which the API's query
+    is built from too."""
 
-    first_name = forms.CharField(max_length=80, required=False)
-    last_name = forms.CharField(max_length=80, required=False)
-    email = forms.CharField(max_length=254, required=False)
-    phone = forms.CharField(max_length=32, required=False)
-    postal_code = forms.CharField(max_length=20, required=False)
-    customer_id = forms.CharField(label="Customer ID", max_length=32, required=False)
-    organization = forms.CharField(max_length=160, required=False)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (label, max_length) in FIND_FIELDS.items():
+            self.fields[name] = forms.CharField(label=label, max_length=max_length, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not Criteria.parse({k: v or "" for k, v in data.items()}):
+        if self.errors:
+            return data
+        try:
+            criteria = Criteria.parse({k: v or "" for k, v in data.items()}, strict=True)
+        except DomainError as exc:
+            add_domain_error(self, exc)
+            return data
+        if not criteria:
             raise forms.ValidationError("Enter at least one search criterion.")
+        data["criteria"] = criteria
         return data
+
+
+class AccessCustomerForm(forms.Form):
+    """Actions → Access customer's account: the customer, and why (both optional, both recorded)."""
+
+    customer = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    reason = forms.CharField(max_length=200, required=False)
+    ticket = forms.CharField(label="Ticket reference", max_length=40, required=False)
 
 
 def staff_required(view: View) -> View:
     """Console users only: others are sent to sign in (anonymous) or refused (shoppers, sellers).
 
     An agent assisting a customer in the storefront is asked to end that session first (seed 000
-    step 8): the console is where they work as themself.
+    step 8): the console is where they work as themself. The page that asks POSTs the ending; this
+    GET changes nothing (bar 1).
     """
 
     @wraps(view)
@@ -66,7 +83,7 @@ def staff_required(view: View) -> View:
             return render(request, "service/forbidden.html", status=403)
         session = ctx.assisted_session
         if session is not None and session.channel == AssistedSession.Channel.STOREFRONT:
-            return redirect(f"{reverse('service:assist_end')}?{urlencode({'next': request.get_full_path()})}")
+            return render(request, "service/assist_end.html", {"next": request.get_full_path()}, status=409)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -76,46 +93,61 @@ def staff_required(view: View) -> View:
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     """The Customer Service page, where staff land after signing in (seed 000 step 2), with the
-    Find customer widget (step 3)."""
-    user = request.ctx.user
+    Find customer widget (step 3) for customer service (not for warehouse staff)."""
+    ctx = request.ctx
+    user = ctx.user
+    may_find = can_find_customers(ctx)
     form = FindCustomerForm(request.GET or None)
     result = None
-    if form.is_bound and form.is_valid():
-        result = find_customers(Criteria.parse(form.cleaned_data), store_ids=user.stores.values_list("pk", flat=True))
+    status = 200
+    if form.is_bound and not may_find:
+        messages.error(request, FIND_REFUSED)
+        status = 403
+    elif form.is_bound and form.is_valid():
+        result = find_customers(ctx, form.cleaned_data["criteria"])
+    elif form.is_bound:
+        status = 400
     return render(
         request,
         "service/home.html",
         {
             "form": form,
+            "may_find": may_find,
             "result": result,
             "limit": RESULT_LIMIT,
             "can_access": may_assist(user),
-            "stores": user.stores.order_by("name"),
+            "stores": Store.objects.filter(pk__in=stores_served(ctx)).order_by("name"),
             "roles": user.groups.order_by("name").values_list("name", flat=True),
             "recent_events": events_by_actor(actor_id=user.pk, limit=15),
         },
+        status=status,
     )
 
 
+@checks_text
 @require_POST
 @staff_required
-def access_customer(request: HttpRequest) -> HttpResponse:
+def access_customer_view(request: HttpRequest) -> HttpResponse:
     """Actions → "Access customer's account": start an assisted session and open the customer's
     My Account page (seed 000 steps 4 to 7)."""
     ctx = request.ctx
+    form = AccessCustomerForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label or field.capitalize() if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect_back(request, default="service:home")
     try:
         session = session_start(
             ctx,
-            customer_id=request.POST.get("customer", ""),
-            reason=request.POST.get("reason", "")[:200],
-            ticket=request.POST.get("ticket", "")[:40],
+            customer_id=form.cleaned_data["customer"],
+            reason=form.cleaned_data["reason"],
+            ticket=form.cleaned_data["ticket"],
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            back = reverse("service:home")
-        return redirect(back)
+        return redirect_back(request, default="service:home")
     request.session.cycle_key()  # a new key for the new identity (bar 2)
     request.session[ASSISTED_SESSION_KEY] = session.pk
     lease_tokens.forget_all(request, "cart")
@@ -123,23 +155,14 @@ def access_customer(request: HttpRequest) -> HttpResponse:
     return redirect("storefront:my_account")
 
 
+@require_POST
 def assist_end(request: HttpRequest) -> HttpResponse:
-    """ "Sign in as Yourself" (POST), and the confirmation asked when an assisting agent chooses the
-    Customer Service tab (GET)."""
+    """ "Sign in as Yourself", and End Session in the dialog the Customer Service tab opens while
+    assisting: POST only (bar 1); the session key rotates (bar 2)."""
     ctx = request.ctx
     if ctx.user is None:
-        return redirect_to_login(request.get_full_path())
-    back = request.GET.get("next") or request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith(
-        "/service/"
-    ):
-        back = reverse("service:home")
-    if request.method == "GET":
-        if not ctx.is_assisting:
-            return redirect(back)
-        return render(request, "service/assist_end.html", {"next": back})
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["GET", "POST"])
+        return redirect_to_login(safe_next(request, request.POST.get("next"), default="service:home"))
+    back = safe_next(request, request.POST.get("next"), default="service:home", under="/service/")
     if ctx.is_assisting:
         name = ctx.customer.display_name
         session_end(ctx)
@@ -155,15 +178,11 @@ def assist_end(request: HttpRequest) -> HttpResponse:
 def customer_profile(request: HttpRequest, pk: int) -> HttpResponse:
     """A customer's (or a B2B account's) profile: details, addresses, recent orders, and Access
     customer's account. Customers of stores the staff member does not serve are not found."""
-    user = request.ctx.user
-    customer = (
-        Customer.objects.select_related("store", "user")
-        .prefetch_related("addresses", "segments")
-        .filter(pk=pk, store__in=user.stores.all())
-        .first()
-    )
-    if customer is None:
-        raise Http404("No such customer.")
+    ctx = request.ctx
+    try:
+        customer = access_customer(ctx, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     orders = (
         Order.objects.filter(Q(customer=customer) | Q(account=customer))
         .select_related("store")
@@ -172,5 +191,5 @@ def customer_profile(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "service/customer.html",
-        {"customer": customer, "orders": orders, "can_access": may_assist(user)},
+        {"customer": customer, "orders": orders, "can_access": may_assist(ctx.user)},
     )

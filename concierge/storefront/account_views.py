@@ -16,16 +16,18 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concierge.core.errors import DomainError, NotFound
+from concierge.core.forms import checks_text, refuse_control_characters
 from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf
 from concierge.customers.services import (
     ADDRESS_FIELDS,
     address_add,
     address_make_default,
     address_remove,
+    customer_change_sign_in_email,
     customer_set_assistance,
 )
 from concierge.identity.policies import landing_url
-from concierge.identity.services import user_change_email, user_change_password
+from concierge.identity.services import user_change_password
 from concierge.orders.selectors import access_own_order, orders_of_customer
 from concierge.payments.services import (
     payment_source_add_card,
@@ -66,6 +68,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "storefront/order_detail.html", {"order": order})
 
 
+@checks_text
 @require_http_methods(["GET", "POST"])
 @customer_required
 def addresses(request: HttpRequest) -> HttpResponse:
@@ -101,6 +104,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
     )
 
 
+@checks_text
 @sensitive_post_parameters("number", "cvc", "code")
 @require_http_methods(["GET", "POST"])
 @customer_required
@@ -117,6 +121,7 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
                 payment_source_add_gift_certificate(ctx, customer=customer, code=request.POST.get("code", "")[:40])
                 messages.success(request, "Gift certificate added.")
             else:
+                refuse_control_characters(request.POST, ("holder_name", "number", "cvc"))
                 payment_source_add_card(
                     ctx, customer=customer, number=request.POST.get("number", ""),
                     exp_month=int(request.POST.get("exp_month") or 0), exp_year=int(request.POST.get("exp_year") or 0),
@@ -160,7 +165,8 @@ def security(request: HttpRequest) -> HttpResponse:
                 update_session_auth_hash(request, ctx.user)
                 messages.success(request, "Your password was changed.")
             elif action == "email":
-                user_change_email(ctx, password=request.POST.get("password", ""), email=request.POST.get("email", ""))
+                customer_change_sign_in_email(ctx, password=request.POST.get("password", ""),
+                                              email=request.POST.get("email", ""))  # fmt: skip
                 messages.success(request, "Your sign-in email was changed.")
             elif action == "assistance":
                 allowed = request.POST.get("allowed") == "1"

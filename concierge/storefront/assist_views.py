@@ -6,20 +6,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from concierge.assist.services import session_touch
+from concierge.carts.binding import cart_bind
+from concierge.carts.locks import cart_lock, cart_unlock
 from concierge.carts.selectors import active_cart
-from concierge.carts.services import cart_bind, cart_lock, cart_open, cart_unlock
+from concierge.carts.services import cart_open
 from concierge.core.errors import DomainError
+from concierge.core.redirects import redirect_back
 from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease, sync_lease
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("storefront:cart")
+    return redirect_back(request, default="storefront:cart")
 
 
 def _not_assisting(request: HttpRequest) -> HttpResponse:
@@ -84,3 +84,14 @@ def cart_bind_view(request: HttpRequest) -> HttpResponse:
     sync_lease(request, cart)
     messages.success(request, f"The cart was bound to {ctx.customer.display_name}'s account.")
     return redirect("storefront:cart")
+
+
+@require_POST
+def assist_heartbeat(request: HttpRequest) -> HttpResponse:
+    """The open storefront page of an assisted session, every two minutes: the agent is still at
+    work, so the session's idle deadline and their cart locks are pushed out (bar 15: never a GET)."""
+    ctx = request.ctx
+    if not ctx.is_assisting:
+        return HttpResponse(status=409)
+    session_touch(ctx)
+    return HttpResponse(status=204)

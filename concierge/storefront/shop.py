@@ -5,18 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from concierge.carts.binding import cart_merge_anonymous
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
-from concierge.carts.services import cart_add, cart_merge_anonymous, cart_open, cart_remove, cart_set_quantity
+from concierge.carts.services import cart_add, cart_open, cart_remove, cart_set_quantity
 from concierge.catalog import selectors as catalog
 from concierge.catalog.images import product_svg
 from concierge.catalog.models import Category, Product
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.errors import DomainError, NotFound
+from concierge.core.redirects import safe_next
 from concierge.storefront.cart_cookie import cart_token, forget_cart, lease_token, remember_cart, sync_lease
 
 PAGE_SIZE = 24
@@ -103,9 +103,7 @@ def _quantity(request: HttpRequest) -> int | None:
 def cart_add_view(request: HttpRequest) -> HttpResponse:
     ctx = request.ctx
     token = cart_token(request)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("storefront:cart")
+    back = safe_next(request, request.POST.get("next"), default="storefront:cart")
     try:
         sku_id = int(request.POST.get("sku", ""))
     except ValueError:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cart/unlock/", assist_views.cart_unlock_view, name="cart_unlock"),
     path("cart/bind/", assist_views.cart_bind_view, name="cart_bind"),
     path("cart/pick-up/", pickup_views.pickup, name="pickup"),
+    path("assist/heartbeat/", assist_views.assist_heartbeat, name="assist_heartbeat"),
     path("checkout/", checkout_views.checkout, name="checkout"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/register/", views.register, name="register"),

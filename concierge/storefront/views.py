@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concierge.carts.services import cart_merge_anonymous
+from concierge.assist.context import own_context
+from concierge.carts.binding import cart_merge_anonymous
 from concierge.catalog.pricing import buyer_for
 from concierge.catalog.selectors import newest_by_category, product_cards
-from concierge.core.context import build_context
 from concierge.core.errors import DomainError
 from concierge.core.forms import add_domain_error
 from concierge.customers.selectors import organizations_for_seller
@@ -50,7 +50,7 @@ def _signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpRespon
     response = HttpResponseRedirect(landing_url(user, request=request, next_url=next_url))
     token = cart_token(request)
     if token:
-        ctx = build_context(request)
+        ctx = own_context(request)
         if ctx.customer is not None:
             try:
                 cart_merge_anonymous(ctx, anonymous_token=token)

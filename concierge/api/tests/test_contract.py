@@ -71,11 +71,6 @@ def _schema_classes() -> dict[str, set[str]]:
     return by_name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the order lock route answers the cart lock's LockOut until the order console's own lock schema "
-    "is renamed (issue 10.20, the order console's part); remove this mark with that rename",
-)
 def test_no_two_schemas_share_a_name():
     """The OpenAPI document keeps one schema per name: a second class of the same name would
     silently document its routes with the first one's fields."""

@@ -158,3 +158,10 @@ def test_an_order_placed_for_the_customer_says_who_placed_it(ann, csr, shopper, 
     staff.force_login(csr, backend="concierge.identity.backends.EmailBackend")
     console = staff.get(reverse("service:order", args=[order.number]))
     assert "placed by Ann Agent on behalf of Jane Shopper" in console.text
+
+
+def test_locking_a_cart_without_an_assisted_session_is_refused_with_the_carts_code(ann):
+    refused = post("/api/v1/assist/cart/lock", **ann)
+    assert (refused.status_code, refused.json()["code"]) == (403, "cart.not_assisting")
+    refused = post("/api/v1/assist/cart/unlock", **ann)
+    assert (refused.status_code, refused.json()["code"]) == (403, "cart.not_assisting")

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from concierge.assist.context import ASSISTED_SESSION_KEY
 from concierge.assist.models import AssistedSession
 from concierge.audit.models import Event
 from concierge.carts.models import Cart
-from concierge.core.context import ASSISTED_SESSION_KEY
 from concierge.customers.models import Customer
 from concierge.identity.models import User
 from concierge.testing import factories
@@ -89,7 +89,8 @@ class TestStarting:
         first = open_session(csr)
         # From inside a session the console asks to end it first: no session from inside one.
         response = access(agent_client, other_shopper)
-        assert response["Location"].startswith(reverse("service:assist_end"))
+        assert response.status_code == 409
+        assert "End the session?" in response.text
         assert open_session(csr) == first
         # The same agent in a second browser starts B: A ends.
         second_browser = Client()
@@ -116,19 +117,32 @@ class TestEnding:
 
     def test_the_customer_service_tab_asks_to_confirm(self, agent_client, csr, shopper):
         access(agent_client, shopper)
-        response = agent_client.get(reverse("service:home"))
-        assert response.status_code == 302
-        confirm = agent_client.get(response["Location"])
+        # The storefront's tab opens a dialog whose End Session POSTs (bar 1).
+        page = agent_client.get(reverse("storefront:home"))
+        assert 'data-opens-dialog="end-session-dialog"' in page.text
+        assert '<dialog id="end-session-dialog"' in page.text
+        # Without the dialog (a console URL opened directly) the page asks, and POSTs the ending.
+        confirm = agent_client.get(reverse("service:home"))
+        assert confirm.status_code == 409
         assert "End the session?" in confirm.text
+        assert f'action="{reverse("service:assist_end")}"' in confirm.text
         assert open_session(csr) is not None  # GET changes nothing
+
+    def test_ending_answers_405_to_a_get(self, agent_client, csr, shopper):
+        access(agent_client, shopper)
+        assert agent_client.get(reverse("service:assist_end")).status_code == 405
+        assert agent_client.get(reverse("service:assist_end"), {"next": "/service/"}).status_code == 405
+        assert open_session(csr) is not None
 
     def test_idle_timeout_ends_it_on_the_next_request(self, agent_client, csr, shopper, clock, settings):
         settings.CONCIERGE_ASSIST_IDLE_MINUTES = 15
         access(agent_client, shopper)
         clock.advance(dt.timedelta(minutes=14))
-        assert "is acting for" in agent_client.get("/").text  # activity renews the idle deadline
+        # The open page's heartbeat (a POST) renews the idle deadline; page views (GET) do not.
+        assert agent_client.post(reverse("storefront:assist_heartbeat")).status_code == 204
         clock.advance(dt.timedelta(minutes=14))
         assert "is acting for" in agent_client.get("/").text
+        assert agent_client.post(reverse("storefront:assist_heartbeat")).status_code == 204
         clock.advance(dt.timedelta(minutes=15))
         page = agent_client.get("/")
         assert "is acting for" not in page.text
@@ -140,7 +154,7 @@ class TestEnding:
         access(agent_client, shopper)
         for _ in range(8 * 6):
             clock.advance(dt.timedelta(minutes=10))
-            agent_client.get("/")
+            agent_client.post(reverse("storefront:assist_heartbeat"))
         assert AssistedSession.objects.get(agent=csr).end_reason == "TIME_LIMIT"
 
     def test_signing_out_ends_it_and_releases_cart_locks(self, agent_client, csr, shopper, store):

@@ -8,8 +8,9 @@ import pytest
 
 from concierge.assist.services import assisting, session_start
 from concierge.audit.models import Event
+from concierge.carts.binding import cart_bind
 from concierge.carts.models import Cart
-from concierge.carts.services import cart_add, cart_bind, cart_lock, cart_open, cart_remove, cart_unlock
+from concierge.carts.services import cart_add, cart_lock, cart_open, cart_remove, cart_unlock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.testing import factories
@@ -174,7 +175,7 @@ class TestBind:
 
 
 def test_signing_in_does_not_merge_into_a_locked_cart(ann, as_shopper, cart_with_item, store, sku):
-    from concierge.carts.services import cart_merge_anonymous
+    from concierge.carts.binding import cart_merge_anonymous
 
     visitor = ActingContext(user=None, store=store)
     anonymous, token = cart_open(visitor, anonymous_token=None)
@@ -189,7 +190,7 @@ def test_signing_in_does_not_merge_into_a_locked_cart(ann, as_shopper, cart_with
 
 
 def test_an_agent_cannot_merge_a_cart_around_the_lock(ann, cart_with_item, store, sku):
-    from concierge.carts.services import cart_merge_anonymous
+    from concierge.carts.binding import cart_merge_anonymous
 
     visitor = ActingContext(user=None, store=store)
     anonymous, token = cart_open(visitor, anonymous_token=None)
@@ -201,7 +202,7 @@ def test_an_agent_cannot_merge_a_cart_around_the_lock(ann, cart_with_item, store
 
 
 def test_a_cart_of_another_store_is_not_bound(ann, other_store):
-    from concierge.carts.services import cart_bind
+    from concierge.carts.binding import cart_bind
 
     foreign_sku = factories.product(store=other_store, name="Maple Toque", price="20.00")
     visitor = ActingContext(user=None, store=other_store)

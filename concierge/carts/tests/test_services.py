@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 
 from concierge.audit.models import Event
+from concierge.carts.binding import cart_merge_anonymous
 from concierge.carts.models import Cart, CartLine
-from concierge.carts.services import cart_add, cart_merge_anonymous, cart_open, cart_remove, cart_set_quantity
+from concierge.carts.services import cart_add, cart_open, cart_remove, cart_set_quantity
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.testing import factories

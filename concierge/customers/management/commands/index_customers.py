@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from concierge.customers.models import Customer
+from concierge.customers.models import Customer, CustomerSearchTerm
 from concierge.customers.search import index_customers
 
 
@@ -18,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--missing", action="store_true", help="Only customers that have no terms yet.")
 
     def handle(self, *args: Any, batch: int, missing: bool, **options: Any) -> None:
-        from concierge.customers.models import CustomerSearchTerm
-
         last, done = 0, 0
         while True:
             chunk = list(Customer.objects.filter(pk__gt=last).order_by("pk")[:batch])

@@ -1,0 +1,120 @@
+"""Resolving a request's acting context (DESIGN.md principle 1): who is signed in, the customer
+they serve, the organization a seller acts for, and the assisted session an agent works in.
+
+Resolution only reads. What it finds out about an assisted session that is over (idle, time limit,
+the agent lost access) it reports in :class:`Resolution`; the middleware (``assist/middleware.py``)
+then ends it by an explicit service call, and forgets it in the browser.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from concierge.assist.errors import AssistError
+from concierge.assist.services import SessionState, assisting, session_state
+from concierge.core.context import ActingContext, client_ip
+from concierge.core.errors import DomainError
+from concierge.customers.selectors import account_for_seller, customer_for_user
+from concierge.stores.selectors import default_store
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from concierge.assist.models import AssistedSession
+
+# The header by which an API caller names its assisted session on each request (a bearer token
+# has no Django session), and the Django session key that names a browser's (seed 000).
+ASSISTED_SESSION_HEADER = "X-Assisted-Session"
+ASSISTED_SESSION_KEY = "assisted_session_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    ctx: ActingContext
+    # An open session this request named that is over: the caller ends it (``session_expire``).
+    over: AssistedSession | None = None
+    over_reason: str = ""
+    # The browser's session key named a session that is no longer this agent's to work in.
+    forget_in_browser: bool = False
+    # An API caller named a session that has ended: the request is refused with this.
+    refused: DomainError | None = None
+    # The organization the browser's seller acted for can no longer be acted for (disabled or
+    # unassigned): the browser forgets it.
+    account_dropped: bool = False
+
+
+def own_context(request: HttpRequest) -> ActingContext:
+    """The signed-in person acting for themself (or, a seller, for the organization they chose)."""
+    return _own(request)[0]
+
+
+def _own(request: HttpRequest) -> tuple[ActingContext, bool]:
+    user = request.user if request.user.is_authenticated else None
+    customer = customer_for_user(user) if user is not None else None
+    if customer is not None and not customer.is_active:
+        user, customer = None, None  # a disabled customer acts for no one (bar 28)
+    account = None
+    dropped = False
+    if user is not None and (account_id := request.session.get("account_id")):
+        account = account_for_seller(user, account_id)
+        dropped = account is None
+        if account is not None:
+            # A seller buys "as if you were that customer organization" (seed 003): the organization
+            # is the customer served, so its cart, addresses, prices and payment sources are used,
+            # and its orders are placed by the seller on its behalf.
+            customer = account
+    store = customer.store if customer is not None and customer.store_id else default_store()
+    ctx = ActingContext(
+        user=user,
+        customer=customer,
+        account=account,
+        store=store,
+        request_id=getattr(request, "request_id", "") or uuid.uuid4().hex,
+        client_ip=client_ip(request),
+    )
+    return ctx, dropped
+
+
+def resolve(request: HttpRequest) -> Resolution:
+    """The acting context of ``request`` — the one place that reads ``request.user`` — and what it
+    found about the assisted session the request names. Writes nothing."""
+    ctx, dropped = _own(request)
+    found = _sessions(request, ctx)
+    return replace(found, account_dropped=True) if dropped else found
+
+
+def _sessions(request: HttpRequest, ctx: ActingContext) -> Resolution:
+    header = request.headers.get(ASSISTED_SESSION_HEADER) if request.path.startswith("/api/") else None
+    if header:
+        state = session_state(ctx.user, header)
+        if ctx.user is None:
+            # Not signed in (yet: a bearer token is read later, and resolves again). A session whose
+            # agent has lost access ends now, whatever this request is answered (bar 4).
+            return _over(ctx, state)
+        if state.session is None or state.over_reason:
+            # One that has ended is an error, never a silent return to acting as the agent.
+            return Resolution(
+                ctx,
+                over=state.session,
+                over_reason=state.over_reason,
+                refused=DomainError(
+                    AssistError.SESSION_ENDED,
+                    "This assisted session has ended (signed out, timed out or replaced). Start a new one.",
+                    status=409,
+                ),
+            )
+        return Resolution(assisting(ctx, state.session))
+    if (session_id := request.session.get(ASSISTED_SESSION_KEY)) is None:
+        return Resolution(ctx)
+    state = session_state(ctx.user, session_id, browser=True)
+    if state.session is not None and not state.over_reason:
+        return Resolution(assisting(ctx, state.session))
+    return Resolution(ctx, over=state.session, over_reason=state.over_reason, forget_in_browser=True)
+
+
+def _over(ctx: ActingContext, state: SessionState) -> Resolution:
+    if state.session is not None and state.over_reason:
+        return Resolution(ctx, over=state.session, over_reason=state.over_reason)
+    return Resolution(ctx)

@@ -1,0 +1,166 @@
+"""Cart locks (seed 000 step 7, seed 001), as leases of the one mechanism in ``core/leases.py``.
+
+Customer service locks a customer's cart while they change it for them: the shopper's own changes
+and checkout wait until the agent unlocks it, their assisted session ends, or the lease expires
+after ``cart_lease_ttl()`` without being renewed. Every change an agent makes names the lease's
+token. Mirrors ``orders/locks.py``: the row lock, the lease moves, and their audit events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+
+from concierge.audit.services import record
+from concierge.carts.errors import CartError
+from concierge.carts.models import Cart, CartLine
+from concierge.carts.policies import check_may_transact, owns_cart
+from concierge.core import clock, leases
+from concierge.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+    from concierge.customers.models import Customer
+    from concierge.identity.models import User
+
+CART_LEASE = leases.LeaseCodes(held=CartError.LOCKED, lost=CartError.LOCK_LOST, noun="cart")
+
+
+def cart_lease_ttl() -> dt.timedelta:
+    """How long an agent's cart lock lasts without being renewed (the one place it is defined)."""
+    return dt.timedelta(minutes=settings.CONCIERGE_CART_LEASE_MINUTES)
+
+
+def locked_by_staff_error(cart: Cart, *, then: str) -> DomainError:
+    """What the shopper is told while customer service holds their cart's lock; ``then`` says what
+    they can do once it is unlocked."""
+    name = cart.lease_holder_name()
+    return DomainError(
+        CartError.LOCKED,
+        f"Your cart is locked by {name} of customer service while they help you. {then}",
+        status=409,
+        data={"locked_by": name},
+    )
+
+
+def locked_cart(
+    ctx: ActingContext, cart_id: int, *, anonymous_token: str | None, expected_version: int | None = None
+) -> Cart:
+    """The active cart row ``ctx`` may change, locked for the rest of the caller's transaction."""
+    check_may_transact(ctx)
+    # of=("self",): lock the cart row only, not the store row the join reads (locking the shared
+    # store row serialized every cart change and deadlocked against the audit chain head).
+    cart = Cart.objects.select_for_update(of=("self",)).select_related("store").filter(pk=cart_id).first()
+    if cart is None or not owns_cart(ctx, cart, anonymous_token=anonymous_token):
+        raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
+    if not cart.is_active:
+        raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out or merged.", status=409)
+    if expected_version is not None and cart.version != expected_version:
+        raise DomainError(
+            CartError.STALE, "The cart has changed since it was loaded. Reload it and try again.", status=412
+        )
+    return cart
+
+
+def guard_write(ctx: ActingContext, cart: Cart, lease_token: str | None) -> None:
+    """Who may change a cart (locked by the caller) now.
+
+    The shopper: only while no one from customer service holds its lock. An agent assisting the
+    customer: under their live lease (named by its token, renewed by the change), or without one
+    while the cart is still empty — their first item locks it for them.
+    """
+    now = clock.now()
+    if not ctx.is_assisting:
+        if cart.lease_is_live(now):
+            raise locked_by_staff_error(cart, then="It can be changed again when they unlock it.")
+        return
+    if lease_token:
+        leases.check(cart, lease_token, codes=CART_LEASE, ttl=cart_lease_ttl())
+        return
+    if cart.lease_is_live(now) and cart.lease_holder_id != ctx.user.pk:
+        raise leases.held_error(cart, CART_LEASE)
+    if cart.lease_is_live(now):
+        raise leases.lost_error(cart, CART_LEASE, now=now)  # theirs, but from another session
+    if CartLine.objects.filter(cart=cart).exists():
+        raise DomainError(
+            CartError.LOCK_REQUIRED,
+            "The customer's cart already has items: Lock it from the mini cart before changing it.",
+            status=409,
+        )
+    grant = leases.acquire(cart, holder=ctx.user, ttl=cart_lease_ttl(), codes=CART_LEASE)
+    record(ctx, action="cart.locked", subject_kind="cart", subject_id=cart.pk,
+           data={"expires_at": grant.expires_at.isoformat(), "automatic": True})  # fmt: skip
+
+
+def check_checkout_allowed(ctx: ActingContext, cart: Cart, lease_token: str | None = None) -> None:
+    """Checkout turns the cart into an order: not for a disabled customer or organization, not
+    while someone else holds its lock, and by an assisting agent only under their own live lock,
+    named by its token (as every change they make)."""
+    check_may_transact(ctx)
+    if ctx.is_assisting:
+        if lease_token:
+            leases.check(cart, lease_token, codes=CART_LEASE)
+            return
+        if cart.lease_is_live():
+            raise leases.held_error(cart, CART_LEASE)
+        raise DomainError(
+            CartError.LOCK_REQUIRED, "Lock the customer's cart from the mini cart before checking out.", status=409
+        )
+    if cart.lease_is_live():
+        raise locked_by_staff_error(cart, then="You can check out when they unlock it.")
+
+
+def _require_assisting(ctx: ActingContext, cart: Cart) -> None:
+    if not ctx.is_assisting or ctx.customer is None or cart.customer_id != ctx.customer.pk:
+        raise DomainError(
+            CartError.NOT_ASSISTING, "Only customer service assisting this customer can lock their cart.", status=403
+        )
+
+
+def cart_lock(ctx: ActingContext, *, cart: Cart, takeover: bool = False) -> leases.Grant:
+    """Lock the customer's cart for the assisting agent ("Lock"), or take the lock over from
+    another agent. The grant's token names the lock in every later change."""
+    _require_assisting(ctx, cart)
+    with transaction.atomic():
+        row = locked_cart(ctx, cart.pk, anonymous_token=None)
+        previous = row.lease_holder_name() if row.lease_is_live() else None
+        grant = leases.acquire(row, holder=ctx.user, ttl=cart_lease_ttl(), codes=CART_LEASE, takeover=takeover)
+        if grant.previous_holder_id is not None:
+            record(ctx, action="cart.lock_taken_over", subject_kind="cart", subject_id=row.pk,
+                   data={"previous_holder": previous, "previous_holder_id": grant.previous_holder_id,
+                         "expires_at": grant.expires_at.isoformat()})  # fmt: skip
+        else:
+            record(ctx, action="cart.locked", subject_kind="cart", subject_id=row.pk,
+                   data={"expires_at": grant.expires_at.isoformat()})  # fmt: skip
+    return grant
+
+
+def cart_unlock(ctx: ActingContext, *, cart: Cart, lease_token: str | None) -> Cart:
+    """The holder lets go ("Unlock"); the shopper may change the cart again."""
+    _require_assisting(ctx, cart)
+    with transaction.atomic():
+        row = locked_cart(ctx, cart.pk, anonymous_token=None)
+        leases.release(row, lease_token, codes=CART_LEASE)
+        record(ctx, action="cart.unlocked", subject_kind="cart", subject_id=row.pk)
+    return row
+
+
+def cart_leases_release_for(ctx: ActingContext, *, agent: User, customer: Customer) -> None:
+    """The end of an assisted session lets go of the carts its agent locked for the customer (inside
+    the caller's transaction)."""
+    for row in Cart.objects.select_for_update(of=("self",)).filter(
+        customer=customer, lease_holder=agent, lease_expires_at__gt=clock.now()
+    ):
+        leases.clear(row)
+        record(ctx, action="cart.unlocked", subject_kind="cart", subject_id=row.pk, data={"session_ended": True})
+
+
+def cart_leases_renew_for(*, agent: User, customer: Customer) -> int:
+    """An agent at work keeps their live cart locks for the customer."""
+    now = clock.now()
+    return Cart.objects.filter(customer=customer, lease_holder=agent, lease_expires_at__gt=now).update(
+        lease_expires_at=now + cart_lease_ttl()
+    )

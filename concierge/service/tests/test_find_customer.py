@@ -1,0 +1,86 @@
+"""Find customer: one policy for both faces (repair item 4, consolidation item 2) and phone terms
+that look like phone numbers (repair item 7)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from concierge.customers.models import Customer
+from concierge.customers.search import index_customers
+from concierge.testing import factories
+
+pytestmark = pytest.mark.django_db
+HOME = reverse("service:home")
+
+
+@pytest.fixture
+def phoned(store):
+    customers = []
+    for n in range(3):
+        customer = factories.shopper(store=store, first_name="Phil", last_name=f"Phone{n}")
+        Customer.objects.filter(pk=customer.pk).update(phone=f"+1 555 010 44{n}{n}")
+        customer.refresh_from_db()
+        customers.append(customer)
+    index_customers(customers)
+    return customers
+
+
+@pytest.mark.parametrize(
+    ("persona", "html_status", "api_status"),
+    [("csr", 200, 200), ("supervisor", 200, 200), ("administrator", 200, 200), ("warehouse", 403, 403)],
+)
+def test_html_and_api_agree_on_who_finds_customers(request, signed_in, shopper, persona, html_status, api_status):
+    client = signed_in(request.getfixturevalue(persona))
+    page = client.get(HOME, {"last_name": "shop"})
+    api = client.get("/api/v1/customers", {"last_name": "shop"})
+    assert (page.status_code, api.status_code) == (html_status, api_status)
+    if html_status == 200:
+        assert "Jane Shopper" in page.text
+        assert [c["name"] for c in api.json()["customers"]] == ["Jane Shopper"]
+    else:
+        assert "Jane Shopper" not in page.text
+        assert "Warehouse staff find returns by their RMA code" in page.text
+        assert api.json()["code"] == "permission_denied"
+        assert "Warehouse staff find returns by their RMA code" in api.json()["message"]
+
+
+def test_warehouse_staff_see_no_find_customer_widget(signed_in, warehouse):
+    page = signed_in(warehouse).get(HOME)
+    assert page.status_code == 200
+    assert '<h2 id="find-heading">Find customer</h2>' not in page.text
+    assert "RMA" in page.text
+
+
+def test_sellers_and_shoppers_find_nobody_on_either_face(signed_in, seller, other_shopper, shopper):
+    for user in (seller, other_shopper.user):
+        client = signed_in(user)
+        assert client.get(HOME, {"last_name": "shop"}).status_code == 403
+        assert client.get("/api/v1/customers", {"last_name": "shop"}).status_code == 403
+
+
+def test_another_stores_customer_is_found_by_neither_face(signed_in, csr_other_store, shopper):
+    client = signed_in(csr_other_store)
+    assert "Jane Shopper" not in client.get(HOME, {"last_name": "shop"}).text
+    assert client.get("/api/v1/customers", {"last_name": "shop"}).json()["customers"] == []
+    assert client.get(reverse("service:customer", args=[shopper.pk])).status_code == 404
+
+
+def test_a_cart_code_is_not_a_phone_term(signed_in, csr, phoned):
+    client = signed_in(csr)
+    page = client.get(HOME, {"phone": "ED4NSHEJ"})
+    assert page.status_code == 400
+    assert "Enter a phone number" in page.text
+    assert "Phil" not in page.text
+    api = client.get("/api/v1/customers", {"phone": "ED4NSHEJ"})
+    assert api.status_code == 422
+    assert api.json()["fields"]["phone"]
+
+
+def test_a_phone_number_still_finds_by_its_digits(signed_in, csr, phoned):
+    client = signed_in(csr)
+    page = client.get(HOME, {"phone": "(555) 010-4411"})
+    assert "Phone1" in page.text
+    assert "Phone0" not in page.text
+    api = client.get("/api/v1/customers", {"phone": "+1 555 010"})
+    assert sorted(c["name"] for c in api.json()["customers"]) == ["Phil Phone0", "Phil Phone1", "Phil Phone2"]
