@@ -277,10 +277,10 @@ class Shipment(StateMachine, models.Model):
         return not self.why_not_cancellable()
 
     def why_not_releasable(self, order: Order | None = None) -> str:
-        if not self.can_transition_to(self.Status.RELEASED):
-            return f"{self._is()}: it cannot be released."
         if (order or self.order).status == Order.Status.ON_HOLD:
             return "Resolve the order's holds before releasing."
+        if not self.can_transition_to(self.Status.RELEASED):
+            return f"{self._is()}: it cannot be released."
         return ""
 
     def can_release(self) -> bool:
