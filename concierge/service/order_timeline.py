@@ -85,6 +85,8 @@ class Change:
 
     @property
     def sentence(self) -> str:
+        if self.field == FIELD_WORDS["locked_by"] and not self.after:
+            return f"Was locked by {self.before}"
         if not self.before:
             return f"{self.field} set to {self.after}"
         if not self.after:

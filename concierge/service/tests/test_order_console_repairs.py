@@ -178,6 +178,14 @@ def test_the_timeline_reads_as_words_with_amounts_and_folds_lock_events(order, c
     assert "Hide lock events" in shown
 
 
+def test_a_supervisors_unlock_stays_on_the_timeline_in_words(order, csr, supervisor):
+    edit(browser(csr), order)
+    sam = browser(supervisor)
+    sam.post(url("order_unlock", order), {"reason": "Ann is away"})
+    body = text(sam.get(page(order, "notes")).content.decode())
+    assert "Order unlocked by a supervisor Was locked by Ann Agent Reason: Ann is away" in body
+
+
 # --- 10.12 and 10.17: bad input is a field error, never every order or a 500 -----------------------
 
 
