@@ -123,6 +123,8 @@ class ConsoleShipmentOut(Schema):
     shipping_price: Decimal
     ship_to: dict[str, str]
     editable: bool
+    release_unavailable: str = Field(description="Why Release Shipment is not available; empty when it is.")
+    cancel_unavailable: str = Field(description="Why Cancel Shipment is not available; empty when it is.")
     lines: list[ConsoleLineOut]
 
 
@@ -139,6 +141,8 @@ class ConsoleOrderOut(Schema):
     placed_at: dt.datetime
     billing_address: dict[str, str]
     billing_editable: bool
+    cancel_unavailable: str = Field(description="Why Cancel Order is not available (e.g. a shipment was released); "
+                                    "empty when it is.")  # fmt: skip
     locked_by: str | None
     locked_until: dt.datetime | None
     promotions: list[str]
@@ -183,6 +187,7 @@ def console_order_out(order: Order) -> ConsoleOrderOut:
         customer=order.customer.display_name, account=order.account.display_name if order.account else None,
         email=order.email, currency=order.currency, total=order.total, placed_at=order.placed_at,
         billing_address=_address("billing_", order), billing_editable=order.can_edit_billing(),
+        cancel_unavailable=order.why_not_cancellable(),
         locked_by=order.lease_holder_name() if live else None, locked_until=order.lease_expires_at if live else None,
         promotions=order.promotions,
         shipments=[_shipment_out(s) for s in order.shipments.all()],
@@ -194,6 +199,7 @@ def _shipment_out(s: object) -> ConsoleShipmentOut:
     return ConsoleShipmentOut(
         number=s.number, kind=s.kind, status=s.status, shipping_method_name=s.shipping_method_name,
         shipping_price=s.shipping_price, ship_to=_address("ship_", s), editable=s.can_edit_shipping(),
+        release_unavailable=s.why_not_releasable(), cancel_unavailable=s.why_not_cancellable(),
         lines=[ConsoleLineOut.model_validate(line, from_attributes=True) for line in s.lines.all()],
     )  # fmt: skip
 
