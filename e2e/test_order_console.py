@@ -161,3 +161,66 @@ def test_details_tab_edits_shipping_until_released(new_page, order, csr):
     page.get_by_role("link", name="Payments").click()
     expect(page.get_by_role("main")).to_contain_text("Capture")
     screenshot(page, "order-payments")
+
+
+def test_close_prompts_to_save_or_abandon_and_leaving_the_page_unlocks(new_page, order, csr, bob):
+    page = new_page()
+    sign_in(page, csr.email)
+    page.goto(f"/service/orders/{order.number}/")
+    # given Ann edits the billing city and clicks Close without saving
+    page.get_by_role("button", name="Edit").click()
+    billing_city(page, "Houston")
+    page.get_by_role("button", name="Close").click()
+    # then she is asked to save or abandon the changes (seed 004), and may keep editing
+    prompt = page.get_by_role("alertdialog", name="Save changes?")
+    expect(prompt).to_be_visible()
+    screenshot(page, "order-close-prompt")
+    prompt.get_by_role("button", name="Keep editing").click()
+    expect(prompt).to_be_hidden()
+    expect(page.get_by_test_id("lock-indicator")).to_contain_text("Locked by Ann Agent (you)")
+    # when she abandons them, the order unlocks and nothing changed
+    page.get_by_role("button", name="Close").click()
+    prompt.get_by_role("button", name="Abandon changes").click()
+    expect(page.get_by_test_id("lock-indicator")).to_contain_text("Unlocked")
+    expect(page.get_by_role("main")).not_to_contain_text("Houston")
+    # when she edits again and chooses Save on the prompt, the change lands and the order unlocks
+    page.get_by_role("button", name="Edit").click()
+    billing_city(page, "Houston")
+    page.get_by_role("button", name="Close").click()
+    prompt.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(f"Order {order.number} saved; it is unlocked.")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("Houston")
+    # the open editor's heartbeat renews the lock
+    page.get_by_role("button", name="Edit").click()
+    with page.expect_response(lambda r: r.url.endswith("/heartbeat")) as beat:
+        page.evaluate("window.orderEditorHeartbeat()")
+    assert beat.value.status == 200
+    # when she leaves the editor page for the order search, the page unlocks the order as it goes
+    page.get_by_role("link", name="Orders").first.click()
+    expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
+    # then Bob finds it unlocked (the beacon and his request may cross: he reloads, at most a few times)
+    bob_page = new_page()
+    sign_in(bob_page, bob.email)
+    for _ in range(10):
+        bob_page.goto(f"/service/orders/{order.number}/")
+        if "Unlocked" in bob_page.get_by_test_id("lock-indicator").inner_text():
+            break
+    expect(bob_page.get_by_test_id("lock-indicator")).to_contain_text("Unlocked")
+    bob_page.get_by_role("button", name="Edit").click()
+    expect(bob_page.get_by_test_id("lock-indicator")).to_contain_text("Locked by Bob Agent (you)")
+
+
+def test_cancel_order_is_not_offered_once_a_shipment_is_released(new_page, order, csr):
+    page = new_page()
+    sign_in(page, csr.email)
+    page.goto(f"/service/orders/{order.number}/?tab=details")
+    page.get_by_role("button", name="Edit").click()
+    first = order.shipments.order_by("number").first().number
+    page.locator(f"#shipment-{first}").locator("..").get_by_role("button", name="Release Shipment").click()
+    expect(page.get_by_text(f"Shipment {first} released.")).to_be_visible()
+    page.get_by_role("link", name="Summary").click()
+    expect(page.get_by_role("button", name="Cancel Order")).to_have_count(0)
+    expect(page.get_by_test_id("cancel-unavailable")).to_contain_text(
+        f"Shipment {first} has been released to the warehouse, so the order can no longer be cancelled"
+    )
+    screenshot(page, "order-cancel-unavailable")

@@ -7,57 +7,52 @@ order moved on, 428 ``order.version_required`` without it) and carry the lock's 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
-from concierge.api.types import LongText, NameText, PhoneText, ShortText
+from concierge.api.types import NO_CONTROL_CHARACTERS, NameText, PhoneText, ShortText
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.identity.policies import can_use_console
 from concierge.orders import locks, services
+from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.errors import OrderError
+from concierge.orders.locks import REASON_MAX
 from concierge.orders.models import Order
-from concierge.orders.selectors import OrderSearch, Sort, access_order, order_timeline, search_orders
+from concierge.orders.selectors import OrderSearch, access_order, order_timeline, search_orders, shipment_id_of
+from concierge.orders.services import NOTE_MAX
 
 router = Router(tags=["order console"])
-IfMatch = Header(None, alias="If-Match", description='The order version the change is based on: "3".')
-LeaseToken = Header(None, alias="X-Lease-Token", description="The order lock's token (POST …/lock answers it).")
+# Both headers are required on every edit; they are declared optional here only so that a missing one
+# gets its own answer (428 order.version_required, 409 order.lock_lost) rather than a 422, and
+# documented as required below (EDIT_HEADERS).
+IfMatch = Header(None, alias="If-Match", include_in_schema=False)
+LeaseToken = Header(None, alias="X-Lease-Token", include_in_schema=False)
+_IF_MATCH_DOC = {
+    "in": "header", "name": "If-Match", "required": True,
+    "description": 'The order version the change is based on, e.g. "3". Missing: 428 `order.version_required`; '
+                   "another version: 412 `order.stale`.",
+    "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,10}"?$', "minLength": 1},
+}  # fmt: skip
+_LEASE_TOKEN_DOC = {
+    "in": "header", "name": "X-Lease-Token", "required": True,
+    "description": "The token of the order lock you hold (POST …/lock answers it). Missing, or not the order's "
+                   "live lock: 409 `order.lock_lost` (or `order.locked`, naming who holds it).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+}  # fmt: skip
+EDIT_HEADERS = {"parameters": [_IF_MATCH_DOC, _LEASE_TOKEN_DOC]}
+LEASE_HEADER = {"parameters": [_LEASE_TOKEN_DOC]}
 ERRORS_EDIT = {404: ErrorOut, 409: ErrorOut, 412: ErrorOut, 428: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}
 
-
-DATE = r"^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$"
-
-
-def _date(value: str) -> dt.date | None:
-    """A YYYY-MM-DD day; a day past the month's end (02-30) means its last day."""
-    if not value:
-        return None
-    year, month, day = (int(part) for part in value.split("-"))
-    last = calendar.monthrange(max(year, 1), month)[1]
-    return dt.date(max(year, 1), month, min(day, last))
-
-
-class OrderSearchIn(Schema):
-    number: ShortText = ""
-    first_name: NameText = ""
-    last_name: NameText = ""
-    email: ShortText = ""
-    phone: PhoneText = ""
-    postal_code: NameText = ""
-    status: str = Field("", pattern="^(|CREATED|ON_HOLD|IN_PROGRESS|PARTIALLY_SHIPPED|COMPLETED|CANCELLED|"
-                                    "AWAITING_EXCHANGE)$")  # fmt: skip
-    store: NameText = ""
-    placed_from: str = Field("", pattern=DATE, description="First day placed, e.g. 2026-11-01.")
-    placed_to: str = Field("", pattern=DATE, description="Last day placed, e.g. 2026-11-30.")
-    sort: Sort = Sort.NUMBER
-    direction: str = Field("asc", pattern="^(asc|desc)$")
-    after: str = Field("", max_length=400, pattern="^[A-Za-z0-9_-]*$", description="next_cursor of the last page")
-    limit: int = Field(25, ge=1, le=100)
+ReasonText = Annotated[str, StringConstraints(min_length=1, max_length=REASON_MAX, pattern=NO_CONTROL_CHARACTERS)]
+NoteText = Annotated[str, StringConstraints(min_length=1, max_length=NOTE_MAX, pattern=NO_CONTROL_CHARACTERS)]
+RequiredName = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=NO_CONTROL_CHARACTERS)]
+RequiredLine = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NO_CONTROL_CHARACTERS)]
 
 
 class OrderRowOut(Schema):
@@ -79,31 +74,34 @@ class OrderSearchOut(Schema):
 
 
 class AddressIn(Schema):
-    first_name: NameText
-    last_name: NameText
-    line1: ShortText
+    first_name: RequiredName
+    last_name: RequiredName
+    line1: RequiredLine
     line2: ShortText = ""
-    city: NameText
+    city: RequiredName
     region: NameText = ""
-    postal_code: NameText
+    postal_code: RequiredName
     country: str = Field(pattern="^[A-Za-z]{2}$")
     phone: PhoneText = ""
 
 
 class ShippingIn(Schema):
-    shipping_method: ShortText
+    shipping_method: RequiredLine
     address: AddressIn
 
 
 class ReasonIn(Schema):
-    reason: LongText
+    reason: ReasonText = Field(description=f"Why; at most {REASON_MAX} characters (longer is refused, not cut).")
 
 
 class NoteIn(Schema):
-    text: LongText
+    text: NoteText
 
 
-class LockOut(Schema):
+class OrderLockOut(Schema):
+    """The order lock you now hold: send ``lease_token`` as ``X-Lease-Token`` and ``version`` as
+    ``If-Match`` with each edit."""
+
     lease_token: str
     expires_at: dt.datetime
     version: int
@@ -125,6 +123,8 @@ class ConsoleShipmentOut(Schema):
     shipping_price: Decimal
     ship_to: dict[str, str]
     editable: bool
+    release_unavailable: str = Field(description="Why Release Shipment is not available; empty when it is.")
+    cancel_unavailable: str = Field(description="Why Cancel Shipment is not available; empty when it is.")
     lines: list[ConsoleLineOut]
 
 
@@ -141,6 +141,8 @@ class ConsoleOrderOut(Schema):
     placed_at: dt.datetime
     billing_address: dict[str, str]
     billing_editable: bool
+    cancel_unavailable: str = Field(description="Why Cancel Order is not available (e.g. a shipment was released); "
+                                    "empty when it is.")  # fmt: skip
     locked_by: str | None
     locked_until: dt.datetime | None
     promotions: list[str]
@@ -170,13 +172,8 @@ def _order(request: HttpRequest, number: str) -> Order:
         raise DomainError(OrderError.NOT_FOUND, "No such order.", status=404) from exc
 
 
-def _version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    try:
-        return int(if_match.strip().removeprefix("W/").strip('"'))
-    except ValueError as exc:
-        raise DomainError(OrderError.STALE, 'If-Match must be the order version, e.g. "3".', status=412) from exc
+def _guard(if_match: str | None, lease_token: str | None) -> EditGuard:
+    return EditGuard(version=parse_version(if_match), lease_token=lease_token)
 
 
 def _address(prefix: str, obj: object) -> dict[str, str]:
@@ -190,6 +187,7 @@ def console_order_out(order: Order) -> ConsoleOrderOut:
         customer=order.customer.display_name, account=order.account.display_name if order.account else None,
         email=order.email, currency=order.currency, total=order.total, placed_at=order.placed_at,
         billing_address=_address("billing_", order), billing_editable=order.can_edit_billing(),
+        cancel_unavailable=order.why_not_cancellable(),
         locked_by=order.lease_holder_name() if live else None, locked_until=order.lease_expires_at if live else None,
         promotions=order.promotions,
         shipments=[_shipment_out(s) for s in order.shipments.all()],
@@ -201,25 +199,24 @@ def _shipment_out(s: object) -> ConsoleShipmentOut:
     return ConsoleShipmentOut(
         number=s.number, kind=s.kind, status=s.status, shipping_method_name=s.shipping_method_name,
         shipping_price=s.shipping_price, ship_to=_address("ship_", s), editable=s.can_edit_shipping(),
+        release_unavailable=s.why_not_releasable(), cancel_unavailable=s.why_not_cancellable(),
         lines=[ConsoleLineOut.model_validate(line, from_attributes=True) for line in s.lines.all()],
     )  # fmt: skip
 
 
 def _shipment_id(order: Order, number: str) -> int:
-    for shipment in order.shipments.all():
-        if shipment.number == number:
-            return shipment.pk
-    raise DomainError(OrderError.NOT_FOUND, "No such shipment.", status=404)
+    try:
+        return shipment_id_of(order, number)
+    except NotFound as exc:
+        raise DomainError(OrderError.NOT_FOUND, "No such shipment.", status=404) from exc
 
 
-@router.get("/service/orders", response={200: OrderSearchOut, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT})
-def console_order_search(request: HttpRequest, params: Query[OrderSearchIn]) -> OrderSearchOut:
+@router.get("/service/orders", response={200: OrderSearchOut, 400: ErrorOut, 404: ErrorOut, **ERRORS_AUTH,
+                                         **ERRORS_INPUT})  # fmt: skip
+def console_order_search(request: HttpRequest, params: Query[OrderSearch]) -> OrderSearchOut:
     """Orders of the stores the caller serves; customer terms match the billing address by prefix."""
     _staff(request)
-    terms = params.dict()
-    terms.update(placed_from=_date(params.placed_from), placed_to=_date(params.placed_to),
-                 descending=terms.pop("direction") == "desc")  # fmt: skip
-    page = search_orders(request.ctx, OrderSearch(**terms))
+    page = search_orders(request.ctx, params)
     return OrderSearchOut(
         orders=[OrderRowOut(number=o.number, store=o.store.code, customer_name=o.customer_name, placed_at=o.placed_at,
                             total=o.total, currency=o.currency, status=o.status, locked=o.lease_is_live())
@@ -234,16 +231,17 @@ def console_order_detail(request: HttpRequest, number: ShortText) -> ConsoleOrde
     return console_order_out(_order(request, number))
 
 
-@router.post("/service/orders/{number}/lock", response={200: LockOut, **ERRORS_EDIT})
-def console_order_lock(request: HttpRequest, number: ShortText, if_match: str | None = IfMatch) -> LockOut:
-    """Open the order for editing. Another holder's live lock: 409 naming them. Your own: renewed,
-    same token. With If-Match, an order that changed since you loaded it: 412."""
+@router.post("/service/orders/{number}/lock", response={200: OrderLockOut, **ERRORS_EDIT})
+def console_order_lock(request: HttpRequest, number: ShortText, if_match: str | None = IfMatch) -> OrderLockOut:
+    """Open the order for editing (or renew your own lock: same token). Another holder's live lock:
+    409 naming them. With If-Match, an order that changed since you loaded it: 412. An idle lock
+    expires after a few minutes: renew it by posting here again while you work."""
     order = _order(request, number)
-    grant = locks.order_lock(request.ctx, order_id=order.pk, expected_version=_version(if_match))
-    return LockOut(lease_token=grant.token, expires_at=grant.expires_at, version=order.version)
+    grant = locks.order_lock(request.ctx, order_id=order.pk, expected_version=parse_version(if_match))
+    return OrderLockOut(lease_token=grant.token, expires_at=grant.expires_at, version=order.version)
 
 
-@router.delete("/service/orders/{number}/lock", response={204: None, **ERRORS_EDIT})
+@router.delete("/service/orders/{number}/lock", response={204: None, **ERRORS_EDIT}, openapi_extra=LEASE_HEADER)
 def console_order_unlock(request: HttpRequest, number: ShortText, x_lease_token: str | None = LeaseToken) -> Status:
     """Close the editor: only the lock's token releases it."""
     locks.order_unlock(request.ctx, order_id=_order(request, number).pk, lease_token=x_lease_token)
@@ -258,32 +256,35 @@ def console_order_force_unlock(request: HttpRequest, number: ShortText, payload:
     return console_order_out(access_order(request.ctx, order.number))
 
 
-@router.put("/service/orders/{number}/billing-address", response={200: ConsoleOrderOut, **ERRORS_EDIT})
+@router.put("/service/orders/{number}/billing-address", response={200: ConsoleOrderOut, **ERRORS_EDIT},
+            openapi_extra=EDIT_HEADERS)  # fmt: skip
 def console_order_billing(request: HttpRequest, number: ShortText, payload: AddressIn, if_match: str | None = IfMatch,
                           x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Save the billing address (until the order is completed); the order unlocks."""
     order = _order(request, number)
-    services.order_billing_update(request.ctx, order_id=order.pk, expected_version=_version(if_match),
-                                  lease_token=x_lease_token, address=payload.dict())  # fmt: skip
+    services.order_billing_update(request.ctx, order_id=order.pk, guard=_guard(if_match, x_lease_token),
+                                  address=payload.dict())  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))
 
 
-@router.put("/service/orders/{number}/shipments/{shipment}/shipping", response={200: ConsoleOrderOut, **ERRORS_EDIT})
+@router.put("/service/orders/{number}/shipments/{shipment}/shipping", response={200: ConsoleOrderOut, **ERRORS_EDIT},
+            openapi_extra=EDIT_HEADERS)  # fmt: skip
 def console_shipment_shipping(request: HttpRequest, number: ShortText, shipment: ShortText, payload: ShippingIn,
                               if_match: str | None = IfMatch,
                               x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Save a shipment's shipping method and address (until it is released); the order unlocks."""
     order = _order(request, number)
     services.shipment_shipping_update(
-        request.ctx, shipment_id=_shipment_id(order, shipment), expected_version=_version(if_match),
-        lease_token=x_lease_token, shipping_method_code=payload.shipping_method, address=payload.address.dict(),
+        request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(if_match, x_lease_token),
+        shipping_method_code=payload.shipping_method, address=payload.address.dict(),
     )  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))
 
 
 @router.post("/service/orders/{number}/notes", response={201: EventOut, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT})
 def console_order_note(request: HttpRequest, number: ShortText, payload: NoteIn) -> Status:
-    """A comment that joins the order's events and notes (no lock or version needed)."""
+    """A comment that joins the order's events and notes. A note adds to the order's history and
+    changes none of its fields, so it needs no lock or version (ADR 0006)."""
     order = _order(request, number)
     event = services.order_note_add(request.ctx, order_id=order.pk, text=payload.text)
     return Status(201, _event_out(event, order.customer.display_name))
@@ -301,40 +302,36 @@ def console_order_timeline(request: HttpRequest, number: ShortText) -> list[Even
     return [_event_out(e.event, e.on_behalf_of) for e in order_timeline(_order(request, number))]
 
 
-@router.post("/service/orders/{number}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT})
+@router.post("/service/orders/{number}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT},
+             openapi_extra=EDIT_HEADERS)  # fmt: skip
 def console_order_cancel(request: HttpRequest, number: ShortText, payload: ReasonIn, if_match: str | None = IfMatch,
                          x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Cancel the order (nothing released or shipped yet) under its lock; the order unlocks."""
     order = _order(request, number)
-    version = _version(if_match)
-    if version is None:
-        raise locks.version_required_error()
-    services.order_cancel(request.ctx, order_id=order.pk, reason=payload.reason, expected_version=version,
-                          lease_token=x_lease_token or "")  # fmt: skip
+    services.order_cancel(request.ctx, order_id=order.pk, reason=payload.reason,
+                          guard=_guard(if_match, x_lease_token))  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))
 
 
-@router.post("/service/orders/{number}/shipments/{shipment}/release", response={200: ConsoleOrderOut, **ERRORS_EDIT})
+@router.post("/service/orders/{number}/shipments/{shipment}/release", response={200: ConsoleOrderOut, **ERRORS_EDIT},
+             openapi_extra=EDIT_HEADERS)  # fmt: skip
 def console_shipment_release(request: HttpRequest, number: ShortText, shipment: ShortText,
                              if_match: str | None = IfMatch,
                              x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Release the shipment to the warehouse (its share of the payment is captured); the lock stays."""
     order = _order(request, number)
-    version = _version(if_match)
-    if version is None:
-        raise locks.version_required_error()
-    services.shipment_release(request.ctx, shipment_id=_shipment_id(order, shipment), expected_version=version,
-                              lease_token=x_lease_token or "")  # fmt: skip
+    services.shipment_release(request.ctx, shipment_id=_shipment_id(order, shipment),
+                              guard=_guard(if_match, x_lease_token))  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))
 
 
-@router.post("/service/orders/{number}/shipments/{shipment}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT})
+@router.post("/service/orders/{number}/shipments/{shipment}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT},
+             openapi_extra=EDIT_HEADERS)  # fmt: skip
 def console_shipment_cancel(request: HttpRequest, number: ShortText, shipment: ShortText, payload: ReasonIn,
                             if_match: str | None = IfMatch,
                             x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Cancel a shipment not yet released (its stock goes back); the lock stays."""
     order = _order(request, number)
     services.shipment_cancel(request.ctx, shipment_id=_shipment_id(order, shipment),
-                             expected_version=_version(if_match), lease_token=x_lease_token,
-                             reason=payload.reason)  # fmt: skip
+                             guard=_guard(if_match, x_lease_token), reason=payload.reason)  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))

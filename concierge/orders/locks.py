@@ -1,9 +1,13 @@
 """Order locks (seed 004 "Order Locking"), as leases of the one mechanism in ``core/leases.py``.
 
 Opening an order for editing locks it for the CSR; anyone else then sees it read-only, naming who
-edits it. The lock ends when its holder saves, closes the editor, or signs out; an idle lock expires
-after ``ORDER_LEASE_TTL``; a supervisor with the Unlock Order privilege may remove it, giving a
-reason. Every change of holder is an audit event on the order's timeline.
+edits it. The lock ends when its holder saves, closes the editor, leaves the page, or signs out. The
+open editor renews it with a heartbeat (``order_lock_renew``, a POST every minute), so the lease is
+short: a crashed browser's lock expires after ``ORDER_LEASE_TTL``, minutes, not half an hour. A
+supervisor with the Unlock Order privilege may remove it, giving a reason. Every change of holder
+is an audit event on the order's timeline; renewals are not (they change no holder).
+
+Changes made under the lock go through ``orders/editing.py::order_edit``.
 """
 
 from __future__ import annotations
@@ -25,16 +29,50 @@ if TYPE_CHECKING:
     from concierge.core.context import ActingContext
     from concierge.identity.models import User
 
-ORDER_LEASE_TTL = dt.timedelta(minutes=30)
+ORDER_LEASE_TTL = dt.timedelta(minutes=3)
+# The editor page renews its lease this often (a third of the TTL: two heartbeats may be lost).
+ORDER_HEARTBEAT = dt.timedelta(minutes=1)
+REASON_MAX = 500
 ORDER_LEASE = leases.LeaseCodes(held=OrderError.LOCKED, lost=OrderError.LOCK_LOST, noun="order")
 
 
 def locked_order(ctx: ActingContext, order_id: int) -> Order:
     """The order row, locked for the rest of the caller's transaction; another store's is "not found"."""
-    order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("store", "customer", "account", "lease_holder")
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None or not can_manage_order(ctx, order):
         raise NotFound("No such order.")
     return order
+
+
+def locked_by_other_error(order: Order, data: dict | None = None) -> DomainError:
+    """Seed 004: someone else is modifying the order; this person can only view it."""
+    return DomainError(
+        OrderError.LOCKED,
+        f"{order.lease_holder_name()} is modifying order {order.number}. You can only view it in read-only mode.",
+        status=409,
+        data=data or {"locked_by": order.lease_holder_name()},
+    )
+
+
+def clean_reason(reason: str | None, *, required_code: OrderError, required: str) -> str:
+    """A reason given for a change: required, at most ``REASON_MAX`` characters (refused, not cut),
+    no NUL or other control characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(required_code, required, status=422, fields={"reason": [required]})
+    message = ""
+    if len(reason) > REASON_MAX:
+        message = f"A reason is at most {REASON_MAX} characters; this one has {len(reason):,}."
+    elif any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in reason):
+        message = "The reason contains a control character (such as NUL) that cannot be stored."
+    if message:
+        raise DomainError(OrderError.REASON_INVALID, message, status=422, fields={"reason": [message]})
+    return reason
 
 
 def edited_elsewhere_error(order: Order) -> DomainError:
@@ -76,17 +114,22 @@ def order_lock(ctx: ActingContext, *, order_id: int, expected_version: int | Non
         try:
             grant = leases.acquire(order, holder=ctx.user, ttl=ORDER_LEASE_TTL, codes=ORDER_LEASE)
         except DomainError as exc:
-            name = order.lease_holder_name()
-            raise DomainError(
-                OrderError.LOCKED,
-                f"{name} is modifying order {order.number}. You can only view it in read-only mode.",
-                status=409,
-                data=exc.data,
-            ) from exc
+            raise locked_by_other_error(order, exc.data) from exc
         if not renewing:
             record(ctx, action="order.locked", subject_kind="order", subject_id=order.pk,
                    data={"number": order.number, "expires_at": grant.expires_at.isoformat()})  # fmt: skip
     return grant
+
+
+def order_lock_renew(ctx: ActingContext, *, order_id: int, lease_token: str | None) -> leases.Grant:
+    """The open editor's heartbeat: pushes its lease's expiry out by the TTL. Only the live token
+    renews (a lock that was unlocked, taken or expired is 409 ``order.lock_lost``); no event."""
+    if ctx.user is None:
+        raise PermissionDenied()
+    with transaction.atomic():
+        order = locked_order(ctx, order_id)
+        leases.check(order, lease_token, codes=ORDER_LEASE, ttl=ORDER_LEASE_TTL)
+    return leases.Grant(token=order.lease_token, expires_at=order.lease_expires_at, previous_holder_id=None)
 
 
 def order_unlock(ctx: ActingContext, *, order_id: int, lease_token: str | None, reason: str = "closed") -> None:
@@ -102,10 +145,8 @@ def order_force_unlock(ctx: ActingContext, *, order_id: int, reason: str) -> int
     holder. Returns that holder's id (None when the order was not locked: nothing changes)."""
     if not ctx.has_perm(Priv.UNLOCK_ORDER):
         raise PermissionDenied("Unlocking an order needs the Unlock Order privilege.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(OrderError.UNLOCK_REASON_REQUIRED, "Give a reason for unlocking the order.", status=422,
-                          fields={"reason": ["Give a reason for unlocking the order."]})  # fmt: skip
+    reason = clean_reason(reason, required_code=OrderError.UNLOCK_REASON_REQUIRED,
+                          required="Give a reason for unlocking the order.")  # fmt: skip
     with transaction.atomic():
         order = locked_order(ctx, order_id)
         if not order.lease_is_live():
@@ -114,7 +155,7 @@ def order_force_unlock(ctx: ActingContext, *, order_id: int, reason: str) -> int
         previous = leases.clear(order)
         record(ctx, action="order.force_unlocked", subject_kind="order", subject_id=order.pk,
                changes={"locked_by": (holder, None)},
-               data={"reason": reason[:500], "previous_holder_id": previous})  # fmt: skip
+               data={"reason": reason, "previous_holder_id": previous})  # fmt: skip
     return previous
 
 
@@ -137,13 +178,3 @@ def order_locks_release_all(ctx: ActingContext, *, user: User) -> int:
                    data={"reason": "signed out"})  # fmt: skip
             released += 1
     return released
-
-
-def guard_edit(order: Order, *, expected_version: int | None, lease_token: str | None) -> None:
-    """A save under the lock: it names the version it loaded (stale → 412, none → 428) and carries the
-    lock's live token (another holder, an unlock or an expiry → 409). The lock is renewed."""
-    if expected_version is None:
-        raise version_required_error()
-    if expected_version != order.version:
-        raise modified_since_loaded_error(order)
-    leases.check(order, lease_token, codes=ORDER_LEASE, ttl=ORDER_LEASE_TTL)

@@ -165,23 +165,43 @@ class Order(StateMachine, Leased):
     def customer_name(self) -> str:
         return f"{self.billing_first_name} {self.billing_last_name}".strip()
 
+    # Each console action has a predicate the order view and the service share: "" when the action
+    # is available, else the reason it is not, in words the page shows beside it (seed 004).
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    def can_edit_billing(self) -> bool:
+    def why_billing_not_editable(self) -> str:
         """Seed 004: the billing address is editable while the order is not completed (a draft's is
         chosen by the shopper at checkout)."""
-        return self.status not in {
-            self.Status.DRAFT,
-            self.Status.COMPLETED,
-            self.Status.CANCELLED,
-            self.Status.AWAITING_EXCHANGE,
-        }
+        if self.is_draft:
+            return "The shopper chooses the billing address of a draft order at checkout."
+        if self.status in {self.Status.COMPLETED, self.Status.CANCELLED, self.Status.AWAITING_EXCHANGE}:
+            return f"The billing address of a {self.get_status_display().lower()} order cannot be changed."
+        return ""
+
+    def can_edit_billing(self) -> bool:
+        return not self.why_billing_not_editable()
+
+    def why_not_cancellable(self, shipments: list[Shipment] | None = None) -> str:
+        """Cancel Order: the transition table allows it, and no shipment has gone to the warehouse."""
+        if self.status == self.Status.CANCELLED:
+            return "The order is already cancelled."
+        if self.is_draft:
+            return "A draft order is cancelled from its cart takeover (Cancel order)."
+        if not self.can_transition_to(self.Status.CANCELLED):
+            return f"A {self.get_status_display().lower()} order cannot be cancelled."
+        shipments = list(self.shipments.all()) if shipments is None else shipments
+        sent = [s.number for s in shipments if s.status in {Shipment.Status.RELEASED, Shipment.Status.SHIPPED}]
+        if sent:
+            noun = "Shipment " + ", ".join(sent) + (" has" if len(sent) == 1 else " have")
+            rest = "; cancel the shipments not yet released instead." if any(s.can_cancel() for s in shipments) else "."
+            return f"{noun} been released to the warehouse, so the order can no longer be cancelled{rest}"
+        return ""
 
     def can_cancel(self) -> bool:
-        """A draft is cancelled from its cart takeover (Cancel), not as a placed order."""
-        return not self.is_draft and self.can_transition_to(self.Status.CANCELLED)
+        return not self.why_not_cancellable()
 
 
 class Shipment(StateMachine, models.Model):
@@ -251,15 +271,38 @@ class Shipment(StateMachine, models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def can_edit_shipping(self) -> bool:
+    def _is(self) -> str:
+        return f"Shipment {self.number} is {self.get_status_display().lower()}"
+
+    def why_shipping_not_editable(self) -> str:
         """Seed 004: shipping method and address are editable until the shipment is released."""
-        return self.kind == self.Kind.SHIP and self.status in {self.Status.INVENTORY_ASSIGNED, self.Status.ON_HOLD}
+        if self.kind != self.Kind.SHIP:
+            how = "picked up in store" if self.kind == self.Kind.PICKUP else "delivered digitally"
+            return f"Shipment {self.number} is {how}: it has no shipping address."
+        if self.status not in {self.Status.INVENTORY_ASSIGNED, self.Status.ON_HOLD}:
+            return f"{self._is()}: its shipping can no longer be changed."
+        return ""
+
+    def can_edit_shipping(self) -> bool:
+        return not self.why_shipping_not_editable()
+
+    def why_not_cancellable(self) -> str:
+        if self.status not in {self.Status.INVENTORY_ASSIGNED, self.Status.ON_HOLD}:
+            return f"{self._is()}: it can no longer be cancelled here."
+        return ""
 
     def can_cancel(self) -> bool:
-        return self.status in {self.Status.INVENTORY_ASSIGNED, self.Status.ON_HOLD}
+        return not self.why_not_cancellable()
+
+    def why_not_releasable(self, order: Order | None = None) -> str:
+        if (order or self.order).status == Order.Status.ON_HOLD:
+            return "Resolve the order's holds before releasing."
+        if not self.can_transition_to(self.Status.RELEASED):
+            return f"{self._is()}: it cannot be released."
+        return ""
 
     def can_release(self) -> bool:
-        return self.can_transition_to(self.Status.RELEASED)
+        return not self.why_not_releasable()
 
     @property
     def has_alternate_contact(self) -> bool:
@@ -332,10 +375,18 @@ class HoldRule(models.Model):
         return self.name
 
 
-class Hold(models.Model):
+class Hold(StateMachine, models.Model):
     class Status(models.TextChoices):
         OPEN = "OPEN", "Open"
         RESOLVED = "RESOLVED", "Resolved"
+
+    S = Status
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        S.OPEN: frozenset({S.RESOLVED}),
+        S.RESOLVED: frozenset(),
+    }
+    TRANSITION_ERROR = OrderError.HOLD_ILLEGAL_TRANSITION
+    NOUN = "A hold"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="holds")
     rule = models.ForeignKey(HoldRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

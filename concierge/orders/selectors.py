@@ -4,14 +4,25 @@ import base64
 import binascii
 import datetime as dt
 import json
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
 
 from concierge.audit.models import Event
 from concierge.core.errors import DomainError, NotFound
@@ -19,12 +30,13 @@ from concierge.customers.models import Customer
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.orders.errors import OrderError
-from concierge.orders.models import Order, OrderLine, Shipment
+from concierge.orders.models import Hold, Order, OrderLine, Shipment
 from concierge.stores.days import within_store_days
-from concierge.stores.models import Store
+from concierge.stores.models import ShippingMethod, Store
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
+    from concierge.payments.models import PaymentTransaction
 
 
 def placed_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
@@ -102,6 +114,14 @@ def access_order(ctx: ActingContext, number: str) -> Order:
     return order
 
 
+def shipment_id_of(order: Order, number: str) -> int:
+    """The id of ``order``'s shipment ``number`` (from the order's prefetched shipments)."""
+    for shipment in order.shipments.all():
+        if shipment.number == number:
+            return shipment.pk
+    raise NotFound("No such shipment.")
+
+
 SEARCH_PAGE_SIZE = 25
 COUNT_CAP = 1000  # beyond this, a search reports "1,000+" rather than counting every match
 
@@ -139,28 +159,134 @@ SORT_COLUMNS: dict[Sort, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class OrderSearch:
-    """Search terms of the Orders tab; customer terms are compared against the billing address."""
+_STATUS = "^(|" + "|".join(Order.Status.values) + ")$"
 
-    number: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    phone: str = ""
-    postal_code: str = ""
-    status: str = ""
-    store: str = ""  # a store code
-    placed_from: dt.date | None = None
-    placed_to: dt.date | None = None
+
+def _no_control(value: str) -> str:
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+        raise ValueError("Contains a control character (such as NUL): type the search term again.")
+    return value.strip()
+
+
+_VISIBLE = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*"  # what the schema admits: no control character
+
+
+def _term(pattern: str) -> Any:
+    """A search term: trimmed, at most 80 characters, no control character (a field error, never a
+    500); documented with ``pattern``, which the term's own validator enforces with a clear message."""
+    return Annotated[
+        str,
+        BeforeValidator(lambda v: _no_control(str(v)) if v is not None else ""),
+        Field(max_length=80),
+        WithJsonSchema({"type": "string", "maxLength": 80, "pattern": pattern}),
+    ]
+
+
+Term = _term(f"^{_VISIBLE}$")
+PhoneTerm = _term(f"^({_VISIBLE}[0-9]{_VISIBLE})?$")  # some digit, if given
+PostalTerm = _term(f"^({_VISIBLE}[A-Za-z0-9]{_VISIBLE})?$")  # some letter or digit, if given
+# A day as the date input sends it (YYYY-MM-DD), or empty: the console form sends every field.
+Day = Annotated[
+    dt.date | None,
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}),
+]
+
+
+class OrderSearch(BaseModel):
+    """The search terms of the Orders tab, for the console page and the API alike; customer terms
+    are compared against the billing address. Bad terms are field errors (``OrderSearch.parse``)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    number: Term = ""
+    first_name: Term = ""
+    last_name: Term = ""
+    email: Term = ""
+    phone: PhoneTerm = ""
+    postal_code: PostalTerm = ""
+    status: Annotated[str, Field(pattern=_STATUS)] = ""
+    store: Term = Field("", description="A store code.")
+    placed_from: Day = Field(None, description="First day placed, e.g. 2026-11-01.")
+    placed_to: Day = Field(None, description="Last day placed, e.g. 2026-11-30.")
     sort: Sort = Sort.NUMBER
-    descending: bool = False
-    after: str = ""  # the cursor of the previous page's last row
-    limit: int = SEARCH_PAGE_SIZE
+    direction: Literal["asc", "desc"] = "asc"
+    after: str = Field("", max_length=400, pattern="^[A-Za-z0-9_-]*$", description="next_cursor of the last page")
+    limit: int = Field(SEARCH_PAGE_SIZE, ge=1, le=100)
+
+    @property
+    def descending(self) -> bool:
+        return self.direction == "desc"
+
+    @field_validator("placed_from", "placed_to", mode="before")
+    @classmethod
+    def _day(cls, value: object) -> object:
+        """A day as the date input sends it (YYYY-MM-DD) or nothing; never a number of seconds."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+            raise ValueError("Not a date: use a day that exists, e.g. 2026-11-30.")
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError("Not a date: use a day that exists, e.g. 2026-11-30.") from exc
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_has_digits(cls, value: str) -> str:
+        if value and not any(c.isdigit() for c in value):
+            raise ValueError("A phone number needs at least one digit.")
+        return value
+
+    @field_validator("postal_code")
+    @classmethod
+    def _postal_code_has_characters(cls, value: str) -> str:
+        if value and not re.search("[A-Za-z0-9]", value):
+            raise ValueError("A postal code needs at least one letter or digit.")
+        return value
+
+    @classmethod
+    def parse(cls, params: Mapping[str, Any]) -> OrderSearch:
+        """Terms from a form or query string; invalid ones are a 400 ``order.search_invalid`` whose
+        ``fields`` name each bad term."""
+        fields: dict[str, list[str]] = {}
+        try:
+            terms = cls.model_validate(dict(params))
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else "__all__"
+                fields.setdefault(name, []).append(_message(error))
+            terms = None
+        # At the form an end before the start is a typing slip, said beside the field; over the API
+        # it is a window no order falls in, answered with none (JSON Schema cannot say "after").
+        start, end = params.get("placed_from") or "", params.get("placed_to") or ""
+        if terms is not None and terms.placed_from and terms.placed_to and terms.placed_to < terms.placed_from:
+            fields["placed_to"] = ["The end date is before the start date."]
+        elif terms is None and "placed_from" not in fields and "placed_to" not in fields and end < start and end:
+            fields.setdefault("placed_to", ["The end date is before the start date."])
+        if fields:
+            raise DomainError(OrderError.SEARCH_INVALID, "Check the search terms.", status=400, fields=fields)
+        return terms
+
+    def but(self, **changes: Any) -> OrderSearch:
+        return self.model_copy(update=changes)
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    if error["type"] in {"string_too_long", "too_long"}:
+        return f"At most {error['ctx']['max_length']} characters."
+    if error["type"].startswith("date"):
+        return "Not a date: use a day that exists, e.g. 2026-11-30."
+    if error["type"] == "string_pattern_mismatch":
+        return "Not a value this search knows."
+    return str(error["msg"])
 
 
 @dataclass(frozen=True)
-class OrderPage:
+class SearchPage:
     orders: list[Order]
     total: int
     more: bool  # more than ``total`` match (the count was capped)
@@ -182,7 +308,7 @@ def _successor(prefix: str) -> str:
     return prefix[:-1] + chr(following) if following <= 0x10FFFF else ""
 
 
-def _digits(value: str) -> str:
+def _alphanumerics(value: str) -> str:
     return "".join(c for c in value if c.isalnum())
 
 
@@ -194,21 +320,21 @@ def _filters(ctx: ActingContext, terms: OrderSearch) -> Q:
     q = Q(store_id__in=stores)
     if terms.number.strip():
         q &= Q(number=terms.number.strip().upper())
-    for field, value in (
+    for column, value in (
         ("billing_last_name_key", terms.last_name.strip().lower()),
         ("billing_first_name_key", terms.first_name.strip().lower()),
         ("email_key", terms.email.strip().lower()),
-        ("billing_postal_code_key", _digits(terms.postal_code).lower()),
-        ("billing_phone_key", _digits(terms.phone)),
+        ("billing_postal_code_key", _alphanumerics(terms.postal_code).lower()),
+        ("billing_phone_key", "".join(c for c in terms.phone if c.isdigit())),
     ):
         if value:
-            q &= _prefix(field, value)
+            q &= _prefix(column, value)
             bound = _successor(value)
-            if terms.sort == Sort.CUSTOMER and field.endswith("name_key") and connection.vendor == "postgresql" \
+            if terms.sort == Sort.CUSTOMER and column.endswith("name_key") and connection.vendor == "postgresql" \
                     and bound:  # fmt: skip
                 # The customer sort walks the name index in collation order, which LIKE cannot bound:
                 # the prefix lies between itself and its successor ("smit" ≤ … < "smiu").
-                q &= Q(**{f"{field}__gte": value, f"{field}__lt": bound})
+                q &= Q(**{f"{column}__gte": value, f"{column}__lt": bound})
     if terms.status:
         q &= Q(status=terms.status)
     if terms.placed_from or terms.placed_to:  # the dates are days of each order's store
@@ -268,7 +394,7 @@ def _row_values(order: Order, columns: tuple[str, ...]) -> list[Any]:
     return values
 
 
-def search_orders(ctx: ActingContext, terms: OrderSearch) -> OrderPage:
+def search_orders(ctx: ActingContext, terms: OrderSearch) -> SearchPage:
     """One page of the orders of the stores ``ctx`` serves that match ``terms``, in the sort's order,
     with a count capped at ``COUNT_CAP``. Pages are keyset: each starts after the previous page's
     last row, so page 1,000 costs what page 1 does."""
@@ -291,7 +417,7 @@ def search_orders(ctx: ActingContext, terms: OrderSearch) -> OrderPage:
     orders = rows[:limit]
     counted = matching.order_by().values("id")[: COUNT_CAP + 1].count()
     next_cursor = _encode(_row_values(orders[-1], columns)) if len(rows) > limit else ""
-    return OrderPage(orders, min(counted, COUNT_CAP), counted > COUNT_CAP, next_cursor)
+    return SearchPage(orders, min(counted, COUNT_CAP), counted > COUNT_CAP, next_cursor)
 
 
 def _listed(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -375,3 +501,65 @@ def order_timeline(order: Order, *, limit: int = 500) -> list[TimelineEntry]:
         return customer.display_name
 
     return [TimelineEntry(e, on_behalf_of(e)) for e in events]
+
+
+# --- The order view (seed 004: the order's tabs) ---------------------------------------------------
+
+TABS = ("summary", "details", "payments", "returns", "notes", "holds")
+LOCK_ACTIONS = frozenset({"order.locked", "order.unlocked"})  # folded on the timeline unless asked for
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """Everything the order page shows for one tab, read in one place."""
+
+    order: Order
+    tab: str
+    shipments: list[Shipment]
+    locked: bool
+    locked_by_me: bool
+    holder_name: str
+    shipping_methods: list[ShippingMethod] = field(default_factory=list)
+    transactions: list[PaymentTransaction] = field(default_factory=list)
+    payment_summary: list[tuple[str, Decimal]] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    lock_events_hidden: int = 0  # lock and unlock events left out of ``timeline``
+
+    @property
+    def locked_by_other(self) -> bool:
+        return self.locked and not self.locked_by_me
+
+
+def order_page(ctx: ActingContext, number: str, *, tab: str, lock_events: bool = False) -> OrderView:
+    """The order ``number`` (of a store ``ctx`` serves, else "not found") with what ``tab`` shows:
+    the shipping methods of its store (Details), its payment transactions and their totals by kind
+    (Payments), its holds, and its timeline (Notes; lock and unlock events only when asked)."""
+    order = access_order(ctx, number)
+    tab = tab if tab in TABS else "summary"
+    locked = order.lease_is_live()
+    extra: dict[str, Any] = {}
+    if tab == "details":
+        extra["shipping_methods"] = list(ShippingMethod.objects.filter(store_id=order.store_id, is_active=True))
+    elif tab == "payments":
+        transactions = list(order.transactions.order_by("created_at", "id"))
+        totals: dict[str, Decimal] = {}
+        for t in transactions:
+            if t.status == "SUCCEEDED":  # payments depend on orders, not the reverse
+                totals[t.get_kind_display()] = totals.get(t.get_kind_display(), Decimal(0)) + t.amount
+        extra.update(transactions=transactions, payment_summary=sorted(totals.items()))
+    elif tab == "notes":
+        entries = order_timeline(order)
+        shown = entries if lock_events else [e for e in entries if e.event.action not in LOCK_ACTIONS]
+        extra.update(timeline=shown, lock_events_hidden=len(entries) - len(shown))
+    elif tab == "holds":
+        extra["holds"] = list(order.holds.all())
+    return OrderView(
+        order=order,
+        tab=tab,
+        shipments=list(order.shipments.all()),
+        locked=locked,
+        locked_by_me=locked and ctx.user is not None and order.lease_holder_id == ctx.user.pk,
+        holder_name=order.lease_holder_name() if locked else "",
+        **extra,
+    )

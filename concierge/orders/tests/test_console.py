@@ -11,6 +11,7 @@ from concierge.audit.models import Event
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError, NotFound
 from concierge.orders import locks, services
+from concierge.orders.editing import EditGuard
 from concierge.orders.models import Order, Shipment
 from concierge.orders.selectors import OrderSearch, Sort, access_order, order_timeline, search_orders
 from concierge.orders.tests.builders import order_row, placed_order
@@ -57,16 +58,24 @@ def test_the_holder_reopening_keeps_the_same_token_and_can_finish(order, csr):
     again = lock(csr, order)
     # then she carries on with the same lock and saves
     assert again == token
-    services.order_billing_update(ActingContext(user=csr), order_id=order.pk, expected_version=order.version,
-                                  lease_token=again, address=ADDRESS)  # fmt: skip
+    services.order_billing_update(
+        ActingContext(user=csr),
+        order_id=order.pk,
+        guard=EditGuard(version=order.version, lease_token=again),
+        address=ADDRESS,
+    )
     assert fresh(order).billing_city == "Dallas"
     assert Event.objects.filter(action="order.locked").count() == 1
 
 
 def test_saving_unlocks_and_bumps_the_version_once(order, csr):
     token = lock(csr, order)
-    services.order_billing_update(ActingContext(user=csr), order_id=order.pk, expected_version=order.version,
-                                  lease_token=token, address=ADDRESS)  # fmt: skip
+    services.order_billing_update(
+        ActingContext(user=csr),
+        order_id=order.pk,
+        guard=EditGuard(version=order.version, lease_token=token),
+        address=ADDRESS,
+    )
     saved = fresh(order)
     assert saved.version == order.version + 1
     assert not saved.lease_is_live()
@@ -78,12 +87,20 @@ def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(order, 
     token = lock(csr, order)
     locks.order_force_unlock(ActingContext(user=supervisor), order_id=order.pk, reason="Ann is away")
     sam_token = lock(supervisor, order)
-    services.order_billing_update(ActingContext(user=supervisor), order_id=order.pk, expected_version=order.version,
-                                  lease_token=sam_token, address={**ADDRESS, "city": "El Paso"})  # fmt: skip
+    services.order_billing_update(
+        ActingContext(user=supervisor),
+        order_id=order.pk,
+        guard=EditGuard(version=order.version, lease_token=sam_token),
+        address={**ADDRESS, "city": "El Paso"},
+    )
     # when Ann saves what she loaded at version v
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(ActingContext(user=csr), order_id=order.pk, expected_version=order.version,
-                                      lease_token=token, address=ADDRESS)  # fmt: skip
+        services.order_billing_update(
+            ActingContext(user=csr),
+            order_id=order.pk,
+            guard=EditGuard(version=order.version, lease_token=token),
+            address=ADDRESS,
+        )
     # then she is told the order has been modified since the page was loaded; nothing is overwritten
     assert refused.value.code == "order.stale"
     assert refused.value.status == 412
@@ -94,8 +111,12 @@ def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(order, 
 def test_a_save_without_a_version_is_428(order, csr):
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(ActingContext(user=csr), order_id=order.pk, expected_version=None,
-                                      lease_token=token, address=ADDRESS)  # fmt: skip
+        services.order_billing_update(
+            ActingContext(user=csr),
+            order_id=order.pk,
+            guard=EditGuard(version=None, lease_token=token),
+            address=ADDRESS,
+        )
     assert (refused.value.code, refused.value.status) == ("order.version_required", 428)
 
 
@@ -103,8 +124,12 @@ def test_a_former_holders_token_is_refused_after_an_unlock_even_at_the_same_vers
     token = lock(csr, order)
     locks.order_force_unlock(ActingContext(user=supervisor), order_id=order.pk, reason="stuck")
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(ActingContext(user=csr), order_id=order.pk, expected_version=order.version,
-                                      lease_token=token, address=ADDRESS)  # fmt: skip
+        services.order_billing_update(
+            ActingContext(user=csr),
+            order_id=order.pk,
+            guard=EditGuard(version=order.version, lease_token=token),
+            address=ADDRESS,
+        )
     assert (refused.value.code, refused.value.status) == ("order.lock_lost", 409)
     assert fresh(order).billing_city == "Austin"
 
@@ -126,8 +151,12 @@ def test_an_idle_lock_expires_after_the_ttl_not_before(order, csr, store, clock)
     bob_token = lock(bob, order)
     assert bob_token != token
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(ActingContext(user=csr), order_id=order.pk, expected_version=order.version,
-                                      lease_token=token, address=ADDRESS)  # fmt: skip
+        services.order_billing_update(
+            ActingContext(user=csr),
+            order_id=order.pk,
+            guard=EditGuard(version=order.version, lease_token=token),
+            address=ADDRESS,
+        )
     assert refused.value.code == "order.lock_lost"
 
 
@@ -176,8 +205,12 @@ def test_the_billing_address_of_a_completed_or_cancelled_order_cannot_change(ord
     Order.objects.filter(pk=order.pk).update(status=status)
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(ActingContext(user=csr), order_id=order.pk, expected_version=order.version,
-                                      lease_token=token, address=ADDRESS)  # fmt: skip
+        services.order_billing_update(
+            ActingContext(user=csr),
+            order_id=order.pk,
+            guard=EditGuard(version=order.version, lease_token=token),
+            address=ADDRESS,
+        )
     assert (refused.value.code, refused.value.status) == ("order.not_editable", 409)
     assert fresh(order).billing_city == "Austin"
 
@@ -189,7 +222,7 @@ def test_shipping_of_a_released_shipment_cannot_change(order, csr, status):
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
         services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
-                                          expected_version=order.version, lease_token=token,
+                                          guard=EditGuard(version=order.version, lease_token=token),
                                           shipping_method_code="economy", address=ADDRESS)  # fmt: skip
     assert refused.value.code == "order.not_editable"
     assert Shipment.objects.get(pk=shipment.pk).shipping_method_name == "Standard"
@@ -199,7 +232,7 @@ def test_changing_the_shipping_method_reprices_the_order_and_records_before_and_
     shipment = order.shipments.order_by("number").first()
     token = lock(csr, order)
     services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
-                                      expected_version=order.version, lease_token=token,
+                                      guard=EditGuard(version=order.version, lease_token=token),
                                       shipping_method_code="economy", address=ADDRESS)  # fmt: skip
     saved = fresh(order)
     assert saved.total == order.total - Decimal("2.00")
@@ -214,7 +247,7 @@ def test_a_method_costing_more_than_was_authorized_is_refused(order, csr):
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
         services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
-                                          expected_version=order.version, lease_token=token,
+                                          guard=EditGuard(version=order.version, lease_token=token),
                                           shipping_method_code="express", address=ADDRESS)  # fmt: skip
     assert refused.value.code == "order.shipping_method_invalid"
     assert fresh(order).total == order.total
@@ -223,27 +256,36 @@ def test_a_method_costing_more_than_was_authorized_is_refused(order, csr):
 def test_release_keeps_the_lock_and_cancel_shipment_restocks(order, csr):
     first, second = order.shipments.order_by("number")
     token = lock(csr, order)
-    services.shipment_release(ActingContext(user=csr), shipment_id=first.pk, expected_version=order.version,
-                              lease_token=token)  # fmt: skip
+    services.shipment_release(
+        ActingContext(user=csr), shipment_id=first.pk, guard=EditGuard(version=order.version, lease_token=token)
+    )
     after_release = fresh(order)
     assert after_release.lease_holder_id == csr.pk
     sku = second.lines.get().sku
     stock = sku.stock_on_hand
-    services.shipment_cancel(ActingContext(user=csr), shipment_id=second.pk, expected_version=after_release.version,
-                             lease_token=token, reason="Customer no longer wants the hat")  # fmt: skip
+    services.shipment_cancel(
+        ActingContext(user=csr),
+        shipment_id=second.pk,
+        guard=EditGuard(version=after_release.version, lease_token=token),
+        reason="Customer no longer wants the hat",
+    )
     sku.refresh_from_db()
     assert sku.stock_on_hand == stock + 1
     assert Shipment.objects.get(pk=second.pk).status == "CANCELLED"
     with pytest.raises(DomainError) as refused:
-        services.shipment_cancel(ActingContext(user=csr), shipment_id=first.pk, expected_version=fresh(order).version,
-                                 lease_token=token, reason="too late")  # fmt: skip
+        services.shipment_cancel(
+            ActingContext(user=csr),
+            shipment_id=first.pk,
+            guard=EditGuard(version=fresh(order).version, lease_token=token),
+            reason="too late",
+        )
     assert refused.value.code == "order.not_editable"
 
 
 def test_cancelling_from_the_console_cancels_and_unlocks(order, csr):
     token = lock(csr, order)
     services.order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Customer called",
-                          expected_version=order.version, lease_token=token)  # fmt: skip
+                          guard=EditGuard(version=order.version, lease_token=token))  # fmt: skip
     saved = fresh(order)
     assert saved.status == "CANCELLED"
     assert not saved.lease_is_live()
@@ -254,8 +296,12 @@ def test_cancelling_from_the_console_cancels_and_unlocks(order, csr):
 
 def test_the_timeline_shows_each_change_once_with_actor_and_on_behalf_of(order, csr, shopper):
     token = lock(csr, order)
-    services.order_billing_update(ActingContext(user=csr), order_id=order.pk, expected_version=order.version,
-                                  lease_token=token, address=ADDRESS)  # fmt: skip
+    services.order_billing_update(
+        ActingContext(user=csr),
+        order_id=order.pk,
+        guard=EditGuard(version=order.version, lease_token=token),
+        address=ADDRESS,
+    )
     services.order_note_add(ActingContext(user=csr), order_id=order.pk, text="Customer called about the city.")
     entries = order_timeline(fresh(order))
     actions = [e.event.action for e in entries]
@@ -346,12 +392,13 @@ def test_every_column_sorts_both_ways_and_pages_by_keyset(rows, supervisor, sort
     ctx = ActingContext(user=supervisor)
     expected = EXPECTED[sort][::-1] if descending else EXPECTED[sort]
     # descending reverses every column, the tie-breaking id too: exactly the ascending list reversed
-    whole = search_orders(ctx, OrderSearch(sort=sort, descending=descending))
+    whole = search_orders(ctx, OrderSearch(sort=sort, direction="desc" if descending else "asc"))
     assert _numbers(whole) == expected
     # two rows a page, following the cursor, gives the same order
     seen, after = [], ""
     while True:
-        page = search_orders(ctx, OrderSearch(sort=sort, descending=descending, after=after, limit=2))
+        terms = OrderSearch(sort=sort, direction="desc" if descending else "asc", after=after, limit=2)
+        page = search_orders(ctx, terms)
         seen += _numbers(page)
         assert page.total == 5
         if not page.next_cursor:

@@ -141,6 +141,11 @@ def test_release_cancel_shipment_and_cancel_order_need_the_version_and_the_lock(
                            headers={"If-Match": str(order.version), "X-Lease-Token": token})  # fmt: skip
     assert released.status_code == 200, released.content
     assert released.json()["shipments"][0]["status"] == "RELEASED"
+    # the order says which actions are left, and why the others are not (the page's words)
+    assert released.json()["cancel_unavailable"].startswith(f"Shipment {first.number} has been released")
+    assert released.json()["shipments"][0]["release_unavailable"] == f"Shipment {first.number} is released: it " \
+        "cannot be released."  # fmt: skip
+    assert released.json()["shipments"][1]["cancel_unavailable"] == ""
     version = released.json()["version"]
     cancelled = client.post(url(order, f"/shipments/{second.number}/cancel"), {"reason": "Out of stock locally"},
                             content_type="application/json",

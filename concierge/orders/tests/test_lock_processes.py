@@ -13,6 +13,7 @@ from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.identity.models import User
 from concierge.orders import locks, services
+from concierge.orders.editing import EditGuard
 from concierge.orders.models import Order
 from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
@@ -48,8 +49,8 @@ def edit_once(user_id: int, order_id: int, marker: str) -> tuple[str, ...]:
         token = locks.order_lock(ctx, order_id=order_id).token
         address = {f: getattr(loaded, f"billing_{f}") for f in services.ADDRESS_FIELDS}
         address["line2"] = loaded.billing_line2 + marker
-        services.order_billing_update(ctx, order_id=order_id, expected_version=loaded.version, lease_token=token,
-                                      address=address)  # fmt: skip
+        guard = EditGuard(version=loaded.version, lease_token=token)
+        services.order_billing_update(ctx, order_id=order_id, guard=guard, address=address)
     except DomainError as exc:
         return ("refused", exc.code, str(exc.status))
     except Exception as exc:

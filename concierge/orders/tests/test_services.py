@@ -12,6 +12,8 @@ from concierge.checkout.plan import CheckoutPlan, ShipmentPlan
 from concierge.checkout.services import checkout_submit
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
+from concierge.orders import locks
+from concierge.orders.editing import SYSTEM, EditGuard
 from concierge.orders.models import Order
 from concierge.orders.services import order_cancel, shipment_release, shipment_ship
 from concierge.payments.models import PaymentTransaction
@@ -43,15 +45,24 @@ def order(shopper, store) -> Order:
     return checkout_submit(ctx, cart=Cart.objects.get(pk=cart.pk), plan=plan)
 
 
+def held(csr, order) -> EditGuard:
+    """The guard of ``csr`` editing ``order`` as it is now: its lock (taken or renewed) and version."""
+    token = locks.order_lock(ActingContext(user=csr), order_id=order.pk).token
+    return EditGuard(version=Order.objects.get(pk=order.pk).version, lease_token=token)
+
+
+WAREHOUSE = ActingContext.system("warehouse")
+
+
 def test_release_captures_each_shipments_share_and_shipping_completes(order, csr):
     ctx = ActingContext(user=csr)
     first, second = order.shipments.order_by("number")
-    shipment_release(ctx, shipment_id=first.pk)
+    shipment_release(ctx, shipment_id=first.pk, guard=held(csr, order))
     assert Order.objects.get(pk=order.pk).status == "IN_PROGRESS"
-    shipment_ship(ctx, shipment_id=first.pk)
+    shipment_ship(WAREHOUSE, shipment_id=first.pk, guard=SYSTEM)
     assert Order.objects.get(pk=order.pk).status == "PARTIALLY_SHIPPED"
-    shipment_release(ctx, shipment_id=second.pk)
-    shipment_ship(ctx, shipment_id=second.pk)
+    shipment_release(ctx, shipment_id=second.pk, guard=held(csr, order))
+    shipment_ship(WAREHOUSE, shipment_id=second.pk, guard=SYSTEM)
     assert Order.objects.get(pk=order.pk).status == "COMPLETED"
     captures = order.transactions.filter(kind="CAPTURE").order_by("amount").values_list("amount", flat=True)
     assert list(captures) == [Decimal("25.00"), Decimal("85.00")]
@@ -62,15 +73,15 @@ def test_release_captures_each_shipments_share_and_shipping_completes(order, csr
 def test_releasing_twice_is_refused_and_captures_once(order, csr):
     ctx = ActingContext(user=csr)
     first = order.shipments.order_by("number").first()
-    shipment_release(ctx, shipment_id=first.pk)
+    shipment_release(ctx, shipment_id=first.pk, guard=held(csr, order))
     with pytest.raises(DomainError) as refused:
-        shipment_release(ctx, shipment_id=first.pk)
+        shipment_release(ctx, shipment_id=first.pk, guard=held(csr, order))
     assert refused.value.code == "shipment.illegal_transition"
     assert order.transactions.filter(kind="CAPTURE").count() == 1
 
 
 def test_cancel_reverses_the_payment_and_restocks(order, csr):
-    order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Customer asked")
+    order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Customer asked", guard=held(csr, order))
     order.refresh_from_db()
     assert order.status == "CANCELLED"
     assert set(order.shipments.values_list("status", flat=True)) == {"CANCELLED"}
@@ -87,16 +98,16 @@ def test_cancel_reverses_the_payment_and_restocks(order, csr):
 
 
 def test_a_released_order_cannot_be_cancelled(order, csr):
-    shipment_release(ActingContext(user=csr), shipment_id=order.shipments.first().pk)
+    shipment_release(ActingContext(user=csr), shipment_id=order.shipments.first().pk, guard=held(csr, order))
     with pytest.raises(DomainError):
-        order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Too late")
+        order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Too late", guard=held(csr, order))
     assert Order.objects.get(pk=order.pk).status == "IN_PROGRESS"
 
 
 def test_staff_of_another_store_and_shoppers_cannot_touch_the_order(order, csr_other_store, shopper):
     for ctx in (ActingContext(user=csr_other_store), ActingContext(user=shopper.user, customer=shopper)):
         with pytest.raises(DomainError) as refused:
-            shipment_release(ctx, shipment_id=order.shipments.first().pk)
+            shipment_release(ctx, shipment_id=order.shipments.first().pk, guard=EditGuard(version=1, lease_token="x"))
         assert refused.value.status == 404
     assert not order.transactions.filter(kind="CAPTURE").exists()
 
@@ -107,7 +118,7 @@ def test_release_and_cancel_enqueue_their_payment_retry_and_a_retry_has_no_secon
     from concierge.orders.tasks import capture_shipment
 
     first = order.shipments.order_by("number").first()
-    shipment_release(ActingContext(user=csr), shipment_id=first.pk)
+    shipment_release(ActingContext(user=csr), shipment_id=first.pk, guard=held(csr, order))
     assert DBTaskResult.objects.filter(task_path="concierge.orders.tasks.capture_shipment").count() == 1
     capture_shipment.call(first.pk)  # the retry, after the capture already succeeded
     assert order.transactions.filter(kind="CAPTURE").count() == 1
@@ -118,7 +129,37 @@ def test_a_cancelled_orders_reversal_is_retried_once(order, csr):
 
     from concierge.orders.tasks import reverse_cancelled_order
 
-    order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Customer asked")
+    order_cancel(ActingContext(user=csr), order_id=order.pk, reason="Customer asked", guard=held(csr, order))
     assert DBTaskResult.objects.filter(task_path="concierge.orders.tasks.reverse_cancelled_order").count() == 1
     reverse_cancelled_order.call(order.pk)
     assert order.transactions.filter(kind="REVERSE").count() == 1
+
+
+def test_only_a_system_context_changes_an_order_without_its_lock(order, csr):
+    # given a CSR who claims to be Concierge itself
+    with pytest.raises(DomainError) as refused:
+        shipment_ship(ActingContext(user=csr), shipment_id=order.shipments.first().pk, guard=SYSTEM)
+    assert refused.value.status == 403
+    with pytest.raises(DomainError) as refused:
+        order_cancel(ActingContext(user=csr), order_id=order.pk, reason="no lock", guard=SYSTEM)
+    assert refused.value.status == 403
+    # and a system context that brings a person's guard (it holds no lock)
+    with pytest.raises(DomainError):
+        order_cancel(WAREHOUSE, order_id=order.pk, reason="x", guard=EditGuard(version=order.version, lease_token="t"))
+    assert Order.objects.get(pk=order.pk).status == "CREATED"
+    # while the warehouse's own path works and is audited under its name
+    shipment_ship_ready = order.shipments.order_by("number").first()
+    shipment_release(WAREHOUSE, shipment_id=shipment_ship_ready.pk, guard=SYSTEM)
+    shipment_ship(WAREHOUSE, shipment_id=shipment_ship_ready.pk, guard=SYSTEM)
+    assert Event.objects.filter(action="shipment.shipped", actor_label="warehouse").count() == 1
+
+
+def test_holds_move_only_through_their_table(order):
+    from concierge.orders.models import Hold
+
+    hold = Hold(order=order, reason="Review", status=Hold.Status.OPEN)
+    assert hold.can_transition_to(Hold.Status.RESOLVED)
+    hold.transition_to(Hold.Status.RESOLVED)
+    with pytest.raises(DomainError) as refused:
+        hold.transition_to(Hold.Status.OPEN)
+    assert refused.value.code == "hold.illegal_transition"

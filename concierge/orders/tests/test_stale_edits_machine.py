@@ -11,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.orders import locks, services
+from concierge.orders.editing import EditGuard
 from concierge.orders.models import Order
 from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
@@ -61,12 +62,16 @@ def test_two_editors_and_a_supervisor_lose_no_update(shopper, store, csr, superv
             address["line2"] = (line2 + text)[-40:]
             refused = ""
             try:
-                services.order_billing_update(self.ctx(who), order_id=order.pk, expected_version=version,
-                                              lease_token=self.tokens.get(who), address=address)  # fmt: skip
+                services.order_billing_update(
+                    self.ctx(who),
+                    order_id=order.pk,
+                    guard=EditGuard(version=version, lease_token=self.tokens.get(who)),
+                    address=address,
+                )
             except DomainError as exc:
                 refused = exc.code
             if refused:
-                assert refused in {"order.stale", "order.lock_lost"}
+                assert refused in {"order.stale", "order.lock_lost", "order.locked"}
                 return
             # accepted: it must have been based on what was committed, at the current version
             assert version == self.version

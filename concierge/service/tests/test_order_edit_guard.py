@@ -1,0 +1,256 @@
+"""No order edit reaches a write without its guard (RELIABILITY bar 29, seed 004 "Order Locking").
+
+The routes are read from the URL conf and from the API's routers, not listed by hand: every POST-only
+console page under /service/orders/ and every write operation of the API under /service/orders must
+be either an edit (described in EDITS / API_EDITS, then walked with no token, someone else's token,
+a forged token, no version and a stale version — nothing may change — and once with the right ones,
+which must change the order) or a lease or history route named in NOT_EDITS with the reason. A new
+edit route without an entry fails here; one that skips the guard fails the walk.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from concierge.api.main import api
+from concierge.audit.models import Event
+from concierge.catalog.models import Sku
+from concierge.orders.models import Order, Shipment
+from concierge.orders.tests.builders import placed_order
+from concierge.payments.models import PaymentTransaction
+from concierge.testing import factories
+from concierge.testing.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {"first_name": "Jane", "last_name": "Shopper", "line1": "9 Elm St", "city": "Dallas", "region": "TX",
+           "postal_code": "75201", "country": "US"}  # fmt: skip
+
+# HTML edits: URL name -> (which shipment the route names, the form it posts).
+EDITS: dict[str, tuple[int | None, dict[str, Any]]] = {
+    "order_billing": (None, ADDRESS),
+    "order_cancel": (None, {"reason": "Customer called"}),
+    "shipment_shipping": (0, {"shipping_method": "economy", **ADDRESS}),
+    "shipment_release": (0, {}),
+    "shipment_cancel": (1, {"reason": "Out of stock locally"}),
+}
+# API edits: (method, path template) -> (shipment, JSON body).
+API_EDITS: dict[tuple[str, str], tuple[int | None, dict[str, Any] | None]] = {
+    ("PUT", "/service/orders/{number}/billing-address"): (None, ADDRESS),
+    ("PUT", "/service/orders/{number}/shipments/{shipment}/shipping"): (0, {"shipping_method": "economy",
+                                                                           "address": ADDRESS}),
+    ("POST", "/service/orders/{number}/cancel"): (None, {"reason": "Customer called"}),
+    ("POST", "/service/orders/{number}/shipments/{shipment}/release"): (0, None),
+    ("POST", "/service/orders/{number}/shipments/{shipment}/cancel"): (1, {"reason": "Out of stock locally"}),
+}  # fmt: skip
+# Pages that only read (GET, never changing a row).
+READS = {"orders": "order search", "order": "the order view"}
+# Write routes that are not edits of the order, and why they need no version.
+NOT_EDITS = {
+    "order_edit": "opens the editor: takes the lock (refused, naming the holder, when someone else has it)",
+    "order_heartbeat": "renews this browser's own lock; refused without its token",
+    "order_close": "releases this browser's own lock (only with its token)",
+    "order_unlock": "a supervisor's Unlock Order: the privilege and a reason, audited",
+    "order_note": "a note is added to the order's history and changes none of its fields (ADR 0006)",
+    ("POST", "/service/orders/{number}/lock"): "opens the editor (or renews the caller's own lock)",
+    ("DELETE", "/service/orders/{number}/lock"): "releases the caller's own lock, only with its token",
+    ("POST", "/service/orders/{number}/unlock"): "a supervisor's Unlock Order: the privilege and a reason",
+    ("POST", "/service/orders/{number}/notes"): "a note adds to the order's history (ADR 0006)",
+}
+
+
+def _html_routes() -> list[tuple[str, str]]:
+    """(route, URL name) of every page under service/orders/ in the URL conf."""
+
+    def walk(patterns: list, prefix: str = "") -> list[tuple[str, str]]:
+        found = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                found.append((prefix + str(pattern.pattern), pattern.name))
+        return found
+
+    return [(route, name) for route, name in walk(get_resolver().url_patterns) if route.startswith("service/orders/")]
+
+
+def _api_write_operations() -> list[tuple[str, str]]:
+    """(method, path) of every API operation under /service/orders that is not a GET."""
+    found = []
+    for _prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            if not path.startswith("/service/orders"):
+                continue
+            for operation in path_view.operations:
+                found += [(method, path) for method in operation.methods if method != "GET"]
+    return found
+
+
+def browser(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="concierge.identity.backends.EmailBackend")
+    return client
+
+
+def api_client(user) -> Client:
+    created = Client().post("/api/v1/auth/tokens", {"email": user.email, "password": PASSWORD, "name": "guard"},
+                            content_type="application/json")  # fmt: skip
+    return Client(headers={"Authorization": f"Bearer {created.json()['key']}"})
+
+
+def snapshot(order: Order) -> tuple:
+    """Everything an edit could change: the order row (version and lock included), its shipments,
+    stock, payments and the audit log."""
+    return (
+        Order.objects.filter(pk=order.pk).values().get(),
+        list(Shipment.objects.filter(order=order).order_by("pk").values()),
+        list(Sku.objects.order_by("pk").values_list("pk", "stock_on_hand")),
+        PaymentTransaction.objects.count(),
+        Event.objects.count(),
+    )
+
+
+@pytest.fixture
+def bob(store):
+    return factories.staff("CSR", stores=[store], email="bob@concierge.test", first_name="Bob", last_name="Agent")
+
+
+def test_every_console_write_route_is_classified():
+    html = {name for _route, name in _html_routes()} - set(READS)
+    api_writes = set(_api_write_operations())
+    unknown = (html - set(EDITS) - set(NOT_EDITS)) | (api_writes - set(API_EDITS) - set(NOT_EDITS))
+    assert not unknown, f"New order routes: describe them in EDITS/API_EDITS (guarded edits) or NOT_EDITS: {unknown}"
+    # and the lists name no route that is gone
+    assert set(EDITS) <= html
+    assert set(API_EDITS) <= api_writes
+
+
+def _html_url(name: str, order: Order, shipment: int | None) -> str:
+    args = [order.number]
+    if shipment is not None:
+        args.append(order.shipments.order_by("number")[shipment].number)
+    return reverse(f"service:{name}", args=args)
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_an_html_edit_without_its_lock_or_version_changes_nothing(name, shopper, store, csr, bob):
+    order = placed_order(shopper, store)
+    shipment, form = EDITS[name]
+    url = _html_url(name, order, shipment)
+    ann = browser(csr)
+    assert ann.post(reverse("service:order_edit", args=[order.number]), {"version": order.version}).status_code == 302
+    ann_token = Order.objects.get(pk=order.pk).lease_token
+    before = snapshot(order)
+    bob_browser = browser(bob)
+    forged = browser(bob)
+    session = forged.session
+    session["leases"] = {f"order:{order.pk}": "forged-token"}
+    session.save()
+    borrowed = browser(bob)
+    session = borrowed.session
+    session["leases"] = {f"order:{order.pk}": ann_token}  # Ann's own token, in Bob's browser
+    session.save()
+    cases: list[tuple[str, Client, dict[str, Any], int, str]] = [
+        ("no token", bob_browser, {**form, "version": order.version}, 409, "Order locked"),
+        ("a forged token", forged, {**form, "version": order.version}, 409, "Lock lost"),
+        ("someone else's token", borrowed, {**form, "version": order.version}, 409, "Order locked"),
+        ("no version", ann, form, 428, "Order changed"),
+        ("a stale version", ann, {**form, "version": order.version - 1}, 412, "Order changed"),
+        ("a version that is not a number", ann, {**form, "version": "v"}, 412, "Order changed"),
+    ]
+    for case, client, data, status, title in cases:
+        response = client.post(url, data)
+        body = response.content.decode()
+        assert response.status_code == status, (case, body[:300])
+        assert 'role="alertdialog"' in body, case
+        assert title in body, case
+        assert snapshot(order) == before, f"{name} with {case} changed something"
+    # the same edit with Ann's lock and the version she loaded goes through, once
+    done = ann.post(url, {**form, "version": order.version})
+    assert done.status_code == 302, done.content.decode()[:300]
+    assert Order.objects.get(pk=order.pk).version == order.version + 1
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(API_EDITS))
+def test_an_api_edit_without_its_lock_or_version_changes_nothing(method, path, shopper, store, csr, bob):
+    order = placed_order(shopper, store)
+    shipment, body = API_EDITS[(method, path)]
+    number = order.shipments.order_by("number")[shipment].number if shipment is not None else ""
+    url = "/api/v1" + path.format(number=order.number, shipment=number)
+    ann, bob_api = api_client(csr), api_client(bob)
+    token = ann.post(f"/api/v1/service/orders/{order.number}/lock").json()["lease_token"]
+    before = snapshot(order)
+    version = f'"{order.version}"'
+
+    def send(client: Client, headers: dict[str, str]) -> Any:
+        return getattr(client, method.lower())(url, body, content_type="application/json", headers=headers)
+
+    cases: list[tuple[str, Client, dict[str, str], int, str]] = [
+        ("no X-Lease-Token", bob_api, {"If-Match": version}, 409, "order.locked"),
+        ("a forged token", bob_api, {"If-Match": version, "X-Lease-Token": "forged"}, 409, "order.lock_lost"),
+        ("someone else's token", bob_api, {"If-Match": version, "X-Lease-Token": token}, 409, "order.locked"),
+        ("no If-Match", ann, {"X-Lease-Token": token}, 428, "order.version_required"),
+        ("an empty If-Match", ann, {"If-Match": "", "X-Lease-Token": token}, 428, "order.version_required"),
+        ("a stale If-Match", ann, {"If-Match": f'"{order.version - 1}"', "X-Lease-Token": token}, 412, "order.stale"),
+    ]
+    for case, client, headers, status, code in cases:
+        response = send(client, headers)
+        assert (response.status_code, response.json()["code"]) == (status, code), (case, response.json())
+        assert snapshot(order) == before, f"{method} {path} with {case} changed something"
+    done = send(ann, {"If-Match": version, "X-Lease-Token": token})
+    assert done.status_code == 200, done.json()
+    assert done.json()["version"] == order.version + 1
+
+
+def test_an_edit_of_an_order_nobody_locked_is_refused_too(signed_in, shopper, store, csr):
+    # given an order no one has open, and a page that still carries the right version
+    order = placed_order(shopper, store)
+    before = snapshot(order)
+    response = signed_in(csr).post(reverse("service:order_cancel", args=[order.number]),
+                                   {"reason": "Customer called", "version": order.version})  # fmt: skip
+    assert response.status_code == 409
+    assert "is not open for editing by you: choose Edit to lock it" in response.content.decode()
+    assert snapshot(order) == before
+
+
+def test_bobs_cancel_form_without_the_lock_is_refused_and_anns_lock_stays(shopper, store, csr, bob):
+    """Issue 10.1: Ann opens the order for editing; Bob POSTs its cancel form with only a reason."""
+    # given Ann editing the order
+    order = placed_order(shopper, store)
+    browser(csr).post(reverse("service:order_edit", args=[order.number]), {"version": order.version})
+    # when Bob posts the cancel form with only a reason (no lock token, no version)
+    response = browser(bob).post(reverse("service:order_cancel", args=[order.number]), {"reason": "Bob says so"})
+    # then he is shown the seed's dialog, the order is not cancelled and the lock is still Ann's
+    body = response.content.decode()
+    assert response.status_code == 428
+    assert 'role="alertdialog"' in body
+    current = Order.objects.get(pk=order.pk)
+    assert current.status == Order.Status.CREATED
+    assert current.lease_holder_id == csr.pk
+    assert current.lease_is_live()
+    assert not Event.objects.filter(action="order.cancelled").exists()
+    # and with the version his page showed, he is told Ann is modifying it
+    response = browser(bob).post(reverse("service:order_cancel", args=[order.number]),
+                                 {"reason": "Bob says so", "version": order.version})  # fmt: skip
+    assert response.status_code == 409
+    assert f"Ann Agent is modifying order {order.number}. You can only view it in read-only mode." in (
+        response.content.decode()
+    )
+    assert Order.objects.get(pk=order.pk).status == Order.Status.CREATED
+
+
+def test_notes_need_console_access_to_the_orders_store(shopper, store, csr_other_store):
+    order = placed_order(shopper, store, shipments=1)
+    other_api = api_client(csr_other_store)
+    before = snapshot(order)
+    assert browser(csr_other_store).post(reverse("service:order_note", args=[order.number]),
+                                         {"text": "hello"}).status_code == 404  # fmt: skip
+    assert browser(shopper.user).post(reverse("service:order_note", args=[order.number]),
+                                      {"text": "hello"}).status_code == 403  # fmt: skip
+    assert other_api.post(f"/api/v1/service/orders/{order.number}/notes", {"text": "hello"},
+                          content_type="application/json").status_code == 404  # fmt: skip
+    assert snapshot(order) == before
