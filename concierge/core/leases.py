@@ -51,6 +51,11 @@ class Leased(models.Model):
 
     def lease_holder_name(self) -> str:
         holder = self.lease_holder
+        if self.lease_holder_id is not None and (holder is None or holder.pk != self.lease_holder_id):
+            # The holder joined to a row read under FOR UPDATE can be stale on PostgreSQL: a row
+            # that changed while this reader waited is re-read, the joined holder is not.
+            users = self._meta.get_field("lease_holder").related_model._default_manager
+            holder = users.filter(pk=self.lease_holder_id).first()
         return holder.display_name if holder is not None else "someone"
 
     def lease_subject_kind(self) -> str:

@@ -40,7 +40,7 @@ def locked_order(ctx: ActingContext, order_id: int) -> Order:
     """The order row, locked for the rest of the caller's transaction; another store's is "not found"."""
     order = (
         Order.objects.select_for_update(of=("self",))
-        .select_related("store", "customer", "account", "lease_holder")
+        .select_related("store", "customer", "account")
         .filter(pk=order_id)
         .first()
     )
