@@ -11,6 +11,7 @@ from django.db.models.functions import Lower, Replace
 from concierge.core import clock
 from concierge.core.leases import Leased
 from concierge.core.states import StateMachine
+from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
@@ -63,6 +64,7 @@ class Order(StateMachine, Leased):
     }
     TRANSITION_ERROR = OrderError.ILLEGAL_TRANSITION
     NOUN = "An order"
+    UNLOCKED_ACTION = OrderAction.UNLOCKED
 
     number = models.CharField(max_length=20, unique=True)
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="orders")
