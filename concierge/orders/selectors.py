@@ -29,6 +29,7 @@ from concierge.core.errors import DomainError, NotFound
 from concierge.customers.models import Customer
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
+from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Hold, Order, OrderLine, Shipment
 from concierge.stores.days import within_store_days
@@ -506,7 +507,7 @@ def order_timeline(order: Order, *, limit: int = 500) -> list[TimelineEntry]:
 # --- The order view (seed 004: the order's tabs) ---------------------------------------------------
 
 TABS = ("summary", "details", "payments", "returns", "notes", "holds")
-LOCK_ACTIONS = frozenset({"order.locked", "order.unlocked"})  # folded on the timeline unless asked for
+LOCK_ACTIONS = frozenset({OrderAction.LOCKED, OrderAction.UNLOCKED})  # folded on the timeline unless asked for
 
 
 @dataclass(frozen=True)

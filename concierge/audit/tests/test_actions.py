@@ -95,7 +95,7 @@ def test_every_change_the_admin_records_is_declared() -> None:
 
 def test_a_member_is_its_stored_string_and_carries_its_words() -> None:
     assert OrderAction.SHIPMENT_RELEASED == "shipment.released"
-    assert OrderAction.SHIPMENT_RELEASED.words == "Shipment released"
+    assert OrderAction.SHIPMENT_RELEASED.words == "Shipment released to the warehouse"
     assert describe("payment.capture_succeeded") == "Payment captured"
     assert describe(OrderAction.FORCE_UNLOCKED) == "Order unlocked by a supervisor"
     assert describe("something.retired") == "something.retired"  # an old event still shows
@@ -120,5 +120,5 @@ def test_a_declared_action_is_stored_as_its_value() -> None:
 
 def test_a_template_shows_an_actions_words() -> None:
     template = Template("{% load audit %}{{ action|action_words }}")
-    assert template.render(Context({"action": "shipment.released"})) == "Shipment released"
+    assert template.render(Context({"action": "shipment.released"})) == "Shipment released to the warehouse"
     assert template.render(Context({"action": "order.force_unlocked"})) == "Order unlocked by a supervisor"
