@@ -76,6 +76,11 @@ class Order(StateMachine, Leased):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     placed_on_behalf = models.BooleanField(default=False, help_text="Placed by staff for the customer.")
+    from_draft = models.BooleanField(
+        default=False,
+        help_text="Created by customer service as a draft for the customer (seed 001): placed_by created it; "
+        "the shopper places it at checkout.",
+    )
     cart = models.OneToOneField("carts.Cart", null=True, blank=True, on_delete=models.SET_NULL, related_name="order")
     checkout_key = models.CharField(
         max_length=80, null=True, blank=True, help_text="The checkout attempt that placed the order."
@@ -173,6 +178,12 @@ class Order(StateMachine, Leased):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def was_placed(self) -> bool:
+        """A draft never checked out (still open, or abandoned and cancelled) is no order the customer
+        placed: checkout gives every order it places its attempt's ``checkout_key``."""
+        return not self.is_draft and not (self.from_draft and self.checkout_key is None)
 
     def why_billing_not_editable(self) -> str:
         """Seed 004: the billing address is editable while the order is not completed (a draft's is

@@ -42,10 +42,9 @@ if TYPE_CHECKING:
 
 def placed_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
     """``orders`` without customer service's drafts: neither an open draft nor one abandoned
-    (cancelled) before the shopper checked it out is an order the customer placed."""
-    return orders.exclude(status=Order.Status.DRAFT).exclude(
-        status=Order.Status.CANCELLED, checkout_key__isnull=True, takeover__isnull=False
-    )
+    (cancelled) before the shopper checked it out is an order the customer placed (``Order.was_placed``:
+    checkout gives every order it places a ``checkout_key``)."""
+    return orders.exclude(status=Order.Status.DRAFT).exclude(from_draft=True, checkout_key__isnull=True)
 
 
 def orders_of_customer(ctx: ActingContext) -> QuerySet[Order]:
@@ -422,10 +421,10 @@ def search_orders(ctx: ActingContext, terms: OrderSearch) -> SearchPage:
 
 
 def _listed(qs: QuerySet[Order]) -> QuerySet[Order]:
-    return qs.select_related("store").only(
+    return qs.select_related("store", "placed_by").only(
         "number", "store__code", "store__name", "billing_first_name", "billing_last_name", "billing_last_name_key",
         "billing_first_name_key", "placed_at", "total", "currency", "status", "lease_holder_id",
-        "lease_expires_at",
+        "lease_expires_at", "from_draft", "placed_by__first_name", "placed_by__last_name", "placed_by__email",
     )  # fmt: skip
 
 
