@@ -179,12 +179,6 @@ class Order(StateMachine, Leased):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    @property
-    def was_placed(self) -> bool:
-        """A draft never checked out (still open, or abandoned and cancelled) is no order the customer
-        placed: checkout gives every order it places its attempt's ``checkout_key``."""
-        return not self.is_draft and not (self.from_draft and self.checkout_key is None)
-
     def why_billing_not_editable(self) -> str:
         """Seed 004: the billing address is editable while the order is not completed (a draft's is
         chosen by the shopper at checkout)."""

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 
 def placed_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
     """``orders`` without customer service's drafts: neither an open draft nor one abandoned
-    (cancelled) before the shopper checked it out is an order the customer placed (``Order.was_placed``:
-    checkout gives every order it places a ``checkout_key``)."""
+    (cancelled) before the shopper checked it out is an order the customer placed. The order knows:
+    ``from_draft``, and no ``checkout_key`` (checkout gives one to every order it places)."""
     return orders.exclude(status=Order.Status.DRAFT).exclude(from_draft=True, checkout_key__isnull=True)
 
 
