@@ -9,7 +9,7 @@ class OrderAction(AuditAction):
     FORCE_UNLOCKED = "order.force_unlocked", "Order unlocked by a supervisor"
     BILLING_ADDRESS_CHANGED = "order.billing_address_changed", "Billing address changed"
     CANCELLED = "order.cancelled", "Order cancelled"
-    NOTE_ADDED = "order.note_added", "Note"
+    NOTE_ADDED = "order.note_added", "Note added"
     SHIPMENT_RELEASED = "shipment.released", "Shipment released to the warehouse"
     SHIPMENT_SHIPPED = "shipment.shipped", "Shipment shipped"
     SHIPMENT_CANCELLED = "shipment.cancelled", "Shipment cancelled"

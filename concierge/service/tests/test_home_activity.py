@@ -35,7 +35,7 @@ def test_recent_activity_reads_as_words_with_links_and_amounts(shopper, store, c
     # then: the events in words, the order by its number linking to its page, Jane by name linking to her profile
     activity = html[html.index('id="activity-heading"') :]
     words = text(activity)
-    assert f"Shipment released to the warehouse Order {order.number} for Jane Shopper" in words
+    assert f"Shipment released to the warehouse · Order {order.number} for Jane Shopper" in words
     assert "Payment authorized $42.50 for Jane Shopper" in words
     assert f'<a href="{reverse("service:order", args=[order.number])}">Order {order.number}</a>' in activity
     assert f'<a href="{reverse("service:customer", args=[shopper.pk])}">Jane Shopper</a>' in activity
