@@ -19,6 +19,7 @@ from concierge.testing import factories
 from concierge.testing.factories import PASSWORD
 from e2e.conftest import screenshot
 from e2e.test_assist import sign_in
+from e2e.test_layout import assert_fits
 from e2e.test_shopping import fill_card
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,8 +122,12 @@ def test_kibo_flow_the_shopper_checks_out_the_order_the_csr_created(
     agent.get_by_role("button", name="Search").click()
     row = agent.get_by_role("row").filter(has_text=number)
     expect(row).to_contain_text("Created")
+    expect(row).to_contain_text("created by Ann Agent")
+    assert_fits(agent, "takeover-placed-in-search")  # the results table scrolls in its own box at 390 px
+    agent.set_viewport_size({"width": 1280, "height": 800})
     row.get_by_role("link", name=number).click()
-    expect(agent.get_by_text("placed by Ann Agent on behalf of Jane Shopper")).to_be_visible()
+    expect(agent.get_by_text("created by Ann Agent for Jane Shopper")).to_be_visible()
+    both_widths(agent, "takeover-placed-order-summary")
     agent.goto(f"/service/customers/{shopper.pk}/")
     expect(agent.get_by_role("row").filter(has_text=number)).to_contain_text("Created")
     order = Order.objects.get(number=number)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from concierge.assist.actions import AssistAction
 from concierge.assist.errors import AssistError
 from concierge.assist.models import AssistedSession
 from concierge.assist.policies import check_can_assist, may_assist, still_assistable
@@ -83,7 +84,7 @@ def session_start(
             ) from None
         record(
             assisting(ctx, session),
-            action="assist.session_started",
+            action=AssistAction.SESSION_STARTED,
             subject_kind="customer",
             subject_id=customer.pk,
             data={"session": session.pk, "channel": channel, "reason": session.reason, "ticket": session.ticket},
@@ -112,7 +113,7 @@ def _end(ctx: ActingContext, session: AssistedSession, reason: str) -> None:
     session.save(update_fields=["status", "ended_at", "end_reason"])
     record(
         acting,
-        action="assist.session_ended",
+        action=AssistAction.SESSION_ENDED,
         subject_kind="customer",
         subject_id=session.customer_id,
         data={"session": session.pk, "reason": reason, "minutes": _minutes(session)},

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.core import signing
 from django.db import transaction
 
+from concierge.assist.actions import AssistAction
 from concierge.assist.errors import AssistError
 from concierge.assist.models import AssistedSession, CartTakeover
 from concierge.assist.services import R, assisting, session_end, session_resolve, session_start
@@ -21,6 +22,7 @@ from concierge.audit.services import record
 from concierge.checkout.drafts import draft_attach, draft_cancel, draft_create, draft_mirror, draft_reassign
 from concierge.core import clock, leases
 from concierge.core.errors import CommonError, DomainError
+from concierge.customers.actions import CustomerAction
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -55,7 +57,7 @@ def takeover_create(ctx: ActingContext, *, customer_id: object) -> CartTakeover:
         takeover = CartTakeover.objects.create(
             number=order.number, order=order, agent=ctx.user, customer=session.customer, session=session
         )
-        record(acting, action="takeover.created", subject_kind="customer", subject_id=session.customer_id,
+        record(acting, action=AssistAction.TAKEOVER_CREATED, subject_kind="customer", subject_id=session.customer_id,
                data={"takeover": takeover.number, "order": order.number})  # fmt: skip
     return takeover
 
@@ -98,7 +100,7 @@ def takeover_create_guest(
             shared_id=new_shared_id(), kind=Customer.Kind.SINGLE_SESSION_USER, store=store, **values
         )
         index_customers([guest])
-        record(ctx.evolve(customer=guest, store=store), action="customer.guest_created", subject_kind="customer",
+        record(ctx.evolve(customer=guest, store=store), action=CustomerAction.GUEST_CREATED, subject_kind="customer",
                subject_id=guest.pk, data={"shared_id": guest.shared_id})  # fmt: skip
     return takeover_create(ctx, customer_id=guest.pk)
 
@@ -157,7 +159,7 @@ def takeover_view_cart(ctx: ActingContext, takeover: CartTakeover, *, take_lock_
         CartTakeover.objects.filter(pk=takeover.pk).update(cart=cart, status=CartTakeover.Status.IN_CART)
         if takeover.order is not None:
             takeover.order = draft_attach(acting, order=takeover.order, cart=cart)
-        record(acting, action="takeover.cart_viewed", subject_kind="cart", subject_id=cart.pk,
+        record(acting, action=AssistAction.TAKEOVER_CART_VIEWED, subject_kind="cart", subject_id=cart.pk,
                data={"takeover": takeover.number})  # fmt: skip
     takeover.cart, takeover.status = cart, CartTakeover.Status.IN_CART
     return grant
@@ -220,7 +222,7 @@ def takeover_hand_back(ctx: ActingContext, takeover: CartTakeover, *, lease_toke
         if takeover.order is not None:
             draft_mirror(acting, order=takeover.order)
         CartTakeover.objects.filter(pk=takeover.pk).update(status=CartTakeover.Status.HANDED_BACK, ended_at=clock.now())
-        record(acting, action="takeover.handed_back", subject_kind="cart", subject_id=takeover.cart_id,
+        record(acting, action=AssistAction.TAKEOVER_HANDED_BACK, subject_kind="cart", subject_id=takeover.cart_id,
                data={"takeover": takeover.number, "lines": takeover.cart.lines.count()})  # fmt: skip
     session_end(acting, reason=R.HANDED_BACK)
     takeover.refresh_from_db()
@@ -253,7 +255,7 @@ def takeover_cancel(ctx: ActingContext, takeover: CartTakeover) -> CartTakeover:
         CartTakeover.objects.filter(pk=takeover.pk).update(
             status=CartTakeover.Status.CANCELLED, ended_at=takeover.ended_at or clock.now(), link_nonce=""
         )
-        record(acting, action="takeover.cancelled", subject_kind="customer", subject_id=takeover.customer_id,
+        record(acting, action=AssistAction.TAKEOVER_CANCELLED, subject_kind="customer", subject_id=takeover.customer_id,
                data={"takeover": takeover.number})  # fmt: skip
     if session is not None:
         session_end(acting, reason=R.SIGNED_IN_AS_SELF)
@@ -275,8 +277,9 @@ def takeover_checkout_link(ctx: ActingContext, takeover: CartTakeover) -> str:
     nonce = secrets.token_hex(16)
     with transaction.atomic():
         CartTakeover.objects.filter(pk=takeover.pk).update(link_nonce=nonce)
-        record(ctx.evolve(customer=takeover.customer, store=takeover.customer.store), action="takeover.link_sent",
-               subject_kind="order", subject_id=takeover.order_id, data={"takeover": takeover.number})  # fmt: skip
+        record(ctx.evolve(customer=takeover.customer, store=takeover.customer.store),
+               action=AssistAction.TAKEOVER_LINK_SENT, subject_kind="order", subject_id=takeover.order_id,
+               data={"takeover": takeover.number})  # fmt: skip
     takeover.link_nonce = nonce
     issued = int(clock.now().timestamp())
     return signing.dumps({"t": takeover.pk, "n": nonce, "at": issued}, salt=LINK_SALT, compress=True)
@@ -346,7 +349,7 @@ def takeover_pick_up(ctx: ActingContext, *, code: str = "", link: str = "") -> C
         bump(target)
         draft_reassign(ctx, order=takeover.order, customer=ctx.customer, cart=target)
         CartTakeover.objects.filter(pk=takeover.pk).update(picked_up_at=clock.now(), link_nonce="")
-        record(ctx, action="takeover.picked_up", subject_kind="cart", subject_id=target.pk,
+        record(ctx, action=AssistAction.TAKEOVER_PICKED_UP, subject_kind="cart", subject_id=target.pk,
                data={"takeover": takeover.number, "from_cart": source.code, "lines": moved, "skipped": skipped,
                      "by": "link" if link else "code"})  # fmt: skip
     takeover.refresh_from_db()

@@ -49,6 +49,17 @@ def admin_actions(name: str, models: dict[str, str], *, module: str) -> type[Aud
     return created
 
 
+def admin_action(model_name: str, verb: str) -> AuditAction:
+    """The declared member for a change the admin makes to ``model_name`` (``verb`` one of
+    ``ADMIN_VERBS``): ``admin_action("taxrate", "added")`` is ``StoreAdminAction.TAXRATE_ADDED``. The
+    audit app names no domain, so it finds the member by its value; an audited model whose domain did
+    not declare it is an :class:`ImproperlyDeclared` error (a test walks every audited admin)."""
+    member = declared().get(f"admin.{model_name}.{verb}")
+    if member is None:
+        raise ImproperlyDeclared(f"admin.{model_name}.{verb} is not declared: add {model_name!r} to admin_actions()")
+    return member
+
+
 def _subclasses(cls: type[AuditAction]) -> list[type[AuditAction]]:
     found: list[type[AuditAction]] = []
     for sub in cls.__subclasses__():

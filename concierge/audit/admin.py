@@ -6,6 +6,7 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from concierge.audit.actions import admin_action
 from concierge.audit.models import Event
 from concierge.audit.services import record
 
@@ -20,7 +21,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def _record(self, request: HttpRequest, obj: Model, verb: str, changes: dict | None = None) -> None:
         meta = obj._meta
-        record(request.ctx, action=f"admin.{meta.model_name}.{verb}", subject_kind=meta.model_name,
+        record(request.ctx, action=admin_action(meta.model_name, verb), subject_kind=meta.model_name,
                subject_id=obj.pk, changes=changes or {})  # fmt: skip
 
     def _changes(self, form: ModelForm) -> dict[str, tuple[str, str]]:

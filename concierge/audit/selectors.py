@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -13,9 +14,9 @@ def timeline(*, subject_kind: str, subject_id: object, limit: int = 200) -> Quer
     return Event.objects.filter(subject_kind=subject_kind, subject_id=str(subject_id)).order_by("-seq")[:limit]
 
 
-def events_by_actor(*, actor_id: int, limit: int = 20) -> QuerySet[Event]:
-    """What one person did, newest first."""
-    return Event.objects.filter(actor_id=actor_id).order_by("-seq")[:limit]
+def events_by_actor(*, actor_id: int, limit: int = 20, excluding: Iterable[str] = ()) -> QuerySet[Event]:
+    """What one person did, newest first (less the actions ``excluding`` names)."""
+    return Event.objects.filter(actor_id=actor_id).exclude(action__in=list(excluding)).order_by("-seq")[:limit]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from concierge.audit.services import record
+from concierge.carts.actions import CartAction
 from concierge.carts.errors import CartError
 from concierge.carts.locks import guard_write, locked_by_staff_error
 from concierge.carts.models import CODE_ALPHABET, CODE_LENGTH, Cart, CartLine
@@ -56,13 +57,17 @@ def cart_merge_anonymous(ctx: ActingContext, *, anonymous_token: str) -> Cart | 
         bump(target)
         record(
             ctx,
-            action="cart.merged",
+            action=CartAction.MERGED,
             subject_kind="cart",
             subject_id=target.pk,
             data={"from_cart": source.code, "lines": merged, "skipped": skipped, "version": target.version},
         )
         record(
-            ctx, action="cart.merged_away", subject_kind="cart", subject_id=source.pk, data={"into_cart": target.code}
+            ctx,
+            action=CartAction.MERGED_AWAY,
+            subject_kind="cart",
+            subject_id=source.pk,
+            data={"into_cart": target.code},
         )
     return target
 
@@ -117,7 +122,7 @@ def cart_bind(ctx: ActingContext, *, code: str, lease_token: str | None = None) 
         close(source, Cart.Status.MERGED)
         bump(target)
         data = {"from_cart": source.code, "lines": merged, "skipped": skipped, "version": target.version}
-        record(ctx, action="cart.bound", subject_kind="cart", subject_id=target.pk, data=data)
-        record(ctx, action="cart.merged_away", subject_kind="cart", subject_id=source.pk,
+        record(ctx, action=CartAction.BOUND, subject_kind="cart", subject_id=target.pk, data=data)
+        record(ctx, action=CartAction.MERGED_AWAY, subject_kind="cart", subject_id=source.pk,
                data={"into_cart": target.code})  # fmt: skip
     return target

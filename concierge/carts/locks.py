@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from concierge.audit.services import record
+from concierge.carts.actions import CartAction
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import check_may_transact, owns_cart
@@ -91,7 +92,7 @@ def guard_write(ctx: ActingContext, cart: Cart, lease_token: str | None) -> None
             status=409,
         )
     grant = leases.acquire(cart, holder=ctx.user, ttl=cart_lease_ttl(), codes=CART_LEASE)
-    record(ctx, action="cart.locked", subject_kind="cart", subject_id=cart.pk,
+    record(ctx, action=CartAction.LOCKED, subject_kind="cart", subject_id=cart.pk,
            data={"expires_at": grant.expires_at.isoformat(), "automatic": True})  # fmt: skip
 
 
@@ -129,11 +130,11 @@ def cart_lock(ctx: ActingContext, *, cart: Cart, takeover: bool = False) -> leas
         previous = row.lease_holder_name() if row.lease_is_live() else None
         grant = leases.acquire(row, holder=ctx.user, ttl=cart_lease_ttl(), codes=CART_LEASE, takeover=takeover)
         if grant.previous_holder_id is not None:
-            record(ctx, action="cart.lock_taken_over", subject_kind="cart", subject_id=row.pk,
+            record(ctx, action=CartAction.LOCK_TAKEN_OVER, subject_kind="cart", subject_id=row.pk,
                    data={"previous_holder": previous, "previous_holder_id": grant.previous_holder_id,
                          "expires_at": grant.expires_at.isoformat()})  # fmt: skip
         else:
-            record(ctx, action="cart.locked", subject_kind="cart", subject_id=row.pk,
+            record(ctx, action=CartAction.LOCKED, subject_kind="cart", subject_id=row.pk,
                    data={"expires_at": grant.expires_at.isoformat()})  # fmt: skip
     return grant
 
@@ -144,7 +145,7 @@ def cart_unlock(ctx: ActingContext, *, cart: Cart, lease_token: str | None) -> C
     with transaction.atomic():
         row = locked_cart(ctx, cart.pk, anonymous_token=None)
         leases.release(row, lease_token, codes=CART_LEASE)
-        record(ctx, action="cart.unlocked", subject_kind="cart", subject_id=row.pk)
+        record(ctx, action=CartAction.UNLOCKED, subject_kind="cart", subject_id=row.pk)
     return row
 
 
@@ -155,7 +156,7 @@ def cart_leases_release_for(ctx: ActingContext, *, agent: User, customer: Custom
         customer=customer, lease_holder=agent, lease_expires_at__gt=clock.now()
     ):
         leases.clear(row)
-        record(ctx, action="cart.unlocked", subject_kind="cart", subject_id=row.pk, data={"session_ended": True})
+        record(ctx, action=CartAction.UNLOCKED, subject_kind="cart", subject_id=row.pk, data={"session_ended": True})
 
 
 def cart_leases_renew_for(*, agent: User, customer: Customer) -> int:

@@ -5,6 +5,7 @@ import secrets
 
 from django.db import models
 
+from concierge.carts.actions import CartAction
 from concierge.carts.errors import CartError
 from concierge.core import clock
 from concierge.core.leases import Leased
@@ -36,6 +37,7 @@ class Cart(StateMachine, Leased):
     }
     TRANSITION_ERROR = CartError.ILLEGAL_TRANSITION
     NOUN = "A cart"
+    UNLOCKED_ACTION = CartAction.UNLOCKED
 
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="carts")
     customer = models.ForeignKey(

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from concierge.audit.services import record
+from concierge.carts.actions import CartAction
 from concierge.carts.errors import CartError
 from concierge.carts.locks import cart_lock as cart_lock
 from concierge.carts.locks import cart_unlock as cart_unlock
@@ -50,7 +51,9 @@ def cart_open(ctx: ActingContext, *, anonymous_token: str | None) -> tuple[Cart,
                     anonymous_digest=Cart.digest_of(token) if token else None,
                     code=Cart.new_code(),
                 )
-                record(ctx, action="cart.created", subject_kind="cart", subject_id=cart.pk, data={"code": cart.code})
+                record(
+                    ctx, action=CartAction.CREATED, subject_kind="cart", subject_id=cart.pk, data={"code": cart.code}
+                )
             return cart, token if ctx.customer is None else None
         except IntegrityError:
             # Another request created the customer's cart first (one active cart per customer), or
@@ -138,7 +141,7 @@ def cart_add(
         bump(cart)
         record(
             ctx,
-            action="cart.line_added",
+            action=CartAction.LINE_ADDED,
             subject_kind="cart",
             subject_id=cart.pk,
             changes={"quantity": (before, after)},
@@ -175,7 +178,7 @@ def cart_set_quantity(
         bump(cart)
         record(
             ctx,
-            action="cart.quantity_changed",
+            action=CartAction.QUANTITY_CHANGED,
             subject_kind="cart",
             subject_id=cart.pk,
             changes={"quantity": (before, quantity)},
@@ -204,7 +207,7 @@ def cart_remove(
         bump(cart)
         record(
             ctx,
-            action="cart.line_removed",
+            action=CartAction.LINE_REMOVED,
             subject_kind="cart",
             subject_id=cart.pk,
             changes={"quantity": (line.quantity, 0)},

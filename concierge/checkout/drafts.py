@@ -17,6 +17,7 @@ from django.db.models import F
 
 from concierge.audit.services import record
 from concierge.carts.models import Cart, CartLine
+from concierge.checkout.actions import CheckoutAction
 from concierge.checkout.services import _order_line, _order_number, checkout_quote
 from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
@@ -32,14 +33,14 @@ def draft_create(ctx: ActingContext, *, customer: Customer) -> Order:
     store = customer.store
     fields = {
         "status": Order.Status.DRAFT, "store": store, "customer": customer, "account": ctx.account,
-        "placed_by": ctx.user, "placed_on_behalf": True, "currency": store.currency,
+        "placed_by": ctx.user, "placed_on_behalf": True, "from_draft": True, "currency": store.currency,
         "email": customer.email, "billing_first_name": customer.first_name, "billing_last_name": customer.last_name,
     }  # fmt: skip
     for _ in range(5):
         try:
             with transaction.atomic():
                 order = Order.objects.create(number=_order_number(store.code), **fields)
-                record(ctx, action="order.draft_created", subject_kind="order", subject_id=order.pk,
+                record(ctx, action=CheckoutAction.DRAFT_CREATED, subject_kind="order", subject_id=order.pk,
                        data={"number": order.number})  # fmt: skip
             return order
         except IntegrityError:
@@ -62,7 +63,7 @@ def draft_attach(ctx: ActingContext, *, order: Order, cart: Cart) -> Order:
             _cancel(ctx, older, reason=f"replaced by order {order.number}")
         Order.objects.filter(pk=order.pk, status=Order.Status.DRAFT).update(cart=cart)
         order.cart = cart
-        record(ctx, action="order.draft_cart_associated", subject_kind="order", subject_id=order.pk,
+        record(ctx, action=CheckoutAction.DRAFT_CART_ASSOCIATED, subject_kind="order", subject_id=order.pk,
                data={"number": order.number, "cart": cart.code})  # fmt: skip
         return draft_mirror(ctx, order=order)
 
@@ -100,7 +101,7 @@ def draft_mirror(ctx: ActingContext, *, order: Order) -> Order:
             promotions=list(priced.promotions), version=F("version") + 1, updated_at=clock.now(),
         )  # fmt: skip
         draft.refresh_from_db()
-        record(ctx, action="order.draft_updated", subject_kind="order", subject_id=draft.pk,
+        record(ctx, action=CheckoutAction.DRAFT_UPDATED, subject_kind="order", subject_id=draft.pk,
                changes={"total": (before, str(draft.total))},
                data={"number": draft.number, "cart": cart.code, "lines": len(lines)})  # fmt: skip
     return draft
@@ -122,7 +123,7 @@ def draft_reassign(ctx: ActingContext, *, order: Order, customer: Customer, cart
             customer=customer, store=cart.store, cart=cart, email=customer.email or draft.email,
             billing_first_name=customer.first_name, billing_last_name=customer.last_name, updated_at=clock.now(),
         )  # fmt: skip
-        record(ctx, action="order.draft_picked_up", subject_kind="order", subject_id=draft.pk,
+        record(ctx, action=CheckoutAction.DRAFT_PICKED_UP, subject_kind="order", subject_id=draft.pk,
                data={"number": draft.number, "cart": cart.code, "from_customer": guest.shared_id,
                      "customer": customer.shared_id})  # fmt: skip
         draft.refresh_from_db()
@@ -154,6 +155,6 @@ def _cancel(ctx: ActingContext, draft: Order, *, reason: str) -> None:
     draft.updated_at = clock.now()
     draft.version += 1
     draft.save(update_fields=["status", "cart", "updated_at", "version"])
-    record(ctx, action="order.draft_cancelled", subject_kind="order", subject_id=draft.pk,
+    record(ctx, action=CheckoutAction.DRAFT_CANCELLED, subject_kind="order", subject_id=draft.pk,
            changes={"status": (Order.Status.DRAFT, Order.Status.CANCELLED)},
            data={"number": draft.number, "cart": cart_code, "reason": reason})  # fmt: skip

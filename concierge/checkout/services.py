@@ -18,6 +18,7 @@ from concierge.carts.policies import owns_cart
 from concierge.carts.services import check_checkout_allowed
 from concierge.catalog.models import Sku
 from concierge.catalog.pricing import LineIn, Priced, PricedLine, buyer_for, price_lines
+from concierge.checkout.actions import CheckoutAction
 from concierge.checkout.errors import CheckoutError
 from concierge.checkout.idempotency import idempotent_checkout
 from concierge.checkout.plan import CheckoutPlan, ShipmentPlan
@@ -331,7 +332,7 @@ def _place(ctx: ActingContext, placement: Placement, authorization: PaymentTrans
         }  # fmt: skip
         if order.placed_by is not None and order.placed_by != ctx.user:
             data["created_by"] = order.placed_by.display_name  # a draft customer service prepared
-        record(ctx, action="order.placed", subject_kind="order", subject_id=order.pk, data=data)
+        record(ctx, action=CheckoutAction.ORDER_PLACED, subject_kind="order", subject_id=order.pk, data=data)
     return order
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.apps import apps
 from django.conf import settings
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 class Leased(models.Model):
     """Abstract: the lease columns of a lockable row."""
+
+    UNLOCKED_ACTION: ClassVar[StrEnum]  # the declared audit action of letting go of the lease
 
     lease_holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -62,9 +64,10 @@ class Leased(models.Model):
         """The audit subject of the leased row ("cart", "order")."""
         return self._meta.model_name
 
-    def lease_unlocked_action(self) -> str:
-        """The audit action of letting go of the row's lease ("cart.unlocked", "order.unlocked")."""
-        return f"{self._meta.model_name}.unlocked"
+    def lease_unlocked_action(self) -> StrEnum:
+        """The audit action of letting go of the row's lease (``CartAction.UNLOCKED``,
+        ``OrderAction.UNLOCKED``): each leased model names its declared action as ``UNLOCKED_ACTION``."""
+        return self.UNLOCKED_ACTION
 
 
 @dataclass(frozen=True, slots=True)

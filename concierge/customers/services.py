@@ -14,6 +14,7 @@ from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import control_character_errors
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
+from concierge.customers.actions import CustomerAction
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Customer
 from concierge.customers.search import index_customers
@@ -84,7 +85,7 @@ def customer_register(
         )
         # From here on the new shopper acts for themself.
         acting = ctx.as_user(user, customer=customer, store=store)
-        record(acting, action="customer.registered", subject_kind="customer", subject_id=customer.pk)
+        record(acting, action=CustomerAction.REGISTERED, subject_kind="customer", subject_id=customer.pk)
         index_customers([customer])
     return customer
 
@@ -118,7 +119,7 @@ def customer_set_status(ctx: ActingContext, *, customer: Customer, status: str) 
         if before != status:
             locked.status = status
             locked.save(update_fields=["status"])
-            record(ctx, action="customer.status_changed", subject_kind="customer", subject_id=locked.pk,
+            record(ctx, action=CustomerAction.STATUS_CHANGED, subject_kind="customer", subject_id=locked.pk,
                    changes={"status": (before, status)})  # fmt: skip
     return locked
 
@@ -138,7 +139,7 @@ def customer_set_assistance(ctx: ActingContext, *, allowed: bool) -> Customer:
         if before != allowed:
             locked.assistance_opt_out = not allowed
             locked.save(update_fields=["assistance_opt_out"])
-            record(ctx, action="customer.assistance_changed", subject_kind="customer", subject_id=locked.pk,
+            record(ctx, action=CustomerAction.ASSISTANCE_CHANGED, subject_kind="customer", subject_id=locked.pk,
                    changes={"assistance_allowed": (before, allowed)})  # fmt: skip
     return locked
 
@@ -148,7 +149,9 @@ def organization_clear(ctx: ActingContext) -> None:
     if ctx.account is None:
         return
     with transaction.atomic():
-        record(ctx, action="seller.organization_cleared", subject_kind="customer", subject_id=ctx.account.pk)
+        record(
+            ctx, action=CustomerAction.SELLER_ORGANIZATION_CLEARED, subject_kind="customer", subject_id=ctx.account.pk
+        )
 
 
 def organization_select(ctx: ActingContext, *, account_id: object) -> Customer:
@@ -164,7 +167,7 @@ def organization_select(ctx: ActingContext, *, account_id: object) -> Customer:
     with transaction.atomic():
         record(
             ctx.with_account(account),
-            action="seller.organization_selected",
+            action=CustomerAction.SELLER_ORGANIZATION_SELECTED,
             subject_kind="customer",
             subject_id=account.pk,
         )
@@ -233,7 +236,11 @@ def address_add(
         )
         index_customers([customer])
         record(
-            ctx, action="address.added", subject_kind="customer", subject_id=customer.pk, data={"address": address.pk}
+            ctx,
+            action=CustomerAction.ADDRESS_ADDED,
+            subject_kind="customer",
+            subject_id=customer.pk,
+            data={"address": address.pk},
         )
     return address
 
@@ -249,7 +256,7 @@ def address_update(ctx: ActingContext, *, customer: Customer, address_id: int, d
             setattr(address, field, value)
         address.save(update_fields=list(changes) or None)
         index_customers([customer])
-        record(ctx, action="address.updated", subject_kind="customer", subject_id=customer.pk,
+        record(ctx, action=CustomerAction.ADDRESS_UPDATED, subject_kind="customer", subject_id=customer.pk,
                changes=changes, data={"address": address.pk})  # fmt: skip
     return address
 
@@ -261,7 +268,11 @@ def address_remove(ctx: ActingContext, *, customer: Customer, address_id: int) -
             raise DomainError(CommonError.NOT_FOUND, "No such address.", status=404)
         index_customers([customer])
         record(
-            ctx, action="address.removed", subject_kind="customer", subject_id=customer.pk, data={"address": address_id}
+            ctx,
+            action=CustomerAction.ADDRESS_REMOVED,
+            subject_kind="customer",
+            subject_id=customer.pk,
+            data={"address": address_id},
         )
 
 
@@ -277,6 +288,7 @@ def address_make_default(ctx: ActingContext, *, customer: Customer, address_id: 
         customer.addresses.filter(**{flag: True}).exclude(pk=address.pk).update(**{flag: False})
         setattr(address, flag, True)
         address.save(update_fields=[flag])
-        record(ctx, action=f"address.default_{use}", subject_kind="customer", subject_id=customer.pk,
+        chosen = CustomerAction.ADDRESS_DEFAULT_BILLING if use == "billing" else CustomerAction.ADDRESS_DEFAULT_SHIPPING
+        record(ctx, action=chosen, subject_kind="customer", subject_id=customer.pk,
                data={"address": address.pk})  # fmt: skip
     return address

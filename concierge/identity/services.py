@@ -21,6 +21,7 @@ from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
+from concierge.identity.actions import IdentityAction
 from concierge.identity.errors import IdentityError
 from concierge.identity.models import ApiToken, SignInThrottle, User
 from concierge.identity.policies import may_sign_in
@@ -90,7 +91,7 @@ def sign_in_check(request: HttpRequest | None, *, email: str, password: str, cli
         with transaction.atomic():
             record(
                 ActingContext(user=None, client_ip=client_ip, system_label="sign-in"),
-                action="user.sign_in_failed",
+                action=IdentityAction.SIGN_IN_FAILED,
                 subject_kind="sign_in",
                 subject_id=hashlib.sha256(email_key.encode()).hexdigest()[:16],
             )
@@ -103,7 +104,7 @@ def sign_in_check(request: HttpRequest | None, *, email: str, password: str, cli
         SignInThrottle.objects.filter(key=email_key).delete()
         if len(keys) > 1:
             SignInThrottle.objects.filter(key=keys[1], failures__gt=0).update(failures=F("failures") - 1)
-        record(ActingContext(user=user, client_ip=client_ip), action="user.signed_in", subject_kind="user",
+        record(ActingContext(user=user, client_ip=client_ip), action=IdentityAction.SIGNED_IN, subject_kind="user",
                subject_id=user.pk)  # fmt: skip
     return user
 
@@ -131,7 +132,7 @@ def user_sign_out_everywhere(ctx: ActingContext) -> None:
         user.refresh_from_db(fields=["session_epoch"])
         revoked = ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=clock.now())
         signed_out_everywhere.send(sender=User, user=user)
-        record(ctx, action="user.signed_out_everywhere", subject_kind="user", subject_id=user.pk,
+        record(ctx, action=IdentityAction.SIGNED_OUT_EVERYWHERE, subject_kind="user", subject_id=user.pk,
                data={"api_tokens_revoked": revoked})  # fmt: skip
 
 
@@ -147,7 +148,11 @@ def api_token_create(ctx: ActingContext, *, name: str) -> tuple[ApiToken, str]:
             user=user, name=name[:80], prefix=key[3 : 3 + ApiToken.PREFIX_LENGTH], digest=ApiToken.digest_of(key)
         )
         record(
-            ctx, action="api_token.created", subject_kind="api_token", subject_id=token.pk, data={"name": token.name}
+            ctx,
+            action=IdentityAction.API_TOKEN_CREATED,
+            subject_kind="api_token",
+            subject_id=token.pk,
+            data={"name": token.name},
         )
     return token, key
 
@@ -160,7 +165,7 @@ def api_token_revoke(ctx: ActingContext, *, token_id: int) -> ApiToken:
             raise DomainError(IdentityError.TOKEN_NOT_FOUND, "No such active token.", status=404)
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
-        record(ctx, action="api_token.revoked", subject_kind="api_token", subject_id=token.pk)
+        record(ctx, action=IdentityAction.API_TOKEN_REVOKED, subject_kind="api_token", subject_id=token.pk)
     return token
 
 
@@ -213,7 +218,7 @@ def staff_create(
         user.stores.set(list(stores))
         record(
             ctx,
-            action="staff.created",
+            action=IdentityAction.STAFF_CREATED,
             subject_kind="user",
             subject_id=user.pk,
             data={"roles": sorted(r.value for r in roles), "stores": sorted(s.code for s in user.stores.all())},
@@ -239,7 +244,7 @@ def user_change_password(ctx: ActingContext, *, current: str, new: str) -> User:
     with transaction.atomic():
         user.set_password(new)
         user.save(update_fields=["password"])
-        record(ctx, action="user.password_changed", subject_kind="user", subject_id=user.pk)
+        record(ctx, action=IdentityAction.PASSWORD_CHANGED, subject_kind="user", subject_id=user.pk)
     return user
 
 
@@ -261,7 +266,7 @@ def user_change_email(ctx: ActingContext, *, password: str, email: str) -> User:
     try:
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(email=email)
-            record(ctx, action="user.email_changed", subject_kind="user", subject_id=user.pk,
+            record(ctx, action=IdentityAction.EMAIL_CHANGED, subject_kind="user", subject_id=user.pk,
                    changes={"email": (before, email)})  # fmt: skip
     except IntegrityError:
         message = "An account with this email address already exists."

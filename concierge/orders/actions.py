@@ -4,13 +4,13 @@ from concierge.audit.actions import AuditAction, admin_actions
 
 
 class OrderAction(AuditAction):
-    LOCKED = "order.locked", "Order locked for editing"
+    LOCKED = "order.locked", "Opened for editing (order locked)"
     UNLOCKED = "order.unlocked", "Order unlocked"
     FORCE_UNLOCKED = "order.force_unlocked", "Order unlocked by a supervisor"
     BILLING_ADDRESS_CHANGED = "order.billing_address_changed", "Billing address changed"
     CANCELLED = "order.cancelled", "Order cancelled"
-    NOTE_ADDED = "order.note_added", "Note"
-    SHIPMENT_RELEASED = "shipment.released", "Shipment released"
+    NOTE_ADDED = "order.note_added", "Note added"
+    SHIPMENT_RELEASED = "shipment.released", "Shipment released to the warehouse"
     SHIPMENT_SHIPPED = "shipment.shipped", "Shipment shipped"
     SHIPMENT_CANCELLED = "shipment.cancelled", "Shipment cancelled"
     SHIPPING_CHANGED = "shipment.shipping_changed", "Shipping changed"

@@ -17,6 +17,7 @@ from pydantic import Field, StringConstraints
 
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, NameText, PhoneText, ShortText
+from concierge.audit.actions import describe
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.identity.policies import can_use_console
 from concierge.orders import locks, services
@@ -154,7 +155,8 @@ class EventOut(Schema):
     occurred_at: dt.datetime
     actor: str
     on_behalf_of: str
-    action: str
+    action: str = Field(description='The declared audit action, for machines: "order.cancelled".')
+    words: str = Field(description='The action as the order timeline shows it to people: "Order cancelled".')
     changes: dict[str, list]
     data: dict
 
@@ -292,7 +294,8 @@ def console_order_note(request: HttpRequest, number: ShortText, payload: NoteIn)
 
 def _event_out(event: object, on_behalf_of: str) -> EventOut:
     return EventOut(occurred_at=event.occurred_at, actor=event.actor_label, on_behalf_of=on_behalf_of,
-                    action=event.action, changes=event.changes or {}, data=event.data or {})  # fmt: skip
+                    action=event.action, words=describe(event.action), changes=event.changes or {},
+                    data=event.data or {})  # fmt: skip
 
 
 @router.get("/service/orders/{number}/timeline", response={200: list[EventOut], 404: ErrorOut, **ERRORS_AUTH,

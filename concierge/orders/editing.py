@@ -6,7 +6,7 @@ and every edit later issues add (returns, refunds, splits, quantities) — is wr
     with order_edit(ctx, order_id=order.pk, guard=EditGuard(version=v, lease_token=t),
                     then=Then.RELEASE) as edit:
         ...change edit.order (and edit.shipment(pk)) ...
-        edit.record("order.billing_address_changed", changes=changes)
+        edit.record(OrderAction.BILLING_ADDRESS_CHANGED, changes=changes)
 
 ``order_edit`` locks the order row (another store's order is "not found"), checks the policy,
 requires both the version the editor loaded and the token of the lock they hold — a missing version
@@ -33,6 +33,7 @@ from concierge.audit.models import Event
 from concierge.audit.services import record
 from concierge.core import clock, leases
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
+from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
 from concierge.orders.locks import (
     ORDER_LEASE,
@@ -149,7 +150,7 @@ def order_edit(ctx: ActingContext, *, order_id: int, guard: Guard, then: Then) -
             _write(edit)
         if then == Then.RELEASE and isinstance(guard, EditGuard) and order.lease_is_live():
             leases.clear(order)
-            record(edit.ctx, action="order.unlocked", subject_kind="order", subject_id=order.pk,
+            record(edit.ctx, action=OrderAction.UNLOCKED, subject_kind="order", subject_id=order.pk,
                    data={"reason": "saved"})  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from concierge.audit.services import record
 from concierge.core import clock, leases
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.identity.roles import Priv
+from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
 from concierge.orders.policies import can_manage_order
@@ -116,7 +117,7 @@ def order_lock(ctx: ActingContext, *, order_id: int, expected_version: int | Non
         except DomainError as exc:
             raise locked_by_other_error(order, exc.data) from exc
         if not renewing:
-            record(ctx, action="order.locked", subject_kind="order", subject_id=order.pk,
+            record(ctx, action=OrderAction.LOCKED, subject_kind="order", subject_id=order.pk,
                    data={"number": order.number, "expires_at": grant.expires_at.isoformat()})  # fmt: skip
     return grant
 
@@ -137,7 +138,7 @@ def order_unlock(ctx: ActingContext, *, order_id: int, lease_token: str | None, 
     with transaction.atomic():
         order = locked_order(ctx, order_id)
         leases.release(order, lease_token, codes=ORDER_LEASE)
-        record(ctx, action="order.unlocked", subject_kind="order", subject_id=order.pk, data={"reason": reason})
+        record(ctx, action=OrderAction.UNLOCKED, subject_kind="order", subject_id=order.pk, data={"reason": reason})
 
 
 def order_force_unlock(ctx: ActingContext, *, order_id: int, reason: str) -> int | None:
@@ -153,7 +154,7 @@ def order_force_unlock(ctx: ActingContext, *, order_id: int, reason: str) -> int
             return None
         holder = order.lease_holder_name()
         previous = leases.clear(order)
-        record(ctx, action="order.force_unlocked", subject_kind="order", subject_id=order.pk,
+        record(ctx, action=OrderAction.FORCE_UNLOCKED, subject_kind="order", subject_id=order.pk,
                changes={"locked_by": (holder, None)},
                data={"reason": reason, "previous_holder_id": previous})  # fmt: skip
     return previous
@@ -174,7 +175,7 @@ def order_locks_release_all(ctx: ActingContext, *, user: User) -> int:
             if order is None or not order.lease_held_by(user):
                 continue
             leases.clear(order)
-            record(ctx, action="order.unlocked", subject_kind="order", subject_id=order.pk,
+            record(ctx, action=OrderAction.UNLOCKED, subject_kind="order", subject_id=order.pk,
                    data={"reason": "signed out"})  # fmt: skip
             released += 1
     return released

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower, Replace
 from concierge.core import clock
 from concierge.core.leases import Leased
 from concierge.core.states import StateMachine
+from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
@@ -63,6 +64,7 @@ class Order(StateMachine, Leased):
     }
     TRANSITION_ERROR = OrderError.ILLEGAL_TRANSITION
     NOUN = "An order"
+    UNLOCKED_ACTION = OrderAction.UNLOCKED
 
     number = models.CharField(max_length=20, unique=True)
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="orders")
@@ -74,6 +76,11 @@ class Order(StateMachine, Leased):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     placed_on_behalf = models.BooleanField(default=False, help_text="Placed by staff for the customer.")
+    from_draft = models.BooleanField(
+        default=False,
+        help_text="Created by customer service as a draft for the customer (seed 001): placed_by created it; "
+        "the shopper places it at checkout.",
+    )
     cart = models.OneToOneField("carts.Cart", null=True, blank=True, on_delete=models.SET_NULL, related_name="order")
     checkout_key = models.CharField(
         max_length=80, null=True, blank=True, help_text="The checkout attempt that placed the order."

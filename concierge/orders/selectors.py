@@ -29,6 +29,7 @@ from concierge.core.errors import DomainError, NotFound
 from concierge.customers.models import Customer
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
+from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Hold, Order, OrderLine, Shipment
 from concierge.stores.days import within_store_days
@@ -41,10 +42,9 @@ if TYPE_CHECKING:
 
 def placed_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
     """``orders`` without customer service's drafts: neither an open draft nor one abandoned
-    (cancelled) before the shopper checked it out is an order the customer placed."""
-    return orders.exclude(status=Order.Status.DRAFT).exclude(
-        status=Order.Status.CANCELLED, checkout_key__isnull=True, takeover__isnull=False
-    )
+    (cancelled) before the shopper checked it out is an order the customer placed. The order knows:
+    ``from_draft``, and no ``checkout_key`` (checkout gives one to every order it places)."""
+    return orders.exclude(status=Order.Status.DRAFT).exclude(from_draft=True, checkout_key__isnull=True)
 
 
 def orders_of_customer(ctx: ActingContext) -> QuerySet[Order]:
@@ -421,10 +421,10 @@ def search_orders(ctx: ActingContext, terms: OrderSearch) -> SearchPage:
 
 
 def _listed(qs: QuerySet[Order]) -> QuerySet[Order]:
-    return qs.select_related("store").only(
+    return qs.select_related("store", "placed_by").only(
         "number", "store__code", "store__name", "billing_first_name", "billing_last_name", "billing_last_name_key",
         "billing_first_name_key", "placed_at", "total", "currency", "status", "lease_holder_id",
-        "lease_expires_at",
+        "lease_expires_at", "from_draft", "placed_by__first_name", "placed_by__last_name", "placed_by__email",
     )  # fmt: skip
 
 
@@ -506,7 +506,7 @@ def order_timeline(order: Order, *, limit: int = 500) -> list[TimelineEntry]:
 # --- The order view (seed 004: the order's tabs) ---------------------------------------------------
 
 TABS = ("summary", "details", "payments", "returns", "notes", "holds")
-LOCK_ACTIONS = frozenset({"order.locked", "order.unlocked"})  # folded on the timeline unless asked for
+LOCK_ACTIONS = frozenset({OrderAction.LOCKED, OrderAction.UNLOCKED})  # folded on the timeline unless asked for
 
 
 @dataclass(frozen=True)

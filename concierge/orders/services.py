@@ -23,6 +23,7 @@ from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.core.money import Money
+from concierge.orders.actions import OrderAction
 from concierge.orders.editing import Guard, Then, order_append, order_edit, order_of_shipment
 from concierge.orders.errors import OrderError
 from concierge.orders.locks import clean_reason
@@ -71,7 +72,7 @@ def shipment_release(ctx: ActingContext, *, shipment_id: int, guard: Guard) -> S
         if order.status == Order.Status.CREATED:
             order.transition_to(Order.Status.IN_PROGRESS)
             order.save(update_fields=["status"])
-        edit.record("shipment.released", changes={"status": (before, order.status)},
+        edit.record(OrderAction.SHIPMENT_RELEASED, changes={"status": (before, order.status)},
                     data={"shipment": shipment.number})  # fmt: skip
         # Committed with the release: if the capture below fails, the task captures later.
         from concierge.orders.tasks import capture_shipment
@@ -103,7 +104,7 @@ def shipment_ship(ctx: ActingContext, *, shipment_id: int, guard: Guard) -> Ship
         shipment.save(update_fields=["status", "shipped_at"])
         before = order.status
         _follow_shipments(order)
-        edit.record("shipment.shipped", changes={"status": (before, order.status)},
+        edit.record(OrderAction.SHIPMENT_SHIPPED, changes={"status": (before, order.status)},
                     data={"shipment": shipment.number})  # fmt: skip
     return shipment
 
@@ -139,7 +140,7 @@ def order_cancel(ctx: ActingContext, *, order_id: int, reason: str, guard: Guard
                 shipment.save(update_fields=["status"])
                 _restock(shipment)
         order.save(update_fields=["status"])
-        edit.record("order.cancelled", changes={"status": (before, order.status)}, data={"reason": reason})
+        edit.record(OrderAction.CANCELLED, changes={"status": (before, order.status)}, data={"reason": reason})
         # Committed with the cancellation: if the reversal below fails, the task reverses later.
         from concierge.orders.tasks import reverse_cancelled_order
 
@@ -205,7 +206,7 @@ def order_billing_update(ctx: ActingContext, *, order_id: int, guard: Guard, add
                 setattr(order, f"billing_{field}", value)
         if changes:
             order.save(update_fields=list(changes))
-            edit.record("order.billing_address_changed", changes=changes)
+            edit.record(OrderAction.BILLING_ADDRESS_CHANGED, changes=changes)
     return order
 
 
@@ -252,7 +253,7 @@ def shipment_shipping_update(
             shipment.save(update_fields=[
                 "shipping_method", "shipping_method_name", "shipping_price", *(f"ship_{f}" for f in clean)
             ])  # fmt: skip
-            edit.record("shipment.shipping_changed", changes=changes, data={"shipment": shipment.number})
+            edit.record(OrderAction.SHIPPING_CHANGED, changes=changes, data={"shipment": shipment.number})
     return shipment
 
 
@@ -275,7 +276,9 @@ def shipment_cancel(ctx: ActingContext, *, shipment_id: int, guard: Guard, reaso
         changes: dict[str, tuple[Any, Any]] = {"shipment_status": (before, shipment.status)}
         if order.status != order_before:
             changes["status"] = (order_before, order.status)
-        edit.record("shipment.cancelled", changes=changes, data={"shipment": shipment.number, "reason": reason})
+        edit.record(
+            OrderAction.SHIPMENT_CANCELLED, changes=changes, data={"shipment": shipment.number, "reason": reason}
+        )
         if order.status == Order.Status.CANCELLED:
             from concierge.orders.tasks import reverse_cancelled_order
 
@@ -303,5 +306,5 @@ def order_note_add(ctx: ActingContext, *, order_id: int, text: str) -> Event:
     if message:
         raise DomainError(OrderError.NOTE_INVALID, message, status=422, fields={"text": [message]})
     with order_append(ctx, order_id=order_id) as edit:
-        edit.record("order.note_added", data={"text": text})
+        edit.record(OrderAction.NOTE_ADDED, data={"text": text})
     return edit.recorded[0]

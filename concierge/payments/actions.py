@@ -5,13 +5,13 @@ from concierge.audit.actions import AuditAction, admin_actions
 
 class PaymentAction(AuditAction):
     AUTHORIZE_SUCCEEDED = "payment.authorize_succeeded", "Payment authorized"
-    AUTHORIZE_DECLINED = "payment.authorize_declined", "Payment declined"
+    AUTHORIZE_DECLINED = "payment.authorize_declined", "Payment authorization declined"
     AUTHORIZE_FAILED = "payment.authorize_failed", "Payment service did not answer the authorization"
     CAPTURE_SUCCEEDED = "payment.capture_succeeded", "Payment captured"
-    CAPTURE_DECLINED = "payment.capture_declined", "Capture declined"
+    CAPTURE_DECLINED = "payment.capture_declined", "Payment capture declined"
     CAPTURE_FAILED = "payment.capture_failed", "Payment service did not answer the capture"
     REVERSE_SUCCEEDED = "payment.reverse_succeeded", "Authorization reversed"
-    REVERSE_DECLINED = "payment.reverse_declined", "Reversal declined"
+    REVERSE_DECLINED = "payment.reverse_declined", "Authorization reversal declined"
     REVERSE_FAILED = "payment.reverse_failed", "Payment service did not answer the reversal"
     REFUND_SUCCEEDED = "payment.refund_succeeded", "Payment refunded"
     REFUND_DECLINED = "payment.refund_declined", "Refund declined"

@@ -2,8 +2,10 @@
 to the person reading the Notes tab — no action codes, statuses as people read them, payment events
 with their amount.
 
-The words of the actions are ONE mapping, ``ACTION_WORDS``, read through ``action_words()``: when
-the audit log declares its actions with their words, that function is the one place to change.
+The words of an action are its declared member's (``<domain>/actions.py``, read through
+``concierge.audit.actions.describe``): the same words on this page, the Customer Service home and the
+console API. This module adds what an event's data says — the unlock's reason, a payment's amount,
+the changes in words — and which events are lock noise.
 """
 
 from __future__ import annotations
@@ -11,34 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from concierge.audit.actions import describe as describe_action
+from concierge.checkout.actions import CheckoutAction
+from concierge.orders.actions import OrderAction
 from concierge.orders.models import Order, Shipment
 from concierge.orders.selectors import TimelineEntry
-
-ACTION_WORDS: dict[str, str] = {
-    "order.placed": "Order placed",
-    "order.locked": "Opened for editing (order locked)",
-    "order.unlocked": "Order unlocked",
-    "order.force_unlocked": "Order unlocked by a supervisor",
-    "order.billing_address_changed": "Billing address changed",
-    "order.cancelled": "Order cancelled",
-    "order.note_added": "Note",
-    "shipment.released": "Shipment released to the warehouse",
-    "shipment.shipped": "Shipment shipped",
-    "shipment.cancelled": "Shipment cancelled",
-    "shipment.shipping_changed": "Shipping changed",
-    "payment.authorize_succeeded": "Payment authorized",
-    "payment.authorize_declined": "Payment authorization declined",
-    "payment.authorize_failed": "Payment authorization failed: the payment service did not answer",
-    "payment.capture_succeeded": "Payment captured",
-    "payment.capture_declined": "Payment capture declined",
-    "payment.capture_failed": "Payment capture failed: the payment service did not answer",
-    "payment.reverse_succeeded": "Authorization reversed",
-    "payment.reverse_declined": "Authorization reversal declined",
-    "payment.reverse_failed": "Authorization reversal failed: the payment service did not answer",
-    "payment.refund_succeeded": "Payment refunded",
-    "payment.refund_declined": "Refund declined",
-    "payment.refund_failed": "Refund failed: the payment service did not answer",
-}
+from concierge.payments.actions import PaymentAction
 
 # Why an order was unlocked (the ``reason`` of ``order.unlocked``), as a person would say it.
 UNLOCK_REASONS = {"saved": "after saving", "closed": "editor closed", "left": "editor page left",
@@ -53,10 +33,13 @@ FIELD_WORDS = {
 
 
 def action_words(action: str) -> str:
-    """The words for an audit action; one not (yet) in the mapping reads as a sentence, not a code."""
-    if action in ACTION_WORDS:
-        return ACTION_WORDS[action]
-    return action.replace(".", " ").replace("_", " ").capitalize()
+    """The declared words of an audit action; one no longer declared reads as a sentence, not a code."""
+    words = describe_action(action)
+    return words if words != action else action.replace(".", " ").replace("_", " ").capitalize()
+
+
+LOCK_ACTIONS = frozenset({OrderAction.LOCKED, OrderAction.UNLOCKED})  # folded unless asked for
+PAYMENT_ACTIONS = frozenset(PaymentAction)  # events that show their amount
 
 
 def _field(name: str) -> str:
@@ -124,24 +107,24 @@ def describe(entry: TimelineEntry) -> DescribedEvent:
     detail = []
     if data.get("shipment"):
         detail.append(f"Shipment {data['shipment']}")
-    if action == "order.unlocked":
+    if action == OrderAction.UNLOCKED:
         detail.append(UNLOCK_REASONS.get(data.get("reason", ""), data.get("reason", "")))
-    elif data.get("reason") and action != "order.note_added":
+    elif data.get("reason") and action != OrderAction.NOTE_ADDED:
         detail.append(f"Reason: {data['reason']}")
-    if action == "order.placed" and data.get("holds"):
+    if action == CheckoutAction.ORDER_PLACED and data.get("holds"):
         detail.append("Put on hold: " + "; ".join(data["holds"]))
-    if action.startswith("payment.") and data.get("source"):
+    if action in PAYMENT_ACTIONS and data.get("source"):
         detail.append(str(data["source"]))
-    amount = data.get("total") if action == "order.placed" else data.get("amount") if action.startswith("payment.") \
-        else ""  # fmt: skip
+    amount = data.get("total") if action == CheckoutAction.ORDER_PLACED else data.get("amount") \
+        if action in PAYMENT_ACTIONS else ""  # fmt: skip
     return DescribedEvent(
         entry=entry,
         words=action_words(action),
         kind=action.replace(".", "-"),
-        text=data.get("text", "") if action == "order.note_added" else "",
+        text=data.get("text", "") if action == OrderAction.NOTE_ADDED else "",
         changes=changes,
         detail=" · ".join(d for d in detail if d),
         amount=str(amount or ""),
         currency=str(data.get("currency", "")) if amount else "",
-        is_lock_event=action in {"order.locked", "order.unlocked"},
+        is_lock_event=action in LOCK_ACTIONS,
     )

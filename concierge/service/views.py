@@ -19,7 +19,6 @@ from concierge.assist.context import ASSISTED_SESSION_KEY
 from concierge.assist.models import AssistedSession
 from concierge.assist.policies import may_assist
 from concierge.assist.services import session_end, session_start
-from concierge.audit.selectors import events_by_actor
 from concierge.core import lease_tokens
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import add_domain_error, checks_text
@@ -28,6 +27,7 @@ from concierge.customers.search import FIND_FIELDS, RESULT_LIMIT, Criteria
 from concierge.customers.selectors import FIND_REFUSED, access_customer, find_customers
 from concierge.identity.policies import can_find_customers, can_use_console, stores_served
 from concierge.orders.models import Order
+from concierge.service.activity import recent_activity
 from concierge.stores.models import Store
 
 View = Callable[..., HttpResponse]
@@ -118,7 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_access": may_assist(user),
             "stores": Store.objects.filter(pk__in=stores_served(ctx)).order_by("name"),
             "roles": user.groups.order_by("name").values_list("name", flat=True),
-            "recent_events": events_by_actor(actor_id=user.pk, limit=15),
+            "recent_activity": recent_activity(actor_id=user.pk, limit=15),
         },
         status=status,
     )

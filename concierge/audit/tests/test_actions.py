@@ -22,7 +22,7 @@ SOURCE = Path(__file__).resolve().parents[2]
 
 
 def _action_literals() -> list[tuple[str, int, str]]:
-    """Every ``action="..."`` written in the code and its tests (records and the events they look up)."""
+    """Every ``action="..."`` written in the tests (the events they look up) and, were any left, the code."""
     found = []
     for path in sorted(SOURCE.rglob("*.py")):
         if "migrations" in path.parts:
@@ -37,9 +37,28 @@ def _action_literals() -> list[tuple[str, int, str]]:
 
 def test_the_source_names_only_declared_actions() -> None:
     literals = _action_literals()
-    assert len(literals) > 50  # the walk finds the record() calls and the tests' look-ups
+    assert len(literals) > 40  # the walk finds the tests' look-ups (the code names members)
     undeclared = [literal for literal in literals if literal[2] not in declared()]
     assert undeclared == [], "declare these in their domain's actions.py"
+
+
+def test_the_code_records_declared_members_not_strings() -> None:
+    """Outside the tests, every action handed to the log (``record(..., action=...)``, an order
+    edit's ``edit.record(...)``) is a declared member, so a misspelt one fails on import, not at write."""
+    written = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        if "migrations" in path.parts or "tests" in path.parts or path.name.startswith("test"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name != "record":
+                continue
+            for value in [k.value for k in node.keywords if k.arg == "action"] + list(node.args):
+                if isinstance(value, ast.JoinedStr | ast.Constant):
+                    written.append(f"{path.relative_to(SOURCE.parent)}:{value.lineno}")
+    assert written == [], "name the declared member (e.g. OrderAction.CANCELLED) instead of a string"
 
 
 def test_every_action_has_words_and_one_declaration() -> None:
@@ -76,7 +95,7 @@ def test_every_change_the_admin_records_is_declared() -> None:
 
 def test_a_member_is_its_stored_string_and_carries_its_words() -> None:
     assert OrderAction.SHIPMENT_RELEASED == "shipment.released"
-    assert OrderAction.SHIPMENT_RELEASED.words == "Shipment released"
+    assert OrderAction.SHIPMENT_RELEASED.words == "Shipment released to the warehouse"
     assert describe("payment.capture_succeeded") == "Payment captured"
     assert describe(OrderAction.FORCE_UNLOCKED) == "Order unlocked by a supervisor"
     assert describe("something.retired") == "something.retired"  # an old event still shows
@@ -101,5 +120,5 @@ def test_a_declared_action_is_stored_as_its_value() -> None:
 
 def test_a_template_shows_an_actions_words() -> None:
     template = Template("{% load audit %}{{ action|action_words }}")
-    assert template.render(Context({"action": "shipment.released"})) == "Shipment released"
+    assert template.render(Context({"action": "shipment.released"})) == "Shipment released to the warehouse"
     assert template.render(Context({"action": "order.force_unlocked"})) == "Order unlocked by a supervisor"

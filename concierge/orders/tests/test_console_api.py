@@ -128,6 +128,10 @@ def test_shipping_edit_and_notes_join_the_timeline(csr, shopper, order):
     assert timeline[2]["actor"] == "Ann Agent"
     assert timeline[2]["on_behalf_of"] == shopper.display_name
     assert timeline[2]["changes"]["shipping_method"] == ["Standard", "Economy"]
+    # beside each machine-readable action, the words the order timeline shows people
+    assert [e["words"] for e in timeline[:4]] == ["Note added", "Order unlocked", "Shipping changed",
+                                                  "Opened for editing (order locked)"]  # fmt: skip
+    assert note.json()["words"] == "Note added"
 
 
 def test_release_cancel_shipment_and_cancel_order_need_the_version_and_the_lock(csr, order):

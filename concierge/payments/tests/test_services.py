@@ -95,7 +95,7 @@ def test_a_declined_card_settles_once_as_declined_and_the_log_says_so(ctx):
     declined = payment_authorize(ctx, source=source, amount=Money(Decimal("10.00"), "USD"), idempotency_key="k1")
     assert (declined.status, declined.message) == (PaymentTransaction.Status.DECLINED, "Your card was declined.")
     event = Event.objects.get(action="payment.authorize_declined")
-    assert describe(event.action) == "Payment declined"
+    assert describe(event.action) == "Payment authorization declined"
     # a settled transaction never changes status again: the table on the model refuses it
     with pytest.raises(DomainError) as refused:
         declined.transition_to(PaymentTransaction.Status.SUCCEEDED)

@@ -167,7 +167,8 @@ def test_the_timeline_reads_as_words_with_amounts_and_folds_lock_events(order, c
         assert code not in body, code
     # payment events with their amount
     authorized = order.transactions.get(kind="AUTHORIZE")
-    assert f"Payment authorized {authorized.amount} {authorized.currency}" in body
+    assert f"Payment authorized ${authorized.amount:,.2f}" in body  # as every amount reads, not "110.00 USD"
+    assert f"{authorized.amount} {authorized.currency}" not in body
     assert "Payment captured" in body
     # the lock and unlock noise is folded, and can be shown
     assert "Opened for editing" not in body

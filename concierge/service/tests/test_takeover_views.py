@@ -156,6 +156,41 @@ def test_the_shoppers_checkout_places_the_draft_with_the_same_number(agent, csr,
     assert "Alpine Trail Runner" in page
 
 
+def test_the_placed_draft_reads_created_by_the_csr_for_the_customer_on_its_page_and_in_search(agent, shopper, shoe):
+    number = create_order(agent, shopper)
+    fill_cart(agent, number, shoe)
+    # while a draft: created (not yet placed) by the CSR for the customer
+    draft = text(agent.get(reverse("service:order", args=[number])).content.decode())
+    assert "Created" in draft
+    assert "created by Ann Agent for Jane Shopper" in draft
+    # when: the shopper checks it out
+    check_out(shopper_client(shopper), shopper)
+    # then: the order page (Summary) and order search say who created it for whom, not who placed it
+    summary = text(agent.get(reverse("service:order", args=[number])).content.decode())
+    assert "created by Ann Agent for Jane Shopper" in summary
+    assert "placed by Ann Agent on behalf of" not in summary
+    found = text(agent.get(reverse("service:orders"), {"number": number}).content.decode())
+    assert "Shopper, Jane created by Ann Agent" in found
+
+
+def test_an_order_placed_from_a_draft_is_the_shoppers_and_an_abandoned_one_is_not(agent, shopper, shoe):
+    abandoned = create_order(agent, shopper)
+    fill_cart(agent, abandoned, shoe)
+    agent.post(reverse("service:takeover_cancel", args=[abandoned]))
+    placed = create_order(agent, shopper)
+    fill_cart(agent, placed, shoe)
+    check_out(shopper_client(shopper), shopper)
+    # then: the order itself knows it began as a draft; only the one placed is the customer's order
+    assert [Order.objects.get(number=n).from_draft for n in (placed, abandoned)] == [True, True]
+    my_orders = shopper_client(shopper).get(reverse("storefront:orders")).content.decode()
+    assert placed in my_orders
+    assert abandoned not in my_orders
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
 def test_a_draft_is_not_in_my_account_orders_until_placed(agent, shopper, shoe):
     number = create_order(agent, shopper)
     fill_cart(agent, number, shoe)
