@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
-from concierge.core.forms import control_character_errors
+from concierge.core.forms import text_errors
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Customer
@@ -197,13 +197,9 @@ def _clean_address(data: dict[str, object]) -> dict[str, str]:
     cleaned = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
     cleaned["country"] = cleaned["country"].upper()
     errors = {f: [message] for f, message in REQUIRED_ADDRESS_FIELDS.items() if not cleaned[f]}
-    errors.update(control_character_errors(cleaned, ADDRESS_FIELDS))
     if cleaned["country"] and (len(cleaned["country"]) != 2 or not cleaned["country"].isalpha()):
         errors["country"] = [REQUIRED_ADDRESS_FIELDS["country"]]
-    for field in ADDRESS_FIELDS:
-        limit = Address._meta.get_field(field).max_length
-        if limit and len(cleaned[field]) > limit:
-            errors.setdefault(field, []).append(f"At most {limit} characters.")
+    errors.update(text_errors(cleaned, {f: Address._meta.get_field(f).max_length for f in ADDRESS_FIELDS}))
     if errors:
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the address.", fields=errors)
     return cleaned

@@ -20,6 +20,7 @@ from concierge.audit.services import record
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.forms import text_problem
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.identity.errors import IdentityError
 from concierge.identity.models import ApiToken, SignInThrottle, User
@@ -141,10 +142,12 @@ def api_token_create(ctx: ActingContext, *, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
         raise DomainError(CommonError.REQUEST_INVALID, "Give the token a name.", fields={"name": ["Required."]})
+    if problem := text_problem(name, limit=ApiToken._meta.get_field("name").max_length):
+        raise DomainError(CommonError.REQUEST_INVALID, problem, status=422, fields={"name": [problem]})
     key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:80], prefix=key[3 : 3 + ApiToken.PREFIX_LENGTH], digest=ApiToken.digest_of(key)
+            user=user, name=name, prefix=key[3 : 3 + ApiToken.PREFIX_LENGTH], digest=ApiToken.digest_of(key)
         )
         record(
             ctx, action="api_token.created", subject_kind="api_token", subject_id=token.pk, data={"name": token.name}

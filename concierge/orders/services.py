@@ -22,6 +22,7 @@ from concierge.catalog.models import Sku
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
+from concierge.core.forms import text_problem
 from concierge.core.money import Money
 from concierge.orders.editing import Guard, Then, order_append, order_edit, order_of_shipment
 from concierge.orders.errors import OrderError
@@ -166,24 +167,17 @@ _MAX = {"first_name": 80, "last_name": 80, "line1": 160, "line2": 160, "city": 8
         "country": 2, "phone": 32}  # fmt: skip
 
 
-def _has_control_character(value: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in value)
-
-
 def _clean_address(address: dict[str, Any], *, with_phone: bool) -> dict[str, str]:
     fields = [f for f in ADDRESS_FIELDS if with_phone or f != "phone"]
     clean = {f: str(address.get(f) or "").strip() for f in fields}
     clean["country"] = clean["country"].upper()
     errors: dict[str, list[str]] = {}
     for field, value in clean.items():
-        if field in _REQUIRED and not value:
-            errors[field] = ["This field is required."]
-        elif len(value) > _MAX[field]:
-            errors[field] = [f"At most {_MAX[field]} characters."]
-        elif _has_control_character(value):
-            errors[field] = ["Contains a control character (such as NUL) that cannot be stored."]
+        required = "This field is required." if field in _REQUIRED else ""
+        if problem := text_problem(value, limit=_MAX[field], required=required):
+            errors[field] = [problem]
     country = clean["country"]
-    if country and not _has_control_character(country) and not (len(country) == 2 and country.isalpha()):
+    if country and not text_problem(country) and not (len(country) == 2 and country.isalpha()):
         errors["country"] = ["A two-letter country code, e.g. US."]
     if errors:
         raise DomainError(OrderError.ADDRESS_INVALID, "Check the address.", status=422, fields=errors)
@@ -293,14 +287,7 @@ def order_note_add(ctx: ActingContext, *, order_id: int, text: str) -> Event:
     to the order's history, not an edit of the order: it needs console access to the order's
     store, not its lock or version (ADR 0006)."""
     text = (text or "").strip()
-    message = ""
-    if not text:
-        message = "Write a note."
-    elif len(text) > NOTE_MAX:
-        message = f"A note is at most {NOTE_MAX:,} characters; this one has {len(text):,}."
-    elif any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in text):
-        message = "The note contains a control character (such as NUL) that cannot be stored."
-    if message:
+    if message := text_problem(text, limit=NOTE_MAX, required="Write a note."):
         raise DomainError(OrderError.NOTE_INVALID, message, status=422, fields={"text": [message]})
     with order_append(ctx, order_id=order_id) as edit:
         edit.record("order.note_added", data={"text": text})

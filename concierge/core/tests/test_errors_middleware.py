@@ -141,10 +141,11 @@ def test_a_nul_byte_in_a_storefront_form_is_a_400_naming_the_field(client):
 
 
 @pytest.mark.django_db
-def test_a_nul_byte_in_an_order_search_parameter_is_a_400_naming_the_field(signed_in, csr):
+def test_a_nul_byte_in_an_order_search_parameter_is_a_400_on_the_field(signed_in, csr):
+    # Order search gives its own field errors (core.forms.checks_text): the net lets the NUL through to it.
     response = signed_in(csr).get("/service/orders/?number=a%00b")
     assert response.status_code == 400
-    assert "“number” contains a NUL character" in response.content.decode()
+    assert "Remove the control characters (such as NUL) from this field." in response.content.decode()
 
 
 @pytest.mark.django_db
