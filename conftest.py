@@ -36,36 +36,35 @@ def other_shopper(store: Store) -> Customer:
     return factories.shopper(store=store, email="omar@example.com", first_name="Omar", last_name="Other")
 
 
-@pytest.fixture
-def csr(store: Store) -> User:
-    return factories.staff("CSR", stores=[store], email="ann@concierge.test", first_name="Ann", last_name="Agent")
+# The staff personas of the role matrix: role, the stores they serve (fixtures), email, first and
+# last name (a made-up last name where none is given).
+STAFF_PERSONAS: dict[str, tuple[str, tuple[str, ...], str, str, str]] = {
+    "csr": ("CSR", ("store",), "ann@concierge.test", "Ann", "Agent"),
+    "csr_other_store": ("CSR", ("other_store",), "carla@concierge.test", "Carla", ""),
+    "supervisor": ("Supervisor", ("store", "other_store"), "sam@concierge.test", "Sam", ""),
+    "seller": ("Seller", ("store",), "sally@concierge.test", "Sally", "Seller"),
+    "warehouse": ("Warehouse", ("store",), "will@concierge.test", "Will", ""),
+    "administrator": ("Administrator", ("store", "other_store"), "ada@concierge.test", "Ada", ""),
+}
 
 
-@pytest.fixture
-def csr_other_store(other_store: Store) -> User:
-    return factories.staff("CSR", stores=[other_store], email="carla@concierge.test", first_name="Carla")
+def _staff_persona(name: str) -> Callable[..., User]:
+    role, stores, email, first_name, last_name = STAFF_PERSONAS[name]
+
+    @pytest.fixture(name=name)
+    def persona(request: pytest.FixtureRequest) -> User:
+        served = [request.getfixturevalue(store) for store in stores]
+        return factories.staff(role, stores=served, email=email, first_name=first_name, last_name=last_name)
+
+    return persona
 
 
-@pytest.fixture
-def supervisor(store: Store, other_store: Store) -> User:
-    return factories.staff("Supervisor", stores=[store, other_store], email="sam@concierge.test", first_name="Sam")
-
-
-@pytest.fixture
-def seller(store: Store) -> User:
-    return factories.staff(
-        "Seller", stores=[store], email="sally@concierge.test", first_name="Sally", last_name="Seller"
-    )
-
-
-@pytest.fixture
-def warehouse(store: Store) -> User:
-    return factories.staff("Warehouse", stores=[store], email="will@concierge.test", first_name="Will")
-
-
-@pytest.fixture
-def administrator(store: Store, other_store: Store) -> User:
-    return factories.staff("Administrator", stores=[store, other_store], email="ada@concierge.test", first_name="Ada")
+csr = _staff_persona("csr")
+csr_other_store = _staff_persona("csr_other_store")
+supervisor = _staff_persona("supervisor")
+seller = _staff_persona("seller")
+warehouse = _staff_persona("warehouse")
+administrator = _staff_persona("administrator")
 
 
 @pytest.fixture
