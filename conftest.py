@@ -12,6 +12,8 @@ from concierge.core import clock as clock_module
 from concierge.core.context import ActingContext
 from concierge.customers.models import Customer
 from concierge.identity.models import User
+from concierge.orders.models import Order
+from concierge.orders.tests.builders import placed_order
 from concierge.stores.models import Store
 from concierge.testing import factories
 
@@ -65,6 +67,12 @@ supervisor = _staff_persona("supervisor")
 seller = _staff_persona("seller")
 warehouse = _staff_persona("warehouse")
 administrator = _staff_persona("administrator")
+
+
+@pytest.fixture
+def order(shopper: Customer, store: Store) -> Order:
+    """A placed order of the shopper, as ``orders.tests.builders.placed_order`` builds it."""
+    return placed_order(shopper, store)
 
 
 @pytest.fixture

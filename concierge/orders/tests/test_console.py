@@ -23,11 +23,6 @@ ADDRESS = {"first_name": "Jane", "last_name": "Shopper", "line1": "1 New St", "c
            "region": "TX", "postal_code": "75201", "country": "us"}  # fmt: skip
 
 
-@pytest.fixture
-def order(shopper, store) -> Order:
-    return placed_order(shopper, store)
-
-
 def lock(user, order) -> str:
     return locks.order_lock(ActingContext(user=user), order_id=order.pk).token
 

@@ -14,23 +14,12 @@ from django.urls import reverse
 from concierge.audit.models import Event
 from concierge.orders import locks
 from concierge.orders.models import Order
-from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
+from concierge.testing.clients import browser
 from concierge.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("service:orders")
-
-
-@pytest.fixture
-def order(shopper, store) -> Order:
-    return placed_order(shopper, store)
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="concierge.identity.backends.EmailBackend")
-    return client
 
 
 def url(name: str, order: Order, *rest: str) -> str:
