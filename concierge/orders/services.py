@@ -191,16 +191,22 @@ def order_billing_update(ctx: ActingContext, *, order_id: int, guard: Guard, add
         order = edit.order
         if why := order.why_billing_not_editable():
             raise DomainError(OrderError.NOT_EDITABLE, why, status=409)
-        changes = {}
-        for field, value in clean.items():
-            before = getattr(order, f"billing_{field}")
-            if before != value:
-                changes[f"billing_{field}"] = (before, value)
-                setattr(order, f"billing_{field}", value)
+        changes = _set_address(order, "billing", clean)
         if changes:
             order.save(update_fields=list(changes))
             edit.record("order.billing_address_changed", changes=changes)
     return order
+
+
+def _set_address(row: Order | Shipment, prefix: str, address: dict[str, str]) -> dict[str, tuple[Any, Any]]:
+    """Set ``row``'s ``<prefix>_<field>`` address fields; the changes as ``{name: (before, after)}``."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for field, value in address.items():
+        before = getattr(row, f"{prefix}_{field}")
+        if before != value:
+            changes[f"{prefix}_{field}"] = (before, value)
+            setattr(row, f"{prefix}_{field}", value)
+    return changes
 
 
 def shipment_shipping_update(
@@ -237,11 +243,7 @@ def shipment_shipping_update(
                 Order.objects.filter(pk=order.pk).update(
                     shipping_total=F("shipping_total") + difference, total=F("total") + difference
                 )
-        for field, value in clean.items():
-            before = getattr(shipment, f"ship_{field}")
-            if before != value:
-                changes[f"ship_{field}"] = (before, value)
-                setattr(shipment, f"ship_{field}", value)
+        changes.update(_set_address(shipment, "ship", clean))
         if changes:
             shipment.save(update_fields=[
                 "shipping_method", "shipping_method_name", "shipping_price", *(f"ship_{f}" for f in clean)
