@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
@@ -20,7 +20,7 @@ from concierge.customers.search import index_customers
 from concierge.customers.selectors import account_for_seller
 from concierge.identity.models import User
 from concierge.identity.roles import Priv, Role
-from concierge.identity.services import user_change_email
+from concierge.identity.services import user_change_email, user_create_row
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -61,16 +61,9 @@ def customer_register(
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the errors below.", fields=errors)
     message = "An account with this email address already exists. Sign in instead."
     taken = DomainError(CustomerError.EMAIL_TAKEN, message, status=409, fields={"email": [message]})
-    if User.objects.filter(email__iexact=email).exists():
-        raise taken
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email, password, first_name=first_name.strip(), last_name=last_name.strip()
-                )
-        except IntegrityError as exc:  # registered at the same moment by another request
-            raise taken from exc
+        user = user_create_row(email=email, password=password, taken=taken, first_name=first_name.strip(),
+                               last_name=last_name.strip())  # fmt: skip
         user.groups.add(Group.objects.get(name=Role.SHOPPER.value))
         customer = Customer.objects.create(
             shared_id=new_shared_id(),
