@@ -56,14 +56,6 @@ def text_errors(data: Mapping[str, Any], limits: Mapping[str, int | None]) -> di
     return {name: [problem] for name, problem in problems.items() if problem}
 
 
-def refuse_text(data: Mapping[str, Any], limits: Mapping[str, int | None], *, message: str = "") -> None:
-    """Raise :class:`DomainError` ``request.invalid`` (422) with :func:`text_errors` if there are any."""
-    if errors := text_errors(data, limits):
-        raise DomainError(
-            CommonError.REQUEST_INVALID, message or "Please correct the errors below.", status=422, fields=errors
-        )
-
-
 def posted_text(data: Mapping[str, Any], name: str, *, limit: int, required: str = "") -> str:
     """A text field of a form or query, stripped, or a refusal naming the field — never a cut.
 
@@ -78,8 +70,8 @@ def posted_text(data: Mapping[str, Any], name: str, *, limit: int, required: str
 
 
 def checks_text[View: Callable[..., Any]](view: View) -> View:
-    """Marks a view that gives its own field errors for control characters (``posted_text``,
-    ``refuse_text`` or a service that uses ``text_problem``), so the request safety net lets its
-    requests through to it."""
+    """Marks a view that gives its own field errors for control characters (through
+    ``posted_text``, or a service that checks with ``text_problem``), so the request safety net
+    (``core.errors_middleware``) lets a NUL through to it."""
     view.checks_text = True  # type: ignore[attr-defined]
     return view
