@@ -12,6 +12,8 @@ from concierge.core import clock as clock_module
 from concierge.core.context import ActingContext
 from concierge.customers.models import Customer
 from concierge.identity.models import User
+from concierge.orders.models import Order
+from concierge.orders.tests.builders import placed_order
 from concierge.stores.models import Store
 from concierge.testing import factories
 
@@ -36,36 +38,41 @@ def other_shopper(store: Store) -> Customer:
     return factories.shopper(store=store, email="omar@example.com", first_name="Omar", last_name="Other")
 
 
-@pytest.fixture
-def csr(store: Store) -> User:
-    return factories.staff("CSR", stores=[store], email="ann@concierge.test", first_name="Ann", last_name="Agent")
+# The staff personas of the role matrix: role, the stores they serve (fixtures), email, first and
+# last name (a made-up last name where none is given).
+STAFF_PERSONAS: dict[str, tuple[str, tuple[str, ...], str, str, str]] = {
+    "csr": ("CSR", ("store",), "ann@concierge.test", "Ann", "Agent"),
+    "csr_other_store": ("CSR", ("other_store",), "carla@concierge.test", "Carla", ""),
+    "supervisor": ("Supervisor", ("store", "other_store"), "sam@concierge.test", "Sam", ""),
+    "seller": ("Seller", ("store",), "sally@concierge.test", "Sally", "Seller"),
+    "warehouse": ("Warehouse", ("store",), "will@concierge.test", "Will", ""),
+    "administrator": ("Administrator", ("store", "other_store"), "ada@concierge.test", "Ada", ""),
+}
+
+
+def _staff_persona(name: str) -> Callable[..., User]:
+    role, stores, email, first_name, last_name = STAFF_PERSONAS[name]
+
+    @pytest.fixture(name=name)
+    def persona(request: pytest.FixtureRequest) -> User:
+        served = [request.getfixturevalue(store) for store in stores]
+        return factories.staff(role, stores=served, email=email, first_name=first_name, last_name=last_name)
+
+    return persona
+
+
+csr = _staff_persona("csr")
+csr_other_store = _staff_persona("csr_other_store")
+supervisor = _staff_persona("supervisor")
+seller = _staff_persona("seller")
+warehouse = _staff_persona("warehouse")
+administrator = _staff_persona("administrator")
 
 
 @pytest.fixture
-def csr_other_store(other_store: Store) -> User:
-    return factories.staff("CSR", stores=[other_store], email="carla@concierge.test", first_name="Carla")
-
-
-@pytest.fixture
-def supervisor(store: Store, other_store: Store) -> User:
-    return factories.staff("Supervisor", stores=[store, other_store], email="sam@concierge.test", first_name="Sam")
-
-
-@pytest.fixture
-def seller(store: Store) -> User:
-    return factories.staff(
-        "Seller", stores=[store], email="sally@concierge.test", first_name="Sally", last_name="Seller"
-    )
-
-
-@pytest.fixture
-def warehouse(store: Store) -> User:
-    return factories.staff("Warehouse", stores=[store], email="will@concierge.test", first_name="Will")
-
-
-@pytest.fixture
-def administrator(store: Store, other_store: Store) -> User:
-    return factories.staff("Administrator", stores=[store, other_store], email="ada@concierge.test", first_name="Ada")
+def order(shopper: Customer, store: Store) -> Order:
+    """A placed order of the shopper, as ``orders.tests.builders.placed_order`` builds it."""
+    return placed_order(shopper, store)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
 from e2e.conftest import screenshot
 from e2e.test_assist import find_and_access, sign_in
@@ -26,11 +25,6 @@ def assert_fits(page: Page, name: str) -> None:
         screenshot(page, f"layout-{name}-{label}")
         assert inner_width == width
         assert scroll_width <= inner_width, f"{name} at {width} px is {scroll_width} px wide"
-
-
-@pytest.fixture
-def order(shopper, store):
-    return placed_order(shopper, store)
 
 
 def test_the_console_and_the_assisted_storefront_fit_at_1280_and_390_px(page: Page, store, shopper, csr, order):

@@ -68,15 +68,8 @@ class SessionOut(Schema):
 
 
 def _session_out(ctx: ActingContext, session: AssistedSession) -> SessionOut:
-    return SessionOut(
-        id=session.pk,
-        channel=session.channel,
-        started_at=session.started_at,
-        ended_at=session.ended_at,
-        end_reason=session.end_reason,
-        ticket=session.ticket,
-        acting=acting_out(ctx),
-    )
+    fields = {name: getattr(session, name) for name in SessionOut.model_fields if name != "acting"}
+    return SessionOut(**fields, acting=acting_out(ctx))
 
 
 # The query of Find customer: the one table of criteria (``customers.search.FIND_FIELDS``) the

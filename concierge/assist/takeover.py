@@ -22,6 +22,7 @@ from concierge.audit.services import record
 from concierge.checkout.drafts import draft_attach, draft_cancel, draft_create, draft_mirror, draft_reassign
 from concierge.core import clock, leases
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.forms import text_errors
 from concierge.customers.actions import CustomerAction
 
 if TYPE_CHECKING:
@@ -74,12 +75,7 @@ def takeover_create_guest(
 
     _require_takeover_privilege(ctx)
     values = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email.strip().lower()}
-    errors: dict[str, list[str]] = {}
-    for name, limit in GUEST_LIMITS.items():
-        if "\x00" in values[name]:
-            errors[name] = ["Remove the invalid character."]
-        elif len(values[name]) > limit:
-            errors[name] = [f"At most {limit} characters."]
+    errors = text_errors(values, GUEST_LIMITS)
     if not values["first_name"] and "first_name" not in errors:
         errors["first_name"] = ["Enter the shopper's first name."]
     if not values["last_name"] and "last_name" not in errors:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from concierge.core.forms import text_errors
+
 CONTACT_LIMITS = {"first_name": 80, "last_name": 80, "email": 254, "phone": 32}
+EMAIL_LIMIT = 254
+ATTEMPT_LIMIT = 64  # the API's Idempotency-Key
+ORDER_DATA_KEY_LIMIT, ORDER_DATA_VALUE_LIMIT = 80, 500  # OrderData.key and .value
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,7 @@ class Contact:
             errors["last_name"] = ["Enter a last name."]
         if "@" not in self.email or len(self.email.strip()) < 3:
             errors["email"] = ["Enter an email address."]
-        for name, limit in CONTACT_LIMITS.items():
-            if len(getattr(self, name).strip()) > limit:
-                errors.setdefault(name, []).append(f"At most {limit} characters.")
+        errors.update(text_errors({name: getattr(self, name).strip() for name in CONTACT_LIMITS}, CONTACT_LIMITS))
         return errors
 
 

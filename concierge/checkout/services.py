@@ -21,9 +21,17 @@ from concierge.catalog.pricing import LineIn, Priced, PricedLine, buyer_for, pri
 from concierge.checkout.actions import CheckoutAction
 from concierge.checkout.errors import CheckoutError
 from concierge.checkout.idempotency import idempotent_checkout
-from concierge.checkout.plan import CheckoutPlan, ShipmentPlan
+from concierge.checkout.plan import (
+    ATTEMPT_LIMIT,
+    EMAIL_LIMIT,
+    ORDER_DATA_KEY_LIMIT,
+    ORDER_DATA_VALUE_LIMIT,
+    CheckoutPlan,
+    ShipmentPlan,
+)
 from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.forms import text_errors, text_problem
 from concierge.core.money import Money
 from concierge.customers.models import Address, Customer
 from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
@@ -214,6 +222,7 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
     customer = ctx.customer
     if customer is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in to check out.", status=401)
+    _refuse_over_long(plan)
     lines = _checkout_lines(ctx, cart, lease_token)
     attempt = plan.attempt or secrets.token_hex(16)
     groups = _resolve(ctx, cart, plan, lines)
@@ -240,6 +249,20 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
         except DomainError:
             logger.exception("Could not reverse authorization %s; the orphan task will retry", authorization.pk)
         raise
+
+
+def _refuse_over_long(plan: CheckoutPlan) -> None:
+    """The plan's own text (its email, attempt and order data) as sent, or a refusal naming the
+    limit: never stored cut."""
+    sent = {"email": plan.email, "attempt": plan.attempt}
+    errors = text_errors(sent, {"email": EMAIL_LIMIT, "attempt": ATTEMPT_LIMIT})
+    for key, value in plan.order_data.items():
+        if problem := text_problem(key, limit=ORDER_DATA_KEY_LIMIT):
+            errors.setdefault("order_data", []).append(problem)
+        elif problem := text_problem(str(value), limit=ORDER_DATA_VALUE_LIMIT):
+            errors[f"order_data.{key}"] = [problem]
+    if errors:  # said on the page too, where a field such as the attempt has no place of its own
+        raise _invalid(" ".join(f"{name.capitalize()}: {problems[0]}" for name, problems in errors.items()), **errors)
 
 
 def _checkout_lines(ctx: ActingContext, cart: Cart, lease_token: str | None) -> list[CartLine]:
@@ -406,7 +429,7 @@ def _order_fields(ctx: ActingContext, placement: Placement, cart: Cart) -> dict[
         "placed_on_behalf": ctx.user is not None and ctx.user.pk != customer.user_id, "cart": cart,
         "currency": priced.currency, "subtotal": priced.subtotal.amount, "discount_total": priced.discount.amount,
         "shipping_total": priced.shipping.amount, "tax_total": priced.tax.amount, "total": priced.total.amount,
-        "promotions": list(priced.promotions), "email": (placement.plan.email or customer.email)[:254],
+        "promotions": list(priced.promotions), "email": placement.plan.email or customer.email,
         "billing_first_name": billing.first_name, "billing_last_name": billing.last_name,
         "billing_line1": billing.line1, "billing_line2": billing.line2, "billing_city": billing.city,
         "billing_region": billing.region, "billing_postal_code": billing.postal_code,
@@ -430,7 +453,7 @@ def _create_order(cart: Cart, fields: dict[str, object], plan: CheckoutPlan) -> 
 
 def _add_order_data(order: Order, plan: CheckoutPlan) -> None:
     for key, value in plan.order_data.items():
-        order.data_values.create(key=key[:80], value=str(value)[:500])
+        order.data_values.create(key=key, value=str(value))
 
 
 def _shipment_fields(group: _Group) -> dict[str, object]:

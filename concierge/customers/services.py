@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError
-from concierge.core.forms import control_character_errors
+from concierge.core.forms import text_errors
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.actions import CustomerAction
 from concierge.customers.errors import CustomerError
@@ -21,7 +21,7 @@ from concierge.customers.search import index_customers
 from concierge.customers.selectors import account_for_seller
 from concierge.identity.models import User
 from concierge.identity.roles import Priv, Role
-from concierge.identity.services import user_change_email
+from concierge.identity.services import user_change_email, user_create_row
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -62,16 +62,9 @@ def customer_register(
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the errors below.", fields=errors)
     message = "An account with this email address already exists. Sign in instead."
     taken = DomainError(CustomerError.EMAIL_TAKEN, message, status=409, fields={"email": [message]})
-    if User.objects.filter(email__iexact=email).exists():
-        raise taken
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email, password, first_name=first_name.strip(), last_name=last_name.strip()
-                )
-        except IntegrityError as exc:  # registered at the same moment by another request
-            raise taken from exc
+        user = user_create_row(email=email, password=password, taken=taken, first_name=first_name.strip(),
+                               last_name=last_name.strip())  # fmt: skip
         user.groups.add(Group.objects.get(name=Role.SHOPPER.value))
         customer = Customer.objects.create(
             shared_id=new_shared_id(),
@@ -200,13 +193,9 @@ def _clean_address(data: dict[str, object]) -> dict[str, str]:
     cleaned = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
     cleaned["country"] = cleaned["country"].upper()
     errors = {f: [message] for f, message in REQUIRED_ADDRESS_FIELDS.items() if not cleaned[f]}
-    errors.update(control_character_errors(cleaned, ADDRESS_FIELDS))
     if cleaned["country"] and (len(cleaned["country"]) != 2 or not cleaned["country"].isalpha()):
         errors["country"] = [REQUIRED_ADDRESS_FIELDS["country"]]
-    for field in ADDRESS_FIELDS:
-        limit = Address._meta.get_field(field).max_length
-        if limit and len(cleaned[field]) > limit:
-            errors.setdefault(field, []).append(f"At most {limit} characters.")
+    errors.update(text_errors(cleaned, {f: Address._meta.get_field(f).max_length for f in ADDRESS_FIELDS}))
     if errors:
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the address.", fields=errors)
     return cleaned

@@ -111,7 +111,7 @@ class ApiToken(models.Model):
     PREFIX_LENGTH = 8
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=120)  # as long as the API's TokenCreateIn admits
     prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=clock.now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -20,6 +20,7 @@ from concierge.audit.services import record
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.forms import text_problem
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.identity.actions import IdentityAction
 from concierge.identity.errors import IdentityError
@@ -136,16 +137,31 @@ def user_sign_out_everywhere(ctx: ActingContext) -> None:
                data={"api_tokens_revoked": revoked})  # fmt: skip
 
 
+def user_create_row(*, email: str, password: str, taken: DomainError, **fields: Any) -> User:
+    """The ``User`` row of a new account, or ``taken`` when its email is in use: checked first,
+    and again by the unique index when another request registers it at the same moment. Call it
+    inside the transaction that completes the account (its roles, its customer)."""
+    if User.objects.filter(email__iexact=email).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, password, **fields)
+    except IntegrityError as exc:
+        raise taken from exc
+
+
 def api_token_create(ctx: ActingContext, *, name: str) -> tuple[ApiToken, str]:
     """A new API token for the signed-in user; returns the token and its key (shown only now)."""
     user = _require_user(ctx)
     name = name.strip()
     if not name:
         raise DomainError(CommonError.REQUEST_INVALID, "Give the token a name.", fields={"name": ["Required."]})
+    if problem := text_problem(name, limit=ApiToken._meta.get_field("name").max_length):
+        raise DomainError(CommonError.REQUEST_INVALID, problem, status=422, fields={"name": [problem]})
     key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:80], prefix=key[3 : 3 + ApiToken.PREFIX_LENGTH], digest=ApiToken.digest_of(key)
+            user=user, name=name, prefix=key[3 : 3 + ApiToken.PREFIX_LENGTH], digest=ApiToken.digest_of(key)
         )
         record(
             ctx,
@@ -204,16 +220,9 @@ def staff_create(
     roles = list(roles)
     message = "An account with this email address already exists."
     taken = DomainError(IdentityError.EMAIL_TAKEN, message, fields={"email": [message]}, status=409)
-    if User.objects.filter(email__iexact=email).exists():
-        raise taken
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email, password, first_name=first_name, last_name=last_name, is_staff=Role.ADMINISTRATOR in roles
-                )
-        except IntegrityError as exc:
-            raise taken from exc
+        user = user_create_row(email=email, password=password, taken=taken, first_name=first_name,
+                               last_name=last_name, is_staff=Role.ADMINISTRATOR in roles)  # fmt: skip
         user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
         user.stores.set(list(stores))
         record(

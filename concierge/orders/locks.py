@@ -20,6 +20,7 @@ from django.db import transaction
 from concierge.audit.services import record
 from concierge.core import clock, leases
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
+from concierge.core.forms import text_problem
 from concierge.identity.roles import Priv
 from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
@@ -66,12 +67,7 @@ def clean_reason(reason: str | None, *, required_code: OrderError, required: str
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(required_code, required, status=422, fields={"reason": [required]})
-    message = ""
-    if len(reason) > REASON_MAX:
-        message = f"A reason is at most {REASON_MAX} characters; this one has {len(reason):,}."
-    elif any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in reason):
-        message = "The reason contains a control character (such as NUL) that cannot be stored."
-    if message:
+    if message := text_problem(reason, limit=REASON_MAX):
         raise DomainError(OrderError.REASON_INVALID, message, status=422, fields={"reason": [message]})
     return reason
 

@@ -26,6 +26,7 @@ from pydantic import (
 
 from concierge.audit.models import Event
 from concierge.core.errors import DomainError, NotFound
+from concierge.core.forms import text_problem
 from concierge.customers.models import Customer
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
@@ -163,8 +164,8 @@ _STATUS = "^(|" + "|".join(Order.Status.values) + ")$"
 
 
 def _no_control(value: str) -> str:
-    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
-        raise ValueError("Contains a control character (such as NUL): type the search term again.")
+    if problem := text_problem(value):
+        raise ValueError(problem)
     return value.strip()
 
 

@@ -22,6 +22,7 @@ from concierge.catalog.models import Sku
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
+from concierge.core.forms import text_problem
 from concierge.core.money import Money
 from concierge.orders.actions import OrderAction
 from concierge.orders.editing import Guard, Then, order_append, order_edit, order_of_shipment
@@ -167,24 +168,17 @@ _MAX = {"first_name": 80, "last_name": 80, "line1": 160, "line2": 160, "city": 8
         "country": 2, "phone": 32}  # fmt: skip
 
 
-def _has_control_character(value: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in value)
-
-
 def _clean_address(address: dict[str, Any], *, with_phone: bool) -> dict[str, str]:
     fields = [f for f in ADDRESS_FIELDS if with_phone or f != "phone"]
     clean = {f: str(address.get(f) or "").strip() for f in fields}
     clean["country"] = clean["country"].upper()
     errors: dict[str, list[str]] = {}
     for field, value in clean.items():
-        if field in _REQUIRED and not value:
-            errors[field] = ["This field is required."]
-        elif len(value) > _MAX[field]:
-            errors[field] = [f"At most {_MAX[field]} characters."]
-        elif _has_control_character(value):
-            errors[field] = ["Contains a control character (such as NUL) that cannot be stored."]
+        required = "This field is required." if field in _REQUIRED else ""
+        if problem := text_problem(value, limit=_MAX[field], required=required):
+            errors[field] = [problem]
     country = clean["country"]
-    if country and not _has_control_character(country) and not (len(country) == 2 and country.isalpha()):
+    if country and not text_problem(country) and not (len(country) == 2 and country.isalpha()):
         errors["country"] = ["A two-letter country code, e.g. US."]
     if errors:
         raise DomainError(OrderError.ADDRESS_INVALID, "Check the address.", status=422, fields=errors)
@@ -198,16 +192,22 @@ def order_billing_update(ctx: ActingContext, *, order_id: int, guard: Guard, add
         order = edit.order
         if why := order.why_billing_not_editable():
             raise DomainError(OrderError.NOT_EDITABLE, why, status=409)
-        changes = {}
-        for field, value in clean.items():
-            before = getattr(order, f"billing_{field}")
-            if before != value:
-                changes[f"billing_{field}"] = (before, value)
-                setattr(order, f"billing_{field}", value)
+        changes = _set_address(order, "billing", clean)
         if changes:
             order.save(update_fields=list(changes))
             edit.record(OrderAction.BILLING_ADDRESS_CHANGED, changes=changes)
     return order
+
+
+def _set_address(row: Order | Shipment, prefix: str, address: dict[str, str]) -> dict[str, tuple[Any, Any]]:
+    """Set ``row``'s ``<prefix>_<field>`` address fields; the changes as ``{name: (before, after)}``."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for field, value in address.items():
+        before = getattr(row, f"{prefix}_{field}")
+        if before != value:
+            changes[f"{prefix}_{field}"] = (before, value)
+            setattr(row, f"{prefix}_{field}", value)
+    return changes
 
 
 def shipment_shipping_update(
@@ -244,11 +244,7 @@ def shipment_shipping_update(
                 Order.objects.filter(pk=order.pk).update(
                     shipping_total=F("shipping_total") + difference, total=F("total") + difference
                 )
-        for field, value in clean.items():
-            before = getattr(shipment, f"ship_{field}")
-            if before != value:
-                changes[f"ship_{field}"] = (before, value)
-                setattr(shipment, f"ship_{field}", value)
+        changes.update(_set_address(shipment, "ship", clean))
         if changes:
             shipment.save(update_fields=[
                 "shipping_method", "shipping_method_name", "shipping_price", *(f"ship_{f}" for f in clean)
@@ -296,14 +292,7 @@ def order_note_add(ctx: ActingContext, *, order_id: int, text: str) -> Event:
     to the order's history, not an edit of the order: it needs console access to the order's
     store, not its lock or version (ADR 0006)."""
     text = (text or "").strip()
-    message = ""
-    if not text:
-        message = "Write a note."
-    elif len(text) > NOTE_MAX:
-        message = f"A note is at most {NOTE_MAX:,} characters; this one has {len(text):,}."
-    elif any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in text):
-        message = "The note contains a control character (such as NUL) that cannot be stored."
-    if message:
+    if message := text_problem(text, limit=NOTE_MAX, required="Write a note."):
         raise DomainError(OrderError.NOTE_INVALID, message, status=422, fields={"text": [message]})
     with order_append(ctx, order_id=order_id) as edit:
         edit.record(OrderAction.NOTE_ADDED, data={"text": text})

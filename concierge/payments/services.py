@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_variables
 from concierge.audit.services import record
 from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.forms import text_problem
 from concierge.core.money import Money
 from concierge.payments.actions import PaymentAction
 from concierge.payments.errors import PaymentError
@@ -37,6 +38,7 @@ gateway = TestGateway
 logger = logging.getLogger("concierge.payments")
 # An authorization that no order has claimed by then is reversed (checkout takes seconds).
 ORPHAN_AFTER = dt.timedelta(minutes=10)
+HOLDER_NAME_LIMIT = 120  # PaymentSource.holder_name
 
 
 def _card_error(field: str, message: str) -> DomainError:
@@ -72,8 +74,9 @@ def payment_source_add_card(
         raise _card_error("exp_year", "This card has expired.")
     if not re.fullmatch(r"\d{3,4}", cvc or ""):
         raise _card_error("cvc", "Enter the 3 or 4 digit security code.")
-    if not holder_name.strip():
-        raise _card_error("holder_name", "Enter the name on the card.")
+    holder_name = (holder_name or "").strip()
+    if problem := text_problem(holder_name, limit=HOLDER_NAME_LIMIT, required="Enter the name on the card."):
+        raise _card_error("holder_name", problem)
     token = gateway.tokenize(digits)
     same = customer.payment_sources.filter(
         kind=PaymentSource.Kind.CARD, is_active=True, brand=token.brand, last4=token.last4,
@@ -91,7 +94,7 @@ def payment_source_add_card(
             last4=token.last4,
             exp_month=exp_month,
             exp_year=exp_year,
-            holder_name=holder_name.strip()[:120],
+            holder_name=holder_name,
             gateway_token=token.token,
             is_default=make_default
             or (default_if_first and not customer.payment_sources.filter(is_active=True).exists()),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +21,7 @@ from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.models import Order
 from concierge.orders.selectors import access_order, shipment_id_of
 from concierge.service.order_views import held_token, order_url, refused, remember_token
-from concierge.service.views import staff_required
+from concierge.service.views import View, staff_required
 
 
 def _order(request: HttpRequest, number: str) -> Order:
@@ -60,19 +61,33 @@ def _act(
     return redirect(order_url(order, tab))
 
 
-@require_POST
-@staff_required
-def order_edit(request: HttpRequest, number: str) -> HttpResponse:
+def order_action(tab: str, *, ends_edit: bool, posted_tab: bool = False) -> Callable[[Callable[..., str]], View]:
+    """An order view's POST by console staff: the decorated ``action(request, order, **url_kwargs)``
+    does the work and returns the message shown; a refusal shows the page with it (``refused``).
+    ``ends_edit``: the edit released the lock, so this browser forgets its token. Back to ``tab``,
+    or to the tab the form names when ``posted_tab``."""
+
+    def decorate(action: Callable[..., str]) -> View:
+        @require_POST
+        @staff_required
+        @wraps(action)
+        def view(request: HttpRequest, number: str, **kwargs: str) -> HttpResponse:
+            back = _tab(request, tab) if posted_tab else tab
+            return _act(request, number, back, lambda order: action(request, order, **kwargs), ends_edit=ends_edit)
+
+        return view
+
+    return decorate
+
+
+@order_action("summary", ends_edit=False, posted_tab=True)
+def order_edit(request: HttpRequest, order: Order) -> str:
     """Open the order for editing: it locks automatically (seed 004)."""
-
-    def lock(order: Order) -> str:
-        grant = locks.order_lock(
-            request.ctx, order_id=order.pk, expected_version=parse_version(request.POST.get("version"))
-        )
-        remember_token(request, order, grant.token)
-        return f"Order {order.number} is locked for you to edit."
-
-    return _act(request, number, _tab(request, "summary"), lock, ends_edit=False)
+    grant = locks.order_lock(
+        request.ctx, order_id=order.pk, expected_version=parse_version(request.POST.get("version"))
+    )
+    remember_token(request, order, grant.token)
+    return f"Order {order.number} is locked for you to edit."
 
 
 @require_POST
@@ -107,86 +122,56 @@ def order_close(request: HttpRequest, number: str) -> HttpResponse:
     return redirect(order_url(order, _tab(request, "summary")))
 
 
-@require_POST
-@staff_required
-def order_unlock(request: HttpRequest, number: str) -> HttpResponse:
+@order_action("summary", ends_edit=False, posted_tab=True)
+def order_unlock(request: HttpRequest, order: Order) -> str:
     """Unlock Order (supervisors): removes someone else's lock, with a reason."""
-
-    def unlock(order: Order) -> str:
-        previous = locks.order_force_unlock(request.ctx, order_id=order.pk, reason=request.POST.get("reason", ""))
-        return f"Order {order.number} unlocked." if previous else f"Order {order.number} was not locked."
-
-    return _act(request, number, _tab(request, "summary"), unlock, ends_edit=False)
+    previous = locks.order_force_unlock(request.ctx, order_id=order.pk, reason=request.POST.get("reason", ""))
+    return f"Order {order.number} unlocked." if previous else f"Order {order.number} was not locked."
 
 
 def _address(request: HttpRequest) -> dict[str, str]:
     return {f: request.POST.get(f, "") for f in services.ADDRESS_FIELDS}
 
 
-@require_POST
-@staff_required
-def order_billing(request: HttpRequest, number: str) -> HttpResponse:
-    def save(order: Order) -> str:
-        services.order_billing_update(request.ctx, order_id=order.pk, guard=_guard(request, order),
-                                      address=_address(request))  # fmt: skip
-        return f"Order {order.number} saved; it is unlocked."
-
-    return _act(request, number, "summary", save, ends_edit=True)
+@order_action("summary", ends_edit=True)
+def order_billing(request: HttpRequest, order: Order) -> str:
+    services.order_billing_update(request.ctx, order_id=order.pk, guard=_guard(request, order),
+                                  address=_address(request))  # fmt: skip
+    return f"Order {order.number} saved; it is unlocked."
 
 
-@require_POST
-@staff_required
-def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
-    def cancel(order: Order) -> str:
-        services.order_cancel(request.ctx, order_id=order.pk, reason=request.POST.get("reason", ""),
-                              guard=_guard(request, order))  # fmt: skip
-        return f"Order {order.number} cancelled."
-
-    return _act(request, number, "summary", cancel, ends_edit=True)
+@order_action("summary", ends_edit=True)
+def order_cancel(request: HttpRequest, order: Order) -> str:
+    services.order_cancel(request.ctx, order_id=order.pk, reason=request.POST.get("reason", ""),
+                          guard=_guard(request, order))  # fmt: skip
+    return f"Order {order.number} cancelled."
 
 
-@require_POST
-@staff_required
-def shipment_shipping(request: HttpRequest, number: str, shipment: str) -> HttpResponse:
-    def save(order: Order) -> str:
-        services.shipment_shipping_update(
-            request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order),
-            shipping_method_code=request.POST.get("shipping_method", ""), address=_address(request),
-        )  # fmt: skip
-        return f"Order {order.number} saved; it is unlocked."
-
-    return _act(request, number, "details", save, ends_edit=True)
+@order_action("details", ends_edit=True)
+def shipment_shipping(request: HttpRequest, order: Order, shipment: str) -> str:
+    services.shipment_shipping_update(
+        request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order),
+        shipping_method_code=request.POST.get("shipping_method", ""), address=_address(request),
+    )  # fmt: skip
+    return f"Order {order.number} saved; it is unlocked."
 
 
-@require_POST
-@staff_required
-def shipment_release(request: HttpRequest, number: str, shipment: str) -> HttpResponse:
-    def release(order: Order) -> str:
-        services.shipment_release(request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order))
-        return f"Shipment {shipment} released."
-
-    return _act(request, number, "details", release, ends_edit=False)
+@order_action("details", ends_edit=False)
+def shipment_release(request: HttpRequest, order: Order, shipment: str) -> str:
+    services.shipment_release(request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order))
+    return f"Shipment {shipment} released."
 
 
-@require_POST
-@staff_required
-def shipment_cancel(request: HttpRequest, number: str, shipment: str) -> HttpResponse:
-    def cancel(order: Order) -> str:
-        services.shipment_cancel(request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order),
-                                 reason=request.POST.get("reason", ""))  # fmt: skip
-        return f"Shipment {shipment} cancelled."
-
-    return _act(request, number, "details", cancel, ends_edit=False)
+@order_action("details", ends_edit=False)
+def shipment_cancel(request: HttpRequest, order: Order, shipment: str) -> str:
+    services.shipment_cancel(request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order),
+                             reason=request.POST.get("reason", ""))  # fmt: skip
+    return f"Shipment {shipment} cancelled."
 
 
 @checks_text
-@require_POST
-@staff_required
-def order_note(request: HttpRequest, number: str) -> HttpResponse:
+@order_action("notes", ends_edit=False)
+def order_note(request: HttpRequest, order: Order) -> str:
     """A note is added to the order's history, not an edit of the order: no lock or version needed."""
-
-    def add(order: Order) -> str:
-        services.order_note_add(request.ctx, order_id=order.pk, text=request.POST.get("text", ""))
-        return "Note added."
-
-    return _act(request, number, "notes", add, ends_edit=False)
+    services.order_note_add(request.ctx, order_id=order.pk, text=request.POST.get("text", ""))
+    return "Note added."

@@ -35,6 +35,7 @@ from concierge.catalog import selectors as catalog
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError, NotFound
+from concierge.core.forms import CONTROL_CHARACTERS, posted_text
 from concierge.customers.models import Customer
 from concierge.customers.search import Criteria, looks_like_phone
 from concierge.customers.selectors import find_customers
@@ -83,15 +84,14 @@ def _customers_matching(ctx: ActingContext, query: str) -> list[Customer]:
 
 
 def _query(request: HttpRequest, name: str, what: str) -> tuple[str, str]:
-    """A search box's text and the problem with it, if any (empty when submitted, too long)."""
-    query = request.GET.get(name, "").strip()
-    if name in request.GET and not query:
-        return "", f"Enter {what} to search for."
-    if "\x00" in query:
-        return "", "Remove the invalid character from the search."
-    if len(query) > QUERY_LIMIT:
-        return query[:QUERY_LIMIT], f"Search with at most {QUERY_LIMIT} characters."
-    return query, ""
+    """A search box's text and the problem with it, if any (empty when submitted, a control
+    character, too long: the text is shown back as typed, never cut, and nothing is searched)."""
+    required = f"Enter {what} to search for." if name in request.GET else ""
+    try:
+        return posted_text(request.GET, name, limit=QUERY_LIMIT, required=required), ""
+    except DomainError as exc:
+        typed = request.GET.get(name, "").strip()
+        return ("" if CONTROL_CHARACTERS.search(typed) else typed), exc.message
 
 
 @require_http_methods(["GET", "POST"])
@@ -115,7 +115,7 @@ def takeover_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             if request.POST.get("kind") != "guest":
                 messages.error(request, exc.message)
-                return redirect(f"{request.path}?{urlencode({'q': request.POST.get('q', '')[:QUERY_LIMIT]})}")
+                return redirect(f"{request.path}?{urlencode({'q': request.POST.get('q', '')})}")
             guest_errors = exc.fields or {"first_name": [exc.message]}
             messages.error(request, exc.message)
         else:
@@ -177,7 +177,7 @@ def _cart_context(ctx: ActingContext, request: HttpRequest, order: CartTakeover,
     if query and not problem:
         cards, total, _ = catalog.search(buyer, query, limit=12)
         context.update(results=cards, total=total)
-    if slug := request.GET.get("item", "")[:200]:
+    if slug := request.GET.get("item", ""):
         try:
             item = catalog.product_detail(slug)
         except NotFound:

@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from concierge.core.errors import DomainError, NotFound
-from concierge.core.forms import checks_text, refuse_control_characters
+from concierge.core.errors import CommonError, DomainError, NotFound
+from concierge.core.forms import checks_text, posted_text
 from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf
 from concierge.customers.services import (
     ADDRESS_FIELDS,
@@ -36,6 +36,7 @@ from concierge.payments.services import (
 )
 
 View = Callable[..., HttpResponse]
+GIFT_CODE_LIMIT = 40  # a gift certificate code is 19 characters with its dashes; room for spaces
 
 
 def customer_required(view: View) -> View:
@@ -68,83 +69,95 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "storefront/order_detail.html", {"order": order})
 
 
-@checks_text
-@require_http_methods(["GET", "POST"])
-@customer_required
-def addresses(request: HttpRequest) -> HttpResponse:
-    ctx = request.ctx
-    customer = ctx.customer
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "add":
-                address_add(ctx, customer=customer, data={f: request.POST.get(f, "") for f in ADDRESS_FIELDS},
-                            default_shipping="default_shipping" in request.POST,
-                            default_billing="default_billing" in request.POST)  # fmt: skip
-                messages.success(request, "Address saved.")
-            elif action == "remove":
-                address_remove(ctx, customer=customer, address_id=int(request.POST.get("address", "0") or 0))
-                messages.success(request, "Address removed.")
-            elif action in {"default_billing", "default_shipping"}:
-                address_make_default(ctx, customer=customer, address_id=int(request.POST.get("address", "0") or 0),
-                                     use=action.removeprefix("default_"))  # fmt: skip
-                messages.success(request, "Default address changed.")
-            return redirect("storefront:addresses")
-        except DomainError as exc:
-            errors = exc.fields
-            messages.error(request, exc.message)
-        except ValueError:
-            messages.error(request, "No such address.")
+def account_form(
+    change: Callable[[HttpRequest], str], *, not_a_number: DomainError
+) -> Callable[[Callable[[HttpRequest, dict[str, list[str]]], HttpResponse]], View]:
+    """A My Account page with a form, for the customer served. On POST ``change(request)`` makes
+    the change and returns the message to show, then back to the page; a refusal (``not_a_number``
+    when a number field holds something else) is shown with its field errors by the decorated
+    ``page(request, errors)``, which also shows the page on GET. The page gives its own field
+    errors for control characters (``checks_text``)."""
+
+    def decorate(page: Callable[[HttpRequest, dict[str, list[str]]], HttpResponse]) -> View:
+        @checks_text
+        @require_http_methods(["GET", "POST"])
+        @customer_required
+        @wraps(page)
+        def view(request: HttpRequest) -> HttpResponse:
+            if request.method != "POST":
+                return page(request, {})
+            try:
+                try:
+                    message = change(request)
+                except ValueError:
+                    raise not_a_number from None
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                return page(request, exc.fields)
+            if message:
+                messages.success(request, message)
+            return redirect(request.path)
+
+        return view
+
+    return decorate
+
+
+def _address_change(request: HttpRequest) -> str:
+    ctx, action = request.ctx, request.POST.get("action")
+    if action == "add":
+        address_add(ctx, customer=ctx.customer, data={f: request.POST.get(f, "") for f in ADDRESS_FIELDS},
+                    default_shipping="default_shipping" in request.POST,
+                    default_billing="default_billing" in request.POST)  # fmt: skip
+        return "Address saved."
+    if action == "remove":
+        address_remove(ctx, customer=ctx.customer, address_id=int(request.POST.get("address", "0") or 0))
+        return "Address removed."
+    if action in {"default_billing", "default_shipping"}:
+        address_make_default(ctx, customer=ctx.customer, address_id=int(request.POST.get("address", "0") or 0),
+                             use=action.removeprefix("default_"))  # fmt: skip
+        return "Default address changed."
+    return ""
+
+
+@account_form(_address_change, not_a_number=DomainError(CommonError.NOT_FOUND, "No such address.", status=404))
+def addresses(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
     return render(
         request,
         "storefront/addresses.html",
-        {"addresses": customer.addresses.order_by("id"), "errors": errors, "posted": request.POST},
+        {"addresses": request.ctx.customer.addresses.order_by("id"), "errors": errors, "posted": request.POST},
         status=400 if errors else 200,
     )
 
 
-@checks_text
+def _payment_change(request: HttpRequest) -> str:
+    ctx, action = request.ctx, request.POST.get("action")
+    if action == "remove":
+        payment_source_remove(ctx, customer=ctx.customer, source_id=int(request.POST.get("source", "0") or 0))
+        return "Payment method removed."
+    if action == "gift_certificate":
+        code = posted_text(request.POST, "code", limit=GIFT_CODE_LIMIT)
+        payment_source_add_gift_certificate(ctx, customer=ctx.customer, code=code)
+        return "Gift certificate added."
+    payment_source_add_card(
+        ctx, customer=ctx.customer, number=request.POST.get("number", ""),
+        exp_month=int(request.POST.get("exp_month") or 0), exp_year=int(request.POST.get("exp_year") or 0),
+        cvc=request.POST.get("cvc", ""), holder_name=request.POST.get("holder_name", ""),
+        make_default="make_default" in request.POST,
+    )  # fmt: skip
+    return "Card saved."
+
+
+EXPIRY_NOT_NUMBERS = DomainError(CommonError.REQUEST_INVALID, "Enter the expiry month and year as numbers.",
+                                 fields={"exp_month": ["Enter the expiry as numbers."]})  # fmt: skip
+
+
 @sensitive_post_parameters("number", "cvc", "code")
-@require_http_methods(["GET", "POST"])
-@customer_required
-def payment_methods(request: HttpRequest) -> HttpResponse:
-    ctx = request.ctx
-    customer = ctx.customer
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "remove":
-                payment_source_remove(ctx, customer=customer, source_id=int(request.POST.get("source", "0") or 0))
-                messages.success(request, "Payment method removed.")
-            elif request.POST.get("action") == "gift_certificate":
-                payment_source_add_gift_certificate(ctx, customer=customer, code=request.POST.get("code", "")[:40])
-                messages.success(request, "Gift certificate added.")
-            else:
-                refuse_control_characters(request.POST, ("holder_name", "number", "cvc"))
-                payment_source_add_card(
-                    ctx, customer=customer, number=request.POST.get("number", ""),
-                    exp_month=int(request.POST.get("exp_month") or 0), exp_year=int(request.POST.get("exp_year") or 0),
-                    cvc=request.POST.get("cvc", ""), holder_name=request.POST.get("holder_name", ""),
-                    make_default="make_default" in request.POST,
-                )  # fmt: skip
-                messages.success(request, "Card saved.")
-            return redirect("storefront:payment_methods")
-        except DomainError as exc:
-            errors = exc.fields
-            messages.error(request, exc.message)
-        except ValueError:
-            errors = {"exp_month": ["Enter the expiry as numbers."]}
-            messages.error(request, "Enter the expiry month and year as numbers.")
-    return render(
-        request,
-        "storefront/payment_methods.html",
-        {
-            "sources": customer.payment_sources.filter(is_active=True).select_related("gift_certificate"),
-            "errors": errors,
-        },
-        status=400 if errors else 200,
-    )
+@account_form(_payment_change, not_a_number=EXPIRY_NOT_NUMBERS)
+def payment_methods(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
+    sources = request.ctx.customer.payment_sources.filter(is_active=True).select_related("gift_certificate")
+    return render(request, "storefront/payment_methods.html", {"sources": sources, "errors": errors},
+                  status=400 if errors else 200)  # fmt: skip
 
 
 @customer_required

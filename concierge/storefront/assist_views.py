@@ -3,6 +3,9 @@ over, unlock it, and bind an anonymous cart (seed 000 step 7, seed 002)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,17 +25,25 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect_back(request, default="storefront:cart")
 
 
-def _not_assisting(request: HttpRequest) -> HttpResponse:
-    messages.error(request, "Access a customer's account from the Customer Service page first.")
-    return redirect("storefront:home")
+def assisting_post(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """A POST of an agent assisting a customer; anyone else is sent to the home page, told to
+    access a customer's account first."""
+
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if not request.ctx.is_assisting:
+            messages.error(request, "Access a customer's account from the Customer Service page first.")
+            return redirect("storefront:home")
+        return view(request)
+
+    return wrapper
 
 
-@require_POST
+@assisting_post
 def cart_lock_view(request: HttpRequest) -> HttpResponse:
     """ "Lock" in the mini cart; "Take over lock" when another agent holds it."""
     ctx = request.ctx
-    if not ctx.is_assisting:
-        return _not_assisting(request)
     try:
         cart, _ = cart_open(ctx, anonymous_token=None)
         grant = cart_lock(ctx, cart=cart, takeover=request.POST.get("takeover") == "1")
@@ -49,11 +60,9 @@ def cart_lock_view(request: HttpRequest) -> HttpResponse:
     return _back(request)
 
 
-@require_POST
+@assisting_post
 def cart_unlock_view(request: HttpRequest) -> HttpResponse:
     ctx = request.ctx
-    if not ctx.is_assisting:
-        return _not_assisting(request)
     cart = active_cart(ctx, anonymous_token=None)
     if cart is None:
         return _back(request)
@@ -67,12 +76,10 @@ def cart_unlock_view(request: HttpRequest) -> HttpResponse:
     return _back(request)
 
 
-@require_POST
+@assisting_post
 def cart_bind_view(request: HttpRequest) -> HttpResponse:
     """Seed 002: bind the anonymous cart whose code the shopper reads out to the customer."""
     ctx = request.ctx
-    if not ctx.is_assisting:
-        return _not_assisting(request)
     current = active_cart(ctx, anonymous_token=None)
     try:
         cart = cart_bind(

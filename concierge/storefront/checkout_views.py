@@ -32,7 +32,7 @@ CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
 
 
 def _contact(post: Any, prefix: str) -> Contact:
-    return Contact(**{f: post.get(f"{prefix}_{f}", "").strip()[:120] for f in CONTACT_FIELDS})
+    return Contact(**{f: post.get(f"{prefix}_{f}", "").strip() for f in CONTACT_FIELDS})
 
 
 def _saved_alternate(request: HttpRequest, cart_id: int) -> Contact | None:
@@ -87,8 +87,8 @@ def _plan(request: HttpRequest, cart_id: int, lines: list, source_id: int | None
         billing_address_id=_int(post.get("billing_address")) or 0,
         payment_source_id=source_id,
         shipments=tuple(shipments),
-        email=post.get("email", "").strip()[:254],
-        attempt=post.get("attempt", "")[:64],
+        email=post.get("email", "").strip(),
+        attempt=post.get("attempt", ""),
         expected_total=_decimal(post.get("expected_total")),
     )
 

@@ -16,10 +16,12 @@ from concierge.catalog.images import product_svg
 from concierge.catalog.models import Category, Product
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.errors import DomainError, NotFound
+from concierge.core.forms import posted_text
 from concierge.core.redirects import safe_next
 from concierge.storefront.cart_cookie import cart_token, forget_cart, lease_token, remember_cart, sync_lease
 
 PAGE_SIZE = 24
+SEARCH_LIMIT = 100
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -31,14 +33,18 @@ def _page_number(request: HttpRequest) -> int:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    try:
+        query, problem = posted_text(request.GET, "q", limit=SEARCH_LIMIT), ""
+    except DomainError as exc:  # too long: said, and nothing searched (never a search of its first 100)
+        query, problem = "", exc.message
     page = _page_number(request)
     cards, total, more = catalog.search(buyer_for(request.ctx), query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(
         request,
         "storefront/search.html",
-        {"query": query, "cards": cards, "total": total, "more": more, "page": page,
+        {"query": query, "problem": problem, "cards": cards, "total": total, "more": more, "page": page,
          "has_next": more or page * PAGE_SIZE < total},
+        status=400 if problem else 200,
     )  # fmt: skip
 
 

@@ -51,6 +51,14 @@ def ship_all(cart: dict, address, card) -> dict:
     }  # fmt: skip
 
 
+def checkout_body(shopper, sku, card_number: str) -> tuple[dict[str, str], dict]:
+    """The shopper's API headers and a checkout body for a cart of one ``sku``, shipped to their
+    address and paid by a new card of ``card_number``."""
+    headers = token_headers(shopper.email)
+    cart = Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=headers)
+    return headers, ship_all(cart.json(), shopper.addresses.get(), add_card(shopper, card_number))
+
+
 def test_catalog_search_and_product_are_public_and_priced(client, sku):
     found = client.get("/api/v1/catalog/search", {"q": "alpine trail"}).json()
     assert found["total"] == 1
@@ -110,13 +118,8 @@ def test_a_session_change_needs_the_csrf_token(shopper, sku):
 
 
 def test_checkout_over_the_api_then_the_order_is_listed(shopper, store, sku):
-    headers = token_headers(shopper.email)
-    cart = (
-        Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=headers).json()
-    )
-    card = add_card(shopper, "4242424242424242")
-    address = shopper.addresses.get()
-    payload = {**ship_all(cart, address, card), "total": "0.01"}  # a client-sent total is ignored
+    headers, payload = checkout_body(shopper, sku, "4242424242424242")
+    payload = {**payload, "total": "0.01"}  # a client-sent total is ignored
     placed = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=headers)
     assert placed.status_code == 201
     order = placed.json()
@@ -137,13 +140,7 @@ def test_another_customers_order_is_404(shopper, other_shopper, sku):
 
 
 def test_a_declined_card_over_the_api_is_402_and_no_order(shopper, sku):
-    headers = token_headers(shopper.email)
-    cart = (
-        Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=headers).json()
-    )
-    card = add_card(shopper, "4000000000000002")
-    address = shopper.addresses.get()
-    payload = ship_all(cart, address, card)
+    headers, payload = checkout_body(shopper, sku, "4000000000000002")
     response = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=headers)
     assert (response.status_code, response.json()["code"]) == (402, "payment.declined")
     assert not Order.objects.exists()
@@ -152,13 +149,7 @@ def test_a_declined_card_over_the_api_is_402_and_no_order(shopper, sku):
 def test_an_idempotency_key_makes_a_retried_checkout_answer_the_same_order(shopper, sku):
     from concierge.payments.gateway import TestGateway
 
-    headers = token_headers(shopper.email)
-    cart = (
-        Client().post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=headers).json()
-    )
-    card = add_card(shopper, "4242424242424242")
-    address = shopper.addresses.get()
-    payload = ship_all(cart, address, card)
+    headers, payload = checkout_body(shopper, sku, "4242424242424242")
     TestGateway.calls.clear()
     keyed = {**headers, "Idempotency-Key": "order-attempt-1"}
     first = Client().post("/api/v1/checkout", payload, content_type="application/json", headers=keyed)

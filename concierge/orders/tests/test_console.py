@@ -23,17 +23,26 @@ ADDRESS = {"first_name": "Jane", "last_name": "Shopper", "line1": "1 New St", "c
            "region": "TX", "postal_code": "75201", "country": "us"}  # fmt: skip
 
 
-@pytest.fixture
-def order(shopper, store) -> Order:
-    return placed_order(shopper, store)
-
-
 def lock(user, order) -> str:
     return locks.order_lock(ActingContext(user=user), order_id=order.pk).token
 
 
 def fresh(order: Order) -> Order:
     return Order.objects.get(pk=order.pk)
+
+
+def save_billing(user, order: Order, token: str, *, version: int | str | None = "loaded", address=ADDRESS) -> Order:
+    """``user`` saves the billing address under ``token`` at ``version`` (by default the version
+    ``order`` was loaded at)."""
+    guard = EditGuard(version=order.version if version == "loaded" else version, lease_token=token)
+    return services.order_billing_update(ActingContext(user=user), order_id=order.pk, guard=guard, address=address)
+
+
+def save_shipping(user, order: Order, shipment: Shipment, token: str, method: str) -> Shipment:
+    """``user`` saves ``shipment``'s shipping ``method`` (and ADDRESS) at the version ``order`` was loaded at."""
+    guard = EditGuard(version=order.version, lease_token=token)
+    return services.shipment_shipping_update(ActingContext(user=user), shipment_id=shipment.pk, guard=guard,
+                                             shipping_method_code=method, address=ADDRESS)  # fmt: skip
 
 
 # --- Locks ----------------------------------------------------------------------------------------
@@ -58,24 +67,14 @@ def test_the_holder_reopening_keeps_the_same_token_and_can_finish(order, csr):
     again = lock(csr, order)
     # then she carries on with the same lock and saves
     assert again == token
-    services.order_billing_update(
-        ActingContext(user=csr),
-        order_id=order.pk,
-        guard=EditGuard(version=order.version, lease_token=again),
-        address=ADDRESS,
-    )
+    save_billing(csr, order, again)
     assert fresh(order).billing_city == "Dallas"
     assert Event.objects.filter(action="order.locked").count() == 1
 
 
 def test_saving_unlocks_and_bumps_the_version_once(order, csr):
     token = lock(csr, order)
-    services.order_billing_update(
-        ActingContext(user=csr),
-        order_id=order.pk,
-        guard=EditGuard(version=order.version, lease_token=token),
-        address=ADDRESS,
-    )
+    save_billing(csr, order, token)
     saved = fresh(order)
     assert saved.version == order.version + 1
     assert not saved.lease_is_live()
@@ -87,20 +86,10 @@ def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(order, 
     token = lock(csr, order)
     locks.order_force_unlock(ActingContext(user=supervisor), order_id=order.pk, reason="Ann is away")
     sam_token = lock(supervisor, order)
-    services.order_billing_update(
-        ActingContext(user=supervisor),
-        order_id=order.pk,
-        guard=EditGuard(version=order.version, lease_token=sam_token),
-        address={**ADDRESS, "city": "El Paso"},
-    )
+    save_billing(supervisor, order, sam_token, address={**ADDRESS, "city": "El Paso"})
     # when Ann saves what she loaded at version v
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(
-            ActingContext(user=csr),
-            order_id=order.pk,
-            guard=EditGuard(version=order.version, lease_token=token),
-            address=ADDRESS,
-        )
+        save_billing(csr, order, token)
     # then she is told the order has been modified since the page was loaded; nothing is overwritten
     assert refused.value.code == "order.stale"
     assert refused.value.status == 412
@@ -111,12 +100,7 @@ def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(order, 
 def test_a_save_without_a_version_is_428(order, csr):
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(
-            ActingContext(user=csr),
-            order_id=order.pk,
-            guard=EditGuard(version=None, lease_token=token),
-            address=ADDRESS,
-        )
+        save_billing(csr, order, token, version=None)
     assert (refused.value.code, refused.value.status) == ("order.version_required", 428)
 
 
@@ -124,12 +108,7 @@ def test_a_former_holders_token_is_refused_after_an_unlock_even_at_the_same_vers
     token = lock(csr, order)
     locks.order_force_unlock(ActingContext(user=supervisor), order_id=order.pk, reason="stuck")
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(
-            ActingContext(user=csr),
-            order_id=order.pk,
-            guard=EditGuard(version=order.version, lease_token=token),
-            address=ADDRESS,
-        )
+        save_billing(csr, order, token)
     assert (refused.value.code, refused.value.status) == ("order.lock_lost", 409)
     assert fresh(order).billing_city == "Austin"
 
@@ -151,12 +130,7 @@ def test_an_idle_lock_expires_after_the_ttl_not_before(order, csr, store, clock)
     bob_token = lock(bob, order)
     assert bob_token != token
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(
-            ActingContext(user=csr),
-            order_id=order.pk,
-            guard=EditGuard(version=order.version, lease_token=token),
-            address=ADDRESS,
-        )
+        save_billing(csr, order, token)
     assert refused.value.code == "order.lock_lost"
 
 
@@ -205,12 +179,7 @@ def test_the_billing_address_of_a_completed_or_cancelled_order_cannot_change(ord
     Order.objects.filter(pk=order.pk).update(status=status)
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
-        services.order_billing_update(
-            ActingContext(user=csr),
-            order_id=order.pk,
-            guard=EditGuard(version=order.version, lease_token=token),
-            address=ADDRESS,
-        )
+        save_billing(csr, order, token)
     assert (refused.value.code, refused.value.status) == ("order.not_editable", 409)
     assert fresh(order).billing_city == "Austin"
 
@@ -221,9 +190,7 @@ def test_shipping_of_a_released_shipment_cannot_change(order, csr, status):
     Shipment.objects.filter(pk=shipment.pk).update(status=status)
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
-        services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
-                                          guard=EditGuard(version=order.version, lease_token=token),
-                                          shipping_method_code="economy", address=ADDRESS)  # fmt: skip
+        save_shipping(csr, order, shipment, token, "economy")
     assert refused.value.code == "order.not_editable"
     assert Shipment.objects.get(pk=shipment.pk).shipping_method_name == "Standard"
 
@@ -231,9 +198,7 @@ def test_shipping_of_a_released_shipment_cannot_change(order, csr, status):
 def test_changing_the_shipping_method_reprices_the_order_and_records_before_and_after(order, csr):
     shipment = order.shipments.order_by("number").first()
     token = lock(csr, order)
-    services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
-                                      guard=EditGuard(version=order.version, lease_token=token),
-                                      shipping_method_code="economy", address=ADDRESS)  # fmt: skip
+    save_shipping(csr, order, shipment, token, "economy")
     saved = fresh(order)
     assert saved.total == order.total - Decimal("2.00")
     assert saved.shipping_total == order.shipping_total - Decimal("2.00")
@@ -246,9 +211,7 @@ def test_a_method_costing_more_than_was_authorized_is_refused(order, csr):
     shipment = order.shipments.order_by("number").first()
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
-        services.shipment_shipping_update(ActingContext(user=csr), shipment_id=shipment.pk,
-                                          guard=EditGuard(version=order.version, lease_token=token),
-                                          shipping_method_code="express", address=ADDRESS)  # fmt: skip
+        save_shipping(csr, order, shipment, token, "express")
     assert refused.value.code == "order.shipping_method_invalid"
     assert fresh(order).total == order.total
 
@@ -296,12 +259,7 @@ def test_cancelling_from_the_console_cancels_and_unlocks(order, csr):
 
 def test_the_timeline_shows_each_change_once_with_actor_and_on_behalf_of(order, csr, shopper):
     token = lock(csr, order)
-    services.order_billing_update(
-        ActingContext(user=csr),
-        order_id=order.pk,
-        guard=EditGuard(version=order.version, lease_token=token),
-        address=ADDRESS,
-    )
+    save_billing(csr, order, token)
     services.order_note_add(ActingContext(user=csr), order_id=order.pk, text="Customer called about the city.")
     entries = order_timeline(fresh(order))
     actions = [e.event.action for e in entries]

@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 
 from concierge.orders.models import Order
-from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
 from concierge.testing.factories import PASSWORD
 
@@ -21,11 +20,6 @@ def api(user) -> Client:
                             content_type="application/json")  # fmt: skip
     assert created.status_code == 201, created.content
     return Client(headers={"Authorization": f"Bearer {created.json()['key']}"})
-
-
-@pytest.fixture
-def order(shopper, store) -> Order:
-    return placed_order(shopper, store)
 
 
 def url(order: Order, rest: str = "") -> str:

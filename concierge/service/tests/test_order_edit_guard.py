@@ -23,6 +23,7 @@ from concierge.orders.models import Order, Shipment
 from concierge.orders.tests.builders import placed_order
 from concierge.payments.models import PaymentTransaction
 from concierge.testing import factories
+from concierge.testing.clients import browser
 from concierge.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -88,12 +89,6 @@ def _api_write_operations() -> list[tuple[str, str]]:
             for operation in path_view.operations:
                 found += [(method, path) for method in operation.methods if method != "GET"]
     return found
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="concierge.identity.backends.EmailBackend")
-    return client
 
 
 def api_client(user) -> Client:

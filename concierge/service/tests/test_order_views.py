@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from concierge.orders.models import Order
-from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
+from concierge.testing.clients import browser as other_browser
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("service:orders")
 TABS = ["summary", "details", "payments", "returns", "notes", "holds"]
 WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-@pytest.fixture
-def order(shopper, store) -> Order:
-    return placed_order(shopper, store)
-
-
-def other_browser(user) -> Client:
-    """A second person's browser (signing the first out would release their locks)."""
-    client = Client()
-    client.force_login(user, backend="concierge.identity.backends.EmailBackend")
-    return client
 
 
 def page(order: Order, tab: str = "summary") -> str:

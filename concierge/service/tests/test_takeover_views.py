@@ -267,7 +267,8 @@ def test_an_empty_or_over_long_search_says_so(agent, shopper, shoe):
     customers = agent.get(reverse("service:takeover_new"), {"q": ""}).content.decode()
     # then
     assert "Enter a keyword or SKU to search for." in empty
-    assert "Search with at most 120 characters." in long
+    assert "At most 120 characters. This has 500." in long
+    assert f'value="{"x" * 500}"' in long  # shown back as typed, not cut to 120
     assert "Enter a name, email, phone number or customer ID to search for." in customers
 
 

@@ -82,11 +82,23 @@ def test_product_page_and_picture(client, sku):
 
 
 def test_search_with_odd_input_does_not_fail(client, sku):
-    for query in ["", "%", "' OR 1=1 --", "x" * 500, "\u00e9\u00e8"]:
+    for query in ["", "%", "' OR 1=1 --", "x" * 100, "\u00e9\u00e8"]:
         assert client.get("/search/", {"q": query, "page": "-4"}).status_code == 200
     # A NUL character is refused for every form and query by the request safety net, naming the field.
     nul = client.get("/search/", {"q": "a\x00b"})
     assert (nul.status_code, "“q” contains a NUL character" in nul.content.decode()) == (400, True)
+
+
+def test_an_over_long_search_is_refused_naming_the_limit_not_cut(client, sku):
+    # given: a product whose name the first 100 characters of the term would find
+    term = sku.product.name.split()[0] + " " + "x" * 200
+    # when
+    response = client.get("/search/", {"q": term})
+    # then: the limit is named and nothing is searched
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "At most 100 characters. This has 2" in page
+    assert sku.product.name not in page
 
 
 def test_checkout_needs_sign_in_and_a_cart(client, signed_in, shopper, csr):
