@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,7 +14,7 @@ from concierge.core.leases import Leased
 from concierge.core.states import StateMachine
 from concierge.orders.errors import OrderError
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
 
 
 def _search_key(expression: models.Expression, max_length: int) -> models.GeneratedField:

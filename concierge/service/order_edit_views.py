@@ -9,12 +9,13 @@ import contextlib
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import checks_text
+from concierge.core.requests import ConciergeRequest
 from concierge.orders import locks, services
 from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.models import Order
@@ -23,7 +24,7 @@ from concierge.service.order_views import held_token, order_url, refused, rememb
 from concierge.service.views import staff_required
 
 
-def _order(request: HttpRequest, number: str) -> Order:
+def _order(request: ConciergeRequest, number: str) -> Order:
     try:
         return access_order(request.ctx, number)
     except NotFound as exc:
@@ -37,17 +38,17 @@ def _shipment_id(order: Order, number: str) -> int:
         raise Http404("No such shipment.") from exc
 
 
-def _tab(request: HttpRequest, default: str) -> str:
+def _tab(request: ConciergeRequest, default: str) -> str:
     return request.POST.get("tab", default)
 
 
-def _guard(request: HttpRequest, order: Order) -> EditGuard:
+def _guard(request: ConciergeRequest, order: Order) -> EditGuard:
     """What this page's edit carries: the version it showed and the lock token this browser holds."""
     return EditGuard(version=parse_version(request.POST.get("version")), lease_token=held_token(request, order))
 
 
 def _act(
-    request: HttpRequest, number: str, tab: str, action: Callable[[Order], str], *, ends_edit: bool
+    request: ConciergeRequest, number: str, tab: str, action: Callable[[Order], str], *, ends_edit: bool
 ) -> HttpResponse:
     order = _order(request, number)
     try:
@@ -62,7 +63,7 @@ def _act(
 
 @require_POST
 @staff_required
-def order_edit(request: HttpRequest, number: str) -> HttpResponse:
+def order_edit(request: ConciergeRequest, number: str) -> HttpResponse:
     """Open the order for editing: it locks automatically (seed 004)."""
 
     def lock(order: Order) -> str:
@@ -77,7 +78,7 @@ def order_edit(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def order_heartbeat(request: HttpRequest, number: str) -> HttpResponse:
+def order_heartbeat(request: ConciergeRequest, number: str) -> HttpResponse:
     """The open editor renews its lock (a POST from the page every minute; a GET never renews)."""
     order = _order(request, number)
     try:
@@ -90,7 +91,7 @@ def order_heartbeat(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def order_close(request: HttpRequest, number: str) -> HttpResponse:
+def order_close(request: ConciergeRequest, number: str) -> HttpResponse:
     """Close the editor, abandoning changes, or leave the page (``left``, sent by the page as it
     goes): the order unlocks."""
     order = _order(request, number)
@@ -109,7 +110,7 @@ def order_close(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def order_unlock(request: HttpRequest, number: str) -> HttpResponse:
+def order_unlock(request: ConciergeRequest, number: str) -> HttpResponse:
     """Unlock Order (supervisors): removes someone else's lock, with a reason."""
 
     def unlock(order: Order) -> str:
@@ -119,13 +120,13 @@ def order_unlock(request: HttpRequest, number: str) -> HttpResponse:
     return _act(request, number, _tab(request, "summary"), unlock, ends_edit=False)
 
 
-def _address(request: HttpRequest) -> dict[str, str]:
+def _address(request: ConciergeRequest) -> dict[str, str]:
     return {f: request.POST.get(f, "") for f in services.ADDRESS_FIELDS}
 
 
 @require_POST
 @staff_required
-def order_billing(request: HttpRequest, number: str) -> HttpResponse:
+def order_billing(request: ConciergeRequest, number: str) -> HttpResponse:
     def save(order: Order) -> str:
         services.order_billing_update(request.ctx, order_id=order.pk, guard=_guard(request, order),
                                       address=_address(request))  # fmt: skip
@@ -136,7 +137,7 @@ def order_billing(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
+def order_cancel(request: ConciergeRequest, number: str) -> HttpResponse:
     def cancel(order: Order) -> str:
         services.order_cancel(request.ctx, order_id=order.pk, reason=request.POST.get("reason", ""),
                               guard=_guard(request, order))  # fmt: skip
@@ -147,7 +148,7 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def shipment_shipping(request: HttpRequest, number: str, shipment: str) -> HttpResponse:
+def shipment_shipping(request: ConciergeRequest, number: str, shipment: str) -> HttpResponse:
     def save(order: Order) -> str:
         services.shipment_shipping_update(
             request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order),
@@ -160,7 +161,7 @@ def shipment_shipping(request: HttpRequest, number: str, shipment: str) -> HttpR
 
 @require_POST
 @staff_required
-def shipment_release(request: HttpRequest, number: str, shipment: str) -> HttpResponse:
+def shipment_release(request: ConciergeRequest, number: str, shipment: str) -> HttpResponse:
     def release(order: Order) -> str:
         services.shipment_release(request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order))
         return f"Shipment {shipment} released."
@@ -170,7 +171,7 @@ def shipment_release(request: HttpRequest, number: str, shipment: str) -> HttpRe
 
 @require_POST
 @staff_required
-def shipment_cancel(request: HttpRequest, number: str, shipment: str) -> HttpResponse:
+def shipment_cancel(request: ConciergeRequest, number: str, shipment: str) -> HttpResponse:
     def cancel(order: Order) -> str:
         services.shipment_cancel(request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order),
                                  reason=request.POST.get("reason", ""))  # fmt: skip
@@ -182,7 +183,7 @@ def shipment_cancel(request: HttpRequest, number: str, shipment: str) -> HttpRes
 @checks_text
 @require_POST
 @staff_required
-def order_note(request: HttpRequest, number: str) -> HttpResponse:
+def order_note(request: ConciergeRequest, number: str) -> HttpResponse:
     """A note is added to the order's history, not an edit of the order: no lock or version needed."""
 
     def add(order: Order) -> str:

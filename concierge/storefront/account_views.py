@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import checks_text, refuse_control_characters
 from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf
+from concierge.core.requests import ConciergeRequest
 from concierge.customers.services import (
     ADDRESS_FIELDS,
     address_add,
@@ -43,7 +44,7 @@ def customer_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: ConciergeRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.ctx.customer is None:
             return HttpResponseRedirect(landing_url(request.ctx.user, request=request))
         return view(request, *args, **kwargs)
@@ -53,14 +54,14 @@ def customer_required(view: View) -> View:
 
 @require_GET
 @customer_required
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: ConciergeRequest) -> HttpResponse:
     page = Paginator(orders_of_customer(request.ctx), 20).get_page(request.GET.get("page"))
     return render(request, "storefront/orders.html", {"page": page})
 
 
 @require_GET
 @customer_required
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: ConciergeRequest, number: str) -> HttpResponse:
     try:
         order = access_own_order(request.ctx, number)
     except NotFound as exc:
@@ -71,7 +72,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 @checks_text
 @require_http_methods(["GET", "POST"])
 @customer_required
-def addresses(request: HttpRequest) -> HttpResponse:
+def addresses(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     customer = ctx.customer
     errors: dict[str, list[str]] = {}
@@ -108,7 +109,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("number", "cvc", "code")
 @require_http_methods(["GET", "POST"])
 @customer_required
-def payment_methods(request: HttpRequest) -> HttpResponse:
+def payment_methods(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     customer = ctx.customer
     errors: dict[str, list[str]] = {}
@@ -151,7 +152,7 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("current_password", "new_password", "password")
 @not_on_behalf(OnBehalfDenied.SIGN_IN_SECURITY)
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: ConciergeRequest) -> HttpResponse:
     """Sign-in and security: password, sign-in email, and whether customer service may access the
     account. Only the customer themself: an agent assisting them is refused (bar 6)."""
     ctx = request.ctx

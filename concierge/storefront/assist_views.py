@@ -4,7 +4,7 @@ over, unlock it, and bind an anonymous cart (seed 000 step 7, seed 002)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -15,20 +15,21 @@ from concierge.carts.selectors import active_cart
 from concierge.carts.services import cart_open
 from concierge.core.errors import DomainError
 from concierge.core.redirects import redirect_back
+from concierge.core.requests import ConciergeRequest
 from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease, sync_lease
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: ConciergeRequest) -> HttpResponse:
     return redirect_back(request, default="storefront:cart")
 
 
-def _not_assisting(request: HttpRequest) -> HttpResponse:
+def _not_assisting(request: ConciergeRequest) -> HttpResponse:
     messages.error(request, "Access a customer's account from the Customer Service page first.")
     return redirect("storefront:home")
 
 
 @require_POST
-def cart_lock_view(request: HttpRequest) -> HttpResponse:
+def cart_lock_view(request: ConciergeRequest) -> HttpResponse:
     """ "Lock" in the mini cart; "Take over lock" when another agent holds it."""
     ctx = request.ctx
     if not ctx.is_assisting:
@@ -50,7 +51,7 @@ def cart_lock_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def cart_unlock_view(request: HttpRequest) -> HttpResponse:
+def cart_unlock_view(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     if not ctx.is_assisting:
         return _not_assisting(request)
@@ -68,7 +69,7 @@ def cart_unlock_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def cart_bind_view(request: HttpRequest) -> HttpResponse:
+def cart_bind_view(request: ConciergeRequest) -> HttpResponse:
     """Seed 002: bind the anonymous cart whose code the shopper reads out to the customer."""
     ctx = request.ctx
     if not ctx.is_assisting:
@@ -87,7 +88,7 @@ def cart_bind_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def assist_heartbeat(request: HttpRequest) -> HttpResponse:
+def assist_heartbeat(request: ConciergeRequest) -> HttpResponse:
     """The open storefront page of an assisted session, every two minutes: the agent is still at
     work, so the session's idle deadline and their cart locks are pushed out (bar 15: never a GET)."""
     ctx = request.ctx
