@@ -228,7 +228,7 @@ def user_signed_out(ctx: ActingContext, *, user: User) -> None:
         end_session_row(ctx, session_id, R.SIGNED_OUT)
     for held in leases.live_leases_of(user):
         with transaction.atomic():
-            row = type(held).objects.select_for_update(of=("self",)).filter(pk=held.pk).first()
+            row = type(held)._default_manager.select_for_update(of=("self",)).filter(pk=held.pk).first()
             if row is None or not row.lease_held_by(user):
                 continue
             leases.clear(row)

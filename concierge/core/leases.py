@@ -55,7 +55,7 @@ class Leased(models.Model):
 
     def lease_subject_kind(self) -> str:
         """The audit subject of the leased row ("cart", "order")."""
-        return self._meta.model_name
+        return str(self._meta.model_name)  # set on every concrete model
 
     def lease_unlocked_action(self) -> str:
         """The audit action of letting go of the row's lease ("cart.unlocked", "order.unlocked")."""
@@ -158,7 +158,7 @@ def lost_error(row: Leased, codes: LeaseCodes, *, now: dt.datetime) -> DomainErr
     if row.lease_is_live(now):
         name = row.lease_holder_name()
         message = f"You no longer hold the lock on this {codes.noun}: it is now locked by {name}."
-        data = {"locked_by": name}
+        data: dict[str, str | None] = {"locked_by": name}
     else:
         message = f"You no longer hold the lock on this {codes.noun}: it was unlocked or your lock expired."
         data = {"locked_by": None}
@@ -179,5 +179,5 @@ def live_leases_of(user: User) -> list[Leased]:
     return [
         row
         for model in leased_models()
-        for row in model.objects.filter(lease_holder=user, lease_expires_at__gt=now).order_by("pk")
+        for row in model._default_manager.filter(lease_holder=user, lease_expires_at__gt=now).order_by("pk")
     ]
