@@ -67,7 +67,7 @@ def session_start(
         customer_pk = 0
     customer = Customer.objects.select_related("user", "store").filter(pk=customer_pk).first()
     customer = check_can_assist(ctx, customer)
-    agent = ctx.user
+    agent = ctx.signed_in_user
     with transaction.atomic():
         for previous in AssistedSession.objects.select_for_update().filter(agent=agent, ended_at=None):
             _end(ctx, previous, R.REPLACED)

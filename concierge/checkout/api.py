@@ -81,7 +81,8 @@ def checkout(request: ConciergeRequest, payload: CheckoutIn, idempotency_key: st
     plan = CheckoutPlan(
         billing_address_id=payload.billing_address_id, payment_source_id=payload.payment_source_id,
         email=payload.email, attempt=idempotency_key or "",
-        request_digest=request_digest(method=request.method, path=request.path, body=payload.model_dump(mode="json")),
+        request_digest=request_digest(method=str(request.method), path=request.path,
+                                      body=payload.model_dump(mode="json")),
         expected_total=Decimal(payload.expected_total) if payload.expected_total else None,
         shipments=tuple(
             # Over the API the alternate contact is submitted whole: it counts as saved.

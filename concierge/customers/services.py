@@ -201,7 +201,7 @@ def _clean_address(data: dict[str, object]) -> dict[str, str]:
     if cleaned["country"] and (len(cleaned["country"]) != 2 or not cleaned["country"].isalpha()):
         errors["country"] = [REQUIRED_ADDRESS_FIELDS["country"]]
     for field in ADDRESS_FIELDS:
-        limit = Address._meta.get_field(field).max_length
+        limit = getattr(Address._meta.get_field(field), "max_length", None)
         if limit and len(cleaned[field]) > limit:
             errors.setdefault(field, []).append(f"At most {limit} characters.")
     if errors:
