@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ninja import Router, Schema, Status
 
@@ -17,6 +18,9 @@ from concierge.identity import services
 from concierge.identity.models import ApiToken
 from concierge.identity.roles import Priv
 from concierge.identity.selectors import active_tokens
+
+if TYPE_CHECKING:
+    from concierge.customers.models import Customer
 
 router = Router(tags=["identity"])
 
@@ -65,7 +69,7 @@ class TokenCreatedOut(TokenOut):
     key: str
 
 
-def _customer_ref(customer: object) -> CustomerRefOut | None:
+def _customer_ref(customer: Customer | None) -> CustomerRefOut | None:
     if customer is None:
         return None
     return CustomerRefOut(
@@ -102,7 +106,7 @@ class ActingOut(Schema):
 def acting_out(ctx: ActingContext) -> ActingOut:
     customer = ctx.customer if ctx.is_assisting else None
     return ActingOut(
-        agent=PartyOut(id=ctx.user.pk, name=ctx.user.display_name),
+        agent=PartyOut(id=ctx.signed_in_user.pk, name=ctx.signed_in_user.display_name),
         on_behalf_of=PartyOut(id=customer.pk, name=customer.display_name) if customer else None,
         session=ctx.assisted_session.pk if ctx.is_assisting else None,
         acting_as=acting_as_text(ctx),

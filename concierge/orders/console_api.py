@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
@@ -23,9 +23,12 @@ from concierge.orders import locks, services
 from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.errors import OrderError
 from concierge.orders.locks import REASON_MAX
-from concierge.orders.models import Order
+from concierge.orders.models import Order, Shipment
 from concierge.orders.selectors import OrderSearch, access_order, order_timeline, search_orders, shipment_id_of
 from concierge.orders.services import NOTE_MAX
+
+if TYPE_CHECKING:
+    from concierge.audit.models import Event
 
 router = Router(tags=["order console"])
 # Both headers are required on every edit; they are declared optional here only so that a missing one
@@ -195,7 +198,7 @@ def console_order_out(order: Order) -> ConsoleOrderOut:
     )  # fmt: skip
 
 
-def _shipment_out(s: object) -> ConsoleShipmentOut:
+def _shipment_out(s: Shipment) -> ConsoleShipmentOut:
     return ConsoleShipmentOut(
         number=s.number, kind=s.kind, status=s.status, shipping_method_name=s.shipping_method_name,
         shipping_price=s.shipping_price, ship_to=_address("ship_", s), editable=s.can_edit_shipping(),
@@ -293,7 +296,7 @@ def console_order_note(request: ConciergeRequest, number: ShortText, payload: No
     return Status(201, _event_out(event, order.customer.display_name))
 
 
-def _event_out(event: object, on_behalf_of: str) -> EventOut:
+def _event_out(event: Event, on_behalf_of: str) -> EventOut:
     return EventOut(occurred_at=event.occurred_at, actor=event.actor_label, on_behalf_of=on_behalf_of,
                     action=event.action, changes=event.changes or {}, data=event.data or {})  # fmt: skip
 
