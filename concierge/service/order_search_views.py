@@ -64,7 +64,7 @@ def order_search(request: ConciergeRequest) -> HttpResponse:
             "values": values,
             "field_errors": field_errors,
             "statuses": Order.Status.choices,
-            "stores": ctx.user.stores.order_by("name"),
+            "stores": ctx.signed_in_user.stores.order_by("name"),
             "columns": columns,
             "searched": bool(filters) or "sort" in get,
             "next_url": "?" + urlencode({**base, "after": page.next_cursor}) if page and page.next_cursor else "",

@@ -116,7 +116,7 @@ def order_view(request: ConciergeRequest, number: str) -> HttpResponse:
     return render_order(request, number, tab=request.GET.get("tab", "summary"))
 
 
-DIALOG_TITLES = {
+DIALOG_TITLES: dict[str, str] = {
     OrderError.STALE: "Order changed",
     OrderError.VERSION_REQUIRED: "Order changed",
     OrderError.LOCKED: "Order locked",

@@ -96,7 +96,7 @@ def home(request: ConciergeRequest) -> HttpResponse:
     """The Customer Service page, where staff land after signing in (seed 000 step 2), with the
     Find customer widget (step 3) for customer service (not for warehouse staff)."""
     ctx = request.ctx
-    user = ctx.user
+    user = ctx.signed_in_user  # staff_required
     may_find = can_find_customers(ctx)
     form = FindCustomerForm(request.GET or None)
     result = None
@@ -137,7 +137,7 @@ def access_customer_view(request: ConciergeRequest) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label or field.capitalize() if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect_back(request, default="service:home")
     try:
         session = session_start(
@@ -165,7 +165,7 @@ def assist_end(request: ConciergeRequest) -> HttpResponse:
         return redirect_to_login(safe_next(request, request.POST.get("next"), default="service:home"))
     back = safe_next(request, request.POST.get("next"), default="service:home", under="/service/")
     if ctx.is_assisting:
-        name = ctx.customer.display_name
+        name = ctx.customer.display_name if ctx.customer is not None else ""
         session_end(ctx)
         request.session.pop(ASSISTED_SESSION_KEY, None)
         lease_tokens.forget_all(request, "cart")
@@ -192,5 +192,5 @@ def customer_profile(request: ConciergeRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "service/customer.html",
-        {"customer": customer, "orders": orders, "can_access": may_assist(ctx.user)},
+        {"customer": customer, "orders": orders, "can_access": may_assist(ctx.signed_in_user)},
     )

@@ -22,7 +22,7 @@ def _mini_cart(request: ConciergeRequest) -> dict[str, object] | None:
     summary: dict[str, object] = {"count": sum(line.quantity for line in lines), "subtotal": None}
     if cart is not None and (ctx.is_assisting or cart.lease_is_live()):
         summary.update(_lock_state(request, cart))
-    if lines:
+    if cart is not None and lines:
         with contextlib.suppress(DomainError):  # an unpriceable line: the cart page explains it
             summary["subtotal"] = priced_cart(buyer_for(ctx, store=cart.store), cart, lines).net
     return summary
@@ -33,7 +33,7 @@ def _lock_state(request: ConciergeRequest, cart: Cart) -> dict[str, object]:
     told once, on their next page, and their stale token is dropped."""
     ctx = request.ctx
     live = cart.lease_is_live()
-    mine = ctx.is_assisting and live and cart.lease_holder_id == ctx.user.pk
+    mine = ctx.is_assisting and live and cart.lease_holder_id == ctx.signed_in_user.pk
     state: dict[str, object] = {
         "locked_by_me": mine,
         "locked_by": cart.lease_holder_name() if live and not mine else "",

@@ -25,7 +25,7 @@ def pickup(request: ConciergeRequest) -> HttpResponse:
     """GET shows what customer service prepared (and changes nothing); POST puts it in the cart."""
     ctx = request.ctx
     if ctx.customer is None:
-        return HttpResponseRedirect(landing_url(ctx.user, request=request))
+        return HttpResponseRedirect(landing_url(ctx.signed_in_user, request=request))
     data = request.POST if request.method == "POST" else request.GET
     code, link = data.get("code", "").strip(), data.get("link", "").strip()
     try:
