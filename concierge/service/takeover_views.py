@@ -33,6 +33,7 @@ from concierge.assist.takeover import (
 from concierge.carts.selectors import cart_lines, priced_cart
 from concierge.catalog import selectors as catalog
 from concierge.catalog.pricing import buyer_for, unit_prices
+from concierge.core import lease_tokens
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.core.requests import ConciergeRequest
@@ -41,7 +42,6 @@ from concierge.customers.search import Criteria, looks_like_phone
 from concierge.customers.selectors import find_customers
 from concierge.identity.policies import stores_served
 from concierge.service.views import View, staff_required
-from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease
 from concierge.stores.models import Store
 
 QUERY_LIMIT = 120
@@ -217,7 +217,7 @@ def takeover_action(action: Callable[..., str]) -> View:
 def takeover_cart(request: ConciergeRequest, order: CartTakeover) -> str:
     """View User's Cart (and, when another agent holds the cart, Take Over Lock)."""
     grant = takeover_view_cart(request.ctx, order, take_lock_over=request.POST.get("takeover") == "1")
-    remember_lease(request, order.cart.pk, grant.token)
+    lease_tokens.remember(request, "cart", order.cart.pk, grant.token)
     return "You are editing the user's cart. The customer cannot change it until you add the items."
 
 
@@ -229,14 +229,14 @@ def takeover_add(request: ConciergeRequest, order: CartTakeover) -> str:
         sku_id = int(request.POST.get("sku", ""))
     except ValueError:
         raise DomainError(CommonError.REQUEST_INVALID, "Choose an option and a quantity.", status=422) from None
-    token = lease_token(request, order.cart_id) if order.cart_id else None
+    token = lease_tokens.held_token(request, "cart", order.cart_id) if order.cart_id else None
     takeover_add_item(request.ctx, order, sku_id=sku_id, quantity=quantity, lease_token=token)
     return "Added to the user's cart."
 
 
 @takeover_action
 def takeover_remove(request: ConciergeRequest, order: CartTakeover, line_id: int) -> str:
-    token = lease_token(request, order.cart_id) if order.cart_id else None
+    token = lease_tokens.held_token(request, "cart", order.cart_id) if order.cart_id else None
     takeover_remove_item(request.ctx, order, line_id=line_id, lease_token=token)
     return "Removed from the user's cart."
 
@@ -245,9 +245,11 @@ def takeover_remove(request: ConciergeRequest, order: CartTakeover, line_id: int
 def takeover_done(request: ConciergeRequest, order: CartTakeover) -> str:
     """Add Items to Cart: exit the takeover so the shopper checks out on their own."""
     cart_id = order.cart_id
-    takeover_hand_back(request.ctx, order, lease_token=lease_token(request, cart_id) if cart_id else None)
+    takeover_hand_back(
+        request.ctx, order, lease_token=lease_tokens.held_token(request, "cart", cart_id) if cart_id else None
+    )
     if cart_id:
-        forget_lease(request, cart_id)
+        lease_tokens.forget(request, "cart", cart_id)
     if order.for_guest:
         return (
             f"The items are in the cart prepared for {order.customer.display_name}. Give them the cart code "
