@@ -105,7 +105,7 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
     if view.tab == "details" and editing:
         for shipment in view.shipments:
             current = {f: getattr(shipment, f"ship_{f}", "") for f in services.ADDRESS_FIELDS}
-            shipment.form_fields = _fields(current, posted, errors, with_phone=False)
+            shipment.form_fields = _fields(current, posted, errors, with_phone=False)  # type: ignore[attr-defined]  # for the template
     return render(request, "service/orders/order.html", context, status=status)
 
 
