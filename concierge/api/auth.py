@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError, HttpError
@@ -12,6 +12,9 @@ from ninja.utils import check_csrf
 from concierge.assist.middleware import acting_context
 from concierge.identity.policies import may_sign_in
 from concierge.identity.services import api_token_user
+
+if TYPE_CHECKING:
+    from concierge.core.requests import ConciergeRequest
 
 
 class TokenAuth(HttpBearer):
@@ -23,7 +26,7 @@ class TokenAuth(HttpBearer):
             request.user = user
             # The context resolved before the token was read named nobody: now it names the token's
             # user (and the assisted session the request names, or its refusal).
-            request.ctx = acting_context(request)
+            cast("ConciergeRequest", request).ctx = acting_context(request)
         return user
 
 

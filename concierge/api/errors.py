@@ -109,6 +109,7 @@ class ApiErrorShapeMiddleware:
             return response
         if response.get("Content-Type", "").startswith("application/json") and _is_error_shape(response):
             return response
+        code: str
         if response.status_code >= 500:
             code, message = CommonError.SERVER_ERROR, "Something went wrong on our side. It has been logged."
         else:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints, create_model
 
@@ -24,6 +23,7 @@ from concierge.assist.models import AssistedSession
 from concierge.assist.services import assisting, session_end, session_start, session_touch
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
+from concierge.core.requests import ConciergeRequest
 from concierge.customers.models import Customer
 from concierge.customers.search import FIND_FIELDS, PHONE_PATTERN, RESULT_LIMIT, Criteria
 from concierge.customers.selectors import find_customers
@@ -87,7 +87,7 @@ FindQuery = create_model(
 
 
 @router.get("/customers", response={200: FindOut, **ERRORS}, auth=token_or_session)
-def customers_find(request: HttpRequest, query: Query[FindQuery]) -> FindOut:
+def customers_find(request: ConciergeRequest, query: Query[FindQuery]) -> FindOut:
     """Find customer (customer service only): every criterion matches by prefix, ignoring case and
     accents; at most 20 of the stores the caller serves. Without any criterion, nothing is found.
     A phone criterion must look like a phone number (422 otherwise)."""
@@ -112,7 +112,7 @@ def _found(customer: Customer) -> FoundCustomerOut:
 
 
 @router.post("/assist/sessions", response={201: SessionOut, **ERRORS}, auth=token_or_session)
-def session_create(request: HttpRequest, payload: SessionIn) -> Status:
+def session_create(request: ConciergeRequest, payload: SessionIn) -> Status:
     """Access customer's account: start acting for the customer. Send the returned id as
     ``X-Assisted-Session`` on later requests. An open session of yours elsewhere ends."""
     session = session_start(
@@ -126,7 +126,7 @@ def session_create(request: HttpRequest, payload: SessionIn) -> Status:
 
 
 @router.get("/assist/sessions/current", response={200: SessionOut, **ERRORS}, auth=token_or_session)
-def session_current(request: HttpRequest) -> SessionOut:
+def session_current(request: ConciergeRequest) -> SessionOut:
     ctx = request.ctx
     if not ctx.is_assisting:
         raise DomainError(AssistError.NOT_ASSISTING, "You are not assisting a customer.", status=409)
@@ -134,7 +134,7 @@ def session_current(request: HttpRequest) -> SessionOut:
 
 
 @router.post("/assist/sessions/current/end", response={200: SessionOut, **ERRORS}, auth=token_or_session)
-def session_finish(request: HttpRequest) -> SessionOut:
+def session_finish(request: ConciergeRequest) -> SessionOut:
     """Sign in as Yourself: stop acting for the customer; their cart locks are released."""
     ctx = request.ctx
     session = session_end(ctx)
@@ -142,7 +142,7 @@ def session_finish(request: HttpRequest) -> SessionOut:
 
 
 @router.post("/assist/sessions/current/heartbeat", response={200: SessionOut, **ERRORS}, auth=token_or_session)
-def session_heartbeat(request: HttpRequest) -> SessionOut:
+def session_heartbeat(request: ConciergeRequest) -> SessionOut:
     """The agent is still at work: push the session's idle deadline and their cart locks for the
     customer out (a GET never does; RELIABILITY bar 15). Send it every few minutes while idle."""
     ctx = request.ctx

@@ -21,6 +21,7 @@ from concierge.assist.services import session_expire, session_touch
 from concierge.core import lease_tokens
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
+from concierge.core.requests import ConciergeRequest
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # The API's description is the same for everyone: it is served without resolving anyone.
@@ -63,7 +64,7 @@ class ActingContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: ConciergeRequest) -> HttpResponse:
         if request.path in CONTEXT_FREE_PATHS:
             request.ctx = ActingContext(user=None)
             return self.get_response(request)

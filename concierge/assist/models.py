@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -20,7 +21,7 @@ class AssistedSession(StateMachine, models.Model):
         ENDED = "ENDED", "Ended"
 
     # A session is open until it ends, once, for a reason (``EndReason``); it never reopens.
-    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         Status.OPEN: frozenset({Status.ENDED}),
         Status.ENDED: frozenset(),
     }

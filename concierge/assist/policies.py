@@ -69,9 +69,9 @@ def check_can_assist(ctx: ActingContext, customer: Customer | None) -> Customer:
         raise DomainError(
             AssistError.STAFF_CUSTOMER, "Staff members' accounts cannot be accessed on their behalf.", status=403
         )
-    if customer.user_id is not None and customer.user.pk == agent.pk:
+    if customer.user_id is not None and customer.user_id == agent.pk:
         raise DomainError(AssistError.STAFF_CUSTOMER, "You cannot assist yourself.", status=403)
-    if not customer.is_active or (customer.user_id is not None and not customer.user.is_active):
+    if not customer.is_active or (customer.user is not None and not customer.user.is_active):
         noun = "organization" if customer.kind == customer.Kind.ACCOUNT else "customer's account"
         raise DomainError(
             AssistError.CUSTOMER_INACTIVE,

@@ -68,7 +68,7 @@ def session_start(
         customer_pk = 0
     customer = Customer.objects.select_related("user", "store").filter(pk=customer_pk).first()
     customer = check_can_assist(ctx, customer)
-    agent = ctx.user
+    agent = ctx.signed_in_user
     with transaction.atomic():
         for previous in AssistedSession.objects.select_for_update().filter(agent=agent, ended_at=None):
             _end(ctx, previous, R.REPLACED)
@@ -229,7 +229,7 @@ def user_signed_out(ctx: ActingContext, *, user: User) -> None:
         end_session_row(ctx, session_id, R.SIGNED_OUT)
     for held in leases.live_leases_of(user):
         with transaction.atomic():
-            row = type(held).objects.select_for_update(of=("self",)).filter(pk=held.pk).first()
+            row = type(held)._default_manager.select_for_update(of=("self",)).filter(pk=held.pk).first()
             if row is None or not row.lease_held_by(user):
                 continue
             leases.clear(row)

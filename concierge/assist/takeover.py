@@ -19,11 +19,19 @@ from concierge.assist.errors import AssistError
 from concierge.assist.models import AssistedSession, CartTakeover
 from concierge.assist.services import R, assisting, session_end, session_resolve, session_start
 from concierge.audit.services import record
+from concierge.carts.binding import move_lines
+from concierge.carts.errors import CartError
+from concierge.carts.models import CODE_ALPHABET, CODE_LENGTH, Cart
+from concierge.carts.services import bump, cart_add, cart_lock, cart_open, cart_remove, cart_unlock, close
 from concierge.checkout.drafts import draft_attach, draft_cancel, draft_create, draft_mirror, draft_reassign
 from concierge.core import clock, leases
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import text_errors
 from concierge.customers.actions import CustomerAction
+from concierge.customers.models import Customer
+from concierge.customers.search import index_customers
+from concierge.customers.services import new_shared_id
+from concierge.identity.roles import Priv
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -39,8 +47,6 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _require_takeover_privilege(ctx: ActingContext) -> None:
-    from concierge.identity.roles import Priv
-
     if not ctx.has_perm(Priv.UPDATE_CUSTOMER):
         raise DomainError(
             CommonError.PERMISSION_DENIED, "Cart takeover needs the customer update privilege.", status=403
@@ -69,10 +75,6 @@ def takeover_create_guest(
     """Create New Order for an anonymous shopper: a guest order. The agent enters the shopper's name
     and email, kept on a guest customer record (single session user) the draft belongs to until the
     shopper picks the cart up."""
-    from concierge.customers.models import Customer
-    from concierge.customers.search import index_customers
-    from concierge.customers.services import new_shared_id
-
     _require_takeover_privilege(ctx)
     values = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email.strip().lower()}
     errors = text_errors(values, GUEST_LIMITS)
@@ -142,8 +144,6 @@ def takeover_view_cart(ctx: ActingContext, takeover: CartTakeover, *, take_lock_
     """View User's Cart: associate the order with the customer's online cart (an anonymous
     shopper's order: a new, empty cart) and lock it for the agent, so the shopper's own changes wait
     until the items are handed back. The draft order now mirrors that cart."""
-    from concierge.carts.services import cart_lock, cart_open
-
     _require_takeover_privilege(ctx)
     if not takeover.is_open:
         raise DomainError(AssistError.TAKEOVER_CLOSED, "This order was already handed back.", status=409)
@@ -182,8 +182,6 @@ def takeover_add_item(
 ) -> CartTakeover:
     """Add to Cart from the item details view: the item joins the user's cart and the draft order
     is re-priced with it, in one transaction."""
-    from concierge.carts.services import cart_add
-
     acting = _editing(ctx, takeover)
     with transaction.atomic():
         cart_add(acting, cart=takeover.cart, sku_id=sku_id, quantity=quantity, lease_token=lease_token)
@@ -195,8 +193,6 @@ def takeover_add_item(
 def takeover_remove_item(
     ctx: ActingContext, takeover: CartTakeover, *, line_id: int, lease_token: str | None
 ) -> CartTakeover:
-    from concierge.carts.services import cart_remove
-
     acting = _editing(ctx, takeover)
     with transaction.atomic():
         cart_remove(acting, cart=takeover.cart, line_id=line_id, lease_token=lease_token)
@@ -208,8 +204,6 @@ def takeover_remove_item(
 def takeover_hand_back(ctx: ActingContext, takeover: CartTakeover, *, lease_token: str | None) -> CartTakeover:
     """Add Items to Cart: end the takeover; the cart is unlocked and the shopper checks out. The
     draft order keeps the cart's items until then."""
-    from concierge.carts.services import cart_unlock
-
     if takeover.status != CartTakeover.Status.IN_CART or takeover.cart is None:
         raise DomainError(AssistError.TAKEOVER_CLOSED, "View the user's cart before adding items to it.", status=409)
     acting = takeover_context(ctx, takeover)
@@ -287,8 +281,6 @@ def _pickup_invalid(message: str) -> DomainError:
 
 def takeover_awaiting_pickup(*, code: str = "", link: str = "") -> CartTakeover:
     """The anonymous shopper's prepared cart named by its cart code or checkout link (read only)."""
-    from concierge.carts.models import CODE_ALPHABET, CODE_LENGTH
-
     rows = CartTakeover.objects.select_related("order", "cart__store", "customer", "agent")
     if link:
         try:
@@ -319,11 +311,6 @@ def takeover_awaiting_pickup(*, code: str = "", link: str = "") -> CartTakeover:
 def takeover_pick_up(ctx: ActingContext, *, code: str = "", link: str = "") -> CartTakeover:
     """A signed-in shopper picks up the cart customer service prepared for them anonymously: its
     items join the shopper's cart, and the draft order becomes theirs (checking out places it)."""
-    from concierge.carts.binding import move_lines
-    from concierge.carts.errors import CartError
-    from concierge.carts.models import Cart
-    from concierge.carts.services import bump, cart_open, close
-
     if ctx.customer is None or ctx.is_assisting or (ctx.user is not None and ctx.customer.user_id != ctx.user.pk):
         raise DomainError(CommonError.PERMISSION_DENIED, "Sign in as the shopper to pick up this cart.", status=403)
     found = takeover_awaiting_pickup(code=code, link=link)

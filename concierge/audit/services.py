@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -25,7 +26,7 @@ def record(
     action: str,
     subject_kind: str,
     subject_id: object,
-    changes: dict[str, tuple[Any, Any] | list[Any]] | None = None,
+    changes: Mapping[str, tuple[Any, Any] | list[Any]] | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
     """Append one event, attributed to ``ctx``'s actor and the customer they act for.

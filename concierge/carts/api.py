@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from django.http import HttpRequest
 from ninja import Header, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
@@ -24,6 +23,7 @@ from concierge.catalog.api import MoneyOut, money_out
 from concierge.catalog.pricing import buyer_for
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.requests import ConciergeRequest
 from concierge.identity.api import ActingOut, acting_as_text, acting_out
 from concierge.identity.models import User
 
@@ -86,7 +86,7 @@ def _version(if_match: str | None) -> int | None:
         raise DomainError(CartError.STALE, 'If-Match must be the cart version, e.g. "3".', status=412) from exc
 
 
-def cart_out(request: HttpRequest, cart: Cart, *, token: str | None = None) -> CartOut:
+def cart_out(request: ConciergeRequest, cart: Cart, *, token: str | None = None) -> CartOut:
     buyer = buyer_for(request.ctx, store=cart.store)
     lines = cart_lines(cart)
     priced = priced_cart(buyer, cart, lines)
@@ -108,7 +108,7 @@ def cart_out(request: HttpRequest, cart: Cart, *, token: str | None = None) -> C
     )  # fmt: skip
 
 
-def _cart(request: HttpRequest, token: str | None) -> Cart:
+def _cart(request: ConciergeRequest, token: str | None) -> Cart:
     cart = active_cart(request.ctx, anonymous_token=token)
     if cart is None:
         raise DomainError(CartError.NOT_FOUND, "There is no cart yet: add an item first.", status=404)
@@ -116,14 +116,14 @@ def _cart(request: HttpRequest, token: str | None) -> Cart:
 
 
 @router.get("/cart", response={200: CartOut, **ERRORS}, auth=None)
-def cart_get(request: HttpRequest, x_cart_token: str | None = CartToken) -> CartOut:
+def cart_get(request: ConciergeRequest, x_cart_token: str | None = CartToken) -> CartOut:
     """The caller's active cart, priced now (prices are never stored on a cart)."""
     identify(request)
     return cart_out(request, _cart(request, x_cart_token))
 
 
 @router.post("/cart/lines", response={201: CartOut, **ERRORS}, auth=None)
-def cart_line_add(request: HttpRequest, payload: LineAddIn, x_cart_token: str | None = CartToken,
+def cart_line_add(request: ConciergeRequest, payload: LineAddIn, x_cart_token: str | None = CartToken,
                   if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> Status:  # fmt: skip
     """Add a SKU; the cart is created on the first add. Any price sent is ignored."""
     identify(request)
@@ -136,8 +136,9 @@ def cart_line_add(request: HttpRequest, payload: LineAddIn, x_cart_token: str | 
 
 
 @router.patch("/cart/lines/{line_id}", response={200: CartOut, **ERRORS}, auth=None)
-def cart_line_change(request: HttpRequest, line_id: Id, payload: LineChangeIn, x_cart_token: str | None = CartToken,
-                     if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> CartOut:  # fmt: skip
+def cart_line_change(request: ConciergeRequest, line_id: Id, payload: LineChangeIn,
+                     x_cart_token: str | None = CartToken, if_match: str | None = IfMatch,
+                     x_lease_token: str | None = LeaseToken) -> CartOut:  # fmt: skip
     identify(request)
     cart = services.cart_set_quantity(request.ctx, cart=_cart(request, x_cart_token), line_id=line_id,
                                       quantity=payload.quantity, anonymous_token=x_cart_token,
@@ -146,7 +147,7 @@ def cart_line_change(request: HttpRequest, line_id: Id, payload: LineChangeIn, x
 
 
 @router.delete("/cart/lines/{line_id}", response={200: CartOut, **ERRORS}, auth=None)
-def cart_line_remove(request: HttpRequest, line_id: Id, x_cart_token: str | None = CartToken,
+def cart_line_remove(request: ConciergeRequest, line_id: Id, x_cart_token: str | None = CartToken,
                      if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> CartOut:  # fmt: skip
     identify(request)
     cart = services.cart_remove(request.ctx, cart=_cart(request, x_cart_token), line_id=line_id,
@@ -156,7 +157,7 @@ def cart_line_remove(request: HttpRequest, line_id: Id, x_cart_token: str | None
 
 
 @router.post("/cart/merge", response={200: CartOut, **ERRORS}, auth=None)
-def cart_merge(request: HttpRequest, payload: MergeIn) -> CartOut:
+def cart_merge(request: ConciergeRequest, payload: MergeIn) -> CartOut:
     """A signed-in customer takes the lines of the anonymous cart with this token into theirs."""
     identify(request)
     if request.ctx.customer is None:
@@ -204,7 +205,7 @@ def _require_assisting(ctx: ActingContext) -> None:
 
 
 @router.post("/assist/cart/lock", response={200: CartLockOut, **LOCK_ERRORS}, auth=token_or_session)
-def cart_lock(request: HttpRequest, payload: CartLockIn) -> CartLockOut:
+def cart_lock(request: ConciergeRequest, payload: CartLockIn) -> CartLockOut:
     """Lock the assisted customer's cart (or take the lock over with ``takeover``)."""
     ctx = request.ctx
     _require_assisting(ctx)
@@ -216,7 +217,7 @@ def cart_lock(request: HttpRequest, payload: CartLockIn) -> CartLockOut:
 
 
 @router.post("/assist/cart/unlock", response={204: None, **LOCK_ERRORS}, auth=token_or_session)
-def cart_unlock(request: HttpRequest, x_lease_token: str | None = LeaseToken) -> Status:
+def cart_unlock(request: ConciergeRequest, x_lease_token: str | None = LeaseToken) -> Status:
     ctx = request.ctx
     _require_assisting(ctx)
     cart = active_cart(ctx, anonymous_token=None)
@@ -227,7 +228,7 @@ def cart_unlock(request: HttpRequest, x_lease_token: str | None = LeaseToken) ->
 
 
 @router.post("/assist/cart/bind", response={200: BoundOut, **LOCK_ERRORS}, auth=token_or_session)
-def cart_bind(request: HttpRequest, payload: BindIn, x_lease_token: str | None = LeaseToken) -> BoundOut:
+def cart_bind(request: ConciergeRequest, payload: BindIn, x_lease_token: str | None = LeaseToken) -> BoundOut:
     """Bind the anonymous cart with this code to the assisted customer (its items join their cart)."""
     ctx = request.ctx
     cart = binding.cart_bind(ctx, code=payload.code, lease_token=x_lease_token)

@@ -81,7 +81,7 @@ def guard_write(ctx: ActingContext, cart: Cart, lease_token: str | None) -> None
     if lease_token:
         leases.check(cart, lease_token, codes=CART_LEASE, ttl=cart_lease_ttl())
         return
-    if cart.lease_is_live(now) and cart.lease_holder_id != ctx.user.pk:
+    if cart.lease_is_live(now) and cart.lease_holder_id != ctx.signed_in_user.pk:
         raise leases.held_error(cart, CART_LEASE)
     if cart.lease_is_live(now):
         raise leases.lost_error(cart, CART_LEASE, now=now)  # theirs, but from another session
@@ -91,7 +91,7 @@ def guard_write(ctx: ActingContext, cart: Cart, lease_token: str | None) -> None
             "The customer's cart already has items: Lock it from the mini cart before changing it.",
             status=409,
         )
-    grant = leases.acquire(cart, holder=ctx.user, ttl=cart_lease_ttl(), codes=CART_LEASE)
+    grant = leases.acquire(cart, holder=ctx.signed_in_user, ttl=cart_lease_ttl(), codes=CART_LEASE)
     record(ctx, action=CartAction.LOCKED, subject_kind="cart", subject_id=cart.pk,
            data={"expires_at": grant.expires_at.isoformat(), "automatic": True})  # fmt: skip
 
@@ -128,7 +128,9 @@ def cart_lock(ctx: ActingContext, *, cart: Cart, takeover: bool = False) -> leas
     with transaction.atomic():
         row = locked_cart(ctx, cart.pk, anonymous_token=None)
         previous = row.lease_holder_name() if row.lease_is_live() else None
-        grant = leases.acquire(row, holder=ctx.user, ttl=cart_lease_ttl(), codes=CART_LEASE, takeover=takeover)
+        grant = leases.acquire(
+            row, holder=ctx.signed_in_user, ttl=cart_lease_ttl(), codes=CART_LEASE, takeover=takeover
+        )
         if grant.previous_holder_id is not None:
             record(ctx, action=CartAction.LOCK_TAKEN_OVER, subject_kind="cart", subject_id=row.pk,
                    data={"previous_holder": previous, "previous_holder_id": grant.previous_holder_id,

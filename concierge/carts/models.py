@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import ClassVar
 
 from django.db import models
 
@@ -29,7 +30,7 @@ class Cart(StateMachine, Leased):
 
     # An active cart is merged into another (sign-in, bind), turned into an order, or abandoned;
     # each of those is final.
-    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         Status.ACTIVE: frozenset({Status.MERGED, Status.ORDERED, Status.ABANDONED}),
         Status.MERGED: frozenset(),
         Status.ORDERED: frozenset(),

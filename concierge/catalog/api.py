@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -26,6 +27,10 @@ class MoneyOut(Schema):
     formatted: str
 
 
+@overload
+def money_out(value: Money, locale: str) -> MoneyOut: ...
+@overload
+def money_out(value: Money | None, locale: str) -> MoneyOut | None: ...
 def money_out(value: Money | None, locale: str) -> MoneyOut | None:
     if value is None:
         return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
@@ -15,6 +14,7 @@ from concierge.carts.selectors import active_cart
 from concierge.checkout.idempotency import request_digest
 from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
 from concierge.checkout.services import checkout_submit
+from concierge.core.requests import ConciergeRequest
 from concierge.orders.selectors import access_own_order
 from concierge.stores.models import PickupLocation, ShippingMethod
 
@@ -72,7 +72,7 @@ def _contact(contact: ContactIn) -> Contact:
     response={201: OrderOut, 402: ErrorOut, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
     auth=token_or_session,
 )
-def checkout(request: HttpRequest, payload: CheckoutIn, idempotency_key: str | None = IdempotencyKey,
+def checkout(request: ConciergeRequest, payload: CheckoutIn, idempotency_key: str | None = IdempotencyKey,
              x_lease_token: str | None = LeaseToken) -> Status:  # fmt: skip
     """Place the order for the caller's cart. Send an Idempotency-Key: the same key with the same
     request answers the order it placed (201, same body), so a retry after a lost answer never
@@ -81,7 +81,8 @@ def checkout(request: HttpRequest, payload: CheckoutIn, idempotency_key: str | N
     plan = CheckoutPlan(
         billing_address_id=payload.billing_address_id, payment_source_id=payload.payment_source_id,
         email=payload.email, attempt=idempotency_key or "",
-        request_digest=request_digest(method=request.method, path=request.path, body=payload.model_dump(mode="json")),
+        request_digest=request_digest(method=str(request.method), path=request.path,
+                                      body=payload.model_dump(mode="json")),
         expected_total=Decimal(payload.expected_total) if payload.expected_total else None,
         shipments=tuple(
             # Over the API the alternate contact is submitted whole: it counts as saved.
@@ -149,7 +150,7 @@ class CheckoutOptionsOut(Schema):
 
 
 @router.get("/checkout/options", response={200: CheckoutOptionsOut, **ERRORS_AUTH}, auth=token_or_session)
-def checkout_options(request: HttpRequest) -> CheckoutOptionsOut:
+def checkout_options(request: ConciergeRequest) -> CheckoutOptionsOut:
     ctx = request.ctx
     customer, store = ctx.customer, ctx.store
     return CheckoutOptionsOut(

@@ -149,7 +149,7 @@ def _replace_older_drafts(ctx: ActingContext, cart: Cart, *, by: Order) -> None:
 
 
 def _cancel(ctx: ActingContext, draft: Order, *, reason: str) -> None:
-    cart_code = Cart.objects.filter(pk=draft.cart_id).values_list("code", flat=True).first() or ""
+    cart_code = Cart.objects.filter(pk=draft.cart_id or 0).values_list("code", flat=True).first() or ""
     draft.transition_to(Order.Status.CANCELLED)
     draft.cart = None
     draft.updated_at = clock.now()

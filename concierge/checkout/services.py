@@ -79,7 +79,7 @@ def _resolve(ctx: ActingContext, cart: Cart, plan: CheckoutPlan, lines: list[Car
             planned.add(line_id)
         group_lines = tuple(by_id[i] for i in ids)
         if shipment.kind == Shipment.Kind.SHIP:
-            address = Address.objects.filter(pk=shipment.address_id, customer=customer).first()
+            address = Address.objects.filter(pk=shipment.address_id or 0, customer=customer).first()
             if address is None:
                 raise _invalid("Choose a shipping address.", address=["Choose a shipping address."])
             method = ShippingMethod.objects.filter(
@@ -90,7 +90,7 @@ def _resolve(ctx: ActingContext, cart: Cart, plan: CheckoutPlan, lines: list[Car
             groups.append(_Group(shipment, Shipment.Kind.SHIP, group_lines, address=address, method=method))
         elif shipment.kind == Shipment.Kind.PICKUP:
             location = PickupLocation.objects.filter(
-                pk=shipment.pickup_location_id, store=cart.store, is_active=True
+                pk=shipment.pickup_location_id or 0, store=cart.store, is_active=True
             ).first()
             if location is None:
                 raise _invalid("Choose the store to pick up from.", pickup_location=["Choose a store."])
@@ -178,7 +178,7 @@ def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None 
         locations = {p.pk: p for p in PickupLocation.objects.filter(store=cart.store, is_active=True)}
         methods = {m.code: m for m in ShippingMethod.objects.filter(store=cart.store, is_active=True)}
         for shipment in plan.shipments:
-            where = None
+            where: Address | PickupLocation | None = None
             if shipment.kind == Shipment.Kind.SHIP:
                 if (method := methods.get(shipment.shipping_method_code)) is not None:
                     shipping += Money(method.price, cart.store.currency)
@@ -283,7 +283,7 @@ def _checkout_lines(ctx: ActingContext, cart: Cart, lease_token: str | None) -> 
 
 
 def _payment_source(customer: Customer, plan: CheckoutPlan) -> PaymentSource:
-    source = PaymentSource.objects.filter(pk=plan.payment_source_id, customer=customer, is_active=True).first()
+    source = PaymentSource.objects.filter(pk=plan.payment_source_id or 0, customer=customer, is_active=True).first()
     if source is None:
         raise DomainError(
             CheckoutError.PAYMENT_REQUIRED, "Choose how to pay.", status=422, fields={"payment": ["Choose how to pay."]}

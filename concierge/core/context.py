@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -46,6 +48,14 @@ class ActingContext:
     @property
     def is_authenticated(self) -> bool:
         return self.user is not None
+
+    @property
+    def signed_in_user(self) -> User:
+        """The user, where the caller has already required a signed-in one (an agent assisting, a
+        console editor): refuses, never ``None``, so the type checker knows there is one."""
+        if self.user is None:
+            raise PermissionDenied("This needs a signed-in user.")
+        return self.user
 
     @property
     def actor_label(self) -> str:

@@ -51,7 +51,7 @@ def _viewer(request: HttpRequest | None) -> tuple[str, str]:
     """The locale and the store time zone of whoever the request serves."""
     if request is None:
         return DEFAULT_LOCALE, settings.TIME_ZONE
-    cached = getattr(request, _VIEWER, None)
+    cached: tuple[str, str] | None = getattr(request, _VIEWER, None)
     if cached is not None:
         return cached
     locale, zone = DEFAULT_LOCALE, settings.TIME_ZONE

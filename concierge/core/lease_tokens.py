@@ -23,7 +23,8 @@ def _key(kind: Kind, row_id: int) -> str:
 
 def held_token(request: HttpRequest, kind: Kind, row_id: int) -> str | None:
     """The token this browser holds for the ``kind`` row ``row_id``, if any."""
-    return request.session.get(SESSION_KEY, {}).get(_key(kind, row_id))
+    tokens: dict[str, str] = request.session.get(SESSION_KEY, {})
+    return tokens.get(_key(kind, row_id))
 
 
 def remember(request: HttpRequest, kind: Kind, row_id: int, token: str) -> None:

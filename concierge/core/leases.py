@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -56,13 +56,16 @@ class Leased(models.Model):
         if self.lease_holder_id is not None and (holder is None or holder.pk != self.lease_holder_id):
             # The holder joined to a row read under FOR UPDATE can be stale on PostgreSQL: a row
             # that changed while this reader waited is re-read, the joined holder is not.
-            users = self._meta.get_field("lease_holder").related_model._default_manager
-            holder = users.filter(pk=self.lease_holder_id).first()
+            holder = (
+                cast("type[User]", apps.get_model(settings.AUTH_USER_MODEL))
+                ._default_manager.filter(pk=self.lease_holder_id)
+                .first()
+            )
         return holder.display_name if holder is not None else "someone"
 
     def lease_subject_kind(self) -> str:
         """The audit subject of the leased row ("cart", "order")."""
-        return self._meta.model_name
+        return str(self._meta.model_name)  # set on every concrete model
 
     def lease_unlocked_action(self) -> StrEnum:
         """The audit action of letting go of the row's lease (``CartAction.UNLOCKED``,
@@ -166,7 +169,7 @@ def lost_error(row: Leased, codes: LeaseCodes, *, now: dt.datetime) -> DomainErr
     if row.lease_is_live(now):
         name = row.lease_holder_name()
         message = f"You no longer hold the lock on this {codes.noun}: it is now locked by {name}."
-        data = {"locked_by": name}
+        data: dict[str, str | None] = {"locked_by": name}
     else:
         message = f"You no longer hold the lock on this {codes.noun}: it was unlocked or your lock expired."
         data = {"locked_by": None}
@@ -187,5 +190,5 @@ def live_leases_of(user: User) -> list[Leased]:
     return [
         row
         for model in leased_models()
-        for row in model.objects.filter(lease_holder=user, lease_expires_at__gt=now).order_by("pk")
+        for row in model._default_manager.filter(lease_holder=user, lease_expires_at__gt=now).order_by("pk")
     ]

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 
 class ConciergeRequest(HttpRequest):
-    """Only a type: requests stay Django's own; the middleware sets these two attributes."""
+    """Only a type: requests stay Django's own. ``core.middleware.RequestIdMiddleware`` sets
+    ``request_id`` and ``assist.middleware.ActingContextMiddleware`` sets ``ctx`` on every request
+    before any view runs (API token authentication sets it again for the token's user)."""
 
     ctx: ActingContext
     request_id: str

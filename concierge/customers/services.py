@@ -195,7 +195,9 @@ def _clean_address(data: dict[str, object]) -> dict[str, str]:
     errors = {f: [message] for f, message in REQUIRED_ADDRESS_FIELDS.items() if not cleaned[f]}
     if cleaned["country"] and (len(cleaned["country"]) != 2 or not cleaned["country"].isalpha()):
         errors["country"] = [REQUIRED_ADDRESS_FIELDS["country"]]
-    errors.update(text_errors(cleaned, {f: Address._meta.get_field(f).max_length for f in ADDRESS_FIELDS}))
+    errors.update(
+        text_errors(cleaned, {f: getattr(Address._meta.get_field(f), "max_length", None) for f in ADDRESS_FIELDS})
+    )
     if errors:
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the address.", fields=errors)
     return cleaned

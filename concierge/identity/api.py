@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from concierge.api.auth import token_or_session
@@ -13,10 +13,14 @@ from concierge.api.types import EmailText, Id, Secret, ShortText
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf, tagged_not_on_behalf
+from concierge.core.requests import ConciergeRequest
 from concierge.identity import services
 from concierge.identity.models import ApiToken
 from concierge.identity.roles import Priv
 from concierge.identity.selectors import active_tokens
+
+if TYPE_CHECKING:
+    from concierge.customers.models import Customer
 
 router = Router(tags=["identity"])
 
@@ -65,7 +69,7 @@ class TokenCreatedOut(TokenOut):
     key: str
 
 
-def _customer_ref(customer: object) -> CustomerRefOut | None:
+def _customer_ref(customer: Customer | None) -> CustomerRefOut | None:
     if customer is None:
         return None
     return CustomerRefOut(
@@ -102,7 +106,7 @@ class ActingOut(Schema):
 def acting_out(ctx: ActingContext) -> ActingOut:
     customer = ctx.customer if ctx.is_assisting else None
     return ActingOut(
-        agent=PartyOut(id=ctx.user.pk, name=ctx.user.display_name),
+        agent=PartyOut(id=ctx.signed_in_user.pk, name=ctx.signed_in_user.display_name),
         on_behalf_of=PartyOut(id=customer.pk, name=customer.display_name) if customer else None,
         session=ctx.assisted_session.pk if ctx.is_assisting else None,
         acting_as=acting_as_text(ctx),
@@ -110,7 +114,7 @@ def acting_out(ctx: ActingContext) -> ActingOut:
 
 
 @router.get("/me", response={200: MeOut, **ERRORS_AUTH}, auth=token_or_session)
-def me(request: HttpRequest) -> MeOut:
+def me(request: ConciergeRequest) -> MeOut:
     ctx: ActingContext = request.ctx
     user = ctx.user
     if user is None:  # the route's auth admits only signed-in users; stay safe if that changes
@@ -133,7 +137,7 @@ def me(request: HttpRequest) -> MeOut:
     auth=None,
 )
 @tagged_not_on_behalf(OnBehalfDenied.API_TOKENS)
-def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status:
+def token_create(request: ConciergeRequest, payload: TokenCreateIn) -> Status:
     """Exchange an email and password for an API token. The key is shown only in this answer."""
     ctx: ActingContext = request.ctx
     refuse_on_behalf(ctx, OnBehalfDenied.API_TOKENS)
@@ -144,7 +148,7 @@ def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status:
 
 @router.get("/auth/tokens", response={200: list[TokenOut], **ERRORS_AUTH}, auth=token_or_session)
 @tagged_not_on_behalf(OnBehalfDenied.API_TOKENS)
-def token_list(request: HttpRequest) -> list[ApiToken]:
+def token_list(request: ConciergeRequest) -> list[ApiToken]:
     refuse_on_behalf(request.ctx, OnBehalfDenied.API_TOKENS)
     return list(active_tokens(request.ctx))
 
@@ -154,13 +158,13 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
     response={204: None, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
     auth=token_or_session,
 )
-def token_revoke(request: HttpRequest, token_id: Id) -> Status:
+def token_revoke(request: ConciergeRequest, token_id: Id) -> Status:
     services.api_token_revoke(request.ctx, token_id=token_id)
     return Status(204, None)
 
 
 @router.post("/auth/sign-out-everywhere", response={204: None, **ERRORS_AUTH}, auth=token_or_session)
-def sign_out_everywhere(request: HttpRequest) -> Status:
+def sign_out_everywhere(request: ConciergeRequest) -> Status:
     """End every browser session of the caller and revoke all their API tokens (this one too)."""
     services.user_sign_out_everywhere(request.ctx)
     return Status(204, None)

@@ -8,6 +8,7 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity and roles"
 
     def ready(self) -> None:
+        # Not a cycle: roles.py imports auth models, importable only once the app registry is ready.
         from concierge.identity.roles import sync_roles_after_migrate
 
         # Permissions only exist after post_migrate has created them, so the roles (groups) are

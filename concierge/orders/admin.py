@@ -7,16 +7,16 @@ from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
 class ShipmentInline(admin.TabularInline):
     model = Shipment
     extra = 0
-    fields = ["number", "kind", "status", "shipping_method_name", "ship_city", "pickup_location"]
-    readonly_fields = fields
+    readonly_fields = ("number", "kind", "status", "shipping_method_name", "ship_city", "pickup_location")
+    fields = readonly_fields
     can_delete = False
 
 
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
-    fields = ["sku_code", "product_name", "quantity", "unit_price", "discount", "tax", "total"]
-    readonly_fields = fields
+    readonly_fields = ("sku_code", "product_name", "quantity", "unit_price", "discount", "tax", "total")
+    fields = readonly_fields
     can_delete = False
 
 

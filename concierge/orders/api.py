@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -10,6 +9,7 @@ from concierge.api.auth import token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut, OrderOut, OrderSummaryOut, order_out
 from concierge.api.types import ShortText
 from concierge.core.errors import DomainError, NotFound
+from concierge.core.requests import ConciergeRequest
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
 from concierge.orders.selectors import access_own_order, orders_of_customer
@@ -23,14 +23,14 @@ class OrdersIn(Schema):
 
 
 @router.get("/orders", response={200: list[OrderSummaryOut], **ERRORS_AUTH, **ERRORS_INPUT}, auth=token_or_session)
-def orders_mine(request: HttpRequest, params: Query[OrdersIn]) -> list[Order]:
+def orders_mine(request: ConciergeRequest, params: Query[OrdersIn]) -> list[Order]:
     """The caller's orders, newest first."""
     return list(orders_of_customer(request.ctx)[params.offset : params.offset + params.limit])
 
 
 @router.get("/orders/{number}", response={200: OrderOut, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
             auth=token_or_session)  # fmt: skip
-def order_detail(request: HttpRequest, number: ShortText) -> OrderOut:
+def order_detail(request: ConciergeRequest, number: ShortText) -> OrderOut:
     try:
         return order_out(access_own_order(request.ctx, number))
     except NotFound as exc:

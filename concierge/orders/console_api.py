@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
@@ -19,14 +18,18 @@ from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, NameText, PhoneText, ShortText
 from concierge.audit.actions import describe
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
+from concierge.core.requests import ConciergeRequest
 from concierge.identity.policies import can_use_console
 from concierge.orders import locks, services
 from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.errors import OrderError
 from concierge.orders.locks import REASON_MAX
-from concierge.orders.models import Order
+from concierge.orders.models import Order, Shipment
 from concierge.orders.selectors import OrderSearch, access_order, order_timeline, search_orders, shipment_id_of
 from concierge.orders.services import NOTE_MAX
+
+if TYPE_CHECKING:
+    from concierge.audit.models import Event
 
 router = Router(tags=["order console"])
 # Both headers are required on every edit; they are declared optional here only so that a missing one
@@ -161,12 +164,12 @@ class EventOut(Schema):
     data: dict
 
 
-def _staff(request: HttpRequest) -> None:
+def _staff(request: ConciergeRequest) -> None:
     if request.ctx.user is None or not can_use_console(request.ctx.user):
         raise PermissionDenied("The order console is for customer service staff.")
 
 
-def _order(request: HttpRequest, number: str) -> Order:
+def _order(request: ConciergeRequest, number: str) -> Order:
     _staff(request)
     try:
         return access_order(request.ctx, number)
@@ -197,7 +200,7 @@ def console_order_out(order: Order) -> ConsoleOrderOut:
     )  # fmt: skip
 
 
-def _shipment_out(s: object) -> ConsoleShipmentOut:
+def _shipment_out(s: Shipment) -> ConsoleShipmentOut:
     return ConsoleShipmentOut(
         number=s.number, kind=s.kind, status=s.status, shipping_method_name=s.shipping_method_name,
         shipping_price=s.shipping_price, ship_to=_address("ship_", s), editable=s.can_edit_shipping(),
@@ -215,7 +218,7 @@ def _shipment_id(order: Order, number: str) -> int:
 
 @router.get("/service/orders", response={200: OrderSearchOut, 400: ErrorOut, 404: ErrorOut, **ERRORS_AUTH,
                                          **ERRORS_INPUT})  # fmt: skip
-def console_order_search(request: HttpRequest, params: Query[OrderSearch]) -> OrderSearchOut:
+def console_order_search(request: ConciergeRequest, params: Query[OrderSearch]) -> OrderSearchOut:
     """Orders of the stores the caller serves; customer terms match the billing address by prefix."""
     _staff(request)
     page = search_orders(request.ctx, params)
@@ -229,12 +232,12 @@ def console_order_search(request: HttpRequest, params: Query[OrderSearch]) -> Or
 
 @router.get("/service/orders/{number}", response={200: ConsoleOrderOut, 404: ErrorOut, **ERRORS_AUTH,
                                                   **ERRORS_INPUT})  # fmt: skip
-def console_order_detail(request: HttpRequest, number: ShortText) -> ConsoleOrderOut:
+def console_order_detail(request: ConciergeRequest, number: ShortText) -> ConsoleOrderOut:
     return console_order_out(_order(request, number))
 
 
 @router.post("/service/orders/{number}/lock", response={200: OrderLockOut, **ERRORS_EDIT})
-def console_order_lock(request: HttpRequest, number: ShortText, if_match: str | None = IfMatch) -> OrderLockOut:
+def console_order_lock(request: ConciergeRequest, number: ShortText, if_match: str | None = IfMatch) -> OrderLockOut:
     """Open the order for editing (or renew your own lock: same token). Another holder's live lock:
     409 naming them. With If-Match, an order that changed since you loaded it: 412. An idle lock
     expires after a few minutes: renew it by posting here again while you work."""
@@ -244,14 +247,16 @@ def console_order_lock(request: HttpRequest, number: ShortText, if_match: str | 
 
 
 @router.delete("/service/orders/{number}/lock", response={204: None, **ERRORS_EDIT}, openapi_extra=LEASE_HEADER)
-def console_order_unlock(request: HttpRequest, number: ShortText, x_lease_token: str | None = LeaseToken) -> Status:
+def console_order_unlock(
+    request: ConciergeRequest, number: ShortText, x_lease_token: str | None = LeaseToken
+) -> Status:
     """Close the editor: only the lock's token releases it."""
     locks.order_unlock(request.ctx, order_id=_order(request, number).pk, lease_token=x_lease_token)
     return Status(204, None)
 
 
 @router.post("/service/orders/{number}/unlock", response={200: ConsoleOrderOut, **ERRORS_EDIT})
-def console_order_force_unlock(request: HttpRequest, number: ShortText, payload: ReasonIn) -> ConsoleOrderOut:
+def console_order_force_unlock(request: ConciergeRequest, number: ShortText, payload: ReasonIn) -> ConsoleOrderOut:
     """Unlock Order (the unlock-order privilege): removes anyone's lock, with a reason; audited."""
     order = _order(request, number)
     locks.order_force_unlock(request.ctx, order_id=order.pk, reason=payload.reason)
@@ -260,7 +265,8 @@ def console_order_force_unlock(request: HttpRequest, number: ShortText, payload:
 
 @router.put("/service/orders/{number}/billing-address", response={200: ConsoleOrderOut, **ERRORS_EDIT},
             openapi_extra=EDIT_HEADERS)  # fmt: skip
-def console_order_billing(request: HttpRequest, number: ShortText, payload: AddressIn, if_match: str | None = IfMatch,
+def console_order_billing(request: ConciergeRequest, number: ShortText, payload: AddressIn,
+                          if_match: str | None = IfMatch,
                           x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Save the billing address (until the order is completed); the order unlocks."""
     order = _order(request, number)
@@ -271,7 +277,7 @@ def console_order_billing(request: HttpRequest, number: ShortText, payload: Addr
 
 @router.put("/service/orders/{number}/shipments/{shipment}/shipping", response={200: ConsoleOrderOut, **ERRORS_EDIT},
             openapi_extra=EDIT_HEADERS)  # fmt: skip
-def console_shipment_shipping(request: HttpRequest, number: ShortText, shipment: ShortText, payload: ShippingIn,
+def console_shipment_shipping(request: ConciergeRequest, number: ShortText, shipment: ShortText, payload: ShippingIn,
                               if_match: str | None = IfMatch,
                               x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Save a shipment's shipping method and address (until it is released); the order unlocks."""
@@ -284,7 +290,7 @@ def console_shipment_shipping(request: HttpRequest, number: ShortText, shipment:
 
 
 @router.post("/service/orders/{number}/notes", response={201: EventOut, 404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT})
-def console_order_note(request: HttpRequest, number: ShortText, payload: NoteIn) -> Status:
+def console_order_note(request: ConciergeRequest, number: ShortText, payload: NoteIn) -> Status:
     """A comment that joins the order's events and notes. A note adds to the order's history and
     changes none of its fields, so it needs no lock or version (ADR 0006)."""
     order = _order(request, number)
@@ -292,7 +298,7 @@ def console_order_note(request: HttpRequest, number: ShortText, payload: NoteIn)
     return Status(201, _event_out(event, order.customer.display_name))
 
 
-def _event_out(event: object, on_behalf_of: str) -> EventOut:
+def _event_out(event: Event, on_behalf_of: str) -> EventOut:
     return EventOut(occurred_at=event.occurred_at, actor=event.actor_label, on_behalf_of=on_behalf_of,
                     action=event.action, words=describe(event.action), changes=event.changes or {},
                     data=event.data or {})  # fmt: skip
@@ -300,14 +306,15 @@ def _event_out(event: object, on_behalf_of: str) -> EventOut:
 
 @router.get("/service/orders/{number}/timeline", response={200: list[EventOut], 404: ErrorOut, **ERRORS_AUTH,
                                                            **ERRORS_INPUT})  # fmt: skip
-def console_order_timeline(request: HttpRequest, number: ShortText) -> list[EventOut]:
+def console_order_timeline(request: ConciergeRequest, number: ShortText) -> list[EventOut]:
     """Everything that happened to the order, newest first, read from the audit log."""
     return [_event_out(e.event, e.on_behalf_of) for e in order_timeline(_order(request, number))]
 
 
 @router.post("/service/orders/{number}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT},
              openapi_extra=EDIT_HEADERS)  # fmt: skip
-def console_order_cancel(request: HttpRequest, number: ShortText, payload: ReasonIn, if_match: str | None = IfMatch,
+def console_order_cancel(request: ConciergeRequest, number: ShortText, payload: ReasonIn,
+                         if_match: str | None = IfMatch,
                          x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Cancel the order (nothing released or shipped yet) under its lock; the order unlocks."""
     order = _order(request, number)
@@ -318,7 +325,7 @@ def console_order_cancel(request: HttpRequest, number: ShortText, payload: Reaso
 
 @router.post("/service/orders/{number}/shipments/{shipment}/release", response={200: ConsoleOrderOut, **ERRORS_EDIT},
              openapi_extra=EDIT_HEADERS)  # fmt: skip
-def console_shipment_release(request: HttpRequest, number: ShortText, shipment: ShortText,
+def console_shipment_release(request: ConciergeRequest, number: ShortText, shipment: ShortText,
                              if_match: str | None = IfMatch,
                              x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Release the shipment to the warehouse (its share of the payment is captured); the lock stays."""
@@ -330,7 +337,7 @@ def console_shipment_release(request: HttpRequest, number: ShortText, shipment: 
 
 @router.post("/service/orders/{number}/shipments/{shipment}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT},
              openapi_extra=EDIT_HEADERS)  # fmt: skip
-def console_shipment_cancel(request: HttpRequest, number: ShortText, shipment: ShortText, payload: ReasonIn,
+def console_shipment_cancel(request: ConciergeRequest, number: ShortText, shipment: ShortText, payload: ReasonIn,
                             if_match: str | None = IfMatch,
                             x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Cancel a shipment not yet released (its stock goes back); the lock stays."""

@@ -141,7 +141,7 @@ def order_edit(ctx: ActingContext, *, order_id: int, guard: Guard, then: Then) -
             raise PermissionDenied("Editing an order needs a signed-in member of customer service.")
         order = locked_order(ctx, order_id)  # store scope and console access: else "not found"
         if isinstance(guard, EditGuard):
-            check_guard(order, guard, user_id=ctx.user.pk)
+            check_guard(order, guard, user_id=ctx.signed_in_user.pk)
         edit = OrderEdit(ctx=ctx.for_customer(order.customer, account=order.account), order=order)
         yield edit
         if edit.events:

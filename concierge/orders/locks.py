@@ -13,7 +13,7 @@ Changes made under the lock go through ``orders/editing.py::order_edit``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 
@@ -126,7 +126,8 @@ def order_lock_renew(ctx: ActingContext, *, order_id: int, lease_token: str | No
     with transaction.atomic():
         order = locked_order(ctx, order_id)
         leases.check(order, lease_token, codes=ORDER_LEASE, ttl=ORDER_LEASE_TTL)
-    return leases.Grant(token=order.lease_token, expires_at=order.lease_expires_at, previous_holder_id=None)
+    expires_at = cast("dt.datetime", order.lease_expires_at)  # live: leases.check refused any other
+    return leases.Grant(token=order.lease_token, expires_at=expires_at, previous_holder_id=None)
 
 
 def order_unlock(ctx: ActingContext, *, order_id: int, lease_token: str | None, reason: str = "closed") -> None:

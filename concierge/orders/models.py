@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +15,7 @@ from concierge.core.states import StateMachine
 from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
 
 
 def _search_key(expression: models.Expression, max_length: int) -> models.GeneratedField:
@@ -25,10 +26,10 @@ def _search_key(expression: models.Expression, max_length: int) -> models.Genera
     )
 
 
-def _without(expression: models.Expression, *characters: str) -> models.Expression:
+def _without(expression: models.Expression | models.F, *characters: str) -> models.Expression:
     for character in characters:
         expression = Replace(expression, models.Value(character), models.Value(""))
-    return expression
+    return cast("models.Expression", expression)  # a Replace: every caller names characters
 
 
 # Prefix indexes: PostgreSQL answers LIKE 'abc%' from a B-tree only with the pattern operator class;
@@ -52,7 +53,7 @@ class Order(StateMachine, Leased):
         AWAITING_EXCHANGE = "AWAITING_EXCHANGE", "Awaiting Exchange"
 
     S = Status
-    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         S.DRAFT: frozenset({S.CREATED, S.ON_HOLD, S.CANCELLED}),
         S.CREATED: frozenset({S.ON_HOLD, S.IN_PROGRESS, S.CANCELLED}),
         S.ON_HOLD: frozenset({S.CREATED, S.IN_PROGRESS, S.CANCELLED}),
@@ -228,7 +229,7 @@ class Shipment(StateMachine, models.Model):
         CANCELLED = "CANCELLED", "Cancelled"
 
     S = Status
-    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         S.DRAFT: frozenset(),
         S.INVENTORY_ASSIGNED: frozenset({S.ON_HOLD, S.RELEASED, S.CANCELLED}),
         S.ON_HOLD: frozenset({S.INVENTORY_ASSIGNED, S.CANCELLED}),
@@ -388,7 +389,7 @@ class Hold(StateMachine, models.Model):
         RESOLVED = "RESOLVED", "Resolved"
 
     S = Status
-    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         S.OPEN: frozenset({S.RESOLVED}),
         S.RESOLVED: frozenset(),
     }

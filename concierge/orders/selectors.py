@@ -183,9 +183,14 @@ def _term(pattern: str) -> Any:
     ]
 
 
-Term = _term(f"^{_VISIBLE}$")
-PhoneTerm = _term(f"^({_VISIBLE}[0-9]{_VISIBLE})?$")  # some digit, if given
-PostalTerm = _term(f"^({_VISIBLE}[A-Za-z0-9]{_VISIBLE})?$")  # some letter or digit, if given
+if TYPE_CHECKING:  # to the type checker a term is what it holds once validated: a str
+    Term = str
+    PhoneTerm = str
+    PostalTerm = str
+else:
+    Term = _term(f"^{_VISIBLE}$")
+    PhoneTerm = _term(f"^({_VISIBLE}[0-9]{_VISIBLE})?$")  # some digit, if given
+    PostalTerm = _term(f"^({_VISIBLE}[A-Za-z0-9]{_VISIBLE})?$")  # some letter or digit, if given
 # A day as the date input sends it (YYYY-MM-DD), or empty: the console form sends every field.
 Day = Annotated[
     dt.date | None,
@@ -206,13 +211,15 @@ class OrderSearch(BaseModel):
     phone: PhoneTerm = ""
     postal_code: PostalTerm = ""
     status: Annotated[str, Field(pattern=_STATUS)] = ""
-    store: Term = Field("", description="A store code.")
-    placed_from: Day = Field(None, description="First day placed, e.g. 2026-11-01.")
-    placed_to: Day = Field(None, description="Last day placed, e.g. 2026-11-30.")
+    store: Term = Field(default="", description="A store code.")
+    placed_from: Day = Field(default=None, description="First day placed, e.g. 2026-11-01.")
+    placed_to: Day = Field(default=None, description="Last day placed, e.g. 2026-11-30.")
     sort: Sort = Sort.NUMBER
     direction: Literal["asc", "desc"] = "asc"
-    after: str = Field("", max_length=400, pattern="^[A-Za-z0-9_-]*$", description="next_cursor of the last page")
-    limit: int = Field(SEARCH_PAGE_SIZE, ge=1, le=100)
+    after: str = Field(
+        default="", max_length=400, pattern="^[A-Za-z0-9_-]*$", description="next_cursor of the last page"
+    )
+    limit: int = Field(default=SEARCH_PAGE_SIZE, ge=1, le=100)
 
     @property
     def descending(self) -> bool:
@@ -266,7 +273,7 @@ class OrderSearch(BaseModel):
             fields["placed_to"] = ["The end date is before the start date."]
         elif terms is None and "placed_from" not in fields and "placed_to" not in fields and end < start and end:
             fields.setdefault("placed_to", ["The end date is before the start date."])
-        if fields:
+        if fields or terms is None:  # terms is None only when validation named fields
             raise DomainError(OrderError.SEARCH_INVALID, "Check the search terms.", status=400, fields=fields)
         return terms
 
@@ -353,7 +360,7 @@ def _decode(cursor: str, columns: tuple[str, ...]) -> list[Any]:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or len(raw) != len(columns):
             raise ValueError(cursor)
-        parsed = []
+        parsed: list[Any] = []
         for column, value in zip(columns, raw, strict=True):
             if column in {"id", "store_id"}:
                 parsed.append(int(value))
@@ -467,8 +474,8 @@ def _store_sorted(qs: QuerySet[Order], terms: OrderSearch, after: list[Any] | No
         in_store = qs.filter(store_id=store_id)
         if after is not None and store_id == after[0]:
             in_store = in_store.filter(**{"id__lt" if terms.descending else "id__gt": after[1]})
-        ids = in_store.order_by("-id" if terms.descending else "id").values_list("id", flat=True)
-        rows += _rows(list(ids[: limit - len(rows)]))
+        in_order = in_store.order_by("-id" if terms.descending else "id").values_list("id", flat=True)
+        rows += _rows(list(in_order[: limit - len(rows)]))
         if len(rows) >= limit:
             break
     return rows

@@ -76,7 +76,7 @@ def shipment_release(ctx: ActingContext, *, shipment_id: int, guard: Guard) -> S
         edit.record(OrderAction.SHIPMENT_RELEASED, changes={"status": (before, order.status)},
                     data={"shipment": shipment.number})  # fmt: skip
         # Committed with the release: if the capture below fails, the task captures later.
-        from concierge.orders.tasks import capture_shipment
+        from concierge.orders.tasks import capture_shipment  # the one allowed cycle, services <-> tasks
 
         capture_shipment.using(run_after=clock.now() + RETRY_AFTER).enqueue(shipment.pk)
     # After the release commits: the gateway is not part of our transaction.
@@ -143,7 +143,7 @@ def order_cancel(ctx: ActingContext, *, order_id: int, reason: str, guard: Guard
         order.save(update_fields=["status"])
         edit.record(OrderAction.CANCELLED, changes={"status": (before, order.status)}, data={"reason": reason})
         # Committed with the cancellation: if the reversal below fails, the task reverses later.
-        from concierge.orders.tasks import reverse_cancelled_order
+        from concierge.orders.tasks import reverse_cancelled_order  # the one allowed cycle, services <-> tasks
 
         reverse_cancelled_order.using(run_after=clock.now() + RETRY_AFTER).enqueue(order.pk)
     order_reverse_payment(edit.ctx, order_id=order.pk)
@@ -276,7 +276,7 @@ def shipment_cancel(ctx: ActingContext, *, shipment_id: int, guard: Guard, reaso
             OrderAction.SHIPMENT_CANCELLED, changes=changes, data={"shipment": shipment.number, "reason": reason}
         )
         if order.status == Order.Status.CANCELLED:
-            from concierge.orders.tasks import reverse_cancelled_order
+            from concierge.orders.tasks import reverse_cancelled_order  # the one allowed cycle, services <-> tasks
 
             reverse_cancelled_order.using(run_after=clock.now() + RETRY_AFTER).enqueue(order.pk)
     if order.status == Order.Status.CANCELLED:

@@ -23,6 +23,7 @@ from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import text_problem
 from concierge.core.money import Money
+from concierge.identity.roles import Priv
 from concierge.payments.actions import PaymentAction
 from concierge.payments.errors import PaymentError
 from concierge.payments.gateway import GatewayResult, TestGateway, luhn_valid
@@ -163,8 +164,6 @@ def _gift_release(certificate_id: int, amount: Decimal) -> GatewayResult:
 
 def payment_source_open_account(ctx: ActingContext, *, customer: Customer, credit_limit: Money) -> PaymentSource:
     """Give a B2B organization an on-account payment source with a credit limit (administrators)."""
-    from concierge.identity.roles import Priv
-
     if ctx.user is not None and not ctx.has_perm(Priv.ADMINISTER):
         raise DomainError(CommonError.PERMISSION_DENIED, "Only administrators open accounts.", status=403)
     if customer.kind != customer.Kind.ACCOUNT or credit_limit.amount <= 0:
@@ -257,7 +256,7 @@ def _open_pending(
         )  # fmt: skip
         if kind == PaymentTransaction.Kind.AUTHORIZE and order is None:
             # Committed with the row: if no order ever claims this authorization, it is reversed.
-            from concierge.payments.tasks import reverse_if_orphaned
+            from concierge.payments.tasks import reverse_if_orphaned  # the one allowed cycle, services <-> tasks
 
             reverse_if_orphaned.using(run_after=clock.now() + ORPHAN_AFTER).enqueue(pending.pk)
     return pending

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import checks_text
+from concierge.core.requests import ConciergeRequest
 from concierge.orders import locks, services
 from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.models import Order
@@ -24,7 +25,7 @@ from concierge.service.order_views import held_token, order_url, refused, rememb
 from concierge.service.views import View, staff_required
 
 
-def _order(request: HttpRequest, number: str) -> Order:
+def _order(request: ConciergeRequest, number: str) -> Order:
     try:
         return access_order(request.ctx, number)
     except NotFound as exc:
@@ -38,17 +39,17 @@ def _shipment_id(order: Order, number: str) -> int:
         raise Http404("No such shipment.") from exc
 
 
-def _tab(request: HttpRequest, default: str) -> str:
+def _tab(request: ConciergeRequest, default: str) -> str:
     return request.POST.get("tab", default)
 
 
-def _guard(request: HttpRequest, order: Order) -> EditGuard:
+def _guard(request: ConciergeRequest, order: Order) -> EditGuard:
     """What this page's edit carries: the version it showed and the lock token this browser holds."""
     return EditGuard(version=parse_version(request.POST.get("version")), lease_token=held_token(request, order))
 
 
 def _act(
-    request: HttpRequest, number: str, tab: str, action: Callable[[Order], str], *, ends_edit: bool
+    request: ConciergeRequest, number: str, tab: str, action: Callable[[Order], str], *, ends_edit: bool
 ) -> HttpResponse:
     order = _order(request, number)
     try:
@@ -71,7 +72,7 @@ def order_action(tab: str, *, ends_edit: bool, posted_tab: bool = False) -> Call
         @require_POST
         @staff_required
         @wraps(action)
-        def view(request: HttpRequest, number: str, **kwargs: str) -> HttpResponse:
+        def view(request: ConciergeRequest, number: str, **kwargs: str) -> HttpResponse:
             back = _tab(request, tab) if posted_tab else tab
             return _act(request, number, back, lambda order: action(request, order, **kwargs), ends_edit=ends_edit)
 
@@ -81,7 +82,7 @@ def order_action(tab: str, *, ends_edit: bool, posted_tab: bool = False) -> Call
 
 
 @order_action("summary", ends_edit=False, posted_tab=True)
-def order_edit(request: HttpRequest, order: Order) -> str:
+def order_edit(request: ConciergeRequest, order: Order) -> str:
     """Open the order for editing: it locks automatically (seed 004)."""
     grant = locks.order_lock(
         request.ctx, order_id=order.pk, expected_version=parse_version(request.POST.get("version"))
@@ -92,7 +93,7 @@ def order_edit(request: HttpRequest, order: Order) -> str:
 
 @require_POST
 @staff_required
-def order_heartbeat(request: HttpRequest, number: str) -> HttpResponse:
+def order_heartbeat(request: ConciergeRequest, number: str) -> HttpResponse:
     """The open editor renews its lock (a POST from the page every minute; a GET never renews)."""
     order = _order(request, number)
     try:
@@ -105,7 +106,7 @@ def order_heartbeat(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def order_close(request: HttpRequest, number: str) -> HttpResponse:
+def order_close(request: ConciergeRequest, number: str) -> HttpResponse:
     """Close the editor, abandoning changes, or leave the page (``left``, sent by the page as it
     goes): the order unlocks."""
     order = _order(request, number)
@@ -123,32 +124,32 @@ def order_close(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @order_action("summary", ends_edit=False, posted_tab=True)
-def order_unlock(request: HttpRequest, order: Order) -> str:
+def order_unlock(request: ConciergeRequest, order: Order) -> str:
     """Unlock Order (supervisors): removes someone else's lock, with a reason."""
     previous = locks.order_force_unlock(request.ctx, order_id=order.pk, reason=request.POST.get("reason", ""))
     return f"Order {order.number} unlocked." if previous else f"Order {order.number} was not locked."
 
 
-def _address(request: HttpRequest) -> dict[str, str]:
+def _address(request: ConciergeRequest) -> dict[str, str]:
     return {f: request.POST.get(f, "") for f in services.ADDRESS_FIELDS}
 
 
 @order_action("summary", ends_edit=True)
-def order_billing(request: HttpRequest, order: Order) -> str:
+def order_billing(request: ConciergeRequest, order: Order) -> str:
     services.order_billing_update(request.ctx, order_id=order.pk, guard=_guard(request, order),
                                   address=_address(request))  # fmt: skip
     return f"Order {order.number} saved; it is unlocked."
 
 
 @order_action("summary", ends_edit=True)
-def order_cancel(request: HttpRequest, order: Order) -> str:
+def order_cancel(request: ConciergeRequest, order: Order) -> str:
     services.order_cancel(request.ctx, order_id=order.pk, reason=request.POST.get("reason", ""),
                           guard=_guard(request, order))  # fmt: skip
     return f"Order {order.number} cancelled."
 
 
 @order_action("details", ends_edit=True)
-def shipment_shipping(request: HttpRequest, order: Order, shipment: str) -> str:
+def shipment_shipping(request: ConciergeRequest, order: Order, shipment: str) -> str:
     services.shipment_shipping_update(
         request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order),
         shipping_method_code=request.POST.get("shipping_method", ""), address=_address(request),
@@ -157,13 +158,13 @@ def shipment_shipping(request: HttpRequest, order: Order, shipment: str) -> str:
 
 
 @order_action("details", ends_edit=False)
-def shipment_release(request: HttpRequest, order: Order, shipment: str) -> str:
+def shipment_release(request: ConciergeRequest, order: Order, shipment: str) -> str:
     services.shipment_release(request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order))
     return f"Shipment {shipment} released."
 
 
 @order_action("details", ends_edit=False)
-def shipment_cancel(request: HttpRequest, order: Order, shipment: str) -> str:
+def shipment_cancel(request: ConciergeRequest, order: Order, shipment: str) -> str:
     services.shipment_cancel(request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(request, order),
                              reason=request.POST.get("reason", ""))  # fmt: skip
     return f"Shipment {shipment} cancelled."
@@ -171,7 +172,7 @@ def shipment_cancel(request: HttpRequest, order: Order, shipment: str) -> str:
 
 @checks_text
 @order_action("notes", ends_edit=False)
-def order_note(request: HttpRequest, order: Order) -> str:
+def order_note(request: ConciergeRequest, order: Order) -> str:
     """A note is added to the order's history, not an edit of the order: no lock or version needed."""
     services.order_note_add(request.ctx, order_id=order.pk, text=request.POST.get("text", ""))
     return "Note added."

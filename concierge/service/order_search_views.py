@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from concierge.core.errors import DomainError
 from concierge.core.forms import checks_text
+from concierge.core.requests import ConciergeRequest
 from concierge.orders.models import Order
 from concierge.orders.selectors import SORT_LABELS, OrderSearch, Sort, search_orders
 from concierge.service.views import staff_required
@@ -23,7 +24,7 @@ FIELDS = ("number", "first_name", "last_name", "email", "phone", "postal_code", 
 @checks_text
 @require_GET
 @staff_required
-def order_search(request: HttpRequest) -> HttpResponse:
+def order_search(request: ConciergeRequest) -> HttpResponse:
     get = request.GET
     ctx = request.ctx
     values = {f: get.get(f, "") for f in FIELDS}
@@ -63,7 +64,7 @@ def order_search(request: HttpRequest) -> HttpResponse:
             "values": values,
             "field_errors": field_errors,
             "statuses": Order.Status.choices,
-            "stores": ctx.user.stores.order_by("name"),
+            "stores": ctx.signed_in_user.stores.order_by("name"),
             "columns": columns,
             "searched": bool(filters) or "sort" in get,
             "next_url": "?" + urlencode({**base, "after": page.next_cursor}) if page and page.next_cursor else "",

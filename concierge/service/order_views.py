@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from concierge.core import lease_tokens
 from concierge.core.errors import DomainError, NotFound
+from concierge.core.requests import ConciergeRequest
 from concierge.identity.roles import Priv
 from concierge.orders import locks, services
 from concierge.orders.errors import OrderError
@@ -36,11 +37,11 @@ LABELS = {"first_name": "First name", "last_name": "Last name", "line1": "Addres
 OPTIONAL = {"line2", "region", "phone"}
 
 
-def held_token(request: HttpRequest, order: Order) -> str | None:
+def held_token(request: ConciergeRequest, order: Order) -> str | None:
     return lease_tokens.held_token(request, "order", order.pk)
 
 
-def remember_token(request: HttpRequest, order: Order, token: str | None) -> None:
+def remember_token(request: ConciergeRequest, order: Order, token: str | None) -> None:
     if token:
         lease_tokens.remember(request, "order", order.pk, token)
     else:
@@ -51,7 +52,7 @@ def order_url(order: Order, tab: str) -> str:
     return reverse("service:order", args=[order.number]) + f"?tab={tab}"
 
 
-def _view(request: HttpRequest, number: str, tab: str) -> OrderView:
+def _view(request: ConciergeRequest, number: str, tab: str) -> OrderView:
     try:
         return order_page(request.ctx, number, tab=tab, lock_events=request.GET.get("locks") == "1")
     except NotFound as exc:
@@ -67,7 +68,7 @@ def _fields(current: dict[str, str], posted: Any, errors: dict[str, list[str]], 
     ]  # fmt: skip
 
 
-def render_order(request: HttpRequest, number: str, *, tab: str, status: int = 200, **extra: Any) -> HttpResponse:
+def render_order(request: ConciergeRequest, number: str, *, tab: str, status: int = 200, **extra: Any) -> HttpResponse:
     view = _view(request, number, tab)
     order = view.order
     token = held_token(request, order)
@@ -104,18 +105,18 @@ def render_order(request: HttpRequest, number: str, *, tab: str, status: int = 2
     if view.tab == "details" and editing:
         for shipment in view.shipments:
             current = {f: getattr(shipment, f"ship_{f}", "") for f in services.ADDRESS_FIELDS}
-            shipment.form_fields = _fields(current, posted, errors, with_phone=False)
+            shipment.form_fields = _fields(current, posted, errors, with_phone=False)  # type: ignore[attr-defined]  # for the template
     return render(request, "service/orders/order.html", context, status=status)
 
 
 @require_GET
 @staff_required
-def order_view(request: HttpRequest, number: str) -> HttpResponse:
+def order_view(request: ConciergeRequest, number: str) -> HttpResponse:
     """The order, read-only unless this browser holds its lock (GET never changes a row)."""
     return render_order(request, number, tab=request.GET.get("tab", "summary"))
 
 
-DIALOG_TITLES = {
+DIALOG_TITLES: dict[str, str] = {
     OrderError.STALE: "Order changed",
     OrderError.VERSION_REQUIRED: "Order changed",
     OrderError.LOCKED: "Order locked",
@@ -123,7 +124,7 @@ DIALOG_TITLES = {
 }
 
 
-def refused(request: HttpRequest, order: Order, exc: DomainError, tab: str) -> HttpResponse:
+def refused(request: ConciergeRequest, order: Order, exc: DomainError, tab: str) -> HttpResponse:
     """Show a refusal as the seed's dialog over the freshly read order (nothing was saved): someone
     else's lock ("Order locked"), a lock this browser no longer holds ("Lock lost"), a page older
     than the order or one that named no version ("Order changed"); input errors on the form."""

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,15 +33,16 @@ from concierge.assist.takeover import (
 from concierge.carts.selectors import cart_lines, priced_cart
 from concierge.catalog import selectors as catalog
 from concierge.catalog.pricing import buyer_for, unit_prices
+from concierge.core import lease_tokens
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.core.forms import CONTROL_CHARACTERS, posted_text
+from concierge.core.requests import ConciergeRequest
 from concierge.customers.models import Customer
 from concierge.customers.search import Criteria, looks_like_phone
 from concierge.customers.selectors import find_customers
 from concierge.identity.policies import stores_served
 from concierge.service.views import View, staff_required
-from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease
 from concierge.stores.models import Store
 
 QUERY_LIMIT = 120
@@ -83,7 +84,7 @@ def _customers_matching(ctx: ActingContext, query: str) -> list[Customer]:
     return list(matches.values())[:20]
 
 
-def _query(request: HttpRequest, name: str, what: str) -> tuple[str, str]:
+def _query(request: ConciergeRequest, name: str, what: str) -> tuple[str, str]:
     """A search box's text and the problem with it, if any (empty when submitted, a control
     character, too long: the text is shown back as typed, never cut, and nothing is searched)."""
     required = f"Enter {what} to search for." if name in request.GET else ""
@@ -96,7 +97,7 @@ def _query(request: HttpRequest, name: str, what: str) -> tuple[str, str]:
 
 @require_http_methods(["GET", "POST"])
 @staff_required
-def takeover_new(request: HttpRequest) -> HttpResponse:
+def takeover_new(request: ConciergeRequest) -> HttpResponse:
     """Create New Order: search for the customer and pick them from the drop-down, or enter an
     anonymous shopper's name and email (a guest order); then create."""
     ctx = request.ctx
@@ -132,7 +133,7 @@ def takeover_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def takeover(request: HttpRequest, number: str) -> HttpResponse:
+def takeover(request: ConciergeRequest, number: str) -> HttpResponse:
     """The offline order: its header (View User's Cart), the order's items, the cart being edited,
     and item search and details."""
     ctx = request.ctx
@@ -156,7 +157,9 @@ def takeover(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "service/takeover.html", context)
 
 
-def _cart_context(ctx: ActingContext, request: HttpRequest, order: CartTakeover, context: dict[str, object]) -> None:
+def _cart_context(
+    ctx: ActingContext, request: ConciergeRequest, order: CartTakeover, context: dict[str, object]
+) -> None:
     # Priced as the customer sees it (reading only: the takeover's session is not touched).
     buyer = buyer_for(ctx.evolve(customer=order.customer, store=order.customer.store), store=order.cart.store)
     lines = cart_lines(order.cart)
@@ -195,7 +198,7 @@ def takeover_action(action: Callable[..., str]) -> View:
     @require_POST
     @staff_required
     @wraps(action)
-    def view(request: HttpRequest, number: str, **kwargs: Any) -> HttpResponse:
+    def view(request: ConciergeRequest, number: str, **kwargs: Any) -> HttpResponse:
         try:
             order = takeover_for(request.ctx, number)
         except DomainError as exc:
@@ -211,40 +214,42 @@ def takeover_action(action: Callable[..., str]) -> View:
 
 
 @takeover_action
-def takeover_cart(request: HttpRequest, order: CartTakeover) -> str:
+def takeover_cart(request: ConciergeRequest, order: CartTakeover) -> str:
     """View User's Cart (and, when another agent holds the cart, Take Over Lock)."""
     grant = takeover_view_cart(request.ctx, order, take_lock_over=request.POST.get("takeover") == "1")
-    remember_lease(request, order.cart.pk, grant.token)
+    lease_tokens.remember(request, "cart", order.cart.pk, grant.token)
     return "You are editing the user's cart. The customer cannot change it until you add the items."
 
 
 @takeover_action
-def takeover_add(request: HttpRequest, order: CartTakeover) -> str:
+def takeover_add(request: ConciergeRequest, order: CartTakeover) -> str:
     """Add to Cart from the item details view."""
     try:
         quantity = int(request.POST.get("quantity", "1"))
         sku_id = int(request.POST.get("sku", ""))
     except ValueError:
         raise DomainError(CommonError.REQUEST_INVALID, "Choose an option and a quantity.", status=422) from None
-    token = lease_token(request, order.cart_id) if order.cart_id else None
+    token = lease_tokens.held_token(request, "cart", order.cart_id) if order.cart_id else None
     takeover_add_item(request.ctx, order, sku_id=sku_id, quantity=quantity, lease_token=token)
     return "Added to the user's cart."
 
 
 @takeover_action
-def takeover_remove(request: HttpRequest, order: CartTakeover, line_id: int) -> str:
-    token = lease_token(request, order.cart_id) if order.cart_id else None
+def takeover_remove(request: ConciergeRequest, order: CartTakeover, line_id: int) -> str:
+    token = lease_tokens.held_token(request, "cart", order.cart_id) if order.cart_id else None
     takeover_remove_item(request.ctx, order, line_id=line_id, lease_token=token)
     return "Removed from the user's cart."
 
 
 @takeover_action
-def takeover_done(request: HttpRequest, order: CartTakeover) -> str:
+def takeover_done(request: ConciergeRequest, order: CartTakeover) -> str:
     """Add Items to Cart: exit the takeover so the shopper checks out on their own."""
     cart_id = order.cart_id
-    takeover_hand_back(request.ctx, order, lease_token=lease_token(request, cart_id) if cart_id else None)
+    takeover_hand_back(
+        request.ctx, order, lease_token=lease_tokens.held_token(request, "cart", cart_id) if cart_id else None
+    )
     if cart_id:
-        forget_lease(request, cart_id)
+        lease_tokens.forget(request, "cart", cart_id)
     if order.for_guest:
         return (
             f"The items are in the cart prepared for {order.customer.display_name}. Give them the cart code "
@@ -254,7 +259,7 @@ def takeover_done(request: HttpRequest, order: CartTakeover) -> str:
 
 
 @takeover_action
-def takeover_link(request: HttpRequest, order: CartTakeover) -> str:
+def takeover_link(request: ConciergeRequest, order: CartTakeover) -> str:
     """A checkout link for an anonymous shopper: opening it, signed in, puts the cart in their cart."""
     value = takeover_checkout_link(request.ctx, order)
     url = request.build_absolute_uri(f"{reverse('storefront:pickup')}?{urlencode({'link': value})}")
@@ -263,6 +268,6 @@ def takeover_link(request: HttpRequest, order: CartTakeover) -> str:
 
 
 @takeover_action
-def takeover_cancel_view(request: HttpRequest, order: CartTakeover) -> str:
+def takeover_cancel_view(request: ConciergeRequest, order: CartTakeover) -> str:
     takeover_cancel(request.ctx, order)
     return f"Order {order.number} was cancelled; the user's cart is unlocked and keeps its items."

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,6 +23,7 @@ from concierge.core import lease_tokens
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import add_domain_error, checks_text
 from concierge.core.redirects import redirect_back, safe_next
+from concierge.core.requests import ConciergeRequest
 from concierge.customers.search import FIND_FIELDS, RESULT_LIMIT, Criteria
 from concierge.customers.selectors import FIND_REFUSED, access_customer, find_customers
 from concierge.identity.policies import can_find_customers, can_use_console, stores_served
@@ -75,7 +76,7 @@ def staff_required(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: ConciergeRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         ctx = request.ctx
         if ctx.user is None:
             return redirect_to_login(request.get_full_path())
@@ -91,11 +92,11 @@ def staff_required(view: View) -> View:
 
 @require_GET
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ConciergeRequest) -> HttpResponse:
     """The Customer Service page, where staff land after signing in (seed 000 step 2), with the
     Find customer widget (step 3) for customer service (not for warehouse staff)."""
     ctx = request.ctx
-    user = ctx.user
+    user = ctx.signed_in_user  # staff_required
     may_find = can_find_customers(ctx)
     form = FindCustomerForm(request.GET or None)
     result = None
@@ -127,7 +128,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @checks_text
 @require_POST
 @staff_required
-def access_customer_view(request: HttpRequest) -> HttpResponse:
+def access_customer_view(request: ConciergeRequest) -> HttpResponse:
     """Actions → "Access customer's account": start an assisted session and open the customer's
     My Account page (seed 000 steps 4 to 7)."""
     ctx = request.ctx
@@ -136,7 +137,7 @@ def access_customer_view(request: HttpRequest) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label or field.capitalize() if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect_back(request, default="service:home")
     try:
         session = session_start(
@@ -156,7 +157,7 @@ def access_customer_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def assist_end(request: HttpRequest) -> HttpResponse:
+def assist_end(request: ConciergeRequest) -> HttpResponse:
     """ "Sign in as Yourself", and End Session in the dialog the Customer Service tab opens while
     assisting: POST only (bar 1); the session key rotates (bar 2)."""
     ctx = request.ctx
@@ -164,7 +165,7 @@ def assist_end(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(safe_next(request, request.POST.get("next"), default="service:home"))
     back = safe_next(request, request.POST.get("next"), default="service:home", under="/service/")
     if ctx.is_assisting:
-        name = ctx.customer.display_name
+        name = ctx.customer.display_name if ctx.customer is not None else ""
         session_end(ctx)
         request.session.pop(ASSISTED_SESSION_KEY, None)
         lease_tokens.forget_all(request, "cart")
@@ -175,7 +176,7 @@ def assist_end(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def customer_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_profile(request: ConciergeRequest, pk: int) -> HttpResponse:
     """A customer's (or a B2B account's) profile: details, addresses, recent orders, and Access
     customer's account. Customers of stores the staff member does not serve are not found."""
     ctx = request.ctx
@@ -191,5 +192,5 @@ def customer_profile(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "service/customer.html",
-        {"customer": customer, "orders": orders, "can_access": may_assist(ctx.user)},
+        {"customer": customer, "orders": orders, "can_access": may_assist(ctx.signed_in_user)},
     )

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.core.forms import checks_text, posted_text
 from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf
+from concierge.core.requests import ConciergeRequest
 from concierge.customers.services import (
     ADDRESS_FIELDS,
     address_add,
@@ -44,7 +45,7 @@ def customer_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: ConciergeRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.ctx.customer is None:
             return HttpResponseRedirect(landing_url(request.ctx.user, request=request))
         return view(request, *args, **kwargs)
@@ -54,14 +55,14 @@ def customer_required(view: View) -> View:
 
 @require_GET
 @customer_required
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: ConciergeRequest) -> HttpResponse:
     page = Paginator(orders_of_customer(request.ctx), 20).get_page(request.GET.get("page"))
     return render(request, "storefront/orders.html", {"page": page})
 
 
 @require_GET
 @customer_required
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: ConciergeRequest, number: str) -> HttpResponse:
     try:
         order = access_own_order(request.ctx, number)
     except NotFound as exc:
@@ -70,20 +71,20 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def account_form(
-    change: Callable[[HttpRequest], str], *, not_a_number: DomainError
-) -> Callable[[Callable[[HttpRequest, dict[str, list[str]]], HttpResponse]], View]:
+    change: Callable[[ConciergeRequest], str], *, not_a_number: DomainError
+) -> Callable[[Callable[[ConciergeRequest, dict[str, list[str]]], HttpResponse]], View]:
     """A My Account page with a form, for the customer served. On POST ``change(request)`` makes
     the change and returns the message to show, then back to the page; a refusal (``not_a_number``
     when a number field holds something else) is shown with its field errors by the decorated
     ``page(request, errors)``, which also shows the page on GET. The page gives its own field
     errors for control characters (``checks_text``)."""
 
-    def decorate(page: Callable[[HttpRequest, dict[str, list[str]]], HttpResponse]) -> View:
+    def decorate(page: Callable[[ConciergeRequest, dict[str, list[str]]], HttpResponse]) -> View:
         @checks_text
         @require_http_methods(["GET", "POST"])
         @customer_required
         @wraps(page)
-        def view(request: HttpRequest) -> HttpResponse:
+        def view(request: ConciergeRequest) -> HttpResponse:
             if request.method != "POST":
                 return page(request, {})
             try:
@@ -103,7 +104,7 @@ def account_form(
     return decorate
 
 
-def _address_change(request: HttpRequest) -> str:
+def _address_change(request: ConciergeRequest) -> str:
     ctx, action = request.ctx, request.POST.get("action")
     if action == "add":
         address_add(ctx, customer=ctx.customer, data={f: request.POST.get(f, "") for f in ADDRESS_FIELDS},
@@ -121,7 +122,7 @@ def _address_change(request: HttpRequest) -> str:
 
 
 @account_form(_address_change, not_a_number=DomainError(CommonError.NOT_FOUND, "No such address.", status=404))
-def addresses(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
+def addresses(request: ConciergeRequest, errors: dict[str, list[str]]) -> HttpResponse:
     return render(
         request,
         "storefront/addresses.html",
@@ -130,7 +131,7 @@ def addresses(request: HttpRequest, errors: dict[str, list[str]]) -> HttpRespons
     )
 
 
-def _payment_change(request: HttpRequest) -> str:
+def _payment_change(request: ConciergeRequest) -> str:
     ctx, action = request.ctx, request.POST.get("action")
     if action == "remove":
         payment_source_remove(ctx, customer=ctx.customer, source_id=int(request.POST.get("source", "0") or 0))
@@ -154,7 +155,7 @@ EXPIRY_NOT_NUMBERS = DomainError(CommonError.REQUEST_INVALID, "Enter the expiry 
 
 @sensitive_post_parameters("number", "cvc", "code")
 @account_form(_payment_change, not_a_number=EXPIRY_NOT_NUMBERS)
-def payment_methods(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
+def payment_methods(request: ConciergeRequest, errors: dict[str, list[str]]) -> HttpResponse:
     sources = request.ctx.customer.payment_sources.filter(is_active=True).select_related("gift_certificate")
     return render(request, "storefront/payment_methods.html", {"sources": sources, "errors": errors},
                   status=400 if errors else 200)  # fmt: skip
@@ -164,7 +165,7 @@ def payment_methods(request: HttpRequest, errors: dict[str, list[str]]) -> HttpR
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("current_password", "new_password", "password")
 @not_on_behalf(OnBehalfDenied.SIGN_IN_SECURITY)
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: ConciergeRequest) -> HttpResponse:
     """Sign-in and security: password, sign-in email, and whether customer service may access the
     account. Only the customer themself: an agent assisting them is refused (bar 6)."""
     ctx = request.ctx

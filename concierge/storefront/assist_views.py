@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -18,20 +18,21 @@ from concierge.carts.selectors import active_cart
 from concierge.carts.services import cart_open
 from concierge.core.errors import DomainError
 from concierge.core.redirects import redirect_back
+from concierge.core.requests import ConciergeRequest
 from concierge.storefront.cart_cookie import forget_lease, lease_token, remember_lease, sync_lease
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: ConciergeRequest) -> HttpResponse:
     return redirect_back(request, default="storefront:cart")
 
 
-def assisting_post(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+def assisting_post(view: Callable[[ConciergeRequest], HttpResponse]) -> Callable[[ConciergeRequest], HttpResponse]:
     """A POST of an agent assisting a customer; anyone else is sent to the home page, told to
     access a customer's account first."""
 
     @require_POST
     @wraps(view)
-    def wrapper(request: HttpRequest) -> HttpResponse:
+    def wrapper(request: ConciergeRequest) -> HttpResponse:
         if not request.ctx.is_assisting:
             messages.error(request, "Access a customer's account from the Customer Service page first.")
             return redirect("storefront:home")
@@ -41,7 +42,7 @@ def assisting_post(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[Htt
 
 
 @assisting_post
-def cart_lock_view(request: HttpRequest) -> HttpResponse:
+def cart_lock_view(request: ConciergeRequest) -> HttpResponse:
     """ "Lock" in the mini cart; "Take over lock" when another agent holds it."""
     ctx = request.ctx
     try:
@@ -61,7 +62,7 @@ def cart_lock_view(request: HttpRequest) -> HttpResponse:
 
 
 @assisting_post
-def cart_unlock_view(request: HttpRequest) -> HttpResponse:
+def cart_unlock_view(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     cart = active_cart(ctx, anonymous_token=None)
     if cart is None:
@@ -77,7 +78,7 @@ def cart_unlock_view(request: HttpRequest) -> HttpResponse:
 
 
 @assisting_post
-def cart_bind_view(request: HttpRequest) -> HttpResponse:
+def cart_bind_view(request: ConciergeRequest) -> HttpResponse:
     """Seed 002: bind the anonymous cart whose code the shopper reads out to the customer."""
     ctx = request.ctx
     current = active_cart(ctx, anonymous_token=None)
@@ -94,7 +95,7 @@ def cart_bind_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def assist_heartbeat(request: HttpRequest) -> HttpResponse:
+def assist_heartbeat(request: ConciergeRequest) -> HttpResponse:
     """The open storefront page of an assisted session, every two minutes: the agent is still at
     work, so the session's idle deadline and their cart locks are pushed out (bar 15: never a GET)."""
     ctx = request.ctx

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from concierge.core import lease_tokens
+from concierge.core.requests import ConciergeRequest
 
 if TYPE_CHECKING:
     from concierge.carts.models import Cart
@@ -16,7 +17,7 @@ COOKIE = "concierge_cart"
 MAX_AGE = 60 * 60 * 24 * 30
 
 
-def cart_token(request: HttpRequest) -> str | None:
+def cart_token(request: ConciergeRequest) -> str | None:
     return request.COOKIES.get(COOKIE) or None
 
 
@@ -36,19 +37,19 @@ def forget_cart(response: HttpResponse) -> HttpResponse:
 # --- Lease tokens of the carts an agent has locked: the one store both faces use ---------------
 
 
-def lease_token(request: HttpRequest, cart_id: int) -> str | None:
+def lease_token(request: ConciergeRequest, cart_id: int) -> str | None:
     return lease_tokens.held_token(request, "cart", cart_id)
 
 
-def remember_lease(request: HttpRequest, cart_id: int, token: str) -> None:
+def remember_lease(request: ConciergeRequest, cart_id: int, token: str) -> None:
     lease_tokens.remember(request, "cart", cart_id, token)
 
 
-def forget_lease(request: HttpRequest, cart_id: int) -> None:
+def forget_lease(request: ConciergeRequest, cart_id: int) -> None:
     lease_tokens.forget(request, "cart", cart_id)
 
 
-def sync_lease(request: HttpRequest, cart: Cart) -> None:
+def sync_lease(request: ConciergeRequest, cart: Cart) -> None:
     """After an agent's change: keep the token of a lock the change gave them (a first item locks an
     empty cart for its agent)."""
     user = request.ctx.user

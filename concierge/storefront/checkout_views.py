@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
@@ -21,6 +21,7 @@ from concierge.checkout.drafts import draft_of_cart
 from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
 from concierge.checkout.services import checkout_quote, checkout_submit
 from concierge.core.errors import DomainError
+from concierge.core.requests import ConciergeRequest
 from concierge.customers.services import ADDRESS_FIELDS, address_add
 from concierge.identity.policies import landing_url
 from concierge.payments.services import payment_source_add_card
@@ -35,7 +36,7 @@ def _contact(post: Any, prefix: str) -> Contact:
     return Contact(**{f: post.get(f"{prefix}_{f}", "").strip() for f in CONTACT_FIELDS})
 
 
-def _saved_alternate(request: HttpRequest, cart_id: int) -> Contact | None:
+def _saved_alternate(request: ConciergeRequest, cart_id: int) -> Contact | None:
     saved = request.session.get(ALTERNATE_KEY, {}).get(str(cart_id))
     return Contact(**saved) if saved else None
 
@@ -54,7 +55,7 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _plan(request: HttpRequest, cart_id: int, lines: list, source_id: int | None) -> CheckoutPlan:
+def _plan(request: ConciergeRequest, cart_id: int, lines: list, source_id: int | None) -> CheckoutPlan:
     post = request.POST
     groups: dict[tuple, list[int]] = {}
     pickup_ids: list[int] = []
@@ -93,7 +94,7 @@ def _plan(request: HttpRequest, cart_id: int, lines: list, source_id: int | None
     )
 
 
-def _choice(request: HttpRequest, line: Any) -> dict[str, object]:
+def _choice(request: ConciergeRequest, line: Any) -> dict[str, object]:
     """How a line was to be received, as last submitted (so a page shown again keeps it)."""
     post = request.POST
     return {
@@ -103,7 +104,7 @@ def _choice(request: HttpRequest, line: Any) -> dict[str, object]:
     }
 
 
-def _quote_plan(request: HttpRequest, cart_id: int, lines: list, addresses: list, methods: list) -> CheckoutPlan:
+def _quote_plan(request: ConciergeRequest, cart_id: int, lines: list, addresses: list, methods: list) -> CheckoutPlan:
     """The plan the summary prices: what was last submitted, else every item shipped the default way."""
     if request.method == "POST":
         return _plan(request, cart_id, lines, None)
@@ -119,7 +120,7 @@ def _quote_plan(request: HttpRequest, cart_id: int, lines: list, addresses: list
 @sensitive_post_parameters("card_number", "card_cvc")
 @login_required
 @require_http_methods(["GET", "POST"])
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     customer = ctx.customer
     if customer is None:

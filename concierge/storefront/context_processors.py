@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import contextlib
 
-from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from concierge.carts.models import Cart
@@ -10,10 +9,11 @@ from concierge.carts.selectors import active_cart, cart_lines, priced_cart
 from concierge.catalog.pricing import buyer_for
 from concierge.catalog.selectors import categories
 from concierge.core.errors import DomainError
+from concierge.core.requests import ConciergeRequest
 from concierge.storefront.cart_cookie import cart_token, forget_lease, lease_token, remember_lease
 
 
-def _mini_cart(request: HttpRequest) -> dict[str, object] | None:
+def _mini_cart(request: ConciergeRequest) -> dict[str, object] | None:
     ctx = request.ctx
     if ctx.user is not None and ctx.customer is None:
         return None  # staff have no cart of their own
@@ -22,18 +22,18 @@ def _mini_cart(request: HttpRequest) -> dict[str, object] | None:
     summary: dict[str, object] = {"count": sum(line.quantity for line in lines), "subtotal": None}
     if cart is not None and (ctx.is_assisting or cart.lease_is_live()):
         summary.update(_lock_state(request, cart))
-    if lines:
+    if cart is not None and lines:
         with contextlib.suppress(DomainError):  # an unpriceable line: the cart page explains it
             summary["subtotal"] = priced_cart(buyer_for(ctx, store=cart.store), cart, lines).net
     return summary
 
 
-def _lock_state(request: HttpRequest, cart: Cart) -> dict[str, object]:
+def _lock_state(request: ConciergeRequest, cart: Cart) -> dict[str, object]:
     """Who holds the cart's lock, as the mini cart shows it. An agent whose lock was taken over is
     told once, on their next page, and their stale token is dropped."""
     ctx = request.ctx
     live = cart.lease_is_live()
-    mine = ctx.is_assisting and live and cart.lease_holder_id == ctx.user.pk
+    mine = ctx.is_assisting and live and cart.lease_holder_id == ctx.signed_in_user.pk
     state: dict[str, object] = {
         "locked_by_me": mine,
         "locked_by": cart.lease_holder_name() if live and not mine else "",
@@ -49,7 +49,7 @@ def _lock_state(request: HttpRequest, cart: Cart) -> dict[str, object]:
     return state
 
 
-def _locale(request: HttpRequest) -> str:
+def _locale(request: ConciergeRequest) -> str:
     ctx = getattr(request, "ctx", None)
     if ctx is None:
         return "en_US"
@@ -57,7 +57,7 @@ def _locale(request: HttpRequest) -> str:
     return (customer.preferred_locale if customer is not None else "") or (ctx.store.locale if ctx.store else "en_US")
 
 
-def shop(request: HttpRequest) -> dict[str, object]:
+def shop(request: ConciergeRequest) -> dict[str, object]:
     """The mini cart, the category menu and the locale amounts are written in (the customer's
     preferred one, else the store's), computed only if a template uses them."""
     return {

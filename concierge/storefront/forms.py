@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 
@@ -30,7 +32,7 @@ class RegisterForm(forms.Form):
         label="Confirm password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # It shares the page with the sign-in form: its own element ids keep every label unique.
         kwargs.setdefault("auto_id", "register_%s")
         super().__init__(*args, **kwargs)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from concierge.assist.errors import AssistError
 from concierge.assist.takeover import takeover_awaiting_pickup, takeover_pick_up
 from concierge.core.errors import DomainError
+from concierge.core.requests import ConciergeRequest
 from concierge.identity.policies import landing_url
 
 FIELD_LIMIT = 400  # a checkout link's signed value is about 80 characters; a code is 8
@@ -20,11 +21,11 @@ FIELD_LIMIT = 400  # a checkout link's signed value is about 80 characters; a co
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pickup(request: HttpRequest) -> HttpResponse:
+def pickup(request: ConciergeRequest) -> HttpResponse:
     """GET shows what customer service prepared (and changes nothing); POST puts it in the cart."""
     ctx = request.ctx
     if ctx.customer is None:
-        return HttpResponseRedirect(landing_url(ctx.user, request=request))
+        return HttpResponseRedirect(landing_url(ctx.signed_in_user, request=request))
     data = request.POST if request.method == "POST" else request.GET
     code, link = data.get("code", "").strip(), data.get("link", "").strip()
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -18,13 +18,14 @@ from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import posted_text
 from concierge.core.redirects import safe_next
+from concierge.core.requests import ConciergeRequest
 from concierge.storefront.cart_cookie import cart_token, forget_cart, lease_token, remember_cart, sync_lease
 
 PAGE_SIZE = 24
 SEARCH_LIMIT = 100
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: ConciergeRequest) -> int:
     try:
         return max(1, min(int(request.GET.get("page", "1")), 1000))
     except ValueError:
@@ -32,7 +33,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: ConciergeRequest) -> HttpResponse:
     try:
         query, problem = posted_text(request.GET, "q", limit=SEARCH_LIMIT), ""
     except DomainError as exc:  # too long: said, and nothing searched (never a search of its first 100)
@@ -49,14 +50,14 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def category(request: HttpRequest, slug: str) -> HttpResponse:
+def category(request: ConciergeRequest, slug: str) -> HttpResponse:
     cat = get_object_or_404(Category, slug=slug)
     cards = catalog.category_products(buyer_for(request.ctx), cat, limit=48)
     return render(request, "storefront/category.html", {"category": cat, "cards": cards})
 
 
 @require_GET
-def product(request: HttpRequest, slug: str) -> HttpResponse:
+def product(request: ConciergeRequest, slug: str) -> HttpResponse:
     try:
         item = catalog.product_detail(slug)
     except NotFound as exc:
@@ -74,13 +75,13 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @cache_control(max_age=86400, public=True)
-def product_image(request: HttpRequest, slug: str) -> HttpResponse:
+def product_image(request: ConciergeRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(Product.objects.select_related("category"), slug=slug)
     return HttpResponse(product_svg(item), content_type="image/svg+xml")
 
 
 @require_GET
-def cart(request: HttpRequest) -> HttpResponse:
+def cart(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     the_cart = active_cart(ctx, anonymous_token=cart_token(request))
     lines = cart_lines(the_cart) if the_cart else []
@@ -98,7 +99,7 @@ def cart(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _quantity(request: HttpRequest) -> int | None:
+def _quantity(request: ConciergeRequest) -> int | None:
     try:
         return int(request.POST.get("quantity", "1"))
     except ValueError:
@@ -106,7 +107,7 @@ def _quantity(request: HttpRequest) -> int | None:
 
 
 @require_POST
-def cart_add_view(request: HttpRequest) -> HttpResponse:
+def cart_add_view(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     token = cart_token(request)
     back = safe_next(request, request.POST.get("next"), default="storefront:cart")
@@ -135,7 +136,7 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
+def cart_line_update(request: ConciergeRequest, line_id: int) -> HttpResponse:
     ctx = request.ctx
     token = cart_token(request)
     the_cart = active_cart(ctx, anonymous_token=token)

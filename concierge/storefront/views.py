@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from concierge.catalog.pricing import buyer_for
 from concierge.catalog.selectors import newest_by_category, product_cards
 from concierge.core.errors import DomainError
 from concierge.core.forms import add_domain_error
+from concierge.core.requests import ConciergeRequest
 from concierge.customers.selectors import organizations_for_seller
 from concierge.customers.services import customer_register, organization_clear, organization_select
 from concierge.identity.models import User
@@ -32,7 +33,7 @@ NEXT_FIELD = "next"
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     featured: list = []
     if ctx.store is not None:
@@ -40,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/home.html", {"featured": featured})
 
 
-def _signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpResponse:
+def _signed_in(request: ConciergeRequest, user: User, *, next_url: str) -> HttpResponse:
     """After sign-in or registration: the anonymous cart joins the customer's, then land."""
     login(request, user, backend="concierge.identity.backends.EmailBackend")  # rotates the session key
     if is_staff_member(user):
@@ -62,7 +63,7 @@ def _signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def sign_in(request: HttpRequest) -> HttpResponse:
+def sign_in(request: ConciergeRequest) -> HttpResponse:
     """One sign-in page for everyone (seed 000), with the Sign In and Register tabs."""
     next_url = request.POST.get(NEXT_FIELD) or request.GET.get(NEXT_FIELD, "")
     form = SignInForm(request.POST or None)
@@ -87,7 +88,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: ConciergeRequest) -> HttpResponse:
     next_url = request.POST.get(NEXT_FIELD, "")
     form = RegisterForm(request.POST)
     if form.is_valid():
@@ -114,7 +115,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
+def sign_out(request: ConciergeRequest) -> HttpResponse:
     logout(request)  # flushes the session and rotates its key
     messages.info(request, "You have signed out.")
     return redirect("storefront:home")
@@ -122,7 +123,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+def sign_out_everywhere(request: ConciergeRequest) -> HttpResponse:
     user_sign_out_everywhere(request.ctx)
     logout(request)
     messages.info(request, "You have signed out on every device.")
@@ -131,7 +132,7 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_account(request: HttpRequest) -> HttpResponse:
+def my_account(request: ConciergeRequest) -> HttpResponse:
     customer = request.ctx.customer
     if customer is None:
         # Staff have no customer record of their own; send them where they work.
@@ -142,7 +143,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organizations(request: HttpRequest) -> HttpResponse:
+def organizations(request: ConciergeRequest) -> HttpResponse:
     """Seed 003: a seller's Customer Organizations; choosing one acts for it."""
     ctx = request.ctx
     if not ctx.has_perm(Priv.ACT_FOR_ORGANIZATION):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.utils.text import slugify
 
-from concierge.catalog.models import Sku
+from concierge.catalog.models import Category, Price, PriceList, Product, Sku
+from concierge.catalog.search import index_products
 from concierge.customers.models import Address, Customer, SellerAssignment
 from concierge.customers.search import index_customers
 from concierge.identity.models import User
@@ -97,13 +100,6 @@ def product(
     sku_code: str = "",
 ) -> Sku:
     """A product with one SKU priced in ``store``'s base price list; returns the SKU."""
-    from decimal import Decimal
-
-    from django.utils.text import slugify
-
-    from concierge.catalog.models import Category, Price, PriceList, Product
-    from concierge.catalog.search import index_products
-
     n = next(_numbers)
     cat, _ = Category.objects.get_or_create(slug=slugify(category), defaults={"name": category})
     prod = Product.objects.create(name=name, slug=f"{slugify(name)}-{n}", category=cat, description=f"The {name}.")

@@ -28,7 +28,7 @@ def snapshot() -> dict[str, list[tuple]]:
     for model in apps.get_models():
         if model._meta.app_label in {"sessions", "contenttypes", "admin"} or not model._meta.managed:
             continue
-        rows[model._meta.label] = sorted(model.objects.order_by("pk").values_list(), key=repr)
+        rows[model._meta.label] = sorted(model._default_manager.order_by("pk").values_list(), key=repr)
     return rows
 
 

@@ -13,7 +13,7 @@ from concierge.testing import factories
 pytestmark = pytest.mark.django_db
 
 
-def post(path: str, body: dict | None = None, **headers: str):
+def post(path: str, body: dict | None = None, /, **headers: str):
     return Client().post(path, body or {}, content_type="application/json", headers=headers)
 
 

@@ -211,7 +211,7 @@ def test_audit_lockdown_leaves_the_app_role_read_and_append_only(acting):
         settings = connection.settings_dict
         with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
                              dbname=settings["NAME"], user=role, autocommit=True) as app:  # fmt: skip
-            assert app.execute("SELECT count(*) FROM audit_event").fetchone()[0] == 1
+            assert app.execute("SELECT count(*) FROM audit_event").fetchone() == (1,)
             for statement in (
                 "DELETE FROM audit_event",
                 "TRUNCATE audit_event",

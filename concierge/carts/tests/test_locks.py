@@ -179,6 +179,7 @@ def test_signing_in_does_not_merge_into_a_locked_cart(ann, as_shopper, cart_with
 
     visitor = ActingContext(user=None, store=store)
     anonymous, token = cart_open(visitor, anonymous_token=None)
+    assert token is not None
     cart_add(visitor, cart=anonymous, sku_id=sku.pk, quantity=3, anonymous_token=token)
     cart_lock(ann, cart=cart_with_item)
     with pytest.raises(DomainError) as refused:
@@ -194,6 +195,7 @@ def test_an_agent_cannot_merge_a_cart_around_the_lock(ann, cart_with_item, store
 
     visitor = ActingContext(user=None, store=store)
     anonymous, token = cart_open(visitor, anonymous_token=None)
+    assert token is not None
     cart_add(visitor, cart=anonymous, sku_id=sku.pk, quantity=3, anonymous_token=token)
     with pytest.raises(DomainError) as refused:
         cart_merge_anonymous(ann, anonymous_token=token)

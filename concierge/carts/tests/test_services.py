@@ -103,6 +103,7 @@ class TestCartChanges:
         anon, token = cart_open(anonymous, anonymous_token=None)
         cart_add(anonymous, cart=anon, sku_id=shoe.pk, quantity=2, anonymous_token=token)
         cart_add(anonymous, cart=anon, sku_id=sock.pk, quantity=1, anonymous_token=token)
+        assert token is not None
         merged = cart_merge_anonymous(as_shopper, anonymous_token=token)
         assert merged.pk == mine.pk
         assert dict(merged.lines.values_list("sku__product__name", "quantity")) == {"Shoe": 3, "Sock": 1}
@@ -124,7 +125,7 @@ def test_concurrent_first_adds_make_one_active_cart(shopper, store):
     def first_add(_: int) -> str:
         try:
             barrier.wait()
-            cart, _ = cart_open(ctx, anonymous_token=None)
+            cart, _token = cart_open(ctx, anonymous_token=None)
             cart_add(ctx, cart=cart, sku_id=sku.pk, quantity=1)
             return "ok"
         except DomainError as exc:

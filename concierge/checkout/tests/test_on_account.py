@@ -1,6 +1,7 @@
 """A seller buys for an organization on account (seed 003): the organization is the customer served."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -30,7 +31,7 @@ def org(store, seller):
     return organization
 
 
-def buy_for(client: Client, org, sku, quantity: int) -> object:
+def buy_for(client: Client, org, sku, quantity: int) -> Any:
     client.post(reverse("storefront:organizations"), {"account_id": org.pk})
     client.post(reverse("storefront:cart_add"), {"sku": sku.pk, "quantity": quantity})
     line = Cart.objects.get(customer=org, status="ACTIVE").lines.get()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -119,7 +120,7 @@ def test_a_view_that_raises_answers_the_500_page_and_logs_the_request_id(store, 
 
 def test_the_500_page_needs_no_database():
     # given: no database access is allowed in this test (pytest-django blocks it)
-    request = RequestFactory().get("/checkout/")
+    request: Any = RequestFactory().get("/checkout/")
     request.request_id = "req-nodatabase1"
     # when
     response = server_error(request)

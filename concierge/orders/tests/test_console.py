@@ -34,7 +34,7 @@ def fresh(order: Order) -> Order:
 def save_billing(user, order: Order, token: str, *, version: int | str | None = "loaded", address=ADDRESS) -> Order:
     """``user`` saves the billing address under ``token`` at ``version`` (by default the version
     ``order`` was loaded at)."""
-    guard = EditGuard(version=order.version if version == "loaded" else version, lease_token=token)
+    guard = EditGuard(version=order.version if version == "loaded" else version, lease_token=token)  # type: ignore[arg-type]  # a str version is the point of some tests
     return services.order_billing_update(ActingContext(user=user), order_id=order.pk, guard=guard, address=address)
 
 

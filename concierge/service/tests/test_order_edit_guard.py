@@ -64,11 +64,11 @@ NOT_EDITS = {
 }
 
 
-def _html_routes() -> list[tuple[str, str]]:
+def _html_routes() -> list[tuple[str, str | None]]:
     """(route, URL name) of every page under service/orders/ in the URL conf."""
 
-    def walk(patterns: list, prefix: str = "") -> list[tuple[str, str]]:
-        found = []
+    def walk(patterns: list, prefix: str = "") -> list[tuple[str, str | None]]:
+        found: list[tuple[str, str | None]] = []
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 found += walk(pattern.url_patterns, prefix + str(pattern.pattern))

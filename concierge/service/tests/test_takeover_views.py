@@ -39,6 +39,7 @@ def agent(signed_in, csr) -> Client:
 
 def shopper_client(customer: Customer) -> Client:
     client = Client()
+    assert customer.user is not None
     client.force_login(customer.user, backend="concierge.identity.backends.EmailBackend")
     return client
 
