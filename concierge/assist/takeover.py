@@ -170,7 +170,7 @@ def _require_draft(takeover: CartTakeover) -> None:
         raise DomainError(AssistError.TAKEOVER_CLOSED, message, status=409)
 
 
-def takeover_cart(takeover: CartTakeover) -> Cart:
+def viewed_cart(takeover: CartTakeover) -> Cart:
     """The user's cart of a takeover, once View User's Cart has set it; before, a refusal that says
     to view it first."""
     if takeover.cart is None:
@@ -192,7 +192,7 @@ def takeover_add_item(
     is re-priced with it, in one transaction."""
     acting = _editing(ctx, takeover)
     with transaction.atomic():
-        cart_add(acting, cart=takeover_cart(takeover), sku_id=sku_id, quantity=quantity, lease_token=lease_token)
+        cart_add(acting, cart=viewed_cart(takeover), sku_id=sku_id, quantity=quantity, lease_token=lease_token)
         if takeover.order is not None:
             takeover.order = draft_mirror(acting, order=takeover.order)
     return takeover
@@ -203,7 +203,7 @@ def takeover_remove_item(
 ) -> CartTakeover:
     acting = _editing(ctx, takeover)
     with transaction.atomic():
-        cart_remove(acting, cart=takeover_cart(takeover), line_id=line_id, lease_token=lease_token)
+        cart_remove(acting, cart=viewed_cart(takeover), line_id=line_id, lease_token=lease_token)
         if takeover.order is not None:
             takeover.order = draft_mirror(acting, order=takeover.order)
     return takeover
