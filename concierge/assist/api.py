@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field, StringConstraints, create_model
+from pydantic import Field, StringConstraints
 
 from concierge.api.auth import token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
@@ -72,18 +72,21 @@ def _session_out(ctx: ActingContext, session: AssistedSession) -> SessionOut:
     return SessionOut(**fields, acting=acting_out(ctx))
 
 
-# The query of Find customer: the one table of criteria (``customers.search.FIND_FIELDS``) the
-# console's form is built from too.
-def _criterion(name: str, limit: int) -> object:
+# The query of Find customer: the criteria of the one table (``customers.search.FIND_FIELDS``) the
+# console's form is built from too, each limited to that table's length (a test checks they agree).
+def _criterion(name: str) -> StringConstraints:
     pattern = PHONE_PATTERN if name == "phone" else NO_CONTROL_CHARACTERS
-    return (Annotated[str, StringConstraints(max_length=limit, pattern=pattern)], "")
+    return StringConstraints(max_length=FIND_FIELDS[name][1], pattern=pattern)
 
 
-FindQuery = create_model(
-    "FindQuery",
-    __base__=Schema,
-    **{name: _criterion(name, limit) for name, (_, limit) in FIND_FIELDS.items()},
-)
+class FindQuery(Schema):
+    first_name: Annotated[str, _criterion("first_name")] = ""
+    last_name: Annotated[str, _criterion("last_name")] = ""
+    email: Annotated[str, _criterion("email")] = ""
+    phone: Annotated[str, _criterion("phone")] = ""
+    postal_code: Annotated[str, _criterion("postal_code")] = ""
+    customer_id: Annotated[str, _criterion("customer_id")] = ""
+    organization: Annotated[str, _criterion("organization")] = ""
 
 
 @router.get("/customers", response={200: FindOut, **ERRORS}, auth=token_or_session)

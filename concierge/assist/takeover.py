@@ -62,7 +62,7 @@ def takeover_create(ctx: ActingContext, *, customer_id: object) -> CartTakeover:
     with transaction.atomic():
         order = draft_create(acting, customer=session.customer)
         takeover = CartTakeover.objects.create(
-            number=order.number, order=order, agent=ctx.user, customer=session.customer, session=session
+            number=order.number, order=order, agent=ctx.signed_in_user, customer=session.customer, session=session
         )
         record(acting, action=AssistAction.TAKEOVER_CREATED, subject_kind="customer", subject_id=session.customer_id,
                data={"takeover": takeover.number, "order": order.number})  # fmt: skip
@@ -91,7 +91,7 @@ def takeover_create_guest(
     store = ctx.user.stores.filter(pk=store_pk).first() if ctx.user is not None else None
     if store is None:
         errors["store"] = ["Choose one of your stores."]
-    if errors:
+    if errors or store is None:  # no store is one of the errors
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the errors below.", status=422, fields=errors)
     with transaction.atomic():
         guest = Customer.objects.create(
@@ -170,6 +170,14 @@ def _require_draft(takeover: CartTakeover) -> None:
         raise DomainError(AssistError.TAKEOVER_CLOSED, message, status=409)
 
 
+def viewed_cart(takeover: CartTakeover) -> Cart:
+    """The user's cart of a takeover, once View User's Cart has set it; before, a refusal that says
+    to view it first."""
+    if takeover.cart is None:
+        raise DomainError(AssistError.TAKEOVER_CLOSED, "View the user's cart first.", status=409)
+    return takeover.cart
+
+
 def _editing(ctx: ActingContext, takeover: CartTakeover) -> ActingContext:
     if takeover.cart is None or takeover.status != CartTakeover.Status.IN_CART:
         raise DomainError(AssistError.TAKEOVER_CLOSED, "View the user's cart first.", status=409)
@@ -184,7 +192,7 @@ def takeover_add_item(
     is re-priced with it, in one transaction."""
     acting = _editing(ctx, takeover)
     with transaction.atomic():
-        cart_add(acting, cart=takeover.cart, sku_id=sku_id, quantity=quantity, lease_token=lease_token)
+        cart_add(acting, cart=viewed_cart(takeover), sku_id=sku_id, quantity=quantity, lease_token=lease_token)
         if takeover.order is not None:
             takeover.order = draft_mirror(acting, order=takeover.order)
     return takeover
@@ -195,7 +203,7 @@ def takeover_remove_item(
 ) -> CartTakeover:
     acting = _editing(ctx, takeover)
     with transaction.atomic():
-        cart_remove(acting, cart=takeover.cart, line_id=line_id, lease_token=lease_token)
+        cart_remove(acting, cart=viewed_cart(takeover), line_id=line_id, lease_token=lease_token)
         if takeover.order is not None:
             takeover.order = draft_mirror(acting, order=takeover.order)
     return takeover
@@ -314,11 +322,13 @@ def takeover_pick_up(ctx: ActingContext, *, code: str = "", link: str = "") -> C
     if ctx.customer is None or ctx.is_assisting or (ctx.user is not None and ctx.customer.user_id != ctx.user.pk):
         raise DomainError(CommonError.PERMISSION_DENIED, "Sign in as the shopper to pick up this cart.", status=403)
     found = takeover_awaiting_pickup(code=code, link=link)
-    if found.cart.store_id != ctx.customer.store_id:
+    if found.cart is None or found.cart.store_id != ctx.customer.store_id:
         raise _pickup_invalid("No cart prepared by customer service has this code. Check it with them.")
     target, _ = cart_open(ctx, anonymous_token=None)
     with transaction.atomic():
         takeover = CartTakeover.objects.select_for_update(of=("self",)).select_related("order").get(pk=found.pk)
+        if takeover.cart_id is None or takeover.order is None:  # as found: it awaits pickup, with both
+            raise _pickup_invalid("No cart prepared by customer service has this code. Check it with them.")
         carts = {c.pk: c for c in Cart.objects.select_for_update(of=("self",)).select_related("store")
                  .filter(pk__in=[takeover.cart_id, target.pk]).order_by("pk")}  # fmt: skip
         source, target = carts[takeover.cart_id], carts[target.pk]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from concierge.audit.actions import admin_action
 from concierge.audit.models import Event
 from concierge.audit.services import record
+from concierge.core.requests import context_of
 
 
 def _text(value: Any) -> str:
@@ -20,8 +21,10 @@ class AuditedAdmin(admin.ModelAdmin):
     recorded in the same transaction with the administrator as actor."""
 
     def _record(self, request: HttpRequest, obj: Model, verb: str, changes: dict | None = None) -> None:
-        meta = obj._meta
-        record(request.ctx, action=admin_action(meta.model_name, verb), subject_kind=meta.model_name,
+        model_name = obj._meta.model_name
+        if model_name is None:  # only an abstract model, which has no rows, lacks one
+            raise TypeError(f"{type(obj).__name__} has no model name to record.")
+        record(context_of(request), action=admin_action(model_name, verb), subject_kind=model_name,
                subject_id=obj.pk, changes=changes or {})  # fmt: skip
 
     def _changes(self, form: ModelForm) -> dict[str, tuple[str, str]]:

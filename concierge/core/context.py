@@ -58,6 +58,14 @@ class ActingContext:
         return self.user
 
     @property
+    def served_customer(self) -> Customer:
+        """The customer served, where the caller has already required one (``customer_required``, an
+        assisted session): refuses, never ``None``, so the type checker knows there is one."""
+        if self.customer is None:
+            raise PermissionDenied("This needs a customer to act for.")
+        return self.customer
+
+    @property
     def actor_label(self) -> str:
         if self.user is not None:
             return self.user.display_name

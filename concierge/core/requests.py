@@ -3,12 +3,10 @@ request id. Annotate a view or an API route's ``request`` with it so the type ch
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
-if TYPE_CHECKING:
-    from concierge.core.context import ActingContext
+from concierge.core.context import ActingContext
 
 
 class ConciergeRequest(HttpRequest):
@@ -18,3 +16,12 @@ class ConciergeRequest(HttpRequest):
 
     ctx: ActingContext
     request_id: str
+
+
+def context_of(request: HttpRequest) -> ActingContext:
+    """The acting context of a request typed as Django's own (the admin's hooks): the one the
+    middleware set, or a refusal naming the missing middleware, never ``None``."""
+    ctx = getattr(request, "ctx", None)
+    if not isinstance(ctx, ActingContext):
+        raise ImproperlyConfigured("request.ctx is set by assist.middleware.ActingContextMiddleware.")
+    return ctx

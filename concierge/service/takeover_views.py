@@ -29,7 +29,9 @@ from concierge.assist.takeover import (
     takeover_hand_back,
     takeover_remove_item,
     takeover_view_cart,
+    viewed_cart,
 )
+from concierge.carts.models import Cart
 from concierge.carts.selectors import cart_lines, priced_cart
 from concierge.catalog import selectors as catalog
 from concierge.catalog.pricing import buyer_for, unit_prices
@@ -153,18 +155,18 @@ def takeover(request: ConciergeRequest, number: str) -> HttpResponse:
         "query": "",
     }
     if order.status == CartTakeover.Status.IN_CART and order.cart is not None:
-        _cart_context(ctx, request, order, context)
+        _cart_context(ctx, request, order, order.cart, context)
     return render(request, "service/takeover.html", context)
 
 
 def _cart_context(
-    ctx: ActingContext, request: ConciergeRequest, order: CartTakeover, context: dict[str, object]
+    ctx: ActingContext, request: ConciergeRequest, order: CartTakeover, cart: Cart, context: dict[str, object]
 ) -> None:
     # Priced as the customer sees it (reading only: the takeover's session is not touched).
-    buyer = buyer_for(ctx.evolve(customer=order.customer, store=order.customer.store), store=order.cart.store)
-    lines = cart_lines(order.cart)
+    buyer = buyer_for(ctx.evolve(customer=order.customer, store=order.customer.store), store=cart.store)
+    lines = cart_lines(cart)
     try:
-        priced = priced_cart(buyer, order.cart, lines) if lines else None
+        priced = priced_cart(buyer, cart, lines) if lines else None
     except DomainError:
         priced = None
     query, problem = _query(request, "q", "a keyword or SKU")
@@ -172,8 +174,8 @@ def _cart_context(
         lines=list(zip(lines, priced.lines, strict=True)) if priced else [(line, None) for line in lines],
         priced=priced,
         locale=buyer.locale,
-        locked_by_me=order.cart.lease_held_by(ctx.user),
-        locked_by=order.cart.lease_holder_name() if order.cart.lease_is_live() else "",
+        locked_by_me=cart.lease_held_by(ctx.user),
+        locked_by=cart.lease_holder_name() if cart.lease_is_live() else "",
         query=query,
         search_problem=problem,
     )
@@ -217,7 +219,7 @@ def takeover_action(action: Callable[..., str]) -> View:
 def takeover_cart(request: ConciergeRequest, order: CartTakeover) -> str:
     """View User's Cart (and, when another agent holds the cart, Take Over Lock)."""
     grant = takeover_view_cart(request.ctx, order, take_lock_over=request.POST.get("takeover") == "1")
-    lease_tokens.remember(request, "cart", order.cart.pk, grant.token)
+    lease_tokens.remember(request, "cart", viewed_cart(order).pk, grant.token)
     return "You are editing the user's cart. The customer cannot change it until you add the items."
 
 
@@ -253,7 +255,7 @@ def takeover_done(request: ConciergeRequest, order: CartTakeover) -> str:
     if order.for_guest:
         return (
             f"The items are in the cart prepared for {order.customer.display_name}. Give them the cart code "
-            f"{order.cart.code} or send them a checkout link."
+            f"{viewed_cart(order).code} or send them a checkout link."
         )
     return f"The items are in {order.customer.display_name}'s cart. They can check out now."
 

@@ -47,7 +47,7 @@ def customer_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: ConciergeRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.ctx.customer is None:
-            return HttpResponseRedirect(landing_url(request.ctx.user, request=request))
+            return HttpResponseRedirect(landing_url(request.ctx.signed_in_user, request=request))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -107,15 +107,15 @@ def account_form(
 def _address_change(request: ConciergeRequest) -> str:
     ctx, action = request.ctx, request.POST.get("action")
     if action == "add":
-        address_add(ctx, customer=ctx.customer, data={f: request.POST.get(f, "") for f in ADDRESS_FIELDS},
+        address_add(ctx, customer=ctx.served_customer, data={f: request.POST.get(f, "") for f in ADDRESS_FIELDS},
                     default_shipping="default_shipping" in request.POST,
                     default_billing="default_billing" in request.POST)  # fmt: skip
         return "Address saved."
     if action == "remove":
-        address_remove(ctx, customer=ctx.customer, address_id=int(request.POST.get("address", "0") or 0))
+        address_remove(ctx, customer=ctx.served_customer, address_id=int(request.POST.get("address", "0") or 0))
         return "Address removed."
     if action in {"default_billing", "default_shipping"}:
-        address_make_default(ctx, customer=ctx.customer, address_id=int(request.POST.get("address", "0") or 0),
+        address_make_default(ctx, customer=ctx.served_customer, address_id=int(request.POST.get("address", "0") or 0),
                              use=action.removeprefix("default_"))  # fmt: skip
         return "Default address changed."
     return ""
@@ -126,7 +126,7 @@ def addresses(request: ConciergeRequest, errors: dict[str, list[str]]) -> HttpRe
     return render(
         request,
         "storefront/addresses.html",
-        {"addresses": request.ctx.customer.addresses.order_by("id"), "errors": errors, "posted": request.POST},
+        {"addresses": request.ctx.served_customer.addresses.order_by("id"), "errors": errors, "posted": request.POST},
         status=400 if errors else 200,
     )
 
@@ -134,14 +134,14 @@ def addresses(request: ConciergeRequest, errors: dict[str, list[str]]) -> HttpRe
 def _payment_change(request: ConciergeRequest) -> str:
     ctx, action = request.ctx, request.POST.get("action")
     if action == "remove":
-        payment_source_remove(ctx, customer=ctx.customer, source_id=int(request.POST.get("source", "0") or 0))
+        payment_source_remove(ctx, customer=ctx.served_customer, source_id=int(request.POST.get("source", "0") or 0))
         return "Payment method removed."
     if action == "gift_certificate":
         code = posted_text(request.POST, "code", limit=GIFT_CODE_LIMIT)
-        payment_source_add_gift_certificate(ctx, customer=ctx.customer, code=code)
+        payment_source_add_gift_certificate(ctx, customer=ctx.served_customer, code=code)
         return "Gift certificate added."
     payment_source_add_card(
-        ctx, customer=ctx.customer, number=request.POST.get("number", ""),
+        ctx, customer=ctx.served_customer, number=request.POST.get("number", ""),
         exp_month=int(request.POST.get("exp_month") or 0), exp_year=int(request.POST.get("exp_year") or 0),
         cvc=request.POST.get("cvc", ""), holder_name=request.POST.get("holder_name", ""),
         make_default="make_default" in request.POST,
@@ -156,7 +156,7 @@ EXPIRY_NOT_NUMBERS = DomainError(CommonError.REQUEST_INVALID, "Enter the expiry 
 @sensitive_post_parameters("number", "cvc", "code")
 @account_form(_payment_change, not_a_number=EXPIRY_NOT_NUMBERS)
 def payment_methods(request: ConciergeRequest, errors: dict[str, list[str]]) -> HttpResponse:
-    sources = request.ctx.customer.payment_sources.filter(is_active=True).select_related("gift_certificate")
+    sources = request.ctx.served_customer.payment_sources.filter(is_active=True).select_related("gift_certificate")
     return render(request, "storefront/payment_methods.html", {"sources": sources, "errors": errors},
                   status=400 if errors else 200)  # fmt: skip
 
@@ -176,7 +176,7 @@ def security(request: ConciergeRequest) -> HttpResponse:
             if action == "password":
                 user_change_password(ctx, current=request.POST.get("current_password", ""),
                                      new=request.POST.get("new_password", ""))  # fmt: skip
-                update_session_auth_hash(request, ctx.user)
+                update_session_auth_hash(request, ctx.signed_in_user)
                 messages.success(request, "Your password was changed.")
             elif action == "email":
                 customer_change_sign_in_email(ctx, password=request.POST.get("password", ""),
@@ -195,7 +195,7 @@ def security(request: ConciergeRequest) -> HttpResponse:
         except DomainError as exc:
             errors = exc.fields
             messages.error(request, exc.message)
-    customer = ctx.customer
+    customer = ctx.served_customer
     customer.refresh_from_db(fields=["assistance_opt_out", "email"])
     return render(
         request,

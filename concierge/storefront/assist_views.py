@@ -90,7 +90,7 @@ def cart_bind_view(request: ConciergeRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return _back(request)
     sync_lease(request, cart)
-    messages.success(request, f"The cart was bound to {ctx.customer.display_name}'s account.")
+    messages.success(request, f"The cart was bound to {ctx.served_customer.display_name}'s account.")
     return redirect("storefront:cart")
 
 

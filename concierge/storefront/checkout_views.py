@@ -110,7 +110,7 @@ def _quote_plan(request: ConciergeRequest, cart_id: int, lines: list, addresses:
         return _plan(request, cart_id, lines, None)
     default_billing = next((a.pk for a in addresses if a.is_default_billing), addresses[0].pk if addresses else 0)
     physical = tuple(line.pk for line in lines if not line.sku.is_digital)
-    shipments = ()
+    shipments: tuple[ShipmentPlan, ...] = ()
     if physical and addresses and methods:
         shipments = (ShipmentPlan(kind="SHIP", line_ids=physical, address_id=addresses[0].pk,
                                   shipping_method_code=methods[0].code),)  # fmt: skip
@@ -124,10 +124,10 @@ def checkout(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     customer = ctx.customer
     if customer is None:
-        return HttpResponseRedirect(landing_url(ctx.user, request=request))
+        return HttpResponseRedirect(landing_url(ctx.signed_in_user, request=request))
     cart = active_cart(ctx, anonymous_token=None)
     lines = cart_lines(cart) if cart else []
-    if not lines:
+    if cart is None or not lines:
         messages.info(request, "Your cart is empty.")
         return redirect("storefront:cart")
     errors: dict[str, list[str]] = {}
@@ -144,7 +144,7 @@ def checkout(request: ConciergeRequest) -> HttpResponse:
             messages.success(request, "Alternate contact saved.")
     elif action == "add_address":
         try:
-            data = {field: request.POST.get(f"new_{field}", "") for field in ADDRESS_FIELDS}
+            data: dict[str, object] = {field: request.POST.get(f"new_{field}", "") for field in ADDRESS_FIELDS}
             address_add(ctx, customer=customer, data=data)
             messages.success(request, "Address saved.")
         except DomainError as exc:

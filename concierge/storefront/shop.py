@@ -86,7 +86,7 @@ def cart(request: ConciergeRequest) -> HttpResponse:
     the_cart = active_cart(ctx, anonymous_token=cart_token(request))
     lines = cart_lines(the_cart) if the_cart else []
     priced, problem = None, ""
-    if lines:
+    if the_cart is not None and lines:
         try:
             priced = priced_cart(buyer_for(ctx, store=the_cart.store), the_cart, lines)
         except DomainError as exc:
@@ -99,11 +99,16 @@ def cart(request: ConciergeRequest) -> HttpResponse:
     )
 
 
-def _quantity(request: ConciergeRequest) -> int | None:
+# What an unparsable quantity becomes: outside 1..MAX_QUANTITY and not 0 (which removes a line), so
+# the cart services refuse it with their own field error, as for any other quantity out of range.
+UNPARSABLE_QUANTITY = -1
+
+
+def _quantity(request: ConciergeRequest) -> int:
     try:
         return int(request.POST.get("quantity", "1"))
     except ValueError:
-        return None
+        return UNPARSABLE_QUANTITY
 
 
 @require_POST
@@ -149,8 +154,7 @@ def cart_line_update(request: ConciergeRequest, line_id: int) -> HttpResponse:
             cart_remove(ctx, cart=the_cart, line_id=line_id, anonymous_token=token, lease_token=held)
             messages.success(request, "Removed from your cart.")
         else:
-            quantity = _quantity(request)
-            cart_set_quantity(ctx, cart=the_cart, line_id=line_id, quantity=quantity if quantity is not None else -1,
+            cart_set_quantity(ctx, cart=the_cart, line_id=line_id, quantity=_quantity(request),
                               anonymous_token=token, lease_token=held)  # fmt: skip
             messages.success(request, "Quantity updated.")
     except DomainError as exc:

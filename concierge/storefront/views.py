@@ -104,6 +104,8 @@ def register(request: ConciergeRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
+            if customer.user is None:  # customer_register makes the customer's sign-in with the record
+                raise TypeError("A registered customer has a user to sign in.")
             messages.success(request, f"Welcome, {customer.first_name}. Your account has been created.")
             return _signed_in(request, customer.user, next_url=next_url)
     return render(
@@ -136,7 +138,7 @@ def my_account(request: ConciergeRequest) -> HttpResponse:
     customer = request.ctx.customer
     if customer is None:
         # Staff have no customer record of their own; send them where they work.
-        return HttpResponseRedirect(landing_url(request.ctx.user, request=request))
+        return HttpResponseRedirect(landing_url(request.ctx.signed_in_user, request=request))
     addresses = customer.addresses.order_by("-is_default_shipping", "-is_default_billing", "id")
     return render(request, "storefront/my_account.html", {"customer": customer, "addresses": addresses})
 
@@ -148,7 +150,7 @@ def organizations(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     if not ctx.has_perm(Priv.ACT_FOR_ORGANIZATION):
         messages.error(request, "Only sellers act for customer organizations.")
-        return HttpResponseRedirect(landing_url(ctx.user, request=request))
+        return HttpResponseRedirect(landing_url(ctx.signed_in_user, request=request))
     if request.method == "POST":
         if "clear" in request.POST:
             organization_clear(ctx)
@@ -163,5 +165,5 @@ def organizations(request: ConciergeRequest) -> HttpResponse:
             request.session["account_id"] = account.pk
             messages.success(request, f"You are now buying for {account.display_name}.")
             return redirect("storefront:home")
-    assignments = organizations_for_seller(ctx.user).prefetch_related("organization__addresses")
+    assignments = organizations_for_seller(ctx.signed_in_user).prefetch_related("organization__addresses")
     return render(request, "storefront/organizations.html", {"assignments": assignments})

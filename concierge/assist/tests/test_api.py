@@ -8,6 +8,7 @@ from django.test import Client
 from concierge.api.tests.test_commerce_api import token_headers
 from concierge.assist.models import AssistedSession
 from concierge.carts.models import Cart
+from concierge.customers.search import FIND_FIELDS
 from concierge.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,15 @@ def test_find_customers_is_scoped_limited_and_for_console_staff_only(ann, shoppe
     assert Client().get("/api/v1/customers", headers=ann).json() == {"customers": [], "more": False}
     refused = Client().get("/api/v1/customers", {"last_name": "shop"}, headers=token_headers(shopper.email))
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+
+
+@pytest.mark.parametrize(("name", "limit"), [(name, limit) for name, (_, limit) in FIND_FIELDS.items()])
+def test_every_find_criterion_is_a_query_parameter_limited_as_the_console_form(ann, name, limit):
+    digits = "1" * limit  # a phone number too: digits only
+    assert Client().get("/api/v1/customers", {name: digits}, headers=ann).status_code == 200
+    refused = Client().get("/api/v1/customers", {name: digits + "1"}, headers=ann)
+    assert refused.status_code == 422
+    assert name in str(refused.json())
 
 
 def test_a_session_names_both_identities_in_every_answer(ann, csr, shopper, sku):
