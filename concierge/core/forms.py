@@ -73,5 +73,5 @@ def checks_text[View: Callable[..., Any]](view: View) -> View:
     """Marks a view that gives its own field errors for control characters (through
     ``posted_text``, or a service that checks with ``text_problem``), so the request safety net
     (``core.errors_middleware``) lets a NUL through to it."""
-    view.checks_text = True  # type: ignore[attr-defined]
+    view.checks_text = True  # type: ignore[attr-defined]  # a marker attribute on a function, read by the safety net
     return view

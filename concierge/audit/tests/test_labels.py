@@ -52,6 +52,7 @@ def test_audit_verify_fails_when_a_field_shown_in_a_timeline_is_changed(acting, 
     events = write_events(acting, 3)
     call_command("audit_verify")
     # when: someone with database access rewrites what a timeline shows
+    # the column comes from the fixed parametrize list above, never from input; values are bound
     tamper(f"UPDATE audit_event SET {column} = %s WHERE seq = %s", [value, events[1].seq])  # noqa: S608
     # then
     with pytest.raises(CommandError, match=f"broken at event #{events[1].seq}"):
