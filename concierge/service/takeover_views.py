@@ -143,10 +143,8 @@ def takeover(request: ConciergeRequest, number: str) -> HttpResponse:
         order = takeover_for(ctx, number)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    if order.is_open and order.session_id:
-        # The agent at work on the order keeps its session and their cart lock alive, as a page of
-        # the storefront does for an assisted session.
-        session_resolve(ctx, order.session_id)
+    # A GET changes no row (bar 15): the open page keeps the order's session and the agent's cart
+    # lock alive by its heartbeat POST (takeover_heartbeat), as a storefront page does.
     draft = order.order
     context: dict[str, object] = {
         "order": order,
@@ -213,6 +211,22 @@ def takeover_action(action: Callable[..., str]) -> View:
         return redirect("service:takeover", number=number)
 
     return view
+
+
+@require_POST
+@staff_required
+def takeover_heartbeat(request: ConciergeRequest, number: str) -> HttpResponse:
+    """The open takeover page is in use: its assisted session and the agent's cart lock are renewed
+    (204); an order of someone else's, or handed back, is 404; a session that is over ends (409)."""
+    try:
+        order = takeover_for(request.ctx, number)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    if not order.is_open or not order.session_id:
+        raise Http404("This order is no longer being worked on.")
+    if session_resolve(request.ctx, order.session_id) is None:
+        return HttpResponse(status=409)
+    return HttpResponse(status=204)
 
 
 @takeover_action

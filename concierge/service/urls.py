@@ -18,4 +18,5 @@ urlpatterns = [
     path("takeovers/<str:number>/done/", takeover_views.takeover_done, name="takeover_done"),
     path("takeovers/<str:number>/cancel/", takeover_views.takeover_cancel_view, name="takeover_cancel"),
     path("takeovers/<str:number>/link/", takeover_views.takeover_link, name="takeover_link"),
+    path("takeovers/<str:number>/heartbeat/", takeover_views.takeover_heartbeat, name="takeover_heartbeat"),
 ]

@@ -368,3 +368,37 @@ def test_an_anonymous_visitor_signs_in_before_picking_up(agent, store, shoe):
     assert anonymous.status_code == 302
     assert reverse("storefront:sign_in") in anonymous["Location"]
     assert Order.objects.get(number=takeover.number).customer == takeover.customer
+
+
+# --- The open takeover page: renewed by its heartbeat POST, never by a GET (bar 15) --------------
+
+
+def test_viewing_the_takeover_page_renews_nothing_its_heartbeat_does(agent, shopper, shoe, clock):
+    # given: the agent views the user's cart, then works on without changing anything
+    number = create_order(agent, shopper)
+    agent.post(reverse("service:takeover_cart", args=[number]))
+    takeover = CartTakeover.objects.select_related("session", "cart").get(number=number)
+    seen, lease_until = takeover.session.last_seen_at, takeover.cart.lease_expires_at
+    clock.advance(dt.timedelta(minutes=5))
+    # when: a GET of the page (and an item search on it)
+    page = agent.get(reverse("service:takeover", args=[number]), {"q": "trail"})
+    # then: no row moved, and the page carries the heartbeat
+    takeover.session.refresh_from_db()
+    takeover.cart.refresh_from_db()
+    assert page.status_code == 200
+    assert reverse("service:takeover_heartbeat", args=[number]) in page.content.decode()
+    assert (takeover.session.last_seen_at, takeover.cart.lease_expires_at) == (seen, lease_until)
+    # when: the page's heartbeat
+    beat = agent.post(reverse("service:takeover_heartbeat", args=[number]))
+    # then: the session and the agent's cart lock are renewed
+    takeover.session.refresh_from_db()
+    takeover.cart.refresh_from_db()
+    assert beat.status_code == 204
+    assert takeover.session.last_seen_at > seen
+    assert takeover.cart.lease_expires_at > lease_until
+
+
+def test_the_takeover_heartbeat_is_a_post_of_the_agents_own_order(agent, signed_in, csr, supervisor, shopper):
+    number = create_order(agent, shopper)
+    assert agent.get(reverse("service:takeover_heartbeat", args=[number])).status_code == 405
+    assert signed_in(supervisor).post(reverse("service:takeover_heartbeat", args=[number])).status_code == 404
