@@ -138,8 +138,8 @@ def write_orders(*, count: int, seed: int = 1, batch: int = 1000, pool: int = 50
         first = cursor.fetchone()[0] + 1
     start = timezone.now() - dt.timedelta(days=730)
     written = 0
-    order_cols = ["number", "store_id", "customer_id", "placed_on_behalf", "status", "currency", "subtotal",
-                  "discount_total", "shipping_total", "tax_total", "total", "promotions", "email",
+    order_cols = ["number", "store_id", "customer_id", "placed_on_behalf", "from_draft", "status", "currency",
+                  "subtotal", "discount_total", "shipping_total", "tax_total", "total", "promotions", "email",
                   "billing_first_name", "billing_last_name", "billing_line1", "billing_line2", "billing_city",
                   "billing_region", "billing_postal_code", "billing_country", "billing_phone", "placed_at",
                   "updated_at", "version", "lease_token"]  # fmt: skip
@@ -163,9 +163,9 @@ def write_orders(*, count: int, seed: int = 1, batch: int = 1000, pool: int = 50
             subtotal = sum((b[2] for b in basket), Decimal(0))
             status = ORDER_STATUSES[rng.randrange(len(ORDER_STATUSES))]
             placed = start + dt.timedelta(seconds=rng.randrange(730 * 86400))
-            orders.append((f"G{n:010d}", store.pk, c[0], False, status, store.currency, subtotal, 0, Decimal("5.95"),
-                           0, subtotal + Decimal("5.95"), "[]", c[2], c[3], c[4], c[5], "", c[6], c[7], c[8], c[9],
-                           c[10], placed, placed, 1, ""))  # fmt: skip
+            orders.append((f"G{n:010d}", store.pk, c[0], False, False, status, store.currency, subtotal, 0,
+                           Decimal("5.95"), 0, subtotal + Decimal("5.95"), "[]", c[2], c[3], c[4], c[5], "", c[6],
+                           c[7], c[8], c[9], c[10], placed, placed, 1, ""))  # fmt: skip
             baskets.append((basket, c, status))
         with transaction.atomic():
             order_ids = _insert("orders_order", order_cols, orders, returning=True)

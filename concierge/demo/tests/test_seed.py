@@ -48,3 +48,25 @@ def test_every_demo_and_generated_customer_can_be_found():
         Criteria.parse({"email": "jane.shopper@"}), store_ids=Store.objects.values_list("pk", flat=True)
     )
     assert [c.shared_id for c in found.customers] == ["C000000000"]
+
+
+def test_generate_writes_orders_the_console_opens(client):
+    """The generator writes orders with raw INSERTs: every column without a database default must
+    be in them (a new NOT NULL field of Order once broke ``generate --orders``)."""
+    from concierge.orders.models import Order
+    from concierge.stores.models import Store
+    from concierge.testing import factories
+    from concierge.testing.factories import PASSWORD
+
+    call_command("seed_demo", customers=0, stdout=io.StringIO())
+    call_command("generate", customers=20, products=10, stdout=io.StringIO())
+    call_command("generate", orders=30, stdout=io.StringIO())
+    orders = Order.objects.filter(number__startswith="G")
+    assert orders.count() == 30
+    assert not orders.filter(lines__isnull=True).exists()
+    order = orders.first()
+    csr = factories.staff("CSR", stores=Store.objects.all())
+    client.login(username=csr.email, password=PASSWORD)
+    page = client.get(f"/service/orders/{order.number}/?tab=details")
+    assert page.status_code == 200
+    assert order.lines.first().product_name in page.content.decode()
