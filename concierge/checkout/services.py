@@ -157,7 +157,7 @@ def _holds(order: Order, customer: Customer, groups: list[_Group]) -> list[Hold]
             reason = f"{rule.name}: ships to {', '.join(sorted(ship_countries))}, billed to {order.billing_country}"
         else:
             continue
-        holds.append(Hold(order=order, rule=rule, reason=reason[:200]))
+        holds.append(Hold(order=order, rule=rule, reason=reason[:200], privilege=rule.privilege))
     return holds
 
 
