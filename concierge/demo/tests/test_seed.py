@@ -48,3 +48,20 @@ def test_every_demo_and_generated_customer_can_be_found():
         Criteria.parse({"email": "jane.shopper@"}), store_ids=Store.objects.values_list("pk", flat=True)
     )
     assert [c.shared_id for c in found.customers] == ["C000000000"]
+
+
+def test_the_demo_has_an_order_on_hold_with_two_holds_and_one_with_a_resolved_hold():
+    from concierge.orders.models import Hold, Order
+
+    call_command("seed_demo", customers=10, stdout=io.StringIO())
+    held = Order.objects.filter(status=Order.Status.ON_HOLD).order_by("id")
+    assert [sorted(o.holds.values_list("status", flat=True)) for o in held] == [
+        ["OPEN", "OPEN"],
+        ["OPEN", "RESOLVED"],
+    ]
+    resolved = Hold.objects.get(status="RESOLVED")
+    assert resolved.comment and resolved.decided_by.email == "ann.agent@concierge.test" and resolved.settled_at
+    assert Hold.objects.filter(rule__name="Large order review", privilege="identity.resolve_review_hold").count() == 2
+    call_command("seed_demo", customers=10, stdout=io.StringIO())
+    assert Hold.objects.count() == 4
+    assert verify_chain().ok
