@@ -10,7 +10,10 @@
   var step = form.querySelector("[data-comment-step]");
   var words = form.querySelector("[data-decision-words]");
   var comment = form.querySelector("textarea[name=comment]");
-  var WORDS = { resolved: "Mark Resolved.", unresolvable: "Mark Unresolvable: the order will be cancelled." };
+  var WORDS = {
+    resolved: "Mark Resolved: enter a comment and Submit.",
+    unresolvable: "Mark Unresolvable: the order will be cancelled. Enter a comment and Submit.",
+  };
 
   form.querySelectorAll("[data-mark]").forEach(function (button) {
     button.addEventListener("click", function () {
