@@ -45,13 +45,16 @@ def _held_order(customer: Customer) -> Order:
     if price is None:
         raise RuntimeError("The demo catalog has no SKU in stock for an order on hold.")
     cart, _ = cart_open(ctx, anonymous_token=None)
-    cart_add(ctx, cart=cart, sku_id=price.sku_id, quantity=min(20, math.ceil(LARGE_ORDER / max(price.amount, 1))))
+    cart_add(
+        ctx, cart=cart, sku_id=price.sku_id, quantity=min(20, math.ceil(LARGE_ORDER / max(price.amount, Decimal(1))))
+    )
     source = customer.payment_sources.filter(is_active=True).first() or payment_source_add_card(
         ctx, customer=customer, number="4242424242424242", exp_month=12, exp_year=2031, cvc="123",
         holder_name=customer.display_name,
     )  # fmt: skip
     home = customer.addresses.order_by("-is_default_billing", "id").first()
-    assert home is not None
+    if home is None:
+        raise RuntimeError(f"Demo customer {customer.shared_id} has no address.")
     line_ids = tuple(cart.lines.values_list("pk", flat=True))
     plan = CheckoutPlan(billing_address_id=home.pk, payment_source_id=source.pk, shipments=(
         ShipmentPlan(kind="SHIP", line_ids=line_ids, address_id=_abroad(customer).pk, shipping_method_code="standard"),

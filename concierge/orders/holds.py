@@ -23,6 +23,7 @@ from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.core.forms import text_problem
+from concierge.identity.models import Privilege
 from concierge.orders.actions import OrderAction
 from concierge.orders.editing import SYSTEM, Guard, OrderEdit, Then, order_edit
 from concierge.orders.errors import OrderError
@@ -39,12 +40,18 @@ class HoldDecision(StrEnum):
     UNRESOLVABLE = "unresolvable"  # Mark Unresolvable
 
 
-_PENDING = {HoldDecision.RESOLVED: Hold.Status.RESOLVE_PENDING, HoldDecision.UNRESOLVABLE: Hold.Status.UNRESOLVABLE_PENDING}
+_PENDING = {
+    HoldDecision.RESOLVED: Hold.Status.RESOLVE_PENDING,
+    HoldDecision.UNRESOLVABLE: Hold.Status.UNRESOLVABLE_PENDING,
+}
 _MARKED = {HoldDecision.RESOLVED: OrderAction.HOLD_MARKED_RESOLVED,
            HoldDecision.UNRESOLVABLE: OrderAction.HOLD_MARKED_UNRESOLVABLE}  # fmt: skip
-_SETTLED = {Hold.Status.RESOLVE_PENDING: Hold.Status.RESOLVED, Hold.Status.UNRESOLVABLE_PENDING: Hold.Status.UNRESOLVABLE}
-PRIVILEGE_WORDS = {"identity.resolve_hold": "Can resolve order holds",
-                   "identity.resolve_review_hold": "Can resolve holds that need a supervisor's review"}  # fmt: skip
+_SETTLED: dict[str, str] = {
+    Hold.Status.RESOLVE_PENDING: Hold.Status.RESOLVED,
+    Hold.Status.UNRESOLVABLE_PENDING: Hold.Status.UNRESOLVABLE,
+}
+# The privileges' own words, as the admin shows them ("Can resolve order holds").
+PRIVILEGE_WORDS = {f"identity.{codename}": words for codename, words in Privilege._meta.permissions}
 
 
 def why_cannot_decide(ctx: ActingContext, hold: Hold, order: Order) -> str:

@@ -35,4 +35,5 @@ def hold_decide(request: ConciergeRequest, order: Order) -> str:
         request.ctx, hold_id=_hold_id(request, order), decision=decision, comment=request.POST.get("comment", ""),
         guard=EditGuard(version=parse_version(request.POST.get("version")), lease_token=held_token(request, order)),
     )  # fmt: skip
-    return f"Hold “{hold.reason}” is {hold.get_status_display().lower()}: it is being processed. Reload to see the outcome."
+    status = hold.get_status_display().lower()
+    return f"Hold “{hold.reason}” is {status}: it is being processed. Reload to see the outcome."

@@ -104,6 +104,13 @@ class DescribedEvent:
         return self.entry.on_behalf_of
 
 
+def _text(action: str, data: dict[str, Any]) -> str:
+    """What a person wrote: a note's text, or the comment given with a hold's decision."""
+    if action == OrderAction.NOTE_ADDED:
+        return str(data.get("text", ""))
+    return str(data.get("comment", "")) if action in HOLD_ACTIONS else ""
+
+
 def describe(entry: TimelineEntry) -> DescribedEvent:
     event = entry.event
     data = event.data or {}
@@ -129,8 +136,7 @@ def describe(entry: TimelineEntry) -> DescribedEvent:
         entry=entry,
         words=action_words(action),
         kind=action.replace(".", "-"),
-        text=data.get("text", "") if action == OrderAction.NOTE_ADDED else data.get("comment", "")
-        if action in HOLD_ACTIONS else "",
+        text=_text(action, data),
         changes=changes,
         detail=" · ".join(d for d in detail if d),
         amount=str(amount or ""),

@@ -60,7 +60,9 @@ def test_the_demo_has_an_order_on_hold_with_two_holds_and_one_with_a_resolved_ho
         ["OPEN", "RESOLVED"],
     ]
     resolved = Hold.objects.get(status="RESOLVED")
-    assert resolved.comment and resolved.decided_by.email == "ann.agent@concierge.test" and resolved.settled_at
+    assert resolved.comment
+    assert resolved.decided_by.email == "ann.agent@concierge.test"
+    assert resolved.settled_at
     assert Hold.objects.filter(rule__name="Large order review", privilege="identity.resolve_review_hold").count() == 2
     call_command("seed_demo", customers=10, stdout=io.StringIO())
     assert Hold.objects.count() == 4

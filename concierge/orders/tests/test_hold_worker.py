@@ -70,7 +70,7 @@ def test_a_hold_settlement_whose_worker_is_killed_after_its_effect_completes_onc
     # and payments held still: the reversal that follows the cancellation will wait
     table = PaymentTransaction._meta.db_table
     lock = _lock_connection()
-    lock.execute(f"LOCK TABLE {table} IN SHARE MODE")  # noqa: S608 - a table name from the model
+    lock.execute(f"LOCK TABLE {table} IN SHARE MODE")
     first = start_worker("holds-first")
     second = None
     try:

@@ -25,7 +25,7 @@ def open_for_editing(client, order: Order) -> None:
     assert response.status_code == 302
 
 
-def decide(client, order: Order, hold: Hold, decision: str, comment: str, *, version: int | None = None):
+def decide(client, order: Order, hold, decision: str, comment: str, *, version: int | None = None):
     version = Order.objects.get(pk=order.pk).version if version is None else version
     return client.post(reverse("service:hold_decide", args=[order.number]),
                        {"hold": hold.pk, "decision": decision, "comment": comment, "version": version})  # fmt: skip
@@ -38,7 +38,9 @@ def test_both_holds_resolved_in_one_sitting_put_the_order_in_progress(shopper, s
     ann = browser(csr)
     open_for_editing(ann, order)
     body = ann.get(holds_page(order)).content.decode()
-    assert "Mark Resolved" in body and "Mark Unresolvable" in body and "Reload" in body
+    assert "Mark Resolved" in body
+    assert "Mark Unresolvable" in body
+    assert "Reload" in body
     # when she marks the first resolved with a comment
     response = decide(ann, order, first, "resolved", "Called the customer; the order is genuine.")
     # then it is Resolve pending, a settlement is queued, and the lock is still hers
@@ -46,7 +48,8 @@ def test_both_holds_resolved_in_one_sitting_put_the_order_in_progress(shopper, s
     first.refresh_from_db()
     assert first.status == Hold.Status.RESOLVE_PENDING
     assert (first.comment, first.decided_by) == ("Called the customer; the order is genuine.", csr)
-    assert first.decided_at is not None and first.settled_at is None
+    assert first.decided_at is not None
+    assert first.settled_at is None
     assert len(queued_settlements()) == 1
     page = ann.get(holds_page(order)).content.decode()
     assert "Resolve pending" in page
@@ -105,7 +108,8 @@ def test_an_unresolvable_hold_cancels_the_order_reverses_the_payment_and_returns
     assert ">Unresolvable<" in page
     assert "The order is cancelled: its holds can no longer be decided." in page
     notes = ann.get(reverse("service:order", args=[order.number]) + "?tab=notes").content.decode()
-    assert "Hold could not be resolved" in notes and "Order cancelled" in notes
+    assert "Hold could not be resolved" in notes
+    assert "Order cancelled" in notes
 
 
 def test_a_missing_comment_is_a_field_error_and_changes_nothing(shopper, store, csr):
@@ -152,7 +156,8 @@ def test_a_stale_page_gets_the_seeds_dialog(shopper, store, csr):
     response = decide(ann, order, second, "resolved", "Also fine.", version=loaded)
     assert response.status_code == 412
     body = response.content.decode()
-    assert 'role="alertdialog"' in body and "Order changed" in body
+    assert 'role="alertdialog"' in body
+    assert "Order changed" in body
     assert Hold.objects.get(pk=second.pk).status == Hold.Status.OPEN
 
 
