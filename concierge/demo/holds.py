@@ -72,7 +72,7 @@ def _resolve_ships_abroad(order: Order) -> None:
     hold_decide(ann, hold_id=hold.pk, decision=HoldDecision.RESOLVED, guard=guard,
                 comment="Customer confirmed by phone: the parcel goes to their cottage in Toronto.")  # fmt: skip
     locks.order_unlock(ann, order_id=order.pk, lease_token=token)
-    hold_settle(ActingContext.system("demo data"), hold_id=hold.pk)
+    hold_settle(ActingContext.system("hold processing"), hold_id=hold.pk)  # as the worker does
 
 
 def seed_holds(*, customers: list[Customer]) -> int:

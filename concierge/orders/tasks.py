@@ -28,5 +28,5 @@ def reverse_cancelled_order(order_id: int) -> str:
 @task()
 def settle_hold(hold_id: int) -> str:
     """A hold marked resolved or unresolvable becomes so; run again, it changes nothing more."""
-    hold = hold_settle(ActingContext.system("holds"), hold_id=hold_id)
+    hold = hold_settle(ActingContext.system("hold processing"), hold_id=hold_id)
     return hold.status
