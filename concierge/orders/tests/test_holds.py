@@ -123,3 +123,20 @@ def test_the_system_guard_cannot_decide_a_hold(shopper, store):
                     comment="OK.", guard=SYSTEM)  # fmt: skip
     assert refused.value.code == "hold.privilege_required"
     assert run_settlements() == []
+
+
+def test_holds_resolved_with_nothing_left_to_ship_complete_the_order(shopper, store, csr):
+    # given a held order whose shipments have all gone out or been cancelled (e.g. fulfilled offline)
+    order = held_order(shopper, store)
+    first, second = order.shipments.order_by("number")
+    first.status, second.status = "SHIPPED", "CANCELLED"
+    for shipment in (first, second):
+        shipment.save(update_fields=["status"])
+    ctx, guard = _editing(csr, order)
+    for hold in order.holds.all():
+        hold_decide(ctx, hold_id=hold.pk, decision="resolved", comment="OK.", guard=guard)
+        guard = EditGuard(version=Order.objects.get(pk=order.pk).version, lease_token=guard.lease_token)
+    # when the worker settles them
+    run_settlements()
+    # then the order is Completed rather than In Progress
+    assert Order.objects.get(pk=order.pk).status == Order.Status.COMPLETED

@@ -224,3 +224,8 @@ def test_order_search_on_hold_filter_finds_held_orders(shopper, other_shopper, s
     body = browser(csr).get(reverse("service:orders"), {"status": "ON_HOLD"}).content.decode()
     assert held.number in body
     assert order.number not in body
+
+
+def test_deciding_a_hold_refuses_get(shopper, store, csr):
+    order = held_order(shopper, store)
+    assert browser(csr).get(reverse("service:hold_decide", args=[order.number])).status_code == 405
