@@ -147,7 +147,9 @@ def _holds(order: Order, customer: Customer, groups: list[_Group]) -> list[Hold]
     ship_countries = {g.address.country for g in groups if g.address is not None}
     for rule in rules.order_by("id"):
         if rule.kind == HoldRule.Kind.TOTAL_ABOVE and rule.amount is not None and order.total > rule.amount:
-            reason = f"{rule.name}: order total {order.total} {order.currency} is above {rule.amount}"
+            locale = order.store.locale  # the reason is stored: written in the store's words
+            total, limit = (Money(a, order.currency).format(locale) for a in (order.total, rule.amount))
+            reason = f"{rule.name}: order total {total} is above {limit}"
         elif (
             rule.kind == HoldRule.Kind.FIRST_ORDER
             and not placed_orders(Order.objects.filter(customer=customer)).exclude(pk=order.pk).exists()
@@ -157,7 +159,7 @@ def _holds(order: Order, customer: Customer, groups: list[_Group]) -> list[Hold]
             reason = f"{rule.name}: ships to {', '.join(sorted(ship_countries))}, billed to {order.billing_country}"
         else:
             continue
-        holds.append(Hold(order=order, rule=rule, reason=reason[:200]))
+        holds.append(Hold(order=order, rule=rule, reason=reason[:200], privilege=rule.privilege))
     return holds
 
 

@@ -100,6 +100,8 @@ class Privilege(models.Model):
             ("act_for_organization", "Can act for assigned customer organizations"),
             ("receive_returns", "Can receive returns in the warehouse"),
             ("administer", "Can administer stores, staff and rules"),
+            ("resolve_hold", "Can resolve order holds"),
+            ("resolve_review_hold", "Can resolve holds that need a supervisor's review"),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,9 @@ class Priv(StrEnum):
     ACT_FOR_ORGANIZATION = "identity.act_for_organization"
     RECEIVE_RETURNS = "identity.receive_returns"
     ADMINISTER = "identity.administer"
+    # Deciding order holds (seed 004 "Order Holds"): each hold rule names the one its holds need.
+    RESOLVE_HOLD = "identity.resolve_hold"
+    RESOLVE_REVIEW_HOLD = "identity.resolve_review_hold"
 
 
 _CSR = frozenset(
@@ -40,6 +43,7 @@ _CSR = frozenset(
         Priv.UPDATE_CUSTOMER,
         Priv.ACCESS_CUSTOMER_ACCOUNT,
         Priv.CREATE_ORDER_FOR_CUSTOMER,
+        Priv.RESOLVE_HOLD,
     }
 )
 
@@ -48,7 +52,7 @@ _CSR = frozenset(
 ROLE_PRIVILEGES: dict[Role, frozenset[Priv]] = {
     Role.SHOPPER: frozenset(),
     Role.CSR: _CSR,
-    Role.SUPERVISOR: _CSR | {Priv.UNLOCK_ORDER, Priv.CREATE_REFUND, Priv.APPROVE_REFUND},
+    Role.SUPERVISOR: _CSR | {Priv.UNLOCK_ORDER, Priv.CREATE_REFUND, Priv.APPROVE_REFUND, Priv.RESOLVE_REVIEW_HOLD},
     Role.SELLER: frozenset({Priv.ACT_FOR_ORGANIZATION}),
     Role.WAREHOUSE: frozenset({Priv.RECEIVE_RETURNS}),
     Role.ADMINISTRATOR: frozenset(Priv),

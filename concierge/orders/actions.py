@@ -14,6 +14,12 @@ class OrderAction(AuditAction):
     SHIPMENT_SHIPPED = "shipment.shipped", "Shipment shipped"
     SHIPMENT_CANCELLED = "shipment.cancelled", "Shipment cancelled"
     SHIPPING_CHANGED = "shipment.shipping_changed", "Shipping changed"
+    # Holds (seed 004 "Order Holds"): a person decides, the worker settles.
+    HOLD_MARKED_RESOLVED = "hold.marked_resolved", "Hold marked resolved"
+    HOLD_MARKED_UNRESOLVABLE = "hold.marked_unresolvable", "Hold marked unresolvable"
+    HOLD_RESOLVED = "hold.resolved", "Hold resolved"
+    HOLD_UNRESOLVABLE = "hold.unresolvable", "Hold could not be resolved"
+    HOLDS_RESOLVED = "order.holds_resolved", "All holds resolved: the order is no longer on hold"
 
 
 # Changes made in the admin.

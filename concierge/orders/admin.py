@@ -38,14 +38,14 @@ class OrderAdmin(AuditedAdmin):
 
 @admin.register(HoldRule)
 class HoldRuleAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "amount", "store", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["name", "kind", "amount", "store", "privilege", "is_active"]
+    list_filter = ["kind", "privilege", "is_active"]
 
 
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
     """A hold is resolved in the order console, which also moves the order on."""
 
-    list_display = ["order", "reason", "status", "created_at"]
+    list_display = ["order", "reason", "status", "created_at", "decided_by", "settled_at"]
     list_filter = ["status"]
     raw_id_fields = ["order", "rule"]

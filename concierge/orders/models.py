@@ -12,6 +12,7 @@ from django.db.models.functions import Lower, Replace
 from concierge.core import clock
 from concierge.core.leases import Leased
 from concierge.core.states import StateMachine
+from concierge.identity.roles import Priv
 from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
 
@@ -56,7 +57,8 @@ class Order(StateMachine, Leased):
     ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         S.DRAFT: frozenset({S.CREATED, S.ON_HOLD, S.CANCELLED}),
         S.CREATED: frozenset({S.ON_HOLD, S.IN_PROGRESS, S.CANCELLED}),
-        S.ON_HOLD: frozenset({S.CREATED, S.IN_PROGRESS, S.CANCELLED}),
+        # Off hold when its holds are resolved: In Progress, or Completed when nothing is left to ship.
+        S.ON_HOLD: frozenset({S.CREATED, S.IN_PROGRESS, S.COMPLETED, S.CANCELLED}),
         S.IN_PROGRESS: frozenset({S.ON_HOLD, S.PARTIALLY_SHIPPED, S.COMPLETED, S.CANCELLED}),
         S.PARTIALLY_SHIPPED: frozenset({S.COMPLETED}),
         S.COMPLETED: frozenset({S.AWAITING_EXCHANGE}),
@@ -357,6 +359,14 @@ class OrderData(models.Model):
         return f"{self.key}={self.value}"
 
 
+# The privileges a hold rule may require of whoever decides its holds (seed 004 "Order Holds"):
+# ordinary holds by customer service, reviews (large orders, fraud) by a supervisor.
+HOLD_PRIVILEGES = [
+    (Priv.RESOLVE_HOLD.value, "Customer service (Can resolve order holds)"),
+    (Priv.RESOLVE_REVIEW_HOLD.value, "Supervisors (Can resolve holds that need a supervisor's review)"),
+]
+
+
 class HoldRule(models.Model):
     """A rule evaluated when an order is submitted; a match puts the order On Hold (one hold per rule)."""
 
@@ -371,6 +381,10 @@ class HoldRule(models.Model):
     store = models.ForeignKey("stores.Store", null=True, blank=True, on_delete=models.CASCADE,
                               help_text="Empty: every store.")  # fmt: skip
     is_active = models.BooleanField(default=True)
+    privilege = models.CharField(
+        max_length=40, choices=HOLD_PRIVILEGES, default=HOLD_PRIVILEGES[0][0],
+        help_text="Who may decide the holds this rule places (Mark Resolved / Mark Unresolvable).",
+    )  # fmt: skip
 
     class Meta:
         constraints = [
@@ -384,27 +398,59 @@ class HoldRule(models.Model):
 
 
 class Hold(StateMachine, models.Model):
+    """A reason an order waits On Hold (seed 004 "Order Holds"). A person decides it — Mark Resolved
+    or Mark Unresolvable, with a comment — which makes it pending; the worker then settles it, as the
+    seed's Integration Server does, and the order follows its holds (``orders/holds.py``)."""
+
     class Status(models.TextChoices):
         OPEN = "OPEN", "Open"
+        RESOLVE_PENDING = "RESOLVE_PENDING", "Resolve pending"
+        UNRESOLVABLE_PENDING = "UNRESOLVABLE_PENDING", "Unresolvable pending"
         RESOLVED = "RESOLVED", "Resolved"
+        UNRESOLVABLE = "UNRESOLVABLE", "Unresolvable"
 
     S = Status
     ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
-        S.OPEN: frozenset({S.RESOLVED}),
+        S.OPEN: frozenset({S.RESOLVE_PENDING, S.UNRESOLVABLE_PENDING}),
+        S.RESOLVE_PENDING: frozenset({S.RESOLVED}),
+        S.UNRESOLVABLE_PENDING: frozenset({S.UNRESOLVABLE}),
         S.RESOLVED: frozenset(),
+        S.UNRESOLVABLE: frozenset(),
     }
+    PENDING: ClassVar[frozenset[str]] = frozenset({S.RESOLVE_PENDING, S.UNRESOLVABLE_PENDING})
     TRANSITION_ERROR = OrderError.HOLD_ILLEGAL_TRANSITION
     NOUN = "A hold"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="holds")
     rule = models.ForeignKey(HoldRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    privilege = models.CharField(
+        max_length=40, choices=HOLD_PRIVILEGES, default=HOLD_PRIVILEGES[0][0],
+        help_text="Who may decide it: its rule's privilege when the hold was placed.",
+    )  # fmt: skip
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=clock.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True, help_text="Why it was marked resolved or unresolvable.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True, help_text="When the worker resolved it (or not).")
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.reason
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING
+
+    def why_not_decidable(self, order: Order) -> str:
+        """Mark Resolved / Mark Unresolvable: "" when the hold can be decided now, else why not."""
+        if self.status != self.Status.OPEN:
+            return f"This hold is {self.get_status_display().lower()}: it has been decided."
+        if order.status != Order.Status.ON_HOLD:
+            return f"The order is {order.get_status_display().lower()}: its holds can no longer be decided."
+        return ""

@@ -561,7 +561,7 @@ def order_page(ctx: ActingContext, number: str, *, tab: str, lock_events: bool =
         shown = entries if lock_events else [e for e in entries if e.event.action not in LOCK_ACTIONS]
         extra.update(timeline=shown, lock_events_hidden=len(entries) - len(shown))
     elif tab == "holds":
-        extra["holds"] = list(order.holds.all())
+        extra["holds"] = list(order.holds.select_related("decided_by"))
     return OrderView(
         order=order,
         tab=tab,

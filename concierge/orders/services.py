@@ -25,7 +25,7 @@ from concierge.core.errors import DomainError
 from concierge.core.forms import text_problem
 from concierge.core.money import Money
 from concierge.orders.actions import OrderAction
-from concierge.orders.editing import Guard, Then, order_append, order_edit, order_of_shipment
+from concierge.orders.editing import Guard, OrderEdit, Then, order_append, order_edit, order_of_shipment
 from concierge.orders.errors import OrderError
 from concierge.orders.locks import clean_reason
 from concierge.orders.models import Order, Shipment
@@ -129,25 +129,34 @@ def order_cancel(ctx: ActingContext, *, order_id: int, reason: str, guard: Guard
     order's lock, and ends it."""
     reason = _cancel_reason(reason)
     with order_edit(ctx, order_id=order_id, guard=guard, then=Then.RELEASE) as edit:
-        order = edit.order
-        shipments = sorted(order.shipments.select_for_update(), key=lambda s: s.pk)
-        if why := order.why_not_cancellable(shipments):
-            raise DomainError(OrderError.ILLEGAL_TRANSITION, why, status=409)
-        before = order.status
-        order.transition_to(Order.Status.CANCELLED)
-        for shipment in shipments:
-            if shipment.status != Shipment.Status.CANCELLED:
-                shipment.transition_to(Shipment.Status.CANCELLED)
-                shipment.save(update_fields=["status"])
-                _restock(shipment)
-        order.save(update_fields=["status"])
-        edit.record(OrderAction.CANCELLED, changes={"status": (before, order.status)}, data={"reason": reason})
-        # Committed with the cancellation: if the reversal below fails, the task reverses later.
-        from concierge.orders.tasks import reverse_cancelled_order  # the one allowed cycle, services <-> tasks
+        order_cancel_within(edit, reason=reason)
+    order_reverse_payment(edit.ctx, order_id=edit.order.pk)
+    return edit.order
 
-        reverse_cancelled_order.using(run_after=clock.now() + RETRY_AFTER).enqueue(order.pk)
-    order_reverse_payment(edit.ctx, order_id=order.pk)
-    return order
+
+def order_cancel_within(edit: OrderEdit, *, reason: str) -> None:
+    """Cancel the order of an open ``order_edit`` (its row locked): refused once a shipment has gone
+    to the warehouse; its shipments are cancelled and their stock put back, the cancellation is
+    recorded, and the reversal of its authorization is enqueued with the change. The caller calls
+    ``order_reverse_payment`` once the change has committed (the task covers a failure of that)."""
+    reason = _cancel_reason(reason)
+    order = edit.order
+    shipments = sorted(order.shipments.select_for_update(), key=lambda s: s.pk)
+    if why := order.why_not_cancellable(shipments):
+        raise DomainError(OrderError.ILLEGAL_TRANSITION, why, status=409)
+    before = order.status
+    order.transition_to(Order.Status.CANCELLED)
+    for shipment in shipments:
+        if shipment.status != Shipment.Status.CANCELLED:
+            shipment.transition_to(Shipment.Status.CANCELLED)
+            shipment.save(update_fields=["status"])
+            _restock(shipment)
+    order.save(update_fields=["status"])
+    edit.record(OrderAction.CANCELLED, changes={"status": (before, order.status)}, data={"reason": reason})
+    # Committed with the cancellation: if the reversal after it fails, the task reverses later.
+    from concierge.orders.tasks import reverse_cancelled_order  # the one allowed cycle, services <-> tasks
+
+    reverse_cancelled_order.using(run_after=clock.now() + RETRY_AFTER).enqueue(order.pk)
 
 
 def order_reverse_payment(ctx: ActingContext, *, order_id: int) -> PaymentTransaction | None:

@@ -1,4 +1,5 @@
-"""Background work of orders: retries of the payment step that follows a committed change.
+"""Background work of orders: retries of the payment step that follows a committed change, and the
+settlement of a decided hold (seed 004's Integration Server).
 
 Each task takes an id, calls a service keyed by that id, and so has one effect however often it
 runs."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from concierge.core.context import ActingContext
+from concierge.orders.holds import hold_settle
 from concierge.orders.services import order_reverse_payment, shipment_capture
 
 
@@ -21,3 +23,10 @@ def capture_shipment(shipment_id: int) -> str:
 def reverse_cancelled_order(order_id: int) -> str:
     result = order_reverse_payment(ActingContext.system("orders"), order_id=order_id)
     return result.status if result is not None else "nothing to reverse"
+
+
+@task()
+def settle_hold(hold_id: int) -> str:
+    """A hold marked resolved or unresolvable becomes so; run again, it changes nothing more."""
+    hold = hold_settle(ActingContext.system("hold processing"), hold_id=hold_id)
+    return hold.status

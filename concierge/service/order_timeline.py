@@ -16,7 +16,7 @@ from typing import Any
 from concierge.audit.actions import describe as describe_action
 from concierge.checkout.actions import CheckoutAction
 from concierge.orders.actions import OrderAction
-from concierge.orders.models import Order, Shipment
+from concierge.orders.models import Hold, Order, Shipment
 from concierge.orders.selectors import TimelineEntry
 from concierge.payments.actions import PaymentAction
 
@@ -25,7 +25,8 @@ UNLOCK_REASONS = {"saved": "after saving", "closed": "editor closed", "left": "e
                   "signed out": "signed out"}  # fmt: skip
 
 FIELD_WORDS = {
-    "status": "Order status", "shipment_status": "Shipment status", "locked_by": "Locked by",
+    "status": "Order status", "shipment_status": "Shipment status", "hold_status": "Hold status",
+    "locked_by": "Locked by",
     "shipping_method": "Shipping method", "shipping_price": "Shipping price",
     "first_name": "first name", "last_name": "last name", "line1": "address", "line2": "address line 2",
     "city": "city", "region": "state/region", "postal_code": "postal code", "country": "country", "phone": "phone",
@@ -39,6 +40,9 @@ def action_words(action: str) -> str:
 
 
 LOCK_ACTIONS = frozenset({OrderAction.LOCKED, OrderAction.UNLOCKED})  # folded unless asked for
+# Hold events: ``reason`` is the hold's reason, and a decision's ``comment`` reads like a note.
+HOLD_ACTIONS = frozenset({OrderAction.HOLD_MARKED_RESOLVED, OrderAction.HOLD_MARKED_UNRESOLVABLE,
+                          OrderAction.HOLD_RESOLVED, OrderAction.HOLD_UNRESOLVABLE})  # fmt: skip
 PAYMENT_ACTIONS = frozenset(PaymentAction)  # events that show their amount
 
 
@@ -57,6 +61,8 @@ def _value(name: str, value: Any) -> str:
         return str(Order.Status(value).label)
     if name == "shipment_status" and value in Shipment.Status.values:
         return str(Shipment.Status(value).label)
+    if name == "hold_status" and value in Hold.Status.values:
+        return str(Hold.Status(value).label)
     return str(value)
 
 
@@ -98,6 +104,13 @@ class DescribedEvent:
         return self.entry.on_behalf_of
 
 
+def _text(action: str, data: dict[str, Any]) -> str:
+    """What a person wrote: a note's text, or the comment given with a hold's decision."""
+    if action == OrderAction.NOTE_ADDED:
+        return str(data.get("text", ""))
+    return str(data.get("comment", "")) if action in HOLD_ACTIONS else ""
+
+
 def describe(entry: TimelineEntry) -> DescribedEvent:
     event = entry.event
     data = event.data or {}
@@ -109,6 +122,8 @@ def describe(entry: TimelineEntry) -> DescribedEvent:
         detail.append(f"Shipment {data['shipment']}")
     if action == OrderAction.UNLOCKED:
         detail.append(UNLOCK_REASONS.get(data.get("reason", ""), data.get("reason", "")))
+    elif action in HOLD_ACTIONS:
+        detail.append(f"Hold: {data.get('reason', '')}")
     elif data.get("reason") and action != OrderAction.NOTE_ADDED:
         detail.append(f"Reason: {data['reason']}")
     if action == CheckoutAction.ORDER_PLACED and data.get("holds"):
@@ -121,7 +136,7 @@ def describe(entry: TimelineEntry) -> DescribedEvent:
         entry=entry,
         words=action_words(action),
         kind=action.replace(".", "-"),
-        text=data.get("text", "") if action == OrderAction.NOTE_ADDED else "",
+        text=_text(action, data),
         changes=changes,
         detail=" · ".join(d for d in detail if d),
         amount=str(amount or ""),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from concierge.service import hold_views
 from concierge.service import order_edit_views as edit
 from concierge.service.order_search_views import order_search
 from concierge.service.order_views import order_view
@@ -19,4 +20,5 @@ urlpatterns = [
     path("<str:number>/shipments/<str:shipment>/shipping", edit.shipment_shipping, name="shipment_shipping"),
     path("<str:number>/shipments/<str:shipment>/release", edit.shipment_release, name="shipment_release"),
     path("<str:number>/shipments/<str:shipment>/cancel", edit.shipment_cancel, name="shipment_cancel"),
+    path("<str:number>/holds/decide", hold_views.hold_decide, name="hold_decide"),
 ]

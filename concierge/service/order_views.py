@@ -18,6 +18,8 @@ from concierge.core.requests import ConciergeRequest
 from concierge.identity.roles import Priv
 from concierge.orders import locks, services
 from concierge.orders.errors import OrderError
+from concierge.orders.holds import COMMENT_MAX as HOLD_COMMENT_MAX
+from concierge.orders.holds import why_cannot_decide
 from concierge.orders.models import Order
 from concierge.orders.selectors import OrderView, order_page
 from concierge.service.order_timeline import describe
@@ -98,6 +100,11 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
         "version": order.version,
         **extra,
     }
+    if view.tab == "holds":
+        # Each hold with why this person cannot decide it now ("" when they can).
+        context["hold_rows"] = [(h, why_cannot_decide(request.ctx, h, order)) for h in view.holds]
+        context["holds_pending"] = any(h.is_pending for h in view.holds)
+        context["hold_comment_max"] = HOLD_COMMENT_MAX
     posted, errors = context["values"], context["field_errors"]
     if view.tab == "summary" and editing:
         current = {f: getattr(order, f"billing_{f}") for f in services.ADDRESS_FIELDS}

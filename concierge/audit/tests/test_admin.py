@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_an_admin_change_is_an_audited_event(signed_in, administrator, store):
     client = signed_in(administrator)
     response = client.post(reverse("admin:orders_holdrule_add"), {"name": "Big order", "kind": "TOTAL_ABOVE",
-                                                                  "amount": "900", "is_active": "on"})  # fmt: skip
+                                                                  "amount": "900", "is_active": "on",
+                                                                  "privilege": "identity.resolve_hold"})  # fmt: skip
     assert response.status_code == 302
     rule = HoldRule.objects.get(name="Big order")
     event = Event.objects.get(action="admin.holdrule.added")

@@ -70,3 +70,22 @@ def test_generate_writes_orders_the_console_opens(client):
     page = client.get(f"/service/orders/{order.number}/?tab=details")
     assert page.status_code == 200
     assert order.lines.first().product_name in page.content.decode()
+
+
+def test_the_demo_has_an_order_on_hold_with_two_holds_and_one_with_a_resolved_hold():
+    from concierge.orders.models import Hold, Order
+
+    call_command("seed_demo", customers=10, stdout=io.StringIO())
+    held = Order.objects.filter(status=Order.Status.ON_HOLD).order_by("id")
+    assert [sorted(o.holds.values_list("status", flat=True)) for o in held] == [
+        ["OPEN", "OPEN"],
+        ["OPEN", "RESOLVED"],
+    ]
+    resolved = Hold.objects.get(status="RESOLVED")
+    assert resolved.comment
+    assert resolved.decided_by.email == "ann.agent@concierge.test"
+    assert resolved.settled_at
+    assert Hold.objects.filter(rule__name="Large order review", privilege="identity.resolve_review_hold").count() == 2
+    call_command("seed_demo", customers=10, stdout=io.StringIO())
+    assert Hold.objects.count() == 4
+    assert verify_chain().ok

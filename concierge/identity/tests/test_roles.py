@@ -32,11 +32,13 @@ def test_the_seed_roles_have_the_privileges_later_issues_check():
         Priv.UPDATE_CUSTOMER,
         Priv.ACCESS_CUSTOMER_ACCOUNT,
         Priv.CREATE_ORDER_FOR_CUSTOMER,
+        Priv.RESOLVE_HOLD,
     }
     assert ROLE_PRIVILEGES[Role.SUPERVISOR] - ROLE_PRIVILEGES[Role.CSR] == {
         Priv.UNLOCK_ORDER,
         Priv.CREATE_REFUND,
         Priv.APPROVE_REFUND,
+        Priv.RESOLVE_REVIEW_HOLD,
     }
     assert ROLE_PRIVILEGES[Role.SELLER] == {Priv.ACT_FOR_ORGANIZATION}
     assert ROLE_PRIVILEGES[Role.WAREHOUSE] == {Priv.RECEIVE_RETURNS}

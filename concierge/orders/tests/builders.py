@@ -61,3 +61,18 @@ def order_row(customer: Customer, store: Store, **fields: Any) -> Order:
     }  # fmt: skip
     values.update(fields)
     return Order.objects.create(**values)
+
+
+def held_order(customer: Customer, store: Store, *, review_by_supervisor: bool = False) -> Order:
+    """An order placed On Hold by two hold rules (a large order, the customer's first order); the
+    large-order review needs a supervisor when ``review_by_supervisor``."""
+    from concierge.identity.roles import Priv
+    from concierge.orders.models import HoldRule
+
+    privilege = Priv.RESOLVE_REVIEW_HOLD if review_by_supervisor else Priv.RESOLVE_HOLD
+    HoldRule.objects.get_or_create(name="Large order review", kind=HoldRule.Kind.TOTAL_ABOVE,
+                                   defaults={"amount": Decimal("50"), "privilege": privilege})  # fmt: skip
+    HoldRule.objects.get_or_create(name="First order", kind=HoldRule.Kind.FIRST_ORDER)
+    order = placed_order(customer, store)
+    assert order.status == Order.Status.ON_HOLD, order.status
+    return order

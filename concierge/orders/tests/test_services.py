@@ -152,14 +152,3 @@ def test_only_a_system_context_changes_an_order_without_its_lock(order, csr):
     shipment_release(WAREHOUSE, shipment_id=shipment_ship_ready.pk, guard=SYSTEM)
     shipment_ship(WAREHOUSE, shipment_id=shipment_ship_ready.pk, guard=SYSTEM)
     assert Event.objects.filter(action="shipment.shipped", actor_label="warehouse").count() == 1
-
-
-def test_holds_move_only_through_their_table(order):
-    from concierge.orders.models import Hold
-
-    hold = Hold(order=order, reason="Review", status=Hold.Status.OPEN)
-    assert hold.can_transition_to(Hold.Status.RESOLVED)
-    hold.transition_to(Hold.Status.RESOLVED)
-    with pytest.raises(DomainError) as refused:
-        hold.transition_to(Hold.Status.OPEN)
-    assert refused.value.code == "hold.illegal_transition"

@@ -19,8 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from concierge.api.main import api
 from concierge.audit.models import Event
 from concierge.catalog.models import Sku
-from concierge.orders.models import Order, Shipment
-from concierge.orders.tests.builders import placed_order
+from concierge.orders.models import Hold, Order, Shipment
+from concierge.orders.tests.builders import held_order, placed_order
 from concierge.payments.models import PaymentTransaction
 from concierge.testing import factories
 from concierge.testing.clients import browser
@@ -38,6 +38,7 @@ EDITS: dict[str, tuple[int | None, dict[str, Any]]] = {
     "shipment_shipping": (0, {"shipping_method": "economy", **ADDRESS}),
     "shipment_release": (0, {}),
     "shipment_cancel": (1, {"reason": "Out of stock locally"}),
+    "hold_decide": (None, {"decision": "resolved", "comment": "Checked with the customer"}),
 }
 # API edits: (method, path template) -> (shipment, JSON body).
 API_EDITS: dict[tuple[str, str], tuple[int | None, dict[str, Any] | None]] = {
@@ -47,7 +48,12 @@ API_EDITS: dict[tuple[str, str], tuple[int | None, dict[str, Any] | None]] = {
     ("POST", "/service/orders/{number}/cancel"): (None, {"reason": "Customer called"}),
     ("POST", "/service/orders/{number}/shipments/{shipment}/release"): (0, None),
     ("POST", "/service/orders/{number}/shipments/{shipment}/cancel"): (1, {"reason": "Out of stock locally"}),
+    ("POST", "/service/orders/{number}/holds/{hold}/decision"): (None, {"decision": "resolved",
+                                                                       "comment": "Checked with the customer"}),
 }  # fmt: skip
+# Edits walked on an order placed On Hold (two holds); they name its first hold ("hold" in the form,
+# {hold} in the API path).
+ON_HOLD = {"hold_decide", ("POST", "/service/orders/{number}/holds/{hold}/decision")}
 # Pages that only read (GET, never changing a row).
 READS = {"orders": "order search", "order": "the order view"}
 # Write routes that are not edits of the order, and why they need no version.
@@ -103,6 +109,7 @@ def snapshot(order: Order) -> tuple:
     return (
         Order.objects.filter(pk=order.pk).values().get(),
         list(Shipment.objects.filter(order=order).order_by("pk").values()),
+        list(Hold.objects.filter(order=order).order_by("pk").values()),
         list(Sku.objects.order_by("pk").values_list("pk", "stock_on_hand")),
         PaymentTransaction.objects.count(),
         Event.objects.count(),
@@ -133,8 +140,10 @@ def _html_url(name: str, order: Order, shipment: int | None) -> str:
 
 @pytest.mark.parametrize("name", sorted(EDITS))
 def test_an_html_edit_without_its_lock_or_version_changes_nothing(name, shopper, store, csr, bob):
-    order = placed_order(shopper, store)
+    order = held_order(shopper, store) if name in ON_HOLD else placed_order(shopper, store)
     shipment, form = EDITS[name]
+    if name in ON_HOLD:
+        form = {**form, "hold": order.holds.first().pk}
     url = _html_url(name, order, shipment)
     ann = browser(csr)
     assert ann.post(reverse("service:order_edit", args=[order.number]), {"version": order.version}).status_code == 302
@@ -172,10 +181,11 @@ def test_an_html_edit_without_its_lock_or_version_changes_nothing(name, shopper,
 
 @pytest.mark.parametrize(("method", "path"), sorted(API_EDITS))
 def test_an_api_edit_without_its_lock_or_version_changes_nothing(method, path, shopper, store, csr, bob):
-    order = placed_order(shopper, store)
+    order = held_order(shopper, store) if (method, path) in ON_HOLD else placed_order(shopper, store)
     shipment, body = API_EDITS[(method, path)]
     number = order.shipments.order_by("number")[shipment].number if shipment is not None else ""
-    url = "/api/v1" + path.format(number=order.number, shipment=number)
+    hold = order.holds.first().pk if (method, path) in ON_HOLD else ""
+    url = "/api/v1" + path.format(number=order.number, shipment=number, hold=hold)
     ann, bob_api = api_client(csr), api_client(bob)
     token = ann.post(f"/api/v1/service/orders/{order.number}/lock").json()["lease_token"]
     before = snapshot(order)

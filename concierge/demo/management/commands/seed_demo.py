@@ -19,6 +19,7 @@ from concierge.customers.search import index_customers
 from concierge.demo.actions import DemoAction
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
+from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
 from concierge.identity.models import User
 from concierge.identity.roles import Role
@@ -83,6 +84,7 @@ class Command(BaseCommand):
         buyers = [jane, *Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, user__isnull=False)
                   .exclude(pk=jane.pk).order_by("shared_id")[: min(customers, 20)]]  # fmt: skip
         orders = seed_orders(customers=buyers)
+        orders += seed_holds(customers=buyers)
         with transaction.atomic():
             record(
                 ctx,
