@@ -66,7 +66,7 @@ def test_create_refund_is_on_details_for_the_privilege_while_editing(order, supe
     assert hint in text(sam.get(page(order, "details")).content.decode())
     edit(sam, order)
     body = sam.get(page(order, "details")).content.decode()
-    assert f'href="{url("order_refund", order)}">Create Refund</a>' in body
+    assert f'action="{url("order_refund", order)}"><button class="button" type="submit">Create Refund</button>' in body
     ann = browser(csr)  # a CSR has no Can Create Refund
     assert "Create Refund" not in ann.get(page(order, "details")).content.decode()
 
@@ -220,7 +220,8 @@ def test_a_second_supervisor_finds_it_on_the_home_page_and_approves_it(order, su
     assert "Issued Approved by Sue Second" in listed
     assert "No refunds are awaiting approval" in text(sue.get(reverse("service:home")).content.decode())
     notes = text(sue.get(page(order, "notes")).content.decode())
-    assert "Refund approved" in notes
+    assert "Refund approved $60.00" in notes
+    assert "Damaged on arrival; customer kept it." in notes
     assert "Refund issued" in notes
 
 
