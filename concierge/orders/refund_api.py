@@ -46,7 +46,7 @@ class RefundIn(Schema):
     amount: str = Field(
         pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
         examples=["12.50"],
-        description="In the order's currency, to the cent (e.g. \"12.50\"); above zero and at most what is "
+        description="In the order's currency, to the cent, e.g. 12.50; above zero and at most what is "
         "refundable (422 `refund.amount_too_large`).",
     )
     destination: Literal["ORIGINAL", "OTHER_SOURCE", "MANUAL"] = Field(
