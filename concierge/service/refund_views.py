@@ -60,9 +60,10 @@ def _source_id(value: str | None) -> int | None:
 
 
 def _wizard(order: Order, *, step: str, values: dict[str, Any], errors: dict[str, list[str]],
-            refund: Refund | None = None) -> dict[str, Any]:  # fmt: skip
+            refund: Refund | None = None, notice: str = "") -> dict[str, Any]:  # fmt: skip
     return {
         "step": step,
+        "notice": notice,
         "values": values,
         "errors": errors,
         "refund": refund,
@@ -77,12 +78,8 @@ def _wizard(order: Order, *, step: str, values: dict[str, Any], errors: dict[str
     }
 
 
-def _page(request: ConciergeRequest, order: Order, wizard: dict[str, Any], *, status: int = 200,
-          form_error: str = "") -> HttpResponse:  # fmt: skip
-    extra: dict[str, Any] = {"refund_wizard": wizard}
-    if form_error:
-        extra["form_error"] = form_error
-    return render_order(request, order.number, tab="details", status=status, **extra)
+def _page(request: ConciergeRequest, order: Order, wizard: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    return render_order(request, order.number, tab="details", status=status, refund_wizard=wizard)
 
 
 def _not_allowed(request: ConciergeRequest, order: Order) -> HttpResponse:
@@ -106,8 +103,8 @@ def order_refund(request: ConciergeRequest, number: str) -> HttpResponse:
             return _page(request, order, _wizard(order, step="done", values={}, errors={}, refund=refund))
         values = {"destination": Refund.Destination.ORIGINAL, "amount": "", "note": "", "source": ""}
         if not (held_token(request, order) and order.lease_is_live() and order.lease_holder_id == request.user.pk):
-            message = f"Choose Edit to lock order {order.number}, then Create Refund."
-            return _page(request, order, _wizard(order, step="amount", values=values, errors={}), form_error=message)
+            notice = f"Order {order.number} is not open for editing by you: Cancel, choose Edit, then Create Refund."
+            return _page(request, order, _wizard(order, step="amount", values=values, errors={}, notice=notice))
         return _page(request, order, _wizard(order, step="amount", values=values, errors={}))
     values = {f: request.POST.get(f, "") for f in ("amount", "note", "destination", "source")}
     try:

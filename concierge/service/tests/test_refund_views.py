@@ -257,3 +257,8 @@ def test_a_csr_sees_the_waiting_refund_but_no_decision(order, supervisor, csr):
     assert "Awaiting approval by a person with the Approve Refund privilege." in text(payments)
     assert ">Approve</button>" not in payments
     assert "Refunds awaiting approval" not in ann.get(reverse("service:home")).content.decode()
+
+
+def test_the_wizard_opened_without_the_lock_says_to_choose_edit(order, supervisor):
+    words = text(browser(supervisor).get(url("order_refund", order)).content.decode())
+    assert f"Order {order.number} is not open for editing by you: Cancel, choose Edit, then Create Refund." in words
