@@ -10,6 +10,7 @@ from django.tasks import task
 
 from concierge.core.context import ActingContext
 from concierge.orders.holds import hold_settle
+from concierge.orders.refunds import refund_issue
 from concierge.orders.services import order_reverse_payment, shipment_capture
 
 
@@ -30,3 +31,9 @@ def settle_hold(hold_id: int) -> str:
     """A hold marked resolved or unresolvable becomes so; run again, it changes nothing more."""
     hold = hold_settle(ActingContext.system("hold processing"), hold_id=hold_id)
     return hold.status
+
+
+@task()
+def issue_refund(refund_id: int) -> str:
+    """Issue a pending refund whose call did not happen after its commit (keyed per refund: once)."""
+    return refund_issue(ActingContext.system("orders"), refund_id=refund_id).status

@@ -4,6 +4,7 @@ from django.urls import path
 
 from concierge.service import hold_views
 from concierge.service import order_edit_views as edit
+from concierge.service import refund_views
 from concierge.service.order_search_views import order_search
 from concierge.service.order_views import order_view
 
@@ -21,4 +22,7 @@ urlpatterns = [
     path("<str:number>/shipments/<str:shipment>/release", edit.shipment_release, name="shipment_release"),
     path("<str:number>/shipments/<str:shipment>/cancel", edit.shipment_cancel, name="shipment_cancel"),
     path("<str:number>/holds/decide", hold_views.hold_decide, name="hold_decide"),
+    path("<str:number>/refund", refund_views.order_refund, name="order_refund"),
+    path("<str:number>/refunds/<str:refund>/approve", refund_views.refund_approve, name="refund_approve"),
+    path("<str:number>/refunds/<str:refund>/reject", refund_views.refund_reject, name="refund_reject"),
 ]

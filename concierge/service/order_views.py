@@ -23,6 +23,7 @@ from concierge.orders.holds import why_cannot_decide
 from concierge.orders.models import Order
 from concierge.orders.selectors import OrderView, order_page
 from concierge.service.order_timeline import describe
+from concierge.service.refund_context import refund_context
 from concierge.service.views import staff_required
 
 TABS = [
@@ -98,6 +99,7 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
         "values": {},
         "field_errors": {},
         "version": order.version,
+        **refund_context(request.ctx, order, tab=view.tab),
         **extra,
     }
     if view.tab == "holds":

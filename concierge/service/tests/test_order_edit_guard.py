@@ -67,6 +67,14 @@ NOT_EDITS = {
     ("DELETE", "/service/orders/{number}/lock"): "releases the caller's own lock, only with its token",
     ("POST", "/service/orders/{number}/unlock"): "a supervisor's Unlock Order: the privilege and a reason",
     ("POST", "/service/orders/{number}/notes"): "a note adds to the order's history (ADR 0006)",
+    # Refund edits: guarded like every edit, and walked with the same cases by test_refund_guard
+    # (they need a captured order, privileged editors and a refund awaiting approval).
+    "order_refund": "Create Refund's Next: a guarded edit, walked by service/tests/test_refund_guard.py",
+    "refund_approve": "approve a refund: a guarded edit, walked by service/tests/test_refund_guard.py",
+    "refund_reject": "reject a refund: a guarded edit, walked by service/tests/test_refund_guard.py",
+    ("POST", "/service/orders/{number}/refunds"): "Create Refund: walked by service/tests/test_refund_guard.py",
+    ("POST", "/service/orders/{number}/refunds/{refund_id}/approve"): "walked by service/tests/test_refund_guard.py",
+    ("POST", "/service/orders/{number}/refunds/{refund_id}/reject"): "walked by service/tests/test_refund_guard.py",
 }
 
 
