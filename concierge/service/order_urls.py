@@ -2,9 +2,8 @@
 
 from django.urls import path
 
-from concierge.service import hold_views
+from concierge.service import hold_views, refund_views
 from concierge.service import order_edit_views as edit
-from concierge.service import refund_views
 from concierge.service.order_search_views import order_search
 from concierge.service.order_views import order_view
 
