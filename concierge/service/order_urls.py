@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from concierge.service import amend_views as amend
 from concierge.service import order_edit_views as edit
 from concierge.service.order_search_views import order_search
 from concierge.service.order_views import order_view
@@ -19,4 +20,10 @@ urlpatterns = [
     path("<str:number>/shipments/<str:shipment>/shipping", edit.shipment_shipping, name="shipment_shipping"),
     path("<str:number>/shipments/<str:shipment>/release", edit.shipment_release, name="shipment_release"),
     path("<str:number>/shipments/<str:shipment>/cancel", edit.shipment_cancel, name="shipment_cancel"),
+    # Amendments (seed 004 "Splitting a Shipment", "Updating an Order")
+    path("<str:number>/quantities", amend.amend_quantities, name="amend_quantities"),
+    path("<str:number>/shipments/<str:shipment>/move", amend.amend_move, name="amend_move"),
+    path("<str:number>/shipments/<str:shipment>/shipping-change", amend.amend_shipping, name="amend_shipping"),
+    path("<str:number>/changes/<int:amendment>/authorize", amend.amend_authorize, name="amend_authorize"),
+    path("<str:number>/changes/<int:amendment>/discard", amend.amend_discard, name="amend_discard"),
 ]

@@ -20,6 +20,7 @@ from concierge.orders import locks, services
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
 from concierge.orders.selectors import OrderView, order_page
+from concierge.service.amend_context import amend_context
 from concierge.service.order_timeline import describe
 from concierge.service.views import staff_required
 
@@ -96,6 +97,7 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
         "values": {},
         "field_errors": {},
         "version": order.version,
+        **amend_context(request, view, editing=editing),  # the Details tab's amendments
         **extra,
     }
     posted, errors = context["values"], context["field_errors"]
