@@ -9,6 +9,7 @@ from concierge.carts.api import router as carts_router
 from concierge.catalog.api import router as catalog_router
 from concierge.checkout.api import router as checkout_router
 from concierge.identity.api import router as identity_router
+from concierge.orders.amend_api import router as order_amend_router
 from concierge.orders.api import router as orders_router
 from concierge.orders.console_api import router as order_console_router
 
@@ -31,4 +32,5 @@ api.add_router("/", carts_router)
 api.add_router("/", checkout_router)
 api.add_router("/", orders_router)
 api.add_router("/", order_console_router)
+api.add_router("/", order_amend_router)
 api.add_router("/", assist_router)

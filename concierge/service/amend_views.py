@@ -40,6 +40,12 @@ def _line_quantities(request: ConciergeRequest, prefix: str, selected: list[str]
     return found
 
 
+def _change(request: ConciergeRequest) -> int:
+    """The change the Payment Authorization dialog names (its hidden ``change`` field)."""
+    change = request.POST.get("change", "")
+    return int(change) if change.isdigit() else 0
+
+
 def _new_address_fields(order: Order, posted: Any, errors: dict[str, list[str]]) -> list[dict]:
     """The new-address step's inputs: blank but for the customer's name, refilled after a refusal."""
     current = {f: "" for f in services.ADDRESS_FIELDS}
@@ -129,14 +135,16 @@ def amend_shipping(request: ConciergeRequest, order: Order, shipment: str) -> st
 
 @require_POST
 @staff_required
-def amend_authorize(request: ConciergeRequest, number: str, amendment: int) -> HttpResponse:
+def amend_authorize(request: ConciergeRequest, number: str) -> HttpResponse:
     """Authorize (Payment Authorization): approved, the change is made and Done is shown; declined,
     the dialog says so and offers Back (another source) or discarding the change."""
     order = _order(request, number)
     source = request.POST.get("payment_source", "")
     try:
-        result = amendments.amendment_authorize(request.ctx, amendment_id=amendment, guard=_guard(request, order),
-                                                source_id=int(source) if source.isdigit() else 0)  # fmt: skip
+        result = amendments.amendment_authorize(
+            request.ctx, amendment_id=_change(request), guard=_guard(request, order),
+            source_id=int(source) if source.isdigit() else 0,
+        )  # fmt: skip
     except DomainError as exc:
         if exc.fields and exc.code not in {OrderError.STALE, OrderError.LOCK_LOST}:
             return render_order(request, order.number, tab=TAB, status=exc.status, authorize_error=exc.message)
@@ -149,7 +157,7 @@ def amend_authorize(request: ConciergeRequest, number: str, amendment: int) -> H
 
 
 @order_action(TAB, ends_edit=False)
-def amend_discard(request: ConciergeRequest, order: Order, amendment: int) -> str:
+def amend_discard(request: ConciergeRequest, order: Order) -> str:
     """Discard the change awaiting authorization: the order stays as it was."""
-    amendments.amendment_discard(request.ctx, amendment_id=amendment, guard=_guard(request, order))
+    amendments.amendment_discard(request.ctx, amendment_id=_change(request), guard=_guard(request, order))
     return "The change was discarded; the order is as it was."

@@ -24,6 +24,6 @@ urlpatterns = [
     path("<str:number>/quantities", amend.amend_quantities, name="amend_quantities"),
     path("<str:number>/shipments/<str:shipment>/move", amend.amend_move, name="amend_move"),
     path("<str:number>/shipments/<str:shipment>/shipping-change", amend.amend_shipping, name="amend_shipping"),
-    path("<str:number>/changes/<int:amendment>/authorize", amend.amend_authorize, name="amend_authorize"),
-    path("<str:number>/changes/<int:amendment>/discard", amend.amend_discard, name="amend_discard"),
+    path("<str:number>/authorization", amend.amend_authorize, name="amend_authorize"),
+    path("<str:number>/authorization/discard", amend.amend_discard, name="amend_discard"),
 ]

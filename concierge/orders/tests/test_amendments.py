@@ -127,7 +127,8 @@ def test_a_quantity_increase_needs_an_authorization_and_then_replaces_the_old_on
     assert OrderLine.objects.get(pk=line.pk).quantity == 3
     assert Sku.objects.get(pk=line.sku_id).stock_on_hand == 8  # 10 in stock, 2 more taken
     live = services.live_authorization(order)
-    assert live.pk == done.transaction.pk and live.amount == Decimal("245.00")
+    assert live.pk == done.transaction.pk
+    assert live.amount == Decimal("245.00")
     assert old_authorization.children.filter(kind="REVERSE", status="SUCCEEDED").exists()
     _sums_hold(order)
 

@@ -27,7 +27,9 @@ NEW = {"first_name": "Jane", "last_name": "Shopper", "line1": "1 Harbour Rd", "c
 
 def _editing(user, order: Order):
     client = browser(user)
-    assert client.post(reverse("service:order_edit", args=[order.number]), {"version": order.version}).status_code == 302
+    assert (
+        client.post(reverse("service:order_edit", args=[order.number]), {"version": order.version}).status_code == 302
+    )
     return client
 
 
@@ -56,12 +58,15 @@ def test_move_item_to_a_new_address_with_another_method(csr, order):
     first = order.shipments.order_by("number").first()
     line = first.lines.get()
     page = _details(client, order)
-    assert "Move Item" in page and "Item Details" in page and "Shipping Information" in page
+    assert "Move Item" in page
+    assert "Item Details" in page
+    assert "Shipping Information" in page
     # Move Item opens the dialog with the customer's saved addresses and the methods
     opened = _move(client, order, first, {"move": line.pk, "step": "choose"})
     body = opened.content.decode()
     assert opened.status_code == 200
-    assert "A new address (enter it in the next step)" in body and "Express" in body
+    assert "A new address (enter it in the next step)" in body
+    assert "Express" in body
     # OK with "a new address" asks for it in the next step
     step = _move(client, order, first, {"move": line.pk, "step": "ok", "address_choice": "new",
                                         "shipping_method": "express"})  # fmt: skip
@@ -69,7 +74,8 @@ def test_move_item_to_a_new_address_with_another_method(csr, order):
     # the new address, incomplete: refused on the step, nothing moved
     bad = _move(client, order, first, {"move": line.pk, "step": "address", "shipping_method": "express",
                                        **{**NEW, "city": ""}})  # fmt: skip
-    assert bad.status_code == 422 and "This field is required." in bad.content.decode()
+    assert bad.status_code == 422
+    assert "This field is required." in bad.content.decode()
     # then OK with the whole address: a line of one is moved whole, leaving shipment 1 ... refused
     whole = _move(client, order, first, {"move": line.pk, "step": "address", "shipping_method": "express", **NEW})
     assert whole.status_code == 422
@@ -86,8 +92,8 @@ def test_move_part_of_a_line_through_payment_authorization(csr, order):
                 {"version": _version(order), f"quantity-{line.pk}": "3"})  # fmt: skip
     amendment = Amendment.objects.get(order=order, status="PENDING")
     card = order.customer.payment_sources.get()
-    done = client.post(reverse("service:amend_authorize", args=[order.number, amendment.pk]),
-                       {"version": _version(order), "payment_source": card.pk})  # fmt: skip
+    done = client.post(reverse("service:amend_authorize", args=[order.number]),
+                {"change": amendment.pk, "version": _version(order), "payment_source": card.pk})  # fmt: skip
     assert done.status_code == 302
     # move one of them to a saved address by Express
     address = order.customer.addresses.get()
@@ -96,22 +102,29 @@ def test_move_part_of_a_line_through_payment_authorization(csr, order):
     assert ok.status_code == 302
     pending = Amendment.objects.get(order=order, status="PENDING")
     page = _details(client, order)
-    assert "Payment Authorization" in page and "Authorize" in page
-    assert "To authorize" in page and "$15.00" not in page.split("To authorize")[0][-5:]
-    authorized = client.post(reverse("service:amend_authorize", args=[order.number, pending.pk]),
-                             {"version": _version(order), "payment_source": card.pk, "total": "0.01"})  # fmt: skip
+    assert "Payment Authorization" in page
+    assert "Authorize" in page
+    assert "To authorize" in page
+    assert "$15.00" not in page.split("To authorize")[0][-5:]
+    authorized = client.post(
+        reverse("service:amend_authorize", args=[order.number]),
+        {"change": pending.pk, "version": _version(order), "payment_source": card.pk, "total": "0.01"},
+    )
     assert authorized.status_code == 302
     done_page = client.get(authorized["Location"]).content.decode()
-    assert "Done" in done_page and "Authorized" in done_page
+    assert "Done" in done_page
+    assert "Authorized" in done_page
     current = Order.objects.get(pk=order.pk)
     assert current.shipments.count() == 3
     new = current.shipments.order_by("number").last()
-    assert new.lines.get().quantity == 1 and OrderLine.objects.get(pk=line.pk).quantity == 2
+    assert new.lines.get().quantity == 1
+    assert OrderLine.objects.get(pk=line.pk).quantity == 2
     assert current.total == pending.new_total  # the server's figure, never the posted "total"
     assert "Shipping Information" in _details(client, order).split(f"Shipment {new.number}")[1]
     assert Event.objects.filter(action="shipment.items_moved", subject_id=order.pk).exists()
     notes = client.get(reverse("service:order", args=[order.number]) + "?tab=notes").content.decode()
-    assert "Items moved to a new shipment" in notes and "Item quantities changed" in notes
+    assert "Items moved to a new shipment" in notes
+    assert "Item quantities changed" in notes
 
 
 def test_a_declined_card_then_back_then_another_card(csr, order, shopper):
@@ -123,18 +136,20 @@ def test_a_declined_card_then_back_then_another_card(csr, order, shopper):
     client.post(reverse("service:amend_quantities", args=[order.number]),
                 {"version": _version(order), f"quantity-{line.pk}": "2"})  # fmt: skip
     amendment = Amendment.objects.get(order=order, status="PENDING")
-    failed = client.post(reverse("service:amend_authorize", args=[order.number, amendment.pk]),
-                         {"version": _version(order), "payment_source": declined.pk})  # fmt: skip
+    failed = client.post(reverse("service:amend_authorize", args=[order.number]),
+                {"change": amendment.pk, "version": _version(order), "payment_source": declined.pk})  # fmt: skip
     body = failed.content.decode()
     assert failed.status_code == 402
-    assert "Your card was declined." in body and ">Back</a>" in body
+    assert "Your card was declined." in body
+    assert ">Back</a>" in body
     assert OrderLine.objects.get(pk=line.pk).quantity == 1
     # Back: the dialog again, with the sources to choose from
     back = _details(client, order)
-    assert "Authorize" in back and declined.label in back
+    assert "Authorize" in back
+    assert declined.label in back
     good = order.customer.payment_sources.exclude(pk=declined.pk).get()
-    ok = client.post(reverse("service:amend_authorize", args=[order.number, amendment.pk]),
-                     {"version": _version(order), "payment_source": good.pk})  # fmt: skip
+    ok = client.post(reverse("service:amend_authorize", args=[order.number]),
+                {"change": amendment.pk, "version": _version(order), "payment_source": good.pk})  # fmt: skip
     assert ok.status_code == 302
     assert OrderLine.objects.get(pk=line.pk).quantity == 2
     assert Order.objects.get(pk=order.pk).lease_holder_id == csr.pk  # the lock stayed with the editor
@@ -147,8 +162,8 @@ def test_discarding_the_change_leaves_the_order_as_it_was(csr, order):
     client.post(reverse("service:amend_quantities", args=[order.number]),
                 {"version": _version(order), f"quantity-{line.pk}": "4"})  # fmt: skip
     amendment = Amendment.objects.get(order=order, status="PENDING")
-    response = client.post(reverse("service:amend_discard", args=[order.number, amendment.pk]),
-                           {"version": _version(order)})  # fmt: skip
+    response = client.post(reverse("service:amend_discard", args=[order.number]),
+                {"change": amendment.pk, "version": _version(order)})  # fmt: skip
     assert response.status_code == 302
     assert Amendment.objects.get(pk=amendment.pk).status == "DISCARDED"
     assert (OrderLine.objects.get(pk=line.pk).quantity, Order.objects.get(pk=order.pk).total) == (1, total)
@@ -161,8 +176,10 @@ def test_a_decrease_is_saved_at_once_and_releases_the_difference(csr, order):
     client.post(reverse("service:amend_quantities", args=[order.number]),
                 {"version": _version(order), f"quantity-{line.pk}": "3"})  # fmt: skip
     amendment = Amendment.objects.get(order=order, status="PENDING")
-    client.post(reverse("service:amend_authorize", args=[order.number, amendment.pk]),
-                {"version": _version(order), "payment_source": order.customer.payment_sources.get().pk})  # fmt: skip
+    client.post(
+        reverse("service:amend_authorize", args=[order.number]),
+        {"change": amendment.pk, "version": _version(order), "payment_source": order.customer.payment_sources.get().pk},
+    )
     response = client.post(reverse("service:amend_quantities", args=[order.number]),
                            {"version": _version(order), f"quantity-{line.pk}": "2"})  # fmt: skip
     assert response.status_code == 302
@@ -182,7 +199,8 @@ def test_more_than_in_stock_or_a_zero_quantity_is_refused_on_the_form(csr, order
     assert "only 2 more" in response.content.decode()
     zero = client.post(reverse("service:amend_quantities", args=[order.number]),
                        {"version": _version(order), f"quantity-{line.pk}": "0"})  # fmt: skip
-    assert zero.status_code == 422 and "Enter a quantity from 1 to 999." in zero.content.decode()
+    assert zero.status_code == 422
+    assert "Enter a quantity from 1 to 999." in zero.content.decode()
     assert not Amendment.objects.filter(order=order).exists()
 
 
@@ -193,8 +211,10 @@ def test_a_stale_page_shows_order_changed_and_reverses_nothing_it_did_not_do(csr
     client.post(reverse("service:amend_quantities", args=[order.number]),
                 {"version": stale, f"quantity-{line.pk}": "2"})  # fmt: skip
     amendment = Amendment.objects.get(order=order, status="PENDING")
-    response = client.post(reverse("service:amend_authorize", args=[order.number, amendment.pk]),
-                           {"version": stale, "payment_source": order.customer.payment_sources.get().pk})  # fmt: skip
+    response = client.post(
+        reverse("service:amend_authorize", args=[order.number]),
+        {"change": amendment.pk, "version": stale, "payment_source": order.customer.payment_sources.get().pk},
+    )
     assert response.status_code == 412
     assert "Order changed" in response.content.decode()
     assert OrderLine.objects.get(pk=line.pk).quantity == 1
@@ -217,9 +237,12 @@ def test_the_order_moving_on_after_authorizing_reverses_the_new_authorization(cs
         return result
 
     monkeypatch.setattr(amendments, "payment_authorize", authorize_then_the_order_moves_on)
-    response = client.post(reverse("service:amend_authorize", args=[order.number, amendment.pk]),
-                           {"version": _version(order), "payment_source": order.customer.payment_sources.get().pk})  # fmt: skip
-    assert response.status_code == 412 and "Order changed" in response.content.decode()
+    response = client.post(
+        reverse("service:amend_authorize", args=[order.number]),
+        {"change": amendment.pk, "version": _version(order), "payment_source": order.customer.payment_sources.get().pk},
+    )
+    assert response.status_code == 412
+    assert "Order changed" in response.content.decode()
     new = PaymentTransaction.objects.get(idempotency_key=f"amendment-{amendment.pk}-authorize-1")
     assert new.children.get(kind="REVERSE").status == "SUCCEEDED"
     assert OrderLine.objects.get(pk=line.pk).quantity == 1
@@ -236,8 +259,10 @@ def test_a_dearer_shipping_method_opens_payment_authorization(csr, order):
     assert amendment.to_authorize == order.total + Decimal("10.00")
     page = _details(client, order)
     assert "Payment Authorization" in page
-    done = client.post(reverse("service:amend_authorize", args=[order.number, amendment.pk]),
-                       {"version": _version(order), "payment_source": order.customer.payment_sources.get().pk})  # fmt: skip
+    done = client.post(
+        reverse("service:amend_authorize", args=[order.number]),
+        {"change": amendment.pk, "version": _version(order), "payment_source": order.customer.payment_sources.get().pk},
+    )
     assert done.status_code == 302
     first.refresh_from_db()
     assert (first.shipping_method_name, first.ship_city) == ("Express", "Portland")
