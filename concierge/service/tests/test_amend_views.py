@@ -141,7 +141,7 @@ def test_a_declined_card_then_back_then_another_card(csr, order, shopper):
     body = failed.content.decode()
     assert failed.status_code == 402
     assert "Your card was declined." in body
-    assert ">Back</a>" in body
+    assert ">Back</button>" in body
     assert OrderLine.objects.get(pk=line.pk).quantity == 1
     # Back: the dialog again, with the sources to choose from
     back = _details(client, order)
