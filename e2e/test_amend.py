@@ -13,7 +13,7 @@ from concierge.orders.models import Order, OrderLine
 from concierge.orders.tests.builders import placed_order
 from concierge.payments.services import payment_source_add_card
 from concierge.testing.factories import PASSWORD
-from e2e.conftest import screenshot
+from e2e.conftest import SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,6 +51,11 @@ def authorize(page: Page, source: str) -> None:
     expect(dialog).to_be_visible()
     dialog.get_by_label(source).check()
     dialog.get_by_role("button", name="Authorize").click()
+
+
+def viewport_shot(page: Page, name: str) -> None:
+    """What fits on the screen (a dialog over the page), besides the full page."""
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
 def test_a_quantity_increase_then_move_item_to_a_new_address(new_page, order, csr):
@@ -102,6 +107,7 @@ def test_a_quantity_increase_then_move_item_to_a_new_address(new_page, order, cs
     assert moved.quantity == 1
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "amend-split-shipments-390")
+    new_card.screenshot(path=str(SCREENSHOTS / "amend-new-shipment-card-390.png"))
 
 
 def test_a_declined_authorization_then_back_then_another_card(new_page, order, csr, shopper):
@@ -114,15 +120,16 @@ def test_a_declined_authorization_then_back_then_another_card(new_page, order, c
     open_details(page, order)
     screenshot(page, "amend-details-390")
     change_quantity(page, "Hat", 2)
+    viewport_shot(page, "amend-payment-authorization-390")
     authorize(page, "Visa ending in 0002")
     failed = page.get_by_role("dialog", name="Payment Authorization")
     expect(failed.get_by_role("alert")).to_contain_text("Your card was declined.")
-    screenshot(page, "amend-authorization-declined-390")
+    viewport_shot(page, "amend-authorization-declined-390")
     failed.get_by_role("button", name="Back").click()
     authorize(page, "Visa ending in 4242")
     done = page.get_by_role("dialog", name="Payment Authorization")
     expect(done).to_contain_text("Authorized")
-    screenshot(page, "amend-authorized-390")
+    viewport_shot(page, "amend-authorized-390")
     done.get_by_role("button", name="Done").click()
     hat = OrderLine.objects.get(order=order, product_name="Hat")
     assert hat.quantity == 2

@@ -46,7 +46,7 @@ from concierge.core.errors import DomainError, NotFound
 from concierge.core.money import Money
 from concierge.customers.models import Address
 from concierge.orders.actions import OrderAction
-from concierge.orders.editing import EditGuard, Guard, OrderEdit, Then, order_append, order_edit, order_of_shipment
+from concierge.orders.editing import Guard, OrderEdit, Then, order_append, order_edit, order_of_shipment
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Amendment, Order, OrderLine, Shipment
 from concierge.orders.services import (
@@ -156,7 +156,7 @@ def _plan_quantities(order: Order, change: dict[str, Any]) -> _Plan:
             raise DomainError(OrderError.NOT_EDITABLE, message, status=409)
         if quantity != line.quantity:
             described.append(f"{line.product_name} ({line.sku_code}) from {line.quantity} to {quantity}")
-            plan.changes[f"quantity {line.sku_code}"] = (line.quantity, quantity)
+            plan.changes[f"{line.product_name} quantity"] = (line.quantity, quantity)
             if line.sku.track_stock and not line.sku.is_digital:
                 plan.stock[line.sku_id] = plan.stock.get(line.sku_id, 0) + quantity - line.quantity
     if not described:
@@ -486,7 +486,7 @@ class Authorized:
         return self.amendment.status == Amendment.Status.APPLIED
 
 
-def amendment_authorize(ctx: ActingContext, *, amendment_id: int, guard: EditGuard, source_id: int) -> Authorized:
+def amendment_authorize(ctx: ActingContext, *, amendment_id: int, guard: Guard, source_id: int) -> Authorized:
     """Authorize: the new uncaptured amount on the chosen source, then (approved) the change made
     and the authorization it replaces reversed; declined, the change stays pending (Back)."""
     order_id = Amendment.objects.filter(pk=amendment_id).values_list("order_id", flat=True).first()
@@ -530,7 +530,7 @@ def amendment_authorize(ctx: ActingContext, *, amendment_id: int, guard: EditGua
     return Authorized(amendment, authorization)
 
 
-def _apply(ctx: ActingContext, *, amendment_id: int, guard: EditGuard, authorization: PaymentTransaction) -> Amendment:
+def _apply(ctx: ActingContext, *, amendment_id: int, guard: Guard, authorization: PaymentTransaction) -> Amendment:
     order_id = Amendment.objects.filter(pk=amendment_id).values_list("order_id", flat=True).get()
     with order_edit(ctx, order_id=order_id, guard=guard, then=Then.KEEP) as edit:
         amendment = _locked_pending(edit, amendment_id)
@@ -551,7 +551,7 @@ def _apply(ctx: ActingContext, *, amendment_id: int, guard: EditGuard, authoriza
     return amendment
 
 
-def amendment_discard(ctx: ActingContext, *, amendment_id: int, guard: EditGuard) -> Amendment:
+def amendment_discard(ctx: ActingContext, *, amendment_id: int, guard: Guard) -> Amendment:
     """Discard the change awaiting authorization (from the dialog, after a decline): nothing changes."""
     order_id = Amendment.objects.filter(pk=amendment_id).values_list("order_id", flat=True).first()
     if order_id is None:

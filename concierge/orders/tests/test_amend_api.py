@@ -71,7 +71,10 @@ def test_quantity_increase_is_proposed_then_authorized(csr, order):
     line = _shoe(order)
     proposed = editor.post("/quantities", {"lines": [{"line_id": line.pk, "quantity": 3, "total": "1.00"}]})
     body = proposed.json()
-    assert (body["status"], body["to_authorize"]) == ("PENDING", "270.00")  # 3 x 80 + 20 + 2 x 5 shipping; the sent "total" is ignored
+    assert (body["status"], body["to_authorize"]) == (
+        "PENDING",
+        "270.00",
+    )  # 3 x 80 + 20 + 2 x 5 shipping; the sent "total" is ignored
     authorized = editor.post("/authorization", {"change_id": body["id"], "payment_source_id": _card(order)})
     assert authorized.status_code == 200, authorized.json()
     assert authorized.json()["status"] == "APPLIED"

@@ -17,6 +17,7 @@ from concierge.core.money import Money
 from concierge.customers.models import Address, Customer, Segment, SellerAssignment
 from concierge.customers.search import index_customers
 from concierge.demo.actions import DemoAction
+from concierge.demo.amendments import seed_split_order
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.orders import seed_orders
@@ -83,6 +84,7 @@ class Command(BaseCommand):
         buyers = [jane, *Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, user__isnull=False)
                   .exclude(pk=jane.pk).order_by("shared_id")[: min(customers, 20)]]  # fmt: skip
         orders = seed_orders(customers=buyers)
+        orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
         with transaction.atomic():
             record(
                 ctx,
