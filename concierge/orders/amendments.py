@@ -59,7 +59,13 @@ from concierge.orders.services import (
 )
 from concierge.payments.errors import PaymentError
 from concierge.payments.models import PaymentSource, PaymentTransaction
-from concierge.payments.services import card_expired, payment_authorize, payment_release, payment_reverse
+from concierge.payments.services import (
+    authorization_released,
+    card_expired,
+    payment_authorize,
+    payment_release,
+    payment_reverse,
+)
 from concierge.stores.models import ShippingMethod
 
 QUANTITY_MAX = 999
@@ -580,6 +586,8 @@ def amendment_release_payment(ctx: ActingContext, *, amendment_id: int) -> Payme
     authorization = live_authorization(amendment.order)
     if release <= 0 or authorization is None or amendment.status != Amendment.Status.APPLIED:
         return None
+    if release >= authorization.amount - authorization_released(authorization):  # nothing of it is needed now
+        return payment_reverse(ctx, authorization=authorization, idempotency_key=f"amendment-{amendment.pk}-release")
     return payment_release(ctx, authorization=authorization, amount=_money(release, amendment.order),
                            idempotency_key=f"amendment-{amendment.pk}-release")  # fmt: skip
 

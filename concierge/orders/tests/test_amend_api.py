@@ -52,7 +52,7 @@ def order(shopper, store):
 
 
 def _shoe(order: Order) -> OrderLine:
-    return order.lines.order_by("id").first()
+    return order.lines.order_by("id")[0]
 
 
 def _card(order: Order) -> int:

@@ -38,7 +38,7 @@ ADDRESS = {"first_name": "Jane", "last_name": "Shopper", "line1": "9 Elm St", "c
 
 # --- Amendments (orders/amendments.py): their forms name lines and changes of the order walked -----
 def _two_of_first_line(order: Order) -> OrderLine:
-    line = order.lines.order_by("id").first()
+    line = order.lines.order_by("id")[0]
     OrderLine.objects.filter(pk=line.pk).update(quantity=2)
     return line
 
