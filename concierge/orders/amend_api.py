@@ -160,9 +160,9 @@ def amend_authorize(request: ConciergeRequest, number: ShortText, payload: Autho
     return _out(result.amendment, order)
 
 
-@router.post("/service/orders/{number}/authorization/discard", response={200: AmendmentOut, **ERRORS_EDIT},
+@router.post("/service/orders/{number}/authorization/abandon", response={200: AmendmentOut, **ERRORS_EDIT},
              openapi_extra=EDIT_HEADERS)  # fmt: skip
-def amend_discard(request: ConciergeRequest, number: ShortText, payload: DiscardIn,
+def amend_abandon(request: ConciergeRequest, number: ShortText, payload: DiscardIn,
                   if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> AmendmentOut:  # fmt: skip
     """Discard the change awaiting authorization: the order stays as it was."""
     order = _order(request, number)

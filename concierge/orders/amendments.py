@@ -361,7 +361,7 @@ def _make(edit: OrderEdit, plan: _Plan) -> None:
         Order.objects.filter(pk=order.pk).update(**{name: F(name) + value for name, value in plan.delta.items()})
         for name, value in plan.delta.items():
             setattr(order, name, getattr(order, name) + value)
-    data = {**plan.data, "total": str(order.total), "currency": order.currency}
+    data = {"summary": plan.summary, **plan.data, "total": str(order.total), "currency": order.currency}
     if plan.changes or plan.action != OrderAction.SHIPPING_CHANGED:
         changes = {**plan.changes, "total": (str(order.total - plan.delta.get("total", 0)), str(order.total))}
         edit.record(plan.action, changes=changes, data=data)

@@ -157,7 +157,7 @@ def amend_authorize(request: ConciergeRequest, number: str) -> HttpResponse:
 
 
 @order_action(TAB, ends_edit=False)
-def amend_discard(request: ConciergeRequest, order: Order) -> str:
+def amend_abandon(request: ConciergeRequest, order: Order) -> str:
     """Discard the change awaiting authorization: the order stays as it was."""
     amendments.amendment_discard(request.ctx, amendment_id=_change(request), guard=_guard(request, order))
     return "The change was discarded; the order is as it was."

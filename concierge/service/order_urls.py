@@ -25,5 +25,5 @@ urlpatterns = [
     path("<str:number>/shipments/<str:shipment>/move", amend.amend_move, name="amend_move"),
     path("<str:number>/shipments/<str:shipment>/shipping-change", amend.amend_shipping, name="amend_shipping"),
     path("<str:number>/authorization", amend.amend_authorize, name="amend_authorize"),
-    path("<str:number>/authorization/discard", amend.amend_discard, name="amend_discard"),
+    path("<str:number>/authorization/abandon", amend.amend_abandon, name="amend_abandon"),
 ]

@@ -170,7 +170,7 @@ def test_a_dearer_shipping_method_is_refused_by_put_and_goes_through_authorizati
 def test_discard_leaves_the_order_as_it_was(csr, order):
     editor = Editor(csr, order)
     change = editor.post("/quantities", {"lines": [{"line_id": _shoe(order).pk, "quantity": 2}]}).json()
-    discarded = editor.post("/authorization/discard", {"change_id": change["id"]})
+    discarded = editor.post("/authorization/abandon", {"change_id": change["id"]})
     assert discarded.json()["status"] == "DISCARDED"
     again = editor.post("/authorization", {"change_id": change["id"], "payment_source_id": _card(order)})
     _assert_error_shape(again, 409, "amendment.not_pending")

@@ -162,7 +162,7 @@ def test_discarding_the_change_leaves_the_order_as_it_was(csr, order):
     client.post(reverse("service:amend_quantities", args=[order.number]),
                 {"version": _version(order), f"quantity-{line.pk}": "4"})  # fmt: skip
     amendment = Amendment.objects.get(order=order, status="PENDING")
-    response = client.post(reverse("service:amend_discard", args=[order.number]),
+    response = client.post(reverse("service:amend_abandon", args=[order.number]),
                 {"change": amendment.pk, "version": _version(order)})  # fmt: skip
     assert response.status_code == 302
     assert Amendment.objects.get(pk=amendment.pk).status == "DISCARDED"

@@ -70,7 +70,7 @@ AMEND_EDITS: dict[str, tuple[int | None, Callable[[Order], dict[str, Any]] | dic
     "amend_move": (0, _move_form),
     "amend_shipping": (0, {"shipping_method": "express", **ADDRESS}),
     "amend_authorize": (None, lambda o: {"change": _pending_change(o).pk, "payment_source": _source(o)}),
-    "amend_discard": (None, lambda o: {"change": _pending_change(o).pk}),
+    "amend_abandon": (None, lambda o: {"change": _pending_change(o).pk}),
 }
 AMEND_API_EDITS: dict[tuple[str, str], tuple[int | None, Callable[[Order], dict[str, Any]] | dict[str, Any]]] = {
     ("POST", "/service/orders/{number}/quantities"): (
@@ -80,7 +80,7 @@ AMEND_API_EDITS: dict[tuple[str, str], tuple[int | None, Callable[[Order], dict[
         0, {"shipping_method": "express", "address": ADDRESS}),
     ("POST", "/service/orders/{number}/authorization"): (
         None, lambda o: {"change_id": _pending_change(o).pk, "payment_source_id": _source(o)}),
-    ("POST", "/service/orders/{number}/authorization/discard"): (None, lambda o: {"change_id": _pending_change(o).pk}),
+    ("POST", "/service/orders/{number}/authorization/abandon"): (None, lambda o: {"change_id": _pending_change(o).pk}),
 }  # fmt: skip
 
 # HTML edits: URL name -> (which shipment the route names, the form it posts, or makes for the order).
