@@ -233,3 +233,56 @@ def test_the_amendment_state_machine_refuses_every_illegal_transition(start):
                 amendment.transition_to(target)
             assert refused.value.code == "amendment.illegal_transition"
             assert "An order change" in refused.value.message
+
+
+def test_the_follow_up_tasks_are_committed_with_the_change_and_have_one_effect(shopper, store, csr):
+    from django_tasks_db.models import DBTaskResult
+
+    order = _three_shoes(shopper, store)
+    line = order.lines.get()
+    first = services.live_authorization(order)
+    proposed = amendments.propose_quantities(_ctx(csr), order_id=order.pk, guard=_guard(csr, order),
+                                             quantities={line.pk: 3})  # fmt: skip
+    increase = _authorize(csr, order, proposed)
+    task = DBTaskResult.objects.get(task_path="concierge.orders.amendments.reverse_replaced_authorization")
+    assert task.args_kwargs["args"] == [increase.amendment.pk]
+    # the reversal already happened after commit; the task running again changes nothing
+    assert amendments.reverse_replaced_authorization.call(increase.amendment.pk) == "SUCCEEDED"
+    assert first.children.filter(kind="REVERSE").count() == 1
+    decrease = amendments.propose_quantities(_ctx(csr), order_id=order.pk, guard=_guard(csr, order),
+                                             quantities={line.pk: 2})  # fmt: skip
+    assert DBTaskResult.objects.filter(task_path="concierge.orders.amendments.release_amendment_payment").exists()
+    assert amendments.release_amendment_payment.call(decrease.pk) == "SUCCEEDED"
+    assert increase.transaction.children.filter(kind="REVERSE").count() == 1
+
+
+def test_cancelling_after_a_re_authorization_reverses_the_authorization_in_force(shopper, store, csr):
+    order = _three_shoes(shopper, store)
+    line = order.lines.get()
+    proposed = amendments.propose_quantities(_ctx(csr), order_id=order.pk, guard=_guard(csr, order),
+                                             quantities={line.pk: 2})  # fmt: skip
+    done = _authorize(csr, order, proposed)
+    services.order_cancel(_ctx(csr), order_id=order.pk, reason="Customer called", guard=_guard(csr, order))
+    assert done.transaction.children.get(kind="REVERSE", idempotency_key=f"order-{order.pk}-cancel-reverse").status \
+        == "SUCCEEDED"  # fmt: skip
+    assert Sku.objects.get(pk=line.sku_id).stock_on_hand == 11  # 10 left after checkout, 1 more taken, 2 back
+
+
+def test_an_authorization_no_change_claimed_is_reversed_by_the_orphan_check(shopper, store, csr, monkeypatch):
+    from concierge.payments.tasks import reverse_if_orphaned
+
+    order = _three_shoes(shopper, store)
+    line = order.lines.get()
+    amendment = amendments.propose_quantities(_ctx(csr), order_id=order.pk, guard=_guard(csr, order),
+                                              quantities={line.pk: 2})  # fmt: skip
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the process died after authorizing")
+
+    monkeypatch.setattr(amendments, "_apply", crash)
+    with pytest.raises(RuntimeError):
+        _authorize(csr, order, amendment)
+    orphan = PaymentTransaction.objects.get(idempotency_key=f"amendment-{amendment.pk}-authorize-1")
+    assert orphan.order_id is None
+    assert reverse_if_orphaned.call(orphan.pk) == "reversed"
+    assert OrderLine.objects.get(pk=line.pk).quantity == 1
