@@ -24,7 +24,7 @@ from concierge.orders import amendments, services
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Amendment, Order
 from concierge.service.order_edit_views import _guard, _order, _shipment_id, order_action
-from concierge.service.order_views import _fields, order_url, refused, render_order
+from concierge.service.order_views import _fields, order_url, refused, remember_token, render_order
 from concierge.service.views import staff_required
 
 TAB = "details"
@@ -114,23 +114,31 @@ def amend_move(request: ConciergeRequest, number: str, shipment: str) -> HttpRes
     return redirect(order_url(order, TAB))
 
 
+@require_POST
+@staff_required
 @checks_text
-@order_action(TAB, ends_edit=False)
-def amend_shipping(request: ConciergeRequest, order: Order, shipment: str) -> str:
-    """Save a shipment's Shipping Information; a method dearer than the payment covers opens the
-    Payment Authorization dialog instead of being refused."""
+def amend_shipping(request: ConciergeRequest, number: str, shipment: str) -> HttpResponse:
+    """Save a shipment's Shipping Information (a save: the order unlocks, as before); a method
+    dearer than the payment covers opens the Payment Authorization dialog instead, the lock kept."""
+    order = _order(request, number)
     shipment_id = _shipment_id(order, shipment)
     method, address = request.POST.get("shipping_method", ""), _address(request)
     try:
-        services.shipment_shipping_update(request.ctx, shipment_id=shipment_id, guard=_guard(request, order),
-                                          shipping_method_code=method, address=address)  # fmt: skip
+        try:
+            services.shipment_shipping_update(request.ctx, shipment_id=shipment_id, guard=_guard(request, order),
+                                              shipping_method_code=method, address=address)  # fmt: skip
+        except DomainError as exc:
+            if exc.code != OrderError.AUTHORIZATION_REQUIRED:
+                raise
+            amendments.propose_shipping(request.ctx, shipment_id=shipment_id, guard=_guard(request, order),
+                                        shipping_method_code=method, address=address)  # fmt: skip
+            messages.success(request, f"{exc.message.removesuffix('.')}: authorize it, or discard the change.")
+            return redirect(order_url(order, TAB))
     except DomainError as exc:
-        if exc.code != OrderError.AUTHORIZATION_REQUIRED:
-            raise
-        amendments.propose_shipping(request.ctx, shipment_id=shipment_id, guard=_guard(request, order),
-                                    shipping_method_code=method, address=address)  # fmt: skip
-        return "The new shipping method costs more than the payment authorized: authorize the difference."
-    return f"Shipment {shipment} saved."
+        return refused(request, order, exc, TAB)
+    remember_token(request, order, None)
+    messages.success(request, f"Order {order.number} saved; it is unlocked.")
+    return redirect(order_url(order, TAB))
 
 
 @require_POST
