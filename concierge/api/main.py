@@ -9,6 +9,7 @@ from concierge.carts.api import router as carts_router
 from concierge.catalog.api import router as catalog_router
 from concierge.checkout.api import router as checkout_router
 from concierge.identity.api import router as identity_router
+from concierge.orders.amend_api import router as order_amend_router
 from concierge.orders.api import router as orders_router
 from concierge.orders.console_api import router as order_console_router
 from concierge.orders.hold_api import router as order_holds_router
@@ -35,4 +36,5 @@ api.add_router("/", orders_router)
 api.add_router("/", order_console_router)
 api.add_router("/", order_holds_router)
 api.add_router("/", refund_router)
+api.add_router("/", order_amend_router)
 api.add_router("/", assist_router)

@@ -128,6 +128,17 @@ def _spread(amount: Money, weights: list[Money]) -> list[Money]:
     return [Money(min(share, w.amount), amount.currency) for share, w in zip(shares, weights, strict=True)]
 
 
+def split_amount(amount: Money, weights: list[Money]) -> list[Money]:
+    """Split ``amount`` in proportion to ``weights`` to the minor unit, the shares adding up to it
+    exactly (how a cart promotion is spread; also how a split order line divides its discount and tax)."""
+    return _spread(amount, weights)
+
+
+def tax_on(net: Money, rate: Decimal) -> Money:
+    """The tax on what the customer pays for a line, at ``rate``: the one formula of every line's tax."""
+    return (net * rate).rounded()
+
+
 @dataclass(frozen=True)
 class PricedLine:
     sku: Sku
@@ -267,7 +278,7 @@ def _tax_place(line: LineIn, country: str, region: str) -> tuple[str, str]:
 def _taxed(line: LineIn, draft: _Draft, unit_price: Money, rate: Decimal) -> PricedLine:
     """Step 3. A line's tax, at its place's rate, on what the customer pays for it."""
     net = draft.subtotal - draft.discount
-    tax = (net * rate).rounded()
+    tax = tax_on(net, rate)
     return PricedLine(
         line.sku, line.quantity, unit_price, draft.subtotal, draft.discount, tuple(draft.promotions), tax, net + tax
     )

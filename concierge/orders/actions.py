@@ -32,6 +32,13 @@ class OrderAction(AuditAction):
     REFUND_RECORDED = "refund.recorded", "Manual refund recorded (not sent)"
     REFUND_DECLINED = "refund.declined", "Refund declined; its amount can be refunded again"
     REFUND_FAILED = "refund.failed", "Refund failed; its amount can be refunded again"
+    # Order amendments (seed 004 "Splitting a Shipment", "Updating an Order").
+    ITEMS_MOVED = "shipment.items_moved", "Items moved to a new shipment"
+    QUANTITY_CHANGED = "order.quantity_changed", "Item quantities changed"
+    CHANGE_PROPOSED = "order.change_proposed", "Change awaiting payment authorization"
+    CHANGE_DISCARDED = "order.change_discarded", "Change discarded"
+    CHANGE_DECLINED = "order.change_declined", "Payment authorization for a change declined"
+    CHANGE_REFUSED = "order.change_refused", "Change not made: the order changed before it was authorized"
 
 
 # Changes made in the admin.

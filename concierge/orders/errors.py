@@ -22,3 +22,8 @@ class OrderError(StrEnum):
     ADDRESS_INVALID = "order.address_invalid"
     SHIPPING_METHOD_INVALID = "order.shipping_method_invalid"
     SEARCH_INVALID = "order.search_invalid"
+    AMENDMENT_ILLEGAL_TRANSITION = "amendment.illegal_transition"
+    AMENDMENT_INVALID = "amendment.invalid"
+    AMENDMENT_NOT_PENDING = "amendment.not_pending"
+    OUT_OF_STOCK = "amendment.out_of_stock"
+    AUTHORIZATION_REQUIRED = "order.authorization_required"

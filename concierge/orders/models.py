@@ -461,3 +461,58 @@ class Hold(StateMachine, models.Model):
         if order.status != Order.Status.ON_HOLD:
             return f"The order is {order.get_status_display().lower()}: its holds can no longer be decided."
         return ""
+
+
+class Amendment(StateMachine, models.Model):
+    """A change of a placed order that needs a new payment authorization before it is made (seed 004
+    "Updating an Order"): Save proposes it with the totals the server priced, bound to the order
+    version it was computed on; Authorize makes it, once the authorization succeeds, in one
+    transaction; Back and discard drop it. Changes the payment already covers are made at once and
+    recorded here as applied."""
+
+    class Kind(models.TextChoices):
+        QUANTITY = "QUANTITY", "Quantity change"
+        SPLIT = "SPLIT", "Move Item"
+        SHIPPING = "SHIPPING", "Shipping method change"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Awaiting payment authorization"
+        APPLIED = "APPLIED", "Applied"
+        DISCARDED = "DISCARDED", "Discarded"
+
+    S = Status
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        S.PENDING: frozenset({S.APPLIED, S.DISCARDED}),
+        S.APPLIED: frozenset(),
+        S.DISCARDED: frozenset(),
+    }
+    TRANSITION_ERROR = OrderError.AMENDMENT_ILLEGAL_TRANSITION
+    NOUN = "An order change"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="amendments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    base_version = models.PositiveIntegerField(help_text="The order version the change was priced on.")
+    change = models.JSONField(default=dict, help_text="What changes, as the server validated it.")
+    summary = models.CharField(max_length=300)
+    old_total = models.DecimalField(**MONEY)
+    new_total = models.DecimalField(**MONEY)
+    to_authorize = models.DecimalField(**MONEY)
+    attempts = models.PositiveIntegerField(default=0)
+    authorization = models.ForeignKey(
+        "payments.PaymentTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replaced_authorization = models.ForeignKey(
+        "payments.PaymentTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -30,15 +30,48 @@ from concierge.orders.errors import OrderError
 from concierge.orders.locks import clean_reason
 from concierge.orders.models import Order, Shipment
 from concierge.payments.models import PaymentTransaction
-from concierge.payments.services import payment_capture, payment_reverse
+from concierge.payments.services import (
+    authorization_released,
+    authorization_reversed,
+    payment_capture,
+    payment_reverse,
+)
 from concierge.stores.models import ShippingMethod
 
 # A capture or reversal that failed right after its change committed is retried this much later.
 RETRY_AFTER = dt.timedelta(minutes=5)
 
 
-def _authorization(order: Order) -> PaymentTransaction | None:
-    return order.transactions.filter(kind=PaymentTransaction.Kind.AUTHORIZE, status="SUCCEEDED").first()
+def live_authorization(order: Order) -> PaymentTransaction | None:
+    """The order's authorization in force: the newest successful one not reversed. A change that
+    raised the total authorized a new one and then reversed the one before (orders/amendments.py)."""
+    authorizations = order.transactions.filter(kind=PaymentTransaction.Kind.AUTHORIZE, status="SUCCEEDED")
+    for authorization in authorizations.order_by("-created_at", "-id"):
+        if not authorization_reversed(authorization):
+            return authorization
+    return None
+
+
+def _succeeded_sum(transactions: Any) -> Decimal:
+    return transactions.filter(status="SUCCEEDED").aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def captured_total(order: Order) -> Decimal:
+    return _succeeded_sum(order.transactions.filter(kind=PaymentTransaction.Kind.CAPTURE))
+
+
+def authorization_headroom(order: Order) -> Decimal:
+    """What the authorization in force still holds for the order: authorized, not released, not captured."""
+    authorization = live_authorization(order)
+    if authorization is None:
+        return Decimal(0)
+    captured = _succeeded_sum(authorization.children.filter(kind=PaymentTransaction.Kind.CAPTURE))
+    return authorization.amount - authorization_released(authorization) - captured
+
+
+def payment_covers(order: Order, new_total: Decimal) -> bool:
+    """Whether the order's payment covers ``new_total`` without a new authorization."""
+    return new_total - captured_total(order) <= authorization_headroom(order)
 
 
 def _shipment_amount(shipment: Shipment) -> Decimal:
@@ -88,12 +121,16 @@ def shipment_capture(ctx: ActingContext, *, shipment_id: int) -> PaymentTransact
     """Capture a released shipment's share of the authorization; keyed per shipment, so running it
     again (the retry task) captures once."""
     shipment = Shipment.objects.select_related("order").get(pk=shipment_id)
-    authorization = _authorization(shipment.order)
+    key = f"shipment-{shipment.pk}-capture"
+    # Captured already (on the authorization then in force, which a later change may have replaced).
+    if (done := PaymentTransaction.objects.filter(idempotency_key=key).exclude(status="PENDING").first()) is not None:
+        return done
+    authorization = live_authorization(shipment.order)
     amount = _shipment_amount(shipment)
     if authorization is None or amount <= 0 or shipment.status == Shipment.Status.CANCELLED:
         return None
     return payment_capture(ctx, authorization=authorization, amount=Money(amount, shipment.order.currency),
-                           idempotency_key=f"shipment-{shipment.pk}-capture")  # fmt: skip
+                           idempotency_key=key)  # fmt: skip
 
 
 def shipment_ship(ctx: ActingContext, *, shipment_id: int, guard: Guard) -> Shipment:
@@ -162,7 +199,7 @@ def order_cancel_within(edit: OrderEdit, *, reason: str) -> None:
 def order_reverse_payment(ctx: ActingContext, *, order_id: int) -> PaymentTransaction | None:
     """Reverse a cancelled order's authorization; keyed per order, so running it again reverses once."""
     order = Order.objects.get(pk=order_id)
-    authorization = _authorization(order)
+    authorization = live_authorization(order)
     if authorization is None or order.status != Order.Status.CANCELLED:
         return None
     return payment_reverse(ctx, authorization=authorization, idempotency_key=f"order-{order.pk}-cancel-reverse")
@@ -241,11 +278,10 @@ def shipment_shipping_update(
             changes["shipping_method"] = (shipment.shipping_method_name, method.name)
             changes["shipping_price"] = (str(shipment.shipping_price), str(method.price))
             difference = method.price - shipment.shipping_price
-            authorization = _authorization(order)
-            if difference > 0 and authorization is not None and order.total + difference > authorization.amount:
+            if difference > 0 and not payment_covers(order, order.total + difference):
                 message = (f"{method.name} costs {difference} {order.currency} more than the payment authorized "
-                           "for this order; choose another shipping method.")  # fmt: skip
-                raise DomainError(OrderError.SHIPPING_METHOD_INVALID, message, status=422,
+                           "for this order: the change needs a new payment authorization.")  # fmt: skip
+                raise DomainError(OrderError.AUTHORIZATION_REQUIRED, message, status=409,
                                   fields={"shipping_method": [message]})  # fmt: skip
             shipment.shipping_method, shipment.shipping_method_name = method, method.name
             shipment.shipping_price = method.price

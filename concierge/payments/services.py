@@ -353,9 +353,7 @@ def payment_capture(
         or authorization.status != PaymentTransaction.Status.SUCCEEDED
     ):
         raise DomainError(PaymentError.NOT_CAPTURABLE, "Only a successful authorization can be captured.", status=409)
-    if authorization.children.filter(
-        kind=PaymentTransaction.Kind.REVERSE, status=PaymentTransaction.Status.SUCCEEDED
-    ).exists():
+    if authorization_reversed(authorization):
         raise DomainError(PaymentError.NOT_CAPTURABLE, "This authorization was reversed.", status=409)
     if authorization.source is not None and (
         authorization.source.gift_certificate_id is not None
@@ -382,6 +380,7 @@ def payment_reverse(
         kind=PaymentTransaction.Kind.CAPTURE, status=PaymentTransaction.Status.SUCCEEDED
     )
     captured = sum(captures.values_list("amount", flat=True), Decimal(0))
+    captured += authorization_released(authorization)  # parts already released are not held any more
     source = authorization.source
     if source is not None and source.kind == PaymentSource.Kind.ON_ACCOUNT:
 
@@ -391,6 +390,46 @@ def payment_reverse(
 
         def call() -> GatewayResult:  # what was held and not captured goes back to the balance
             return _gift_release(certificate_id, amount.amount - captured)
+    else:
+
+        def call() -> GatewayResult:
+            return gateway.reverse(authorization.gateway_reference, amount.amount)
+
+    return _idempotent(ctx, key=idempotency_key, kind=PaymentTransaction.Kind.REVERSE, amount=amount,
+                       order=authorization.order, source=source, parent=authorization, call=call)  # fmt: skip
+
+
+def authorization_reversed(authorization: PaymentTransaction) -> bool:
+    """Whether the whole authorization was reversed (a release of part of it leaves the rest in force)."""
+    return authorization.children.filter(
+        kind=PaymentTransaction.Kind.REVERSE, status=PaymentTransaction.Status.SUCCEEDED, amount=authorization.amount
+    ).exists()
+
+
+def authorization_released(authorization: PaymentTransaction) -> Decimal:
+    """How much of an authorization in force was released (an order made cheaper before it shipped)."""
+    released = authorization.children.filter(
+        kind=PaymentTransaction.Kind.REVERSE, status=PaymentTransaction.Status.SUCCEEDED
+    ).exclude(amount=authorization.amount)
+    return sum(released.values_list("amount", flat=True), Decimal(0))
+
+
+def payment_release(
+    ctx: ActingContext, *, authorization: PaymentTransaction, amount: Money, idempotency_key: str
+) -> PaymentTransaction:
+    """Release ``amount`` of an authorization not captured (a partial reversal); the rest stays
+    authorized and capturable. Used when an order becomes cheaper before it ships."""
+    if authorization.kind != PaymentTransaction.Kind.AUTHORIZE or not Decimal(0) < amount.amount < authorization.amount:
+        raise DomainError(PaymentError.NOT_CAPTURABLE, "Only part of an authorization can be released.", status=409)
+    source = authorization.source
+    if source is not None and source.kind == PaymentSource.Kind.ON_ACCOUNT:
+
+        def call() -> GatewayResult:
+            return _credit_release(source.pk, amount.amount)
+    elif source is not None and (certificate_id := source.gift_certificate_id) is not None:
+
+        def call() -> GatewayResult:
+            return _gift_release(certificate_id, amount.amount)
     else:
 
         def call() -> GatewayResult:

@@ -128,6 +128,8 @@ def describe(entry: TimelineEntry) -> DescribedEvent:
         detail.append(f"Hold: {data.get('reason', '')}")
     elif data.get("reason") and action != OrderAction.NOTE_ADDED:
         detail.append(f"Reason: {data['reason']}")
+    if data.get("summary"):  # an order amendment says what it changes (orders/amendments.py)
+        detail.append(str(data["summary"]))
     if action == CheckoutAction.ORDER_PLACED and data.get("holds"):
         detail.append("Put on hold: " + "; ".join(data["holds"]))
     if action in PAYMENT_ACTIONS and data.get("source"):

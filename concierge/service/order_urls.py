@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from concierge.service import amend_views as amend
 from concierge.service import hold_views, refund_views
 from concierge.service import order_edit_views as edit
 from concierge.service.order_search_views import order_search
@@ -24,4 +25,10 @@ urlpatterns = [
     path("<str:number>/refund", refund_views.order_refund, name="order_refund"),
     path("<str:number>/refunds/<str:refund>/approve", refund_views.refund_approve, name="refund_approve"),
     path("<str:number>/refunds/<str:refund>/reject", refund_views.refund_reject, name="refund_reject"),
+    # Amendments (seed 004 "Splitting a Shipment", "Updating an Order")
+    path("<str:number>/quantities", amend.amend_quantities, name="amend_quantities"),
+    path("<str:number>/shipments/<str:shipment>/move", amend.amend_move, name="amend_move"),
+    path("<str:number>/shipments/<str:shipment>/shipping-change", amend.amend_shipping, name="amend_shipping"),
+    path("<str:number>/authorization", amend.amend_authorize, name="amend_authorize"),
+    path("<str:number>/authorization/abandon", amend.amend_abandon, name="amend_abandon"),
 ]

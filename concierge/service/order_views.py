@@ -22,6 +22,7 @@ from concierge.orders.holds import COMMENT_MAX as HOLD_COMMENT_MAX
 from concierge.orders.holds import why_cannot_decide
 from concierge.orders.models import Order
 from concierge.orders.selectors import OrderView, order_page
+from concierge.service.amend_context import amend_context
 from concierge.service.order_timeline import describe
 from concierge.service.refund_context import refund_context
 from concierge.service.views import staff_required
@@ -100,6 +101,7 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
         "field_errors": {},
         "version": order.version,
         **refund_context(request.ctx, order, tab=view.tab),
+        **amend_context(request, view, editing=editing),  # the Details tab's amendments
         **extra,
     }
     if view.tab == "holds":

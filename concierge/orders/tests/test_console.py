@@ -207,12 +207,14 @@ def test_changing_the_shipping_method_reprices_the_order_and_records_before_and_
     assert event.changes["ship_city"] == ["Austin", "Dallas"]
 
 
-def test_a_method_costing_more_than_was_authorized_is_refused(order, csr):
+def test_a_method_costing_more_than_was_authorized_needs_a_new_authorization(order, csr):
+    """Saved directly, it is refused with the code that sends it through Payment Authorization
+    (orders/amendments.py::propose_shipping; the Details tab does so itself)."""
     shipment = order.shipments.order_by("number").first()
     token = lock(csr, order)
     with pytest.raises(DomainError) as refused:
         save_shipping(csr, order, shipment, token, "express")
-    assert refused.value.code == "order.shipping_method_invalid"
+    assert refused.value.code == "order.authorization_required"
     assert fresh(order).total == order.total
 
 

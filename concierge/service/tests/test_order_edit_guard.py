@@ -10,6 +10,7 @@ edit route without an entry fails here; one that skips the guard fails the walk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +20,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from concierge.api.main import api
 from concierge.audit.models import Event
 from concierge.catalog.models import Sku
-from concierge.orders.models import Hold, Order, Shipment
+from concierge.core.context import ActingContext
+from concierge.orders import amendments
+from concierge.orders.editing import SYSTEM
+from concierge.orders.models import Amendment, Hold, Order, OrderLine, Shipment
 from concierge.orders.tests.builders import held_order, placed_order
 from concierge.payments.models import PaymentTransaction
 from concierge.testing import factories
@@ -31,8 +35,57 @@ pytestmark = pytest.mark.django_db
 ADDRESS = {"first_name": "Jane", "last_name": "Shopper", "line1": "9 Elm St", "city": "Dallas", "region": "TX",
            "postal_code": "75201", "country": "US"}  # fmt: skip
 
-# HTML edits: URL name -> (which shipment the route names, the form it posts).
-EDITS: dict[str, tuple[int | None, dict[str, Any]]] = {
+
+# --- Amendments (orders/amendments.py): their forms name lines and changes of the order walked -----
+def _two_of_first_line(order: Order) -> OrderLine:
+    line = order.lines.order_by("id")[0]
+    OrderLine.objects.filter(pk=line.pk).update(quantity=2)
+    return line
+
+
+def _pending_change(order: Order) -> Amendment:
+    """A quantity increase awaiting Payment Authorization, proposed by Concierge itself."""
+    line = order.lines.order_by("id").first()
+    return amendments.propose_quantities(ActingContext.system("tests"), order_id=order.pk, guard=SYSTEM,
+                                         quantities={line.pk: 2})  # fmt: skip
+
+
+def _move_form(order: Order) -> dict[str, Any]:
+    line = _two_of_first_line(order)
+    return {"move": line.pk, f"move-quantity-{line.pk}": "1", "step": "ok", "shipping_method": "economy",
+            "address_choice": order.customer.addresses.order_by("id").first().pk}  # fmt: skip
+
+
+def _split_body(order: Order) -> dict[str, Any]:
+    line = _two_of_first_line(order)
+    return {"lines": [{"line_id": line.pk, "quantity": 1}], "shipping_method": "economy", "address": ADDRESS}
+
+
+def _source(order: Order) -> int:
+    return order.customer.payment_sources.order_by("id").first().pk
+
+
+AMEND_EDITS: dict[str, tuple[int | None, Callable[[Order], dict[str, Any]] | dict[str, Any]]] = {
+    "amend_quantities": (None, lambda o: {f"quantity-{o.lines.order_by('id').first().pk}": "2"}),
+    "amend_move": (0, _move_form),
+    "amend_shipping": (0, {"shipping_method": "express", **ADDRESS}),
+    "amend_authorize": (None, lambda o: {"change": _pending_change(o).pk, "payment_source": _source(o)}),
+    "amend_abandon": (None, lambda o: {"change": _pending_change(o).pk}),
+}
+AMEND_API_EDITS: dict[tuple[str, str], tuple[int | None, Callable[[Order], dict[str, Any]] | dict[str, Any]]] = {
+    ("POST", "/service/orders/{number}/quantities"): (
+        None, lambda o: {"lines": [{"line_id": o.lines.order_by("id").first().pk, "quantity": 2}]}),
+    ("POST", "/service/orders/{number}/shipments/{shipment}/split"): (0, _split_body),
+    ("POST", "/service/orders/{number}/shipments/{shipment}/shipping-change"): (
+        0, {"shipping_method": "express", "address": ADDRESS}),
+    ("POST", "/service/orders/{number}/authorization"): (
+        None, lambda o: {"change_id": _pending_change(o).pk, "payment_source_id": _source(o)}),
+    ("POST", "/service/orders/{number}/authorization/abandon"): (None, lambda o: {"change_id": _pending_change(o).pk}),
+}  # fmt: skip
+
+# HTML edits: URL name -> (which shipment the route names, the form it posts, or makes for the order).
+EDITS: dict[str, tuple[int | None, Callable[[Order], dict[str, Any]] | dict[str, Any]]] = {
+    **AMEND_EDITS,
     "order_billing": (None, ADDRESS),
     "order_cancel": (None, {"reason": "Customer called"}),
     "shipment_shipping": (0, {"shipping_method": "economy", **ADDRESS}),
@@ -41,7 +94,8 @@ EDITS: dict[str, tuple[int | None, dict[str, Any]]] = {
     "hold_decide": (None, {"decision": "resolved", "comment": "Checked with the customer"}),
 }
 # API edits: (method, path template) -> (shipment, JSON body).
-API_EDITS: dict[tuple[str, str], tuple[int | None, dict[str, Any] | None]] = {
+API_EDITS: dict[tuple[str, str], tuple[int | None, Callable[[Order], dict[str, Any]] | dict[str, Any] | None]] = {
+    **AMEND_API_EDITS,
     ("PUT", "/service/orders/{number}/billing-address"): (None, ADDRESS),
     ("PUT", "/service/orders/{number}/shipments/{shipment}/shipping"): (0, {"shipping_method": "economy",
                                                                            "address": ADDRESS}),
@@ -119,6 +173,8 @@ def snapshot(order: Order) -> tuple:
         list(Shipment.objects.filter(order=order).order_by("pk").values()),
         list(Hold.objects.filter(order=order).order_by("pk").values()),
         list(Sku.objects.order_by("pk").values_list("pk", "stock_on_hand")),
+        list(OrderLine.objects.filter(order=order).order_by("pk").values()),
+        list(Amendment.objects.filter(order=order).order_by("pk").values()),
         PaymentTransaction.objects.count(),
         Event.objects.count(),
     )
@@ -150,8 +206,10 @@ def _html_url(name: str, order: Order, shipment: int | None) -> str:
 def test_an_html_edit_without_its_lock_or_version_changes_nothing(name, shopper, store, csr, bob):
     order = held_order(shopper, store) if name in ON_HOLD else placed_order(shopper, store)
     shipment, form = EDITS[name]
+    form = form(order) if callable(form) else form
     if name in ON_HOLD:
         form = {**form, "hold": order.holds.first().pk}
+    order.refresh_from_db()
     url = _html_url(name, order, shipment)
     ann = browser(csr)
     assert ann.post(reverse("service:order_edit", args=[order.number]), {"version": order.version}).status_code == 302
@@ -191,6 +249,8 @@ def test_an_html_edit_without_its_lock_or_version_changes_nothing(name, shopper,
 def test_an_api_edit_without_its_lock_or_version_changes_nothing(method, path, shopper, store, csr, bob):
     order = held_order(shopper, store) if (method, path) in ON_HOLD else placed_order(shopper, store)
     shipment, body = API_EDITS[(method, path)]
+    body = body(order) if callable(body) else body
+    order.refresh_from_db()
     number = order.shipments.order_by("number")[shipment].number if shipment is not None else ""
     hold = order.holds.first().pk if (method, path) in ON_HOLD else ""
     url = "/api/v1" + path.format(number=order.number, shipment=number, hold=hold)

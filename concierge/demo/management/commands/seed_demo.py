@@ -17,6 +17,7 @@ from concierge.core.money import Money
 from concierge.customers.models import Address, Customer, Segment, SellerAssignment
 from concierge.customers.search import index_customers
 from concierge.demo.actions import DemoAction
+from concierge.demo.amendments import seed_split_order
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.holds import seed_holds
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         orders = seed_orders(customers=buyers)
         orders += seed_holds(customers=buyers)
         seed_refunds()  # an issued refund, a Manual Refund and a large one awaiting approval
+        orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
         with transaction.atomic():
             record(
                 ctx,
