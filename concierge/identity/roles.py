@@ -31,6 +31,7 @@ class Priv(StrEnum):
     APPROVE_REFUND = "identity.approve_refund"
     ACT_FOR_ORGANIZATION = "identity.act_for_organization"
     RECEIVE_RETURNS = "identity.receive_returns"
+    CREATE_RETURN = "identity.create_return"
     ADMINISTER = "identity.administer"
 
 
@@ -40,6 +41,7 @@ _CSR = frozenset(
         Priv.UPDATE_CUSTOMER,
         Priv.ACCESS_CUSTOMER_ACCOUNT,
         Priv.CREATE_ORDER_FOR_CUSTOMER,
+        Priv.CREATE_RETURN,  # Create Return and Create Exchange (seed 004: "only authorized CSRs")
     }
 )
 
