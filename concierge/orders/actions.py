@@ -14,6 +14,18 @@ class OrderAction(AuditAction):
     SHIPMENT_SHIPPED = "shipment.shipped", "Shipment shipped"
     SHIPMENT_CANCELLED = "shipment.cancelled", "Shipment cancelled"
     SHIPPING_CHANGED = "shipment.shipping_changed", "Shipping changed"
+    # Refunds (orders/refunds.py): requested, the four-eyes decision, and how each one settled.
+    REFUND_REQUESTED = "refund.requested", "Refund requested"
+    REFUND_AWAITING_APPROVAL = (
+        "refund.awaiting_approval",
+        "Refund requested; awaiting approval (above the store's threshold)",
+    )
+    REFUND_APPROVED = "refund.approved", "Refund approved"
+    REFUND_REJECTED = "refund.rejected", "Refund rejected; its amount can be refunded again"
+    REFUND_ISSUED = "refund.issued", "Refund issued"
+    REFUND_RECORDED = "refund.recorded", "Manual refund recorded (not sent)"
+    REFUND_DECLINED = "refund.declined", "Refund declined; its amount can be refunded again"
+    REFUND_FAILED = "refund.failed", "Refund failed; its amount can be refunded again"
 
 
 # Changes made in the admin.

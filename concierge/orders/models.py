@@ -108,6 +108,9 @@ class Order(StateMachine, Leased):
     placed_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
     version = models.PositiveIntegerField(default=1)
+    # Refunded plus pending refunds of the order (payments.Refund): reserved by a conditional UPDATE
+    # against what its captures hold, given back when a refund is declined or rejected.
+    refund_reserved = models.DecimalField(**MONEY, help_text="Refunded plus pending refunds of this order.")
     # Search keys (seed 004: customer terms are compared against the billing address).
     billing_last_name_key = _search_key(Lower("billing_last_name"), 80)
     billing_first_name_key = _search_key(Lower("billing_first_name"), 80)
@@ -160,11 +163,15 @@ class Order(StateMachine, Leased):
             _prefix_index("billing_phone_key", name="orders_find_phone"),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(refund_reserved__gte=0) & models.Q(refund_reserved__lte=models.F("total")),
+                name="orders_refunds_within_total",
+            ),
             models.UniqueConstraint(
                 fields=["customer", "checkout_key"],
                 condition=models.Q(checkout_key__isnull=False),
                 name="orders_one_order_per_checkout_attempt",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

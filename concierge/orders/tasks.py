@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from concierge.core.context import ActingContext
+from concierge.orders.refunds import refund_issue
 from concierge.orders.services import order_reverse_payment, shipment_capture
 
 
@@ -21,3 +22,9 @@ def capture_shipment(shipment_id: int) -> str:
 def reverse_cancelled_order(order_id: int) -> str:
     result = order_reverse_payment(ActingContext.system("orders"), order_id=order_id)
     return result.status if result is not None else "nothing to reverse"
+
+
+@task()
+def issue_refund(refund_id: int) -> str:
+    """Issue a pending refund whose call did not happen after its commit (keyed per refund: once)."""
+    return refund_issue(ActingContext.system("orders"), refund_id=refund_id).status

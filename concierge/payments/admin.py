@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from concierge.audit.admin import AuditedAdmin, ReadOnlyAdmin
-from concierge.payments.models import GiftCertificate, PaymentTransaction
+from concierge.payments.models import GiftCertificate, PaymentTransaction, Refund
 
 
 @admin.register(GiftCertificate)
@@ -25,3 +25,12 @@ class PaymentTransactionAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "status", "amount", "currency", "source_label", "order"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["order", "source", "parent"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """Refunds are created, approved and rejected on the order's page (or its API), never here."""
+
+    list_display = ["created_at", "order", "amount", "currency", "destination", "status", "rma", "requested_by"]
+    list_filter = ["status", "destination"]
+    raw_id_fields = ["order", "capture", "source", "transaction", "requested_by", "decided_by"]

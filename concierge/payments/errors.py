@@ -11,3 +11,8 @@ class PaymentError(StrEnum):
     GATEWAY_UNAVAILABLE = "payment.gateway_unavailable"
     GIFT_CERTIFICATE_INVALID = "payment.gift_certificate_invalid"
     ILLEGAL_TRANSITION = "payment.illegal_transition"
+    REFUND_ILLEGAL_TRANSITION = "refund.illegal_transition"
+    REFUND_TOO_LARGE = "refund.amount_too_large"
+    REFUND_INVALID = "refund.invalid"
+    REFUND_NOT_AWAITING = "refund.not_awaiting_approval"
+    REFUND_OWN_REQUEST = "refund.own_request"

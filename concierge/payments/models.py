@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 
 from concierge.core import clock
@@ -104,10 +105,21 @@ class PaymentTransaction(StateMachine, models.Model):
     message = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     settled_at = models.DateTimeField(null=True, blank=True)
+    # A capture's refunded plus pending refunds: reserved by a conditional UPDATE when a refund is
+    # opened, given back when it is declined or rejected, never above the capture (the constraint).
+    refund_reserved = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="Refunded plus pending refunds of this capture."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(refund_reserved__gte=0) & models.Q(refund_reserved__lte=models.F("amount")),
+                name="payments_refunds_within_capture",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency} {self.status}"
@@ -137,3 +149,86 @@ class GiftCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"Gift certificate ending in {self.last4}"
+
+
+class Refund(StateMachine, models.Model):
+    """Money given back to the customer from one capture of an order: to the original payment
+    source (a gateway refund of that capture), to another of the customer's cards (a gateway
+    credit), or as a Manual Refund (a cheque, say), which is recorded and not sent. Inside a return
+    it names the return's RMA; outside one (Create Refund) its ``rma`` is blank.
+
+    Opening a refund reserves its amount on the capture (``refund_reserved``) and on the order; a
+    declined, failed or rejected refund gives the reservation back. Above its store's approval
+    threshold a refund waits as Awaiting Approval for a second person (RELIABILITY bar 20)."""
+
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "AWAITING_APPROVAL", "Awaiting Approval"
+        PENDING = "PENDING", "Pending"
+        ISSUED = "ISSUED", "Issued"
+        REJECTED = "REJECTED", "Rejected"
+        DECLINED = "DECLINED", "Declined"
+        FAILED = "FAILED", "Failed"
+
+    class Destination(models.TextChoices):
+        ORIGINAL = "ORIGINAL", "Original payment source"
+        OTHER_SOURCE = "OTHER_SOURCE", "Another payment source"
+        MANUAL = "MANUAL", "Manual Refund"
+
+    S = Status
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        S.AWAITING_APPROVAL: frozenset({S.PENDING, S.REJECTED}),
+        S.PENDING: frozenset({S.ISSUED, S.DECLINED, S.FAILED}),
+        S.ISSUED: frozenset(),
+        S.REJECTED: frozenset(),
+        S.DECLINED: frozenset(),
+        S.FAILED: frozenset(),
+    }
+    TRANSITION_ERROR = PaymentError.REFUND_ILLEGAL_TRANSITION
+    NOUN = "A refund"
+    # The states that hold a reservation on the capture and the order.
+    RESERVING: ClassVar[frozenset[str]] = frozenset({S.AWAITING_APPROVAL, S.PENDING, S.ISSUED})
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    capture = models.ForeignKey(PaymentTransaction, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    destination = models.CharField(max_length=12, choices=Destination.choices)
+    source = models.ForeignKey(PaymentSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source_label = models.CharField(max_length=80, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    rma = models.CharField(max_length=20, blank=True, help_text="The return's RMA code; blank outside a return.")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.CharField(max_length=500, blank=True)
+    transaction = models.ForeignKey(
+        PaymentTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="payments_refunds_by_status")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_refund_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(destination="OTHER_SOURCE") | models.Q(source__isnull=False),
+                name="payments_refund_other_source_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} {self.currency} {self.status}"
+
+    @property
+    def destination_label(self) -> str:
+        if self.destination == self.Destination.MANUAL:
+            return "Manual Refund"
+        return self.source_label or self.get_destination_display()

@@ -6,7 +6,7 @@ from concierge.stores.models import PickupLocation, ShippingMethod, Store, TaxRa
 
 @admin.register(Store)
 class StoreAdmin(AuditedAdmin):
-    list_display = ["name", "code", "currency", "locale", "is_default"]
+    list_display = ["name", "code", "currency", "locale", "is_default", "refund_approval_threshold"]
     search_fields = ["name", "code"]
 
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 
 
@@ -14,6 +16,13 @@ class Store(models.Model):
     )
     multi_ship = models.BooleanField(
         default=True, help_text="Checkout may send lines to different addresses (one shipment each)."
+    )
+    refund_approval_threshold = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("500.00"),
+        help_text="A refund above this amount (in the store's currency) waits for a second person with the "
+        "Approve Refund privilege (four-eyes).",
     )
 
     class Meta:
