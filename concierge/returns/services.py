@@ -43,7 +43,7 @@ from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.orders.editing import SYSTEM, Guard, OrderEdit, Then, order_edit
 from concierge.orders.models import Order, OrderLine, Shipment
-from concierge.orders.refunds import refund_issue, refund_open, refundable
+from concierge.orders.refunds import largest_refund, refund_issue, refund_open, refundable
 from concierge.orders.services import RETRY_AFTER, order_reverse_payment, shipment_capture
 from concierge.payments.models import PaymentSource, PaymentTransaction, Refund
 from concierge.payments.services import payment_authorize, payment_reverse
@@ -187,10 +187,11 @@ def check_items(order: Order, request: ReturnIn) -> list[CheckedItem]:
             if returnable.is_digital:
                 errors[f"quantity-{key}"] = ["A digital asset is only refunded, not exchanged."]
             code = (item.exchange_sku_code or returnable.line.sku_code).strip()
-            sku = Sku.objects.filter(code=code, is_active=True, product__is_active=True,
-                                     product__store_id=order.store_id).select_related("product").first()  # fmt: skip
+            sku = Sku.objects.filter(code=code, is_active=True, product__is_active=True).select_related(
+                "product"
+            ).first()  # its price in the order's store is checked when the exchange is priced
             if sku is None or sku.is_digital:
-                errors[f"sku-{key}"] = ["Choose a shippable SKU of this store to send instead."]
+                errors[f"sku-{key}"] = ["Choose a shippable SKU to send instead."]
         if reason is not None:
             checked.append(CheckedItem(returnable, item.quantity, reason, comments, sku))
     if errors:
@@ -331,7 +332,7 @@ def _may_create(ctx: ActingContext) -> None:
 @dataclass
 class _Created:
     ret: Return
-    refund_id: int | None = None
+    refund_ids: list[int] = field(default_factory=list)
     release_shipment_id: int | None = None
     authorization: PaymentTransaction | None = None
 
@@ -356,7 +357,7 @@ def return_create(ctx: ActingContext, *, order_id: int, guard: Guard, request: R
         if charge_auth is not None:
             payment_reverse(ctx, authorization=charge_auth, idempotency_key=f"{charge_auth.idempotency_key}-reverse")
         raise
-    _after_commit(ctx, created.refund_id, created.release_shipment_id)
+    _after_commit(ctx, created.refund_ids, created.release_shipment_id)
     return created.ret
 
 
@@ -452,16 +453,19 @@ def _complete(edit: OrderEdit, ret: Return, created: _Created) -> None:
     else:
         if ret.status == Return.Status.AWAITING_RECEIPT:
             ret.transition_to(Return.Status.RECEIVED)
-    if ret.refund_amount > 0:
-        refund = refund_open(
-            edit, amount=Money(ret.refund_amount, ret.currency), destination=ret.refund_destination,
-            source_id=ret.refund_source_id, note=ret.note or f"Refund of {ret.rma}", rma=ret.rma,
-        )  # fmt: skip
-        ret.refund = refund
-        created.refund_id = refund.pk
+    left = Money(ret.refund_amount, ret.currency)
+    while left.amount > 0:
+        # One refund per payment capture that holds it (a refund names one capture): usually one.
+        part = min(left, largest_refund(edit.order))
+        if part.amount <= 0:
+            part = left  # refund_open refuses it, naming what can still be refunded
+        refund = refund_open(edit, amount=part, destination=ret.refund_destination, source_id=ret.refund_source_id,
+                             note=ret.note or f"Refund of {ret.rma}", rma=ret.rma)  # fmt: skip
+        created.refund_ids.append(refund.pk)
+        left -= part
     ret.transition_to(Return.Status.COMPLETED)
     ret.completed_at = clock.now()
-    ret.save(update_fields=["status", "completed_at", "refund"])
+    ret.save(update_fields=["status", "completed_at"])
     edit.record(ReturnAction.COMPLETED, changes={"return_status": (before, ret.status)},
                 data={"rma": ret.rma, "refund": str(ret.refund_amount), "currency": ret.currency})  # fmt: skip
 
@@ -491,9 +495,9 @@ def _release_exchange(edit: OrderEdit, ret: Return) -> int | None:
     return shipment.pk
 
 
-def _after_commit(ctx: ActingContext, refund_id: int | None, shipment_id: int | None) -> None:
+def _after_commit(ctx: ActingContext, refund_ids: list[int], shipment_id: int | None) -> None:
     """The gateway calls that follow a committed completion (their tasks were committed with it)."""
-    if refund_id is not None and Refund.objects.filter(pk=refund_id, status=Refund.Status.PENDING).exists():
+    for refund_id in Refund.objects.filter(pk__in=refund_ids, status=Refund.Status.PENDING).values_list("pk", flat=True):
         try:
             refund_issue(ctx, refund_id=refund_id)
         except DomainError:
@@ -519,7 +523,7 @@ def access_return(ctx: ActingContext, rma: str) -> Return:
         raise NotFound("No such return.")
     ret = (
         Return.objects.filter(rma=(rma or "").strip().upper()[:20], store_id__in=stores_served(ctx))
-        .select_related("order", "store", "exchange_order", "refund", "refund_source", "created_by")
+        .select_related("order", "store", "exchange_order", "refund_source", "created_by")
         .first()
     )
     if ret is None:
@@ -557,7 +561,7 @@ def return_receive(ctx: ActingContext, *, rma: str, version: int | None, quantit
                      "complete": complete})  # fmt: skip
         if complete:
             _complete(edit, ret, created)
-    _after_commit(system, created.refund_id, created.release_shipment_id)
+    _after_commit(system, created.refund_ids, created.release_shipment_id)
     return Return.objects.get(pk=ret.pk)
 
 
@@ -646,7 +650,7 @@ def returns_of(order: Order) -> list[Return]:
     """The order's returns and exchanges, newest first, with their lines (the Returns and exchanges tab)."""
     return list(
         Return.objects.filter(order=order)
-        .select_related("exchange_order", "refund", "refund_source", "created_by")
+        .select_related("exchange_order", "refund_source", "created_by")
         .prefetch_related("lines__order_line", "lines__reason", "lines__exchange_sku")
     )
 
