@@ -3,6 +3,7 @@
 from django.urls import path
 
 from concierge.service import order_edit_views as edit
+from concierge.service import return_views as returns
 from concierge.service.order_search_views import order_search
 from concierge.service.order_views import order_view
 
@@ -19,4 +20,9 @@ urlpatterns = [
     path("<str:number>/shipments/<str:shipment>/shipping", edit.shipment_shipping, name="shipment_shipping"),
     path("<str:number>/shipments/<str:shipment>/release", edit.shipment_release, name="shipment_release"),
     path("<str:number>/shipments/<str:shipment>/cancel", edit.shipment_cancel, name="shipment_cancel"),
+    path("<str:number>/returns/new", returns.return_new, name="order_return_new"),
+    path("<str:number>/returns/next", returns.return_next, name="order_return_next"),
+    path("<str:number>/returns/create", returns.return_create, name="order_return_create"),
+    path("<str:number>/returns/<str:rma>/", returns.return_done, name="order_return_done"),
+    path("<str:number>/returns/<str:rma>/cancel", returns.return_cancel, name="order_return_cancel"),
 ]

@@ -21,6 +21,7 @@ from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
 from concierge.orders.selectors import OrderView, order_page
 from concierge.service.order_timeline import describe
+from concierge.service.return_tabs import return_context
 from concierge.service.views import staff_required
 
 TABS = [
@@ -98,6 +99,7 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
         "version": order.version,
         **extra,
     }
+    context.update(return_context(request, view))  # Create Return / Exchange (Details), the Returns tab
     posted, errors = context["values"], context["field_errors"]
     if view.tab == "summary" and editing:
         current = {f: getattr(order, f"billing_{f}") for f in services.ADDRESS_FIELDS}
