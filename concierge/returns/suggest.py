@@ -73,5 +73,5 @@ def suggest_refund(
         for line, quantity, before in items
     )
     total = sum((v.value for v in values), Money.zero(currency))
-    available = max(refundable, Money.zero(currency))
+    available = max(refundable, Money.zero(currency)).rounded()
     return Suggestion(lines=values, value=total, refundable=available, amount=min(total, available))

@@ -175,8 +175,8 @@ def return_next(request: ConciergeRequest, number: str) -> HttpResponse:
 def return_create(request: ConciergeRequest, number: str) -> HttpResponse:
     """Next from step two: the return is created under the order's lock and the version shown."""
     order = _order(request, number)
-    guard = EditGuard(version=parse_version(request.POST.get("version")), lease_token=held_token(request, order))
     try:
+        guard = EditGuard(version=parse_version(request.POST.get("version")), lease_token=held_token(request, order))
         ret = services.return_create(request.ctx, order_id=order.pk, guard=guard, request=_request(order, request.POST))
     except DomainError as exc:
         if exc.status in {402, 422} and exc.fields:  # the input: shown on the step it belongs to
@@ -206,8 +206,8 @@ def return_done(request: ConciergeRequest, number: str, rma: str) -> HttpRespons
 def return_cancel(request: ConciergeRequest, number: str, rma: str) -> HttpResponse:
     """Cancel a return or exchange nothing of which has been received (under the order's lock)."""
     order = _order(request, number)
-    guard = EditGuard(version=parse_version(request.POST.get("version")), lease_token=held_token(request, order))
     try:
+        guard = EditGuard(version=parse_version(request.POST.get("version")), lease_token=held_token(request, order))
         services.return_cancel(request.ctx, order_id=order.pk, rma=rma, guard=guard)
     except DomainError as exc:
         return refused(request, order, exc, "returns")
