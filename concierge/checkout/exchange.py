@@ -26,8 +26,10 @@ _DESTINATION_FIELDS = (
     "primary_email", "primary_phone", "alternate_first_name", "alternate_last_name", "alternate_email",
     "alternate_phone",
 )  # fmt: skip
-_BILLING_FIELDS = ("email", "billing_first_name", "billing_last_name", "billing_line1", "billing_line2",
-                   "billing_city", "billing_region", "billing_postal_code", "billing_country", "billing_phone")  # fmt: skip
+_BILLING_FIELDS = (
+    "email", "billing_first_name", "billing_last_name", "billing_line1", "billing_line2", "billing_city",
+    "billing_region", "billing_postal_code", "billing_country", "billing_phone",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,20 @@ def exchange_order_write(
     )  # fmt: skip
     OrderLine.objects.bulk_create(
         OrderLine(
-            order=order, shipment=shipment, sku=line.sku, sku_code=line.sku.code,
-            product_name=line.sku.product.name, sku_name=line.sku.name, quantity=line.quantity,
-            unit_price=line.unit_price, subtotal=line.subtotal, discount=line.discount, tax=line.tax,
-            total=line.total, promotions=list(line.promotions),
-        )  # fmt: skip
+            order=order,
+            shipment=shipment,
+            sku=line.sku,
+            sku_code=line.sku.code,
+            product_name=line.sku.product.name,
+            sku_name=line.sku.name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            subtotal=line.subtotal,
+            discount=line.discount,
+            tax=line.tax,
+            total=line.total,
+            promotions=list(line.promotions),
+        )
         for line in lines
     )
     return order

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.db import IntegrityError, transaction
@@ -373,8 +373,11 @@ def _locked_unchanged_cart(ctx: ActingContext, placement: Placement) -> Cart:
 class _Stocked(Protocol):
     """What taking stock reads of a line: a cart's line, or an exchange order's (checkout/exchange.py)."""
 
-    sku_id: int
-    quantity: int
+    @property
+    def sku_id(self) -> int: ...
+
+    @property
+    def quantity(self) -> int: ...
 
     @property
     def sku(self) -> Sku: ...

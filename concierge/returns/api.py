@@ -250,8 +250,10 @@ def order_return_quote(request: ConciergeRequest, number: ShortText, payload: Re
 
 @router.post("/service/orders/{number}/returns", response={200: OrderReturnOut, 402: ErrorOut, **ERRORS_EDIT},
              openapi_extra=EDIT_HEADERS, by_alias=True)  # fmt: skip
-def order_return_create(request: ConciergeRequest, number: ShortText, payload: ReturnCreateIn,
-                        if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> OrderReturnOut:  # fmt: skip
+def order_return_create(
+    request: ConciergeRequest, number: ShortText, payload: ReturnCreateIn, if_match: str | None = IfMatch,
+    x_lease_token: str | None = LeaseToken,
+) -> OrderReturnOut:  # fmt: skip
     """Create Return / Create Exchange (the create_return privilege), under the order's lock; the lock
     stays. Nothing to receive (digital assets, or no receipt asked for): completed at once."""
     order = _order(request, number)

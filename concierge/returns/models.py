@@ -212,7 +212,8 @@ class ReturnLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="returns_line_quantity_positive"),
             models.CheckConstraint(
-                condition=models.Q(received_quantity__lte=models.F("quantity")), name="returns_received_at_most_returned"
+                condition=models.Q(received_quantity__lte=models.F("quantity")),
+                name="returns_received_at_most_returned",
             ),
         ]
 

@@ -20,6 +20,7 @@ order's lock and a quantity limit cannot be passed by two returns at once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -27,7 +28,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F, Sum
 
 from concierge.audit.services import record
@@ -117,8 +117,12 @@ def returnable_lines(order: Order) -> list[Returnable]:
     )
     lines = OrderLine.objects.filter(order=order).select_related("shipment", "sku").order_by("id")
     return [
-        Returnable(line=line, shipped=line.quantity if line.shipment.status == Shipment.Status.SHIPPED else 0,
-                   returned=returned.get(line.pk, 0), is_digital=line.sku.is_digital)  # fmt: skip
+        Returnable(
+            line=line,
+            shipped=line.quantity if line.shipment.status == Shipment.Status.SHIPPED else 0,
+            returned=returned.get(line.pk, 0),
+            is_digital=line.sku.is_digital,
+        )
         for line in lines
     ]
 
@@ -187,9 +191,9 @@ def check_items(order: Order, request: ReturnIn) -> list[CheckedItem]:
             if returnable.is_digital:
                 errors[f"quantity-{key}"] = ["A digital asset is only refunded, not exchanged."]
             code = (item.exchange_sku_code or returnable.line.sku_code).strip()
-            sku = Sku.objects.filter(code=code, is_active=True, product__is_active=True).select_related(
-                "product"
-            ).first()  # its price in the order's store is checked when the exchange is priced
+            sku = (
+                Sku.objects.filter(code=code, is_active=True, product__is_active=True).select_related("product").first()
+            )  # its price in the order's store is checked when the exchange is priced
             if sku is None or sku.is_digital:
                 errors[f"sku-{key}"] = ["Choose a shippable SKU to send instead."]
         if reason is not None:
@@ -253,7 +257,8 @@ def exchange_quote(order: Order, items: Sequence[CheckedItem], worth: Suggestion
     charge = refund = Money.zero(currency)
     for item, value in zip(items, worth.lines, strict=True):
         sku = item.exchange_sku
-        assert sku is not None  # check_items names one for every line of an exchange
+        if sku is None:  # check_items names one for every line of an exchange
+            raise _invalid(ReturnError.EXCHANGE_INVALID, "Choose the SKU to send instead.")
         credit_net = value.price - value.discount
         if sku.pk == item.returnable.line.sku_id:
             unit = Money(item.returnable.line.unit_price, currency)
@@ -309,7 +314,7 @@ def _check_refund(ctx: ActingContext, order: Order, choice: RefundIn, most: Mone
     return amount, choice.destination, source_id
 
 
-def _original_source(order: Order) -> PaymentSource | None:
+def original_source(order: Order) -> PaymentSource | None:
     authorization = order.transactions.filter(kind=PaymentTransaction.Kind.AUTHORIZE, status="SUCCEEDED").first()
     return authorization.source if authorization is not None else None
 
@@ -362,7 +367,7 @@ def return_create(ctx: ActingContext, *, order_id: int, guard: Guard, request: R
 
 
 def _authorize_charge(ctx: ActingContext, order: Order, request: ReturnIn, charge: Money) -> PaymentTransaction:
-    source = _original_source(order)
+    source = original_source(order)
     if request.refund.destination == Return.Destination.OTHER_SOURCE and request.refund.source_id:
         source = PaymentSource.objects.filter(pk=request.refund.source_id, customer_id=order.customer_id,
                                               is_active=True).first() or source  # fmt: skip
@@ -406,10 +411,19 @@ def _create(
             exchange_charge=quote.charge.amount if quote else Decimal(0),
         )  # fmt: skip
         ReturnLine.objects.bulk_create(
-            ReturnLine(ret=ret, order_line=i.returnable.line, quantity=i.quantity, reason=i.reason,
-                       comments=i.comments, is_digital=i.returnable.is_digital, price=v.price.amount,
-                       discount=v.discount.amount, tax=v.tax.amount, value=v.value.amount,
-                       exchange_sku=i.exchange_sku)  # fmt: skip
+            ReturnLine(
+                ret=ret,
+                order_line=i.returnable.line,
+                quantity=i.quantity,
+                reason=i.reason,
+                comments=i.comments,
+                is_digital=i.returnable.is_digital,
+                price=v.price.amount,
+                discount=v.discount.amount,
+                tax=v.tax.amount,
+                value=v.value.amount,
+                exchange_sku=i.exchange_sku,
+            )
             for i, v in zip(items, worth.lines, strict=True)
         )
         edit.record(
@@ -497,16 +511,15 @@ def _release_exchange(edit: OrderEdit, ret: Return) -> int | None:
 
 def _after_commit(ctx: ActingContext, refund_ids: list[int], shipment_id: int | None) -> None:
     """The gateway calls that follow a committed completion (their tasks were committed with it)."""
-    for refund_id in Refund.objects.filter(pk__in=refund_ids, status=Refund.Status.PENDING).values_list("pk", flat=True):
-        try:
+    for refund_id in Refund.objects.filter(pk__in=refund_ids, status=Refund.Status.PENDING).values_list(
+        "pk", flat=True
+    ):
+        # On a refusal the refund's issue task, committed with it, tries again; the refund shows its state.
+        with contextlib.suppress(DomainError):
             refund_issue(ctx, refund_id=refund_id)
-        except DomainError:
-            pass  # the refund's issue task, committed with it, tries again; the refund shows its state
     if shipment_id is not None:
-        try:
+        with contextlib.suppress(DomainError):  # the capture task committed with the release tries again
             shipment_capture(ctx, shipment_id=shipment_id)
-        except DomainError:
-            pass  # the capture task committed with the release tries again
 
 
 # --- Receive (the Warehouse) -----------------------------------------------------------------------
@@ -617,15 +630,14 @@ def return_cancel(ctx: ActingContext, *, order_id: int, rma: str, guard: Guard) 
             reverse_order_id = _cancel_exchange_order(ret)
         edit.record(ReturnAction.CANCELLED, changes={"return_status": (before, ret.status)}, data={"rma": ret.rma})
     if reverse_order_id is not None:
-        try:
+        with contextlib.suppress(DomainError):  # the reversal task committed with the cancellation tries again
             order_reverse_payment(ActingContext.system(f"returns ({rma})"), order_id=reverse_order_id)
-        except DomainError:
-            pass  # the reversal task committed with the cancellation tries again
     return ret
 
 
 def _cancel_exchange_order(ret: Return) -> int:
-    assert ret.exchange_order_id is not None
+    if ret.exchange_order_id is None:
+        raise NotFound("No such exchange order.")
     system = ActingContext.system(f"returns ({ret.rma})", store=ret.store)
     with order_edit(system, order_id=ret.exchange_order_id, guard=SYSTEM, then=Then.KEEP) as exchange_edit:
         exchange = exchange_edit.order
@@ -662,4 +674,3 @@ def describe_items(ret: Return) -> list[dict[str, Any]]:
          "value": line.value, "exchange_sku": line.exchange_sku.code if line.exchange_sku else ""}
         for line in ret.lines.all()
     ]  # fmt: skip
-

@@ -2,10 +2,10 @@
 purchase price, the promotions at the time of the order, and taxes").
 
 An order line keeps what the customer paid for it as the one pricing function priced it: its
-subtotal (unit price × quantity), its discount (its own best promotion plus its share of the cart's
+subtotal (unit price x quantity), its discount (its own best promotion plus its share of the cart's
 best promotion, spread over the lines in proportion) and its tax. Returned units are worth their
 share of each, prorated per unit and rounded to the currency's minor unit *cumulatively*: the
-units returned so far are worth ``round(part × (before + q) / Q) − round(part × before / Q)``, so
+units returned so far are worth ``round(part x (before + q) / Q) - round(part x before / Q)``, so
 returning every unit, in one return or several, gives back exactly what the line cost, to the cent.
 The total is never above what the order can still refund.
 """
@@ -39,7 +39,7 @@ class LineValue:
 class Suggestion:
     lines: tuple[LineValue, ...]
     value: Money  # what the returned units cost the customer
-    refundable: Money  # what the order can still refund (captured − refunded − pending)
+    refundable: Money  # what the order can still refund (captured - refunded - pending)
     amount: Money  # the suggestion: the value, at most what is refundable
 
     @property
@@ -63,9 +63,7 @@ def line_value(line: OrderLine, *, quantity: int, returned_before: int, currency
     return LineValue(line=line, quantity=quantity, **parts)
 
 
-def suggest_refund(
-    *, currency: str, items: Sequence[tuple[OrderLine, int, int]], refundable: Money
-) -> Suggestion:
+def suggest_refund(*, currency: str, items: Sequence[tuple[OrderLine, int, int]], refundable: Money) -> Suggestion:
     """``items``: (order line, quantity returned now, quantity returned before). ``refundable``:
     what the order can still refund, less what its other open returns will refund."""
     values = tuple(

@@ -37,7 +37,7 @@ from concierge.service.views import staff_required
 
 NOT_CARRIED = frozenset({"csrfmiddlewaretoken", "go", "amount", "destination", "source", "note"})
 ITEM_FIELDS = {"quantity", "reason", "comments", "sku", "items"}
-TITLES = {Return.Kind.RETURN: "Create Return", Return.Kind.EXCHANGE: "Create Exchange"}
+TITLES: dict[str, str] = {Return.Kind.RETURN: "Create Return", Return.Kind.EXCHANGE: "Create Exchange"}
 
 
 def _order(request: ConciergeRequest, number: str) -> Order:
@@ -130,7 +130,9 @@ def return_new(request: ConciergeRequest, number: str) -> HttpResponse:
     return _render(request, order, step="items", kind=_kind(request.GET), data={"receipt_required": "1"})
 
 
-def _money_step(request: ConciergeRequest, order: Order, data: Any, *, refusal: DomainError | None = None) -> HttpResponse:
+def _money_step(
+    request: ConciergeRequest, order: Order, data: Any, *, refusal: DomainError | None = None
+) -> HttpResponse:
     """Step two, after step one's Next: the items are checked (nothing is written) and priced."""
     kind = _kind(data)
     try:
@@ -145,7 +147,7 @@ def _money_step(request: ConciergeRequest, order: Order, data: Any, *, refusal: 
         "receipt": services.needs_receipt(items, requested=wanted.receipt_required),
         "sources": [s for s in PaymentSource.objects.filter(customer_id=order.customer_id, is_active=True,
                                                             kind=PaymentSource.Kind.CARD)],
-        "original": services._original_source(order),
+        "original": services.original_source(order),
     }  # fmt: skip
     if kind == Return.Kind.EXCHANGE:
         try:
@@ -213,4 +215,3 @@ def return_cancel(request: ConciergeRequest, number: str, rma: str) -> HttpRespo
         return refused(request, order, exc, "returns")
     messages.success(request, f"{rma} cancelled.")
     return redirect(order_url(order, "returns"))
-

@@ -44,8 +44,13 @@ def delivered_order(customer: Customer, store: Store, items: tuple[Item, ...] = 
     plan = CheckoutPlan(
         billing_address_id=address.pk,
         payment_source_id=card.pk,
-        shipments=(ShipmentPlan(kind="SHIP", line_ids=tuple(shippable), address_id=address.pk,
-                                shipping_method_code="standard"),) if shippable else (),  # fmt: skip
+        shipments=(
+            ShipmentPlan(
+                kind="SHIP", line_ids=tuple(shippable), address_id=address.pk, shipping_method_code="standard"
+            ),
+        )
+        if shippable
+        else (),
     )
     order = checkout_submit(ctx, cart=Cart.objects.get(pk=cart.pk), plan=plan)
     warehouse = ActingContext.system("tests", store=store)

@@ -65,7 +65,8 @@ def test_create_a_return_list_it_search_it_and_receive_it(csr, warehouse, shoppe
     assert (missing.status_code, missing.json()["code"]) == (428, "return.version_required")
     first = will.post(url, {"items": [{"line": line, "quantity": 1}]}, content_type="application/json",
                       headers={"If-Match": f'"{ret["version"]}"'})  # fmt: skip
-    assert first.status_code == 200 and first.json()["status"] == "AWAITING_RECEIPT"
+    assert first.status_code == 200
+    assert first.json()["status"] == "AWAITING_RECEIPT"
     stale = will.post(url, {"items": [{"line": line, "quantity": 1}]}, content_type="application/json",
                       headers={"If-Match": f'"{ret["version"]}"'})  # fmt: skip
     assert (stale.status_code, stale.json()["code"]) == (412, "return.stale")
@@ -87,7 +88,8 @@ def test_quantity_limits_and_bad_input_have_the_error_shape(csr, shopper, store)
     assert list(too_many.json()["fields"].values()) == [["At most 2 can be returned (shipped 2, already returned 0)."]]
     long = ann.post(f"/api/v1/service/orders/{order.number}/returns", {**body(order), "note": "x" * 501},
                     content_type="application/json", headers=headers)  # fmt: skip
-    assert long.status_code == 422 and set(long.json()) >= {"code", "message", "fields"}
+    assert long.status_code == 422
+    assert set(long.json()) >= {"code", "message", "fields"}
     raised = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, 1, refund_amount="80.01"),
                       content_type="application/json", headers=headers)  # fmt: skip
     assert (raised.status_code, raised.json()["code"]) == (422, "return.refund_invalid")
@@ -110,11 +112,13 @@ def test_an_exchange_over_the_api(csr, warehouse, shopper, store):
     created = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, kind="EXCHANGE"),
                        content_type="application/json", headers=lock(ann, order)).json()  # fmt: skip
     ret = created["return"]
-    assert ret["kind"] == "EXCHANGE" and ret["exchange_order"]
+    assert ret["kind"] == "EXCHANGE"
+    assert ret["exchange_order"]
     assert Order.objects.get(number=ret["exchange_order"]).status == "AWAITING_EXCHANGE"
     done = api(warehouse).post(f"/api/v1/service/returns/{ret['rma']}/receive",
                                {"items": [{"line": ret["lines"][0]["id"], "quantity": 1}]},
-                               content_type="application/json", headers={"If-Match": f'"{ret["version"]}"'})  # fmt: skip
+                               content_type="application/json",
+                               headers={"If-Match": f'"{ret["version"]}"'})  # fmt: skip
     assert done.json()["status"] == "COMPLETED"
     assert Order.objects.get(number=ret["exchange_order"]).status == "IN_PROGRESS"
     assert Decimal(done.json()["exchange_charge"]) == Decimal("0.00")

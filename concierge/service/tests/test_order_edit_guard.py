@@ -24,10 +24,10 @@ from concierge.orders import locks
 from concierge.orders.editing import SYSTEM, EditGuard
 from concierge.orders.models import Order, Shipment
 from concierge.orders.services import shipment_release, shipment_ship
-from concierge.returns.models import ReturnReason
-from concierge.returns.services import ItemIn, ReturnIn, return_create
 from concierge.orders.tests.builders import placed_order
 from concierge.payments.models import PaymentTransaction
+from concierge.returns.models import ReturnReason
+from concierge.returns.services import ItemIn, ReturnIn, return_create
 from concierge.testing import factories
 from concierge.testing.clients import browser
 from concierge.testing.factories import PASSWORD
@@ -59,8 +59,12 @@ API_EDITS: dict[tuple[str, str], tuple[int | None, dict[str, Any] | None]] = {
     ("POST", "/service/orders/{number}/returns/{rma}/cancel"): (None, None),
 }  # fmt: skip
 # Pages that only read (GET, never changing a row).
-READS = {"orders": "order search", "order": "the order view", "order_return_new": "Create Return's first step",
-         "order_return_done": "the return wizard's last step (Finish)"}
+READS = {
+    "orders": "order search",
+    "order": "the order view",
+    "order_return_new": "Create Return's first step",
+    "order_return_done": "the return wizard's last step (Finish)",
+}
 # Write routes that are not edits of the order, and why they need no version.
 NOT_EDITS = {
     "order_edit": "opens the editor: takes the lock (refused, naming the holder, when someone else has it)",
@@ -102,9 +106,12 @@ def _open_return(order: Order) -> str:
     maker = factories.staff("CSR", stores=[order.store])
     grant = locks.order_lock(ActingContext(user=maker), order_id=order.pk)
     line = order.lines.order_by("id").first()
-    ret = return_create(ActingContext(user=maker), order_id=order.pk,
-                        guard=EditGuard(version=Order.objects.get(pk=order.pk).version, lease_token=grant.token),
-                        request=ReturnIn(kind="RETURN", items=(ItemIn(line.pk, 1, ReturnReason.objects.first().pk),)))
+    ret = return_create(
+        ActingContext(user=maker),
+        order_id=order.pk,
+        guard=EditGuard(version=Order.objects.get(pk=order.pk).version, lease_token=grant.token),
+        request=ReturnIn(kind="RETURN", items=(ItemIn(line.pk, 1, ReturnReason.objects.first().pk),)),
+    )
     locks.order_unlock(ActingContext(user=maker), order_id=order.pk, lease_token=grant.token)
     return ret.rma
 

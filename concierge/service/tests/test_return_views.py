@@ -33,7 +33,9 @@ def wrong_size() -> int:
 def test_create_return_is_on_details_while_editing(csr, shopper, store):
     order = delivered_order(shopper, store, (SHOE,))
     viewer = browser(csr)
-    assert "Choose Edit to create a return or an exchange." in viewer.get(url("order", order.number) + "?tab=details").text
+    assert (
+        "Choose Edit to create a return or an exchange." in viewer.get(url("order", order.number) + "?tab=details").text
+    )
     body = editing(csr, order).get(url("order", order.number) + "?tab=details").text
     assert f'href="{url("order_return_new", order.number)}">Create Return</a>' in body
     assert "Create Exchange</a>" in body
@@ -45,7 +47,8 @@ def test_the_return_wizard_next_writes_nothing_and_next_again_creates_the_return
     client = editing(csr, order)
     step1 = client.get(url("order_return_new", order.number))
     assert step1.status_code == 200
-    assert "Create Return" in step1.text and 'name="quantity-' in step1.text
+    assert "Create Return" in step1.text
+    assert 'name="quantity-' in step1.text
     form = {"kind": "RETURN", "version": order.version, f"quantity-{line.pk}": "1",
             f"reason-{line.pk}": wrong_size(), f"comments-{line.pk}": "No box", "receipt_required": "1"}  # fmt: skip
     # Next: the refund step with the suggestion, nothing written
@@ -59,9 +62,13 @@ def test_the_return_wizard_next_writes_nothing_and_next_again_creates_the_return
     assert done.status_code == 302
     ret = Return.objects.get()
     page = client.get(done["Location"])
-    assert ret.rma in page.text and "Finish" in page.text and "Awaiting Receipt" in page.text
+    assert ret.rma in page.text
+    assert "Finish" in page.text
+    assert "Awaiting Receipt" in page.text
     tab = client.get(url("order", order.number) + "?tab=returns").text
-    assert ret.rma in tab and "Awaiting Receipt" in tab and "Wrong Size" in tab
+    assert ret.rma in tab
+    assert "Awaiting Receipt" in tab
+    assert "Wrong Size" in tab
     assert Order.objects.get(pk=order.pk).version == order.version + 1
 
 
@@ -115,7 +122,8 @@ def test_an_exchange_through_the_wizard_creates_an_order_awaiting_exchange(csr, 
     form = {"kind": "EXCHANGE", "version": order.version, f"quantity-{line.pk}": "1",
             f"reason-{line.pk}": wrong_size(), f"sku-{line.pk}": line.sku_code, "receipt_required": "1"}  # fmt: skip
     step2 = client.post(url("order_return_next", order.number), form)
-    assert step2.status_code == 200 and 'data-testid="charge">$0.00<' in step2.text
+    assert step2.status_code == 200
+    assert 'data-testid="charge">$0.00<' in step2.text
     done = client.post(url("order_return_create", order.number), form)
     assert done.status_code == 302
     ret = Return.objects.get()
@@ -128,7 +136,8 @@ def test_the_wizard_needs_the_lock_and_the_privilege(csr, shopper, store, wareho
     line = order.lines.get()
     form = {"kind": "RETURN", "version": order.version, f"quantity-{line.pk}": "1", f"reason-{line.pk}": wrong_size()}
     response = browser(csr).post(url("order_return_create", order.number), form)
-    assert response.status_code == 409 and 'role="alertdialog"' in response.text
+    assert response.status_code == 409
+    assert 'role="alertdialog"' in response.text
     assert browser(warehouse).get(url("order_return_new", order.number)).status_code == 403
     assert browser(warehouse).post(url("order_return_create", order.number), form).status_code == 403
     assert not Return.objects.exists()
@@ -150,7 +159,8 @@ def test_warehouse_staff_land_in_the_warehouse_and_see_only_it(warehouse, shoppe
     order = delivered_order(shopper, store, (SHOE,))
     client = browser(warehouse)
     page = client.get(url("warehouse"))
-    assert page.status_code == 200 and "Search Terms" in page.text
+    assert page.status_code == 200
+    assert "Search Terms" in page.text
     assert 'href="/service/orders/"' not in page.text  # the nav shows only Warehouse
     assert client.get(url("order", order.number)).status_code == 403
     assert client.get(url("orders")).status_code == 403
@@ -179,7 +189,8 @@ def test_search_by_each_term_and_more_terms_narrow(warehouse, shopper, other_sho
     today = mine.created_at.date().isoformat()
     assert found(created_from=today, created_to=today) == {mine.rma, other.rma}
     bad = client.get(url("warehouse"), {"created_from": "2026-02-30"})
-    assert bad.status_code == 400 and "Not a date" in bad.text
+    assert bad.status_code == 400
+    assert "Not a date" in bad.text
 
 
 def test_receive_in_two_parts_completes_the_return_and_issues_its_refund(warehouse, shopper, store, csr):
@@ -188,13 +199,15 @@ def test_receive_in_two_parts_completes_the_return_and_issues_its_refund(warehou
     line = ret.lines.get()
     client = browser(warehouse)
     page = client.get(url("warehouse_return", ret.rma))
-    assert "Receive" in page.text and f'name="received-{line.pk}"' in page.text
+    assert "Receive" in page.text
+    assert f'name="received-{line.pk}"' in page.text
     first = client.post(url("warehouse_receive", ret.rma), {"version": ret.version, f"received-{line.pk}": "1"})
     assert first.status_code == 302
     assert "Received items of" in client.get(first["Location"]).text
     # a second tab still showing the first version is told the return changed
     stale = client.post(url("warehouse_receive", ret.rma), {"version": ret.version, f"received-{line.pk}": "1"})
-    assert stale.status_code == 412 and "Return changed" in stale.text
+    assert stale.status_code == 412
+    assert "Return changed" in stale.text
     ret.refresh_from_db()
     done = client.post(url("warehouse_receive", ret.rma), {"version": ret.version, f"received-{line.pk}": "1"})
     assert done.status_code == 302
@@ -220,5 +233,6 @@ def test_another_stores_warehouse_finds_nothing(shopper, store, other_store, csr
     ret = a_return(csr, delivered_order(shopper, store, (SHOE,)))
     far = browser(factories.staff("Warehouse", stores=[other_store]))
     page = far.get(url("warehouse"), {"rma": ret.rma}).text
-    assert "No returns match." in page and url("warehouse_return", ret.rma) not in page
+    assert "No returns match." in page
+    assert url("warehouse_return", ret.rma) not in page
     assert far.get(url("warehouse_return", ret.rma)).status_code == 404
