@@ -6,14 +6,15 @@ and cancelling a return or exchange (order edits: ``If-Match`` with the order's 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Header, Query, Router, Schema
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
-from concierge.api.types import NO_CONTROL_CHARACTERS, ShortText
+from concierge.api.types import NO_CONTROL_CHARACTERS, AmountText, ShortText
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.requests import ConciergeRequest
 from concierge.identity.roles import Priv
@@ -21,7 +22,7 @@ from concierge.orders.console_api import EDIT_HEADERS, ERRORS_EDIT, IfMatch, Lea
 from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
-from concierge.orders.selectors import access_order
+from concierge.orders.selectors import Day, access_order
 from concierge.payments.models import Refund
 from concierge.returns import services
 from concierge.returns.errors import ReturnError
@@ -56,8 +57,8 @@ class ReturnCreateIn(Schema):
     items: list[ReturnItemIn] = Field(min_length=1, max_length=200)
     receipt_required: bool = Field(default=True, description="Shippable goods must be received first (digital: "
                                    "never).")  # fmt: skip
-    refund_amount: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2,
-                                          description="At most the suggestion; omitted: the suggestion.")  # fmt: skip
+    refund_amount: AmountText | None = Field(default=None, description='At most the suggestion, e.g. "12.50"; '
+                                             "omitted: the suggestion.")  # fmt: skip
     refund_destination: Destination = "ORIGINAL"
     refund_source: int | None = Field(default=None, ge=1, le=2**63 - 1, description="For OTHER_SOURCE: a card id.")
     note: Note = ""
@@ -138,8 +139,18 @@ class ReturnSearchIn(Schema):
     name: Annotated[str, StringConstraints(max_length=160, pattern=NO_CONTROL_CHARACTERS)] = ""
     email: Annotated[str, StringConstraints(max_length=254, pattern=NO_CONTROL_CHARACTERS)] = ""
     status: Literal["", "AWAITING_RECEIPT", "RECEIVED", "COMPLETED", "CANCELLED"] = ""
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
+    created_from: Day = Field(default=None, description="First day created, e.g. 2026-11-01.")
+    created_to: Day = Field(default=None, description="Last day created, e.g. 2026-11-30.")
+
+    @field_validator("created_from", "created_to", mode="before")
+    @classmethod
+    def _day(cls, value: object) -> object:
+        """A day as YYYY-MM-DD or nothing (the empty value a form sends); never a number of seconds."""
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+            raise ValueError("Not a date: use a day that exists, e.g. 2026-11-30.")
+        return value.strip()
 
 
 class ReturnableOut(Schema):
@@ -201,8 +212,8 @@ def _request(payload: ReturnCreateIn) -> ReturnIn:
         items=tuple(ItemIn(order_line_id=i.order_line, quantity=i.quantity, reason_id=i.reason, comments=i.comments,
                            exchange_sku_code=i.exchange_sku) for i in payload.items),
         receipt_required=payload.receipt_required,
-        refund=RefundIn(amount=payload.refund_amount, destination=payload.refund_destination,
-                        source_id=payload.refund_source, note=payload.note),
+        refund=RefundIn(amount=Decimal(payload.refund_amount) if payload.refund_amount else None,
+                        destination=payload.refund_destination, source_id=payload.refund_source, note=payload.note),
     )  # fmt: skip
 
 
@@ -278,6 +289,8 @@ def returns_search(request: ConciergeRequest, params: Query[ReturnSearchIn]) -> 
     """The Warehouse's Returns search: every term narrows; at most 50, newest first."""
     if not (services.may_receive(request.ctx) or request.ctx.has_perm(Priv.USE_SERVICE_CONSOLE)):
         raise PermissionDenied("Returns are for warehouse and customer service staff.")
+    if params.created_from and params.created_to and params.created_to < params.created_from:
+        return []  # a window no return falls in (JSON Schema cannot say "after")
     criteria = ReturnCriteria.parse({k: ("" if v is None else str(v)) for k, v in params.dict().items()})
     return [return_out(ret) for ret in search_returns(request.ctx, criteria)]
 
