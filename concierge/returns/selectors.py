@@ -107,6 +107,6 @@ def search_returns(ctx: ActingContext, criteria: ReturnCriteria) -> list[Return]
     if criteria.created_from or criteria.created_to:
         q &= within_store_days(stores, criteria.created_from, criteria.created_to, field="created_at")
     return list(
-        Return.objects.filter(q).select_related("order", "exchange_order").prefetch_related("lines__order_line")
+        Return.objects.filter(q).select_related("store", "exchange_order").prefetch_related("lines__order_line")
         .order_by("-created_at", "-id")[:RESULT_LIMIT]
     )  # fmt: skip

@@ -26,6 +26,7 @@ from concierge.core.forms import checks_text
 from concierge.core.requests import ConciergeRequest
 from concierge.identity.roles import Priv
 from concierge.orders.editing import EditGuard, parse_version
+from concierge.orders.locks import ORDER_HEARTBEAT
 from concierge.orders.models import Order
 from concierge.orders.selectors import access_order
 from concierge.payments.models import PaymentSource, Refund
@@ -115,7 +116,8 @@ def _render(request: ConciergeRequest, order: Order, *, step: str, kind: str, da
     context = {
         "order": order, "step": step, "kind": kind, "title": TITLES[kind], "rows": rows, "data": data,
         "errors": errors, "form_error": form_error, "reasons": ReturnReason.objects.filter(is_active=True),
-        "editing": _editing(request, order), "may_create": request.ctx.has_perm(Priv.CREATE_RETURN),
+        "editing": _editing(request, order), "heartbeat_seconds": int(ORDER_HEARTBEAT.total_seconds()),
+        "may_create": request.ctx.has_perm(Priv.CREATE_RETURN),
         "version": data.get("version", order.version), "why_not": services.why_no_returns(order),
         "carried": [(k, v) for k, v in data.items() if k not in NOT_CARRIED], **extra,
     }  # fmt: skip

@@ -37,8 +37,8 @@ def test_create_return_is_on_details_while_editing(csr, shopper, store):
         "Choose Edit to create a return or an exchange." in viewer.get(url("order", order.number) + "?tab=details").text
     )
     body = editing(csr, order).get(url("order", order.number) + "?tab=details").text
-    assert f'href="{url("order_return_new", order.number)}">Create Return</a>' in body
-    assert "Create Exchange</a>" in body
+    assert f'action="{url("order_return_new", order.number)}"><button class="button" type="submit">Create Return' in body
+    assert 'value="EXCHANGE"><button class="button" type="submit">Create Exchange' in body
 
 
 def test_the_return_wizard_next_writes_nothing_and_next_again_creates_the_return(csr, shopper, store):
