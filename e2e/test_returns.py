@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from concierge.payments.models import Refund
-from concierge.returns.reasons import SYSTEM_REASONS
 from concierge.returns.models import Return, ReturnReason
+from concierge.returns.reasons import SYSTEM_REASONS
 from concierge.returns.tests.builders import EBOOK, SHOE, delivered_order
 from concierge.testing.factories import PASSWORD
 from e2e.conftest import screenshot
