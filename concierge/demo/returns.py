@@ -94,8 +94,9 @@ def seed_returns() -> int:
     if csr is None or warehouse is None:
         return 0
     priced = Sku.objects.filter(prices__price_list__store__code="us", prices__price_list__segment=None,
-                                prices__price_list__account=None, is_active=True, stock_on_hand__gt=20)  # fmt: skip
-    shippable = list(priced.filter(kind=Sku.Kind.SHIPPABLE).distinct().order_by("id")[: len(PLANS)])
+                                prices__price_list__account=None, is_active=True)  # fmt: skip
+    in_stock = priced.filter(kind=Sku.Kind.SHIPPABLE, stock_on_hand__gt=20)
+    shippable = list(in_stock.distinct().order_by("id")[: len(PLANS)])
     digital = priced.filter(kind=Sku.Kind.DIGITAL).distinct().order_by("id").first()
     customers = list(Customer.objects.filter(store__code="us", kind=Customer.Kind.REGISTERED_USER,
                                              user__isnull=False).order_by("shared_id")[:len(PLANS)])  # fmt: skip
