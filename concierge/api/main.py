@@ -11,6 +11,7 @@ from concierge.checkout.api import router as checkout_router
 from concierge.identity.api import router as identity_router
 from concierge.orders.api import router as orders_router
 from concierge.orders.console_api import router as order_console_router
+from concierge.orders.refund_api import router as refund_router
 from concierge.returns.api import router as returns_router
 
 api = NinjaAPI(
@@ -33,4 +34,5 @@ api.add_router("/", checkout_router)
 api.add_router("/", orders_router)
 api.add_router("/", order_console_router)
 api.add_router("/", returns_router)
+api.add_router("/", refund_router)
 api.add_router("/", assist_router)

@@ -18,7 +18,7 @@ returns code inside its own edit, with the return's RMA.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
@@ -29,6 +29,7 @@ from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.forms import text_problem
 from concierge.core.money import Money
+from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.orders.actions import OrderAction
 from concierge.orders.editing import SYSTEM, Guard, OrderEdit, Then, order_edit
@@ -326,3 +327,52 @@ def order_refund_reject(ctx: ActingContext, *, order_id: int, refund_id: int, gu
         _release(refund)
         edit.record(OrderAction.REFUND_REJECTED, data=_event_data(refund, reason=reason))
     return refund
+
+
+# --- What the console and the API show ------------------------------------------------------------
+
+
+def parse_amount(text: str, currency: str) -> Money:
+    """An amount typed by a person ("12.50"; a thousands comma is allowed), or a field error."""
+    cleaned = (text or "").strip().replace(",", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise _invalid("amount", "Enter an amount, e.g. 12.50.") from exc
+    if not value.is_finite():
+        raise _invalid("amount", "Enter an amount, e.g. 12.50.")
+    return Money(value, currency)
+
+
+def order_refunds(order: Order) -> list[Refund]:
+    """The order's refunds, oldest first, with who requested and who decided them."""
+    return list(order.refunds.select_related("requested_by", "decided_by").order_by("created_at", "id"))
+
+
+def original_source_label(order: Order) -> str:
+    """Refund Options: the payment source the order was paid with, in words."""
+    capture = next(iter(refundable_captures(order.pk)), None)
+    if capture is not None:
+        return capture.source_label or "Original payment source"
+    authorization = order.transactions.filter(kind=PaymentTransaction.Kind.AUTHORIZE).first()
+    return authorization.source_label if authorization is not None else "Original payment source"
+
+
+def other_sources(order: Order) -> list[PaymentSource]:
+    """Refund Options: the customer's (or their organization's) other cards on file."""
+    customer_ids = [order.customer_id, *([order.account_id] if order.account_id else [])]
+    original = {c.source_id for c in refundable_captures(order.pk)}
+    cards = PaymentSource.objects.filter(customer_id__in=customer_ids, is_active=True, kind=PaymentSource.Kind.CARD)
+    return [s for s in cards if s.pk not in original]
+
+
+def refunds_awaiting_approval(ctx: ActingContext, *, limit: int = 20) -> list[Refund]:
+    """For an approver: the refunds of the stores they serve waiting for a second person, oldest
+    first (the Customer Service home). Empty without the Approve Refund privilege."""
+    if not ctx.has_perm(Priv.APPROVE_REFUND):
+        return []
+    return list(
+        Refund.objects.filter(status=_R.AWAITING_APPROVAL, order__store_id__in=stores_served(ctx))
+        .select_related("order", "order__store", "requested_by")
+        .order_by("created_at", "id")[:limit]
+    )

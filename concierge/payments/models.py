@@ -193,7 +193,8 @@ class Refund(StateMachine, models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     destination = models.CharField(max_length=12, choices=Destination.choices)
-    source = models.ForeignKey(PaymentSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A card that was refunded to stays on record (sources are deactivated, not deleted).
+    source = models.ForeignKey(PaymentSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_label = models.CharField(max_length=80, blank=True)
     note = models.CharField(max_length=500, blank=True)
     rma = models.CharField(max_length=20, blank=True, help_text="The return's RMA code; blank outside a return.")

@@ -40,6 +40,8 @@ def action_words(action: str) -> str:
 
 LOCK_ACTIONS = frozenset({OrderAction.LOCKED, OrderAction.UNLOCKED})  # folded unless asked for
 PAYMENT_ACTIONS = frozenset(PaymentAction)  # events that show their amount
+# Refund events (orders/refunds.py) show their amount and where the money goes.
+REFUND_ACTIONS = frozenset(a for a in OrderAction if a.value.startswith("refund."))
 
 
 def _field(name: str) -> str:
@@ -115,8 +117,11 @@ def describe(entry: TimelineEntry) -> DescribedEvent:
         detail.append("Put on hold: " + "; ".join(data["holds"]))
     if action in PAYMENT_ACTIONS and data.get("source"):
         detail.append(str(data["source"]))
+    if action in REFUND_ACTIONS:
+        rma = f"RMA {data['rma']}" if data.get("rma") else ""
+        detail += [str(data.get("destination", "")), rma, str(data.get("note", "")), str(data.get("message", ""))]
     amount = data.get("total") if action == CheckoutAction.ORDER_PLACED else data.get("amount") \
-        if action in PAYMENT_ACTIONS else ""  # fmt: skip
+        if action in PAYMENT_ACTIONS | REFUND_ACTIONS else ""  # fmt: skip
     return DescribedEvent(
         entry=entry,
         words=action_words(action),

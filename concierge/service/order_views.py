@@ -21,6 +21,7 @@ from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
 from concierge.orders.selectors import OrderView, order_page
 from concierge.service.order_timeline import describe
+from concierge.service.refund_context import refund_context
 from concierge.service.return_tabs import return_context
 from concierge.service.views import staff_required
 
@@ -97,6 +98,7 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
         "values": {},
         "field_errors": {},
         "version": order.version,
+        **refund_context(request.ctx, order, tab=view.tab),
         **extra,
     }
     context.update(return_context(request, view))  # Create Return / Exchange (Details), the Returns tab

@@ -82,6 +82,14 @@ NOT_EDITS = {
     # /service/orders: warehouse staff hold no order lock (they never open orders), so a receipt is
     # guarded by the return's own version (If-Match / the page's hidden field: 428 missing, 412
     # stale; returns/tests), and what it changes on the order is Concierge's own edit (SYSTEM).
+    # Refund edits: guarded like every edit, and walked with the same cases by test_refund_guard
+    # (they need a captured order, privileged editors and a refund awaiting approval).
+    "order_refund": "Create Refund's Next: a guarded edit, walked by service/tests/test_refund_guard.py",
+    "refund_approve": "approve a refund: a guarded edit, walked by service/tests/test_refund_guard.py",
+    "refund_reject": "reject a refund: a guarded edit, walked by service/tests/test_refund_guard.py",
+    ("POST", "/service/orders/{number}/refunds"): "Create Refund: walked by service/tests/test_refund_guard.py",
+    ("POST", "/service/orders/{number}/refunds/{refund_id}/approve"): "walked by service/tests/test_refund_guard.py",
+    ("POST", "/service/orders/{number}/refunds/{refund_id}/reject"): "walked by service/tests/test_refund_guard.py",
 }
 
 

@@ -20,6 +20,7 @@ from concierge.demo.actions import DemoAction
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.orders import seed_orders
+from concierge.demo.refunds import seed_refunds
 from concierge.demo.returns import seed_returns
 from concierge.identity.models import User
 from concierge.identity.roles import Role
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                   .exclude(pk=jane.pk).order_by("shared_id")[: min(customers, 20)]]  # fmt: skip
         orders = seed_orders(customers=buyers)
         seed_returns()  # past orders' returns and exchanges, in each state (concierge/demo/returns.py)
+        seed_refunds()  # an issued refund, a Manual Refund and a large one awaiting approval
         with transaction.atomic():
             record(
                 ctx,
