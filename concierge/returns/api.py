@@ -81,7 +81,7 @@ class ReturnLineOut(Schema):
     exchange_sku: str
 
 
-class RefundOut(Schema):
+class ReturnRefundOut(Schema):
     amount: Decimal
     currency: str
     destination: str
@@ -105,7 +105,7 @@ class ReturnOut(Schema):
     exchange_charge: Decimal
     created_at: dt.datetime
     lines: list[ReturnLineOut]
-    refunds: list[RefundOut]
+    refunds: list[ReturnRefundOut]
 
 
 class OrderReturnOut(Schema):
@@ -194,7 +194,7 @@ def return_out(ret: Return) -> ReturnOut:
                       value=line.value, exchange_sku=line.exchange_sku.code if line.exchange_sku else "")
         for line in ret.lines.select_related("order_line", "reason", "exchange_sku")
     ]  # fmt: skip
-    refunds = [RefundOut(amount=r.amount, currency=r.currency, destination=r.destination, status=r.status)
+    refunds = [ReturnRefundOut(amount=r.amount, currency=r.currency, destination=r.destination, status=r.status)
                for r in Refund.objects.filter(order_id=ret.order_id, rma=ret.rma)]  # fmt: skip
     return ReturnOut(
         rma=ret.rma, kind=ret.kind, status=ret.status, version=ret.version, order=ret.order_number,
