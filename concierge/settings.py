@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "concierge.checkout",
     "concierge.orders",
     "concierge.payments",
+    "concierge.returns",
     "concierge.assist",
     "concierge.api",
     "concierge.storefront",

@@ -14,6 +14,7 @@ from concierge.orders.api import router as orders_router
 from concierge.orders.console_api import router as order_console_router
 from concierge.orders.hold_api import router as order_holds_router
 from concierge.orders.refund_api import router as refund_router
+from concierge.returns.api import router as returns_router
 
 api = NinjaAPI(
     title="Concierge API",
@@ -35,6 +36,7 @@ api.add_router("/", checkout_router)
 api.add_router("/", orders_router)
 api.add_router("/", order_console_router)
 api.add_router("/", order_holds_router)
+api.add_router("/", returns_router)
 api.add_router("/", refund_router)
 api.add_router("/", order_amend_router)
 api.add_router("/", assist_router)

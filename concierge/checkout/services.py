@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -371,7 +372,20 @@ def _locked_unchanged_cart(ctx: ActingContext, placement: Placement) -> Cart:
     return locked
 
 
-def _take_stock(lines: tuple[CartLine, ...]) -> None:
+class _Stocked(Protocol):
+    """What taking stock reads of a line: a cart's line, or an exchange order's (checkout/exchange.py)."""
+
+    @property
+    def sku_id(self) -> int: ...
+
+    @property
+    def quantity(self) -> int: ...
+
+    @property
+    def sku(self) -> Sku: ...
+
+
+def _take_stock(lines: Sequence[_Stocked]) -> None:
     # Stock rows are taken in SKU order, so two checkouts never wait on each other in a cycle.
     for line in sorted(lines, key=lambda item: item.sku_id):
         sku = line.sku

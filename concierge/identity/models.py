@@ -99,6 +99,7 @@ class Privilege(models.Model):
             ("approve_refund", "Can approve refunds above the approval threshold"),
             ("act_for_organization", "Can act for assigned customer organizations"),
             ("receive_returns", "Can receive returns in the warehouse"),
+            ("create_return", "Can create returns and exchanges"),
             ("administer", "Can administer stores, staff and rules"),
             ("resolve_hold", "Can resolve order holds"),
             ("resolve_review_hold", "Can resolve holds that need a supervisor's review"),

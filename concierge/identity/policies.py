@@ -64,6 +64,8 @@ def can_use_console(user: User | None) -> bool:
 def landing_url(user: User, *, request: HttpRequest, next_url: str = "") -> str:
     """Seed 000: staff land on the Customer Service page, a seller on the organization selector,
     warehouse staff on the warehouse page; a shopper goes back to where they were."""
+    if can_use_console(user) and not user.has_perm(Priv.USE_SERVICE_CONSOLE):
+        return reverse("service:warehouse")  # warehouse staff work in the Warehouse
     if can_use_console(user):
         return reverse("service:home")
     if user.has_perm(Priv.ACT_FOR_ORGANIZATION):

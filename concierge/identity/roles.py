@@ -31,6 +31,7 @@ class Priv(StrEnum):
     APPROVE_REFUND = "identity.approve_refund"
     ACT_FOR_ORGANIZATION = "identity.act_for_organization"
     RECEIVE_RETURNS = "identity.receive_returns"
+    CREATE_RETURN = "identity.create_return"
     ADMINISTER = "identity.administer"
     # Deciding order holds (seed 004 "Order Holds"): each hold rule names the one its holds need.
     RESOLVE_HOLD = "identity.resolve_hold"
@@ -44,6 +45,7 @@ _CSR = frozenset(
         Priv.ACCESS_CUSTOMER_ACCOUNT,
         Priv.CREATE_ORDER_FOR_CUSTOMER,
         Priv.RESOLVE_HOLD,
+        Priv.CREATE_RETURN,  # Create Return and Create Exchange (seed 004: "only authorized CSRs")
     }
 )
 

@@ -62,7 +62,8 @@ class Order(StateMachine, Leased):
         S.IN_PROGRESS: frozenset({S.ON_HOLD, S.PARTIALLY_SHIPPED, S.COMPLETED, S.CANCELLED}),
         S.PARTIALLY_SHIPPED: frozenset({S.COMPLETED}),
         S.COMPLETED: frozenset({S.AWAITING_EXCHANGE}),
-        S.AWAITING_EXCHANGE: frozenset({S.COMPLETED}),
+        # An exchange order (returns): released once its return is received, or cancelled with it.
+        S.AWAITING_EXCHANGE: frozenset({S.COMPLETED, S.IN_PROGRESS, S.CANCELLED}),
         S.CANCELLED: frozenset(),
     }
     TRANSITION_ERROR = OrderError.ILLEGAL_TRANSITION

@@ -5,6 +5,7 @@ from django.urls import path
 from concierge.service import amend_views as amend
 from concierge.service import hold_views, refund_views
 from concierge.service import order_edit_views as edit
+from concierge.service import return_views as returns
 from concierge.service.order_search_views import order_search
 from concierge.service.order_views import order_view
 
@@ -22,6 +23,11 @@ urlpatterns = [
     path("<str:number>/shipments/<str:shipment>/release", edit.shipment_release, name="shipment_release"),
     path("<str:number>/shipments/<str:shipment>/cancel", edit.shipment_cancel, name="shipment_cancel"),
     path("<str:number>/holds/decide", hold_views.hold_decide, name="hold_decide"),
+    path("<str:number>/returns/new", returns.return_new, name="order_return_new"),
+    path("<str:number>/returns/next", returns.return_next, name="order_return_next"),
+    path("<str:number>/returns/create", returns.return_create, name="order_return_create"),
+    path("<str:number>/returns/<str:rma>/", returns.return_done, name="order_return_done"),
+    path("<str:number>/returns/<str:rma>/cancel", returns.return_cancel, name="order_return_cancel"),
     path("<str:number>/refund", refund_views.order_refund, name="order_refund"),
     path("<str:number>/refunds/<str:refund>/approve", refund_views.refund_approve, name="refund_approve"),
     path("<str:number>/refunds/<str:refund>/reject", refund_views.refund_reject, name="refund_reject"),

@@ -25,6 +25,7 @@ from concierge.orders.selectors import OrderView, order_page
 from concierge.service.amend_context import amend_context
 from concierge.service.order_timeline import describe
 from concierge.service.refund_context import refund_context
+from concierge.service.return_tabs import return_context
 from concierge.service.views import staff_required
 
 TABS = [
@@ -109,6 +110,7 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
         context["hold_rows"] = [(h, why_cannot_decide(request.ctx, h, order)) for h in view.holds]
         context["holds_pending"] = any(h.is_pending for h in view.holds)
         context["hold_comment_max"] = HOLD_COMMENT_MAX
+    context.update(return_context(request, view))  # Create Return / Exchange (Details), the Returns tab
     posted, errors = context["values"], context["field_errors"]
     if view.tab == "summary" and editing:
         current = {f: getattr(order, f"billing_{f}") for f in services.ADDRESS_FIELDS}

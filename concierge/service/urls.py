@@ -1,12 +1,15 @@
 from django.urls import include, path
 
-from concierge.service import takeover_views, views
+from concierge.service import takeover_views, views, warehouse_views
 
 app_name = "service"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("orders/", include("concierge.service.order_urls")),
+    path("warehouse/", warehouse_views.warehouse, name="warehouse"),
+    path("warehouse/returns/<str:rma>/", warehouse_views.warehouse_return, name="warehouse_return"),
+    path("warehouse/returns/<str:rma>/receive", warehouse_views.warehouse_receive, name="warehouse_receive"),
     path("customers/<int:pk>/", views.customer_profile, name="customer"),
     path("assist/access/", views.access_customer_view, name="access_customer"),
     path("assist/end/", views.assist_end, name="assist_end"),

@@ -27,6 +27,7 @@ from concierge.core.requests import ConciergeRequest
 from concierge.customers.search import FIND_FIELDS, RESULT_LIMIT, Criteria
 from concierge.customers.selectors import FIND_REFUSED, access_customer, find_customers
 from concierge.identity.policies import can_find_customers, can_use_console, stores_served
+from concierge.identity.roles import Priv
 from concierge.orders.models import Order
 from concierge.service.activity import recent_activity
 from concierge.stores.models import Store
@@ -68,6 +69,17 @@ class AccessCustomerForm(forms.Form):
 
 
 def staff_required(view: View) -> View:
+    """Customer service only (the console privilege): warehouse staff, who work in the Warehouse, are
+    refused the rest of the console as sellers and shoppers are (``console_page`` lets them in)."""
+    return _console(view, customer_service=True)
+
+
+def console_page(view: View) -> View:
+    """A console page every console user may open, warehouse staff included (the home page)."""
+    return _console(view, customer_service=False)
+
+
+def _console(view: View, *, customer_service: bool) -> View:
     """Console users only: others are sent to sign in (anonymous) or refused (shoppers, sellers).
 
     An agent assisting a customer in the storefront is asked to end that session first (seed 000
@@ -80,7 +92,7 @@ def staff_required(view: View) -> View:
         ctx = request.ctx
         if ctx.user is None:
             return redirect_to_login(request.get_full_path())
-        if not can_use_console(ctx.user):
+        if not can_use_console(ctx.user) or (customer_service and not ctx.has_perm(Priv.USE_SERVICE_CONSOLE)):
             return render(request, "service/forbidden.html", status=403)
         session = ctx.assisted_session
         if session is not None and session.channel == AssistedSession.Channel.STOREFRONT:
@@ -91,7 +103,7 @@ def staff_required(view: View) -> View:
 
 
 @require_GET
-@staff_required
+@console_page
 def home(request: ConciergeRequest) -> HttpResponse:
     """The Customer Service page, where staff land after signing in (seed 000 step 2), with the
     Find customer widget (step 3) for customer service (not for warehouse staff)."""

@@ -23,6 +23,7 @@ from concierge.customers.errors import CustomerError
 from concierge.identity.errors import IdentityError
 from concierge.orders.errors import OrderError
 from concierge.payments.errors import PaymentError
+from concierge.returns.errors import ReturnError
 
 ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOT = ROOT / "docs" / "openapi.json"
@@ -36,6 +37,7 @@ ERROR_ENUMS = [
     PaymentError,
     OrderError,
     AssistError,
+    ReturnError,
 ]
 
 

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_has_an_issued_a_manual_and_a_large_refund_awaiting_approval():
     call_command("seed_demo", customers=20, stdout=io.StringIO())
-    refunds = list(Refund.objects.order_by("id").values_list("status", "destination", "requested_by__email"))
+    outside_returns = Refund.objects.filter(rma="")  # the demo's returns have refunds of their own
+    refunds = list(outside_returns.order_by("id").values_list("status", "destination", "requested_by__email"))
     assert refunds == [
         ("AWAITING_APPROVAL", "ORIGINAL", "admin@concierge.test"),
         ("ISSUED", "ORIGINAL", "sam.supervisor@concierge.test"),
@@ -21,4 +22,4 @@ def test_the_demo_has_an_issued_a_manual_and_a_large_refund_awaiting_approval():
     waiting = Refund.objects.get(status="AWAITING_APPROVAL")
     assert waiting.amount > waiting.order.store.refund_approval_threshold
     call_command("seed_demo", customers=20, stdout=io.StringIO())
-    assert Refund.objects.count() == 3  # run again, nothing is added
+    assert outside_returns.count() == 3  # run again, nothing is added

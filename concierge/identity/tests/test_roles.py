@@ -33,6 +33,7 @@ def test_the_seed_roles_have_the_privileges_later_issues_check():
         Priv.ACCESS_CUSTOMER_ACCOUNT,
         Priv.CREATE_ORDER_FOR_CUSTOMER,
         Priv.RESOLVE_HOLD,
+        Priv.CREATE_RETURN,
     }
     assert ROLE_PRIVILEGES[Role.SUPERVISOR] - ROLE_PRIVILEGES[Role.CSR] == {
         Priv.UNLOCK_ORDER,

@@ -31,10 +31,10 @@ def test_a_csr_lands_on_the_customer_service_page(client, csr):
     assert "Customer Service" in client.get(response["Location"]).content.decode()
 
 
-def test_a_supervisor_and_warehouse_staff_land_in_the_console(client, supervisor, warehouse):
+def test_a_supervisor_lands_in_the_console_and_warehouse_staff_in_the_warehouse(client, supervisor, warehouse):
     assert sign_in(client, supervisor.email)["Location"] == reverse("service:home")
     client.logout()
-    assert sign_in(client, warehouse.email)["Location"] == reverse("service:home")
+    assert sign_in(client, warehouse.email)["Location"] == reverse("service:warehouse")
 
 
 def test_a_seller_lands_on_the_organization_selector(client, seller):

@@ -23,6 +23,7 @@ from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
 from concierge.demo.refunds import seed_refunds
+from concierge.demo.returns import seed_returns
 from concierge.identity.models import User
 from concierge.identity.roles import Role
 from concierge.payments.services import payment_source_open_account
@@ -87,6 +88,7 @@ class Command(BaseCommand):
                   .exclude(pk=jane.pk).order_by("shared_id")[: min(customers, 20)]]  # fmt: skip
         orders = seed_orders(customers=buyers)
         orders += seed_holds(customers=buyers)
+        seed_returns()  # past orders' returns and exchanges, in each state (concierge/demo/returns.py)
         seed_refunds()  # an issued refund, a Manual Refund and a large one awaiting approval
         orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
         with transaction.atomic():

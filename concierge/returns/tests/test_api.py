@@ -1,0 +1,141 @@
+"""The returns API: create a return and an exchange under the order's lock, list and search them,
+receive them under the return's version — with the one error shape."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from concierge.orders.models import Order
+from concierge.returns.models import Return, ReturnReason
+from concierge.returns.tests.builders import EBOOK, SHOE, delivered_order
+from concierge.testing.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user) -> Client:
+    created = Client().post("/api/v1/auth/tokens", {"email": user.email, "password": PASSWORD, "name": "returns"},
+                            content_type="application/json")  # fmt: skip
+    return Client(headers={"Authorization": f"Bearer {created.json()['key']}"})
+
+
+def lock(client: Client, order: Order) -> dict[str, str]:
+    grant = client.post(f"/api/v1/service/orders/{order.number}/lock").json()
+    return {"If-Match": f'"{grant["version"]}"', "X-Lease-Token": grant["lease_token"]}
+
+
+def reason() -> int:
+    return ReturnReason.objects.get(name="Damaged").pk
+
+
+def body(order: Order, quantity: int = 1, **extra) -> dict:
+    line = order.lines.order_by("id").first()
+    return {"items": [{"order_line": line.pk, "quantity": quantity, "reason": reason(), "comments": "Dented"}],
+            **extra}  # fmt: skip
+
+
+def test_create_a_return_list_it_search_it_and_receive_it(csr, warehouse, shopper, store):
+    order = delivered_order(shopper, store, (SHOE,))
+    ann = api(csr)
+    returnable = ann.get(f"/api/v1/service/orders/{order.number}/returnable").json()
+    assert [(r["shipped"], r["returned"], r["available"]) for r in returnable] == [(2, 0, 2)]
+    quote = ann.post(f"/api/v1/service/orders/{order.number}/returns/quote", body(order, 2),
+                     content_type="application/json").json()  # fmt: skip
+    assert (quote["suggested"], quote["refundable"]) == ("160.00", "165.00")
+    headers = lock(ann, order)
+    created = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, 2, refund_amount="150.00"),
+                       content_type="application/json", headers=headers)  # fmt: skip
+    assert created.status_code == 200, created.json()
+    answer = created.json()
+    ret = answer["return"]
+    assert answer["version"] == order.version + 1
+    assert (ret["status"], ret["refund_amount"], ret["value"]) == ("AWAITING_RECEIPT", "150.00", "160.00")
+    listed = ann.get(f"/api/v1/service/orders/{order.number}/returns").json()
+    assert [r["rma"] for r in listed] == [ret["rma"]]
+    # the warehouse finds it by RMA and receives it in two parts
+    will = api(warehouse)
+    assert [r["rma"] for r in will.get("/api/v1/service/returns", {"rma": ret["rma"]}).json()] == [ret["rma"]]
+    assert will.get("/api/v1/service/returns", {"name": "nobody"}).json() == []
+    line = ret["lines"][0]["id"]
+    url = f"/api/v1/service/returns/{ret['rma']}/receive"
+    missing = will.post(url, {"items": [{"line": line, "quantity": 1}]}, content_type="application/json")
+    assert (missing.status_code, missing.json()["code"]) == (428, "return.version_required")
+    first = will.post(url, {"items": [{"line": line, "quantity": 1}]}, content_type="application/json",
+                      headers={"If-Match": f'"{ret["version"]}"'})  # fmt: skip
+    assert first.status_code == 200
+    assert first.json()["status"] == "AWAITING_RECEIPT"
+    stale = will.post(url, {"items": [{"line": line, "quantity": 1}]}, content_type="application/json",
+                      headers={"If-Match": f'"{ret["version"]}"'})  # fmt: skip
+    assert (stale.status_code, stale.json()["code"]) == (412, "return.stale")
+    done = will.post(url, {"items": [{"line": line, "quantity": 1}]}, content_type="application/json",
+                     headers={"If-Match": f'"{first.json()["version"]}"'})  # fmt: skip
+    assert done.json()["status"] == "COMPLETED"
+    assert done.json()["refunds"] == [{"amount": "150.00", "currency": "USD", "destination": "ORIGINAL",
+                                       "status": "ISSUED"}]  # fmt: skip
+
+
+def test_quantity_limits_and_bad_input_have_the_error_shape(csr, shopper, store):
+    order = delivered_order(shopper, store, (SHOE,))
+    ann = api(csr)
+    headers = lock(ann, order)
+    too_many = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, 3),
+                        content_type="application/json", headers=headers)  # fmt: skip
+    assert too_many.status_code == 422
+    assert too_many.json()["code"] == "return.quantity_invalid"
+    assert list(too_many.json()["fields"].values()) == [["At most 2 can be returned (shipped 2, already returned 0)."]]
+    long = ann.post(f"/api/v1/service/orders/{order.number}/returns", {**body(order), "note": "x" * 501},
+                    content_type="application/json", headers=headers)  # fmt: skip
+    assert long.status_code == 422
+    assert set(long.json()) >= {"code", "message", "fields"}
+    raised = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, 1, refund_amount="80.01"),
+                      content_type="application/json", headers=headers)  # fmt: skip
+    assert (raised.status_code, raised.json()["code"]) == (422, "return.refund_invalid")
+    assert not Return.objects.exists()
+
+
+def test_a_digital_return_completes_at_once(csr, shopper, store):
+    order = delivered_order(shopper, store, (EBOOK,))
+    ann = api(csr)
+    created = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, refund_destination="MANUAL"),
+                       content_type="application/json", headers=lock(ann, order)).json()  # fmt: skip
+    assert created["return"]["status"] == "COMPLETED"
+    assert created["return"]["receipt_required"] is False
+    assert created["return"]["refunds"][0]["status"] == "ISSUED"
+
+
+def test_an_exchange_over_the_api(csr, warehouse, shopper, store):
+    order = delivered_order(shopper, store, (SHOE,))
+    ann = api(csr)
+    created = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, kind="EXCHANGE"),
+                       content_type="application/json", headers=lock(ann, order)).json()  # fmt: skip
+    ret = created["return"]
+    assert ret["kind"] == "EXCHANGE"
+    assert ret["exchange_order"]
+    assert Order.objects.get(number=ret["exchange_order"]).status == "AWAITING_EXCHANGE"
+    done = api(warehouse).post(f"/api/v1/service/returns/{ret['rma']}/receive",
+                               {"items": [{"line": ret["lines"][0]["id"], "quantity": 1}]},
+                               content_type="application/json",
+                               headers={"If-Match": f'"{ret["version"]}"'})  # fmt: skip
+    assert done.json()["status"] == "COMPLETED"
+    assert Order.objects.get(number=ret["exchange_order"]).status == "IN_PROGRESS"
+    assert Decimal(done.json()["exchange_charge"]) == Decimal("0.00")
+
+
+def test_who_may_do_what(csr, warehouse, seller, shopper, store, csr_other_store):
+    order = delivered_order(shopper, store, (SHOE,))
+    ann = api(csr)
+    created = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order),
+                       content_type="application/json", headers=lock(ann, order)).json()["return"]  # fmt: skip
+    receive = f"/api/v1/service/returns/{created['rma']}/receive"
+    receipt = {"items": [{"line": created["lines"][0]["id"], "quantity": 1}]}
+    # a CSR cannot receive; the warehouse cannot create or list an order's returns; another store sees nothing
+    assert ann.post(receive, receipt, content_type="application/json",
+                    headers={"If-Match": '"1"'}).json()["code"] == "permission_denied"  # fmt: skip
+    will = api(warehouse)
+    assert will.get(f"/api/v1/service/orders/{order.number}/returns").status_code == 403
+    assert api(seller).get("/api/v1/service/returns", {"rma": created["rma"]}).status_code == 403
+    assert api(csr_other_store).get(f"/api/v1/service/returns/{created['rma']}").status_code == 404
+    assert api(csr_other_store).get("/api/v1/service/returns", {"rma": created["rma"]}).json() == []

@@ -1,0 +1,141 @@
+"""Returns, exchanges and the Warehouse in a real browser (seed 004 "Returns, Exchanges and Refunds",
+"Searching for a Return or Exchange Order", "Digital Asset Return")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from concierge.payments.models import Refund
+from concierge.returns.models import Return, ReturnReason
+from concierge.returns.reasons import SYSTEM_REASONS
+from concierge.returns.tests.builders import EBOOK, SHOE, delivered_order
+from concierge.testing.factories import PASSWORD
+from e2e.conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+NARROW = {"width": 390, "height": 844}
+WIDE = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(autouse=True)
+def system_reasons(db: None) -> None:
+    """The reasons the data migration seeds (a transactional test empties the tables between tests)."""
+    for position, name in enumerate(SYSTEM_REASONS, start=1):
+        ReturnReason.objects.get_or_create(name=name, defaults={"is_system": True, "position": position})
+
+
+def sign_in(page: Page, email: str, lands_on: str) -> None:
+    page.goto("/account/sign-in/")
+    page.get_by_label("Email address").first.fill(email)
+    page.get_by_label("Password", exact=True).first.fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name=lands_on, level=1)).to_be_visible()
+
+
+def both_widths(page: Page, name: str) -> None:
+    screenshot(page, f"{name}-1280")
+    page.set_viewport_size(NARROW)
+    screenshot(page, f"{name}-390")
+    page.set_viewport_size(WIDE)
+
+
+def open_for_editing(page: Page, number: str) -> None:
+    page.goto(f"/service/orders/{number}/?tab=details")
+    page.get_by_role("button", name="Edit").click()
+    expect(page.get_by_test_id("lock-indicator")).to_contain_text("(you)")
+    page.get_by_role("link", name="Details").click()
+
+
+def test_a_return_received_in_the_warehouse_refunds_the_original_card(new_page, store, shopper, csr, warehouse):
+    order = delivered_order(shopper, store, (SHOE,))
+    ann = new_page()
+    sign_in(ann, csr.email, "Customer Service")
+    open_for_editing(ann, order.number)
+    # Create Return: quantity, reason and comments of the item; the goods must be received first
+    ann.get_by_role("button", name="Create Return").click()
+    expect(ann.get_by_role("heading", name=re.compile("Create Return"))).to_be_visible()
+    ann.get_by_label("Quantity of Shoe").fill("2")
+    ann.get_by_label("Reason for Shoe").select_option(label="Wrong Size")
+    ann.get_by_label("Comments on Shoe").fill("Customer no longer has the original packaging")
+    expect(ann.get_by_label(re.compile("must be received in the warehouse"))).to_be_checked()
+    both_widths(ann, "return-wizard-items")
+    ann.get_by_role("button", name="Next").click()
+    # the refund step: the suggested figure, to the original payment source
+    expect(ann.get_by_test_id("suggested")).to_have_text("$160.00")
+    expect(ann.get_by_label(re.compile("Original payment source"))).to_be_checked()
+    both_widths(ann, "return-wizard-refund")
+    ann.get_by_role("button", name="Next").click()
+    rma = ann.get_by_test_id("rma").first.inner_text()
+    expect(ann.get_by_role("heading", name=re.compile("Awaiting Receipt"))).to_be_visible()
+    both_widths(ann, "return-wizard-done")
+    ann.get_by_role("link", name="Finish").click()
+    expect(ann.get_by_role("article", name=f"Return {rma}")).to_contain_text("Awaiting Receipt")
+    both_widths(ann, "order-returns-tab")
+
+    # the warehouse finds it by its RMA and receives the two shoes
+    will = new_page()
+    sign_in(will, warehouse.email, "Warehouse")
+    expect(will.get_by_role("navigation", name="Console")).not_to_contain_text("Orders")
+    will.get_by_label("RMA").fill(rma)
+    will.get_by_role("button", name="Search").click()
+    expect(will.get_by_role("table")).to_contain_text("Awaiting Receipt")
+    both_widths(will, "warehouse-returns-search")
+    will.get_by_role("link", name=rma).click()
+    will.get_by_label("Quantity of Shoe received").fill("2")
+    both_widths(will, "warehouse-return-receive")
+    will.get_by_role("button", name="Receive").click()
+    expect(will.get_by_text("received in full and completed: its refund is issued")).to_be_visible()
+    expect(will.get_by_test_id("refund-status")).to_have_text("$160.00 to Visa ending in 4242 · Issued")
+    both_widths(will, "warehouse-return-received")
+    assert Return.objects.get(rma=rma).status == Return.Status.COMPLETED
+    assert Refund.objects.get(rma=rma).status == Refund.Status.ISSUED
+
+    # and the CSR's Returns and exchanges tab shows it completed
+    ann.goto(f"/service/orders/{order.number}/?tab=returns")
+    expect(ann.get_by_role("article", name=f"Return {rma}")).to_contain_text("Completed")
+
+
+def test_an_exchange_for_the_same_sku_ships_at_once_without_receipt(new_page, store, shopper, csr):
+    order = delivered_order(shopper, store, (SHOE,))
+    ann = new_page()
+    sign_in(ann, csr.email, "Customer Service")
+    open_for_editing(ann, order.number)
+    ann.get_by_role("button", name="Create Exchange").click()
+    ann.get_by_label("Quantity of Shoe").fill("1")
+    ann.get_by_label("Reason for Shoe").select_option(label="Defective")
+    expect(ann.get_by_label("SKU to send instead of Shoe")).to_have_value(order.lines.get().sku_code)
+    ann.get_by_label(re.compile("must be received in the warehouse")).uncheck()
+    ann.get_by_role("button", name="Next").click()
+    expect(ann.get_by_test_id("charge")).to_have_text("$0.00")
+    both_widths(ann, "exchange-wizard-exchange")
+    ann.get_by_role("button", name="Next").click()
+    expect(ann.get_by_role("heading", name=re.compile("Completed"))).to_be_visible()
+    exchange = Return.objects.get(order=order).exchange_order
+    expect(ann.get_by_role("link", name=exchange.number)).to_be_visible()
+    expect(ann.get_by_text("In Progress")).to_be_visible()
+    both_widths(ann, "exchange-wizard-done")
+    ann.get_by_role("link", name=exchange.number).click()
+    expect(ann.get_by_role("heading", name=re.compile(f"Order {exchange.number}"))).to_contain_text("In Progress")
+
+
+def test_a_digital_return_with_a_manual_refund_completes_at_once(new_page, store, shopper, csr):
+    order = delivered_order(shopper, store, (EBOOK,))
+    ann = new_page()
+    sign_in(ann, csr.email, "Customer Service")
+    open_for_editing(ann, order.number)
+    ann.get_by_role("button", name="Create Return").click()
+    ann.get_by_label("Quantity of Trail Guide eBook").fill("1")
+    ann.get_by_label("Reason for Trail Guide eBook").select_option(label="Defective")
+    ann.get_by_role("button", name="Next").click()
+    expect(ann.get_by_text("Nothing needs to be received: the return is completed at once.")).to_be_visible()
+    ann.get_by_label(re.compile("Manual Refund")).check()
+    ann.get_by_label("Note").fill("Cheque posted to the customer")
+    ann.get_by_role("button", name="Next").click()
+    expect(ann.get_by_role("heading", name=re.compile("Completed"))).to_be_visible()
+    expect(ann.get_by_text("$12.00 Issued")).to_be_visible()
+    both_widths(ann, "digital-return-done")
+    ann.get_by_role("link", name="Finish").click()
+    expect(ann.get_by_role("article", name=re.compile("Return RMA-"))).to_contain_text("Manual Refund")
