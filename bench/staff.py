@@ -8,10 +8,11 @@ from concierge.identity.services import api_token_create
 from concierge.stores.models import Store
 
 
-def bench_csrs(kind: str, count: int = 8) -> list[User]:
-    """``count`` CSRs serving every store, ``bench.<kind><n>@concierge.test``, created on the first run."""
+def bench_csrs(kind: str, count: int = 8, *, role: str = "CSR") -> list[User]:
+    """``count`` staff of ``role`` (CSRs unless told) serving every store, ``bench.<kind><n>@concierge.test``,
+    created on the first run."""
     stores = list(Store.objects.all())
-    csr = Group.objects.get(name="CSR")
+    csr = Group.objects.get(name=role)
     users = []
     for n in range(count):
         email = f"bench.{kind}{n}@concierge.test"

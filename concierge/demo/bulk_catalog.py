@@ -7,7 +7,9 @@ import random
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
 from concierge.catalog.models import Category, PriceList, Sku
@@ -23,10 +25,32 @@ ADJECTIVES = ["Alpine", "Summit", "Ridge", "Canyon", "Coastal", "Granite", "Auro
 MATERIALS = ["Merino", "Nylon", "Canvas", "Gore", "Down", "Fleece", "Titanium", "Carbon", "Cotton", "Hemp"]
 
 
+def _model_defaults(table: str, columns: Sequence[str]) -> tuple[list[str], tuple]:
+    """The columns of ``table``'s model that ``columns`` leave out and the database cannot fill
+    (NOT NULL, no database default), with the model's defaults: a field added to a model later gets
+    its default in bulk inserts too, instead of failing them."""
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    extra, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.column in columns or field.primary_key or field.null or field.generated:
+            continue
+        if field.db_default is not NOT_PROVIDED:
+            continue
+        if not field.has_default():
+            raise ValueError(f"{table}.{field.column} has no default: the bulk insert must give it")
+        extra.append(field.column)
+        values.append(field.get_db_prep_save(field.get_default(), connection))
+    return extra, tuple(values)
+
+
 def _insert(table: str, columns: Sequence[str], rows: list[tuple], *, returning: bool = False) -> list[int]:
-    """One multi-row INSERT per call; returns the new ids when asked (both databases support RETURNING)."""
+    """One multi-row INSERT per call; returns the new ids when asked (both databases support RETURNING).
+    Columns of the model left out get the model's defaults (``_model_defaults``)."""
     if not rows:
         return []
+    extra, defaults = _model_defaults(table, columns)
+    if extra:
+        columns, rows = [*columns, *extra], [row + defaults for row in rows]
     quote = connection.ops.quote_name
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     # Table and column names are this module's constants, quoted; every value is a parameter.

@@ -89,3 +89,27 @@ def test_the_demo_has_an_order_on_hold_with_two_holds_and_one_with_a_resolved_ho
     call_command("seed_demo", customers=10, stdout=io.StringIO())
     assert Hold.objects.count() == 4
     assert verify_chain().ok
+
+
+def test_generate_writes_returns_the_warehouse_finds(client):
+    """Generated returns (raw INSERTs, like the orders) are found by the Warehouse's Returns search."""
+    from concierge.returns.models import Return
+    from concierge.stores.models import Store
+    from concierge.testing import factories
+    from concierge.testing.factories import PASSWORD
+
+    call_command("seed_demo", customers=0, stdout=io.StringIO())
+    call_command("generate", customers=20, products=10, stdout=io.StringIO())
+    call_command("generate", orders=300, stdout=io.StringIO())
+    call_command("generate", returns=5, stdout=io.StringIO())
+    call_command("generate", returns=5, stdout=io.StringIO())  # continues after the last one
+    generated = Return.objects.filter(rma__startswith="RMA-0")
+    assert generated.count() == 10
+    assert generated.values("order").distinct().count() == 10
+    one = generated.exclude(status="CANCELLED").first()
+    assert one.lines.get().order_line.order_id == one.order_id
+    warehouse = factories.staff("Warehouse", stores=Store.objects.all())
+    client.login(username=warehouse.email, password=PASSWORD)
+    page = client.get("/service/warehouse/", {"rma": one.rma})
+    assert page.status_code == 200
+    assert one.order_number in page.content.decode()
