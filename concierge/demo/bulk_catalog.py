@@ -30,9 +30,10 @@ def _model_defaults(table: str, columns: Sequence[str]) -> tuple[list[str], tupl
     (NOT NULL, no database default), with the model's defaults: a field added to a model later gets
     its default in bulk inserts too, instead of failing them."""
     model = next(m for m in apps.get_models() if m._meta.db_table == table)
-    extra, values = [], []
+    extra: list[str] = []
+    values: list[object] = []
     for field in model._meta.concrete_fields:
-        if field.column in columns or field.primary_key or field.null or field.generated:
+        if field.column is None or field.column in columns or field.primary_key or field.null or field.generated:
             continue
         if field.db_default is not NOT_PROVIDED:
             continue
