@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.db.models import prefetch_related_objects
 from ninja import Header, Query, Router, Schema
 from pydantic import Field, StringConstraints, field_validator
 
@@ -27,7 +28,7 @@ from concierge.payments.models import Refund
 from concierge.returns import services
 from concierge.returns.errors import ReturnError
 from concierge.returns.models import Return
-from concierge.returns.selectors import ReturnCriteria, search_returns
+from concierge.returns.selectors import RETURN_LINES, ReturnCriteria, search_returns
 from concierge.returns.services import COMMENTS_LIMIT, NOTE_LIMIT, ItemIn, RefundIn, ReturnIn
 
 router = Router(tags=["returns"])
@@ -185,24 +186,43 @@ def _return(request: ConciergeRequest, rma: str) -> Return:
         raise DomainError(ReturnError.NOT_FOUND, "No such return.", status=404) from exc
 
 
-def return_out(ret: Return) -> ReturnOut:
+def refunds_by_return(returns: list[Return]) -> dict[tuple[int, str], list[Refund]]:
+    """The refunds of these returns (a refund names its order and the return's RMA), in one query."""
+    found: dict[tuple[int, str], list[Refund]] = {}
+    rmas = {ret.rma for ret in returns}
+    for refund in Refund.objects.filter(rma__in=rmas, order_id__in={ret.order_id for ret in returns}):
+        found.setdefault((refund.order_id, refund.rma), []).append(refund)
+    return found
+
+
+def returns_out(returns: list[Return]) -> list[ReturnOut]:
+    """A page of returns: their lines and their refunds read at once, not per return."""
+    prefetch_related_objects(returns, RETURN_LINES)  # skips returns whose lines were fetched already
+    refunds = refunds_by_return(returns)
+    return [return_out(ret, refunds=refunds.get((ret.order_id, ret.rma), [])) for ret in returns]
+
+
+def return_out(ret: Return, *, refunds: list[Refund] | None = None) -> ReturnOut:
+    prefetch_related_objects([ret], RETURN_LINES)
     lines = [
         ReturnLineOut(id=line.pk, order_line=line.order_line_id, sku_code=line.order_line.sku_code,
                       product_name=line.order_line.product_name, quantity=line.quantity,
                       received_quantity=line.received_quantity, reason=line.reason.name, comments=line.comments,
                       digital=line.is_digital, price=line.price, discount=line.discount, tax=line.tax,
                       value=line.value, exchange_sku=line.exchange_sku.code if line.exchange_sku else "")
-        for line in ret.lines.select_related("order_line", "reason", "exchange_sku")
+        for line in ret.lines.all()
     ]  # fmt: skip
-    refunds = [ReturnRefundOut(amount=r.amount, currency=r.currency, destination=r.destination, status=r.status)
-               for r in Refund.objects.filter(order_id=ret.order_id, rma=ret.rma)]  # fmt: skip
+    if refunds is None:
+        refunds = list(Refund.objects.filter(order_id=ret.order_id, rma=ret.rma))
+    refunds_out = [ReturnRefundOut(amount=r.amount, currency=r.currency, destination=r.destination,
+                                   status=r.status) for r in refunds]  # fmt: skip
     return ReturnOut(
         rma=ret.rma, kind=ret.kind, status=ret.status, version=ret.version, order=ret.order_number,
         customer_name=ret.customer_name, email=ret.email, receipt_required=ret.receipt_required,
         currency=ret.currency, value=ret.value, refund_amount=ret.refund_amount,
         refund_destination=ret.refund_destination,
         exchange_order=ret.exchange_order.number if ret.exchange_order else None,
-        exchange_charge=ret.exchange_charge, created_at=ret.created_at, lines=lines, refunds=refunds,
+        exchange_charge=ret.exchange_charge, created_at=ret.created_at, lines=lines, refunds=refunds_out,
     )  # fmt: skip
 
 
@@ -243,7 +263,7 @@ def order_returnable(request: ConciergeRequest, number: ShortText) -> list[Retur
 @router.get("/service/orders/{number}/returns", response={200: list[ReturnOut], **ERRORS_READ})
 def order_returns(request: ConciergeRequest, number: ShortText) -> list[ReturnOut]:
     """The order's returns and exchanges, newest first (the Returns and exchanges tab)."""
-    return [return_out(ret) for ret in services.returns_of(_order(request, number))]
+    return returns_out(list(services.returns_of(_order(request, number))))
 
 
 @router.post("/service/orders/{number}/returns/quote", response={200: SuggestionOut, **ERRORS_READ})
@@ -292,7 +312,7 @@ def returns_search(request: ConciergeRequest, params: Query[ReturnSearchIn]) -> 
     if params.created_from and params.created_to and params.created_to < params.created_from:
         return []  # a window no return falls in (JSON Schema cannot say "after")
     criteria = ReturnCriteria.parse({k: ("" if v is None else str(v)) for k, v in params.dict().items()})
-    return [return_out(ret) for ret in search_returns(request.ctx, criteria)]
+    return returns_out(search_returns(request.ctx, criteria))
 
 
 @router.get("/service/returns/{rma}", response={200: ReturnOut, **ERRORS_READ})

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
@@ -24,10 +24,12 @@ from concierge.core.forms import text_problem
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.returns.errors import ReturnError
-from concierge.returns.models import Return
+from concierge.returns.models import Return, ReturnLine
 from concierge.stores.days import within_store_days
 
 RESULT_LIMIT = 50
+# A return's lines with what its page and the API show of each (one query for a page of returns).
+RETURN_LINES = Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line", "reason", "exchange_sku"))
 _LIMITS = {"rma": 20, "order_number": 20, "name": 160, "email": 254}
 
 
@@ -107,6 +109,6 @@ def search_returns(ctx: ActingContext, criteria: ReturnCriteria) -> list[Return]
     if criteria.created_from or criteria.created_to:
         q &= within_store_days(stores, criteria.created_from, criteria.created_to, field="created_at")
     return list(
-        Return.objects.filter(q).select_related("store", "exchange_order").prefetch_related("lines__order_line")
+        Return.objects.filter(q).select_related("store", "exchange_order").prefetch_related(RETURN_LINES)
         .order_by("-created_at", "-id")[:RESULT_LIMIT]
     )  # fmt: skip

@@ -139,3 +139,31 @@ def test_who_may_do_what(csr, warehouse, seller, shopper, store, csr_other_store
     assert api(seller).get("/api/v1/service/returns", {"rma": created["rma"]}).status_code == 403
     assert api(csr_other_store).get(f"/api/v1/service/returns/{created['rma']}").status_code == 404
     assert api(csr_other_store).get("/api/v1/service/returns", {"rma": created["rma"]}).json() == []
+
+
+def test_the_returns_search_reads_a_page_in_the_same_few_queries_however_many_it_finds(csr, warehouse, shopper, store):
+    """The Warehouse's search answers a page of returns with their lines and refunds in a fixed
+    number of statements (it once read each return's lines and refunds apart: 2 more per return)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ann, will = api(csr), api(warehouse)
+
+    def create_return() -> None:
+        order = delivered_order(shopper, store, (SHOE,))
+        created = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, 1),
+                           content_type="application/json", headers=lock(ann, order))  # fmt: skip
+        assert created.status_code == 200, created.json()
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            found = will.get("/api/v1/service/returns", {"name": shopper.last_name})
+        assert found.status_code == 200
+        return len(queries.captured_queries)
+
+    create_return()
+    one = statements()
+    for _ in range(3):
+        create_return()
+    assert len(will.get("/api/v1/service/returns", {"name": shopper.last_name}).json()) == 4
+    assert statements() == one
