@@ -30,9 +30,9 @@ from concierge.orders.console_api import (
     IfMatch,
     LeaseToken,
     RequiredLine,
-    _guard,
-    _order,
-    _shipment_id,
+    console_order,
+    edit_guard,
+    shipment_id,
 )
 from concierge.orders.models import Amendment, Order
 from concierge.payments.errors import PaymentError
@@ -106,9 +106,9 @@ def amend_split(request: ConciergeRequest, number: ShortText, shipment: ShortTex
                 if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> AmendmentOut:  # fmt: skip
     """Move Item: move lines (or a quantity of one) of an unreleased shipment to a new shipment at a
     saved or new address by a shipping method; the lock stays."""
-    order = _order(request, number)
+    order = console_order(request, number)
     amendment = amendments.propose_move(
-        request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(if_match, x_lease_token),
+        request.ctx, shipment_id=shipment_id(order, shipment), guard=edit_guard(if_match, x_lease_token),
         lines=_lines(payload.lines), shipping_method_code=payload.shipping_method, address_id=payload.address_id,
         address=payload.address.dict() if payload.address is not None else None,
     )  # fmt: skip
@@ -121,8 +121,8 @@ def amend_quantities(request: ConciergeRequest, number: ShortText, payload: Quan
                      if_match: str | None = IfMatch,
                      x_lease_token: str | None = LeaseToken) -> AmendmentOut:  # fmt: skip
     """New quantities of lines not yet released; stock is checked and taken or given back."""
-    order = _order(request, number)
-    amendment = amendments.propose_quantities(request.ctx, order_id=order.pk, guard=_guard(if_match, x_lease_token),
+    order = console_order(request, number)
+    amendment = amendments.propose_quantities(request.ctx, order_id=order.pk, guard=edit_guard(if_match, x_lease_token),
                                               quantities=_lines(payload.lines))  # fmt: skip
     return _out(amendment, order)
 
@@ -134,9 +134,9 @@ def amend_shipping(request: ConciergeRequest, number: ShortText, shipment: Short
     """A shipment's shipping method and address, through Payment Authorization when the method
     costs more than the payment covers (``PUT …/shipping`` refuses that with 409
     ``order.authorization_required``)."""
-    order = _order(request, number)
+    order = console_order(request, number)
     amendment = amendments.propose_shipping(
-        request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(if_match, x_lease_token),
+        request.ctx, shipment_id=shipment_id(order, shipment), guard=edit_guard(if_match, x_lease_token),
         shipping_method_code=payload.shipping_method, address=payload.address.dict(),
     )  # fmt: skip
     return _out(amendment, order)
@@ -150,9 +150,9 @@ def amend_authorize(request: ConciergeRequest, number: ShortText, payload: Autho
     """Authorize the pending change on a payment source: approved, the change is made (APPLIED) and
     the authorization it replaces reversed; declined, 402 ``payment.declined`` and the change stays
     pending for another source. An order that moved on: 412, and the new authorization is reversed."""
-    order = _order(request, number)
+    order = console_order(request, number)
     result = amendments.amendment_authorize(request.ctx, amendment_id=payload.change_id,
-                                            guard=_guard(if_match, x_lease_token),
+                                            guard=edit_guard(if_match, x_lease_token),
                                             source_id=payload.payment_source_id)  # fmt: skip
     if not result.approved:
         message = result.transaction.message or "The payment was declined."
@@ -165,7 +165,7 @@ def amend_authorize(request: ConciergeRequest, number: ShortText, payload: Autho
 def amend_abandon(request: ConciergeRequest, number: ShortText, payload: DiscardIn,
                   if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> AmendmentOut:  # fmt: skip
     """Discard the change awaiting authorization: the order stays as it was."""
-    order = _order(request, number)
+    order = console_order(request, number)
     amendment = amendments.amendment_discard(request.ctx, amendment_id=payload.change_id,
-                                             guard=_guard(if_match, x_lease_token))  # fmt: skip
+                                             guard=edit_guard(if_match, x_lease_token))  # fmt: skip
     return _out(amendment, order)

@@ -19,7 +19,7 @@ from concierge.api.types import NO_CONTROL_CHARACTERS, NameText, PhoneText, Shor
 from concierge.audit.actions import describe
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.requests import ConciergeRequest
-from concierge.identity.policies import can_use_console
+from concierge.identity.roles import Priv
 from concierge.orders import locks, services
 from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.errors import OrderError
@@ -164,20 +164,24 @@ class EventOut(Schema):
     data: dict
 
 
-def _staff(request: ConciergeRequest) -> None:
-    if request.ctx.user is None or not can_use_console(request.ctx.user):
+def console_staff(request: ConciergeRequest) -> None:
+    """Refuse anyone but customer service staff (403, the one error shape); warehouse staff, who
+    use the console's Warehouse only, are refused the orders too."""
+    if request.ctx.user is None or not request.ctx.has_perm(Priv.USE_SERVICE_CONSOLE):
         raise PermissionDenied("The order console is for customer service staff.")
 
 
-def _order(request: ConciergeRequest, number: str) -> Order:
-    _staff(request)
+def console_order(request: ConciergeRequest, number: str) -> Order:
+    """The order ``number`` for the console's routes: staff only, in a store they serve, else 404."""
+    console_staff(request)
     try:
         return access_order(request.ctx, number)
     except NotFound as exc:
         raise DomainError(OrderError.NOT_FOUND, "No such order.", status=404) from exc
 
 
-def _guard(if_match: str | None, lease_token: str | None) -> EditGuard:
+def edit_guard(if_match: str | None, lease_token: str | None) -> EditGuard:
+    """What an API edit carries: the version it names in ``If-Match`` and the lease token it holds."""
     return EditGuard(version=parse_version(if_match), lease_token=lease_token)
 
 
@@ -209,7 +213,7 @@ def _shipment_out(s: Shipment) -> ConsoleShipmentOut:
     )  # fmt: skip
 
 
-def _shipment_id(order: Order, number: str) -> int:
+def shipment_id(order: Order, number: str) -> int:
     try:
         return shipment_id_of(order, number)
     except NotFound as exc:
@@ -220,7 +224,7 @@ def _shipment_id(order: Order, number: str) -> int:
                                          **ERRORS_INPUT})  # fmt: skip
 def console_order_search(request: ConciergeRequest, params: Query[OrderSearch]) -> OrderSearchOut:
     """Orders of the stores the caller serves; customer terms match the billing address by prefix."""
-    _staff(request)
+    console_staff(request)
     page = search_orders(request.ctx, params)
     return OrderSearchOut(
         orders=[OrderRowOut(number=o.number, store=o.store.code, customer_name=o.customer_name, placed_at=o.placed_at,
@@ -233,7 +237,7 @@ def console_order_search(request: ConciergeRequest, params: Query[OrderSearch]) 
 @router.get("/service/orders/{number}", response={200: ConsoleOrderOut, 404: ErrorOut, **ERRORS_AUTH,
                                                   **ERRORS_INPUT})  # fmt: skip
 def console_order_detail(request: ConciergeRequest, number: ShortText) -> ConsoleOrderOut:
-    return console_order_out(_order(request, number))
+    return console_order_out(console_order(request, number))
 
 
 @router.post("/service/orders/{number}/lock", response={200: OrderLockOut, **ERRORS_EDIT})
@@ -241,7 +245,7 @@ def console_order_lock(request: ConciergeRequest, number: ShortText, if_match: s
     """Open the order for editing (or renew your own lock: same token). Another holder's live lock:
     409 naming them. With If-Match, an order that changed since you loaded it: 412. An idle lock
     expires after a few minutes: renew it by posting here again while you work."""
-    order = _order(request, number)
+    order = console_order(request, number)
     grant = locks.order_lock(request.ctx, order_id=order.pk, expected_version=parse_version(if_match))
     return OrderLockOut(lease_token=grant.token, expires_at=grant.expires_at, version=order.version)
 
@@ -251,14 +255,14 @@ def console_order_unlock(
     request: ConciergeRequest, number: ShortText, x_lease_token: str | None = LeaseToken
 ) -> Status:
     """Close the editor: only the lock's token releases it."""
-    locks.order_unlock(request.ctx, order_id=_order(request, number).pk, lease_token=x_lease_token)
+    locks.order_unlock(request.ctx, order_id=console_order(request, number).pk, lease_token=x_lease_token)
     return Status(204, None)
 
 
 @router.post("/service/orders/{number}/unlock", response={200: ConsoleOrderOut, **ERRORS_EDIT})
 def console_order_force_unlock(request: ConciergeRequest, number: ShortText, payload: ReasonIn) -> ConsoleOrderOut:
     """Unlock Order (the unlock-order privilege): removes anyone's lock, with a reason; audited."""
-    order = _order(request, number)
+    order = console_order(request, number)
     locks.order_force_unlock(request.ctx, order_id=order.pk, reason=payload.reason)
     return console_order_out(access_order(request.ctx, order.number))
 
@@ -269,8 +273,8 @@ def console_order_billing(request: ConciergeRequest, number: ShortText, payload:
                           if_match: str | None = IfMatch,
                           x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Save the billing address (until the order is completed); the order unlocks."""
-    order = _order(request, number)
-    services.order_billing_update(request.ctx, order_id=order.pk, guard=_guard(if_match, x_lease_token),
+    order = console_order(request, number)
+    services.order_billing_update(request.ctx, order_id=order.pk, guard=edit_guard(if_match, x_lease_token),
                                   address=payload.dict())  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))
 
@@ -281,9 +285,9 @@ def console_shipment_shipping(request: ConciergeRequest, number: ShortText, ship
                               if_match: str | None = IfMatch,
                               x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Save a shipment's shipping method and address (until it is released); the order unlocks."""
-    order = _order(request, number)
+    order = console_order(request, number)
     services.shipment_shipping_update(
-        request.ctx, shipment_id=_shipment_id(order, shipment), guard=_guard(if_match, x_lease_token),
+        request.ctx, shipment_id=shipment_id(order, shipment), guard=edit_guard(if_match, x_lease_token),
         shipping_method_code=payload.shipping_method, address=payload.address.dict(),
     )  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))
@@ -293,7 +297,7 @@ def console_shipment_shipping(request: ConciergeRequest, number: ShortText, ship
 def console_order_note(request: ConciergeRequest, number: ShortText, payload: NoteIn) -> Status:
     """A comment that joins the order's events and notes. A note adds to the order's history and
     changes none of its fields, so it needs no lock or version (ADR 0006)."""
-    order = _order(request, number)
+    order = console_order(request, number)
     event = services.order_note_add(request.ctx, order_id=order.pk, text=payload.text)
     return Status(201, _event_out(event, order.customer.display_name))
 
@@ -308,7 +312,7 @@ def _event_out(event: Event, on_behalf_of: str) -> EventOut:
                                                            **ERRORS_INPUT})  # fmt: skip
 def console_order_timeline(request: ConciergeRequest, number: ShortText) -> list[EventOut]:
     """Everything that happened to the order, newest first, read from the audit log."""
-    return [_event_out(e.event, e.on_behalf_of) for e in order_timeline(_order(request, number))]
+    return [_event_out(e.event, e.on_behalf_of) for e in order_timeline(console_order(request, number))]
 
 
 @router.post("/service/orders/{number}/cancel", response={200: ConsoleOrderOut, **ERRORS_EDIT},
@@ -317,9 +321,9 @@ def console_order_cancel(request: ConciergeRequest, number: ShortText, payload: 
                          if_match: str | None = IfMatch,
                          x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Cancel the order (nothing released or shipped yet) under its lock; the order unlocks."""
-    order = _order(request, number)
+    order = console_order(request, number)
     services.order_cancel(request.ctx, order_id=order.pk, reason=payload.reason,
-                          guard=_guard(if_match, x_lease_token))  # fmt: skip
+                          guard=edit_guard(if_match, x_lease_token))  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))
 
 
@@ -329,9 +333,9 @@ def console_shipment_release(request: ConciergeRequest, number: ShortText, shipm
                              if_match: str | None = IfMatch,
                              x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Release the shipment to the warehouse (its share of the payment is captured); the lock stays."""
-    order = _order(request, number)
-    services.shipment_release(request.ctx, shipment_id=_shipment_id(order, shipment),
-                              guard=_guard(if_match, x_lease_token))  # fmt: skip
+    order = console_order(request, number)
+    services.shipment_release(request.ctx, shipment_id=shipment_id(order, shipment),
+                              guard=edit_guard(if_match, x_lease_token))  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))
 
 
@@ -341,7 +345,7 @@ def console_shipment_cancel(request: ConciergeRequest, number: ShortText, shipme
                             if_match: str | None = IfMatch,
                             x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Cancel a shipment not yet released (its stock goes back); the lock stays."""
-    order = _order(request, number)
-    services.shipment_cancel(request.ctx, shipment_id=_shipment_id(order, shipment),
-                             guard=_guard(if_match, x_lease_token), reason=payload.reason)  # fmt: skip
+    order = console_order(request, number)
+    services.shipment_cancel(request.ctx, shipment_id=shipment_id(order, shipment),
+                             guard=edit_guard(if_match, x_lease_token), reason=payload.reason)  # fmt: skip
     return console_order_out(access_order(request.ctx, order.number))

@@ -13,11 +13,16 @@ from pydantic import Field, StringConstraints
 
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, ShortText
-from concierge.core.errors import DomainError, NotFound, PermissionDenied
+from concierge.core.errors import DomainError
 from concierge.core.requests import ConciergeRequest
-from concierge.identity.policies import can_use_console
 from concierge.orders import holds
-from concierge.orders.console_api import EDIT_HEADERS, ERRORS_EDIT, IfMatch, LeaseToken
+from concierge.orders.console_api import (
+    EDIT_HEADERS,
+    ERRORS_EDIT,
+    IfMatch,
+    LeaseToken,
+    console_order,
+)
 from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
@@ -58,15 +63,6 @@ class HoldDecisionIn(Schema):
     )
 
 
-def _order(request: ConciergeRequest, number: str) -> Order:
-    if request.ctx.user is None or not can_use_console(request.ctx.user):
-        raise PermissionDenied("The order console is for customer service staff.")
-    try:
-        return access_order(request.ctx, number)
-    except NotFound as exc:
-        raise DomainError(OrderError.NOT_FOUND, "No such order.", status=404) from exc
-
-
 def _holds_out(request: ConciergeRequest, order: Order) -> OrderHoldsOut:
     rows = []
     for hold in order.holds.select_related("decided_by"):
@@ -84,7 +80,7 @@ def _holds_out(request: ConciergeRequest, order: Order) -> OrderHoldsOut:
                                                         **ERRORS_INPUT})  # fmt: skip
 def console_order_holds(request: ConciergeRequest, number: ShortText) -> OrderHoldsOut:
     """The order's holds, each with whether you may decide it and why not."""
-    return _holds_out(request, _order(request, number))
+    return _holds_out(request, console_order(request, number))
 
 
 @router.post("/service/orders/{number}/holds/{hold}/decision", response={200: OrderHoldsOut, **ERRORS_EDIT},
@@ -96,7 +92,7 @@ def console_hold_decide(request: ConciergeRequest, number: ShortText, payload: H
     """Mark the hold resolved or unresolvable: it becomes RESOLVE_PENDING or UNRESOLVABLE_PENDING and
     the worker settles it; the lock stays. 403 `hold.privilege_required` when its rule needs a
     privilege you lack; 409 `hold.not_decidable` once decided or when the order is no longer On Hold."""
-    order = _order(request, number)
+    order = console_order(request, number)
     if not order.holds.filter(pk=hold).exists():
         raise DomainError(OrderError.HOLD_NOT_FOUND, "No such hold on this order.", status=404)
     holds.hold_decide(request.ctx, hold_id=hold, decision=payload.decision, comment=payload.comment,

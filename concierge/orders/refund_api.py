@@ -17,13 +17,17 @@ from pydantic import Field, StringConstraints
 
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, ShortText
-from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.money import Money
 from concierge.core.requests import ConciergeRequest
-from concierge.identity.policies import can_use_console
-from concierge.orders.console_api import EDIT_HEADERS, ERRORS_EDIT, IfMatch, LeaseToken
-from concierge.orders.editing import EditGuard, parse_version
-from concierge.orders.errors import OrderError
+from concierge.orders.console_api import (
+    EDIT_HEADERS,
+    ERRORS_EDIT,
+    IfMatch,
+    LeaseToken,
+    console_order,
+    console_staff,
+    edit_guard,
+)
 from concierge.orders.models import Order
 from concierge.orders.refunds import (
     NOTE_MAX,
@@ -34,7 +38,6 @@ from concierge.orders.refunds import (
     refundable,
     refunds_awaiting_approval,
 )
-from concierge.orders.selectors import access_order
 from concierge.payments.models import Refund
 
 router = Router(tags=["refunds"])
@@ -88,23 +91,6 @@ class OrderRefundsOut(Schema):
     refunds: list[RefundOut]
 
 
-def _staff(request: ConciergeRequest) -> None:
-    if request.ctx.user is None or not can_use_console(request.ctx.user):
-        raise PermissionDenied("The order console is for customer service staff.")
-
-
-def _order(request: ConciergeRequest, number: str) -> Order:
-    _staff(request)
-    try:
-        return access_order(request.ctx, number)
-    except NotFound as exc:
-        raise DomainError(OrderError.NOT_FOUND, "No such order.", status=404) from exc
-
-
-def _guard(if_match: str | None, lease_token: str | None) -> EditGuard:
-    return EditGuard(version=parse_version(if_match), lease_token=lease_token)
-
-
 def refund_out(refund: Refund) -> RefundOut:
     order = refund.order
     return RefundOut(
@@ -122,7 +108,7 @@ def refund_out(refund: Refund) -> RefundOut:
                                                            **ERRORS_INPUT})  # fmt: skip
 def console_order_refunds(request: ConciergeRequest, number: ShortText) -> OrderRefundsOut:
     """The order's refunds, oldest first, and what can still be refunded."""
-    order = _order(request, number)
+    order = console_order(request, number)
     return OrderRefundsOut(refundable=refundable(order).amount, currency=order.currency,
                            refunds=[refund_out(r) for r in order_refunds(order)])  # fmt: skip
 
@@ -136,9 +122,9 @@ def console_order_refund_create(request: ConciergeRequest, number: ShortText, pa
     payments captured, less refunds made or pending (422 `refund.amount_too_large`). Above the store's
     approval threshold it answers `AWAITING_APPROVAL` and waits for a second person; otherwise it is
     issued at once (`ISSUED`, or `DECLINED` by the card issuer). The order unlocks."""
-    order = _order(request, number)
+    order = console_order(request, number)
     refund = order_refund_create(
-        request.ctx, order_id=order.pk, guard=_guard(if_match, x_lease_token),
+        request.ctx, order_id=order.pk, guard=edit_guard(if_match, x_lease_token),
         amount=Money(Decimal(payload.amount), order.currency), destination=payload.destination,
         source_id=payload.source_id, note=payload.note,
     )  # fmt: skip
@@ -152,9 +138,9 @@ def console_order_refund_approve(request: ConciergeRequest, number: ShortText, r
                                  x_lease_token: str | None = LeaseToken) -> RefundOut:  # fmt: skip
     """Approve a refund awaiting approval (Approve Refund; never its requester: 403 `refund.own_request`);
     it is issued. The order unlocks."""
-    order = _order(request, number)
+    order = console_order(request, number)
     refund = order_refund_approve(request.ctx, order_id=order.pk, refund_id=refund_id,
-                                  guard=_guard(if_match, x_lease_token))  # fmt: skip
+                                  guard=edit_guard(if_match, x_lease_token))  # fmt: skip
     return refund_out(refund)
 
 
@@ -165,9 +151,9 @@ def console_order_refund_reject(request: ConciergeRequest, number: ShortText, re
                                 x_lease_token: str | None = LeaseToken) -> RefundOut:  # fmt: skip
     """Reject a refund awaiting approval, with a reason (Approve Refund; never its requester); its
     amount can be refunded again. The order unlocks."""
-    order = _order(request, number)
+    order = console_order(request, number)
     refund = order_refund_reject(request.ctx, order_id=order.pk, refund_id=refund_id,
-                                 guard=_guard(if_match, x_lease_token), reason=payload.reason)  # fmt: skip
+                                 guard=edit_guard(if_match, x_lease_token), reason=payload.reason)  # fmt: skip
     return refund_out(refund)
 
 
@@ -175,5 +161,5 @@ def console_order_refund_reject(request: ConciergeRequest, number: ShortText, re
 def console_refunds_awaiting_approval(request: ConciergeRequest) -> list[RefundOut]:
     """For an approver: the refunds of the stores they serve waiting for a second person (empty
     without the Approve Refund privilege)."""
-    _staff(request)
+    console_staff(request)
     return [refund_out(r) for r in refunds_awaiting_approval(request.ctx, limit=100)]

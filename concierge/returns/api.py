@@ -19,11 +19,16 @@ from concierge.api.types import NO_CONTROL_CHARACTERS, AmountText, ShortText
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.requests import ConciergeRequest
 from concierge.identity.roles import Priv
-from concierge.orders.console_api import EDIT_HEADERS, ERRORS_EDIT, IfMatch, LeaseToken
+from concierge.orders.console_api import (
+    EDIT_HEADERS,
+    ERRORS_EDIT,
+    IfMatch,
+    LeaseToken,
+    console_order,
+)
 from concierge.orders.editing import EditGuard, parse_version
-from concierge.orders.errors import OrderError
 from concierge.orders.models import Order
-from concierge.orders.selectors import Day, access_order
+from concierge.orders.selectors import Day
 from concierge.payments.models import Refund
 from concierge.returns import services
 from concierge.returns.errors import ReturnError
@@ -170,15 +175,6 @@ class ReasonOut(Schema):
     system: bool
 
 
-def _order(request: ConciergeRequest, number: str) -> Order:
-    if not request.ctx.has_perm(Priv.USE_SERVICE_CONSOLE):
-        raise PermissionDenied("The order console is for customer service staff.")
-    try:
-        return access_order(request.ctx, number)
-    except NotFound as exc:
-        raise DomainError(OrderError.NOT_FOUND, "No such order.", status=404) from exc
-
-
 def _return(request: ConciergeRequest, rma: str) -> Return:
     try:
         return services.access_return(request.ctx, rma)
@@ -257,20 +253,20 @@ def order_returnable(request: ConciergeRequest, number: ShortText) -> list[Retur
     """Each line of the order with what was shipped and is already returned: what can come back."""
     return [ReturnableOut(order_line=r.line.pk, sku_code=r.line.sku_code, product_name=r.line.product_name,
                           digital=r.is_digital, shipped=r.shipped, returned=r.returned, available=r.available)
-            for r in services.returnable_lines(_order(request, number))]  # fmt: skip
+            for r in services.returnable_lines(console_order(request, number))]  # fmt: skip
 
 
 @router.get("/service/orders/{number}/returns", response={200: list[ReturnOut], **ERRORS_READ})
 def order_returns(request: ConciergeRequest, number: ShortText) -> list[ReturnOut]:
     """The order's returns and exchanges, newest first (the Returns and exchanges tab)."""
-    return returns_out(list(services.returns_of(_order(request, number))))
+    return returns_out(list(services.returns_of(console_order(request, number))))
 
 
 @router.post("/service/orders/{number}/returns/quote", response={200: SuggestionOut, **ERRORS_READ})
 def order_return_quote(request: ConciergeRequest, number: ShortText, payload: ReturnCreateIn) -> SuggestionOut:
     """The wizard's first Next: the items checked and the suggested refund (or the exchange's price
     difference). It writes nothing."""
-    order = _order(request, number)
+    order = console_order(request, number)
     items = services.check_items(order, _request(payload))
     worth = services.suggestion(order, items)
     quote = services.exchange_quote(order, items, worth, rma="") if payload.kind == "EXCHANGE" else None
@@ -287,7 +283,7 @@ def order_return_create(
 ) -> OrderReturnOut:  # fmt: skip
     """Create Return / Create Exchange (the create_return privilege), under the order's lock; the lock
     stays. Nothing to receive (digital assets, or no receipt asked for): completed at once."""
-    order = _order(request, number)
+    order = console_order(request, number)
     guard = EditGuard(version=parse_version(if_match), lease_token=x_lease_token)
     ret = services.return_create(request.ctx, order_id=order.pk, guard=guard, request=_request(payload))
     return _edited(order, ret)
@@ -298,7 +294,7 @@ def order_return_create(
 def order_return_cancel(request: ConciergeRequest, number: ShortText, rma: ShortText, if_match: str | None = IfMatch,
                         x_lease_token: str | None = LeaseToken) -> OrderReturnOut:  # fmt: skip
     """Cancel a return or exchange nothing of which has been received, under the order's lock."""
-    order = _order(request, number)
+    order = console_order(request, number)
     guard = EditGuard(version=parse_version(if_match), lease_token=x_lease_token)
     ret = services.return_cancel(request.ctx, order_id=order.pk, rma=rma.strip().upper(), guard=guard)
     return _edited(order, ret)

@@ -167,3 +167,20 @@ def test_the_returns_search_reads_a_page_in_the_same_few_queries_however_many_it
         create_return()
     assert len(will.get("/api/v1/service/returns", {"name": shopper.last_name}).json()) == 4
     assert statements() == one
+
+
+def test_warehouse_staff_are_refused_the_order_console_api(warehouse, shopper, store):
+    """The Warehouse is all of the console warehouse staff use: the orders' API refuses them as the
+    order pages do (403), while their Returns search answers."""
+    order = delivered_order(shopper, store, (SHOE,))
+    will = api(warehouse)
+    for path in (
+        f"/api/v1/service/orders/{order.number}",
+        f"/api/v1/service/orders/{order.number}/holds",
+        f"/api/v1/service/orders/{order.number}/refunds",
+        f"/api/v1/service/orders/{order.number}/returns",
+    ):
+        refused = will.get(path)
+        assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied"), path
+    assert will.post(f"/api/v1/service/orders/{order.number}/lock").status_code == 403
+    assert will.get("/api/v1/service/returns", {"order_number": order.number}).status_code == 200
