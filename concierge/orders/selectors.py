@@ -27,6 +27,7 @@ from pydantic import (
 from concierge.audit.models import Event
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import text_problem
+from concierge.core.prefixes import starts_with
 from concierge.customers.models import Customer
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
@@ -301,13 +302,6 @@ class SearchPage:
     next_cursor: str  # empty on the last page
 
 
-def _prefix(field: str, value: str) -> Q:
-    if connection.vendor == "postgresql":
-        return Q(**{f"{field}__startswith": value})  # LIKE 'value%' on a varchar_pattern_ops index
-    # SQLite: LIKE is case-insensitive and skips the index; a range on the BINARY column does not.
-    return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
-
-
 def _successor(prefix: str) -> str:
     """The string just past every string that starts with ``prefix`` ("smit" → "smiu"), or ""."""
     following = ord(prefix[-1]) + 1
@@ -336,7 +330,7 @@ def _filters(ctx: ActingContext, terms: OrderSearch) -> Q:
         ("billing_phone_key", "".join(c for c in terms.phone if c.isdigit())),
     ):
         if value:
-            q &= _prefix(column, value)
+            q &= starts_with(column, value)
             bound = _successor(value)
             if terms.sort == Sort.CUSTOMER and column.endswith("name_key") and connection.vendor == "postgresql" \
                     and bound:  # fmt: skip

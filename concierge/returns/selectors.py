@@ -21,6 +21,7 @@ from django.db.models import Prefetch, Q
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.core.forms import text_problem
+from concierge.core.prefixes import starts_with
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.returns.errors import ReturnError
@@ -99,11 +100,11 @@ def search_returns(ctx: ActingContext, criteria: ReturnCriteria) -> list[Return]
         q &= Q(order_number=criteria.order_number)
     if criteria.name:
         first, _, last = criteria.name.lower().rpartition(" ")
-        q &= Q(customer_last_name_key__startswith=last)
+        q &= starts_with("customer_last_name_key", last)
         if first.strip():
-            q &= Q(customer_first_name_key__startswith=first.strip())
+            q &= starts_with("customer_first_name_key", first.strip())
     if criteria.email:
-        q &= Q(email_key__startswith=criteria.email)
+        q &= starts_with("email_key", criteria.email)
     if criteria.status:
         q &= Q(status=criteria.status)
     if criteria.created_from or criteria.created_to:
