@@ -160,7 +160,10 @@ def _refund(key: str, body: dict[str, Any] | None) -> Callable[[Order], tuple[di
     return lambda order: (body, {key: _waiting_refund(order)})
 
 
-REFUNDS = {"order": captured_order, "role": "Supervisor"}
+def refund_walk(post: Any, *, versions: int = 1) -> Walk:
+    """A refund route: a captured order, edited by supervisors (Can Create Refund, Approve Refund)."""
+    return Walk(post, order=captured_order, role="Supervisor", versions=versions)
+
 
 # HTML edits, by URL name.
 EDITS: dict[str, Walk] = {
@@ -177,9 +180,9 @@ EDITS: dict[str, Walk] = {
     "hold_decide": Walk(made(lambda o: {**DECISION, "hold": o.holds.first().pk}), order=held_order),
     "order_return_create": Walk(made(_return_form)),
     "order_return_cancel": Walk(lambda o: ({}, _open_return(o))),
-    "order_refund": Walk(CREATE_REFUND, versions=2, **REFUNDS),
-    "refund_approve": Walk(_refund("refund", {}), versions=2, **REFUNDS),
-    "refund_reject": Walk(_refund("refund", {"reason": "Outside the policy"}), **REFUNDS),
+    "order_refund": refund_walk(CREATE_REFUND, versions=2),
+    "refund_approve": refund_walk(_refund("refund", {}), versions=2),
+    "refund_reject": refund_walk(_refund("refund", {"reason": "Outside the policy"})),
 }
 # API edits, by (method, path template).
 API_EDITS: dict[tuple[str, str], Walk] = {
@@ -203,11 +206,11 @@ API_EDITS: dict[tuple[str, str], Walk] = {
         lambda o: (DECISION, {"hold": o.holds.first().pk}), order=held_order),
     ("POST", "/service/orders/{number}/returns"): Walk(made(_return_body)),
     ("POST", "/service/orders/{number}/returns/{rma}/cancel"): Walk(lambda o: (None, _open_return(o))),
-    ("POST", "/service/orders/{number}/refunds"): Walk(CREATE_REFUND, versions=2, **REFUNDS),
-    ("POST", "/service/orders/{number}/refunds/{refund_id}/approve"): Walk(_refund("refund_id", None), versions=2,
-                                                                          **REFUNDS),
-    ("POST", "/service/orders/{number}/refunds/{refund_id}/reject"): Walk(
-        _refund("refund_id", {"reason": "Outside the policy"}), **REFUNDS),
+    ("POST", "/service/orders/{number}/refunds"): refund_walk(CREATE_REFUND, versions=2),
+    ("POST", "/service/orders/{number}/refunds/{refund_id}/approve"): refund_walk(
+        _refund("refund_id", None), versions=2),
+    ("POST", "/service/orders/{number}/refunds/{refund_id}/reject"): refund_walk(
+        _refund("refund_id", {"reason": "Outside the policy"})),
 }  # fmt: skip
 # Pages that only read (GET, never changing a row).
 READS = {
