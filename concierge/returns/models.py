@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from concierge.core import clock
 from concierge.core.errors import DomainError
 from concierge.core.states import StateMachine
+from concierge.payments.models import Refund
 from concierge.returns.errors import ReturnError
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal(0)}
@@ -59,11 +60,8 @@ class Return(StateMachine, models.Model):
         COMPLETED = "COMPLETED", "Completed"
         CANCELLED = "CANCELLED", "Cancelled"
 
-    class Destination(models.TextChoices):
-        # The same words as payments.Refund.Destination (the refund it opens is one of those).
-        ORIGINAL = "ORIGINAL", "Original payment source"
-        OTHER_SOURCE = "OTHER_SOURCE", "Another payment source"
-        MANUAL = "MANUAL", "Manual Refund"
+    # Where the refund it opens goes: the refund's own choices (original source, another, Manual Refund).
+    Destination = Refund.Destination
 
     S = Status
     # A return: the goods come back (or need not), are received, and the refund completes it.
