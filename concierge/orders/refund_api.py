@@ -67,7 +67,7 @@ class RejectIn(Schema):
 class RefundOut(Schema):
     id: int
     order: str
-    order_version: int = Field(description="The order's version after this change: send it as If-Match next.")
+    version: int = Field(description="The order's version now (after this change): send it as If-Match next.")
     amount: Decimal
     currency: str
     destination: str
@@ -91,10 +91,13 @@ class OrderRefundsOut(Schema):
     refunds: list[RefundOut]
 
 
-def refund_out(refund: Refund) -> RefundOut:
+def refund_out(refund: Refund, *, version: int | None = None) -> RefundOut:
+    """``version``: the order's version when the caller read it already (a list of one order's refunds)."""
     order = refund.order
+    if version is None:
+        version = Order.objects.filter(pk=order.pk).values_list("version", flat=True).get()
     return RefundOut(
-        id=refund.pk, order=order.number, order_version=Order.objects.get(pk=order.pk).version,
+        id=refund.pk, order=order.number, version=version,
         amount=refund.amount, currency=refund.currency, destination=refund.destination,
         refund_to=refund.destination_label, status=refund.status, status_label=refund.get_status_display(),
         note=refund.note, rma=refund.rma, message=refund.message,
@@ -110,7 +113,7 @@ def console_order_refunds(request: ConciergeRequest, number: ShortText) -> Order
     """The order's refunds, oldest first, and what can still be refunded."""
     order = console_order(request, number)
     return OrderRefundsOut(refundable=refundable(order).amount, currency=order.currency,
-                           refunds=[refund_out(r) for r in order_refunds(order)])  # fmt: skip
+                           refunds=[refund_out(r, version=order.version) for r in order_refunds(order)])  # fmt: skip
 
 
 @router.post("/service/orders/{number}/refunds", response={201: RefundOut, **ERRORS_EDIT},

@@ -60,7 +60,7 @@ def test_create_a_refund_to_the_original_card_then_list_it(order, supervisor):
     assert created["amount"] == "10.25"
     assert created["rma"] == ""
     assert created["requested_by"] == supervisor.display_name
-    assert created["order_version"] == Order.objects.get(pk=order.pk).version
+    assert created["version"] == Order.objects.get(pk=order.pk).version
     listed = sam.get(f"/api/v1/service/orders/{order.number}/refunds").json()
     assert [r["id"] for r in listed["refunds"]] == [created["id"]]
     assert Decimal(listed["refundable"]) == order.transactions.get(kind="CAPTURE").amount - Decimal("10.25")
