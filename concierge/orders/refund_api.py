@@ -165,4 +165,5 @@ def console_refunds_awaiting_approval(request: ConciergeRequest) -> list[RefundO
     """For an approver: the refunds of the stores they serve waiting for a second person (empty
     without the Approve Refund privilege)."""
     console_staff(request)
-    return [refund_out(r) for r in refunds_awaiting_approval(request.ctx, limit=100)]
+    # Each refund's order is read with it (select_related), so its version is not read again per refund.
+    return [refund_out(r, version=r.order.version) for r in refunds_awaiting_approval(request.ctx, limit=100)]

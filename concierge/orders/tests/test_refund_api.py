@@ -133,7 +133,10 @@ def test_four_eyes_over_the_api(order, supervisor, second_supervisor):
     sam.delete(
         f"/api/v1/service/orders/{order.number}/lock", headers={"X-Lease-Token": lock(sam, order)["X-Lease-Token"]}
     )
-    assert [r["id"] for r in sue.get("/api/v1/service/refunds/awaiting-approval").json()] == [waiting["id"]]
+    listed = sue.get("/api/v1/service/refunds/awaiting-approval").json()
+    assert [r["id"] for r in listed] == [waiting["id"]]
+    # the version to send as If-Match next is the order's current one
+    assert listed[0]["version"] == Order.objects.get(pk=order.pk).version
     approved = post(sue, approve, None, lock(sue, order))
     assert approved.status_code == 200, approved.json()
     assert approved.json()["status"] == "ISSUED"
