@@ -58,4 +58,5 @@ def page(new_page: Callable[[], Page]) -> Page:
 def screenshot(page: Page, name: str) -> None:
     """Keep a picture of what the person saw, for review (artifacts/)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state()  # a page mid-navigation cannot be captured
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

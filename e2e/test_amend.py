@@ -55,6 +55,7 @@ def authorize(page: Page, source: str) -> None:
 
 def viewport_shot(page: Page, name: str) -> None:
     """What fits on the screen (a dialog over the page), besides the full page."""
+    page.wait_for_load_state()
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
@@ -120,6 +121,7 @@ def test_a_declined_authorization_then_back_then_another_card(new_page, order, c
     open_details(page, order)
     screenshot(page, "amend-details-390")
     change_quantity(page, "Hat", 2)
+    expect(page.get_by_role("dialog", name="Payment Authorization")).to_contain_text("To authorize")
     viewport_shot(page, "amend-payment-authorization-390")
     authorize(page, "Visa ending in 0002")
     failed = page.get_by_role("dialog", name="Payment Authorization")
