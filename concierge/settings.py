@@ -227,6 +227,20 @@ LOGGING = {
 
 # --- Request limits ------------------------------------------------------------------------------
 # A body over this size answers 413 (the API's error shape, or the styled page), never 500.
+# Email: SMTP when EMAIL_HOST is set (production); otherwise each message is kept in the database
+# and shown in the admin's "Sent mail" (core/mail.py).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Concierge <no-reply@concierge.example>")
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "concierge.core.mail.OutboxBackend"
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CONCIERGE_MAX_BODY_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 

@@ -128,7 +128,7 @@ def test_kibo_flow_the_shopper_checks_out_the_order_the_csr_created(
     row.get_by_role("link", name=number).click()
     expect(agent.get_by_text("created by Ann Agent for Jane Shopper")).to_be_visible()
     both_widths(agent, "takeover-placed-order-summary")
-    agent.goto(f"/service/customers/{shopper.pk}/")
+    agent.goto(f"/service/customers/{shopper.pk}/?tab=orders")
     expect(agent.get_by_role("row").filter(has_text=number)).to_contain_text("Created")
     order = Order.objects.get(number=number)
     assert (order.customer, order.placed_by, order.lines.get().quantity) == (shopper, csr, 2)

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 SESSION_KEY = "leases"
 
-Kind = Literal["cart", "order"]
+Kind = Literal["cart", "order", "customer"]
 
 
 def _key(kind: Kind, row_id: int) -> str:

@@ -9,6 +9,22 @@ class CustomerAction(AuditAction):
     ASSISTANCE_CHANGED = "customer.assistance_changed", "Permission to be assisted changed"
     STATUS_CHANGED = "customer.status_changed", "Customer status changed"
     GUEST_CREATED = "customer.guest_created", "Guest customer created"
+    LOCKED = "customer.locked", "Record opened for editing"
+    UNLOCKED = "customer.unlocked", "Record closed"
+    PASSWORD_RESET_SENT = "customer.password_reset_sent", "Password reset email sent"
+    SEGMENT_ADDED = "customer.segment_added", "Added to a customer segment"
+    SEGMENT_REMOVED = "customer.segment_removed", "Removed from a customer segment"
+    ACCOUNT_CREATED = "account.created", "Account created"
+    ACCOUNT_DELETED = "account.deleted", "Account deleted"
+    CHILD_ACCOUNT_ADDED = "account.child_added", "Child account added"
+    ASSOCIATE_ADDED = "account.associate_added", "Associate added"
+    ASSOCIATE_REMOVED = "account.associate_removed", "Associate removed"
+    ASSOCIATE_ROLE_CHANGED = "account.associate_role_changed", "Associate's role changed"
+    ASSOCIATE_ACCOUNT_SELECTED = "associate.account_selected", "Shopper chose an account to buy for"
+    ASSOCIATE_ACCOUNT_CLEARED = "associate.account_cleared", "Shopper stopped buying for an account"
+    CONSENT_CHANGED = "customer.consent_changed", "Data policy consent changed"
+    DATA_REMOVED = "customer.data_removed", "Customer data removed"
+    GUEST_ORDERS_ATTACHED = "customer.guest_orders_attached", "Guest orders attached to the account"
     ADDRESS_ADDED = "address.added", "Address added"
     ADDRESS_UPDATED = "address.updated", "Address changed"
     ADDRESS_REMOVED = "address.removed", "Address removed"
@@ -21,6 +37,15 @@ class CustomerAction(AuditAction):
 # Changes made in the admin.
 CustomerAdminAction = admin_actions(
     "CustomerAdminAction",
-    {"customer": "Customer", "address": "Address", "sellerassignment": "Seller assignment", "segment": "Segment"},
+    {
+        "customer": "Customer",
+        "address": "Address",
+        "sellerassignment": "Seller assignment",
+        "segment": "Segment",
+        "accountassociate": "Associate",
+        "datapoint": "Data point",
+        "datapolicy": "Data policy",
+        "customerconsent": "Consent",
+    },
     module=__name__,
 )

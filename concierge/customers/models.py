@@ -5,11 +5,20 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from concierge.core import clock
+from concierge.core.leases import Leased
+from concierge.customers.actions import CustomerAction
 
 
-class Customer(models.Model):
+class Customer(Leased):
     """A customer record of one of three kinds (seed 004): a registered shopper, a single-session
-    (guest) shopper, or an account — a B2B customer organization."""
+    (guest) shopper, or an account — a B2B customer organization.
+
+    The record is edited in the console under its lease and version, as orders are
+    (``customers/editing.py::customer_edit``). Accounts may have a parent account (child accounts:
+    departments or regions, any depth) and associates (``AccountAssociate``) who buy for them.
+    """
+
+    UNLOCKED_ACTION = CustomerAction.UNLOCKED
 
     class Kind(models.TextChoices):
         REGISTERED_USER = "REGISTERED_USER", "Registered user"
@@ -18,6 +27,8 @@ class Customer(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "ACTIVE", "Active"
+        # Accounts only: associates may browse and cart for it, but not buy (``account.suspended``).
+        SUSPENDED = "SUSPENDED", "Suspended"
         DISABLED = "DISABLED", "Disabled"
 
     shared_id = models.CharField("customer ID", max_length=32, unique=True)
@@ -30,6 +41,18 @@ class Customer(models.Model):
     first_name = models.CharField(max_length=80, blank=True)
     last_name = models.CharField(max_length=80, blank=True)
     organization_name = models.CharField(max_length=160, blank=True, help_text="For accounts (organizations).")
+    business_number = models.CharField(max_length=40, blank=True, help_text="For accounts: registration or tax number.")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="For child accounts: the account this one belongs to.",
+    )
+    # The default billing address on one line ("12 Main St, Springfield 62701 US"), kept by the
+    # address services, so Users and Accounts can be sorted by it through an index.
+    billing_summary = models.CharField("default billing address", max_length=300, blank=True)
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     preferred_locale = models.CharField(max_length=16, blank=True)
@@ -46,6 +69,12 @@ class Customer(models.Model):
             models.Index(Lower("email"), name="customers_email_ci"),
             models.Index(Lower("last_name"), Lower("first_name"), name="customers_name_ci"),
             models.Index(fields=["store", "kind"], name="customers_store_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | models.Q(kind="ACCOUNT"),
+                name="customers_only_accounts_have_parents",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,7 +93,13 @@ class Customer(models.Model):
 
 
 class Segment(models.Model):
-    """A group of customers that prices and promotions can target (seed 004, "segments")."""
+    """A group of customers that prices and promotions can target (seed 004, "segments").
+
+    Every customer belongs to PUBLIC (``PUBLIC_CODE``): that membership is implied, never stored,
+    and cannot be removed; the others are ``Customer.segments``.
+    """
+
+    PUBLIC_CODE = "PUBLIC"
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
@@ -155,3 +190,86 @@ class CustomerSearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} → {self.customer_id}"
+
+
+class AccountAssociate(models.Model):
+    """A user permitted to transact on behalf of an account (seed 004 "Managing Associates"): they
+    cart and buy at the account's prices, and the purchases belong to the account. The role limits
+    what they may do. Removing the association keeps the user."""
+
+    class Role(models.TextChoices):
+        BUYER = "BUYER", "Buyer"
+        CATALOG_BROWSER = "CATALOG_BROWSER", "Catalog browser"
+        ADMIN = "ADMIN", "Account administrator"
+
+    account = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="associates", limit_choices_to={"kind": "ACCOUNT"}
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="associations")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.BUYER)
+    added_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "user"], name="customers_associate_unique")]
+        indexes = [models.Index(fields=["user", "account"], name="customers_associate_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) for {self.account}"
+
+
+class DataPoint(models.Model):
+    """One kind of personal data Concierge collects (seed 004 "Viewing Data Points in a Data
+    Policy"): its name and where the value lives (``key``, from ``customers/privacy.py``'s catalogue,
+    e.g. ``customer.email``, ``address.line1``)."""
+
+    key = models.CharField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataPolicy(models.Model):
+    """A data policy (defined in the admin): what it covers, for how long, and whether it is in force.
+    Customers give or withdraw consent to active policies (``CustomerConsent``)."""
+
+    class State(models.TextChoices):
+        DRAFT = "DRAFT", "Draft"
+        ACTIVE = "ACTIVE", "Active"
+        DISABLED = "DISABLED", "Disabled"
+
+    name = models.CharField(max_length=120)
+    reference_key = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    retention_days = models.PositiveIntegerField(help_text="How long the data is kept after consent ends.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    data_points = models.ManyToManyField(DataPoint, related_name="policies")
+    stores = models.ManyToManyField("stores.Store", blank=True, related_name="data_policies",
+                                    help_text="The stores it applies in (none: every store).")  # fmt: skip
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name_plural = "data policies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerConsent(models.Model):
+    """A customer's consent to a data policy, given or withdrawn, and when it last changed."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    policy = models.ForeignKey(DataPolicy, on_delete=models.CASCADE, related_name="consents")
+    given = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "policy"], name="customers_consent_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {'consents to' if self.given else 'withdrew from'} {self.policy}"

@@ -189,6 +189,25 @@ REQUIRED_ADDRESS_FIELDS = {
 }
 
 
+def billing_summary(address: Address | None) -> str:
+    """The default billing address on one line, as Users and Accounts show and sort it (the same
+    words as ``customers/migrations/0007``)."""
+    if address is None:
+        return ""
+    street = ", ".join(p for p in (address.line1, address.line2) if p)
+    place = " ".join(p for p in (address.postal_code, address.country) if p)
+    return ", ".join(p for p in (street, address.city, place) if p)[:300]
+
+
+def refresh_billing_summary(customer: Customer) -> None:
+    """Keep ``Customer.billing_summary`` the default billing address's (inside the caller's
+    transaction, after any address change)."""
+    summary = billing_summary(customer.addresses.filter(is_default_billing=True).first())
+    if summary != customer.billing_summary:
+        customer.billing_summary = summary
+        Customer.objects.filter(pk=customer.pk).update(billing_summary=summary)
+
+
 def _clean_address(data: dict[str, object]) -> dict[str, str]:
     cleaned = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
     cleaned["country"] = cleaned["country"].upper()
@@ -225,6 +244,7 @@ def address_add(
             is_default_shipping=default_shipping or first,
             **fields,
         )
+        refresh_billing_summary(customer)
         index_customers([customer])
         record(
             ctx,
@@ -246,6 +266,7 @@ def address_update(ctx: ActingContext, *, customer: Customer, address_id: int, d
         for field, (_, value) in changes.items():
             setattr(address, field, value)
         address.save(update_fields=list(changes) or None)
+        refresh_billing_summary(customer)
         index_customers([customer])
         record(ctx, action=CustomerAction.ADDRESS_UPDATED, subject_kind="customer", subject_id=customer.pk,
                changes=changes, data={"address": address.pk})  # fmt: skip
@@ -257,6 +278,7 @@ def address_remove(ctx: ActingContext, *, customer: Customer, address_id: int) -
         deleted, _ = Address.objects.filter(pk=address_id, customer=customer).delete()
         if not deleted:
             raise DomainError(CommonError.NOT_FOUND, "No such address.", status=404)
+        refresh_billing_summary(customer)
         index_customers([customer])
         record(
             ctx,
@@ -279,6 +301,7 @@ def address_make_default(ctx: ActingContext, *, customer: Customer, address_id: 
         customer.addresses.filter(**{flag: True}).exclude(pk=address.pk).update(**{flag: False})
         setattr(address, flag, True)
         address.save(update_fields=[flag])
+        refresh_billing_summary(customer)
         chosen = CustomerAction.ADDRESS_DEFAULT_BILLING if use == "billing" else CustomerAction.ADDRESS_DEFAULT_SHIPPING
         record(ctx, action=chosen, subject_kind="customer", subject_id=customer.pk,
                data={"address": address.pk})  # fmt: skip

@@ -23,7 +23,6 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -32,6 +31,7 @@ from django.db.models import F
 from concierge.audit.models import Event
 from concierge.audit.services import record
 from concierge.core import clock, leases
+from concierge.core.edits import SYSTEM, EditGuard, Guard, SystemChange, Then, is_system, version_of
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
@@ -48,30 +48,21 @@ from concierge.orders.models import Order, Shipment
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
 
-
-class Then(StrEnum):
-    """What happens to the editor's lock once the change commits."""
-
-    RELEASE = "release"  # a save: "the system automatically unlocks the given order" (seed 004)
-    KEEP = "keep"  # one step of a longer edit (release, cancel a shipment): the lock stays
-
-
-@dataclass(frozen=True, slots=True)
-class EditGuard:
-    """What a console edit carries: the order version its page (or ``If-Match``) loaded and the
-    token of the lock its editor holds. Both are required; ``None`` or "" is refused, never skipped."""
-
-    version: int | None
-    lease_token: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SystemChange:
-    """A change Concierge makes by itself, with no person's lock to check (only a system context)."""
-
-
-SYSTEM = SystemChange()
-Guard = EditGuard | SystemChange
+# The guard types live in ``core/edits.py`` (customer records use them too); order code imports
+# them from here, beside ``order_edit``.
+__all__ = [
+    "SYSTEM",
+    "EditGuard",
+    "Guard",
+    "OrderEdit",
+    "SystemChange",
+    "Then",
+    "check_guard",
+    "order_append",
+    "order_edit",
+    "order_of_shipment",
+    "parse_version",
+]
 
 
 @dataclass
@@ -126,16 +117,12 @@ def check_guard(order: Order, guard: EditGuard, *, user_id: int) -> None:
     leases.check(order, token, codes=ORDER_LEASE, ttl=ORDER_LEASE_TTL)
 
 
-def _is_system(ctx: ActingContext) -> bool:
-    return ctx.user is None and bool(ctx.system_label)
-
-
 @contextmanager
 def order_edit(ctx: ActingContext, *, order_id: int, guard: Guard, then: Then) -> Iterator[OrderEdit]:
     """Lock → policy → guard → the caller's change → version bump → audit → release or keep."""
     with transaction.atomic():
         if isinstance(guard, SystemChange):
-            if not _is_system(ctx):
+            if not is_system(ctx):
                 raise PermissionDenied("Only Concierge itself changes an order without its lock.")
         elif ctx.user is None:
             raise PermissionDenied("Editing an order needs a signed-in member of customer service.")
@@ -179,6 +166,6 @@ def parse_version(value: str | None) -> int | None:
     if value is None or not str(value).strip():
         return None
     try:
-        return int(str(value).strip().removeprefix("W/").strip('"'))
+        return version_of(value)
     except ValueError as exc:
         raise DomainError(OrderError.STALE, 'The order version must be a number, e.g. "3".', status=412) from exc

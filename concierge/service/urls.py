@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from concierge.service import takeover_views, views, warehouse_views
+from concierge.service import customer_views, takeover_views, views, warehouse_views
 
 app_name = "service"
 
@@ -10,7 +10,10 @@ urlpatterns = [
     path("warehouse/", warehouse_views.warehouse, name="warehouse"),
     path("warehouse/returns/<str:rma>/", warehouse_views.warehouse_return, name="warehouse_return"),
     path("warehouse/returns/<str:rma>/receive", warehouse_views.warehouse_receive, name="warehouse_receive"),
-    path("customers/<int:pk>/", views.customer_profile, name="customer"),
+    path("customers/<int:pk>/", customer_views.customer_record, name="customer"),
+    path("customers/<int:pk>/edit", customer_views.customer_open, name="customer_open"),
+    path("customers/<int:pk>/heartbeat", customer_views.customer_heartbeat, name="customer_heartbeat"),
+    path("customers/<int:pk>/close", customer_views.customer_close, name="customer_close"),
     path("assist/access/", views.access_customer_view, name="access_customer"),
     path("assist/end/", views.assist_end, name="assist_end"),
     path("takeovers/new/", takeover_views.takeover_new, name="takeover_new"),

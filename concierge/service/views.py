@@ -10,8 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,15 +19,14 @@ from concierge.assist.models import AssistedSession
 from concierge.assist.policies import may_assist
 from concierge.assist.services import session_end, session_start
 from concierge.core import lease_tokens
-from concierge.core.errors import DomainError, NotFound
+from concierge.core.errors import DomainError
 from concierge.core.forms import add_domain_error, checks_text
 from concierge.core.redirects import redirect_back, safe_next
 from concierge.core.requests import ConciergeRequest
 from concierge.customers.search import FIND_FIELDS, RESULT_LIMIT, Criteria
-from concierge.customers.selectors import FIND_REFUSED, access_customer, find_customers
+from concierge.customers.selectors import FIND_REFUSED, find_customers
 from concierge.identity.policies import can_find_customers, can_use_console, stores_served
 from concierge.identity.roles import Priv
-from concierge.orders.models import Order
 from concierge.service.activity import recent_activity
 from concierge.stores.models import Store
 
@@ -184,25 +182,3 @@ def assist_end(request: ConciergeRequest) -> HttpResponse:
         request.session.cycle_key()
         messages.success(request, f"You are signed in as yourself. You are no longer acting for {name}.")
     return redirect(back)
-
-
-@require_GET
-@staff_required
-def customer_profile(request: ConciergeRequest, pk: int) -> HttpResponse:
-    """A customer's (or a B2B account's) profile: details, addresses, recent orders, and Access
-    customer's account. Customers of stores the staff member does not serve are not found."""
-    ctx = request.ctx
-    try:
-        customer = access_customer(ctx, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    orders = (
-        Order.objects.filter(Q(customer=customer) | Q(account=customer))
-        .select_related("store")
-        .order_by("-placed_at", "-id")[:20]
-    )
-    return render(
-        request,
-        "service/customer.html",
-        {"customer": customer, "orders": orders, "can_access": may_assist(ctx.signed_in_user)},
-    )

@@ -16,8 +16,10 @@ def test_a_csr_sees_the_profile_with_addresses_and_access(signed_in, csr, shoppe
     page = signed_in(csr).get(reverse("service:customer", args=[shopper.pk]))
     assert page.status_code == 200
     assert "Jane Shopper" in page.text
-    assert "78701" in page.text
+    assert "Customer Profile" in page.text
     assert "Access customer's account" in page.text
+    addresses = signed_in(csr).get(reverse("service:customer", args=[shopper.pk]), {"tab": "addresses"})
+    assert "78701" in addresses.text
     assert Event.objects.count() == events  # GET changes nothing
 
 
@@ -32,6 +34,6 @@ def test_find_customer_links_to_the_profile(signed_in, csr, shopper):
 
 def test_an_organizations_profile_lists_its_orders_as_account(signed_in, csr, store):
     org = factories.organization(store=store, name="Acme Outfitters")
-    page = signed_in(csr).get(reverse("service:customer", args=[org.pk]))
-    assert "Account (organization)" in page.text
+    page = signed_in(csr).get(reverse("service:customer", args=[org.pk]), {"tab": "orders"})
+    assert "Child Accounts" in page.text  # an account record's tabs
     assert "No orders yet." in page.text

@@ -81,7 +81,7 @@ def test_create_new_order_makes_a_draft_order_found_in_search_and_on_the_profile
     page = agent.get(reverse("service:orders"), {"status": "DRAFT"}).content.decode()
     assert number in page
     assert '<option value="DRAFT"' in page  # the status filter lists Draft
-    profile = agent.get(reverse("service:customer", args=[shopper.pk])).content.decode()
+    profile = agent.get(reverse("service:customer", args=[shopper.pk]), {"tab": "orders"}).content.decode()
     assert number in profile
     assert "Draft" in profile
     takeover_page = agent.get(reverse("service:takeover", args=[number])).content.decode()

@@ -1,0 +1,73 @@
+"""The customer record's tabs (seed 004 "Editing a User record", "Editing an Account record").
+
+Each tab is one entry here: its key, the seed's label, which records it applies to, its template
+partial (``service/customers/_tab_<key>.html``) and the function that adds what the partial needs to
+the page's context. The record page (``customer_views.py``) renders the tab bar from this list and
+includes the chosen tab's partial; a tab's own POSTs live in its domain's views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+from concierge.orders.models import Order
+
+if TYPE_CHECKING:
+    from concierge.core.requests import ConciergeRequest
+    from concierge.customers.models import Customer
+
+Context = Callable[["ConciergeRequest", "Customer", bool], dict[str, Any]]
+
+
+def _nothing(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
+    return {}
+
+
+def _orders(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
+    orders = (
+        Order.objects.filter(Q(customer=customer) | Q(account=customer))
+        .select_related("store")
+        .order_by("-placed_at", "-id")[:50]
+    )
+    return {"orders": list(orders)}
+
+
+@dataclass(frozen=True, slots=True)
+class Tab:
+    key: str
+    label: str
+    users: bool  # shown on user records (REGISTERED_USER, SINGLE_SESSION_USER)
+    accounts: bool  # shown on account records
+    context: Context = _nothing
+
+    @property
+    def template(self) -> str:
+        return f"service/customers/_tab_{self.key}.html"
+
+    def applies_to(self, customer: Customer) -> bool:
+        return self.accounts if customer.kind == customer.Kind.ACCOUNT else self.users
+
+
+TABS: list[Tab] = [
+    Tab("profile", "Customer Profile", users=True, accounts=True),
+    Tab("addresses", "Addresses", users=True, accounts=True),
+    Tab("orders", "Orders", users=True, accounts=True, context=_orders),
+    Tab("segments", "Customer Segments", users=True, accounts=True),
+    Tab("children", "Child Accounts", users=False, accounts=True),
+    Tab("associates", "Associates", users=False, accounts=True),
+    Tab("policies", "Customer Data Policies", users=True, accounts=False),
+]
+
+
+def tabs_for(customer: Customer) -> list[Tab]:
+    return [tab for tab in TABS if tab.applies_to(customer)]
+
+
+def tab_named(customer: Customer, key: str | None) -> Tab:
+    """The tab ``key`` if it applies to the record, else the first (Customer Profile)."""
+    shown = tabs_for(customer)
+    return next((tab for tab in shown if tab.key == key), shown[0])
