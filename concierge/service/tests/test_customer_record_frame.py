@@ -22,7 +22,9 @@ def test_a_user_record_shows_the_user_tabs_and_no_account_tabs(signed_in, csr, s
 def test_edit_locks_the_record_and_close_unlocks_it(signed_in, csr, supervisor, shopper):
     agent = signed_in(csr)
     opened = agent.post(reverse("service:customer_open", args=[shopper.pk]), {"version": shopper.version}, follow=True)
-    assert "Locked by" in opened.text and "(you)" in opened.text and "Editing" in opened.text
+    assert "Locked by" in opened.text
+    assert "(you)" in opened.text
+    assert "Editing" in opened.text
     assert Event.objects.filter(action="customer.locked", subject_id=str(shopper.pk)).count() == 1
     other_browser = Client()
     other_browser.force_login(supervisor)
@@ -44,5 +46,6 @@ def test_edit_of_a_record_that_moved_on_is_refused_with_reload(signed_in, csr, s
 def test_an_account_record_has_child_accounts_and_associates(signed_in, csr, store):
     org = factories.organization(store=store, name="Acme Outfitters")
     page = signed_in(csr).get(reverse("service:customer", args=[org.pk]), {"tab": "associates"})
-    assert "Associates" in page.text and "Child Accounts" in page.text
+    assert "Associates" in page.text
+    assert "Child Accounts" in page.text
     assert "Customer Data Policies" not in page.text
