@@ -125,24 +125,30 @@ def remember_guest(session: SessionBase, guest: Customer) -> None:
     session[ORDERS_SESSION_KEY] = []
 
 
-def guest_end(ctx: ActingContext, *, session: SessionBase) -> None:
+def guest_end(ctx: ActingContext, *, session: SessionBase) -> str | None:
     """The session stops acting as its guest (sign-in, registration, End guest checkout), under a
     new session key. A cart the guest had not checked out joins the signed-in customer's cart; with
-    no one signed in it is the browser's anonymous cart again."""
+    no one signed in it is the browser's anonymous cart again, under a new token that is returned
+    (for the cart cookie: the browser may no longer hold the first one)."""
     guest_id = session.pop(SESSION_KEY, None)
     session.pop(ORDERS_SESSION_KEY, None)
     if not isinstance(guest_id, int):
-        return
+        return None
     session.cycle_key()
     cart = Cart.objects.filter(customer_id=guest_id, status=Cart.Status.ACTIVE).first()
     if cart is None:
-        return
+        return None
     if ctx.customer is not None and ctx.customer.pk != guest_id:
         _merge_guest_cart(ctx, cart)
-    elif cart.anonymous_digest:
-        with transaction.atomic():
-            Cart.objects.filter(pk=cart.pk, status=Cart.Status.ACTIVE).update(customer=None, version=F("version") + 1)
+        return None
+    token = Cart.new_token()
+    with transaction.atomic():
+        given_back = Cart.objects.filter(pk=cart.pk, status=Cart.Status.ACTIVE).update(
+            customer=None, anonymous_digest=Cart.digest_of(token), version=F("version") + 1, updated_at=clock.now()
+        )
+        if given_back:
             record(ctx, action=CustomerAction.GUEST_CHECKOUT_ENDED, subject_kind="cart", subject_id=cart.pk, data={})
+    return token if given_back else None
 
 
 def _merge_guest_cart(ctx: ActingContext, source: Cart) -> None:

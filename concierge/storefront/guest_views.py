@@ -16,7 +16,7 @@ from concierge.core.errors import DomainError
 from concierge.core.forms import checks_text
 from concierge.core.requests import ConciergeRequest
 from concierge.customers.services import ADDRESS_FIELDS
-from concierge.storefront.cart_cookie import cart_token
+from concierge.storefront.cart_cookie import cart_token, remember_cart
 
 GUEST_FIELDS = ("first_name", "last_name", "email", "phone")
 
@@ -62,9 +62,9 @@ def guest_start(request: ConciergeRequest) -> HttpResponse:
 @require_POST
 def guest_end_view(request: ConciergeRequest) -> HttpResponse:
     """End guest checkout: this browser is an anonymous visitor again (its cart stays with it)."""
-    guests.guest_end(request.ctx, session=request.session)
+    token = guests.guest_end(request.ctx, session=request.session)
     messages.info(request, "You are no longer checking out as a guest.")
-    return redirect("storefront:cart")
+    return remember_cart(redirect("storefront:cart"), token)
 
 
 @require_GET

@@ -160,6 +160,8 @@ def test_another_browser_does_not_see_the_guest_confirmation(client, sku, commit
         ({"address_country": "U"}, "Enter the two-letter country code (e.g. US)."),
         ({"address_country": "USA"}, "At most 2 characters. This has 3."),
         ({"address_city": "x" * 81}, "At most 80 characters. This has 81."),
+        ({"last_name": "Gu\x00est"}, "Remove the control characters (such as NUL) from this field."),
+        ({"phone": "5" * 33}, "At most 32 characters. This has 33."),
     ],
 )
 def test_the_guest_form_refuses_bad_input_with_field_errors(client, sku, changes, field_message):
@@ -208,11 +210,18 @@ def test_signing_in_ends_the_guest_and_keeps_the_unplaced_cart(client, sku, shop
 
 
 def test_end_guest_checkout_gives_the_cart_back_to_the_anonymous_visitor(client, sku):
+    # given: a guest who added one more item (which drops the anonymous cart cookie)
     add(client, sku.pk)
     become_guest(client)
+    add(client, sku.pk)
+    guest_key = client.session.session_key
+    # when
     client.post(reverse("storefront:guest_end"))
+    # then: an anonymous visitor again, under a new session key, whose cart still has both
     assert "guest_customer_id" not in client.session
+    assert client.session.session_key != guest_key
     assert Cart.objects.get(status="ACTIVE").customer is None
+    assert 'class="mini-cart-count">2<' in client.get(reverse("storefront:cart")).text
     assert client.get(reverse("storefront:checkout")).status_code == 302
 
 
