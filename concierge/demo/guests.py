@@ -18,8 +18,10 @@ from concierge.payments.services import payment_source_add_card
 from concierge.stores.models import Store
 
 GUEST = {"first_name": "Gus", "last_name": "Guest", "email": "gus.guest@example.com", "phone": ""}
-ADDRESS = {"first_name": "Gus", "last_name": "Guest", "line1": "12 Harbor Rd", "city": "Portland", "region": "ME",
-           "postal_code": "04101", "country": "US"}  # fmt: skip
+ADDRESS: dict[str, object] = {
+    "first_name": "Gus", "last_name": "Guest", "line1": "12 Harbor Rd", "city": "Portland", "region": "ME",
+    "postal_code": "04101", "country": "US",
+}  # fmt: skip
 DEMO_SITE = "http://127.0.0.1:8000"
 
 
