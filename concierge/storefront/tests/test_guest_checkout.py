@@ -58,14 +58,18 @@ def become_guest(client: Client, **changes: str):
     return client.post(reverse("storefront:guest_start"), {**GUEST, **changes})
 
 
-def place(client: Client) -> Any:
+def place(client: Client, attempt: str = "") -> Any:
     """Place Order on the checkout page as it is shown: every item shipped to the guest's address."""
+    return client.post(reverse("storefront:checkout"), place_fields(attempt))
+
+
+def place_fields(attempt: str = "") -> dict[str, object]:
     cart = Cart.objects.get(status="ACTIVE", customer__kind="SINGLE_SESSION_USER")
     address = cart.customer.addresses.get()
-    fields = {"action": "place", "billing_address": address.pk, **CARD}
+    fields = {"action": "place", "billing_address": address.pk, "attempt": attempt, **CARD}
     for line in cart.lines.all():
         fields |= {f"delivery_{line.pk}": "ship", f"address_{line.pk}": address.pk, f"method_{line.pk}": "standard"}
-    return client.post(reverse("storefront:checkout"), fields)
+    return fields
 
 
 def emailed_link(message: mail.EmailMessage) -> str:
@@ -127,6 +131,16 @@ def test_the_order_is_emailed_with_a_link_that_shows_it_read_only(client, sku, c
     assert page.status_code == 200
     assert f"Order {order.number}" in page.text
     assert "<form" not in page.text.split("<main", 1)[-1].split("</main>", 1)[0]  # read-only
+
+
+def test_placing_the_same_attempt_twice_places_and_emails_once(client, sku, committing):
+    add(client, sku.pk)
+    become_guest(client)
+    fields = place_fields("attempt-1")
+    committing(client.post, reverse("storefront:checkout"), fields)
+    committing(client.post, reverse("storefront:checkout"), fields)  # a double click
+    assert Order.objects.count() == 1
+    assert len(mail.outbox) == 1
 
 
 def test_a_tampered_or_expired_order_link_is_refused(client, sku, clock, committing):
