@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from concierge.api.auth import token_or_session
 from concierge.api.errors import install_error_handlers
 from concierge.assist.api import router as assist_router
+from concierge.assist.guests_api import router as guest_orders_router
 from concierge.carts.api import router as carts_router
 from concierge.catalog.api import router as catalog_router
 from concierge.checkout.api import router as checkout_router
@@ -40,3 +41,4 @@ api.add_router("/", returns_router)
 api.add_router("/", refund_router)
 api.add_router("/", order_amend_router)
 api.add_router("/", assist_router)
+api.add_router("/", guest_orders_router)

@@ -7,4 +7,5 @@ class AssistConfig(AppConfig):
     verbose_name = "Assisted sessions"
 
     def ready(self) -> None:
-        from concierge.assist import receivers  # noqa: F401  (connects the sign-out receiver)
+        # Connect the sign-out receiver, and the guest checkout's end on sign-in.
+        from concierge.assist import guest_checkout, receivers  # noqa: F401

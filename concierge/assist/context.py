@@ -16,6 +16,7 @@ from concierge.assist.errors import AssistError
 from concierge.assist.services import SessionState, assisting, session_state
 from concierge.core.context import ActingContext, client_ip
 from concierge.core.errors import DomainError
+from concierge.customers.guests import guest_for_session
 from concierge.customers.selectors import account_for_seller, customer_for_user
 from concierge.stores.selectors import default_store
 
@@ -55,6 +56,8 @@ def _own(request: HttpRequest) -> tuple[ActingContext, bool]:
     customer = customer_for_user(user) if user is not None else None
     if customer is not None and not customer.is_active:
         user, customer = None, None  # a disabled customer acts for no one (bar 28)
+    if user is None and hasattr(request, "session") and not request.path.startswith("/api/"):
+        customer = guest_for_session(request.session)  # an anonymous shopper checking out as a guest
     account = None
     dropped = False
     if user is not None and (account_id := request.session.get("account_id")):

@@ -7,7 +7,6 @@ the prepared cart up, signed in, by its cart code or by the checkout link the ag
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from typing import TYPE_CHECKING
 
@@ -26,11 +25,7 @@ from concierge.carts.services import bump, cart_add, cart_lock, cart_open, cart_
 from concierge.checkout.drafts import draft_attach, draft_cancel, draft_create, draft_mirror, draft_reassign
 from concierge.core import clock, leases
 from concierge.core.errors import CommonError, DomainError
-from concierge.core.forms import text_errors
-from concierge.customers.actions import CustomerAction
-from concierge.customers.models import Customer
-from concierge.customers.search import index_customers
-from concierge.customers.services import new_shared_id
+from concierge.customers.guests import clean_guest, guest_create
 from concierge.identity.roles import Priv
 
 if TYPE_CHECKING:
@@ -39,8 +34,6 @@ if TYPE_CHECKING:
 # The checkout link an agent sends an anonymous shopper: signed, single-use, and valid this long.
 LINK_MAX_AGE = dt.timedelta(hours=24)
 LINK_SALT = "concierge.assist.takeover.pickup"
-GUEST_LIMITS = {"first_name": 80, "last_name": 80, "email": 254}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # --- Cart takeover with an offline order (seed 001) ----------------------------------------------
@@ -76,14 +69,12 @@ def takeover_create_guest(
     and email, kept on a guest customer record (single session user) the draft belongs to until the
     shopper picks the cart up."""
     _require_takeover_privilege(ctx)
-    values = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email.strip().lower()}
-    errors = text_errors(values, GUEST_LIMITS)
-    if not values["first_name"] and "first_name" not in errors:
-        errors["first_name"] = ["Enter the shopper's first name."]
-    if not values["last_name"] and "last_name" not in errors:
-        errors["last_name"] = ["Enter the shopper's last name."]
-    if "email" not in errors and not _EMAIL.match(values["email"]):
-        errors["email"] = ["Enter the shopper's email address."]
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    try:
+        values = clean_guest(first_name=first_name, last_name=last_name, email=email, whose="the shopper's")
+    except DomainError as exc:
+        errors.update(exc.fields)
     try:
         store_pk = int(str(store_id))
     except ValueError:
@@ -94,12 +85,7 @@ def takeover_create_guest(
     if errors or store is None:  # no store is one of the errors
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the errors below.", status=422, fields=errors)
     with transaction.atomic():
-        guest = Customer.objects.create(
-            shared_id=new_shared_id(), kind=Customer.Kind.SINGLE_SESSION_USER, store=store, **values
-        )
-        index_customers([guest])
-        record(ctx.evolve(customer=guest, store=store), action=CustomerAction.GUEST_CREATED, subject_kind="customer",
-               subject_id=guest.pk, data={"shared_id": guest.shared_id})  # fmt: skip
+        guest = guest_create(ctx, store=store, values=values)
     return takeover_create(ctx, customer_id=guest.pk)
 
 

@@ -16,3 +16,9 @@ class CustomerError(StrEnum):
     ACCOUNT_HAS_PURCHASES = "account.has_purchases"
     SHARED_ID_TAKEN = "customer.shared_id_taken"
     PUBLIC_SEGMENT = "segment.public"
+    # Guest shoppers (customers/guests.py): their emailed links, and attaching their orders.
+    GUEST_LINK_INVALID = "guest.link_invalid"
+    GUEST_LINK_EXPIRED = "guest.link_expired"
+    GUEST_LINK_USED = "guest.link_used"
+    GUEST_LINK_OTHER_USER = "guest.link_other_user"
+    GUEST_NO_ORDERS = "guest.no_orders"

@@ -8,13 +8,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from concierge.assist.guest_checkout import guest_order_mail, remember_guest_order
 from concierge.carts.selectors import active_cart, cart_lines
 from concierge.catalog.pricing import buyer_for
 from concierge.checkout.drafts import draft_of_cart
@@ -24,6 +25,7 @@ from concierge.core.errors import DomainError
 from concierge.core.requests import ConciergeRequest
 from concierge.customers.services import ADDRESS_FIELDS, address_add
 from concierge.identity.policies import landing_url
+from concierge.orders.models import Order
 from concierge.payments.services import payment_source_add_card
 from concierge.storefront.cart_cookie import lease_token
 from concierge.stores.models import PickupLocation, ShippingMethod
@@ -117,12 +119,28 @@ def _quote_plan(request: ConciergeRequest, cart_id: int, lines: list, addresses:
     return CheckoutPlan(billing_address_id=default_billing, payment_source_id=None, shipments=shipments)
 
 
+def _is_guest(request: ConciergeRequest) -> bool:
+    """An anonymous shopper checking out as the guest their session names (guest_views.py)."""
+    customer = request.ctx.customer
+    return request.ctx.user is None and customer is not None and customer.kind == customer.Kind.SINGLE_SESSION_USER
+
+
+def _guest_placed(request: ConciergeRequest, order: Order) -> HttpResponse:
+    """A guest's order: this session may show it, and it is emailed (once) with a link to view it."""
+    if remember_guest_order(request.session, order):
+        guest_order_mail(order=order, link=lambda token: request.build_absolute_uri(
+            reverse("storefront:guest_order_link", args=[token])))  # fmt: skip
+    messages.success(request, f"Thank you! Your order {order.number} has been placed.")
+    return redirect(reverse("storefront:guest_order", args=[order.number]))
+
+
 @sensitive_post_parameters("card_number", "card_cvc")
-@login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: ConciergeRequest) -> HttpResponse:
     ctx = request.ctx
     customer = ctx.customer
+    if ctx.user is None and not _is_guest(request):
+        return redirect_to_login(request.get_full_path())  # or Check out as guest, from the cart
     if customer is None:
         return HttpResponseRedirect(landing_url(ctx.signed_in_user, request=request))
     cart = active_cart(ctx, anonymous_token=None)
@@ -170,6 +188,8 @@ def checkout(request: ConciergeRequest) -> HttpResponse:
         else:
             request.session.get(ALTERNATE_KEY, {}).pop(str(cart.pk), None)
             request.session.modified = True
+            if _is_guest(request):
+                return _guest_placed(request, order)
             messages.success(request, f"Thank you! Your order {order.number} has been placed.")
             return redirect(reverse("storefront:order_detail", args=[order.number]))
     methods = list(ShippingMethod.objects.filter(store=cart.store, is_active=True))
@@ -196,6 +216,7 @@ def checkout(request: ConciergeRequest) -> HttpResponse:
         "attempt": secrets.token_hex(16),
         "has_physical": any(not line.sku.is_digital for line in lines),
         "draft": draft_of_cart(cart),  # the order customer service prepared for this cart, if any
+        "guest": _is_guest(request),
     }
     if request.headers.get("HX-Request") and action == "quote":
         return render(request, "storefront/checkout.html#summary", context)

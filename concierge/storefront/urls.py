@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concierge.storefront import account_views, assist_views, checkout_views, pickup_views, shop, views
+from concierge.storefront import account_views, assist_views, checkout_views, guest_views, pickup_views, shop, views
 
 app_name = "storefront"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("cart/pick-up/", pickup_views.pickup, name="pickup"),
     path("assist/heartbeat/", assist_views.assist_heartbeat, name="assist_heartbeat"),
     path("checkout/", checkout_views.checkout, name="checkout"),
+    path("checkout/guest/", guest_views.guest_start, name="guest_start"),
+    path("checkout/guest/end/", guest_views.guest_end_view, name="guest_end"),
+    path("checkout/guest/orders/<str:number>/", guest_views.guest_order, name="guest_order"),
+    path("orders/view/<str:token>/", guest_views.guest_order_link, name="guest_order_link"),
+    path("account/guest-orders/", guest_views.guest_orders, name="guest_orders"),
+    path("account/guest-orders/attach/<str:token>/", guest_views.guest_orders_attach, name="guest_orders_attach"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/register/", views.register, name="register"),
     path("account/sign-out/", views.sign_out, name="sign_out"),

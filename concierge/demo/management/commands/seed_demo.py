@@ -20,6 +20,7 @@ from concierge.demo.actions import DemoAction
 from concierge.demo.amendments import seed_split_order
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
+from concierge.demo.guests import seed_guest_order
 from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
 from concierge.demo.refunds import seed_refunds
@@ -91,6 +92,7 @@ class Command(BaseCommand):
         seed_returns()  # past orders' returns and exchanges, in each state (concierge/demo/returns.py)
         seed_refunds()  # an issued refund, a Manual Refund and a large one awaiting approval
         orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
+        orders += self._guest_order(stores["us"])
         with transaction.atomic():
             record(
                 ctx,
@@ -108,6 +110,10 @@ class Command(BaseCommand):
         for email, _first, _last, roles, store_codes in STAFF:
             self.stdout.write(f"  {', '.join(r.value for r in roles):<14} {email:<34} stores: {', '.join(store_codes)}")
         self.stdout.write(f"  {'Shopper':<14} {SHOPPER[0]}")
+
+    def _guest_order(self, store: Store) -> int:
+        """A shopper who checked out as a guest (a single session user with an order; emailed)."""
+        return seed_guest_order(store)
 
     def _store(self, spec: dict[str, Any]) -> Store:
         store, _ = Store.objects.update_or_create(code=spec["code"], defaults=spec)
