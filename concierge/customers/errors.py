@@ -16,3 +16,8 @@ class CustomerError(StrEnum):
     ACCOUNT_HAS_PURCHASES = "account.has_purchases"
     SHARED_ID_TAKEN = "customer.shared_id_taken"
     PUBLIC_SEGMENT = "segment.public"
+    # Associates buying for an account (customers/associates.py).
+    ACCOUNT_UNAVAILABLE = "account.unavailable"
+    ASSOCIATE_ROLE_FORBIDS = "associate.role_forbids"
+    ASSOCIATE_EXISTS = "associate.exists"
+    ASSOCIATE_SELF = "associate.self"
