@@ -277,3 +277,29 @@ def test_customer_service_may_serve_a_suspended_account_but_not_buy_for_it(signe
     with pytest.raises(DomainError) as refused:
         check_checkout_allowed(ctx, cart)
     assert (refused.value.code, refused.value.status) == ("account.suspended", 403)
+
+
+def test_customer_service_prepares_an_order_for_a_suspended_account_but_it_cannot_be_placed(
+    signed_in, csr, shopper, acme, boots
+):
+    from concierge.assist.models import CartTakeover
+
+    associate(acme, shopper)
+    suspend(acme, csr)
+    agent = signed_in(csr)
+    # Create New Order, View User's Cart, Add to Cart, Add Items to Cart: the draft is prepared
+    agent.post(reverse("service:takeover_new"), {"customer": acme.pk})
+    number = CartTakeover.objects.get(customer=acme).number
+    agent.post(reverse("service:takeover_cart", args=[number]))
+    agent.post(reverse("service:takeover_add", args=[number]), {"sku": boots.pk, "quantity": 1})
+    agent.post(reverse("service:takeover_done", args=[number]))
+    draft = Order.objects.get(number=number)
+    assert (draft.status, draft.customer, draft.total) == (Order.Status.DRAFT, acme, Decimal("80.00"))
+    # the associate's Place Order of the prepared cart is refused: the draft stays a draft
+    buyer = Client()
+    buyer.force_login(shopper.user, backend="concierge.identity.backends.EmailBackend")
+    switch(buyer, acme)
+    page = place_order(buyer, acme).text
+    assert "Acme Outfitters is suspended" in page
+    draft.refresh_from_db()
+    assert draft.status == Order.Status.DRAFT
