@@ -11,12 +11,18 @@ with the storefront's switcher.
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+import datetime as dt
+from typing import Literal
+
+from ninja import Router, Schema, Status
 
 from concierge.api.auth import token_or_session
-from concierge.api.schemas import ERRORS_AUTH
+from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
+from concierge.api.types import EmailText, Id
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.requests import ConciergeRequest
+from concierge.customers import associates
+from concierge.customers.models import AccountAssociate
 from concierge.customers.selectors import ActableAccount, accounts_for_user
 
 router = Router(tags=["accounts"])
@@ -61,3 +67,61 @@ def my_accounts(request: ConciergeRequest) -> list[BuyableAccountOut]:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in first.", status=401)
     selected = ctx.account.pk if ctx.account is not None and not ctx.is_assisting else None
     return [_out(entry, selected) for entry in accounts_for_user(ctx.user)]
+
+
+class AssociateOut(Schema):
+    """An associate of the account in use."""
+
+    id: int
+    user_id: int
+    name: str
+    email: str
+    role: str
+    role_label: str
+    added_at: dt.datetime
+
+
+class AssociateAddIn(Schema):
+    email: EmailText
+    role: Literal["BUYER", "CATALOG_BROWSER", "ADMIN"] = "BUYER"
+
+
+def _associate_out(associate: AccountAssociate) -> AssociateOut:
+    return AssociateOut(
+        id=associate.pk,
+        user_id=associate.user_id,
+        name=associate.user.display_name,
+        email=associate.user.email,
+        role=associate.role,
+        role_label=associate.get_role_display(),
+        added_at=associate.added_at,
+    )
+
+
+@router.get("/me/account/associates", response={200: list[AssociateOut], **ERRORS_AUTH}, auth=token_or_session)
+def account_associates(request: ConciergeRequest) -> list[AssociateOut]:
+    """The associates of the account you buy for (``X-Account``), for its Account administrator."""
+    return [_associate_out(a) for a in associates.account_associates(request.ctx)]
+
+
+@router.post(
+    "/me/account/associates",
+    response={201: AssociateOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
+    auth=token_or_session,
+)
+def account_associate_add(request: ConciergeRequest, payload: AssociateAddIn) -> Status:
+    """Add Associate: a registered shopper, by their sign-in email, in a role. An unknown email is
+    422 on ``email``; one already an associate 409 ``associate.exists``."""
+    added = associates.account_associate_add(request.ctx, email=payload.email, role=payload.role)
+    return Status(201, _associate_out(added))
+
+
+@router.delete(
+    "/me/account/associates/{associate_id}",
+    response={204: None, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
+    auth=token_or_session,
+)
+def account_associate_remove(request: ConciergeRequest, associate_id: Id) -> Status:
+    """Remove Associate: the association goes, the user stays (not yourself: 409 ``associate.self``)."""
+    associates.account_associate_remove(request.ctx, associate_id=associate_id)
+    return Status(204, None)

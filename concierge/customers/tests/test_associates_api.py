@@ -98,3 +98,42 @@ def test_a_seller_names_an_assigned_organization_with_the_header_too(seller, acm
     assert [(a["name"], a["role"]) for a in listed] == [("Acme Outfitters", "SELLER")]
     me = Client().get("/api/v1/me", headers={**key, "X-Account": str(acme.pk)}).json()
     assert me["account"]["id"] == acme.pk
+
+
+def test_an_account_administrator_manages_associates_over_the_api(shopper, other_shopper, acme):
+    associate(acme, shopper, ROLE.ADMIN)
+    headers = {**token_headers(shopper.email), "X-Account": str(acme.pk)}
+    url = "/api/v1/me/account/associates"
+    added = Client().post(url, {"email": other_shopper.email, "role": "CATALOG_BROWSER"},
+                          content_type="application/json", headers=headers)  # fmt: skip
+    assert added.status_code == 201, added.content
+    assert (added.json()["name"], added.json()["role"]) == ("Omar Other", "CATALOG_BROWSER")
+    again = Client().post(url, {"email": other_shopper.email}, content_type="application/json", headers=headers)
+    assert (again.status_code, again.json()["code"]) == (409, "associate.exists")
+    unknown = Client().post(url, {"email": "nobody@example.com"}, content_type="application/json", headers=headers)
+    assert (unknown.status_code, list(unknown.json()["fields"])) == (422, ["email"])
+    listed = Client().get(url, headers=headers).json()
+    assert [a["name"] for a in listed] == ["Omar Other", "Jane Shopper"]
+    mine = next(a for a in listed if a["user_id"] == shopper.user_id)
+    assert Client().delete(f"{url}/{mine['id']}", headers=headers).json()["code"] == "associate.self"
+    removed = Client().delete(f"{url}/{added.json()['id']}", headers=headers)
+    assert removed.status_code == 204
+    assert not AccountAssociate.objects.filter(user=other_shopper.user).exists()
+    # the Omar who was just removed can no longer name the account
+    omar = token_headers(other_shopper.email)
+    refused = Client().get("/api/v1/me", headers={**omar, "X-Account": str(acme.pk)})
+    assert (refused.status_code, refused.json()["code"]) == (404, "account.unavailable")
+
+
+def test_a_buyer_does_not_manage_associates_over_the_api(shopper, other_shopper, acme):
+    associate(acme, shopper, ROLE.BUYER)
+    headers = {**token_headers(shopper.email), "X-Account": str(acme.pk)}
+    listed = Client().get("/api/v1/me/account/associates", headers=headers)
+    assert (listed.status_code, listed.json()["code"]) == (403, "associate.role_forbids")
+    added = Client().post("/api/v1/me/account/associates", {"email": other_shopper.email},
+                          content_type="application/json", headers=headers)  # fmt: skip
+    assert added.status_code == 403
+    assert not AccountAssociate.objects.filter(user=other_shopper.user).exists()
+    # nor does anyone who is not buying for an account
+    alone = Client().get("/api/v1/me/account/associates", headers=token_headers(other_shopper.email))
+    assert alone.status_code == 403
