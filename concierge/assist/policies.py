@@ -13,6 +13,7 @@ from concierge.assist.errors import AssistError
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf, refuse_on_behalf
+from concierge.customers.policies import may_transact
 from concierge.identity.policies import is_staff_member, serves_store
 from concierge.identity.roles import Priv
 
@@ -71,7 +72,7 @@ def check_can_assist(ctx: ActingContext, customer: Customer | None) -> Customer:
         )
     if customer.user_id is not None and customer.user_id == agent.pk:
         raise DomainError(AssistError.STAFF_CUSTOMER, "You cannot assist yourself.", status=403)
-    if not customer.is_active or (customer.user is not None and not customer.user.is_active):
+    if not may_transact(customer) or (customer.user is not None and not customer.user.is_active):
         noun = "organization" if customer.kind == customer.Kind.ACCOUNT else "customer's account"
         raise DomainError(
             AssistError.CUSTOMER_INACTIVE,
@@ -94,7 +95,7 @@ def still_assistable(agent: User, customer: Customer) -> bool:
     opted out."""
     user = customer.user
     return (
-        customer.is_active
+        may_transact(customer)  # a suspended account is still served; only its purchases are refused
         and not customer.assistance_opt_out
         and (user is None or user.is_active)
         and serves_store(ActingContext(user=agent), customer.store_id)

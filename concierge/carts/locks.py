@@ -18,7 +18,7 @@ from concierge.audit.services import record
 from concierge.carts.actions import CartAction
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart, CartLine
-from concierge.carts.policies import check_may_transact, owns_cart
+from concierge.carts.policies import check_may_purchase, check_may_transact, owns_cart
 from concierge.core import clock, leases
 from concierge.core.errors import DomainError
 
@@ -99,8 +99,9 @@ def guard_write(ctx: ActingContext, cart: Cart, lease_token: str | None) -> None
 def check_checkout_allowed(ctx: ActingContext, cart: Cart, lease_token: str | None = None) -> None:
     """Checkout turns the cart into an order: not for a disabled customer or organization, not
     while someone else holds its lock, and by an assisting agent only under their own live lock,
-    named by its token (as every change they make)."""
-    check_may_transact(ctx)
+    named by its token (as every change they make). A suspended account is refused here:
+    ``account.suspended``."""
+    check_may_purchase(ctx)
     if ctx.is_assisting:
         if lease_token:
             leases.check(cart, lease_token, codes=CART_LEASE)

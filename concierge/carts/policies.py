@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from concierge.carts.models import Cart
-from concierge.customers.policies import check_active
+from concierge.customers.policies import check_may_cart, check_may_purchase_in
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -19,7 +19,13 @@ def owns_cart(ctx: ActingContext, cart: Cart, *, anonymous_token: str | None) ->
 
 
 def check_may_transact(ctx: ActingContext) -> None:
-    """Nobody changes the cart of, or checks out for, a disabled customer or organization (bar 28)."""
-    for party in (ctx.customer, ctx.account):
-        if party is not None:
-            check_active(party)
+    """Nobody changes the cart of a disabled customer or organization (bar 28), nor an associate
+    whose role only browses (``customers.policies.check_may_cart``); a suspended account's cart
+    still changes."""
+    check_may_cart(ctx)
+
+
+def check_may_purchase(ctx: ActingContext) -> None:
+    """Checkout: as above, and a suspended account buys nothing (``account.suspended``), nor an
+    associate whose role does not place orders."""
+    check_may_purchase_in(ctx)

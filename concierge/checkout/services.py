@@ -15,7 +15,7 @@ from django.db.models import F
 from concierge.audit.services import record
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart, CartLine
-from concierge.carts.policies import owns_cart
+from concierge.carts.policies import check_may_purchase, owns_cart
 from concierge.carts.services import check_checkout_allowed
 from concierge.catalog.models import Sku
 from concierge.catalog.pricing import LineIn, Priced, PricedLine, buyer_for, price_lines
@@ -225,6 +225,9 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
     customer = ctx.customer
     if customer is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in to check out.", status=401)
+    # A purchase: a suspended account is refused before anything else is looked at
+    # (``account.suspended``), and an associate must be in a role that places orders.
+    check_may_purchase(ctx)
     _refuse_over_long(plan)
     lines = _checkout_lines(ctx, cart, lease_token)
     attempt = plan.attempt or secrets.token_hex(16)

@@ -22,3 +22,8 @@ class CustomerError(StrEnum):
     GUEST_LINK_USED = "guest.link_used"
     GUEST_LINK_OTHER_USER = "guest.link_other_user"
     GUEST_NO_ORDERS = "guest.no_orders"
+    # Associates buying for an account (customers/associates.py).
+    ACCOUNT_UNAVAILABLE = "account.unavailable"
+    ASSOCIATE_ROLE_FORBIDS = "associate.role_forbids"
+    ASSOCIATE_EXISTS = "associate.exists"
+    ASSOCIATE_SELF = "associate.self"

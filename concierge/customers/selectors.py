@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from concierge.core.errors import NotFound, PermissionDenied
+from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.customers import search
-from concierge.customers.models import Customer, SellerAssignment
+from concierge.customers.errors import CustomerError
+from concierge.customers.models import AccountAssociate, Customer, SellerAssignment
+from concierge.customers.policies import ROLE_ALLOWS, AssociateAct, check_may_transact, is_seller_for, may_purchase
 from concierge.identity.policies import can_find_customers, stores_served
 from concierge.identity.roles import Priv
 
@@ -61,20 +64,92 @@ def organizations_for_seller(user: User) -> QuerySet[SellerAssignment]:
     )
 
 
-def account_for_seller(user: User, account_id: object) -> Customer | None:
-    """The organization ``account_id`` if it is assigned to ``user`` (who still holds the
-    privilege) and active, else ``None`` — an unassigned id gives nothing, never data."""
+SELLER = "SELLER"  # how a seller acts for an assigned organization, beside the associates' roles
+
+
+@dataclass(frozen=True)
+class ActableAccount:
+    """An account a user may act for, and how: as its assigned seller, or as an associate in a role."""
+
+    account: Customer
+    role: str  # SELLER, or an ``AccountAssociate.Role``
+
+    @property
+    def role_label(self) -> str:
+        return "Seller" if self.role == SELLER else AccountAssociate.Role(self.role).label
+
+    @property
+    def may_purchase(self) -> bool:
+        return may_purchase(self.account) and (self.role == SELLER or AssociateAct.PURCHASE in ROLE_ALLOWS[self.role])
+
+
+def accounts_for_user(user: User) -> list[ActableAccount]:
+    """Every account ``user`` may act for now, by name: the organizations assigned to them while
+    they hold the seller privilege, and the accounts they are an associate of. Disabled accounts are
+    left out (nobody transacts for them); a suspended one is listed (it is browsed and carted for)."""
+    found: dict[int, ActableAccount] = {}
+    if user.is_active and user.has_perm(Priv.ACT_FOR_ORGANIZATION):
+        for assignment in organizations_for_seller(user).exclude(organization__status=Customer.Status.DISABLED):
+            found[assignment.organization_id] = ActableAccount(assignment.organization, SELLER)
+    associations = (
+        AccountAssociate.objects.filter(user=user, account__kind=Customer.Kind.ACCOUNT)
+        .exclude(account__status=Customer.Status.DISABLED)
+        .select_related("account", "account__store", "account__parent")
+    )
+    for association in associations:
+        found.setdefault(association.account_id, ActableAccount(association.account, association.role))
+    return sorted(found.values(), key=lambda a: (a.account.display_name.casefold(), a.account.pk))
+
+
+def _account_pk(account_id: object) -> int | None:
     try:
         account_pk = int(str(account_id))
     except (TypeError, ValueError):
         return None
-    if not 1 <= account_pk < 2**63:
+    return account_pk if 1 <= account_pk < 2**63 else None
+
+
+def account_to_act_for(user: User, account_id: object) -> ActableAccount:
+    """The account ``account_id`` and how ``user`` may act for it (seller assignment with the
+    privilege, or association), or a refusal: one that is not theirs is "not found" whatever it is
+    (bar 9), one that is theirs but disabled says so (``customer.disabled``)."""
+    account_pk = _account_pk(account_id)
+    mine = None
+    if account_pk is not None:
+        accounts = Customer.objects.select_related("store", "parent")
+        account = accounts.filter(pk=account_pk, kind=Customer.Kind.ACCOUNT).first()
+        if account is not None:
+            if is_seller_for(user, account):
+                mine = ActableAccount(account, SELLER)
+            elif (role := account.associates.filter(user=user).values_list("role", flat=True).first()) is not None:
+                mine = ActableAccount(account, role)
+    if mine is None or not user.is_active:
+        raise DomainError(CustomerError.ACCOUNT_UNAVAILABLE, "No such account is available to you.", status=404)
+    check_may_transact(mine.account)
+    return mine
+
+
+def account_for_user(user: User, account_id: object) -> Customer | None:
+    """The account ``account_id`` if ``user`` may act for it now, else ``None`` (the acting context
+    drops a selection that no longer holds: an association removed, an assignment or privilege
+    lost, the account disabled)."""
+    try:
+        return account_to_act_for(user, account_id).account
+    except DomainError:
         return None
-    if not user.has_perm(Priv.ACT_FOR_ORGANIZATION):
+
+
+def account_for_seller(user: User, account_id: object) -> Customer | None:
+    """The organization ``account_id`` if it is assigned to ``user`` (who still holds the
+    privilege) and not disabled, else ``None`` — an unassigned id gives nothing, never data. A
+    suspended organization is still acted for: only its purchases are refused."""
+    account_pk = _account_pk(account_id)
+    if account_pk is None or not user.has_perm(Priv.ACT_FOR_ORGANIZATION):
         return None
     assignment = (
         organizations_for_seller(user)
-        .filter(organization_id=account_pk, organization__status=Customer.Status.ACTIVE)
+        .filter(organization_id=account_pk)
+        .exclude(organization__status=Customer.Status.DISABLED)
         .first()
     )
     return assignment.organization if assignment else None

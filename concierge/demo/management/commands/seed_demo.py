@@ -18,6 +18,7 @@ from concierge.customers.models import Address, Customer, Segment, SellerAssignm
 from concierge.customers.search import index_customers
 from concierge.demo.actions import DemoAction
 from concierge.demo.amendments import seed_split_order
+from concierge.demo.associates import seed_associates
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.guests import seed_guest_order
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         seed_refunds()  # an issued refund, a Manual Refund and a large one awaiting approval
         orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
         orders += self._guest_order(stores["us"])
+        seed_associates(store=stores["us"], password_hash=password_hash)  # shoppers buying for accounts
         with transaction.atomic():
             record(
                 ctx,
