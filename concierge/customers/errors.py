@@ -16,3 +16,7 @@ class CustomerError(StrEnum):
     ACCOUNT_HAS_PURCHASES = "account.has_purchases"
     SHARED_ID_TAKEN = "customer.shared_id_taken"
     PUBLIC_SEGMENT = "segment.public"
+    # Data policies and erasure (customers/privacy.py).
+    POLICY_NOT_FOUND = "policy.not_found"
+    ERASURE_CONFIRMATION = "customer.erasure_unconfirmed"
+    ERASURE_NOT_FOR_ACCOUNTS = "customer.erasure_not_for_accounts"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concierge.storefront import account_views, assist_views, checkout_views, pickup_views, shop, views
+from concierge.storefront import account_views, assist_views, checkout_views, pickup_views, privacy_views, shop, views
 
 app_name = "storefront"
 
@@ -29,5 +29,6 @@ urlpatterns = [
     path("account/addresses/", account_views.addresses, name="addresses"),
     path("account/payment-methods/", account_views.payment_methods, name="payment_methods"),
     path("account/security/", account_views.security, name="security"),
+    path("account/privacy/", privacy_views.privacy, name="privacy"),
     path("organizations/", views.organizations, name="organizations"),
 ]
