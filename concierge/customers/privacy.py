@@ -350,7 +350,7 @@ def _erase_orders(customer: Customer, values: list[str], report: Erasure) -> lis
     returns = Return.objects.filter(order_id__in=order_ids)
     report.add("returns", returns.update(customer_first_name="", customer_last_name="", email=""))
     returns.filter(_mentions_any(["note"], values)).update(note="")
-    ReturnLine.objects.filter(Q(**{"return__in": returns}) & _mentions_any(["comments"], values)).update(comments="")
+    ReturnLine.objects.filter(Q(ret__in=returns) & _mentions_any(["comments"], values)).update(comments="")
     OrderData.objects.filter(Q(order_id__in=order_ids) & _mentions_any(["value"], values)).update(value="")
     Amendment.objects.filter(Q(order_id__in=order_ids) & _mentions_any(["summary", "change"], values)).update(
         summary="Details removed with the customer's data", change={}
