@@ -9,6 +9,7 @@ import io
 import json
 import subprocess
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -64,6 +65,11 @@ def traces(dump: str) -> dict[str, list[str]]:
     return found
 
 
+def signed_in_user(customer: Customer) -> User:
+    assert customer.user is not None
+    return customer.user
+
+
 def a_customer_with_a_history(store, csr) -> tuple[Customer, Order, Client, str]:
     """A shopper with an address, a card, an order placed through checkout, consent given, a
     signed-in browser, an API token, an assisted session about them and mail sent to them."""
@@ -80,7 +86,7 @@ def a_customer_with_a_history(store, csr) -> tuple[Customer, Order, Client, str]
     with transaction.atomic():
         _, key = api_token_create(ctx, name="My script")
     browser = Client()
-    browser.force_login(customer.user, backend="concierge.identity.backends.EmailBackend")
+    browser.force_login(signed_in_user(customer), backend="concierge.identity.backends.EmailBackend")
     assert browser.get(reverse("storefront:my_account")).status_code == 200
     session_start(ActingContext(user=csr, store=store), customer_id=customer.pk,
                   reason=f"{FIRST} {LAST} called about her order")  # fmt: skip
@@ -88,7 +94,7 @@ def a_customer_with_a_history(store, csr) -> tuple[Customer, Order, Client, str]
     return customer, order, browser, key
 
 
-def remove_data(client: Client, customer: Customer, *, reason: str = "Asked by the customer") -> object:
+def remove_data(client: Client, customer: Customer, *, reason: str = "Asked by the customer") -> Any:
     version = Customer.objects.get(pk=customer.pk).version
     opened = client.post(reverse("service:customer_open", args=[customer.pk]), {"version": version})
     assert opened.status_code in (302, 404)  # 404: no console access to this record
@@ -138,8 +144,8 @@ def test_the_erased_customer_is_signed_out_and_their_api_token_no_longer_works(s
     assert page.status_code == 302
     assert "/account/sign-in/" in page["Location"]
     assert Client().get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code == 401
-    assert not ApiToken.objects.filter(user_id=customer.user_id).exists()
-    user = User.objects.get(pk=customer.user_id)
+    user = User.objects.get(pk=signed_in_user(customer).pk)
+    assert not ApiToken.objects.filter(user=user).exists()
     assert user.email == f"erased-{user.pk}@invalid"
     assert not user.has_usable_password()
 
