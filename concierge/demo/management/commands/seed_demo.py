@@ -22,6 +22,7 @@ from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
+from concierge.demo.privacy import seed_data_policies
 from concierge.demo.refunds import seed_refunds
 from concierge.demo.returns import seed_returns
 from concierge.identity.models import User
@@ -91,6 +92,7 @@ class Command(BaseCommand):
         seed_returns()  # past orders' returns and exchanges, in each state (concierge/demo/returns.py)
         seed_refunds()  # an issued refund, a Manual Refund and a large one awaiting approval
         orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
+        seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
         with transaction.atomic():
             record(
                 ctx,
