@@ -20,6 +20,8 @@ from django.test import Client
 from django.urls import reverse
 
 from concierge.assist.services import session_start
+from concierge.audit.actions import AuditChainAction
+from concierge.audit.chain import label_digest
 from concierge.audit.models import Event
 from concierge.audit.redaction import ERASED_LABEL, TOMBSTONE_DATA
 from concierge.audit.selectors import verify_chain
@@ -220,3 +222,42 @@ def test_removing_customer_data_needs_the_privilege(signed_in, csr, shopper):
 
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="database roles exist only on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_locked_down_app_role_applies_recorded_redactions_and_nothing_else(csr, shopper):
+    import psycopg
+
+    with transaction.atomic():
+        named = record(ActingContext(user=shopper.user, customer=shopper), action="customer.updated",
+                       subject_kind="customer", subject_id=shopper.pk, changes={"phone": ("", "555 0199")})  # fmt: skip
+        other = record(ActingContext(user=csr), action="customer.updated", subject_kind="customer",
+                       subject_id=shopper.pk, changes={"last_name": ("A", "B")})  # fmt: skip
+        # Recorded, not yet applied: the application role applies it below.
+        record(ActingContext(user=csr), action=AuditChainAction.REDACTED, subject_kind="audit_event",
+               subject_id=named.seq, data={"target_seq": named.seq, "fields": ["actor_label", "payload"],
+                                           "payload_digest": named.payload_digest, "reason": "test",
+                                           "actor_label_digest": label_digest(named.actor_label)})  # fmt: skip
+    role = "concierge_app_redaction_test"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+        cursor.execute(f"CREATE ROLE {role} LOGIN")
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+    try:
+        call_command("audit_lockdown", role=role, stdout=io.StringIO())
+        settings = connection.settings_dict
+        with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
+                             dbname=settings["NAME"], user=role, autocommit=True) as app:  # fmt: skip
+            with pytest.raises(psycopg.Error):
+                app.execute("UPDATE audit_event SET actor_label = '[erased]' WHERE seq = %s", [other.seq])
+            app.execute("SELECT audit_redact(%s)", [other.seq])  # no redaction names it: nothing changes
+            app.execute("SELECT audit_redact(%s)", [named.seq])
+        assert Event.objects.get(seq=other.seq).actor_label == "Ann Agent"
+        erased = Event.objects.get(seq=named.seq)
+        assert (erased.actor_label, erased.data, erased.changes) == (ERASED_LABEL, TOMBSTONE_DATA, {})
+        assert verify_chain().ok
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
