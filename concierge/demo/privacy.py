@@ -42,10 +42,10 @@ def seed_data_policies() -> int:
         wanted[customer.shared_id] = ["marketing-emails"]
     given = 0
     for shared_id, keys in wanted.items():
-        customer = Customer.objects.select_related("user", "store").filter(shared_id=shared_id).first()
-        if customer is None or customer.user is None:
+        found = Customer.objects.select_related("user", "store").filter(shared_id=shared_id).first()
+        if found is None or found.user is None:
             continue
-        ctx = ActingContext(user=customer.user, customer=customer, store=customer.store)
+        ctx = ActingContext(user=found.user, customer=found, store=found.store)
         for policy in DataPolicy.objects.filter(reference_key__in=keys, state=DataPolicy.State.ACTIVE):
             if not CustomerConsent.objects.filter(customer=customer, policy=policy).exists():
                 consent_set(ctx, policy_id=policy.pk, given=True)
