@@ -47,7 +47,7 @@ def seed_data_policies() -> int:
             continue
         ctx = ActingContext(user=found.user, customer=found, store=found.store)
         for policy in DataPolicy.objects.filter(reference_key__in=keys, state=DataPolicy.State.ACTIVE):
-            if not CustomerConsent.objects.filter(customer=customer, policy=policy).exists():
+            if not CustomerConsent.objects.filter(customer=found, policy=policy).exists():
                 consent_set(ctx, policy_id=policy.pk, given=True)
                 given += 1
     return given
