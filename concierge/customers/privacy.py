@@ -376,6 +376,14 @@ def _erase_around(customer: Customer, values: list[str], report: Erasure) -> Non
     LogEntry.objects.filter(_mentions_any(["object_repr", "change_message"], values)).delete()
 
 
+def is_erased(customer: Customer) -> bool:
+    """Whether Remove customer data has been done for ``customer`` (its audit event, by index)."""
+    from concierge.audit.models import Event
+
+    return Event.objects.filter(subject_kind="customer", subject_id=str(customer.pk),
+                                action=CustomerAction.DATA_REMOVED).exists()  # fmt: skip
+
+
 def customer_erase(ctx: ActingContext, *, customer_id: int, guard: Guard, confirmation: str, reason: str) -> Erasure:
     """Remove customer data (privilege ``remove_customer_data``), under the record's lock and version.
 

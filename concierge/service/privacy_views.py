@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from concierge.customers.privacy import customer_erase, data_point_values, policies_for
+from concierge.customers.privacy import customer_erase, data_point_values, is_erased, policies_for
 from concierge.identity.roles import Priv
 from concierge.service.customer_views import record_action, record_guard
 
@@ -25,7 +25,7 @@ def policies_tab(request: ConciergeRequest, customer: Customer, editing: bool) -
         "chosen_policy": chosen,
         "data_points": data_point_values(customer, chosen.policy) if chosen else [],
         "can_remove_data": request.ctx.has_perm(Priv.REMOVE_CUSTOMER_DATA),
-        "erased": customer.user_id is None or (customer.user and customer.user.email.endswith("@invalid")),
+        "erased": is_erased(customer),
     }
 
 

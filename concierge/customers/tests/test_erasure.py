@@ -214,6 +214,24 @@ def test_the_database_refuses_an_erasure_of_an_event_no_redaction_names(csr, sho
     assert Event.objects.get(seq=event.seq).actor_label == "Ann Agent"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_guest_s_data_is_removed_too(signed_in, supervisor, store):
+    from concierge.orders.tests.builders import order_row
+
+    guest = Customer.objects.create(shared_id="G000000001", kind=Customer.Kind.SINGLE_SESSION_USER, store=store,
+                                    first_name=FIRST, last_name=LAST, email=EMAIL, phone=PHONE)  # fmt: skip
+    order = order_row(guest, store, billing_first_name=FIRST, billing_last_name=LAST, billing_line1=STREET,
+                      email=EMAIL, billing_phone=PHONE, total=Decimal("42.50"))  # fmt: skip
+    client = signed_in(supervisor)
+    page = client.get(reverse("service:customer", args=[guest.pk]), {"tab": "policies"})
+    assert "data has been removed" not in page.text
+    assert remove_data(client, guest).status_code == 302
+    assert traces(dump_database()) == {}
+    assert Order.objects.get(pk=order.pk).total == Decimal("42.50")
+    page = client.get(reverse("service:customer", args=[guest.pk]), {"tab": "policies"})
+    assert "This customer's data has been removed." in page.text
+
+
 def test_removing_customer_data_needs_the_privilege(signed_in, csr, shopper):
     assert Group.objects.filter(name="CSR").exists()
     response = remove_data(signed_in(csr), shopper)
