@@ -279,3 +279,22 @@ def test_the_admin_refuses_an_unknown_data_point_key_and_audits_a_policy(signed_
     assert DataPolicy.objects.get().data_points.get() == point
     assert Event.objects.filter(action="admin.datapolicy.added").exists()
     assert Event.objects.filter(action="admin.datapoint.added").exists()
+
+
+def test_remove_customer_data_with_a_stale_version_or_someone_else_s_lock_changes_nothing(
+    signed_in, supervisor, administrator, shopper
+):
+    url = reverse("service:customer_remove_data", args=[shopper.pk])
+    body = {"confirmation": shopper.shared_id, "reason": "Asked in writing"}
+    sam = signed_in(supervisor)
+    sam.post(reverse("service:customer_open", args=[shopper.pk]), {"version": shopper.version})
+    stale = sam.post(url, {**body, "version": shopper.version - 1})
+    assert stale.status_code == 412
+    assert "Reload" in stale.text
+    ada = Client()
+    ada.force_login(administrator)
+    locked = ada.post(url, {**body, "version": shopper.version})
+    assert locked.status_code == 409
+    kept = Customer.objects.get(pk=shopper.pk)
+    assert (kept.email, kept.status, kept.addresses.count()) == ("jane@example.com", "ACTIVE", 1)
+    assert not Event.objects.filter(action="customer.data_removed").exists()
