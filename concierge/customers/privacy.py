@@ -376,6 +376,18 @@ def _erase_around(customer: Customer, values: list[str], report: Erasure) -> Non
     LogEntry.objects.filter(_mentions_any(["object_repr", "change_message"], values)).delete()
 
 
+def _subjects_of(customer: Customer) -> list[tuple[str, str]]:
+    """The audit subjects that are the customer's: their record, sign-in, addresses, payment
+    sources and consents (the admin records its changes of each under the model's name)."""
+    subjects = [("customer", str(customer.pk))]
+    if customer.user_id:
+        subjects.append(("user", str(customer.user_id)))
+    subjects += [("address", str(pk)) for pk in customer.addresses.values_list("pk", flat=True)]
+    subjects += [("paymentsource", str(pk)) for pk in customer.payment_sources.values_list("pk", flat=True)]
+    subjects += [("customerconsent", str(pk)) for pk in customer.consents.values_list("pk", flat=True)]
+    return subjects
+
+
 def is_erased(customer: Customer) -> bool:
     """Whether Remove customer data has been done for ``customer`` (its audit event, by index)."""
     from concierge.audit.models import Event
@@ -408,6 +420,7 @@ def customer_erase(ctx: ActingContext, *, customer_id: int, guard: Guard, confir
             raise DomainError(CustomerError.ERASURE_CONFIRMATION, "Customer data was not removed.", status=400,
                               fields={"reason": [NAMES_CUSTOMER]})  # fmt: skip
         user_id = customer.user_id
+        subjects = _subjects_of(customer)  # read before the addresses go
         order_ids = _erase_orders(customer, values, report)
         _erase_around(customer, values, report)
         report.add("addresses", customer.addresses.all().delete()[0])
@@ -423,8 +436,7 @@ def customer_erase(ctx: ActingContext, *, customer_id: int, guard: Guard, confir
             values=needles,
             actor_ids=[user_id] if user_id else [],
             on_behalf_of_ids=[customer.pk],
-            subjects=[("customer", str(customer.pk)), ("user", str(user_id))]
-            + [("order", str(pk)) for pk in order_ids],
+            subjects=subjects + [("order", str(pk)) for pk in order_ids],
             reason="customer data removed",
         )
         report.add("audit events redacted", redacted.events)

@@ -78,7 +78,11 @@ def a_customer_with_a_history(store, csr) -> tuple[Customer, Order, Client, str]
     customer = factories.shopper(store=store, email=EMAIL, first_name=FIRST, last_name=LAST, with_address=False)
     Customer.objects.filter(pk=customer.pk).update(phone=PHONE)
     customer.refresh_from_db()
-    factories.address(customer, line1=STREET, phone=PHONE, is_default_billing=True, is_default_shipping=True)
+    address = factories.address(customer, line1=STREET, phone=PHONE, is_default_billing=True,
+                                is_default_shipping=True)  # fmt: skip
+    with transaction.atomic():  # a change in the admin, recorded under the address, not the customer
+        record(ActingContext(user=csr), action="admin.address.changed", subject_kind="address",
+               subject_id=address.pk, changes={"line1": ("1 Old Road", STREET)})  # fmt: skip
     order = placed_order(customer, store)
     ctx = ActingContext(user=customer.user, customer=customer, store=store)
     policy = DataPolicy.objects.create(name="Marketing emails", reference_key="marketing", retention_days=30,
