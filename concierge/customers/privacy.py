@@ -370,10 +370,13 @@ def _erase_around(customer: Customer, values: list[str], report: Erasure) -> Non
     sessions = AssistedSession.objects.filter(customer=customer)
     sessions.filter(_mentions_any(["reason"], values)).update(reason="")
     sessions.filter(_mentions_any(["ticket"], values)).update(ticket="")
-    report.add(
-        "sent mail", SentMail.objects.filter(_mentions_any(["to", "subject", "body", "html"], values)).delete()[0]
-    )
-    LogEntry.objects.filter(_mentions_any(["object_repr", "change_message"], values)).delete()
+    # Tables of every customer: only what names this one for sure (an email address, a full name,
+    # a phone number, a street), not a first name alone that another customer may share.
+    telling = [v for v in values if " " in v or "@" in v or any(ch.isdigit() for ch in v)]
+    emails = [v for v in values if "@" in v]
+    mail = SentMail.objects.filter(_mentions_any(["to"], emails) | _mentions_any(["subject", "body", "html"], telling))
+    report.add("sent mail", mail.delete()[0])
+    LogEntry.objects.filter(_mentions_any(["object_repr", "change_message"], telling)).delete()
 
 
 def _subjects_of(customer: Customer) -> list[tuple[str, str]]:

@@ -37,6 +37,7 @@ from concierge.orders.tests.builders import placed_order
 from concierge.payments.models import PaymentTransaction
 from concierge.testing import factories
 
+pytestmark = pytest.mark.django_db
 ON_POSTGRES = connection.vendor == "postgresql"
 FIRST, LAST = "Zephyrine", "Quillfeather"
 EMAIL = "zephyrine.q@example.com"
@@ -243,9 +244,6 @@ def test_removing_customer_data_needs_the_privilege(signed_in, csr, shopper):
     assert Customer.objects.get(pk=shopper.pk).email == "jane@example.com"
 
 
-pytestmark = pytest.mark.django_db
-
-
 @pytest.mark.skipif(not ON_POSTGRES, reason="database roles exist only on PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_the_locked_down_app_role_applies_recorded_redactions_and_nothing_else(csr, shopper):
@@ -283,3 +281,10 @@ def test_the_locked_down_app_role_applies_recorded_redactions_and_nothing_else(c
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {role}")
             cursor.execute(f"DROP ROLE {role}")
+
+
+def test_mail_to_another_customer_who_shares_a_first_name_is_kept(signed_in, supervisor, shopper, other_shopper):
+    SentMail.objects.create(sent_at=shopper.created_at, to=other_shopper.email, subject="Hello", body="Dear Jane,")
+    SentMail.objects.create(sent_at=shopper.created_at, to=shopper.email, subject="Hello", body="Dear Jane,")
+    remove_data(signed_in(supervisor), shopper)
+    assert list(SentMail.objects.values_list("to", flat=True)) == [other_shopper.email]
