@@ -298,3 +298,15 @@ def test_remove_customer_data_with_a_stale_version_or_someone_else_s_lock_change
     kept = Customer.objects.get(pk=shopper.pk)
     assert (kept.email, kept.status, kept.addresses.count()) == ("jane@example.com", "ACTIVE", 1)
     assert not Event.objects.filter(action="customer.data_removed").exists()
+
+
+def test_a_policy_of_another_store_does_not_apply(signed_in, csr, shopper, marketing, other_store):
+    elsewhere = DataPolicy.objects.create(name="Canadian loyalty", reference_key="ca-loyalty", retention_days=5,
+                                          state=DataPolicy.State.ACTIVE)  # fmt: skip
+    elsewhere.stores.add(other_store)
+    page = signed_in(csr).get(reverse("service:customer", args=[shopper.pk]), {"tab": "policies"})
+    assert "Marketing emails" in page.text  # no stores named: every store
+    assert "Canadian loyalty" not in page.text
+    refused = Client().post(f"/api/v1/account/data-policies/{elsewhere.pk}/consent",
+                            headers=token_headers(shopper.email))  # fmt: skip
+    assert refused.status_code == 404
