@@ -95,3 +95,11 @@ def describe(action: str) -> str:
     """The words shown to people for ``action``; an action no longer declared shows as stored."""
     member = declared().get(str(action))
     return member.words if member is not None else str(action)
+
+
+class AuditChainAction(AuditAction):
+    """What the audit log records about itself."""
+
+    # Erasure (RELIABILITY bar 25): one per event whose label or payload was blanked, naming it and
+    # the digests its link attested (audit/redaction.py, docs/adr/0001-audit-chain.md).
+    REDACTED = "audit.redacted", "Personal data erased from an audit event"

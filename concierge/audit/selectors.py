@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from concierge.audit import chain
+from concierge.audit import chain, redaction
 from concierge.audit.models import ChainHead, Event
 
 
@@ -40,6 +40,11 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
     events (written before labels were attested) are checked against the ``audit.labels_attested``
     event that follows them. The head is read first, so events appended while the walk runs are
     not mistaken for damage.
+
+    Erased events (audit/redaction.py) are collected first: a label or payload blanked by erasure
+    is accepted only where a later ``audit.redacted`` event names that seq and field, and the link
+    is then checked with the digest the redaction recorded; blanked text without a redaction, or a
+    redaction whose digest is not the one the link attested, is a broken link.
     """
     head = ChainHead.objects.filter(pk=1).first()
     last = head.seq if head is not None else 0
@@ -53,6 +58,7 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
     ]  # fmt: skip
     ledger = chain.LabelLedger()  # version 1 labels not yet checked against an attestation
     newest_version = 1
+    redacted = redaction.redactions()
     events = Event.objects.filter(seq__lte=last) if head is not None else Event.objects.all()
     for event in events.order_by("seq").only(*fields).iterator(chunk_size=batch_size):
         if head is None:
@@ -61,10 +67,9 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
             return ChainReport(checked, expected_seq, f"event #{expected_seq} is missing (next is #{event.seq})")
         if event.prev_hash != prev_hash:
             return ChainReport(checked, event.seq, f"event #{event.seq} does not link to event #{event.seq - 1}")
-        if chain.payload_digest(changes=event.changes, data=event.data) != event.payload_digest:
-            return ChainReport(checked, event.seq, f"event #{event.seq} has been changed (payload)")
-        if chain.link_hash(chain.header_fields(event)) != event.hash:
-            return ChainReport(checked, event.seq, f"event #{event.seq} has been changed")
+        problem = _link_problem(event, redacted.get(event.seq))
+        if problem:
+            return ChainReport(checked, event.seq, problem)
         if event.chain_version < newest_version:
             return ChainReport(checked, event.seq, f"event #{event.seq} claims an older link version")
         newest_version = event.chain_version
@@ -84,3 +89,27 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
     if ledger.count:
         return ChainReport(checked, ledger.through_seq, "the labels of older events are not attested")
     return ChainReport(checked)
+
+
+def _link_problem(event: Event, erased: redaction.Redaction | None) -> str:
+    """Why ``event``'s payload or link does not verify ("" when it does), taking its recorded
+    redactions into account."""
+    if erased is not None:
+        if erased.first_seq <= event.seq:
+            return f"the redaction of event #{event.seq} comes before it"
+        if redaction.PAYLOAD in erased.fields and erased.payload_digest != event.payload_digest:
+            return f"the redaction of event #{event.seq} does not match it (payload)"
+    payload_erased = redaction.is_tombstone(event) and erased is not None and redaction.PAYLOAD in erased.fields
+    if not payload_erased and chain.payload_digest(changes=event.changes, data=event.data) != event.payload_digest:
+        return f"event #{event.seq} has been changed (payload)"
+    fields = chain.header_fields(event)
+    label_erased = (
+        event.actor_label == redaction.ERASED_LABEL and erased is not None and redaction.LABEL in erased.fields
+    )
+    if label_erased and event.chain_version >= 2:
+        fields["actor_label_digest"] = erased.actor_label_digest  # type: ignore[union-attr]  # label_erased: not None
+    if chain.link_hash(fields) != event.hash:
+        if erased is not None:
+            return f"event #{event.seq} has been changed, or its redaction does not match it"
+        return f"event #{event.seq} has been changed"
+    return ""

@@ -33,6 +33,7 @@ class OnBehalfDenied(StrEnum):
     ASSISTANCE_CONSENT = "change whether customer service may access an account"
     START_SESSION = "start another assisted session"
     SIGN_IN_SECURITY = "change sign-in and security settings"
+    DATA_CONSENT = "give or withdraw consent to a data policy"
 
 
 def refusal(ctx: ActingContext, what: OnBehalfDenied) -> DomainError:

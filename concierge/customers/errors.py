@@ -27,3 +27,7 @@ class CustomerError(StrEnum):
     ASSOCIATE_ROLE_FORBIDS = "associate.role_forbids"
     ASSOCIATE_EXISTS = "associate.exists"
     ASSOCIATE_SELF = "associate.self"
+    # Data policies and erasure (customers/privacy.py).
+    POLICY_NOT_FOUND = "policy.not_found"
+    ERASURE_CONFIRMATION = "customer.erasure_unconfirmed"
+    ERASURE_NOT_FOR_ACCOUNTS = "customer.erasure_not_for_accounts"

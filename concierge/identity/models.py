@@ -103,6 +103,7 @@ class Privilege(models.Model):
             ("administer", "Can administer stores, staff and rules"),
             ("resolve_hold", "Can resolve order holds"),
             ("resolve_review_hold", "Can resolve holds that need a supervisor's review"),
+            ("remove_customer_data", "Can remove a customer's personal data"),
         ]
 
     def __str__(self) -> str:

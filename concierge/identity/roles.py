@@ -36,6 +36,8 @@ class Priv(StrEnum):
     # Deciding order holds (seed 004 "Order Holds"): each hold rule names the one its holds need.
     RESOLVE_HOLD = "identity.resolve_hold"
     RESOLVE_REVIEW_HOLD = "identity.resolve_review_hold"
+    # Remove customer data (seed 004 "Customer Data Policies"): erasure cannot be undone.
+    REMOVE_CUSTOMER_DATA = "identity.remove_customer_data"
 
 
 _CSR = frozenset(
@@ -54,7 +56,8 @@ _CSR = frozenset(
 ROLE_PRIVILEGES: dict[Role, frozenset[Priv]] = {
     Role.SHOPPER: frozenset(),
     Role.CSR: _CSR,
-    Role.SUPERVISOR: _CSR | {Priv.UNLOCK_ORDER, Priv.CREATE_REFUND, Priv.APPROVE_REFUND, Priv.RESOLVE_REVIEW_HOLD},
+    Role.SUPERVISOR: _CSR
+    | {Priv.UNLOCK_ORDER, Priv.CREATE_REFUND, Priv.APPROVE_REFUND, Priv.RESOLVE_REVIEW_HOLD, Priv.REMOVE_CUSTOMER_DATA},
     Role.SELLER: frozenset({Priv.ACT_FOR_ORGANIZATION}),
     Role.WAREHOUSE: frozenset({Priv.RECEIVE_RETURNS}),
     Role.ADMINISTRATOR: frozenset(Priv),

@@ -36,6 +36,12 @@ def _orders(request: ConciergeRequest, customer: Customer, editing: bool) -> dic
     return {"orders": list(orders)}
 
 
+def _policies(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
+    from concierge.service.privacy_views import policies_tab
+
+    return policies_tab(request, customer, editing)
+
+
 @dataclass(frozen=True, slots=True)
 class Tab:
     key: str
@@ -59,7 +65,7 @@ TABS: list[Tab] = [
     Tab("segments", "Customer Segments", users=True, accounts=True),
     Tab("children", "Child Accounts", users=False, accounts=True),
     Tab("associates", "Associates", users=False, accounts=True),
-    Tab("policies", "Customer Data Policies", users=True, accounts=False),
+    Tab("policies", "Customer Data Policies", users=True, accounts=False, context=_policies),
 ]
 
 

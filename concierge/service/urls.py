@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from concierge.service import customer_views, takeover_views, views, warehouse_views
+from concierge.service import customer_views, privacy_views, takeover_views, views, warehouse_views
 
 app_name = "service"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/<int:pk>/edit", customer_views.customer_open, name="customer_open"),
     path("customers/<int:pk>/heartbeat", customer_views.customer_heartbeat, name="customer_heartbeat"),
     path("customers/<int:pk>/close", customer_views.customer_close, name="customer_close"),
+    path("customers/<int:pk>/remove-data", privacy_views.customer_remove_data, name="customer_remove_data"),
     path("assist/access/", views.access_customer_view, name="access_customer"),
     path("assist/end/", views.assist_end, name="assist_end"),
     path("takeovers/new/", takeover_views.takeover_new, name="takeover_new"),

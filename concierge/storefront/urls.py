@@ -1,6 +1,15 @@
 from django.urls import path
 
-from concierge.storefront import account_views, assist_views, checkout_views, guest_views, pickup_views, shop, views
+from concierge.storefront import (
+    account_views,
+    assist_views,
+    checkout_views,
+    guest_views,
+    pickup_views,
+    privacy_views,
+    shop,
+    views,
+)
 from concierge.storefront.account_switch_views import associates, buying_for
 
 app_name = "storefront"
@@ -36,6 +45,7 @@ urlpatterns = [
     path("account/addresses/", account_views.addresses, name="addresses"),
     path("account/payment-methods/", account_views.payment_methods, name="payment_methods"),
     path("account/security/", account_views.security, name="security"),
+    path("account/privacy/", privacy_views.privacy, name="privacy"),
     path("organizations/", views.organizations, name="organizations"),
     path("account/buying-for/", buying_for, name="buying_for"),
     path("account/associates/", associates, name="associates"),

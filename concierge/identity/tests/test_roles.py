@@ -40,6 +40,7 @@ def test_the_seed_roles_have_the_privileges_later_issues_check():
         Priv.CREATE_REFUND,
         Priv.APPROVE_REFUND,
         Priv.RESOLVE_REVIEW_HOLD,
+        Priv.REMOVE_CUSTOMER_DATA,
     }
     assert ROLE_PRIVILEGES[Role.SELLER] == {Priv.ACT_FOR_ORGANIZATION}
     assert ROLE_PRIVILEGES[Role.WAREHOUSE] == {Priv.RECEIVE_RETURNS}

@@ -29,4 +29,7 @@ class Command(BaseCommand):
             cursor.execute(f"GRANT SELECT, INSERT ON audit_event TO {quoted}")
             cursor.execute(f"GRANT SELECT, UPDATE ON audit_chainhead TO {quoted}")
             cursor.execute(f"GRANT USAGE ON SEQUENCE audit_event_id_seq TO {quoted}")
+            # Erasure: the owner's function that applies recorded redactions, and nothing else
+            # (audit migration 0005).
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION audit_redact(bigint) TO {quoted}")
         self.stdout.write(self.style.SUCCESS(f"{role} may now only read and append to the audit log."))

@@ -24,6 +24,7 @@ from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.guests import seed_guest_order
 from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
+from concierge.demo.privacy import seed_data_policies
 from concierge.demo.refunds import seed_refunds
 from concierge.demo.returns import seed_returns
 from concierge.identity.models import User
@@ -95,6 +96,7 @@ class Command(BaseCommand):
         orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
         orders += self._guest_order(stores["us"])
         seed_associates(store=stores["us"], password_hash=password_hash)  # shoppers buying for accounts
+        seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
         with transaction.atomic():
             record(
                 ctx,

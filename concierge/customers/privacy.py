@@ -1,0 +1,447 @@
+"""Data policies, consent and erasure (seed 004 "Customer Data Policies"; RELIABILITY bar 25).
+
+* :data:`CATALOGUE` — the data points Concierge knows how to read (and erase) for a customer, by
+  key (``customer.email``, ``address.street`` …). A ``DataPoint`` row names one of these keys.
+* :func:`policies_for` / :func:`data_point_values` — what the Customer Data Policies tab shows:
+  the policies that apply to a customer, their consent, and the values collected.
+* :func:`consent_set` — the customer gives or withdraws consent (storefront, API), never an agent
+  on their behalf.
+* :func:`customer_erase` — Remove customer data: every copy of the customer's name, email, phone
+  and address goes, wherever Concierge keeps one (the record, the sign-in, addresses, orders'
+  copies, shipments' contacts, payment sources, returns, assisted sessions, sent mail, sessions,
+  API tokens, the search index and the audit log, by recorded redaction), while orders, payments
+  and refunds keep their totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+
+from concierge.audit.redaction import redact_mentions
+from concierge.audit.services import record
+from concierge.core import clock
+from concierge.core.errors import CommonError, DomainError, NotFound, PermissionDenied
+from concierge.core.forms import text_problem
+from concierge.core.models import SentMail
+from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
+from concierge.customers.actions import CustomerAction
+from concierge.customers.editing import Guard, Then, customer_edit
+from concierge.customers.errors import CustomerError
+from concierge.customers.models import Customer, CustomerConsent, DataPolicy
+from concierge.customers.search import index_customers
+from concierge.identity.roles import Priv
+
+if TYPE_CHECKING:
+    from concierge.core.context import ActingContext
+
+REASON_LIMIT = 200
+NAMES_CUSTOMER = "The reason must not name the customer or their details."
+
+
+# --- The catalogue of data points ------------------------------------------------------------
+
+
+def _customer(attr: str) -> Callable[[Customer], list[str]]:
+    return lambda c: [v] if (v := str(getattr(c, attr) or "")) else []
+
+
+def _addresses(read: Callable[[Any], str]) -> Callable[[Customer], list[str]]:
+    def values(c: Customer) -> list[str]:
+        found = (read(a).strip() for a in c.addresses.order_by("-is_default_billing", "id"))
+        return list(dict.fromkeys(v for v in found if v))
+
+    return values
+
+
+def _holder_names(c: Customer) -> list[str]:
+    names = c.payment_sources.filter(is_active=True).exclude(holder_name="").values_list("holder_name", flat=True)
+    return list(dict.fromkeys(names))
+
+
+def _cards(c: Customer) -> list[str]:
+    cards = c.payment_sources.filter(is_active=True, kind="CARD").values_list("brand", "last4")
+    return [f"{brand} ending {last4}".strip() for brand, last4 in cards]
+
+
+def _order_history(c: Customer) -> list[str]:
+    count = c.orders.count()
+    return [f"{count} order{'s' if count != 1 else ''}"] if count else []
+
+
+@dataclass(frozen=True, slots=True)
+class DataPointKind:
+    """One kind of personal data: its key, its name, and how to read a customer's current values."""
+
+    key: str
+    name: str
+    read: Callable[[Customer], list[str]]
+
+
+CATALOGUE: dict[str, DataPointKind] = {
+    kind.key: kind
+    for kind in [
+        DataPointKind("customer.first_name", "First name", _customer("first_name")),
+        DataPointKind("customer.last_name", "Last name", _customer("last_name")),
+        DataPointKind("customer.email", "Email address", _customer("email")),
+        DataPointKind("customer.phone", "Telephone number", _customer("phone")),
+        DataPointKind("customer.preferred_locale", "Preferred locale", _customer("preferred_locale")),
+        DataPointKind("address.name", "Name on addresses", _addresses(lambda a: f"{a.first_name} {a.last_name}")),
+        DataPointKind("address.street", "Street", _addresses(lambda a: f"{a.line1} {a.line2}")),
+        DataPointKind("address.city", "City", _addresses(lambda a: a.city)),
+        DataPointKind("address.region", "State / region", _addresses(lambda a: a.region)),
+        DataPointKind("address.postal_code", "Postal code", _addresses(lambda a: a.postal_code)),
+        DataPointKind("address.country", "Country", _addresses(lambda a: a.country)),
+        DataPointKind("address.phone", "Telephone number on addresses", _addresses(lambda a: a.phone)),
+        DataPointKind("payment.holder_name", "Card holder name", _holder_names),
+        DataPointKind("payment.card", "Cards on file (brand and last 4 digits)", _cards),
+        DataPointKind("order.history", "Order history", _order_history),
+    ]
+}
+
+
+def validate_data_point_key(key: str) -> None:
+    """A ``DataPoint.key`` must name a catalogue entry: Concierge can read and erase only those."""
+    if key not in CATALOGUE:
+        raise ValidationError(f"Unknown data point {key!r}. Choose one of: {', '.join(sorted(CATALOGUE))}.")
+
+
+def data_point_choices() -> list[tuple[str, str]]:
+    return [(kind.key, f"{kind.name} ({kind.key})") for kind in CATALOGUE.values()]
+
+
+# --- What applies to a customer -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    """One row of the Customer Data Policies tab (and the storefront's Privacy page)."""
+
+    policy: DataPolicy
+    consent_given: bool
+    consent_updated_at: datetime | None
+
+    @property
+    def state(self) -> str:
+        return self.policy.get_state_display()
+
+
+def _applies_in_store(store_id: int) -> Q:
+    return Q(stores__isnull=True) | Q(stores=store_id)
+
+
+def policies_for(customer: Customer) -> list[PolicyRow]:
+    """The policies that apply to ``customer``: the active ones of their store, and any they have a
+    consent row for (whatever its state now), by name."""
+    consents = {c.policy_id: c for c in CustomerConsent.objects.filter(customer=customer)}
+    active = DataPolicy.objects.filter(_applies_in_store(customer.store_id), state=DataPolicy.State.ACTIVE)
+    ids = set(active.values_list("pk", flat=True)) | set(consents)
+    rows = []
+    for policy in DataPolicy.objects.filter(pk__in=ids).prefetch_related("data_points").order_by("name", "pk"):
+        consent = consents.get(policy.pk)
+        rows.append(PolicyRow(policy, bool(consent and consent.given), consent.updated_at if consent else None))
+    return rows
+
+
+def active_policies_for(customer: Customer) -> list[PolicyRow]:
+    """What the customer may consent to in the storefront: only active policies."""
+    return [row for row in policies_for(customer) if row.policy.state == DataPolicy.State.ACTIVE]
+
+
+@dataclass(frozen=True)
+class DataPointValues:
+    key: str
+    name: str
+    description: str
+    values: list[str]
+
+
+def data_point_values(customer: Customer, policy: DataPolicy) -> list[DataPointValues]:
+    """Each data point ``policy`` covers, with the values collected for ``customer`` (seed 004
+    "Viewing Data Points in a Data Policy")."""
+    shown = []
+    for point in policy.data_points.order_by("name", "pk"):
+        kind = CATALOGUE.get(point.key)
+        shown.append(DataPointValues(point.key, point.name, point.description, kind.read(customer) if kind else []))
+    return shown
+
+
+def policy_for(customer: Customer, policy_id: object) -> PolicyRow:
+    """One policy that applies to ``customer``, else NotFound."""
+    row = next((r for r in policies_for(customer) if str(r.policy.pk) == str(policy_id)), None)
+    if row is None:
+        raise NotFound("No such data policy applies to this customer.")
+    return row
+
+
+# --- Consent ------------------------------------------------------------------------------------
+
+
+def consent_set(ctx: ActingContext, *, policy_id: object, given: bool) -> CustomerConsent:
+    """The customer gives (``given``) or withdraws consent to an active policy of their store.
+
+    Only the customer, signed in as themself: an agent in an assisted session is refused (bar 6).
+    Audited as ``CONSENT_CHANGED``; the record's version moves on, as for any change of it.
+    """
+    refuse_on_behalf(ctx, OnBehalfDenied.DATA_CONSENT)
+    customer = ctx.customer
+    if ctx.user is None or customer is None or customer.user_id != ctx.user.pk:
+        raise DomainError(CommonError.PERMISSION_DENIED, "Only the customer can change their consent.", status=403)
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        policy = DataPolicy.objects.filter(
+            _applies_in_store(locked.store_id), pk=_int(policy_id), state=DataPolicy.State.ACTIVE
+        ).first()
+        if policy is None:
+            raise DomainError(CustomerError.POLICY_NOT_FOUND, "No such data policy is in force.", status=404)
+        consent, created = CustomerConsent.objects.get_or_create(customer=locked, policy=policy)
+        before = None if created else consent.given
+        if before != given:
+            now = clock.now()
+            consent.given = given
+            consent.updated_at = now
+            consent.save(update_fields=["given", "updated_at"])
+            Customer.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_at=now)
+            record(ctx, action=CustomerAction.CONSENT_CHANGED, subject_kind="customer", subject_id=locked.pk,
+                   changes={"consent": (before, given)}, data={"policy": policy.reference_key})  # fmt: skip
+    return consent
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+# --- Erasure ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Erasure:
+    """What Remove customer data removed, by kind (shown to the supervisor and audited)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, what: str, count: int) -> None:
+        if count:
+            self.counts[what] = self.counts.get(what, 0) + count
+
+
+def erased_email(user_id: int) -> str:
+    """The sign-in of an erased user: unique, and undeliverable by design (RFC 6761 ``.invalid``)."""
+    return f"erased-{user_id}@invalid"
+
+
+def _confirm(customer: Customer, *, confirmation: str, reason: str) -> str:
+    errors: dict[str, list[str]] = {}
+    if confirmation.strip() != customer.shared_id:
+        errors["confirmation"] = [f"Type the customer's Shared ID ({customer.shared_id}) to confirm."]
+    problem = text_problem(reason, limit=REASON_LIMIT, required="Give the reason for removing the data.")
+    if problem:
+        errors["reason"] = [problem]
+    if errors:
+        raise DomainError(CustomerError.ERASURE_CONFIRMATION, "Customer data was not removed.", status=400,
+                          fields=errors)  # fmt: skip
+    return reason.strip()
+
+
+def _personal_values(customer: Customer) -> list[str]:
+    """Every piece of text naming the customer that erasure must leave nowhere: names, emails,
+    phones and streets from the record, its sign-in, addresses, orders and their shipments, payment
+    sources and returns."""
+    from concierge.orders.models import Order, Shipment
+    from concierge.returns.models import Return
+
+    values: list[str] = [customer.first_name, customer.last_name, customer.email, customer.phone]
+    user = customer.user
+    if user is not None:
+        values += [user.first_name, user.last_name, user.email]
+    for address in customer.addresses.all():
+        values += [address.first_name, address.last_name, address.line1, address.line2, address.phone]
+    values += list(customer.payment_sources.values_list("holder_name", flat=True))
+    orders = Order.objects.filter(customer=customer)
+    copies = [
+        orders.values_list("email", "billing_first_name", "billing_last_name", "billing_line1", "billing_line2",
+                           "billing_phone"),
+        Shipment.objects.filter(order__in=orders).values_list(
+            "ship_first_name", "ship_last_name", "ship_line1", "ship_line2", "primary_first_name", "primary_last_name",
+            "primary_email", "primary_phone", "alternate_first_name", "alternate_last_name", "alternate_email",
+            "alternate_phone"),
+        Return.objects.filter(order__in=orders).values_list("customer_first_name", "customer_last_name", "email"),
+    ]  # fmt: skip
+    for rows in copies:
+        for row in rows:
+            values.extend(str(v) for v in row)
+    full = [f"{customer.first_name} {customer.last_name}".strip()]
+    if user is not None:
+        full.append(f"{user.first_name} {user.last_name}".strip())
+    return list(dict.fromkeys(v.strip() for v in values + full if v and v.strip()))
+
+
+def _mentions_any(fields: Iterable[str], values: list[str]) -> Q:
+    where = Q(pk__in=[])
+    for name in fields:
+        for value in values:
+            where |= Q(**{f"{name}__icontains": value})
+    return where
+
+
+def _phone_digits(values: list[str]) -> list[str]:
+    """Phones as the search index keeps them (digits only), so the index is cleared of them too."""
+    digits = ("".join(ch for ch in v if ch.isdigit()) for v in values)
+    return [d for d in digits if len(d) >= 7]
+
+
+def _sessions_of(user_id: int) -> list[str]:
+    """The session keys signed in as ``user_id`` (each session's data is encoded: decode to read)."""
+    keys = []
+    for session in Session.objects.iterator(chunk_size=500):
+        data = session.get_decoded()
+        if str(data.get("_auth_user_id", "")) == str(user_id):
+            keys.append(session.session_key)
+    return keys
+
+
+def _erase_user(customer: Customer, report: Erasure) -> None:
+    from concierge.identity.models import ApiToken
+
+    user = customer.user
+    if user is None:
+        return
+    keys = _sessions_of(user.pk)
+    report.add("sessions", Session.objects.filter(session_key__in=keys).delete()[0])
+    report.add("API tokens", ApiToken.objects.filter(user=user).delete()[0])
+    user.email = erased_email(user.pk)
+    user.first_name = user.last_name = ""
+    user.is_active = False
+    user.session_epoch += 1
+    user.set_unusable_password()
+    user.save(update_fields=["email", "first_name", "last_name", "is_active", "session_epoch", "password"])
+    report.add("sign-in", 1)
+
+
+def _erase_orders(customer: Customer, values: list[str], report: Erasure) -> list[int]:
+    """Blank the copies of the customer's name and addresses on their orders, shipments, returns
+    and refunds; every amount stays as it was."""
+    from concierge.orders.models import Amendment, Order, OrderData, Shipment
+    from concierge.payments.models import Refund
+    from concierge.returns.models import Return, ReturnLine
+
+    orders = Order.objects.filter(customer=customer)
+    order_ids = list(orders.values_list("pk", flat=True))
+    report.add("orders", Order.objects.filter(pk__in=order_ids).update(
+        email="", billing_first_name="", billing_last_name="", billing_line1="", billing_line2="",
+        billing_city="", billing_region="", billing_postal_code="", billing_phone="",
+    ))  # fmt: skip
+    report.add("shipments", Shipment.objects.filter(order_id__in=order_ids).update(
+        ship_first_name="", ship_last_name="", ship_line1="", ship_line2="", ship_city="", ship_region="",
+        ship_postal_code="", primary_first_name="", primary_last_name="", primary_email="", primary_phone="",
+        alternate_first_name="", alternate_last_name="", alternate_email="", alternate_phone="",
+    ))  # fmt: skip
+    returns = Return.objects.filter(order_id__in=order_ids)
+    report.add("returns", returns.update(customer_first_name="", customer_last_name="", email=""))
+    returns.filter(_mentions_any(["note"], values)).update(note="")
+    ReturnLine.objects.filter(Q(ret__in=returns) & _mentions_any(["comments"], values)).update(comments="")
+    OrderData.objects.filter(Q(order_id__in=order_ids) & _mentions_any(["value"], values)).update(value="")
+    Amendment.objects.filter(Q(order_id__in=order_ids) & _mentions_any(["summary", "change"], values)).update(
+        summary="Details removed with the customer's data", change={}
+    )
+    refunds = Refund.objects.filter(order_id__in=order_ids)
+    refunds.filter(_mentions_any(["note"], values)).update(note="")
+    refunds.filter(_mentions_any(["decision_note"], values)).update(decision_note="")
+    return order_ids
+
+
+def _erase_around(customer: Customer, values: list[str], report: Erasure) -> None:
+    """Everything else that names the customer: payment sources, assisted sessions, sent mail and
+    the admin's own change list."""
+    from concierge.assist.models import AssistedSession
+
+    report.add("payment sources", customer.payment_sources.exclude(holder_name="").update(holder_name=""))
+    sessions = AssistedSession.objects.filter(customer=customer)
+    sessions.filter(_mentions_any(["reason"], values)).update(reason="")
+    sessions.filter(_mentions_any(["ticket"], values)).update(ticket="")
+    # Tables of every customer: only what names this one for sure (an email address, a full name,
+    # a phone number, a street), not a first name alone that another customer may share.
+    telling = [v for v in values if " " in v or "@" in v or any(ch.isdigit() for ch in v)]
+    emails = [v for v in values if "@" in v]
+    mail = SentMail.objects.filter(_mentions_any(["to"], emails) | _mentions_any(["subject", "body", "html"], telling))
+    report.add("sent mail", mail.delete()[0])
+    LogEntry.objects.filter(_mentions_any(["object_repr", "change_message"], telling)).delete()
+
+
+def _subjects_of(customer: Customer) -> list[tuple[str, str]]:
+    """The audit subjects that are the customer's: their record, sign-in, addresses, payment
+    sources and consents (the admin records its changes of each under the model's name)."""
+    subjects = [("customer", str(customer.pk))]
+    if customer.user_id:
+        subjects.append(("user", str(customer.user_id)))
+    subjects += [("address", str(pk)) for pk in customer.addresses.values_list("pk", flat=True)]
+    subjects += [("paymentsource", str(pk)) for pk in customer.payment_sources.values_list("pk", flat=True)]
+    subjects += [("customerconsent", str(pk)) for pk in customer.consents.values_list("pk", flat=True)]
+    return subjects
+
+
+def is_erased(customer: Customer) -> bool:
+    """Whether Remove customer data has been done for ``customer`` (its audit event, by index)."""
+    from concierge.audit.models import Event
+
+    return Event.objects.filter(subject_kind="customer", subject_id=str(customer.pk),
+                                action=CustomerAction.DATA_REMOVED).exists()  # fmt: skip
+
+
+def customer_erase(ctx: ActingContext, *, customer_id: int, guard: Guard, confirmation: str, reason: str) -> Erasure:
+    """Remove customer data (privilege ``remove_customer_data``), under the record's lock and version.
+
+    Afterwards no trace of the customer's name, email, phone or street is left anywhere in the
+    database (RELIABILITY bar 25): the record keeps its Shared ID, kind and store and is Disabled;
+    addresses, sessions and API tokens are gone; the sign-in is anonymized and unusable; orders,
+    payments and refunds stay with their totals, their copies of the name and addresses blanked;
+    audit events that name the customer are redacted so the chain still verifies. The supervisor
+    types the Shared ID to confirm and gives a reason (which must not name the customer).
+    """
+    if not ctx.has_perm(Priv.REMOVE_CUSTOMER_DATA):
+        raise PermissionDenied("Removing customer data needs the Remove customer data privilege.")
+    report = Erasure()
+    with customer_edit(ctx, customer_id=customer_id, guard=guard, then=Then.RELEASE) as edit:
+        customer = edit.customer
+        if customer.kind == Customer.Kind.ACCOUNT:
+            raise DomainError(CustomerError.ERASURE_NOT_FOR_ACCOUNTS,
+                              "Customer data is removed from user records, not from accounts.", status=409)  # fmt: skip
+        reason = _confirm(customer, confirmation=confirmation, reason=reason)
+        values = _personal_values(customer)
+        if any(v.casefold() in reason.casefold() for v in values if len(v) >= 3):
+            raise DomainError(CustomerError.ERASURE_CONFIRMATION, "Customer data was not removed.", status=400,
+                              fields={"reason": [NAMES_CUSTOMER]})  # fmt: skip
+        user_id = customer.user_id
+        subjects = _subjects_of(customer)  # read before the addresses go
+        order_ids = _erase_orders(customer, values, report)
+        _erase_around(customer, values, report)
+        report.add("addresses", customer.addresses.all().delete()[0])
+        customer.first_name = customer.last_name = customer.email = customer.phone = customer.billing_summary = ""
+        customer.status = Customer.Status.DISABLED
+        customer.save(update_fields=["first_name", "last_name", "email", "phone", "billing_summary", "status"])
+        CustomerConsent.objects.filter(customer=customer, given=True).update(given=False, updated_at=clock.now())
+        _erase_user(customer, report)
+        index_customers([customer])
+        needles = values + _phone_digits(values)
+        redacted = redact_mentions(
+            edit.ctx,
+            values=needles,
+            actor_ids=[user_id] if user_id else [],
+            on_behalf_of_ids=[customer.pk],
+            subjects=subjects + [("order", str(pk)) for pk in order_ids],
+            reason="customer data removed",
+        )
+        report.add("audit events redacted", redacted.events)
+        edit.record(CustomerAction.DATA_REMOVED, data={"reason": reason, "removed": report.counts})
+    return report
