@@ -16,3 +16,6 @@ class CustomerError(StrEnum):
     ACCOUNT_HAS_PURCHASES = "account.has_purchases"
     SHARED_ID_TAKEN = "customer.shared_id_taken"
     PUBLIC_SEGMENT = "segment.public"
+    # Reset Customer Password (customers/password_reset.py).
+    NO_SIGN_IN = "customer.no_sign_in"
+    RESET_LINK_INVALID = "customer.reset_link_invalid"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from concierge.orders.models import Order
+from concierge.service import record_tabs
 
 if TYPE_CHECKING:
     from concierge.core.requests import ConciergeRequest
@@ -53,10 +54,10 @@ class Tab:
 
 
 TABS: list[Tab] = [
-    Tab("profile", "Customer Profile", users=True, accounts=True),
-    Tab("addresses", "Addresses", users=True, accounts=True),
-    Tab("orders", "Orders", users=True, accounts=True, context=_orders),
-    Tab("segments", "Customer Segments", users=True, accounts=True),
+    Tab("profile", "Customer Profile", users=True, accounts=True, context=record_tabs.profile),
+    Tab("addresses", "Addresses", users=True, accounts=True, context=record_tabs.addresses),
+    Tab("orders", "Orders", users=True, accounts=True, context=record_tabs.orders),
+    Tab("segments", "Customer Segments", users=True, accounts=True, context=record_tabs.segments),
     Tab("children", "Child Accounts", users=False, accounts=True),
     Tab("associates", "Associates", users=False, accounts=True),
     Tab("policies", "Customer Data Policies", users=True, accounts=False),

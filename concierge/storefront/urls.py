@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concierge.storefront import account_views, assist_views, checkout_views, pickup_views, shop, views
+from concierge.storefront import account_views, assist_views, checkout_views, password_views, pickup_views, shop, views
 
 app_name = "storefront"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("checkout/", checkout_views.checkout, name="checkout"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/register/", views.register, name="register"),
+    path("account/password-reset/", password_views.password_reset, name="password_reset"),
+    path(
+        "account/reset/<str:uidb64>/<str:token>/", password_views.password_reset_confirm, name="password_reset_confirm"
+    ),
     path("account/sign-out/", views.sign_out, name="sign_out"),
     path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("account/", views.my_account, name="my_account"),
