@@ -111,7 +111,7 @@ def _clean_profile(customer: Customer, data: Mapping[str, Any]) -> dict[str, str
     ):
         errors["organization_name"] = ["Enter the business name."]
     offered = {code for code, _ in locale_choices(customer.store, customer.preferred_locale)}
-    if cleaned["preferred_locale"] not in offered:
+    if cleaned["preferred_locale"] and cleaned["preferred_locale"] not in offered:  # none yet: the store's
         errors["preferred_locale"] = ["Choose a locale from the list."]
     if cleaned["status"] not in services.statuses_for(customer):
         words = " or ".join(Customer.Status(s).label for s in services.statuses_for(customer))
