@@ -23,8 +23,8 @@ from concierge.customers.password_reset import (
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
-    """The link's token is in the page's address: never send it on to another site."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The link's token is in the page's address: never send it on to another site (same-origin: the form's own POST still carries its origin for the CSRF check)."""
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -61,7 +61,7 @@ def test_the_csr_sends_a_link_the_customer_uses_once(signed_in, csr, shopper, dj
     customer_browser = Client()
     form = customer_browser.get(path_of(link))
     assert "Choose a new password" in form.text
-    assert form["Referrer-Policy"] == "no-referrer"
+    assert form["Referrer-Policy"] == "same-origin"
     done = customer_browser.post(path_of(link), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert done.status_code == 302
     # then they sign in with it, and not with the old one
