@@ -118,7 +118,7 @@ class RecordLockOut(Schema):
     version: int
 
 
-class ProfileIn(Schema):
+class RecordProfileIn(Schema):
     """The Customer Profile's fields to change (those left out keep their value). Users have a first
     and last name; accounts a business name and number."""
 
@@ -132,11 +132,11 @@ class ProfileIn(Schema):
     status: StatusText | None = Field(None, description="Users: ACTIVE or DISABLED; accounts also SUSPENDED.")
 
 
-class StatusIn(Schema):
+class RecordStatusIn(Schema):
     status: StatusText = Field(description="Users: ACTIVE or DISABLED; accounts also SUSPENDED.")
 
 
-class AddressIn(Schema):
+class RecordAddressIn(Schema):
     label: NameText = ""
     first_name: RequiredName
     last_name: RequiredName
@@ -149,20 +149,20 @@ class AddressIn(Schema):
     phone: PhoneText = ""
 
 
-class NewAddressIn(AddressIn):
+class RecordNewAddressIn(RecordAddressIn):
     default_billing: bool = False
     default_shipping: bool = False
 
 
-class DefaultIn(Schema):
+class RecordAddressDefaultIn(Schema):
     use: Literal["billing", "shipping"]
 
 
-class SegmentIn(Schema):
+class RecordSegmentIn(Schema):
     segment_id: BodyId
 
 
-class ResetSentOut(Schema):
+class RecordPasswordResetOut(Schema):
     message: str
 
 
@@ -238,7 +238,7 @@ def customer_record_unlock(
 
 @router.patch("/service/customers/{customer_id}/profile", response={200: CustomerRecordOut, **ERRORS_EDIT},
               openapi_extra=EDIT_HEADERS)  # fmt: skip
-def customer_record_profile(request: ConciergeRequest, customer_id: Id, payload: ProfileIn,
+def customer_record_profile(request: ConciergeRequest, customer_id: Id, payload: RecordProfileIn,
                             if_match: str | None = IfMatch,
                             x_lease_token: str | None = LeaseToken) -> CustomerRecordOut:  # fmt: skip
     """Save the Customer Profile (the fields sent); a registered user's sign-in email follows the
@@ -254,7 +254,7 @@ def customer_record_profile(request: ConciergeRequest, customer_id: Id, payload:
 
 @router.put("/service/customers/{customer_id}/status", response={200: CustomerRecordOut, **ERRORS_EDIT},
             openapi_extra=EDIT_HEADERS)  # fmt: skip
-def customer_record_status(request: ConciergeRequest, customer_id: Id, payload: StatusIn,
+def customer_record_status(request: ConciergeRequest, customer_id: Id, payload: RecordStatusIn,
                            if_match: str | None = IfMatch,
                            x_lease_token: str | None = LeaseToken) -> CustomerRecordOut:  # fmt: skip
     """Change the Customer Status (a disabled user cannot sign in; their sessions and tokens stop
@@ -267,7 +267,7 @@ def customer_record_status(request: ConciergeRequest, customer_id: Id, payload: 
 
 @router.post("/service/customers/{customer_id}/addresses", response={201: CustomerRecordOut, **ERRORS_EDIT},
              openapi_extra=EDIT_HEADERS)  # fmt: skip
-def customer_record_address_add(request: ConciergeRequest, customer_id: Id, payload: NewAddressIn,
+def customer_record_address_add(request: ConciergeRequest, customer_id: Id, payload: RecordNewAddressIn,
                                 if_match: str | None = IfMatch,
                                 x_lease_token: str | None = LeaseToken) -> Status:  # fmt: skip
     """Add an address (optionally as the default billing and/or shipping address); the lock stays."""
@@ -281,7 +281,7 @@ def customer_record_address_add(request: ConciergeRequest, customer_id: Id, payl
 
 @router.put("/service/customers/{customer_id}/addresses/{address_id}",
             response={200: CustomerRecordOut, **ERRORS_EDIT}, openapi_extra=EDIT_HEADERS)  # fmt: skip
-def customer_record_address_update(request: ConciergeRequest, customer_id: Id, address_id: Id, payload: AddressIn,
+def customer_record_address_update(request: ConciergeRequest, customer_id: Id, address_id: Id, payload: RecordAddressIn,
                                    if_match: str | None = IfMatch,
                                    x_lease_token: str | None = LeaseToken) -> CustomerRecordOut:  # fmt: skip
     """Change an address of the record; the lock stays."""
@@ -305,8 +305,8 @@ def customer_record_address_remove(request: ConciergeRequest, customer_id: Id, a
 
 @router.post("/service/customers/{customer_id}/addresses/{address_id}/default",
              response={200: CustomerRecordOut, **ERRORS_EDIT}, openapi_extra=EDIT_HEADERS)  # fmt: skip
-def customer_record_address_default(request: ConciergeRequest, customer_id: Id, address_id: Id, payload: DefaultIn,
-                                    if_match: str | None = IfMatch,
+def customer_record_address_default(request: ConciergeRequest, customer_id: Id, address_id: Id,
+                                    payload: RecordAddressDefaultIn, if_match: str | None = IfMatch,
                                     x_lease_token: str | None = LeaseToken) -> CustomerRecordOut:  # fmt: skip
     """Make an address the default billing or shipping address; the lock stays."""
     customer = record_of(request, customer_id)
@@ -317,7 +317,7 @@ def customer_record_address_default(request: ConciergeRequest, customer_id: Id, 
 
 @router.post("/service/customers/{customer_id}/segments", response={200: CustomerRecordOut, **ERRORS_EDIT},
              openapi_extra=EDIT_HEADERS)  # fmt: skip
-def customer_record_segment_add(request: ConciergeRequest, customer_id: Id, payload: SegmentIn,
+def customer_record_segment_add(request: ConciergeRequest, customer_id: Id, payload: RecordSegmentIn,
                                 if_match: str | None = IfMatch,
                                 x_lease_token: str | None = LeaseToken) -> CustomerRecordOut:  # fmt: skip
     """Add Customer Segment Membership; the lock stays. PUBLIC is everyone's already (409 `segment.public`)."""
@@ -340,7 +340,8 @@ def customer_record_segment_remove(request: ConciergeRequest, customer_id: Id, s
 
 
 @router.post("/service/customers/{customer_id}/password-reset",
-             response={202: ResetSentOut, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT})  # fmt: skip
+             response={202: RecordPasswordResetOut, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH,
+                       **ERRORS_INPUT})  # fmt: skip
 @tagged_not_on_behalf(OnBehalfDenied.CHANGE_PASSWORD)
 def customer_record_password_reset(request: ConciergeRequest, customer_id: Id) -> Status:
     """Reset Customer Password: the customer is emailed a one-time, expiring link to choose a new
@@ -350,4 +351,4 @@ def customer_record_password_reset(request: ConciergeRequest, customer_id: Id) -
     customer = record_of(request, customer_id)
     sent = customer_password_reset_send(request.ctx, customer_id=customer.pk,
                                         base_url=request.build_absolute_uri("/"))  # fmt: skip
-    return Status(202, ResetSentOut(message=f"A password reset email has been sent to {sent.display_name}."))
+    return Status(202, RecordPasswordResetOut(message=f"A password reset email has been sent to {sent.display_name}."))

@@ -23,7 +23,8 @@ from concierge.customers.password_reset import (
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
-    """The link's token is in the page's address: never send it on to another site (same-origin: the form's own POST still carries its origin for the CSRF check)."""
+    """The link's token is in the page's address: never send it on to another site. Same-origin,
+    not no-referrer: the page's own form must still name its origin for the CSRF check."""
     response["Referrer-Policy"] = "same-origin"
     return response
 
