@@ -143,3 +143,36 @@ def test_forgot_your_password_from_the_sign_in_page(page: Page, shopper):
     expect(page.get_by_text("If an account uses that email address, we have sent it a link")).to_be_visible()
     both_widths(page, "password-reset-requested")
     assert mail.outbox[-1].to == [shopper.email]
+
+
+def test_addresses_add_default_and_remove_with_confirm_and_the_orders_tab(new_page, store, shopper, csr, order):
+    ann = new_page()
+    sign_in(ann, csr.email)
+    ann.goto(f"/service/customers/{shopper.pk}/?tab=addresses")
+    ann.get_by_role("button", name="Edit").click()
+    ann.get_by_text("Add Address").click()
+    form = ann.get_by_role("form", name="Add Address")
+    for label, value in (("First Name", "Jane"), ("Last Name", "Shopper"), ("Address Line 1", "9 Elm St"),
+                         ("City", "Dallas"), ("Postal Code", "75201"), ("Country", "US")):  # fmt: skip
+        form.get_by_label(label).fill(value)
+    form.get_by_label("Default billing address").check()
+    form.get_by_role("button", name="Save Address").click()
+    expect(ann.get_by_text("Address added.")).to_be_visible()
+    dallas = ann.get_by_role("listitem", name="Address 1")
+    expect(dallas).to_contain_text("Dallas")
+    expect(dallas).to_contain_text("Default billing")
+    both_widths(ann, "record-addresses")
+    austin = ann.get_by_role("listitem", name="Address 2")
+    austin.get_by_role("button", name="Remove").click()
+    confirm = ann.get_by_role("alertdialog", name="Remove Address - Confirm")
+    expect(confirm).to_contain_text("Remove 100 Congress Ave, Austin")
+    confirm.get_by_role("button", name="OK").click()
+    expect(ann.get_by_text("Address removed.")).to_be_visible()
+    expect(ann.get_by_role("listitem", name="Address 2")).to_have_count(0)
+
+    # the Orders tab lists the order, links to it, and creates an order for the customer
+    ann.get_by_role("link", name="Orders", exact=True).last.click()
+    expect(ann.get_by_role("link", name=order.number)).to_be_visible()
+    both_widths(ann, "record-orders")
+    ann.get_by_role("button", name="Create Order").click()
+    expect(ann).to_have_url(re.compile(r"/service/takeovers/"))
