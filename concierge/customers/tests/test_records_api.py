@@ -179,3 +179,25 @@ def test_an_account_record_takes_business_fields_and_suspended(csr, store):
                                                  "status": "SUSPENDED"})  # fmt: skip
     assert response.status_code == 200, response.content
     assert (response.json()["business_name"], response.json()["status"]) == ("Acme Ltd", "SUSPENDED")
+
+
+def test_inside_an_assisted_session_the_sign_in_email_is_never_changed_on_behalf(csr, shopper):
+    # given Ann assists Jane through the API and holds her record's lock
+    client = browser(csr)
+    started = client.post("/api/v1/assist/sessions", {"customer_id": shopper.pk}, content_type="application/json")
+    assert started.status_code == 201, started.content
+    session = {"X-Assisted-Session": str(started.json()["id"])}
+    token = client.post(url(shopper, "/lock"), headers=session).json()["lease_token"]
+    headers = {**session, "X-Lease-Token": token, "If-Match": str(shopper.version)}
+    # when she changes Jane's email: refused on behalf (bar 6), nothing changes
+    refused = client.patch(url(shopper, "/profile"), {"email": "new@example.com"}, content_type="application/json",
+                           headers=headers)  # fmt: skip
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_allowed_on_behalf")
+    assert Customer.objects.get(pk=shopper.pk).email == "jane@example.com"
+    # a name change is fine, and audited within the assisted session
+    saved = client.patch(url(shopper, "/profile"), {"phone": "+1 512 555 0199"}, content_type="application/json",
+                         headers=headers)  # fmt: skip
+    assert saved.status_code == 200, saved.content
+    event = Event.objects.get(action="customer.updated", subject_id=str(shopper.pk))
+    assert event.assisted_session_id == int(session["X-Assisted-Session"])
+    assert event.on_behalf_of_id == shopper.pk
