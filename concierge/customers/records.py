@@ -239,8 +239,8 @@ def record_address_make_default(
 
 def public_segment() -> Segment:
     """PUBLIC: every customer's segment, implied and never stored (``Segment.PUBLIC_CODE``)."""
-    segment, _ = Segment.objects.get_or_create(code=Segment.PUBLIC_CODE, defaults={"name": "PUBLIC"})
-    return segment
+    found = Segment.objects.filter(code=Segment.PUBLIC_CODE).first()  # a read: pages call this on GET (bar 15)
+    return found or Segment(code=Segment.PUBLIC_CODE, name="PUBLIC", description="Every customer.")
 
 
 def segments_of(customer: Customer) -> list[Segment]:

@@ -196,7 +196,7 @@ def record_out(customer: Customer) -> CustomerRecordOut:
         created_at=customer.created_at, locked_by=customer.lease_holder_name() if live else None,
         locked_until=customer.lease_expires_at if live else None,
         addresses=[_address_out(a) for a in customer.addresses.order_by("pk")],
-        segments=[RecordSegmentOut(id=s.pk, code=s.code, name=s.name, removable=s.code != s.PUBLIC_CODE)
+        segments=[RecordSegmentOut(id=s.pk or 0, code=s.code, name=s.name, removable=s.code != s.PUBLIC_CODE)
                   for s in records.segments_of(customer)],
     )  # fmt: skip
 
