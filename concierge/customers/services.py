@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from concierge.audit.services import record
 from concierge.core.edits import Guard, SystemChange, Then
@@ -88,13 +89,15 @@ def customer_register(
 
 def customer_change_sign_in_email(ctx: ActingContext, *, password: str, email: str) -> User:
     """The signed-in person changes their sign-in email; their customer record (where Concierge
-    writes to them, and Find customer looks) follows in the same transaction."""
+    writes to them, and Find customer looks) follows in the same transaction. The record's version
+    moves on, so a console editor who loaded it before cannot save the old email back (412)."""
     with transaction.atomic():
         user = user_change_email(ctx, password=password, email=email)
         customer = Customer.objects.select_for_update().filter(user=user).first()
         if customer is not None and customer.email != user.email:
             customer.email = user.email
             customer.save(update_fields=["email"])
+            Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
             index_customers([customer])
     return user
 

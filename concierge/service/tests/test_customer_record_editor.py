@@ -121,6 +121,19 @@ def test_a_save_of_a_record_that_moved_on_is_refused_with_reload(agent, shopper)
     assert Customer.objects.get(pk=shopper.pk).first_name == "Jane"
 
 
+def test_the_customers_own_email_change_makes_an_open_editor_stale(agent, shopper):
+    # given Ann loaded the record; then Jane changes her sign-in email in My Account
+    form = profile_form(shopper, phone="+1 512 555 0100")
+    jane = browser(shopper.user)
+    changed = jane.post(reverse("storefront:security"), {"action": "email", "email": "jane.b@example.com",
+                                                         "password": PASSWORD})  # fmt: skip
+    assert changed.status_code == 302
+    # when Ann saves what she loaded: refused, so Jane's new email is not overwritten
+    assert save(agent, shopper, form).status_code == 412
+    shopper.refresh_from_db()
+    assert (shopper.email, shopper.phone) == ("jane.b@example.com", "")
+
+
 def test_a_save_without_the_version_is_refused(agent, shopper):
     form = profile_form(shopper, first_name="Janet")
     del form["version"]
