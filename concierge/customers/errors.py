@@ -31,3 +31,6 @@ class CustomerError(StrEnum):
     POLICY_NOT_FOUND = "policy.not_found"
     ERASURE_CONFIRMATION = "customer.erasure_unconfirmed"
     ERASURE_NOT_FOR_ACCOUNTS = "customer.erasure_not_for_accounts"
+    # Reset Customer Password (customers/password_reset.py).
+    NO_SIGN_IN = "customer.no_sign_in"
+    RESET_LINK_INVALID = "customer.reset_link_invalid"

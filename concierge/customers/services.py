@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from concierge.audit.services import record
+from concierge.core.edits import Guard, SystemChange, Then
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import text_errors
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.actions import CustomerAction
+from concierge.customers.editing import CustomerEdit, customer_edit
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Customer
 from concierge.customers.search import index_customers
@@ -85,36 +89,71 @@ def customer_register(
 
 def customer_change_sign_in_email(ctx: ActingContext, *, password: str, email: str) -> User:
     """The signed-in person changes their sign-in email; their customer record (where Concierge
-    writes to them, and Find customer looks) follows in the same transaction."""
+    writes to them, and Find customer looks) follows in the same transaction. The record's version
+    moves on, so a console editor who loaded it before cannot save the old email back (412)."""
     with transaction.atomic():
         user = user_change_email(ctx, password=password, email=email)
         customer = Customer.objects.select_for_update().filter(user=user).first()
         if customer is not None and customer.email != user.email:
             customer.email = user.email
             customer.save(update_fields=["email"])
+            Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
             index_customers([customer])
     return user
 
 
-def customer_set_status(ctx: ActingContext, *, customer: Customer, status: str) -> Customer:
-    """Enable or disable a customer record (an organization too). A disabled shopper cannot sign in,
-    and their sessions and API tokens stop working on the next request (``identity.policies.
-    may_sign_in`` reads the record's status); nobody transacts for a disabled record (bar 28)."""
-    if ctx.user is not None and not ctx.has_perm(Priv.UPDATE_CUSTOMER):
-        raise DomainError(CommonError.PERMISSION_DENIED, "Changing a customer's status needs the customer "
+STATUS_CHOICES: dict[str, tuple[str, ...]] = {
+    # Seed 004 "Disabling a User record" / "Disabling or Suspending an Account record".
+    "user": (Customer.Status.ACTIVE, Customer.Status.DISABLED),
+    "account": (Customer.Status.ACTIVE, Customer.Status.SUSPENDED, Customer.Status.DISABLED),
+}
+
+
+def statuses_for(customer: Customer) -> tuple[str, ...]:
+    """The Customer Status values a record may take: users are Active or Disabled; accounts may also
+    be Suspended."""
+    return STATUS_CHOICES["account" if customer.kind == Customer.Kind.ACCOUNT else "user"]
+
+
+def require_update_privilege(ctx: ActingContext) -> None:
+    """Console edits of a customer record need the customer update privilege (CSRs, supervisors)."""
+    if not ctx.has_perm(Priv.UPDATE_CUSTOMER):
+        raise DomainError(CommonError.PERMISSION_DENIED, "Changing a customer record needs the customer "
                           "update privilege.", status=403)  # fmt: skip
-    if status not in Customer.Status.values:
-        raise DomainError(CommonError.REQUEST_INVALID, "Choose Active or Disabled.", status=422,
-                          fields={"status": ["Choose Active or Disabled."]})  # fmt: skip
-    with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        before = locked.status
-        if before != status:
-            locked.status = status
-            locked.save(update_fields=["status"])
-            record(ctx, action=CustomerAction.STATUS_CHANGED, subject_kind="customer", subject_id=locked.pk,
-                   changes={"status": (before, status)})  # fmt: skip
-    return locked
+
+
+def status_change(edit: CustomerEdit, status: str) -> bool:
+    """Set the record's Customer Status inside a console edit (audited as a status change); refuses
+    a status the kind does not have. Returns whether it changed."""
+    customer = edit.customer
+    allowed = statuses_for(customer)
+    if status not in allowed:
+        words = " or ".join(Customer.Status(s).label for s in allowed)
+        message = f"Choose {words}."
+        raise DomainError(CustomerError.INVALID, message, status=422, fields={"status": [message]})
+    before = customer.status
+    if before == status:
+        return False
+    customer.status = status
+    customer.save(update_fields=["status"])
+    edit.record(CustomerAction.STATUS_CHANGED, changes={"status": (before, status)})
+    return True
+
+
+def customer_set_status(
+    ctx: ActingContext, *, customer_id: int, status: str, guard: Guard, then: Then = Then.RELEASE
+) -> Customer:
+    """Change the Customer Status of a record under its lock and version (seed 004: Active /
+    Disabled for users, Active / Suspended / Disabled for accounts). A disabled shopper cannot sign
+    in, and their sessions and API tokens stop working on the next request (``identity.policies.
+    may_sign_in`` reads the record's status); nobody transacts for a disabled record (bar 28).
+    "From a user's perspective, disabling the record is the equivalent of deleting them", with the
+    benefit of being able to change the status back to Active later."""
+    if not isinstance(guard, SystemChange):
+        require_update_privilege(ctx)
+    with customer_edit(ctx, customer_id=customer_id, guard=guard, then=then) as edit:
+        status_change(edit, status)
+    return edit.customer
 
 
 def customer_set_assistance(ctx: ActingContext, *, allowed: bool) -> Customer:
@@ -208,6 +247,24 @@ def refresh_billing_summary(customer: Customer) -> None:
         Customer.objects.filter(pk=customer.pk).update(billing_summary=summary)
 
 
+def _address_event(
+    ctx: ActingContext,
+    edit: CustomerEdit | None,
+    action: str,
+    customer: Customer,
+    *,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """An address change's audit event. Inside a console edit of the record (``edit``) it joins the
+    edit's events, which bump the record's version and are written for the customer; the customer's
+    own address book records it at once."""
+    if edit is not None:
+        edit.record(action, changes=dict(changes or {}), data=data)
+    else:
+        record(ctx, action=action, subject_kind="customer", subject_id=customer.pk, changes=changes, data=data)
+
+
 def _clean_address(data: dict[str, object]) -> dict[str, str]:
     cleaned = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
     cleaned["country"] = cleaned["country"].upper()
@@ -229,8 +286,10 @@ def address_add(
     data: dict[str, object],
     default_billing: bool = False,
     default_shipping: bool = False,
+    edit: CustomerEdit | None = None,
 ) -> Address:
-    """Save an address to the customer's address book."""
+    """Save an address to the customer's address book (``edit``: inside a console edit of the record,
+    ``records.py``)."""
     fields = _clean_address(data)
     with transaction.atomic():
         first = not customer.addresses.exists()
@@ -246,17 +305,18 @@ def address_add(
         )
         refresh_billing_summary(customer)
         index_customers([customer])
-        record(
-            ctx,
-            action=CustomerAction.ADDRESS_ADDED,
-            subject_kind="customer",
-            subject_id=customer.pk,
-            data={"address": address.pk},
-        )
+        _address_event(ctx, edit, CustomerAction.ADDRESS_ADDED, customer, data={"address": address.pk})
     return address
 
 
-def address_update(ctx: ActingContext, *, customer: Customer, address_id: int, data: dict[str, object]) -> Address:
+def address_update(
+    ctx: ActingContext,
+    *,
+    customer: Customer,
+    address_id: int,
+    data: dict[str, object],
+    edit: CustomerEdit | None = None,
+) -> Address:
     fields = _clean_address(data)
     with transaction.atomic():
         address = Address.objects.select_for_update().filter(pk=address_id, customer=customer).first()
@@ -268,28 +328,26 @@ def address_update(ctx: ActingContext, *, customer: Customer, address_id: int, d
         address.save(update_fields=list(changes) or None)
         refresh_billing_summary(customer)
         index_customers([customer])
-        record(ctx, action=CustomerAction.ADDRESS_UPDATED, subject_kind="customer", subject_id=customer.pk,
-               changes=changes, data={"address": address.pk})  # fmt: skip
+        _address_event(ctx, edit, CustomerAction.ADDRESS_UPDATED, customer, changes=changes,
+                       data={"address": address.pk})  # fmt: skip
     return address
 
 
-def address_remove(ctx: ActingContext, *, customer: Customer, address_id: int) -> None:
+def address_remove(
+    ctx: ActingContext, *, customer: Customer, address_id: int, edit: CustomerEdit | None = None
+) -> None:
     with transaction.atomic():
         deleted, _ = Address.objects.filter(pk=address_id, customer=customer).delete()
         if not deleted:
             raise DomainError(CommonError.NOT_FOUND, "No such address.", status=404)
         refresh_billing_summary(customer)
         index_customers([customer])
-        record(
-            ctx,
-            action=CustomerAction.ADDRESS_REMOVED,
-            subject_kind="customer",
-            subject_id=customer.pk,
-            data={"address": address_id},
-        )
+        _address_event(ctx, edit, CustomerAction.ADDRESS_REMOVED, customer, data={"address": address_id})
 
 
-def address_make_default(ctx: ActingContext, *, customer: Customer, address_id: int, use: str) -> Address:
+def address_make_default(
+    ctx: ActingContext, *, customer: Customer, address_id: int, use: str, edit: CustomerEdit | None = None
+) -> Address:
     """Make an address the default for ``use`` ("billing" or "shipping")."""
     if use not in {"billing", "shipping"}:
         raise DomainError(CommonError.REQUEST_INVALID, "Choose billing or shipping.", fields={"use": ["Invalid."]})
@@ -303,6 +361,5 @@ def address_make_default(ctx: ActingContext, *, customer: Customer, address_id: 
         address.save(update_fields=[flag])
         refresh_billing_summary(customer)
         chosen = CustomerAction.ADDRESS_DEFAULT_BILLING if use == "billing" else CustomerAction.ADDRESS_DEFAULT_SHIPPING
-        record(ctx, action=chosen, subject_kind="customer", subject_id=customer.pk,
-               data={"address": address.pk})  # fmt: skip
+        _address_event(ctx, edit, chosen, customer, data={"address": address.pk})
     return address

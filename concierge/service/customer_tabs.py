@@ -12,9 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
-
-from concierge.orders.models import Order
+from concierge.service import record_tabs
 
 if TYPE_CHECKING:
     from concierge.core.requests import ConciergeRequest
@@ -25,21 +23,6 @@ Context = Callable[["ConciergeRequest", "Customer", bool], dict[str, Any]]
 
 def _nothing(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
     return {}
-
-
-def _orders(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
-    orders = (
-        Order.objects.filter(Q(customer=customer) | Q(account=customer))
-        .select_related("store")
-        .order_by("-placed_at", "-id")[:50]
-    )
-    return {"orders": list(orders)}
-
-
-def _policies(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
-    from concierge.service.privacy_views import policies_tab
-
-    return policies_tab(request, customer, editing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +42,10 @@ class Tab:
 
 
 TABS: list[Tab] = [
-    Tab("profile", "Customer Profile", users=True, accounts=True),
-    Tab("addresses", "Addresses", users=True, accounts=True),
-    Tab("orders", "Orders", users=True, accounts=True, context=_orders),
-    Tab("segments", "Customer Segments", users=True, accounts=True),
+    Tab("profile", "Customer Profile", users=True, accounts=True, context=record_tabs.profile),
+    Tab("addresses", "Addresses", users=True, accounts=True, context=record_tabs.addresses),
+    Tab("orders", "Orders", users=True, accounts=True, context=record_tabs.orders),
+    Tab("segments", "Customer Segments", users=True, accounts=True, context=record_tabs.segments),
     Tab("children", "Child Accounts", users=False, accounts=True),
     Tab("associates", "Associates", users=False, accounts=True),
     Tab("policies", "Customer Data Policies", users=True, accounts=False, context=_policies),

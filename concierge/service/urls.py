@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/<int:pk>/heartbeat", customer_views.customer_heartbeat, name="customer_heartbeat"),
     path("customers/<int:pk>/close", customer_views.customer_close, name="customer_close"),
     path("customers/<int:pk>/remove-data", privacy_views.customer_remove_data, name="customer_remove_data"),
+    path("customers/<int:pk>/", include("concierge.service.record_urls")),
     path("assist/access/", views.access_customer_view, name="access_customer"),
     path("assist/end/", views.assist_end, name="assist_end"),
     path("takeovers/new/", takeover_views.takeover_new, name="takeover_new"),

@@ -5,6 +5,7 @@ from concierge.storefront import (
     assist_views,
     checkout_views,
     guest_views,
+    password_views,
     pickup_views,
     privacy_views,
     shop,
@@ -37,6 +38,10 @@ urlpatterns = [
     path("account/guest-orders/attach/<str:token>/", guest_views.guest_orders_attach, name="guest_orders_attach"),
     path("account/sign-in/", views.sign_in, name="sign_in"),
     path("account/register/", views.register, name="register"),
+    path("account/password-reset/", password_views.password_reset, name="password_reset"),
+    path(
+        "account/reset/<str:uidb64>/<str:token>/", password_views.password_reset_confirm, name="password_reset_confirm"
+    ),
     path("account/sign-out/", views.sign_out, name="sign_out"),
     path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("account/", views.my_account, name="my_account"),

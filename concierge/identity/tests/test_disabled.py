@@ -12,7 +12,9 @@ from concierge.assist.models import AssistedSession
 from concierge.carts.locks import check_checkout_allowed
 from concierge.carts.models import Cart
 from concierge.core.context import ActingContext
+from concierge.core.edits import EditGuard
 from concierge.core.errors import DomainError
+from concierge.customers.locks import customer_lock
 from concierge.customers.models import Customer
 from concierge.customers.services import customer_set_status
 from concierge.testing import factories
@@ -23,7 +25,12 @@ DISABLED = Customer.Status.DISABLED
 
 
 def disable(customer: Customer, by) -> None:
-    customer_set_status(ActingContext(user=by), customer=customer, status=DISABLED)
+    """Customer service disables the record in its editor: lock, then change under the lock."""
+    ctx = ActingContext(user=by)
+    grant = customer_lock(ctx, customer_id=customer.pk)
+    customer.refresh_from_db()
+    customer_set_status(ctx, customer_id=customer.pk, status=DISABLED,
+                        guard=EditGuard(version=customer.version, lease_token=grant.token))  # fmt: skip
 
 
 def token_for(email: str) -> str:
@@ -126,7 +133,8 @@ def test_checkout_refuses_a_disabled_customer_whatever_the_caller(shopper, store
 
 def test_changing_status_needs_the_privilege(shopper, other_shopper):
     with pytest.raises(DomainError) as refused:
-        customer_set_status(ActingContext(user=other_shopper.user), customer=shopper, status=DISABLED)
+        customer_set_status(ActingContext(user=other_shopper.user), customer_id=shopper.pk, status=DISABLED,
+                            guard=EditGuard(version=shopper.version, lease_token="x"))  # fmt: skip
     assert refused.value.status == 403
     shopper.refresh_from_db()
     assert shopper.is_active

@@ -87,6 +87,7 @@ class Command(BaseCommand):
         seed_store_setup(stores)
         jane = Customer.objects.get(shared_id="C000000000")
         jane.segments.add(Segment.objects.get(code="gold"))
+        self._record_segments(jane, stores["us"], password_hash)
         buyers = [jane, *Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, user__isnull=False)
                   .exclude(pk=jane.pk).order_by("shared_id")[: min(customers, 20)]]  # fmt: skip
         orders = seed_orders(customers=buyers)
@@ -168,6 +169,34 @@ class Command(BaseCommand):
             customer=customer, label="Office", first_name=first, last_name=last, line1="500 W 2nd St",
             line2="Suite 1900", city="Austin", region="TX", postal_code="78701", country="US",
         )  # fmt: skip
+
+    def _record_segments(self, jane: Customer, store: Store, password_hash: str) -> None:
+        """The record editor's demo (seed 004 "Managing Customer Segments", "Disabling a User
+        record"): a few segments with members, and a disabled shopper who cannot sign in."""
+        segments = {}
+        for code, name, about in (
+            ("vip", "VIP", "Customers customer service looks after first."),
+            ("wholesale", "Wholesale", "Trade buyers who order in bulk."),
+            ("newsletter", "Newsletter", "Customers who read the monthly newsletter."),
+        ):
+            segments[code], _ = Segment.objects.get_or_create(code=code, defaults={"name": name, "description": about})
+        jane.segments.add(segments["vip"], segments["newsletter"])
+        others = Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, store=store).exclude(pk=jane.pk)
+        for n, customer in enumerate(others.order_by("shared_id")[:12]):
+            customer.segments.add(segments[("newsletter", "vip", "wholesale")[n % 3]])
+        for org in Customer.objects.filter(kind=Customer.Kind.ACCOUNT, store=store).order_by("shared_id")[:2]:
+            org.segments.add(segments["wholesale"])
+        user, created = User.objects.get_or_create(
+            email="dora.disabled@example.com",
+            defaults={"first_name": "Dora", "last_name": "Disabled", "password": password_hash},
+        )
+        if created:
+            user.groups.add(Group.objects.get(name=Role.SHOPPER.value))
+            dora = Customer.objects.create(
+                shared_id="C000000099", store=store, user=user, first_name="Dora", last_name="Disabled",
+                email=user.email, preferred_locale="en_US", status=Customer.Status.DISABLED,
+            )  # fmt: skip
+            index_customers([dora])
 
     def _organizations(self, stores: dict[str, Store]) -> None:
         seller = User.objects.get(email="sally.seller@concierge.test")
