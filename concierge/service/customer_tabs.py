@@ -25,6 +25,13 @@ def _nothing(request: ConciergeRequest, customer: Customer, editing: bool) -> di
     return {}
 
 
+def _policies(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
+    # Imported here: privacy_views imports customer_views, which imports this module.
+    from concierge.service.privacy_views import policies_tab
+
+    return policies_tab(request, customer, editing)
+
+
 @dataclass(frozen=True, slots=True)
 class Tab:
     key: str
