@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from concierge.orders.models import Order
+from concierge.service import account_tabs
 
 if TYPE_CHECKING:
     from concierge.core.requests import ConciergeRequest
@@ -57,8 +58,8 @@ TABS: list[Tab] = [
     Tab("addresses", "Addresses", users=True, accounts=True),
     Tab("orders", "Orders", users=True, accounts=True, context=_orders),
     Tab("segments", "Customer Segments", users=True, accounts=True),
-    Tab("children", "Child Accounts", users=False, accounts=True),
-    Tab("associates", "Associates", users=False, accounts=True),
+    Tab("children", "Child Accounts", users=False, accounts=True, context=account_tabs.children_context),
+    Tab("associates", "Associates", users=False, accounts=True, context=account_tabs.associates_context),
     Tab("policies", "Customer Data Policies", users=True, accounts=False),
 ]
 
