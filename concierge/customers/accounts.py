@@ -131,7 +131,7 @@ def clean_details(ctx: ActingContext, data: Mapping[str, Any], *, parent: Custom
         errors["phone"] = ["Enter a telephone number: digits, spaces and + - ( ) . only, at least 3 digits."]
     store_id = parent.store_id if parent is not None else _served_store(ctx, values["store"], errors)
     address: dict[str, str] | None = None
-    raw_address = {f: _text(data, f"address_{f}") for f in ADDRESS_FIELDS if f != "label"}
+    raw_address: dict[str, object] = {f: _text(data, f"address_{f}") for f in ADDRESS_FIELDS if f != "label"}
     if any(raw_address.values()):
         try:
             address = _clean_address(raw_address)
@@ -330,7 +330,8 @@ def account_tree(account: Customer) -> list[AccountNode]:
         for child in children:
             node = AccountNode(child)
             nodes[child.pk] = node
-            (roots if child.parent_id == account.pk else nodes[child.parent_id].children).append(node)
+            parent_node = nodes.get(child.parent_id or 0)
+            (parent_node.children if parent_node is not None else roots).append(node)
             seen.add(child.pk)
         level = [c.pk for c in children]
     return roots
@@ -619,7 +620,7 @@ def account_delete(ctx: ActingContext, *, account_id: int, guard: EditGuard) -> 
                     for level in [*reversed(levels), [root.pk]]:  # the deepest first: a parent is protected
                         Customer.objects.filter(pk__in=level).delete()
             except ProtectedError as exc:
-                kinds = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+                kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
                 raise DomainError(
                     CustomerError.ACCOUNT_IN_USE,
                     f"{root.display_name} cannot be deleted: records that are kept for the audit refer to it "

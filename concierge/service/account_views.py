@@ -130,7 +130,9 @@ def account_new(request: ConciergeRequest) -> HttpResponse:
                               form_error="Adding accounts needs the customer update privilege.")  # fmt: skip
     if request.method == "GET":
         return _render_wizard(request, step="details", values=values, parent=parent)
-    step = data.get("step") if data.get("step") in STEPS else "details"
+    step = str(data.get("step") or "details")
+    if step not in STEPS:
+        step = "details"
     go = data.get("go", "next")
     if go == "back":
         return _render_wizard(request, step=STEPS[max(STEPS.index(step) - 1, 0)], values=values, parent=parent)
