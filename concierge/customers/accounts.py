@@ -32,6 +32,7 @@ from concierge.core import clock
 from concierge.core.edits import EditGuard, Then
 from concierge.core.errors import CommonError, DomainError, NotFound, PermissionDenied
 from concierge.core.forms import text_errors, text_problem
+from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import customer_edit
 from concierge.customers.errors import CustomerError
@@ -595,7 +596,9 @@ def account_delete(ctx: ActingContext, *, account_id: int, guard: EditGuard) -> 
     """Delete Account: the account and all its children — their associations, addresses, consents,
     search terms, payment methods and carts go with them — when none is associated with purchases
     (else ``account.has_purchases``, naming each, and nothing is deleted). Under the account's lock
-    and version; each deletion is audited by id (``account.deleted``). Returns what was deleted."""
+    and version; each deletion is audited by id (``account.deleted``). Never on someone's behalf
+    (bar 6). Returns what was deleted."""
+    refuse_on_behalf(ctx, OnBehalfDenied.DELETE_ACCOUNT)
     require_manage(ctx)
     root_row = Customer.objects.filter(pk=account_id).only("store_id").first()
     if root_row is None:

@@ -20,6 +20,7 @@ from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, EmailText, Id, NameText, PhoneText, ShortText
 from concierge.core.edits import EditGuard
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
+from concierge.core.on_behalf import OnBehalfDenied, tagged_not_on_behalf
 from concierge.core.requests import ConciergeRequest
 from concierge.customers import accounts, locks
 from concierge.customers.editing import parse_version
@@ -315,6 +316,7 @@ def associates_remove(request: ConciergeRequest, shared_id: SharedId, associate_
 
 @router.delete("/service/accounts/{shared_id}", response={200: list[DeletedOut], **ERRORS_EDIT},
                openapi_extra=EDIT_HEADERS)  # fmt: skip
+@tagged_not_on_behalf(OnBehalfDenied.DELETE_ACCOUNT)
 def account_delete(request: ConciergeRequest, shared_id: SharedId, if_match: str | None = IfMatch,
                    x_lease_token: str | None = LeaseToken) -> list[DeletedOut]:  # fmt: skip
     """Delete Account: the account and all its children, when none is associated with purchases

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from concierge.core.edits import EditGuard
 from concierge.core.errors import DomainError
 from concierge.core.forms import checks_text
+from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf
 from concierge.core.requests import ConciergeRequest
 from concierge.customers import accounts, locks
 from concierge.customers.editing import parse_version
@@ -201,6 +202,7 @@ def associate_remove(request: ConciergeRequest, customer: Customer, associate_id
 # Delete Account.
 
 
+@not_on_behalf(OnBehalfDenied.DELETE_ACCOUNT)
 @require_http_methods(["GET", "POST"])
 @staff_required
 def account_delete(request: ConciergeRequest, pk: int) -> HttpResponse:
