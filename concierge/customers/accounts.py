@@ -373,7 +373,7 @@ def ancestors(account: Customer) -> list[Customer]:
 def _lock_store(store_id: int) -> None:
     """Serialize changes of a store's account hierarchies (a new parent, a deletion). FOR NO KEY
     UPDATE: orders and carts of the store, which only refer to its row, are not held up."""
-    Store.objects.select_for_update(no_key=True).filter(pk=store_id).exists()
+    list(Store.objects.select_for_update(no_key=True).filter(pk=store_id).values_list("pk", flat=True))
 
 
 def account_set_parent(ctx: ActingContext, *, parent_id: int, child_id: int, guard: EditGuard) -> Customer:
