@@ -76,7 +76,11 @@ class AccountIn(Schema):
     """A new account: the wizard's three steps in one body."""
 
     business_name: BusinessName
-    store: ShortText = Field("", description="The store's code (one you serve; a child is in its parent's store).")
+    store: ShortText = Field(
+        "",
+        description="The store's code (one you serve; may be left out if you serve one; "
+        "a child is in its parent's store).",
+    )
     email: EmailText
     phone: PhoneText = Field(description="Telephone #.")
     billing_address: BillingAddressIn | None = Field(None, description="The default billing address (optional).")
@@ -196,7 +200,11 @@ def _create(request: ConciergeRequest, payload: AccountIn, *, parent: Customer |
     accounts.require_manage(request.ctx)
     store_id = None
     if parent is None:
-        store = Store.objects.filter(code=payload.store, pk__in=stores_served(request.ctx)).first()
+        served = Store.objects.filter(pk__in=stores_served(request.ctx))
+        if payload.store:
+            store = served.filter(code=payload.store).first()
+        else:  # left out: the one store the caller serves
+            store = served.first() if served.count() == 1 else None
         if store is None:
             raise DomainError("request.invalid", "Choose one of the stores you serve.", status=422,
                               fields={"store": ["Choose one of the stores you serve (its code)."]})  # fmt: skip

@@ -228,6 +228,6 @@ def account_delete(request: ConciergeRequest, pk: int) -> HttpResponse:
                                  delete_dialog={"refusal": exc.message})  # fmt: skip
         return refused(request, customer, exc, tab)
     children = len(deleted) - 1
-    also = f" and its {children} child account{'s' if children != 1 else ''}" if children else ""
+    also = " and its child account" if children == 1 else f" and its {children} child accounts" if children else ""
     messages.success(request, f"{customer.display_name}{also} deleted. The associated users were kept.")
     return redirect(reverse("service:home"))
