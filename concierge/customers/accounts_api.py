@@ -11,13 +11,13 @@ existing record and needs neither.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Header, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
-from concierge.api.types import NO_CONTROL_CHARACTERS, EmailText, Id, NameText, PhoneText, ShortText
+from concierge.api.types import NO_CONTROL_CHARACTERS, Id, ShortText
 from concierge.core.edits import EditGuard
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.on_behalf import OnBehalfDenied, tagged_not_on_behalf
@@ -52,53 +52,75 @@ ERRORS_READ = {404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}
 
 SharedId = Annotated[str, StringConstraints(min_length=1, max_length=accounts.SHARED_ID_MAX,
                                             pattern=NO_CONTROL_CHARACTERS)]  # fmt: skip
-BusinessName = Annotated[str, StringConstraints(min_length=1, max_length=accounts.BUSINESS_NAME_MAX,
-                                                pattern=NO_CONTROL_CHARACTERS)]  # fmt: skip
-BusinessNumber = Annotated[str, StringConstraints(max_length=accounts.BUSINESS_NUMBER_MAX,
-                                                  pattern=NO_CONTROL_CHARACTERS)]  # fmt: skip
-LocaleText = Annotated[str, StringConstraints(max_length=accounts.LOCALE_MAX, pattern=NO_CONTROL_CHARACTERS)]
-RoleText = Annotated[str, Field(description="BUYER, CATALOG_BROWSER or ADMIN.", max_length=20)]
+NewSharedId = Annotated[str, StringConstraints(min_length=accounts.SHARED_ID_MIN, max_length=accounts.SHARED_ID_MAX,
+                                               pattern=accounts.SHARED_ID_PATTERN)]  # fmt: skip
+
+
+def _filled(limit: int) -> StringConstraints:
+    """Required text (not only spaces), at most ``limit`` characters, no control character."""
+    return StringConstraints(min_length=1, max_length=limit, pattern=accounts.FILLED_PATTERN)
+
+
+def _optional(limit: int) -> StringConstraints:
+    return StringConstraints(max_length=limit, pattern=NO_CONTROL_CHARACTERS)
+
+
+Filled20 = Annotated[str, _filled(20)]
+Filled80 = Annotated[str, _filled(80)]
+Filled160 = Annotated[str, _filled(160)]
+Optional32 = Annotated[str, _optional(32)]
+Optional40 = Annotated[str, _optional(40)]
+Optional80 = Annotated[str, _optional(80)]
+Optional160 = Annotated[str, _optional(160)]
+AccountEmail = Annotated[str, StringConstraints(min_length=3, max_length=accounts.EMAIL_MAX,
+                                                pattern=accounts.EMAIL_PATTERN)]  # fmt: skip
+AccountPhone = Annotated[str, StringConstraints(min_length=3, max_length=accounts.PHONE_MAX,
+                                                pattern=accounts.PHONE_PATTERN)]  # fmt: skip
+# The locales the wizard offers (the service takes any locale Babel knows); "" is the store's. The
+# tests check these lists against ``accounts.LOCALES`` and ``AccountAssociate.Role``.
+LocaleChoice = Literal["", "en_US", "en_CA", "fr_CA", "en_GB", "es_US", "es_MX", "de_DE", "fr_FR"]
+RoleChoice = Literal["BUYER", "CATALOG_BROWSER", "ADMIN"]
 
 
 class BillingAddressIn(Schema):
-    first_name: NameText
-    last_name: NameText
-    line1: ShortText
-    line2: ShortText = ""
-    city: NameText
-    region: NameText = ""
-    postal_code: NameText
+    first_name: Filled80
+    last_name: Filled80
+    line1: Filled160
+    line2: Optional160 = ""
+    city: Filled80
+    region: Optional80 = ""
+    postal_code: Filled20
     country: str = Field(pattern="^[A-Za-z]{2}$")
-    phone: PhoneText = ""
+    phone: Optional32 = ""
 
 
 class AccountIn(Schema):
     """A new account: the wizard's three steps in one body."""
 
-    business_name: BusinessName
+    business_name: Filled160
     store: ShortText = Field(
         "",
         description="The store's code (one you serve; may be left out if you serve one; "
         "a child is in its parent's store).",
     )
-    email: EmailText
-    phone: PhoneText = Field(description="Telephone #.")
+    email: AccountEmail
+    phone: AccountPhone = Field(description="Telephone #: digits, spaces and + - ( ) . /, at least 3 digits.")
     billing_address: BillingAddressIn | None = Field(None, description="The default billing address (optional).")
-    shared_id: SharedId | None = Field(
+    shared_id: NewSharedId | None = Field(
         None, description=f"Leave out to generate one; else {accounts.SHARED_ID_RULE} Taken: 409 "
         "`customer.shared_id_taken`."
     )  # fmt: skip
-    business_number: BusinessNumber = ""
-    preferred_locale: LocaleText = Field("", description="e.g. en_US (default: the store's).")
+    business_number: Optional40 = ""
+    preferred_locale: LocaleChoice = Field("", description="e.g. en_US (default: the store's).")
 
 
 class AssociateIn(Schema):
-    email: EmailText = Field(description="The email of a shopper who can sign in.")
-    role: RoleText
+    email: AccountEmail = Field(description="The email of a shopper who can sign in.")
+    role: RoleChoice
 
 
 class RoleIn(Schema):
-    role: RoleText
+    role: RoleChoice
 
 
 class AccountNodeOut(Schema):
@@ -205,9 +227,11 @@ def _create(request: ConciergeRequest, payload: AccountIn, *, parent: Customer |
             store = served.filter(code=payload.store).first()
         else:  # left out: the one store the caller serves
             store = served.first() if served.count() == 1 else None
+        if store is None and payload.store:
+            raise NotFound("No such store among those you serve.")
         if store is None:
             raise DomainError("request.invalid", "Choose one of the stores you serve.", status=422,
-                              fields={"store": ["Choose one of the stores you serve (its code)."]})  # fmt: skip
+                              fields={"store": ["Name the store (its code): you serve more than one."]})  # fmt: skip
         store_id = store.pk
     data = _wizard_data(payload, store_id=store_id)
     details = accounts.clean_details(request.ctx, data, parent=parent)
@@ -217,7 +241,8 @@ def _create(request: ConciergeRequest, payload: AccountIn, *, parent: Customer |
                                    parent_id=parent.pk if parent else None, guard=guard)  # fmt: skip
 
 
-@router.post("/service/accounts", response={201: AccountOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT})
+@router.post("/service/accounts", response={201: AccountOut, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH,
+                                           **ERRORS_INPUT})  # fmt: skip
 def account_create(request: ConciergeRequest, payload: AccountIn) -> Status:
     """Add Account: with ``shared_id`` entered manually, or generated when left out."""
     account = _create(request, payload, parent=None, guard=None)

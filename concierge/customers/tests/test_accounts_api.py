@@ -3,11 +3,12 @@ account under another (cycles refused), associates under the lock and version, D
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from django.test import Client
 
+from concierge.customers import accounts, accounts_api
 from concierge.customers.models import AccountAssociate, Customer
 from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
@@ -43,6 +44,11 @@ def refresh(client: Client, shared_id: str, headers: dict[str, str]) -> dict[str
     return {**headers, "If-Match": f'"{client.get(url(shared_id)).json()["version"]}"'}
 
 
+def test_the_schemas_lists_are_the_services():
+    assert set(get_args(accounts_api.LocaleChoice)) == {"", *accounts.LOCALES}
+    assert set(get_args(accounts_api.RoleChoice)) == set(AccountAssociate.Role.values)
+
+
 def test_create_with_a_generated_and_with_a_manual_shared_id(csr, store):
     client = api(csr)
     generated = post(client, "/api/v1/service/accounts", BODY)
@@ -67,7 +73,7 @@ def test_a_taken_or_malformed_shared_id_is_refused_with_a_stable_code(csr, store
 
 def test_a_store_not_served_is_refused(csr, store, other_store):
     response = post(api(csr), "/api/v1/service/accounts", {**BODY, "store": "ca"})
-    assert (response.status_code, response.json()["code"]) == (422, "request.invalid")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
 
 
 def test_a_shopper_is_refused(shopper):
