@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from concierge.customers.models import AccountAssociate, Customer
 from concierge.identity.models import User
 from concierge.orders.tests.builders import placed_order
+from concierge.testing import factories
 from concierge.testing.factories import PASSWORD
 from e2e.conftest import screenshot
 
@@ -141,3 +142,24 @@ def test_add_account_child_associates_and_delete(page: Page, csr, store, shopper
     expect(page.get_by_text("Acme Outfitters and its child account deleted.")).to_be_visible()
     assert not Customer.objects.filter(pk__in=[account.pk, child.pk]).exists()
     assert Customer.objects.filter(pk=shopper.pk).exists()
+
+
+def test_the_child_accounts_tab_shows_a_deep_hierarchy_as_a_tree(page: Page, csr, store):
+    # given Acme with children three levels deep (built directly: the tree's look is under test)
+    names = ["Acme", "Acme East", "Acme Boston", "Acme Boston Harbor", "Acme West", "Acme Denver"]
+    made = {name: factories.organization(store=store, name=name) for name in names}
+    for child, parent in [("Acme East", "Acme"), ("Acme Boston", "Acme East"), ("Acme Boston Harbor", "Acme Boston"),
+                          ("Acme West", "Acme"), ("Acme Denver", "Acme West")]:  # fmt: skip
+        Customer.objects.filter(pk=made[child].pk).update(parent=made[parent])
+    Customer.objects.filter(pk=made["Acme Denver"].pk).update(status=Customer.Status.SUSPENDED)
+    sign_in(page, csr.email)
+    page.goto(f"/service/customers/{made['Acme'].pk}/?tab=children")
+    tree = page.get_by_role("list", name="Child accounts of Acme")
+    # each level is a list inside its parent's item
+    harbor = tree.locator("li li li", has_text="Acme Boston Harbor")
+    expect(harbor.get_by_role("link", name="Acme Boston Harbor")).to_be_visible()
+    expect(tree.locator("li li", has_text="Acme Denver")).to_contain_text("Suspended")
+    both_widths(page, "accounts-tree")
+    # a child's record shows where it belongs
+    harbor.get_by_role("link", name="Acme Boston Harbor").click()
+    expect(page.get_by_text("Account of Acme Boston")).to_be_visible()
