@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
@@ -385,3 +386,11 @@ def test_delete_account_needs_the_record_open_for_editing(signed_in, csr, store)
     assert "choose Edit to lock the record first" in asked.text
     assert agent.post(reverse("service:account_delete", args=[root.pk]), {"version": root.version}).status_code == 409
     assert Customer.objects.filter(pk=root.pk).exists()
+
+
+def test_the_accounts_toolbar_offers_add_account_to_those_who_may_add_accounts(rf, csr, warehouse):
+    for user, shown in [(csr, True), (warehouse, False)]:
+        request = rf.get("/service/")
+        request.user = user
+        html = render_to_string("service/customers/_accounts_toolbar.html", request=request)
+        assert (f'href="{WIZARD}"' in html) is shown
