@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, ProtectedError, Q
 
 from concierge.audit.services import record
+from concierge.catalog.models import PriceList
 from concierge.checkout.models import CheckoutAttempt
 from concierge.core import clock
 from concierge.core.edits import EditGuard, Then
@@ -35,7 +36,7 @@ from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import customer_edit
 from concierge.customers.errors import CustomerError
 from concierge.customers.locks import locked_by_other_error
-from concierge.customers.models import AccountAssociate, Address, Customer
+from concierge.customers.models import AccountAssociate, Address, Customer, SellerAssignment
 from concierge.customers.search import index_customers
 from concierge.customers.services import ADDRESS_FIELDS, _clean_address, refresh_billing_summary
 from concierge.identity.models import User
@@ -648,8 +649,13 @@ def _deleted_summary(ids: Iterable[int]) -> list[dict[str, Any]]:
     for account_id, user_id in pairs:
         associates[account_id].append(user_id)
     addresses = dict(Address.objects.filter(customer_id__in=ids).values_list("customer_id").annotate(n=Count("id")))
+    # Account-specific price lists and sellers' assignments go with the account too.
+    price_lists = dict(PriceList.objects.filter(account_id__in=ids).values_list("account_id").annotate(n=Count("id")))
+    sellers = dict(SellerAssignment.objects.filter(organization_id__in=ids).values_list("organization_id")
+                   .annotate(n=Count("id")))  # fmt: skip
     return [
         {"id": pk, "shared_id": rows[pk].shared_id, "name": rows[pk].display_name, "parent": rows[pk].parent_id,
-         "associates": sorted(associates[pk]), "addresses": addresses.get(pk, 0)}
+         "associates": sorted(associates[pk]), "addresses": addresses.get(pk, 0),
+         "price_lists": price_lists.get(pk, 0), "seller_assignments": sellers.get(pk, 0)}
         for pk in ids
     ]  # fmt: skip
