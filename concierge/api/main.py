@@ -9,6 +9,7 @@ from concierge.assist.guests_api import router as guest_orders_router
 from concierge.carts.api import router as carts_router
 from concierge.catalog.api import router as catalog_router
 from concierge.checkout.api import router as checkout_router
+from concierge.customers.accounts_api import router as accounts_router
 from concierge.customers.associates_api import router as associates_router
 from concierge.customers.privacy_api import router as privacy_router
 from concierge.customers.records_api import router as customer_records_router
@@ -48,3 +49,4 @@ api.add_router("/", guest_orders_router)
 api.add_router("/", associates_router)
 api.add_router("/", privacy_router)
 api.add_router("/", customer_records_router)
+api.add_router("/", accounts_router)

@@ -14,6 +14,8 @@ class CustomerError(StrEnum):
     # Seed 004: "blocked from purchasing with a structured error message with id account.suspended".
     ACCOUNT_SUSPENDED = "account.suspended"
     ACCOUNT_HAS_PURCHASES = "account.has_purchases"
+    ACCOUNT_CYCLE = "account.cycle"  # a parent below its own child
+    ACCOUNT_IN_USE = "account.in_use"  # kept records (assisted sessions, takeovers) refer to it
     SHARED_ID_TAKEN = "customer.shared_id_taken"
     PUBLIC_SEGMENT = "segment.public"
     # Guest shoppers (customers/guests.py): their emailed links, and attaching their orders.

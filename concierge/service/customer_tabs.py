@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from concierge.service import record_tabs
+from concierge.service import account_tabs, record_tabs
 
 if TYPE_CHECKING:
     from concierge.core.requests import ConciergeRequest
@@ -53,8 +53,8 @@ TABS: list[Tab] = [
     Tab("addresses", "Addresses", users=True, accounts=True, context=record_tabs.addresses),
     Tab("orders", "Orders", users=True, accounts=True, context=record_tabs.orders),
     Tab("segments", "Customer Segments", users=True, accounts=True, context=record_tabs.segments),
-    Tab("children", "Child Accounts", users=False, accounts=True),
-    Tab("associates", "Associates", users=False, accounts=True),
+    Tab("children", "Child Accounts", users=False, accounts=True, context=account_tabs.children_context),
+    Tab("associates", "Associates", users=False, accounts=True, context=account_tabs.associates_context),
     Tab("policies", "Customer Data Policies", users=True, accounts=False, context=_policies),
 ]
 

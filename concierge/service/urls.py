@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from concierge.service import customer_views, privacy_views, takeover_views, views, warehouse_views
+from concierge.service import account_views, customer_views, privacy_views, takeover_views, views, warehouse_views
 
 app_name = "service"
 
@@ -16,6 +16,15 @@ urlpatterns = [
     path("customers/<int:pk>/close", customer_views.customer_close, name="customer_close"),
     path("customers/<int:pk>/remove-data", privacy_views.customer_remove_data, name="customer_remove_data"),
     path("customers/<int:pk>/", include("concierge.service.record_urls")),
+    path("accounts/new/", account_views.account_new, name="account_new"),
+    path("accounts/<int:pk>/delete/", account_views.account_delete, name="account_delete"),
+    path("customers/<int:pk>/associates/add", account_views.associate_add, name="associate_add"),
+    path("customers/<int:pk>/associates/<int:associate_id>/role", account_views.associate_role, name="associate_role"),
+    path(
+        "customers/<int:pk>/associates/<int:associate_id>/remove",
+        account_views.associate_remove,
+        name="associate_remove",
+    ),
     path("assist/access/", views.access_customer_view, name="access_customer"),
     path("assist/end/", views.assist_end, name="assist_end"),
     path("takeovers/new/", takeover_views.takeover_new, name="takeover_new"),

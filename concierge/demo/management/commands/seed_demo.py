@@ -14,8 +14,9 @@ from django.db.models import Q
 from concierge.audit.services import record
 from concierge.core.context import ActingContext
 from concierge.core.money import Money
-from concierge.customers.models import Address, Customer, Segment, SellerAssignment
+from concierge.customers.models import AccountAssociate, Address, Customer, Segment, SellerAssignment
 from concierge.customers.search import index_customers
+from concierge.customers.services import refresh_billing_summary
 from concierge.demo.actions import DemoAction
 from concierge.demo.amendments import seed_split_order
 from concierge.demo.associates import seed_associates
@@ -64,6 +65,26 @@ ORGANIZATIONS = [
     ("Fjord Engineering Ltd.", "A000000006", "CA", "Vancouver", "V6B 1A1", None),
 ]
 
+# Child accounts (seed 004 "Managing Child Accounts"), two levels below Acme: shared id, parent's
+# shared id, business name, city, postal code, status.
+CHILD_ACCOUNTS = [
+    ("A000000101", "A000000001", "Acme Hospitality Texas", "Dallas", "75201", Customer.Status.ACTIVE),
+    ("A000000102", "A000000001", "Acme Hospitality Colorado", "Denver", "80202", Customer.Status.ACTIVE),
+    ("A000000111", "A000000101", "Acme Austin Downtown Hotel", "Austin", "78701", Customer.Status.ACTIVE),
+    ("A000000112", "A000000101", "Acme Houston Airport Hotel", "Houston", "77032", Customer.Status.DISABLED),
+    # a suspended account (seed 004 "Disabling or Suspending an Account record"): browse and cart, no purchase
+    ("A000000201", None, "Granite Peak Lodges", "Boise", "83702", Customer.Status.SUSPENDED),
+]
+# A shopper who buys for accounts (their associate), with the demo password.
+ASSOCIATE_SHOPPER = ("bea.buyer@concierge.test", "Bea", "Buyer", "B000000001")
+# email, account shared id, role
+ASSOCIATES = [
+    ("bea.buyer@concierge.test", "A000000001", AccountAssociate.Role.BUYER),
+    ("bea.buyer@concierge.test", "A000000101", AccountAssociate.Role.ADMIN),
+    ("bea.buyer@concierge.test", "A000000201", AccountAssociate.Role.BUYER),
+    ("jane.shopper@concierge.test", "A000000111", AccountAssociate.Role.CATALOG_BROWSER),
+]
+
 
 class Command(BaseCommand):
     help = "Load the demo stores, staff of every role, customers and organizations (idempotent)."
@@ -80,6 +101,7 @@ class Command(BaseCommand):
                 self._staff(email, first, last, roles, [stores[c] for c in store_codes], password_hash)
             self._shopper(stores["us"], password_hash)
             self._organizations(stores)
+            self._account_hierarchy(stores, password_hash)
             # Jane and the organizations are written directly: give them their Find customer terms.
             index_customers(Customer.objects.filter(Q(shared_id="C000000000") | Q(kind=Customer.Kind.ACCOUNT)))
         written = write_customers(stores=list(stores.values()), count=customers, seed=7, password_hash=password_hash)
@@ -115,6 +137,7 @@ class Command(BaseCommand):
         for email, _first, _last, roles, store_codes in STAFF:
             self.stdout.write(f"  {', '.join(r.value for r in roles):<14} {email:<34} stores: {', '.join(store_codes)}")
         self.stdout.write(f"  {'Shopper':<14} {SHOPPER[0]}")
+        self.stdout.write(f"  {'Shopper':<14} {ASSOCIATE_SHOPPER[0]:<34} buys for Acme Hospitality Group")
 
     def _guest_order(self, store: Store) -> int:
         """A shopper who checked out as a guest (a single session user with an order; emailed)."""
@@ -226,3 +249,47 @@ class Command(BaseCommand):
                     customer=org,
                     credit_limit=Money(Decimal(25000), org.store.currency),
                 )
+
+    def _account_hierarchy(self, stores: dict[str, Store], password_hash: str) -> None:
+        """Acme's child accounts two levels deep, a suspended account, and associates: Bea Buyer (a
+        shopper of her own, demo password) for Acme, Acme Texas and the suspended account, and Jane
+        as a catalog browser for one hotel."""
+        written: list[Customer] = []
+        for shared_id, parent_id, name, city, postal, status in CHILD_ACCOUNTS:
+            parent = Customer.objects.get(shared_id=parent_id) if parent_id else None
+            account, created = Customer.objects.get_or_create(
+                shared_id=shared_id,
+                defaults={"kind": Customer.Kind.ACCOUNT, "store": stores["us"], "parent": parent, "status": status,
+                          "organization_name": name, "email": f"purchasing@{shared_id.lower()}.example.com",
+                          "phone": "+15125550150", "preferred_locale": "en_US"},
+            )  # fmt: skip
+            if created:
+                Address.objects.create(
+                    customer=account, label="Head office", first_name="Accounts", last_name="Payable",
+                    line1="1 Commerce Plaza", city=city, postal_code=postal, country="US",
+                    is_default_billing=True, is_default_shipping=True,
+                )  # fmt: skip
+                refresh_billing_summary(account)
+                written.append(account)
+        email, first, last, shared_id = ASSOCIATE_SHOPPER
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"first_name": first, "last_name": last, "password": password_hash}
+        )
+        if created:
+            user.groups.add(Group.objects.get(name=Role.SHOPPER.value))
+            bea = Customer.objects.create(shared_id=shared_id, store=stores["us"], user=user, first_name=first,
+                                          last_name=last, email=email, preferred_locale="en_US")  # fmt: skip
+            Address.objects.create(
+                customer=bea, label="Work", first_name=first, last_name=last, line1="1 Commerce Plaza",
+                city="Austin", region="TX", postal_code="78701", country="US", is_default_billing=True,
+                is_default_shipping=True,
+            )  # fmt: skip
+            refresh_billing_summary(bea)
+            written.append(bea)
+        for associate_email, account_id, role in ASSOCIATES:
+            AccountAssociate.objects.get_or_create(
+                account=Customer.objects.get(shared_id=account_id),
+                user=User.objects.get(email=associate_email),
+                defaults={"role": role},
+            )
+        index_customers(written)
