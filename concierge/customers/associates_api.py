@@ -69,7 +69,7 @@ def my_accounts(request: ConciergeRequest) -> list[BuyableAccountOut]:
     return [_out(entry, selected) for entry in accounts_for_user(ctx.user)]
 
 
-class AssociateOut(Schema):
+class MyAccountAssociateOut(Schema):
     """An associate of the account in use."""
 
     id: int
@@ -86,8 +86,8 @@ class AssociateAddIn(Schema):
     role: Literal["BUYER", "CATALOG_BROWSER", "ADMIN"] = "BUYER"
 
 
-def _associate_out(associate: AccountAssociate) -> AssociateOut:
-    return AssociateOut(
+def _associate_out(associate: AccountAssociate) -> MyAccountAssociateOut:
+    return MyAccountAssociateOut(
         id=associate.pk,
         user_id=associate.user_id,
         name=associate.user.display_name,
@@ -98,15 +98,15 @@ def _associate_out(associate: AccountAssociate) -> AssociateOut:
     )
 
 
-@router.get("/me/account/associates", response={200: list[AssociateOut], **ERRORS_AUTH}, auth=token_or_session)
-def account_associates(request: ConciergeRequest) -> list[AssociateOut]:
+@router.get("/me/account/associates", response={200: list[MyAccountAssociateOut], **ERRORS_AUTH}, auth=token_or_session)
+def account_associates(request: ConciergeRequest) -> list[MyAccountAssociateOut]:
     """The associates of the account you buy for (``X-Account``), for its Account administrator."""
     return [_associate_out(a) for a in associates.account_associates(request.ctx)]
 
 
 @router.post(
     "/me/account/associates",
-    response={201: AssociateOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
+    response={201: MyAccountAssociateOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT},
     auth=token_or_session,
 )
 def account_associate_add(request: ConciergeRequest, payload: AssociateAddIn) -> Status:

@@ -15,6 +15,7 @@ from concierge.audit.models import Event
 from concierge.carts.models import Cart
 from concierge.catalog.models import Price, PriceList
 from concierge.core.context import ActingContext
+from concierge.core.edits import SYSTEM
 from concierge.core.money import Money
 from concierge.customers.actions import CustomerAction
 from concierge.customers.models import AccountAssociate, Customer
@@ -24,6 +25,7 @@ from concierge.payments.services import payment_source_open_account
 from concierge.stores.models import ShippingMethod
 from concierge.testing import factories
 
+SYSTEM_CTX = ActingContext.system("test set-up")
 pytestmark = pytest.mark.django_db
 ROLE = AccountAssociate.Role
 
@@ -69,7 +71,9 @@ def place_order(client: Client, account: Customer) -> Any:
 
 
 def suspend(account: Customer, by) -> None:
-    customer_set_status(ActingContext(user=by), customer=account, status=Customer.Status.SUSPENDED)
+    customer_set_status(
+        ActingContext.system("test"), customer_id=account.pk, status=Customer.Status.SUSPENDED, guard=SYSTEM
+    )
 
 
 def test_an_associate_buys_for_the_account_at_its_prices_and_the_order_is_the_accounts(
@@ -231,7 +235,9 @@ def test_a_disabled_account_cannot_be_chosen_nor_transacted_for(signed_in, shopp
     associate(acme, shopper)
     client = signed_in(shopper.user)
     switch(client, acme)
-    customer_set_status(ActingContext(user=csr), customer=acme, status=Customer.Status.DISABLED)
+    customer_set_status(
+        ActingContext.system("test"), customer_id=acme.pk, status=Customer.Status.DISABLED, guard=SYSTEM
+    )
     # the account in use is dropped on the next request
     assert "You are no longer acting for that organization" in client.get("/").text
     # it is not offered, and choosing it is refused saying why

@@ -8,11 +8,13 @@ from django.test import Client
 
 from concierge.api.tests.test_commerce_api import ship_all, token_headers
 from concierge.core.context import ActingContext
+from concierge.core.edits import SYSTEM
 from concierge.customers.models import AccountAssociate, Customer
 from concierge.customers.services import customer_set_status
 from concierge.customers.tests.test_associates import acme, associate, boots
 from concierge.orders.models import Order
 
+SYSTEM_CTX = ActingContext.system("test set-up")
 pytestmark = pytest.mark.django_db
 __all__ = ["acme", "boots"]  # fixtures shared with the storefront tests
 ROLE = AccountAssociate.Role
@@ -68,7 +70,9 @@ def test_an_api_caller_buys_for_the_account_with_the_x_account_header(shopper, a
 
 def test_a_suspended_accounts_api_checkout_answers_account_suspended(shopper, acme, boots, csr):
     associate(acme, shopper)
-    customer_set_status(ActingContext(user=csr), customer=acme, status=Customer.Status.SUSPENDED)
+    customer_set_status(
+        ActingContext.system("test"), customer_id=acme.pk, status=Customer.Status.SUSPENDED, guard=SYSTEM
+    )
     headers = {**token_headers(shopper.email), "X-Account": str(acme.pk)}
     cart = add_line(headers, boots.pk)
     assert cart.status_code in {200, 201}  # carting goes on
@@ -86,7 +90,9 @@ def test_an_account_that_is_not_the_callers_is_not_found_and_a_disabled_one_says
     nonsense = Client().get("/api/v1/me", headers={**headers, "X-Account": "acme"})
     assert (nonsense.status_code, nonsense.json()["code"]) == (404, "account.unavailable")
     associate(acme, shopper)
-    customer_set_status(ActingContext(user=csr), customer=acme, status=Customer.Status.DISABLED)
+    customer_set_status(
+        ActingContext.system("test"), customer_id=acme.pk, status=Customer.Status.DISABLED, guard=SYSTEM
+    )
     disabled = Client().get("/api/v1/me", headers={**headers, "X-Account": str(acme.pk)})
     assert (disabled.status_code, disabled.json()["code"]) == (403, "customer.disabled")
 
