@@ -30,8 +30,8 @@ from concierge.stores.models import Store
 ROLE = AccountAssociate.Role
 # email, first, last, shared id
 ASSOCIATES = [
-    ("priya.buyer@concierge.test", "Priya", "Buyer", "C000000101"),
-    ("owen.admin@concierge.test", "Owen", "Admin", "C000000102"),
+    ("priya.buyer@concierge.test", "Priya", "Buyer", "C900000101"),
+    ("owen.admin@concierge.test", "Owen", "Admin", "C900000102"),
 ]
 # The account's own price list takes this much off the store's price, on this many products.
 ACCOUNT_DISCOUNT = Decimal("0.85")
@@ -44,8 +44,8 @@ def seed_associates(*, store: Store, password_hash: str) -> None:
         priya, owen = (_shopper(store, email, first, last, shared_id, password_hash)
                        for email, first, last, shared_id in ASSOCIATES)  # fmt: skip
         active = Customer.objects.filter(kind=Customer.Kind.ACCOUNT, organization_name="Acme Outfitters").first()
-        active = active or _account(store, "Northwind Traders", "A000000101", "Chicago", "60601")
-        suspended = _account(store, "Tidewater Supply Co.", "A000000102", "Norfolk", "23510")
+        active = active or _account(store, "Northwind Traders", "A000000301", "Chicago", "60601")
+        suspended = _account(store, "Tidewater Supply Co.", "A000000302", "Norfolk", "23510")
         if suspended.status != Customer.Status.SUSPENDED:
             Customer.objects.filter(pk=suspended.pk).update(status=Customer.Status.SUSPENDED)
         browsed = Customer.objects.filter(shared_id="A000000002").first()  # Blue Harbor Clinics

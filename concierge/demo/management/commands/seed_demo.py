@@ -216,7 +216,7 @@ class Command(BaseCommand):
         if created:
             user.groups.add(Group.objects.get(name=Role.SHOPPER.value))
             dora = Customer.objects.create(
-                shared_id="C000000099", store=store, user=user, first_name="Dora", last_name="Disabled",
+                shared_id="C900000099", store=store, user=user, first_name="Dora", last_name="Disabled",
                 email=user.email, preferred_locale="en_US", status=Customer.Status.DISABLED,
             )  # fmt: skip
             index_customers([dora])
