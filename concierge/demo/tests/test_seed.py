@@ -18,9 +18,10 @@ def test_seed_demo_is_deterministic_and_idempotent():
     call_command("seed_demo", customers=40, stdout=io.StringIO())
     assert sorted(Customer.objects.values_list("shared_id", "email", "last_name")) == first
     # two stores, staff of every role, 40 customers + Jane + 6 organizations + 5 accounts of the
-    # hierarchy + Bea (their associate), each with an address
-    assert Customer.objects.count() == 53
-    assert not Customer.objects.filter(addresses__isnull=True).exists()
+    # hierarchy + Bea (their associate) + Priya and Owen with their two accounts + Dora (disabled) +
+    # Gus (a guest), each active one with an address
+    assert Customer.objects.count() == 59
+    assert not Customer.objects.filter(addresses__isnull=True, status=Customer.Status.ACTIVE).exists()
     roles = set(User.objects.filter(groups__isnull=False).values_list("groups__name", flat=True))
     assert roles == {"Shopper", "CSR", "Supervisor", "Seller", "Warehouse", "Administrator"}
     assert SellerAssignment.objects.count() == 4
