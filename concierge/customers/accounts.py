@@ -22,16 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, ProtectedError, Q
+from django.db.models import Count, ProtectedError
 
 from concierge.audit.services import record
-from concierge.catalog.models import PriceList
-from concierge.checkout.models import CheckoutAttempt
 from concierge.core import clock
 from concierge.core.edits import EditGuard, Then
 from concierge.core.errors import CommonError, DomainError, NotFound, PermissionDenied
 from concierge.core.forms import text_errors, text_problem
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
+from concierge.customers import account_holders
 from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import customer_edit
 from concierge.customers.errors import CustomerError
@@ -42,8 +41,6 @@ from concierge.customers.services import ADDRESS_FIELDS, _clean_address, refresh
 from concierge.identity.models import User
 from concierge.identity.policies import can_find_customers, stores_served
 from concierge.identity.roles import Priv, Role
-from concierge.orders.models import Order
-from concierge.payments.models import PaymentSource, PaymentTransaction
 from concierge.stores.models import Store
 
 if TYPE_CHECKING:
@@ -531,50 +528,34 @@ class DeletionCheck:
         return not self.reasons
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _purchase_reasons(root: Customer, ids: list[int]) -> list[str]:
-    """Why the accounts ``ids`` may not be deleted: orders placed by or for them (their returns,
-    refunds and payments hang off those orders), payments made with their payment methods (a
-    declined one too), on-account credit in use, checkouts in progress."""
-    orders: dict[int, int] = dict.fromkeys(ids, 0)
-    for row in (
-        Order.objects.filter(Q(customer_id__in=ids) | Q(account_id__in=ids))
-        .values("customer_id", "account_id")
-        .annotate(n=Count("id"))
-    ):
-        for key in {row["customer_id"], row["account_id"]} & set(ids):
-            orders[key] += row["n"]
-    payments = dict(
-        PaymentTransaction.objects.filter(source__customer_id__in=ids, order__isnull=True)
-        .values_list("source__customer_id")
-        .annotate(n=Count("id"))
-    )
-    credit = set(
-        PaymentSource.objects.filter(customer_id__in=ids, credit_used__gt=0).values_list("customer_id", flat=True)
-    )
-    checkouts = set(CheckoutAttempt.objects.filter(customer_id__in=ids).values_list("customer_id", flat=True))
+    """Why the accounts ``ids`` may not be deleted, one sentence per account: each domain that holds
+    purchases (orders placed by or for them, payments made with their payment methods, on-account
+    credit in use, checkouts on record) names its own through the account holders' registry."""
+    found: dict[int, list[str]] = {pk: [] for pk in ids}
+    for holder in account_holders.holders():
+        for pk, reasons in holder.purchases(ids).items():
+            found[pk].extend(reasons)
     names = {c.pk: c for c in Customer.objects.filter(pk__in=ids).select_related("parent")}
-    reasons = []
+    sentences = []
     for pk in ids:
-        found = []
-        if orders[pk]:
-            found.append(_plural(orders[pk], "order"))
-        if payments.get(pk):
-            found.append(_plural(payments[pk], "payment"))
-        if pk in credit:
-            found.append("on-account credit in use")
-        if pk in checkouts:
-            found.append("checkouts on record")
-        if found:
+        if found[pk]:
             account = names[pk]
             who = account.display_name
             if pk != root.pk and account.parent is not None:
                 who = f"{who} (child of {account.parent.display_name})"
-            reasons.append(f"{who} has {' and '.join(found)}")
-    return reasons
+            sentences.append(f"{who} has {' and '.join(found[pk])}")
+    return sentences
+
+
+def in_use_error(root: Customer, kinds: Iterable[str]) -> DomainError:
+    """Records kept for the audit refer to the account or a child: it is disabled, never deleted."""
+    return DomainError(
+        CustomerError.ACCOUNT_IN_USE,
+        f"{root.display_name} cannot be deleted: records that are kept for the audit refer to it "
+        f"({', '.join(sorted(set(kinds)))}). Disable it instead.",
+        status=409,
+    )
 
 
 def account_deletion_check(account: Customer) -> DeletionCheck:
@@ -620,18 +601,23 @@ def account_delete(ctx: ActingContext, *, account_id: int, guard: EditGuard) -> 
             busy = next((c for c in others if c.lease_is_live()), None)
             if busy is not None:
                 raise locked_by_other_error(busy)
+            holders = account_holders.holders()
+            kinds = [kind for holder in holders for kind in holder.in_use(ids)]
+            if kinds:
+                raise in_use_error(root, kinds)
             deleted = _deleted_summary(ids)
             try:
                 with transaction.atomic():
+                    # Each domain deletes the rows it owns for the accounts and counts them for the audit.
+                    by_id = {item["id"]: item for item in deleted}
+                    for holder in holders:
+                        for pk, counts in holder.delete(ids).items():
+                            by_id[pk].update(counts)
                     for level in [*reversed(levels), [root.pk]]:  # the deepest first: a parent is protected
                         Customer.objects.filter(pk__in=level).delete()
-            except ProtectedError as exc:
-                kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-                raise DomainError(
-                    CustomerError.ACCOUNT_IN_USE,
-                    f"{root.display_name} cannot be deleted: records that are kept for the audit refer to it "
-                    f"({', '.join(str(k) for k in kinds)}). Disable it instead.",
-                    status=409,
+            except ProtectedError as exc:  # a kept record no holder named: still refused, never a 500
+                raise in_use_error(
+                    root, (str(obj._meta.verbose_name_plural) for obj in exc.protected_objects)
                 ) from None
             for item in deleted:
                 record(edit.ctx, action=CustomerAction.ACCOUNT_DELETED, subject_kind="customer",
@@ -649,13 +635,12 @@ def _deleted_summary(ids: Iterable[int]) -> list[dict[str, Any]]:
     for account_id, user_id in pairs:
         associates[account_id].append(user_id)
     addresses = dict(Address.objects.filter(customer_id__in=ids).values_list("customer_id").annotate(n=Count("id")))
-    # Account-specific price lists and sellers' assignments go with the account too.
-    price_lists = dict(PriceList.objects.filter(account_id__in=ids).values_list("account_id").annotate(n=Count("id")))
+    # Sellers' assignments go with the account; the domains above add their counts (price lists...).
     sellers = dict(SellerAssignment.objects.filter(organization_id__in=ids).values_list("organization_id")
                    .annotate(n=Count("id")))  # fmt: skip
     return [
         {"id": pk, "shared_id": rows[pk].shared_id, "name": rows[pk].display_name, "parent": rows[pk].parent_id,
          "associates": sorted(associates[pk]), "addresses": addresses.get(pk, 0),
-         "price_lists": price_lists.get(pk, 0), "seller_assignments": sellers.get(pk, 0)}
+         "seller_assignments": sellers.get(pk, 0)}
         for pk in ids
     ]  # fmt: skip

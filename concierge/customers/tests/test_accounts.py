@@ -7,12 +7,16 @@ import pytest
 from django.utils import timezone
 
 from concierge.assist.models import AssistedSession
+from concierge.audit.models import Event
+from concierge.carts.models import Cart
+from concierge.catalog.models import PriceList
 from concierge.checkout.models import CheckoutAttempt
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.customers import accounts, locks
 from concierge.customers.editing import EditGuard
 from concierge.customers.models import Customer
+from concierge.payments.models import PaymentSource
 from concierge.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +82,18 @@ def test_delete_is_never_done_on_someones_behalf(csr, store, shopper):
     with pytest.raises(DomainError) as refused:
         accounts.account_delete(assisting, account_id=root.pk, guard=EditGuard(version=1, lease_token="x"))
     assert refused.value.code == "not_allowed_on_behalf"
+
+
+def test_the_rows_each_domain_owns_go_with_the_account_and_the_audit_counts_them(csr, store):
+    root, east = tree(store)
+    PriceList.objects.create(name="Acme East contract", store=store, currency="USD", account=east)
+    PaymentSource.objects.create(customer=east, kind="CARD", brand="Visa", last4="4242", gateway_token="tok_x")
+    Cart.objects.create(store=store, customer=east, code="ACMEEAST")
+    ctx = ActingContext(user=csr)
+    accounts.account_delete(ctx, account_id=root.pk, guard=guard_for(ctx, root))
+    assert not Customer.objects.filter(pk__in=[root.pk, east.pk]).exists()
+    assert not PriceList.objects.filter(name="Acme East contract").exists()
+    assert not PaymentSource.objects.filter(gateway_token="tok_x").exists()
+    assert not Cart.objects.filter(code="ACMEEAST").exists()
+    data = Event.objects.get(action="account.deleted", subject_id=str(east.pk)).data
+    assert (data["price_lists"], data["payment_methods"], data["carts"], data["deleted_with"]) == (1, 1, 1, root.pk)
