@@ -10,12 +10,13 @@
   and address goes, wherever Concierge keeps one (the record, the sign-in, addresses, orders'
   copies, shipments' contacts, payment sources, returns, assisted sessions, sent mail, sessions,
   API tokens, the search index and the audit log, by recorded redaction), while orders, payments
-  and refunds keep their totals.
+  and refunds keep their totals. The domains above customers (orders, returns, payments, assist)
+  erase their own copies through the registry of :mod:`concierge.customers.erasure`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from concierge.core.models import SentMail
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import Guard, Then, customer_edit
+from concierge.customers.erasure import DataHolder, ErasedValues, data_holders, mentions_any
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Customer, CustomerConsent, DataPolicy
 from concierge.customers.search import index_customers
@@ -254,45 +256,23 @@ def _confirm(customer: Customer, *, confirmation: str, reason: str) -> str:
     return reason.strip()
 
 
-def _personal_values(customer: Customer) -> list[str]:
+def _personal_values(customer: Customer, holders: list[DataHolder]) -> list[str]:
     """Every piece of text naming the customer that erasure must leave nowhere: names, emails,
-    phones and streets from the record, its sign-in, addresses, orders and their shipments, payment
-    sources and returns."""
-    from concierge.orders.models import Order, Shipment
-    from concierge.returns.models import Return
-
+    phones and streets from the record, its sign-in and addresses, and what each data holder keeps
+    (orders and their shipments, payment sources, returns …)."""
     values: list[str] = [customer.first_name, customer.last_name, customer.email, customer.phone]
     user = customer.user
     if user is not None:
         values += [user.first_name, user.last_name, user.email]
     for address in customer.addresses.all():
         values += [address.first_name, address.last_name, address.line1, address.line2, address.phone]
-    values += list(customer.payment_sources.values_list("holder_name", flat=True))
-    orders = Order.objects.filter(customer=customer)
-    copies = [
-        orders.values_list("email", "billing_first_name", "billing_last_name", "billing_line1", "billing_line2",
-                           "billing_phone"),
-        Shipment.objects.filter(order__in=orders).values_list(
-            "ship_first_name", "ship_last_name", "ship_line1", "ship_line2", "primary_first_name", "primary_last_name",
-            "primary_email", "primary_phone", "alternate_first_name", "alternate_last_name", "alternate_email",
-            "alternate_phone"),
-        Return.objects.filter(order__in=orders).values_list("customer_first_name", "customer_last_name", "email"),
-    ]  # fmt: skip
-    for rows in copies:
-        for row in rows:
-            values.extend(str(v) for v in row)
+    for holder in holders:
+        if holder.values is not None:
+            values.extend(str(v) for v in holder.values(customer))
     full = [f"{customer.first_name} {customer.last_name}".strip()]
     if user is not None:
         full.append(f"{user.first_name} {user.last_name}".strip())
     return list(dict.fromkeys(v.strip() for v in values + full if v and v.strip()))
-
-
-def _mentions_any(fields: Iterable[str], values: list[str]) -> Q:
-    where = Q(pk__in=[])
-    for name in fields:
-        for value in values:
-            where |= Q(**{f"{name}__icontains": value})
-    return where
 
 
 def _phone_digits(values: list[str]) -> list[str]:
@@ -329,65 +309,27 @@ def _erase_user(customer: Customer, report: Erasure) -> None:
     report.add("sign-in", 1)
 
 
-def _erase_orders(customer: Customer, values: list[str], report: Erasure) -> list[int]:
-    """Blank the copies of the customer's name and addresses on their orders, shipments, returns
-    and refunds; every amount stays as it was."""
-    from concierge.orders.models import Amendment, Order, OrderData, Shipment
-    from concierge.payments.models import Refund
-    from concierge.returns.models import Return, ReturnLine
-
-    orders = Order.objects.filter(customer=customer)
-    order_ids = list(orders.values_list("pk", flat=True))
-    report.add("orders", Order.objects.filter(pk__in=order_ids).update(
-        email="", billing_first_name="", billing_last_name="", billing_line1="", billing_line2="",
-        billing_city="", billing_region="", billing_postal_code="", billing_phone="",
-    ))  # fmt: skip
-    report.add("shipments", Shipment.objects.filter(order_id__in=order_ids).update(
-        ship_first_name="", ship_last_name="", ship_line1="", ship_line2="", ship_city="", ship_region="",
-        ship_postal_code="", primary_first_name="", primary_last_name="", primary_email="", primary_phone="",
-        alternate_first_name="", alternate_last_name="", alternate_email="", alternate_phone="",
-    ))  # fmt: skip
-    returns = Return.objects.filter(order_id__in=order_ids)
-    report.add("returns", returns.update(customer_first_name="", customer_last_name="", email=""))
-    returns.filter(_mentions_any(["note"], values)).update(note="")
-    ReturnLine.objects.filter(Q(ret__in=returns) & _mentions_any(["comments"], values)).update(comments="")
-    OrderData.objects.filter(Q(order_id__in=order_ids) & _mentions_any(["value"], values)).update(value="")
-    Amendment.objects.filter(Q(order_id__in=order_ids) & _mentions_any(["summary", "change"], values)).update(
-        summary="Details removed with the customer's data", change={}
-    )
-    refunds = Refund.objects.filter(order_id__in=order_ids)
-    refunds.filter(_mentions_any(["note"], values)).update(note="")
-    refunds.filter(_mentions_any(["decision_note"], values)).update(decision_note="")
-    return order_ids
-
-
-def _erase_around(customer: Customer, values: list[str], report: Erasure) -> None:
-    """Everything else that names the customer: payment sources, assisted sessions, sent mail and
-    the admin's own change list."""
-    from concierge.assist.models import AssistedSession
-
-    report.add("payment sources", customer.payment_sources.exclude(holder_name="").update(holder_name=""))
-    sessions = AssistedSession.objects.filter(customer=customer)
-    sessions.filter(_mentions_any(["reason"], values)).update(reason="")
-    sessions.filter(_mentions_any(["ticket"], values)).update(ticket="")
-    # Tables of every customer: only what names this one for sure (an email address, a full name,
-    # a phone number, a street), not a first name alone that another customer may share.
-    telling = [v for v in values if " " in v or "@" in v or any(ch.isdigit() for ch in v)]
-    emails = [v for v in values if "@" in v]
-    mail = SentMail.objects.filter(_mentions_any(["to"], emails) | _mentions_any(["subject", "body", "html"], telling))
+def _erase_around(erased: ErasedValues, report: Erasure) -> None:
+    """Tables of every customer that name this one: sent mail and the admin's own change list
+    (only what names this customer for sure, not a first name alone that another may share)."""
+    mail = SentMail.objects.filter(mentions_any(["to"], erased.emails)
+                                   | mentions_any(["subject", "body", "html"], erased.telling))  # fmt: skip
     report.add("sent mail", mail.delete()[0])
-    LogEntry.objects.filter(_mentions_any(["object_repr", "change_message"], telling)).delete()
+    LogEntry.objects.filter(mentions_any(["object_repr", "change_message"], erased.telling)).delete()
 
 
-def _subjects_of(customer: Customer) -> list[tuple[str, str]]:
-    """The audit subjects that are the customer's: their record, sign-in, addresses, payment
-    sources and consents (the admin records its changes of each under the model's name)."""
+def _subjects_of(customer: Customer, holders: list[DataHolder]) -> list[tuple[str, str]]:
+    """The audit subjects that are the customer's: their record, sign-in, addresses and consents
+    (the admin records its changes of each under the model's name), and each data holder's (payment
+    sources, orders …)."""
     subjects = [("customer", str(customer.pk))]
     if customer.user_id:
         subjects.append(("user", str(customer.user_id)))
     subjects += [("address", str(pk)) for pk in customer.addresses.values_list("pk", flat=True)]
-    subjects += [("paymentsource", str(pk)) for pk in customer.payment_sources.values_list("pk", flat=True)]
     subjects += [("customerconsent", str(pk)) for pk in customer.consents.values_list("pk", flat=True)]
+    for holder in holders:
+        if holder.subjects is not None:
+            subjects += list(holder.subjects(customer))
     return subjects
 
 
@@ -411,35 +353,44 @@ def customer_erase(ctx: ActingContext, *, customer_id: int, guard: Guard, confir
     """
     if not ctx.has_perm(Priv.REMOVE_CUSTOMER_DATA):
         raise PermissionDenied("Removing customer data needs the Remove customer data privilege.")
-    report = Erasure()
+    holders = data_holders()  # refuses before anything changes if a domain did not register
+    own, report = Erasure(), Erasure()
     with customer_edit(ctx, customer_id=customer_id, guard=guard, then=Then.RELEASE) as edit:
         customer = edit.customer
         if customer.kind == Customer.Kind.ACCOUNT:
             raise DomainError(CustomerError.ERASURE_NOT_FOR_ACCOUNTS,
                               "Customer data is removed from user records, not from accounts.", status=409)  # fmt: skip
         reason = _confirm(customer, confirmation=confirmation, reason=reason)
-        values = _personal_values(customer)
+        values = _personal_values(customer, holders)
         if any(v.casefold() in reason.casefold() for v in values if len(v) >= 3):
             raise DomainError(CustomerError.ERASURE_CONFIRMATION, "Customer data was not removed.", status=400,
                               fields={"reason": [NAMES_CUSTOMER]})  # fmt: skip
+        erased = ErasedValues(tuple(values))
         user_id = customer.user_id
-        subjects = _subjects_of(customer)  # read before the addresses go
-        order_ids = _erase_orders(customer, values, report)
-        _erase_around(customer, values, report)
-        report.add("addresses", customer.addresses.all().delete()[0])
+        subjects = _subjects_of(customer, holders)  # read before the addresses go
+        # The customers domain's own parts: sent mail, the admin's change list, addresses, the
+        # record, consents, the sign-in and the search index.
+        _erase_around(erased, own)
+        own.add("addresses", customer.addresses.all().delete()[0])
         customer.first_name = customer.last_name = customer.email = customer.phone = customer.billing_summary = ""
         customer.status = Customer.Status.DISABLED
         customer.save(update_fields=["first_name", "last_name", "email", "phone", "billing_summary", "status"])
         CustomerConsent.objects.filter(customer=customer, given=True).update(given=False, updated_at=clock.now())
-        _erase_user(customer, report)
+        _erase_user(customer, own)
         index_customers([customer])
+        # Then each domain above erases its own copies (orders, returns, payments, assisted sessions).
+        for holder in holders:
+            for what, count in holder.erase(customer, erased).items():
+                report.add(what, count)
+        for what, count in own.counts.items():  # reported after the domains' parts, as always
+            report.add(what, count)
         needles = values + _phone_digits(values)
         redacted = redact_mentions(
             edit.ctx,
             values=needles,
             actor_ids=[user_id] if user_id else [],
             on_behalf_of_ids=[customer.pk],
-            subjects=subjects + [("order", str(pk)) for pk in order_ids],
+            subjects=subjects,
             reason="customer data removed",
         )
         report.add("audit events redacted", redacted.events)

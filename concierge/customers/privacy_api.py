@@ -32,8 +32,7 @@ from concierge.customers.privacy import (
     policies_for,
     policy_for,
 )
-from concierge.customers.selectors import access_customer
-from concierge.orders.console_api import EDIT_HEADERS, ERRORS_EDIT, IfMatch, LeaseToken, console_staff, edit_guard
+from concierge.customers.records_api import EDIT_HEADERS, ERRORS_EDIT, IfMatch, LeaseToken, edit_guard, record_of
 
 router = Router(tags=["data policies"])
 
@@ -94,8 +93,8 @@ def _policy_out(customer: Customer, row: PolicyRow, *, with_values: bool) -> Pol
 
 
 def _console_customer(request: ConciergeRequest, customer_id: int) -> Customer:
-    console_staff(request)
-    return access_customer(request.ctx, customer_id)
+    """The record for the caller: customer service staff of its store only, else 403 / 404."""
+    return record_of(request, customer_id)
 
 
 @router.get("/service/customers/{customer_id}/data-policies",

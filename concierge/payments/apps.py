@@ -6,8 +6,9 @@ class PaymentsConfig(AppConfig):
     label = "payments"
 
     def ready(self) -> None:
-        # Report this domain's purchases and delete its rows for Delete Account (customers may not
-        # import payments, so payments registers with it).
-        from concierge.payments import account_holder
+        # customers may not import payments, so payments registers with it: its purchases and rows for
+        # Delete Account, and its copies of a customer's data for Remove customer data.
+        from concierge.payments import account_holder, erasure
 
         account_holder.register_holder()
+        erasure.register()

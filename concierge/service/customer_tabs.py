@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from concierge.service import account_tabs, record_tabs
+from concierge.service.privacy_tabs import policies_tab
 
 if TYPE_CHECKING:
     from concierge.core.requests import ConciergeRequest
@@ -23,13 +24,6 @@ Context = Callable[["ConciergeRequest", "Customer", bool], dict[str, Any]]
 
 def _nothing(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
     return {}
-
-
-def _policies(request: ConciergeRequest, customer: Customer, editing: bool) -> dict[str, Any]:
-    # Imported here: privacy_views imports customer_views, which imports this module.
-    from concierge.service.privacy_views import policies_tab
-
-    return policies_tab(request, customer, editing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +49,7 @@ TABS: list[Tab] = [
     Tab("segments", "Customer Segments", users=True, accounts=True, context=record_tabs.segments),
     Tab("children", "Child Accounts", users=False, accounts=True, context=account_tabs.children_context),
     Tab("associates", "Associates", users=False, accounts=True, context=account_tabs.associates_context),
-    Tab("policies", "Customer Data Policies", users=True, accounts=False, context=_policies),
+    Tab("policies", "Customer Data Policies", users=True, accounts=False, context=policies_tab),
 ]
 
 
