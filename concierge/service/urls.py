@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from concierge.service import customer_views, takeover_views, views, warehouse_views
+from concierge.service import customer_search_views, customer_views, takeover_views, views, warehouse_views
 
 app_name = "service"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("warehouse/", warehouse_views.warehouse, name="warehouse"),
     path("warehouse/returns/<str:rma>/", warehouse_views.warehouse_return, name="warehouse_return"),
     path("warehouse/returns/<str:rma>/receive", warehouse_views.warehouse_receive, name="warehouse_receive"),
+    path("customers/", customer_search_views.customer_search, name="customers"),
     path("customers/<int:pk>/", customer_views.customer_record, name="customer"),
     path("customers/<int:pk>/edit", customer_views.customer_open, name="customer_open"),
     path("customers/<int:pk>/heartbeat", customer_views.customer_heartbeat, name="customer_heartbeat"),
