@@ -8,6 +8,7 @@ from concierge.assist.api import router as assist_router
 from concierge.carts.api import router as carts_router
 from concierge.catalog.api import router as catalog_router
 from concierge.checkout.api import router as checkout_router
+from concierge.customers.directory_api import router as customer_directory_router
 from concierge.identity.api import router as identity_router
 from concierge.orders.amend_api import router as order_amend_router
 from concierge.orders.api import router as orders_router
@@ -40,3 +41,4 @@ api.add_router("/", returns_router)
 api.add_router("/", refund_router)
 api.add_router("/", order_amend_router)
 api.add_router("/", assist_router)
+api.add_router("/", customer_directory_router)
