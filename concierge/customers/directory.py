@@ -274,14 +274,18 @@ def sort_key(field: str) -> Combinable:
     return Collate(lowered, "C") if connection.vendor == "postgresql" else lowered
 
 
-def _scope(ctx: ActingContext, tab: Tab) -> QuerySet[Customer]:
-    """The tab's customers of the stores ``ctx`` serves (none for anyone but customer service)."""
-    stores = list(stores_served(ctx)) if ctx.user is not None and ctx.has_perm(Priv.USE_SERVICE_CONSOLE) else []
+def _stores(ctx: ActingContext) -> list[int]:
+    """The stores whose customers ``ctx`` may list: those they serve, for customer service only."""
+    return list(stores_served(ctx)) if ctx.user is not None and ctx.has_perm(Priv.USE_SERVICE_CONSOLE) else []
+
+
+def _scope(stores: list[int], tab: Tab) -> QuerySet[Customer]:
+    """The tab's customers of ``stores``."""
     kinds = RawSQL(KIND_SQL[tab], [], output_field=BooleanField())  # noqa: S611 - constant SQL, no input
     return Customer.objects.filter(kinds, store_id__in=stores)
 
 
-def _matching(qs: QuerySet[Customer], query: DirectoryQuery, stores: QuerySet[Any] | list[int]) -> QuerySet[Customer]:
+def _matching(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) -> QuerySet[Customer]:
     """``qs`` narrowed to the customers every term's words match by prefix."""
     criteria = query.criteria
     for criterion in search.SELECTIVITY:
@@ -301,9 +305,8 @@ def search_directory(ctx: ActingContext, query: DirectoryQuery) -> DirectoryPage
     A page is keyset: Next starts after the last row's (key, id), Previous ends before the first
     row's, so any page costs what the first does. One more row than the page is read to know
     whether there is a page beyond in the direction read."""
-    scoped = _scope(ctx, query.tab)
-    stores = list(stores_served(ctx))
-    qs = _matching(scoped, query, stores).annotate(sk=sort_key(column(query.tab, query.sort).field))
+    stores = _stores(ctx)
+    qs = _matching(_scope(stores, query.tab), query, stores).annotate(sk=sort_key(column(query.tab, query.sort).field))
     keyset = query.keyset
     forward = keyset is None or keyset.forward
     # Reading backwards (Previous) walks the index the other way and turns the rows round after.
@@ -321,10 +324,11 @@ def search_directory(ctx: ActingContext, query: DirectoryQuery) -> DirectoryPage
     first, last = rows[0], rows[-1]
     has_next = more if forward else True
     has_previous = (keyset is not None) if forward else more
+    listed: list[Customer] = [*rows]
     return DirectoryPage(
-        rows,
-        _encode(query, Keyset(True, last.sk, last.pk)) if has_next else "",  # type: ignore[attr-defined]
-        _encode(query, Keyset(False, first.sk, first.pk)) if has_previous else "",  # type: ignore[attr-defined]
+        listed,
+        _encode(query, Keyset(True, last.sk, last.pk)) if has_next else "",
+        _encode(query, Keyset(False, first.sk, first.pk)) if has_previous else "",
     )
 
 
