@@ -170,3 +170,13 @@ def test_bad_input_is_a_field_error_and_nothing_is_searched(signed_in, csr, dire
         assert any(message in e for e in response.context["field_errors"][field]), params
         assert response.context["page"] is None
         assert message.split(":")[0][:20] in response.content.decode().replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("up_to", [0, 1], ids=["walk-the-sort-index", "intersect-then-sort"])
+def test_common_terms_find_the_same_rows_by_the_other_plans(signed_in, csr, directory, monkeypatch, up_to):
+    # given terms "common" enough that the search walks the sort index and checks each row instead
+    monkeypatch.setattr("concierge.customers.directory.SORT_MATCHES_UP_TO", up_to)
+    client = signed_in(csr)
+    assert listed(client.get(URL, {"shared_id": "s-00", "sort": "email"})) == directory.shared_ids("CADB")
+    assert listed(client.get(URL, {"shared_id": "s-00", "last_name": "ad"})) == directory.shared_ids("B")
+    assert listed(client.get(URL, {"shared_id": "s-00", "last_name": "zz"})) == []
