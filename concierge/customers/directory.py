@@ -292,6 +292,11 @@ def _scope(stores: list[int], tab: Tab) -> QuerySet[Customer]:
 SORT_MATCHES_UP_TO = 2000
 
 
+# A sort column → the Find customer criterion matched on the same column.
+SORTED_AS = {"shared_id": "customer_id", "first_name": "first_name", "last_name": "last_name", "email": "email",
+             "phone": "phone", "business_name": "organization"}  # fmt: skip
+
+
 def _term_rows(term: str, stores: list[int]) -> QuerySet[CustomerSearchTerm]:
     return CustomerSearchTerm.objects.filter(starts_with("term", term), store_id__in=stores)
 
@@ -306,7 +311,13 @@ def _matching(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) 
     if terms:
         counted = {t: _term_rows(t, stores).values("customer_id")[: SORT_MATCHES_UP_TO + 1].count() for t in terms}
         narrowest = min(terms, key=lambda t: counted[t])
-        if counted[narrowest] <= SORT_MATCHES_UP_TO:
+        # A term on the sort column itself ("smi" sorted by Last Name): its matches lie together far
+        # along the sort index, so walking the index from its start would read most of it first.
+        # Read its matches and sort them instead (a cost that grows with its matches).
+        on_sort = [t for t in terms if t.startswith(f"{search.FIELDS.get(SORTED_AS.get(query.sort, ''), '')}:")]
+        if on_sort:
+            narrowest = min(on_sort, key=lambda t: counted[t])
+        if counted[narrowest] <= SORT_MATCHES_UP_TO or on_sort:
             qs = qs.filter(id__in=_term_rows(narrowest, stores).values("customer_id"))
             terms.remove(narrowest)
         elif len(terms) > 1:
