@@ -5,7 +5,7 @@ through the Sorting section and through the column headers, and a double-click o
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from concierge.customers.directory import COLUMNS, Tab
 from concierge.customers.tests.directory_people import ACCOUNT_ORDERS, USER_ORDERS, Directory, build
@@ -13,8 +13,8 @@ from concierge.testing.factories import PASSWORD
 from e2e.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-NARROW = {"width": 390, "height": 844}
-WIDE = {"width": 1280, "height": 800}
+NARROW: ViewportSize = {"width": 390, "height": 844}
+WIDE: ViewportSize = {"width": 1280, "height": 800}
 LABELS = {tab: {c.key: c.label for c in COLUMNS[tab]} for tab in Tab}
 
 
