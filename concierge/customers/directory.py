@@ -286,10 +286,12 @@ def _scope(stores: list[int], tab: Tab) -> QuerySet[Customer]:
 
 
 # At most this many matches of the narrowest term, and the database reads them from the Find
-# customer index and sorts them; more, and it walks the sort index instead, checking each row's
-# terms, and stops at the page's end (at 1M customers both stay within tens of milliseconds, where
-# sorting every match of "a" took 700 ms: docs/performance.md).
-SORT_MATCHES_UP_TO = 2000
+# customer index and sorts them (a cost that grows with the matches: ~100 ms for 13,000 at 1M
+# customers); more, and it walks the sort index instead, checking each row's terms, and stops at
+# the page's end — fast when matches are spread along the sort order, slow when they are not (all
+# at its far end): so only for terms too common to sort, where matches are everywhere
+# (docs/performance.md, "Users and Accounts search at 1M customers").
+SORT_MATCHES_UP_TO = 20_000
 
 
 # A sort column → the Find customer criterion matched on the same column.
