@@ -35,6 +35,7 @@ from django.core import signing
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable, RawSQL
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Collate, Lower
 
 from concierge.core.errors import DomainError
@@ -380,8 +381,11 @@ LISTED = ("shared_id", "kind", "status", "store_id", "first_name", "last_name", 
 
 
 def _beyond(keyset: Keyset, *, descending: bool) -> Q:
-    """Rows past (key, id) in the direction read, written so the database starts its index walk at
-    the cursor: ``key >= k AND (key > k OR id > i)`` (``<`` when reading downwards)."""
-    op = "lt" if descending else "gt"
-    past = Q(**{f"sk__{op}": keyset.key}) | Q(sk=keyset.key, **{f"id__{op}": keyset.id})
-    return Q(**{f"sk__{op}e": keyset.key}) & past
+    """Rows past (key, id) in the direction read: ``key >= k AND (key, id) > (k, i)`` (``<=``, ``<``
+    when reading downwards). PostgreSQL starts its index walk at the cursor from the row comparison;
+    SQLite from the leading bound (it does not seek an expression index by a row value). Written
+    as ``key > k OR (key = k AND id > i)``, PostgreSQL would read every row tied on ``k`` before the
+    cursor — thousands for a common last name — and filter them out."""
+    past = TupleLessThan if descending else TupleGreaterThan
+    bound = Q(sk__lte=keyset.key) if descending else Q(sk__gte=keyset.key)
+    return bound & Q(past(Tuple(F("sk"), F("id")), (keyset.key, keyset.id)))
