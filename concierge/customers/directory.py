@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Collate, Lower
@@ -304,6 +304,9 @@ def _term_rows(term: str, stores: list[int]) -> QuerySet[CustomerSearchTerm]:
     return CustomerSearchTerm.objects.filter(starts_with("term", term), store_id__in=stores)
 
 
+_FEW = "sort_matches"  # marks a query whose matches are read first, then sorted (see search_directory)
+
+
 def _matching(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) -> QuerySet[Customer]:
     """``qs`` narrowed to the customers every term's words match by prefix, written for the plan
     that suits how many match: few — the narrowest term's customers are read from its index range
@@ -320,8 +323,14 @@ def _matching(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) 
         on_sort = [t for t in terms if t.startswith(f"{search.FIELDS.get(SORTED_AS.get(query.sort, ''), '')}:")]
         if on_sort:
             narrowest = min(on_sort, key=lambda t: counted[t])
-        if counted[narrowest] <= SORT_MATCHES_UP_TO or on_sort:
-            qs = qs.filter(id__in=_term_rows(narrowest, stores).values("customer_id"))
+        if counted[narrowest] <= SORT_MATCHES_UP_TO:
+            # The ids themselves, not a subquery: PostgreSQL, misjudging a prefix's matches, would
+            # otherwise plan a semi-join that walks the sort index from its start.
+            ids = _term_rows(narrowest, stores).values_list("customer_id", flat=True)
+            qs = qs.filter(id__in=list(ids.distinct())).alias(**{_FEW: Value(1)})
+            terms.remove(narrowest)
+        elif on_sort:
+            qs = qs.filter(id__in=_term_rows(narrowest, stores).values("customer_id")).alias(**{_FEW: Value(1)})
             terms.remove(narrowest)
         elif len(terms) > 1:
             # Each term is common ("eliz", "mi") but together they may be rare: intersect them in
@@ -329,7 +338,7 @@ def _matching(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) 
             parts = [_term_rows(t, stores).values_list("customer_id", flat=True) for t in terms]
             both = list(parts[0].intersection(*parts[1:])[: SORT_MATCHES_UP_TO + 1])
             if len(both) <= SORT_MATCHES_UP_TO:
-                return _business_number(qs.filter(id__in=both), query)
+                return _business_number(qs.filter(id__in=both).alias(**{_FEW: Value(1)}), query)
         for term in terms:
             qs = qs.filter(Exists(_term_rows(term, stores).filter(customer_id=OuterRef("pk"))))
     return _business_number(qs, query)
@@ -350,7 +359,13 @@ def search_directory(ctx: ActingContext, query: DirectoryQuery) -> DirectoryPage
     row's, so any page costs what the first does. One more row than the page is read to know
     whether there is a page beyond in the direction read."""
     stores = _stores(ctx)
-    qs = _matching(_scope(stores, query.tab), query, stores).annotate(sk=sort_key(column(query.tab, query.sort).field))
+    qs = _matching(_scope(stores, query.tab), query, stores)
+    key = sort_key(column(query.tab, query.sort).field)
+    if _FEW in qs.query.annotations:
+        # The matches are read first, then sorted. The key is written so that no index serves the
+        # ORDER BY, or PostgreSQL would walk the sort index filtering on the id list instead.
+        key = Func(key, template="(%(expressions)s || '')", output_field=CharField())
+    qs = qs.annotate(sk=key)
     keyset = query.keyset
     forward = keyset is None or keyset.forward
     # Reading backwards (Previous) walks the index the other way and turns the rows round after.
