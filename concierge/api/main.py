@@ -11,6 +11,7 @@ from concierge.catalog.api import router as catalog_router
 from concierge.checkout.api import router as checkout_router
 from concierge.customers.accounts_api import router as accounts_router
 from concierge.customers.associates_api import router as associates_router
+from concierge.customers.directory_api import router as customer_directory_router
 from concierge.customers.privacy_api import router as privacy_router
 from concierge.customers.records_api import router as customer_records_router
 from concierge.identity.api import router as identity_router
@@ -50,3 +51,4 @@ api.add_router("/", associates_router)
 api.add_router("/", privacy_router)
 api.add_router("/", customer_records_router)
 api.add_router("/", accounts_router)
+api.add_router("/", customer_directory_router)

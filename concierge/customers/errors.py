@@ -5,6 +5,8 @@ class CustomerError(StrEnum):
     EMAIL_TAKEN = "customer.email_taken"
     ORGANIZATION_NOT_ASSIGNED = "customer.organization_not_assigned"
     DISABLED = "customer.disabled"
+    # Users and Accounts search (customers/directory.py): a term, column, order or page it cannot use.
+    SEARCH_INVALID = "customer.search_invalid"
     # The record editor's lock and version (customers/editing.py), as orders have theirs.
     LOCKED = "customer.locked"
     LOCK_LOST = "customer.lock_lost"

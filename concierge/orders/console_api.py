@@ -75,6 +75,7 @@ class OrderSearchOut(Schema):
     total: int = Field(description="Matches, counted up to 1,000.")
     more: bool = Field(description="More than `total` match.")
     next_cursor: str = Field(description="Pass as `after` for the next page; empty on the last page.")
+    previous_cursor: str = Field("", description="Pass as `before` for the previous page; empty on the first page.")
 
 
 class AddressIn(Schema):
@@ -230,7 +231,7 @@ def console_order_search(request: ConciergeRequest, params: Query[OrderSearch]) 
         orders=[OrderRowOut(number=o.number, store=o.store.code, customer_name=o.customer_name, placed_at=o.placed_at,
                             total=o.total, currency=o.currency, status=o.status, locked=o.lease_is_live())
                 for o in page.orders],
-        total=page.total, more=page.more, next_cursor=page.next_cursor,
+        total=page.total, more=page.more, next_cursor=page.next_cursor, previous_cursor=page.previous_cursor,
     )  # fmt: skip
 
 

@@ -220,6 +220,10 @@ class OrderSearch(BaseModel):
     after: str = Field(
         default="", max_length=400, pattern="^[A-Za-z0-9_-]*$", description="next_cursor of the last page"
     )
+    before: str = Field(
+        default="", max_length=400, pattern="^[A-Za-z0-9_-]*$",
+        description="previous_cursor of a page, for the page before it (without after)",
+    )  # fmt: skip
     limit: int = Field(default=SEARCH_PAGE_SIZE, ge=1, le=100)
 
     @property
@@ -300,6 +304,7 @@ class SearchPage:
     total: int
     more: bool  # more than ``total`` match (the count was capped)
     next_cursor: str  # empty on the last page
+    previous_cursor: str = ""  # empty on the first page
 
 
 def _successor(prefix: str) -> str:
@@ -399,27 +404,37 @@ def _row_values(order: Order, columns: tuple[str, ...]) -> list[Any]:
 def search_orders(ctx: ActingContext, terms: OrderSearch) -> SearchPage:
     """One page of the orders of the stores ``ctx`` serves that match ``terms``, in the sort's order,
     with a count capped at ``COUNT_CAP``. Pages are keyset: each starts after the previous page's
-    last row, so page 1,000 costs what page 1 does."""
+    last row (``after``), or ends before the next page's first row (``before``, the Previous page:
+    read the other way round, then turned), so page 1,000 costs what page 1 does."""
     matching = Order.objects.filter(_filters(ctx, terms))
     columns = SORT_COLUMNS[terms.sort]
     limit = max(1, min(terms.limit, 100))
-    after = _decode(terms.after, columns) if terms.after else None
+    backwards = bool(terms.before) and not terms.after
+    cursor = terms.before if backwards else terms.after
+    keyset = _decode(cursor, columns) if cursor else None
+    descending = terms.descending != backwards
     rows = (
-        _store_sorted(matching, terms, after, limit + 1)
+        _store_sorted(matching, descending, keyset, limit + 1)
         if terms.sort == Sort.STORE
         else _sorted(
             matching,
             columns,
-            terms.descending,
-            after,
+            descending,
+            keyset,
             limit + 1,
             by_name=bool(terms.last_name.strip() or terms.first_name.strip()) and terms.sort != Sort.CUSTOMER,
         )
     )
+    more = len(rows) > limit
     orders = rows[:limit]
+    if backwards:
+        orders.reverse()
     counted = matching.order_by().values("id")[: COUNT_CAP + 1].count()
-    next_cursor = _encode(_row_values(orders[-1], columns)) if len(rows) > limit else ""
-    return SearchPage(orders, min(counted, COUNT_CAP), counted > COUNT_CAP, next_cursor)
+    has_next = True if backwards else more
+    has_previous = more if backwards else keyset is not None
+    next_cursor = _encode(_row_values(orders[-1], columns)) if orders and has_next else ""
+    previous_cursor = _encode(_row_values(orders[0], columns)) if orders and has_previous else ""
+    return SearchPage(orders, min(counted, COUNT_CAP), counted > COUNT_CAP, next_cursor, previous_cursor)
 
 
 def _listed(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -456,10 +471,10 @@ def _sorted(qs: QuerySet[Order], columns: tuple[str, ...], descending: bool, aft
     return _rows(list(ids))
 
 
-def _store_sorted(qs: QuerySet[Order], terms: OrderSearch, after: list[Any] | None, limit: int) -> list[Order]:
+def _store_sorted(qs: QuerySet[Order], descending: bool, after: list[Any] | None, limit: int) -> list[Order]:
     """By store name, then id: the few stores in name order, each walked on its (store, id) index."""
     ids = list(Store.objects.order_by("name", "id").values_list("id", flat=True))
-    if terms.descending:
+    if descending:
         ids.reverse()
     if after is not None:
         ids = ids[ids.index(after[0]) :] if after[0] in ids else []
@@ -467,8 +482,8 @@ def _store_sorted(qs: QuerySet[Order], terms: OrderSearch, after: list[Any] | No
     for store_id in ids:
         in_store = qs.filter(store_id=store_id)
         if after is not None and store_id == after[0]:
-            in_store = in_store.filter(**{"id__lt" if terms.descending else "id__gt": after[1]})
-        in_order = in_store.order_by("-id" if terms.descending else "id").values_list("id", flat=True)
+            in_store = in_store.filter(**{"id__lt" if descending else "id__gt": after[1]})
+        in_order = in_store.order_by("-id" if descending else "id").values_list("id", flat=True)
         rows += _rows(list(in_order[: limit - len(rows)]))
         if len(rows) >= limit:
             break

@@ -1,5 +1,6 @@
 """The Orders tab of the search pane and the Order Search Results (seed 004), sortable by column
-header. The terms are the one ``OrderSearch`` the API parses too; a bad term is a field error."""
+header or by the Sorting section, paged Next and Previous. The terms are the one ``OrderSearch``
+the API parses too; a bad term is a field error."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def order_search(request: ConciergeRequest) -> HttpResponse:
     get = request.GET
     ctx = request.ctx
     values = {f: get.get(f, "") for f in FIELDS}
-    params: dict[str, Any] = {**values, "sort": get.get("sort") or Sort.NUMBER, "after": get.get("after", "")}
+    params: dict[str, Any] = {**values, "sort": get.get("sort") or Sort.NUMBER, "after": get.get("after", ""),
+                              "before": get.get("before", "")}  # fmt: skip
     params["direction"] = "desc" if get.get("dir") == "desc" else "asc"
     field_errors: dict[str, list[str]] = {}
     error, status = "", 200
@@ -42,7 +44,7 @@ def order_search(request: ConciergeRequest) -> HttpResponse:
         try:
             page = search_orders(ctx, terms)
         except DomainError as exc:  # a damaged page cursor: the first page instead, with the message
-            error, page = exc.message, search_orders(ctx, terms.but(after=""))
+            error, page = exc.message, search_orders(ctx, terms.but(after="", before=""))
     sort = terms.sort if terms is not None else Sort.NUMBER
     descending = terms.descending if terms is not None else False
     filters = {k: v for k, v in values.items() if v}
@@ -68,7 +70,15 @@ def order_search(request: ConciergeRequest) -> HttpResponse:
             "columns": columns,
             "searched": bool(filters) or "sort" in get,
             "next_url": "?" + urlencode({**base, "after": page.next_cursor}) if page and page.next_cursor else "",
-            "first_url": "?" + urlencode(base) if terms is not None and terms.after else "",
+            "previous_url": "?" + urlencode({**base, "before": page.previous_cursor})
+            if page and page.previous_cursor
+            else "",
+            "first_url": "?" + urlencode(base) if terms is not None and (terms.after or terms.before) else "",
+            # The Sorting section (seed 004: "select a field name from the Sort By Column list, and
+            # set the Sort Order"), beside the clickable headers.
+            "sort_choices": [(column.value, SORT_LABELS[column]) for column in Sort],
+            "sort": sort.value,
+            "descending": descending,
             "error": error,
         },
         status=status,

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from concierge.service import account_views, customer_views, privacy_views, takeover_views, views, warehouse_views
+from concierge.service import (
+    account_views,
+    customer_search_views,
+    customer_views,
+    privacy_views,
+    takeover_views,
+    views,
+    warehouse_views,
+)
 
 app_name = "service"
 
@@ -10,6 +18,7 @@ urlpatterns = [
     path("warehouse/", warehouse_views.warehouse, name="warehouse"),
     path("warehouse/returns/<str:rma>/", warehouse_views.warehouse_return, name="warehouse_return"),
     path("warehouse/returns/<str:rma>/receive", warehouse_views.warehouse_receive, name="warehouse_receive"),
+    path("customers/", customer_search_views.customer_search, name="customers"),
     path("customers/<int:pk>/", customer_views.customer_record, name="customer"),
     path("customers/<int:pk>/edit", customer_views.customer_open, name="customer_open"),
     path("customers/<int:pk>/heartbeat", customer_views.customer_heartbeat, name="customer_heartbeat"),
