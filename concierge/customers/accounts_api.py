@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from ninja import Header, Router, Schema, Status
+from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
@@ -25,29 +25,13 @@ from concierge.core.requests import ConciergeRequest
 from concierge.customers import accounts, locks
 from concierge.customers.editing import parse_version
 from concierge.customers.models import AccountAssociate, Customer
+
+# An account is a customer record: its edits carry the record's version and lock, as every record's do.
+from concierge.customers.records_api import EDIT_HEADERS, ERRORS_EDIT, LEASE_HEADER, IfMatch, LeaseToken
 from concierge.identity.policies import can_find_customers, stores_served
 from concierge.stores.models import Store
 
 router = Router(tags=["accounts"])
-# Required on every change of an existing account; declared optional so that a missing one gets its
-# own answer (428 customer.version_required, 409 customer.lock_lost), documented in EDIT_HEADERS.
-IfMatch = Header(None, alias="If-Match", include_in_schema=False)
-LeaseToken = Header(None, alias="X-Lease-Token", include_in_schema=False)
-_IF_MATCH_DOC = {
-    "in": "header", "name": "If-Match", "required": True,
-    "description": 'The account version the change is based on, e.g. "3". Missing: 428 `customer.version_required`; '
-                   "another version: 412 `customer.stale`.",
-    "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,10}"?$', "minLength": 1},
-}  # fmt: skip
-_LEASE_TOKEN_DOC = {
-    "in": "header", "name": "X-Lease-Token", "required": True,
-    "description": "The token of the account's lock you hold (POST …/lock answers it). Missing, or not the live "
-                   "lock: 409 `customer.lock_lost` (or `customer.locked`, naming who holds it).",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
-}  # fmt: skip
-EDIT_HEADERS = {"parameters": [_IF_MATCH_DOC, _LEASE_TOKEN_DOC]}
-LEASE_HEADER = {"parameters": [_LEASE_TOKEN_DOC]}
-ERRORS_EDIT = {404: ErrorOut, 409: ErrorOut, 412: ErrorOut, 428: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}
 ERRORS_READ = {404: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}
 
 SharedId = Annotated[str, StringConstraints(min_length=1, max_length=accounts.SHARED_ID_MAX,
