@@ -227,6 +227,7 @@ def test_a_suspended_account_is_browsed_and_carted_for_but_place_order_is_refuse
     # Place Order is refused with the structured error
     page = place_order(client, acme)
     assert "Acme Outfitters is suspended: you can browse and add to its cart, but purchases are blocked." in page.text
+    assert 'data-code="account.suspended"' not in page.text  # the refusal says it: the standing notice stands down
     assert not Order.objects.exists()
     assert Cart.objects.get(customer=acme).status == "ACTIVE"
 

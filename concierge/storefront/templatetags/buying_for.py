@@ -36,4 +36,8 @@ def account_notice(context: template.Context) -> dict[str, Any]:
     with (``account.suspended``)."""
     ctx = context.get("ctx")
     account = getattr(ctx, "account", None)
-    return {"message": suspended_message(account) if account is not None and not may_purchase(account) else ""}
+    message = suspended_message(account) if account is not None and not may_purchase(account) else ""
+    # Where a purchase was just refused, the page's own message says it already: not twice.
+    if message and any(str(shown) == message for shown in context.get("messages") or ()):
+        message = ""
+    return {"message": message}
