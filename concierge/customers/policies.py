@@ -77,11 +77,13 @@ class AssociateAct(StrEnum):
 
     CART = "cart"
     PURCHASE = "purchase"
+    # The account's addresses and payment methods, which buying uses.
+    ACCOUNT_DETAILS = "account_details"
     MANAGE_ASSOCIATES = "manage_associates"
 
 
 ROLE_ALLOWS: dict[str, frozenset[AssociateAct]] = {
-    AccountAssociate.Role.BUYER: frozenset({AssociateAct.CART, AssociateAct.PURCHASE}),
+    AccountAssociate.Role.BUYER: frozenset({AssociateAct.CART, AssociateAct.PURCHASE, AssociateAct.ACCOUNT_DETAILS}),
     AccountAssociate.Role.CATALOG_BROWSER: frozenset(),
     AccountAssociate.Role.ADMIN: frozenset(AssociateAct),
 }
@@ -89,6 +91,7 @@ ROLE_ALLOWS: dict[str, frozenset[AssociateAct]] = {
 ROLE_REFUSALS = {
     AssociateAct.CART: "add to the cart or change it",
     AssociateAct.PURCHASE: "place orders",
+    AssociateAct.ACCOUNT_DETAILS: "change its addresses or payment methods",
     AssociateAct.MANAGE_ASSOCIATES: "manage the associates",
 }
 

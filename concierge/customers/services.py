@@ -21,6 +21,7 @@ from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import CustomerEdit, customer_edit
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Customer
+from concierge.customers.policies import AssociateAct, check_associate_may
 from concierge.customers.search import index_customers
 from concierge.customers.selectors import account_for_seller
 from concierge.identity.models import User
@@ -289,7 +290,8 @@ def address_add(
     edit: CustomerEdit | None = None,
 ) -> Address:
     """Save an address to the customer's address book (``edit``: inside a console edit of the record,
-    ``records.py``)."""
+    ``records.py``). An associate of the account in use needs a role that may change its details."""
+    check_associate_may(ctx, AssociateAct.ACCOUNT_DETAILS)
     fields = _clean_address(data)
     with transaction.atomic():
         first = not customer.addresses.exists()
@@ -317,6 +319,7 @@ def address_update(
     data: dict[str, object],
     edit: CustomerEdit | None = None,
 ) -> Address:
+    check_associate_may(ctx, AssociateAct.ACCOUNT_DETAILS)
     fields = _clean_address(data)
     with transaction.atomic():
         address = Address.objects.select_for_update().filter(pk=address_id, customer=customer).first()
@@ -336,6 +339,7 @@ def address_update(
 def address_remove(
     ctx: ActingContext, *, customer: Customer, address_id: int, edit: CustomerEdit | None = None
 ) -> None:
+    check_associate_may(ctx, AssociateAct.ACCOUNT_DETAILS)
     with transaction.atomic():
         deleted, _ = Address.objects.filter(pk=address_id, customer=customer).delete()
         if not deleted:
@@ -349,6 +353,7 @@ def address_make_default(
     ctx: ActingContext, *, customer: Customer, address_id: int, use: str, edit: CustomerEdit | None = None
 ) -> Address:
     """Make an address the default for ``use`` ("billing" or "shipping")."""
+    check_associate_may(ctx, AssociateAct.ACCOUNT_DETAILS)
     if use not in {"billing", "shipping"}:
         raise DomainError(CommonError.REQUEST_INVALID, "Choose billing or shipping.", fields={"use": ["Invalid."]})
     flag = f"is_default_{use}"

@@ -23,6 +23,7 @@ from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import text_problem
 from concierge.core.money import Money
+from concierge.customers.policies import AssociateAct, check_associate_may
 from concierge.identity.roles import Priv
 from concierge.payments.actions import PaymentAction
 from concierge.payments.errors import PaymentError
@@ -60,7 +61,9 @@ def payment_source_add_card(
     default_if_first: bool = True,
 ) -> PaymentSource:
     """Put a card on file. The number is exchanged for a gateway token here and then forgotten;
-    the CVV is checked for form and never kept (RELIABILITY bar 27)."""
+    the CVV is checked for form and never kept (RELIABILITY bar 27). An associate of the account in
+    use needs a role that may change its payment methods."""
+    check_associate_may(ctx, AssociateAct.ACCOUNT_DETAILS)
     digits = re.sub(r"[\s-]", "", number or "")
     if not digits.isdigit() or not 12 <= len(digits) <= 19 or not luhn_valid(digits):
         raise _card_error("number", "Enter a valid card number.")
@@ -129,6 +132,7 @@ def gift_certificate_issue(ctx: ActingContext, *, store: Store, amount: Money) -
 @sensitive_variables("code")
 def payment_source_add_gift_certificate(ctx: ActingContext, *, customer: Customer, code: str) -> PaymentSource:
     """Put a gift certificate of the customer's store on file by its code."""
+    check_associate_may(ctx, AssociateAct.ACCOUNT_DETAILS)
     certificate = GiftCertificate.objects.filter(code_digest=_gift_digest(code or ""), is_active=True).first()
     if certificate is None or certificate.store_id != customer.store_id or certificate.balance <= 0:
         message = "This gift certificate code is not valid here, or has no balance left."
@@ -195,6 +199,7 @@ def _credit_release(source_id: int, amount: Decimal) -> GatewayResult:
 
 
 def payment_source_remove(ctx: ActingContext, *, customer: Customer, source_id: int) -> None:
+    check_associate_may(ctx, AssociateAct.ACCOUNT_DETAILS)
     with transaction.atomic():
         source = (
             PaymentSource.objects.select_for_update().filter(pk=source_id, customer=customer, is_active=True).first()

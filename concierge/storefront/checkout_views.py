@@ -23,6 +23,7 @@ from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
 from concierge.checkout.services import checkout_quote, checkout_submit
 from concierge.core.errors import DomainError
 from concierge.core.requests import ConciergeRequest
+from concierge.customers.policies import check_may_purchase_in
 from concierge.customers.services import ADDRESS_FIELDS, address_add
 from concierge.identity.policies import landing_url
 from concierge.orders.models import Order
@@ -172,6 +173,8 @@ def checkout(request: ConciergeRequest) -> HttpResponse:
         try:
             source_id = _int(request.POST.get("payment_source"))
             if request.POST.get("payment_source") == "new":
+                # Refused purchases (a suspended account, a role that does not buy) keep no new card.
+                check_may_purchase_in(ctx)
                 source = payment_source_add_card(
                     ctx, customer=customer, number=request.POST.get("card_number", ""),
                     exp_month=_int(request.POST.get("card_exp_month")) or 0,

@@ -153,6 +153,41 @@ def test_a_catalog_browser_sees_the_accounts_prices_but_cannot_add_to_the_cart(s
     assert (api.status_code, api.json()["code"]) == (403, "associate.role_forbids")
 
 
+def test_a_catalog_browser_cannot_change_the_accounts_addresses_or_payment_methods(signed_in, shopper, acme):
+    associate(acme, shopper, ROLE.CATALOG_BROWSER)
+    client = signed_in(shopper.user)
+    switch(client, acme)
+    address = {"action": "add", "first_name": "Al", "last_name": "Browser", "line1": "1 Main St", "city": "Austin",
+               "postal_code": "78701", "country": "US"}  # fmt: skip
+    page = client.post(reverse("storefront:addresses"), address, follow=True).text
+    assert "but not change its addresses or payment methods" in page
+    assert acme.addresses.count() == 1
+    card = {"number": "4242 4242 4242 4242", "exp_month": "12", "exp_year": "2031", "cvc": "123",
+            "holder_name": "Al Browser"}  # fmt: skip
+    page = client.post(reverse("storefront:payment_methods"), card, follow=True).text
+    assert "but not change its addresses or payment methods" in page
+    assert acme.payment_sources.filter(kind="CARD").count() == 0
+
+
+def test_a_refused_purchase_with_a_new_card_keeps_no_card(signed_in, shopper, acme, boots, csr):
+    associate(acme, shopper)
+    suspend(acme, csr)
+    client = signed_in(shopper.user)
+    switch(client, acme)
+    client.post(reverse("storefront:cart_add"), {"sku": boots.pk, "quantity": 1})
+    cart = Cart.objects.get(customer=acme, status="ACTIVE")
+    line, address = cart.lines.get(), acme.addresses.get()
+    page = client.post(reverse("storefront:checkout"), {
+        "action": "place", f"delivery_{line.pk}": "ship", f"address_{line.pk}": address.pk,
+        f"method_{line.pk}": "standard", "billing_address": address.pk, "payment_source": "new",
+        "card_number": "4242 4242 4242 4242", "card_exp_month": "12", "card_exp_year": "2031", "card_cvc": "123",
+        "card_holder": "Acme Outfitters",
+    }, follow=True)  # fmt: skip
+    assert "Acme Outfitters is suspended" in page.text
+    assert acme.payment_sources.filter(kind="CARD").count() == 0
+    assert not Order.objects.exists()
+
+
 def test_an_account_administrator_adds_and_removes_an_associate(signed_in, shopper, other_shopper, acme):
     associate(acme, shopper, ROLE.ADMIN)
     client = signed_in(shopper.user)
