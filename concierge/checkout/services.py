@@ -35,6 +35,7 @@ from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import text_errors, text_problem
 from concierge.core.money import Money
 from concierge.customers.models import Address, Customer
+from concierge.customers.policies import associate_role
 from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
 from concierge.orders.selectors import placed_orders
 from concierge.payments.errors import PaymentError
@@ -445,7 +446,10 @@ def _order_fields(ctx: ActingContext, placement: Placement, cart: Cart) -> dict[
     return {
         "checkout_key": placement.attempt,
         "store": cart.store, "customer": customer, "account": ctx.account, "placed_by": ctx.user,
-        "placed_on_behalf": ctx.user is not None and ctx.user.pk != customer.user_id, "cart": cart,
+        # Placed for the customer by someone else: an agent or a seller. An associate buying for their
+        # own account places it themself (the order is the account's, placed_by names them).
+        "placed_on_behalf": ctx.user is not None and ctx.user.pk != customer.user_id and associate_role(ctx) is None,
+        "cart": cart,
         "currency": priced.currency, "subtotal": priced.subtotal.amount, "discount_total": priced.discount.amount,
         "shipping_total": priced.shipping.amount, "tax_total": priced.tax.amount, "total": priced.total.amount,
         "promotions": list(priced.promotions), "email": placement.plan.email or customer.email,

@@ -113,7 +113,9 @@ def test_an_associate_buys_for_the_account_at_its_prices_and_the_order_is_the_ac
     assert "Jane Shopper for Acme Outfitters" in detail
     # and the console shows who placed it for whom
     console = signed_in(csr).get(reverse("service:order", args=[order.number])).text
-    assert "placed by Jane Shopper on behalf of Acme Outfitters" in console
+    assert "placed by Jane Shopper for Acme Outfitters" in console
+    # she placed it herself, for her account: not an order placed with customer service's help
+    assert order.placed_on_behalf is False
 
 
 def test_back_to_myself_the_shopper_buys_for_herself_again(signed_in, shopper, acme, boots):
