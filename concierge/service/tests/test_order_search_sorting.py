@@ -26,7 +26,7 @@ def numbers(response) -> list[str]:
 
 @pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
 @pytest.mark.parametrize("sort", list(Sort))
-def test_the_sorting_section_orders_the_results(signed_in, supervisor, rows, sort, descending):  # noqa: F811
+def test_the_sorting_section_orders_the_results(signed_in, supervisor, rows, sort, descending):  # noqa: F811 - rows is the fixture imported above
     # when the supervisor picks a Sort By Column and a Sort Order and clicks Search
     response = signed_in(supervisor).get(URL, {"last_name": "", "sort": sort.value,
                                                "dir": "desc" if descending else "asc"})  # fmt: skip
@@ -37,7 +37,7 @@ def test_the_sorting_section_orders_the_results(signed_in, supervisor, rows, sor
     assert f'<option value="{"desc" if descending else "asc"}" selected>' in page
 
 
-def test_the_form_has_a_sorting_section(signed_in, supervisor, rows):  # noqa: F811
+def test_the_form_has_a_sorting_section(signed_in, supervisor, rows):  # noqa: F811 - rows is the fixture imported above
     page = signed_in(supervisor).get(URL).content.decode()
     for words in ("Sorting", "Sort By Column", "Sort Order", "Ascending", "Descending", "Customer Name"):
         assert words in page
@@ -66,7 +66,7 @@ def test_previous_goes_back_a_page_and_the_first_has_none(signed_in, supervisor,
 
 @pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
 @pytest.mark.parametrize("sort", list(Sort))
-def test_every_sort_pages_back_with_previous(rows, supervisor, sort, descending):  # noqa: F811
+def test_every_sort_pages_back_with_previous(rows, supervisor, sort, descending):  # noqa: F811 - rows is the fixture imported above
     # given the five orders, two a page, walked forward to the last page
     ctx = ActingContext(user=supervisor)
     terms = OrderSearch(sort=sort, direction="desc" if descending else "asc", limit=2)
