@@ -21,6 +21,7 @@ from concierge.audit.services import record
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.core.forms import text_problem
 from concierge.customers.actions import CustomerAction
+from concierge.customers.editing import moved_on_outside_console
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import AccountAssociate, Customer
 from concierge.customers.policies import AssociateAct, associate_role, check_associate_may
@@ -128,6 +129,7 @@ def account_associate_add(ctx: ActingContext, *, email: str, role: str) -> Accou
     try:
         with transaction.atomic():
             associate = AccountAssociate.objects.create(account=account, user=user, role=role)
+            moved_on_outside_console(account.pk)
             record(ctx, action=CustomerAction.ASSOCIATE_ADDED, subject_kind="customer", subject_id=account.pk,
                    data={"associate_user": user.pk, "role": role})  # fmt: skip
     except IntegrityError:
@@ -158,5 +160,6 @@ def account_associate_remove(ctx: ActingContext, *, associate_id: object) -> Non
         role = associate.role
         user_id = associate.user_id
         associate.delete()
+        moved_on_outside_console(account.pk)
         record(ctx, action=CustomerAction.ASSOCIATE_REMOVED, subject_kind="customer", subject_id=account.pk,
                data={"associate_user": user_id, "role": role})  # fmt: skip

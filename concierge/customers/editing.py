@@ -47,7 +47,17 @@ from concierge.customers.models import Customer
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
 
-__all__ = ["SYSTEM", "CustomerEdit", "EditGuard", "Guard", "Then", "check_guard", "customer_edit", "parse_version"]
+__all__ = [
+    "SYSTEM",
+    "CustomerEdit",
+    "EditGuard",
+    "Guard",
+    "Then",
+    "check_guard",
+    "customer_edit",
+    "moved_on_outside_console",
+    "parse_version",
+]
 
 
 @dataclass
@@ -114,6 +124,13 @@ def customer_edit(ctx: ActingContext, *, customer_id: int, guard: Guard, then: T
             leases.clear(customer)
             record(edit.ctx, action=CustomerAction.UNLOCKED, subject_kind="customer", subject_id=customer.pk,
                    data={"reason": "saved"})  # fmt: skip
+
+
+def moved_on_outside_console(customer_id: int) -> None:
+    """A change to the record made outside the console's editor (the customer's own sign-in email,
+    an account administrator's associates): the version moves on, so a console editor who loaded
+    the record before is refused (412) instead of saving over it. Inside the caller's transaction."""
+    Customer.objects.filter(pk=customer_id).update(version=F("version") + 1, updated_at=clock.now())
 
 
 def parse_version(value: str | None) -> int | None:

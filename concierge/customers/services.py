@@ -10,7 +10,6 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 
 from concierge.audit.services import record
 from concierge.core.edits import Guard, SystemChange, Then
@@ -18,7 +17,7 @@ from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import text_errors
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.actions import CustomerAction
-from concierge.customers.editing import CustomerEdit, customer_edit
+from concierge.customers.editing import CustomerEdit, customer_edit, moved_on_outside_console
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Customer
 from concierge.customers.policies import AssociateAct, check_associate_may
@@ -98,7 +97,7 @@ def customer_change_sign_in_email(ctx: ActingContext, *, password: str, email: s
         if customer is not None and customer.email != user.email:
             customer.email = user.email
             customer.save(update_fields=["email"])
-            Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
+            moved_on_outside_console(customer.pk)
             index_customers([customer])
     return user
 

@@ -197,7 +197,10 @@ def test_an_account_administrator_adds_and_removes_an_associate(signed_in, shopp
     assert 'href="/account/associates/"' in client.get("/").text
     # when she adds Omar as a Buyer (User Email, Role, Save)
     url = reverse("storefront:associates")
+    loaded = Customer.objects.get(pk=acme.pk).version
     page = client.post(url, {"action": "add", "email": "OMAR@example.com", "role": ROLE.BUYER}, follow=True).text
+    # the account record moves on: a console editor who loaded it before is refused, not overwritten
+    assert Customer.objects.get(pk=acme.pk).version == loaded + 1
     # then he is an associate, and it is audited as her acting for the account
     assert "Omar Other is now an associate (Buyer)." in page
     added = AccountAssociate.objects.get(account=acme, user=other_shopper.user)
@@ -217,6 +220,7 @@ def test_an_account_administrator_adds_and_removes_an_associate(signed_in, shopp
     page = client.post(url, {"action": "remove", "associate_id": added.pk}, follow=True).text
     assert "The associate was removed." in page
     assert not AccountAssociate.objects.filter(pk=added.pk).exists()
+    assert Customer.objects.get(pk=acme.pk).version == loaded + 2
     assert other_shopper.user.__class__.objects.filter(pk=other_shopper.user_id).exists()  # the user stays
     assert Event.objects.filter(action=CustomerAction.ASSOCIATE_REMOVED, actor_id=shopper.user_id).count() == 1
 
