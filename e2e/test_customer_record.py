@@ -57,6 +57,7 @@ def test_edit_a_user_record_segments_disable_and_reset_the_password(new_page, st
     # when she edits, the preferred locale's price preview follows the choice before any save
     ann.get_by_role("button", name="Edit").click()
     expect(ann.get_by_test_id("lock-indicator")).to_contain_text("Locked by Ann Agent (you)")
+    ann.wait_for_load_state()  # the preview is asked for by htmx, which listens only once the page has loaded
     ann.get_by_label("Preferred Locale and Language").select_option(label="French (France)")
     expect(ann.get_by_test_id("price-preview")).to_have_text("14,25\u00a0$US")
     ann.get_by_label("Preferred Locale and Language").select_option(label="German (Germany)")
