@@ -96,3 +96,17 @@ def clock() -> Iterator[ModuleType]:
     """The injectable clock, pinned at the real time; ``clock.advance(timedelta)`` moves it."""
     with clock_module.frozen():
         yield clock_module
+
+
+@pytest.fixture(autouse=True)
+def _forget_kept_data() -> Iterator[None]:
+    """What a process keeps (reference data, people's access) is keyed by ids and rows that each
+    test's rolled-back transaction makes again: every test starts with nothing kept."""
+    from concierge.core import caching
+    from concierge.identity import access
+
+    caching.forget_all()
+    access.forget_all()
+    yield
+    caching.forget_all()
+    access.forget_all()

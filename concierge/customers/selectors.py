@@ -51,7 +51,13 @@ def access_customer(ctx: ActingContext, pk: object) -> Customer:
 
 
 def customer_for_user(user: User) -> Customer | None:
-    """The customer record a signed-in user shops as (none for staff)."""
+    """The customer record a signed-in user shops as (none for staff). The session's user comes
+    with it already (``EmailBackend.get_user``), so a request resolves it without a query."""
+    if getattr(user, "customer_loaded", False):
+        try:
+            return user.customer
+        except Customer.DoesNotExist:
+            return None
     return Customer.objects.select_related("store").filter(user=user).first()
 
 

@@ -15,6 +15,7 @@ from concierge.core.errors import CommonError, DomainError
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf, tagged_not_on_behalf
 from concierge.core.requests import ConciergeRequest
 from concierge.identity import services
+from concierge.identity.access import access_of
 from concierge.identity.models import ApiToken
 from concierge.identity.roles import Priv
 from concierge.identity.selectors import active_tokens
@@ -121,9 +122,9 @@ def me(request: ConciergeRequest) -> MeOut:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in first.", status=401)
     return MeOut(
         user=PersonOut(id=user.pk, name=user.display_name, email=user.email),
-        roles=sorted(user.groups.values_list("name", flat=True)),
+        roles=list(access_of(user).roles),
         privileges=sorted(p.value for p in Priv if user.has_perm(p)),
-        stores=sorted(user.stores.values_list("code", flat=True)),
+        stores=list(access_of(user).store_codes),
         customer=_customer_ref(ctx.customer),
         account=_customer_ref(ctx.account),
         assisted_session=getattr(ctx.assisted_session, "pk", None),

@@ -9,7 +9,10 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         # Not a cycle: roles.py imports auth models, importable only once the app registry is ready.
+        from concierge.identity import access
         from concierge.identity.roles import sync_roles_after_migrate
+
+        access.connect()  # a change of anyone's roles, privileges or stores restamps them
 
         # Permissions only exist after post_migrate has created them, so the roles (groups) are
         # synchronised with roles.py there, after every migrate (docs/adr/0003-roles.md).

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from concierge.identity.access import access_of
 from concierge.identity.models import User
 from concierge.identity.policies import may_sign_in
 
@@ -30,6 +31,21 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's user, with the customer record they shop as and its store in the same
+        query: the acting context needs all three on every request."""
+        user = User.objects.select_related("customer__store").filter(pk=user_id).first()
+        if user is not None:
+            user.customer_loaded = True  # customer_for_user takes it from here, even when there is none
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> frozenset[str]:  # type: ignore[override]
+        """Kept per process under the user's access stamp (identity/access.py), so a request asks
+        the database nothing to check a privilege."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return frozenset()
+        return access_of(user_obj).permissions
 
     def user_can_authenticate(self, user: Any) -> bool:
         """Refuses a disabled user or customer, at sign-in and on every later request of a session

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import hashlib
 import secrets
 from typing import ClassVar
@@ -44,11 +46,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Bumped by "Sign out everywhere": it is part of the session hash, so every session signed in
     # before the bump is no longer valid.
     session_epoch = models.PositiveIntegerField(default=0)
+    # Replaced whenever the user's roles, direct privileges or stores change: their access is kept
+    # per process under it (identity/access.py), and this row is read on every request anyway.
+    access_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
     stores = models.ManyToManyField(
         "stores.Store", blank=True, related_name="staff", help_text="The stores this staff member serves."
     )
 
     objects = UserManager()
+    # Set on the session's user, whose customer record was read with it (EmailBackend.get_user).
+    customer_loaded: bool = False
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from concierge.core.redirects import safe_next
+from concierge.identity.access import access_of
 from concierge.identity.roles import Priv
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def stores_served(ctx: ActingContext) -> frozenset[int]:
     user = ctx.user
     if user is None or not user.is_active or not is_staff_member(user):
         return frozenset()
-    return frozenset(user.stores.values_list("pk", flat=True))
+    return access_of(user).store_ids
 
 
 def serves_store(ctx: ActingContext, store_id: int | None) -> bool:

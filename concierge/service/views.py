@@ -25,6 +25,7 @@ from concierge.core.redirects import redirect_back, safe_next
 from concierge.core.requests import ConciergeRequest
 from concierge.customers.search import FIND_FIELDS, RESULT_LIMIT, Criteria
 from concierge.customers.selectors import FIND_REFUSED, find_customers
+from concierge.identity.access import access_of
 from concierge.identity.policies import can_find_customers, can_use_console, stores_served
 from concierge.identity.roles import Priv
 from concierge.service.activity import recent_activity
@@ -128,7 +129,7 @@ def home(request: ConciergeRequest) -> HttpResponse:
             "limit": RESULT_LIMIT,
             "can_access": may_assist(user),
             "stores": Store.objects.filter(pk__in=stores_served(ctx)).order_by("name"),
-            "roles": user.groups.order_by("name").values_list("name", flat=True),
+            "roles": access_of(user).roles,
             "recent_activity": recent_activity(actor_id=user.pk, limit=15),
         },
         status=status,
