@@ -103,7 +103,7 @@ def cart_out(request: ConciergeRequest, cart: Cart, *, token: str | None = None)
         subtotal=money_out(priced.subtotal, locale), discount=money_out(priced.discount, locale),
         tax=money_out(priced.tax, locale), total=money_out(priced.subtotal - priced.discount + priced.tax, locale),
         promotions=list(priced.promotions), acting_as=acting_as_text(request.ctx), token=token,
-        locked_by=cart.lease_holder_name() if cart.lease_is_live() else None,
+        locked_by=cart.lease_holder_name(request.ctx.user) if cart.lease_is_live() else None,
         lease_token=cart.lease_token if cart.lease_held_by(request.ctx.user) else None,
     )  # fmt: skip
 

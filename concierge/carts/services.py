@@ -85,8 +85,12 @@ def close(cart: Cart, status: str) -> None:
 
 
 def bump(cart: Cart) -> None:
-    Cart.objects.filter(pk=cart.pk).update(version=F("version") + 1, updated_at=clock.now())
-    cart.refresh_from_db(fields=["version", "updated_at"])
+    """Move the version of ``cart`` on. The caller holds the row's lock (``select_for_update``), so
+    the version it read is the row's: no reading it back."""
+    now = clock.now()
+    Cart.objects.filter(pk=cart.pk).update(version=F("version") + 1, updated_at=now)
+    cart.version += 1
+    cart.updated_at = now
 
 
 def _check_quantity(quantity: object) -> int:

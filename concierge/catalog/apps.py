@@ -12,3 +12,10 @@ class CatalogConfig(AppConfig):
         from concierge.catalog import account_holder
 
         account_holder.register_holder()
+
+        from django.db.models.signals import m2m_changed
+
+        from concierge.catalog.pricing import forget_segments
+        from concierge.customers.models import Customer
+
+        m2m_changed.connect(forget_segments, sender=Customer.segments.through, dispatch_uid="catalog.forget_segments")

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
-
 from concierge.catalog.errors import CatalogError
-from concierge.catalog.models import Price, Promotion, Sku
+from concierge.catalog.models import Price, PriceList, Promotion, Sku
 from concierge.core import clock
+from concierge.core.caching import kept
 from concierge.core.errors import DomainError
 from concierge.core.money import Money, minor_unit
 from concierge.stores.models import TaxRate
@@ -64,7 +63,7 @@ def buyer_of(*, store: Store, customer: Customer | None, account: Customer | Non
     segment_ids: set[int] = set()
     for who in (customer, account):
         if who is not None:
-            segment_ids.update(who.segments.values_list("id", flat=True))
+            segment_ids.update(_segment_ids(who))
     return Buyer(
         store=store,
         customer_id=customer.pk if customer else None,
@@ -74,19 +73,66 @@ def buyer_of(*, store: Store, customer: Customer | None, account: Customer | Non
     )
 
 
+def _segment_ids(who: Customer) -> frozenset[int]:
+    """``who``'s segments, read once per loaded customer (pricing asks for them several times in
+    one request); a change of their segments forgets it (``forget_segments``)."""
+    found = getattr(who, "_pricing_segment_ids", None)
+    if found is None:
+        found = frozenset(who.segments.values_list("id", flat=True))
+        who._pricing_segment_ids = found  # type: ignore[attr-defined]
+    return found
+
+
+def forget_segments(sender: object, instance: object, action: str, **kwargs: object) -> None:
+    """Receiver of ``Customer.segments`` changes (connected in catalog/apps.py)."""
+    if action.startswith("post_") and hasattr(instance, "_pricing_segment_ids"):
+        del instance._pricing_segment_ids  # type: ignore[attr-defined]
+
+
+# Reference data, kept per process for a short time (core/caching.py): every priced request reads
+# it, an administrator changes it now and then.
+REFERENCE_TTL = 30
+
+
+@kept(REFERENCE_TTL, models=[PriceList])
+def _price_lists(store_id: int, currency: str) -> tuple[tuple[int, int | None, int | None, int], ...]:
+    """The store's price lists in ``currency``: (id, account id, segment id, priority)."""
+    rows = PriceList.objects.filter(store_id=store_id, currency=currency).order_by("id")
+    return tuple(rows.values_list("id", "account_id", "segment_id", "priority"))
+
+
+@kept(REFERENCE_TTL, models=[Promotion])
+def _promotions(store_id: int) -> tuple[Promotion, ...]:
+    """The store's active promotions, whatever their window and segment (filtered per buyer)."""
+    return tuple(Promotion.objects.filter(store_id=store_id, is_active=True).order_by("id"))
+
+
+@kept(REFERENCE_TTL, models=[TaxRate])
+def _tax_rates(store_id: int) -> dict[tuple[str, str], Decimal]:
+    return {(r.country, r.region): r.rate for r in TaxRate.objects.filter(store_id=store_id)}
+
+
 def unit_prices(buyer: Buyer, sku_ids: Sequence[int]) -> dict[int, Money]:
-    """The price of each SKU for ``buyer`` (SKUs without any price are left out)."""
-    lists = Q(price_list__segment__isnull=True, price_list__account__isnull=True)
-    if buyer.segment_ids:
-        lists |= Q(price_list__segment_id__in=buyer.segment_ids)
-    if buyer.account_id:
-        lists |= Q(price_list__account_id=buyer.account_id)
-    rows = Price.objects.filter(
-        lists, sku_id__in=list(sku_ids), price_list__store=buyer.store, price_list__currency=buyer.currency
-    ).values_list("sku_id", "amount", "price_list__account_id", "price_list__segment_id", "price_list__priority")
+    """The price of each SKU for ``buyer`` (SKUs without any price are left out): the account's own
+    list first, then the buyer's segment lists by priority, then the store's list."""
+    ranks: dict[int, tuple[int, int]] = {}
+    for list_id, account_id, segment_id, priority in _price_lists(buyer.store.pk, buyer.currency):
+        if account_id is not None:
+            if account_id == buyer.account_id:
+                ranks[list_id] = (2, 0)
+        elif segment_id is not None:
+            if segment_id in buyer.segment_ids:
+                ranks[list_id] = (1, priority)
+        else:
+            ranks[list_id] = (0, 0)
+    if not ranks or not sku_ids:
+        return {}
+    rows = Price.objects.filter(price_list_id__in=list(ranks), sku_id__in=list(sku_ids)).values_list(
+        "sku_id", "amount", "price_list_id"
+    )
     best: dict[int, tuple[tuple[int, int], Decimal]] = {}
-    for sku_id, amount, account_id, segment_id, priority in rows:
-        rank = (2, 0) if account_id else (1, priority) if segment_id else (0, 0)
+    for sku_id, amount, list_id in rows:
+        rank = ranks[list_id]
         if sku_id not in best or rank > best[sku_id][0]:
             best[sku_id] = (rank, amount)
     return {sku_id: Money(amount, buyer.currency) for sku_id, (_, amount) in best.items()}
@@ -94,14 +140,13 @@ def unit_prices(buyer: Buyer, sku_ids: Sequence[int]) -> dict[int, Money]:
 
 def promotions_for(buyer: Buyer) -> list[Promotion]:
     """The promotions this buyer sees now: the store's, in their window, for everyone or their segment."""
-    segment = Q(segment__isnull=True)
-    if buyer.segment_ids:
-        segment |= Q(segment_id__in=buyer.segment_ids)
-    return list(
-        Promotion.objects.filter(segment, store=buyer.store, is_active=True, starts_at__lte=buyer.at)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=buyer.at))
-        .order_by("id")
-    )
+    return [
+        p
+        for p in _promotions(buyer.store.pk)
+        if (p.segment_id is None or p.segment_id in buyer.segment_ids)
+        and p.starts_at <= buyer.at
+        and (p.ends_at is None or p.ends_at > buyer.at)
+    ]
 
 
 def _discount(promotion: Promotion, base: Money) -> Money:
@@ -187,7 +232,7 @@ def _rate_in(rates: dict[tuple[str, str], Decimal], country: str, region: str) -
 
 def tax_rate(store: Store, *, country: str = "", region: str = "") -> Decimal:
     """The store's rate for a place: the most specific of (country, region), country, fallback."""
-    return _rate_in({(r.country, r.region): r.rate for r in TaxRate.objects.filter(store=store)}, country, region)
+    return _rate_in(_tax_rates(store.pk), country, region)
 
 
 def price_lines(
@@ -204,7 +249,7 @@ def price_lines(
     promotions = promotions_for(buyer)
     drafts = _line_promotions(lines, unit, [p for p in promotions if p.target != Promotion.Target.CART])
     _spread_cart_promotion(drafts, [p for p in promotions if p.target == Promotion.Target.CART], buyer.currency)
-    rates = {(r.country, r.region): r.rate for r in TaxRate.objects.filter(store=buyer.store)}
+    rates = _tax_rates(buyer.store.pk)
     priced = [
         _taxed(line, draft, unit[line.sku.pk], _rate_in(rates, *_tax_place(line, tax_country, tax_region)))
         for line, draft in zip(lines, drafts, strict=True)

@@ -51,7 +51,11 @@ class Leased(models.Model):
     def lease_held_by(self, user: User | None, now: dt.datetime | None = None) -> bool:
         return user is not None and self.lease_is_live(now) and self.lease_holder_id == user.pk
 
-    def lease_holder_name(self) -> str:
+    def lease_holder_name(self, viewer: User | None = None) -> str:
+        """Who holds the lease, by name; ``viewer`` (the person asking, often the holder) saves
+        reading the holder's row again."""
+        if viewer is not None and viewer.pk == self.lease_holder_id:
+            return viewer.display_name
         holder = self.lease_holder
         if self.lease_holder_id is not None and (holder is None or holder.pk != self.lease_holder_id):
             # The holder joined to a row read under FOR UPDATE can be stale on PostgreSQL: a row

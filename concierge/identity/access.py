@@ -111,7 +111,9 @@ def _other_field(through: Any) -> str:
     return f"{names[0]}_id"
 
 
-def _role_privileges_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
+def _role_privileges_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
     """A role's (group's) privileges changed: every holder's access changes with it."""
     from django.contrib.auth.models import Group
 
@@ -139,5 +141,7 @@ def connect() -> None:
 
     for through in (User.groups.through, User.user_permissions.through, User.stores.through):
         m2m_changed.connect(_user_side_changed, sender=through, dispatch_uid=f"concierge.access.{through.__name__}")
-    m2m_changed.connect(_role_privileges_changed, sender=Group.permissions.through, dispatch_uid="concierge.access.roles")
+    m2m_changed.connect(
+        _role_privileges_changed, sender=Group.permissions.through, dispatch_uid="concierge.access.roles"
+    )
     post_delete.connect(_user_deleted, sender=User, dispatch_uid="concierge.access.deleted")

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import uuid
-
 import hashlib
 import secrets
+import uuid
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin

@@ -189,11 +189,14 @@ def api_token_user(key: str, *, touch: bool = False) -> User | None:
     """The active user a bearer key belongs to, or ``None``. ``touch`` records the use (only for
     requests that change something: a GET never writes)."""
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__customer__store")
         .filter(digest=ApiToken.digest_of(key), revoked_at=None, user__is_active=True)
         .first()
     )
-    if token is None or not may_sign_in(token.user):
+    if token is None:
+        return None
+    token.user.customer_loaded = True  # read with it: the acting context asks no more (EmailBackend.get_user)
+    if not may_sign_in(token.user):
         return None
     now = clock.now()
     if touch and (token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5)):

@@ -36,6 +36,7 @@ from concierge.orders.errors import OrderError
 from concierge.orders.models import Hold, Order, OrderLine, Shipment
 from concierge.stores.days import within_store_days
 from concierge.stores.models import ShippingMethod, Store
+from concierge.stores.selectors import store_ids_by_name
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -440,7 +441,7 @@ def search_orders(ctx: ActingContext, terms: OrderSearch) -> SearchPage:
 def _listed(qs: QuerySet[Order]) -> QuerySet[Order]:
     return qs.select_related("store", "placed_by").only(
         "number", "store__code", "store__name", "billing_first_name", "billing_last_name", "billing_last_name_key",
-        "billing_first_name_key", "placed_at", "total", "currency", "status", "lease_holder_id",
+        "billing_first_name_key", "placed_at", "total", "currency", "status", "lease_holder_id", "store__time_zone",
         "lease_expires_at", "from_draft", "placed_by__first_name", "placed_by__last_name", "placed_by__email",
     )  # fmt: skip
 
@@ -473,7 +474,7 @@ def _sorted(qs: QuerySet[Order], columns: tuple[str, ...], descending: bool, aft
 
 def _store_sorted(qs: QuerySet[Order], descending: bool, after: list[Any] | None, limit: int) -> list[Order]:
     """By store name, then id: the few stores in name order, each walked on its (store, id) index."""
-    ids = list(Store.objects.order_by("name", "id").values_list("id", flat=True))
+    ids = store_ids_by_name()
     if descending:
         ids.reverse()
     if after is not None:
@@ -577,6 +578,6 @@ def order_page(ctx: ActingContext, number: str, *, tab: str, lock_events: bool =
         shipments=list(order.shipments.all()),
         locked=locked,
         locked_by_me=locked and ctx.user is not None and order.lease_holder_id == ctx.user.pk,
-        holder_name=order.lease_holder_name() if locked else "",
+        holder_name=order.lease_holder_name(ctx.user) if locked else "",
         **extra,
     )

@@ -40,6 +40,7 @@ from concierge.service.customer_views import (
 )
 from concierge.service.views import staff_required
 from concierge.stores.models import Store
+from concierge.stores.selectors import stores_named
 
 STEPS = ("details", "shared_id", "attributes")
 ADDRESS_NAMES = tuple(f"address_{f}" for f in ADDRESS_FIELDS if f != "label")
@@ -90,7 +91,7 @@ def _render_wizard(
     status: int = 200,
 ) -> HttpResponse:
     ctx = request.ctx
-    stores = list(Store.objects.filter(pk__in=stores_served(ctx)).order_by("name"))
+    stores = stores_named(stores_served(ctx))
     store = parent.store if parent else next((s for s in stores if str(s.pk) == values.get("store")), None)
     carried = [(name, values.get(name, "")) for name in ALL_FIELDS if name not in STEP_FIELDS[step]]
     context: dict[str, Any] = {

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET
 from concierge.core.errors import DomainError
 from concierge.core.forms import checks_text
 from concierge.core.requests import ConciergeRequest
+from concierge.identity.policies import stores_served
 from concierge.orders.models import Order
 from concierge.orders.selectors import SORT_LABELS, OrderSearch, Sort, search_orders
 from concierge.service.views import staff_required
+from concierge.stores.selectors import stores_named
 
 FIELDS = ("number", "first_name", "last_name", "email", "phone", "postal_code", "status", "store", "placed_from",
           "placed_to")  # fmt: skip
@@ -66,7 +68,7 @@ def order_search(request: ConciergeRequest) -> HttpResponse:
             "values": values,
             "field_errors": field_errors,
             "statuses": Order.Status.choices,
-            "stores": ctx.signed_in_user.stores.order_by("name"),
+            "stores": stores_named(stores_served(ctx)),
             "columns": columns,
             "searched": bool(filters) or "sort" in get,
             "next_url": "?" + urlencode({**base, "after": page.next_cursor}) if page and page.next_cursor else "",

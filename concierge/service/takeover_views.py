@@ -45,7 +45,7 @@ from concierge.customers.search import Criteria, looks_like_phone
 from concierge.customers.selectors import find_customers
 from concierge.identity.policies import stores_served
 from concierge.service.views import View, staff_required
-from concierge.stores.models import Store
+from concierge.stores.selectors import stores_named
 
 QUERY_LIMIT = 120
 # A phone number as people type it: digits with spaces, dots, dashes, brackets or a leading +.
@@ -103,7 +103,7 @@ def takeover_new(request: ConciergeRequest) -> HttpResponse:
     """Create New Order: search for the customer and pick them from the drop-down, or enter an
     anonymous shopper's name and email (a guest order); then create."""
     ctx = request.ctx
-    stores = list(Store.objects.filter(pk__in=stores_served(ctx)).order_by("name"))
+    stores = stores_named(stores_served(ctx))
     guest_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:

@@ -29,7 +29,7 @@ from concierge.identity.access import access_of
 from concierge.identity.policies import can_find_customers, can_use_console, stores_served
 from concierge.identity.roles import Priv
 from concierge.service.activity import recent_activity
-from concierge.stores.models import Store
+from concierge.stores.selectors import stores_named
 
 View = Callable[..., HttpResponse]
 
@@ -128,7 +128,7 @@ def home(request: ConciergeRequest) -> HttpResponse:
             "result": result,
             "limit": RESULT_LIMIT,
             "can_access": may_assist(user),
-            "stores": Store.objects.filter(pk__in=stores_served(ctx)).order_by("name"),
+            "stores": stores_named(stores_served(ctx)),
             "roles": access_of(user).roles,
             "recent_activity": recent_activity(actor_id=user.pk, limit=15),
         },

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db.models import Q
 
 from concierge.stores.models import Store
+from concierge.stores.selectors import store_zones
 
 
 def _zone(store_or_tz: Store | str) -> ZoneInfo:
@@ -37,7 +38,7 @@ def within_store_days(
     """Rows of ``store_ids`` whose ``field`` falls on ``date_from``…``date_to`` of their own store's
     days (stores in different time zones each get their own bounds)."""
     by_zone: dict[str, list[int]] = defaultdict(list)
-    for pk, zone in Store.objects.filter(pk__in=list(store_ids)).values_list("pk", "time_zone"):
+    for pk, zone in store_zones(store_ids).items():
         by_zone[zone].append(pk)
     q = Q(pk__in=[])
     for zone, ids in by_zone.items():

@@ -1,0 +1,129 @@
+"""Statements per request of the hot pages and calls (PERFORMANCE.md): a change that makes one of
+them ask the database more fails here, whatever the machine's speed. Each budget is what the
+request needs today, counted on the second request (the first warms what a process keeps), and
+includes the SAVEPOINT and RELEASE the test's transaction turns each BEGIN and COMMIT into."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from concierge.api.tests.test_commerce_api import token_headers
+from concierge.orders.models import Order
+from concierge.orders.tests.builders import placed_order
+from concierge.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def statements(request: Callable[[], object], *, status: int) -> list[str]:
+    request()  # warm: the access and reference data a process keeps
+    with CaptureQueriesContext(connection) as captured:
+        response = request()
+    assert response.status_code == status, getattr(response, "content", b"")[:500]
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def within(budget: int, sql: list[str]) -> None:
+    assert len(sql) <= budget, f"{len(sql)} statements (budget {budget}):\n" + "\n".join(s[:150] for s in sql)
+
+
+@pytest.fixture
+def sku(store):
+    return factories.product(store=store, name="Alpine Trail Runner", price="89.95")
+
+
+@pytest.fixture
+def placed(shopper, store) -> Order:
+    return placed_order(shopper, store)
+
+
+@pytest.fixture
+def ann(csr) -> dict[str, str]:
+    return token_headers(csr.email)
+
+
+@pytest.fixture
+def console(signed_in, csr) -> Client:
+    return signed_in(csr)
+
+
+# --- The per-request floor ------------------------------------------------------------------------
+
+
+def test_a_trivial_api_call_reads_only_its_token(ann):
+    sql = statements(lambda: Client().get("/api/v1/me", headers=ann), status=200)
+    within(1, sql)
+    assert "identity_apitoken" in sql[0]
+    assert "customers_customer" in sql[0]
+
+
+def test_a_trivial_console_page_reads_the_session_the_user_and_its_own_rows(console):
+    sql = statements(lambda: console.get("/service/customers/"), status=200)
+    within(3, sql)
+    assert "django_session" in sql[0]
+    assert "identity_user" in sql[1]
+    assert not any("auth_permission" in s or "identity_user_groups" in s for s in sql)
+
+
+# --- Find customer ------------------------------------------------------------------------------
+
+
+def test_find_customer_over_the_api(ann, shopper):
+    within(4, statements(lambda: Client().get("/api/v1/customers", {"last_name": "Shop"}, headers=ann), status=200))
+
+
+def test_find_customer_in_the_console(console, shopper):
+    within(8, statements(lambda: console.get("/service/", {"last_name": "Shop"}), status=200))
+
+
+# --- Order search and the order view ------------------------------------------------------------
+
+
+def test_order_search_over_the_api(ann, placed):
+    terms = {"status": placed.status, "last_name": "Shop", "sort": "total", "direction": "desc", "limit": 25}
+    within(4, statements(lambda: Client().get("/api/v1/service/orders", terms, headers=ann), status=200))
+
+
+def test_order_search_in_the_console(console, placed):
+    terms = {"status": placed.status, "last_name": "Shop", "sort": "total", "dir": "desc"}
+    within(5, statements(lambda: console.get("/service/orders/", terms), status=200))
+
+
+def test_the_order_view_over_the_api(ann, placed):
+    within(6, statements(lambda: Client().get(f"/api/v1/service/orders/{placed.number}", headers=ann), status=200))
+
+
+def test_the_order_view_in_the_console(console, placed):
+    within(7, statements(lambda: console.get(f"/service/orders/{placed.number}/"), status=200))
+
+
+# --- Adds to a cart -------------------------------------------------------------------------------
+
+
+def test_a_csrs_add_to_the_customers_locked_cart(ann, shopper, sku):
+    client = Client()
+    started = client.post("/api/v1/assist/sessions", {"customer_id": shopper.pk, "ticket": "T-9"},
+                          content_type="application/json", headers=ann)  # fmt: skip
+    acting = {**ann, "X-Assisted-Session": str(started.json()["id"])}
+    first = client.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=acting)
+    acting["X-Lease-Token"] = first.json()["lease_token"]
+
+    def add() -> object:
+        return client.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=acting)
+
+    within(19, statements(add, status=201))
+
+
+def test_a_shoppers_add_to_their_own_cart(shopper, sku):
+    me = token_headers(shopper.email)
+    client = Client()
+
+    def add() -> object:
+        return client.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=me)
+
+    within(16, statements(add, status=201))
