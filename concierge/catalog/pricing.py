@@ -86,7 +86,7 @@ def _segment_ids(who: Customer) -> frozenset[int]:
 def forget_segments(sender: object, instance: object, action: str, **kwargs: object) -> None:
     """Receiver of ``Customer.segments`` changes (connected in catalog/apps.py)."""
     if action.startswith("post_") and hasattr(instance, "_pricing_segment_ids"):
-        del instance._pricing_segment_ids  # type: ignore[attr-defined]
+        delattr(instance, "_pricing_segment_ids")
 
 
 # Reference data, kept per process for a short time (core/caching.py): every priced request reads

@@ -6,6 +6,7 @@ includes the SAVEPOINT and RELEASE the test's transaction turns each BEGIN and C
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -20,7 +21,7 @@ from concierge.testing import factories
 pytestmark = pytest.mark.django_db
 
 
-def statements(request: Callable[[], object], *, status: int) -> list[str]:
+def statements(request: Callable[[], Any], *, status: int) -> list[str]:
     request()  # warm: the access and reference data a process keeps
     with CaptureQueriesContext(connection) as captured:
         response = request()
@@ -113,7 +114,7 @@ def test_a_csrs_add_to_the_customers_locked_cart(ann, shopper, sku):
     first = client.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=acting)
     acting["X-Lease-Token"] = first.json()["lease_token"]
 
-    def add() -> object:
+    def add() -> Any:
         return client.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=acting)
 
     within(19, statements(add, status=201))
@@ -123,7 +124,7 @@ def test_a_shoppers_add_to_their_own_cart(shopper, sku):
     me = token_headers(shopper.email)
     client = Client()
 
-    def add() -> object:
+    def add() -> Any:
         return client.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=me)
 
     within(16, statements(add, status=201))
