@@ -56,12 +56,23 @@ def recent_activity(*, actor_id: int, limit: int = 15) -> list[ActivityItem]:
             ids[event.subject_kind].add(int(event.subject_id))
         if event.on_behalf_of_id:
             ids["customer"].add(event.on_behalf_of_id)
-    payments = {t.pk: t for t in PaymentTransaction.objects.filter(pk__in=ids["payment"])}
+    if not events:
+        return []
+    # Each lookup only for ids the events name (an empty one still costs compiling the query).
+    payments = {t.pk: t for t in PaymentTransaction.objects.filter(pk__in=ids["payment"])} if ids["payment"] else {}
     ids["order"] |= {t.order_id for t in payments.values() if t.order_id}
-    orders = {o.pk: o for o in Order.objects.filter(pk__in=ids["order"]).select_related("store", "customer")}
-    carts = {c.pk: c for c in Cart.objects.filter(pk__in=ids["cart"]).only("pk", "customer_id")}
+    orders = (
+        {o.pk: o for o in Order.objects.filter(pk__in=ids["order"]).select_related("store", "customer")}
+        if ids["order"]
+        else {}
+    )
+    carts = {c.pk: c for c in Cart.objects.filter(pk__in=ids["cart"]).only("pk", "customer_id")} if ids["cart"] else {}
     ids["customer"] |= {c.customer_id for c in carts.values() if c.customer_id}
-    customers = {c.pk: c for c in Customer.objects.filter(pk__in=ids["customer"]).select_related("store")}
+    customers = (
+        {c.pk: c for c in Customer.objects.filter(pk__in=ids["customer"]).select_related("store")}
+        if ids["customer"]
+        else {}
+    )
     return [_item(event, orders=orders, payments=payments, carts=carts, customers=customers) for event in events]
 
 
