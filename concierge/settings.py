@@ -85,6 +85,9 @@ ROOT_URLCONF = "concierge.urls"
 WSGI_APPLICATION = "concierge.wsgi.application"
 ASGI_APPLICATION = "concierge.asgi.application"
 
+# Plain inputs are written directly, every other widget through its template (core/forms_renderer.py).
+FORM_RENDERER = "concierge.core.forms_renderer.Renderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
