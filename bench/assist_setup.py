@@ -10,7 +10,7 @@ import json
 import random
 
 from bench.staff import api_token, bench_csrs
-from concierge.assist.services import agent_signed_out, assisting, session_start
+from concierge.assist.services import assisting, session_start, user_signed_out
 from concierge.carts.services import cart_add, cart_open
 from concierge.catalog.models import Sku
 from concierge.core.context import ActingContext
@@ -25,7 +25,7 @@ while len(picked) < 400:
         picked.append(customer)
 agents = []
 for n, user in enumerate(bench_csrs("agent")):
-    agent_signed_out(user)  # a previous run's sessions end, and their cart locks with them
+    user_signed_out(ActingContext(user=user), user=user)  # a previous run's sessions end, and their cart locks with them
     customer = picked[n]
     session = session_start(ActingContext(user=user), customer_id=customer.pk, reason="benchmark")
     ctx = assisting(ActingContext(user=user), session)
