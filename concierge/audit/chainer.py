@@ -121,7 +121,7 @@ def _write_links(batch: Sequence[Event], *, head_seq: int, last_hash: str) -> No
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT audit_link(%s, %s, %s, %s)",
+                "SELECT audit_link(%s::bigint[], %s::bigint[], %s::text[], %s::text[])",
                 [[e.pk for e in batch], [e.seq for e in batch], [e.prev_hash for e in batch], [e.hash for e in batch]],
             )
         return

@@ -267,10 +267,22 @@ def test_audit_lockdown_leaves_the_app_role_read_and_append_only(acting):
                 "DELETE FROM audit_event",
                 "TRUNCATE audit_event",
                 "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+                "UPDATE audit_event SET seq = NULL, prev_hash = NULL, hash = NULL",
+                "UPDATE audit_chainhead SET seq = seq + 1",  # the head moves only by audit_link
             ):
                 with pytest.raises(psycopg.Error):
                     app.execute(statement)
-        assert Event.objects.count() == 1
+            # it appends, and links through audit_link (as its chainer does), with no UPDATE right
+            (pending,) = app.execute(
+                "INSERT INTO audit_event (occurred_at, actor_label, subject_kind, subject_id, action, changes, data,"
+                " request_id, payload_digest, chain_version) VALUES (now(), 'App', 'customer', '1',"
+                " 'customer.updated', '{}', '{}', '', 'd', 3) RETURNING id"
+            ).fetchone()
+            head_seq, head_hash = app.execute("SELECT seq, hash FROM audit_chainhead WHERE id = 1").fetchone()
+            app.execute("SELECT audit_link(%s::bigint[], %s::bigint[], %s::text[], %s::text[])",
+                        [[pending], [head_seq + 1], [head_hash], ["a" * 64]])  # fmt: skip
+        assert Event.objects.count() == 2
+        assert Event.objects.get(pk=pending).seq == head_seq + 1
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {role}")
