@@ -15,16 +15,22 @@ are IMMEDIATE, so chainers simply take turns.
 
 It runs after the commit of every audited transaction (:func:`link_after_commit`), on each beat of
 every worker (so nothing stays pending when a process dies between its commit and the callback),
-and before ``audit_verify`` walks the chain.
+and before ``audit_verify`` walks the chain. After the commit it runs in the request by default
+(three statements and a commit after the response's change); with
+``CONCIERGE_AUDIT_LINK_IN_BACKGROUND`` a thread per process links instead, woken by each commit,
+one pass for however many commits woke it, so the request runs no statement for it at all.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Subquery
 
 from concierge.audit import chain
@@ -61,12 +67,65 @@ def link_pending(*, limit: int | None = None, batch_size: int = BATCH_SIZE, wait
 
 
 def link_after_commit() -> None:
-    """After an audited transaction commits: link what is pending. Never fails the request whose
-    change has already committed; what is left pending is linked by the next pass."""
+    """After an audited transaction commits: link what is pending (or wake this process's linker
+    thread to). Never fails the request whose change has already committed; what is left pending
+    is linked by the next pass."""
+    if getattr(settings, "CONCIERGE_AUDIT_LINK_IN_BACKGROUND", False):
+        background_linker().wake()
+        return
+    _link_logging_failure()
+
+
+def _link_logging_failure() -> None:
     try:
         link_pending()
     except Exception:
         logger.exception("Linking pending audit events failed; the next pass links them")
+
+
+class BackgroundLinker(threading.Thread):
+    """Links pending events whenever woken, on a connection of its own: wakes that come while it
+    links make one more pass, not one each."""
+
+    def __init__(self) -> None:
+        super().__init__(name="audit-chainer", daemon=True)
+        self.pid = os.getpid()
+        self._woken = threading.Event()
+        self._stopped = False
+
+    def wake(self) -> None:
+        self._woken.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._woken.set()
+
+    def run(self) -> None:
+        try:
+            while True:
+                self._woken.wait()
+                self._woken.clear()
+                if self._stopped:
+                    return
+                close_old_connections()
+                _link_logging_failure()
+        finally:
+            connection.close()
+
+
+_linker: BackgroundLinker | None = None
+_linker_lock = threading.Lock()
+
+
+def background_linker() -> BackgroundLinker:
+    """This process's linker thread, started on first use (again in a forked child, whose parent's
+    threads do not survive the fork)."""
+    global _linker
+    with _linker_lock:
+        if _linker is None or _linker.pid != os.getpid() or not _linker.is_alive():
+            _linker = BackgroundLinker()
+            _linker.start()
+        return _linker
 
 
 def link_on_beat(**kwargs: Any) -> None:

@@ -273,12 +273,15 @@ def test_audit_lockdown_leaves_the_app_role_read_and_append_only(acting):
                 with pytest.raises(psycopg.Error):
                     app.execute(statement)
             # it appends, and links through audit_link (as its chainer does), with no UPDATE right
-            (pending,) = app.execute(
+            inserted = app.execute(
                 "INSERT INTO audit_event (occurred_at, actor_label, subject_kind, subject_id, action, changes, data,"
                 " request_id, payload_digest, chain_version) VALUES (now(), 'App', 'customer', '1',"
                 " 'customer.updated', '{}', '{}', '', 'd', 3) RETURNING id"
             ).fetchone()
-            head_seq, head_hash = app.execute("SELECT seq, hash FROM audit_chainhead WHERE id = 1").fetchone()
+            head = app.execute("SELECT seq, hash FROM audit_chainhead WHERE id = 1").fetchone()
+            assert inserted is not None
+            assert head is not None
+            (pending,), (head_seq, head_hash) = inserted, head
             app.execute("SELECT audit_link(%s::bigint[], %s::bigint[], %s::text[], %s::text[])",
                         [[pending], [head_seq + 1], [head_hash], ["a" * 64]])  # fmt: skip
         assert Event.objects.count() == 2

@@ -6,6 +6,7 @@ has left behind."""
 import datetime as dt
 import io
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -280,3 +281,54 @@ def test_audit_link_refuses_links_that_do_not_continue_the_head(acting):
         with pytest.raises(DatabaseError, match="do not continue"), transaction.atomic(), connection.cursor() as c:
             c.execute("SELECT audit_link(%s, %s, %s, %s)", [[event.pk], [seq], [prev], ["e" * 64]])
     assert Event.objects.get(pk=event.pk).seq is None
+
+
+def wait_until_linked(timeout: float = 20) -> bool:
+    """Whether every event is linked within ``timeout`` seconds (another thread links them)."""
+    deadline = time.monotonic() + timeout
+    while pending_count():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_background_linking_a_request_runs_no_statement_for_the_chain(acting, settings):
+    settings.CONCIERGE_AUDIT_LINK_IN_BACKGROUND = True
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            append(acting, "first")  # commits, then wakes this process's linker
+            append(acting, "second")
+        audit = [q["sql"] for q in queries.captured_queries if "audit" in q["sql"] or "advisory" in q["sql"]]
+        assert len(audit) == 2
+        assert all(sql.startswith('INSERT INTO "audit_event"') for sql in audit)
+        assert wait_until_linked()
+        assert [seq for _, seq in chain_positions()] == [1, 2]
+        assert verify_chain().ok
+    finally:
+        linker = chainer.background_linker()
+        linker.stop()
+        linker.join(10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_s_heartbeat_links_what_a_dead_process_left_pending(acting, monkeypatch):
+    from concierge.core.worker import Heartbeat
+
+    # given: committed events whose writer died before its after-commit pass
+    monkeypatch.setattr(chainer, "link_after_commit", lambda: None)
+    for n in range(3):
+        append(acting, f"orphan {n}")
+    monkeypatch.undo()
+    assert pending_count() == 3
+    # when: a worker beats
+    heartbeat = Heartbeat("worker-chainer-test", interval=0.1)
+    heartbeat.start()
+    try:
+        # then
+        assert wait_until_linked()
+    finally:
+        heartbeat.stop()
+        heartbeat.join(10)
+    assert verify_chain().ok
