@@ -39,6 +39,11 @@ from concierge.audit.models import ChainHead, Event
 logger = logging.getLogger("concierge.audit")
 
 BATCH_SIZE = 500
+# How many events one pass links at most: after a request's commit, and on a worker's beat (which
+# must not stall the heartbeat). A backlog (linking stopped for a while) is worked off a bounded
+# pass at a time; ``audit_verify`` links it all.
+AFTER_COMMIT_LIMIT = 2 * BATCH_SIZE
+BEAT_LIMIT = 20 * BATCH_SIZE
 # The key of the advisory lock that admits one chainer at a time (PostgreSQL): "audit" in ASCII.
 LOCK_KEY = 0x6175646974
 # What a link attests, and the head: the columns the chainer reads of each pending event.
@@ -73,12 +78,12 @@ def link_after_commit() -> None:
     if getattr(settings, "CONCIERGE_AUDIT_LINK_IN_BACKGROUND", False):
         background_linker().wake()
         return
-    _link_logging_failure()
+    _link_logging_failure(AFTER_COMMIT_LIMIT)
 
 
-def _link_logging_failure() -> None:
+def _link_logging_failure(limit: int | None) -> None:
     try:
-        link_pending()
+        link_pending(limit=limit)
     except Exception:
         logger.exception("Linking pending audit events failed; the next pass links them")
 
@@ -108,7 +113,7 @@ class BackgroundLinker(threading.Thread):
                 if self._stopped:
                     return
                 close_old_connections()
-                _link_logging_failure()
+                _link_logging_failure(None)
         finally:
             connection.close()
 
@@ -130,7 +135,7 @@ def background_linker() -> BackgroundLinker:
 
 def link_on_beat(**kwargs: Any) -> None:
     """The worker's periodic pass (connected to ``concierge.core.worker.beat_done``)."""
-    link_after_commit()
+    _link_logging_failure(BEAT_LIMIT)
 
 
 def pending_count() -> int:
