@@ -74,6 +74,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class EventAdmin(ReadOnlyAdmin):
     """Events are written by services and never changed."""
 
-    list_display = ["seq", "occurred_at", "actor_label", "on_behalf_of_id", "action", "subject_kind", "subject_id"]
+    list_display = [
+        "id",
+        "seq",
+        "occurred_at",
+        "actor_label",
+        "on_behalf_of_id",
+        "action",
+        "subject_kind",
+        "subject_id",
+    ]
     list_filter = ["action", "subject_kind"]
     search_fields = ["subject_id", "action", "request_id"]

@@ -1,4 +1,4 @@
-"""Hashing for the audit chain, shared by ``record`` and ``audit_verify``."""
+"""Hashing for the audit chain, shared by ``record``, the chainer and ``audit_verify``."""
 
 from __future__ import annotations
 
@@ -45,9 +45,11 @@ def link_hash(fields: dict[str, Any]) -> str:
 
 # Version 1 links (before audit migration 0004) attest everything but the actor's label; those
 # labels are attested together by the ``audit.labels_attested`` event the migration appended.
-# Version 2 links attest every field a person reads in a timeline. A link's version is fixed when
-# it is written, and what each version attests never changes.
-CURRENT_VERSION = 2
+# Version 2 links attest every field a person reads in a timeline. Version 3 links (from audit
+# migration 0006, when linking moved after the commit) also attest the event's insertion id, which
+# orders timelines, so moving an event in a timeline breaks its link as moving it in the chain does.
+# A link's version is fixed when the event is written, and what each version attests never changes.
+CURRENT_VERSION = 3
 LABELS_ATTESTED = "audit.labels_attested"
 
 
@@ -60,8 +62,9 @@ def label_digest(label: str) -> str:
 
 def header_fields(event: Any) -> dict[str, Any]:
     """What a link attests: every header field, the payload digest and the previous hash; from
-    version 2 also the actor's label (by digest) and the version itself."""
-    fields = {
+    version 2 also the actor's label (by digest) and the version itself; from version 3 the
+    insertion id."""
+    fields: dict[str, Any] = {
         "seq": event.seq,
         "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
         "actor_id": event.actor_id,
@@ -78,6 +81,8 @@ def header_fields(event: Any) -> dict[str, Any]:
     if event.chain_version >= 2:
         fields["chain_version"] = event.chain_version
         fields["actor_label_digest"] = label_digest(event.actor_label)
+    if event.chain_version >= 3:
+        fields["id"] = event.pk
     return fields
 
 

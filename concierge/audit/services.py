@@ -1,15 +1,19 @@
-"""Writing to the audit log. Only services call :func:`record`, inside their own transaction."""
+"""Writing to the audit log. Only services call :func:`record`, inside their own transaction.
+
+An append is one INSERT and takes no lock: the event is written unlinked, and the chainer
+(audit/chainer.py) links it once the writer's transaction has committed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
 
-from concierge.audit import chain
+from concierge.audit import chain, chainer
 from concierge.audit.actions import is_declared
-from concierge.audit.models import ChainHead, Event
+from concierge.audit.models import Event
 from concierge.core import clock
 
 if TYPE_CHECKING:
@@ -34,6 +38,7 @@ def record(
     Must run inside the caller's transaction, so the event commits or rolls back with the change.
     ``action`` is a member of a domain's ``AuditAction`` (``OrderAction.CANCELLED``) or its value; an
     action that no ``<domain>/actions.py`` declares is refused, so every event has words to show.
+    The event is returned unlinked (``seq`` None): it is linked into the chain after the commit.
     """
     if not is_declared(action):
         raise ValueError(f"audit action {action!r} is not declared: add it to its domain's actions.py")
@@ -42,10 +47,7 @@ def record(
     changes_json = chain.canonical({k: list(v) for k, v in (changes or {}).items()})
     data_json = chain.canonical(data or {})
     session = ctx.assisted_session
-    # The head row lock serializes appends for the rest of the caller's transaction.
-    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"seq": 0, "hash": chain.GENESIS_HASH})
     event = Event(
-        seq=head.seq + 1,
         occurred_at=clock.now(),
         actor_id=_id(ctx.user),
         actor_label=ctx.actor_label,
@@ -59,10 +61,21 @@ def record(
         data=data_json,
         request_id=ctx.request_id,
         payload_digest=chain.payload_digest(changes=changes_json, data=data_json),
-        prev_hash=head.hash,
         chain_version=chain.CURRENT_VERSION,
     )
-    event.hash = chain.link_hash(chain.header_fields(event))
     event.save(force_insert=True)
-    ChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    _link_after_commit()
     return event
+
+
+def _link_after_commit() -> None:
+    """Have the chainer link this transaction's events once it commits: once per transaction,
+    however many events it records, unless they are recorded in sibling savepoints. (A process
+    that dies before the callback leaves its events to the worker's periodic pass.)"""
+    # A callback already registered counts only if no savepoint it depends on can still be
+    # rolled back without this event (its savepoints are all still open around this one).
+    open_savepoints = set(connection.savepoint_ids)
+    for entry in connection.run_on_commit:
+        if entry[1] is chainer.link_after_commit and entry[0] <= open_savepoints:
+            return
+    transaction.on_commit(chainer.link_after_commit)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.dispatch import Signal
 from django.tasks import TaskResultStatus
 from django.tasks.base import TaskContext
 from django.tasks.signals import task_finished, task_started
@@ -29,6 +30,10 @@ from concierge.core import clock
 from concierge.core.models import WorkerHeartbeat
 
 logger = logging.getLogger("concierge.worker")
+
+# Sent after each heartbeat (and reaper run), so that apps above the core can hang their own
+# periodic upkeep on the worker: the audit chainer links what a dead process left pending.
+beat_done = Signal()
 
 
 def beat(worker_id: str, *, started_at: dt.datetime | None = None) -> None:
@@ -95,6 +100,10 @@ class Heartbeat(threading.Thread):
                     first = False
                     self.last_beat = clock.now()
                     reap_stalled_tasks()
+                    for receiver, outcome in beat_done.send_robust(sender=Heartbeat, worker_id=self.worker_id):
+                        if isinstance(outcome, Exception):
+                            logger.error("Periodic upkeep %r of worker %s failed", receiver, self.worker_id,
+                                         exc_info=outcome)  # fmt: skip
                 except Exception:
                     logger.exception("Heartbeat of worker %s failed; trying again", self.worker_id)
                 self.stopped.wait(self.interval)

@@ -506,7 +506,7 @@ def order_timeline(order: Order, *, limit: int = 500) -> list[TimelineEntry]:
         Event.objects.filter(
             Q(subject_kind="order", subject_id=str(order.pk))
             | Q(subject_kind="payment", subject_id__in=transaction_ids)
-        ).order_by("-seq")[:limit]
+        ).order_by("-id")[:limit]
     )
     customer_ids = {e.on_behalf_of_id for e in events if e.on_behalf_of_id}
     customers = {c.pk: c for c in Customer.objects.filter(pk__in=customer_ids)}

@@ -7,6 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+from concierge.audit import chain
+from concierge.audit.chainer import link_pending
 from concierge.audit.models import ChainHead, Event
 from concierge.audit.selectors import timeline, verify_chain
 from concierge.audit.services import record
@@ -17,6 +19,8 @@ ON_POSTGRES = connection.vendor == "postgresql"
 
 
 def write_events(ctx: ActingContext, count: int) -> list[Event]:
+    """``count`` audited changes, each linked by the chainer after its transaction, as production
+    links them after the commit (the test's own transaction never commits)."""
     events = []
     for i in range(count):
         with transaction.atomic():
@@ -30,6 +34,9 @@ def write_events(ctx: ActingContext, count: int) -> list[Event]:
                     data={"note": f"change {i}"},
                 )
             )
+        link_pending()
+    for event in events:
+        event.refresh_from_db()
     return events
 
 
@@ -126,6 +133,50 @@ def test_reordered_events_are_detected(acting):
     assert verify_chain().broken_at == a
 
 
+def test_events_reordered_in_a_timeline_are_detected(acting, shopper):
+    # given: timelines list events by their insertion id
+    events = write_events(acting, 5)
+    a, b = events[1].pk, events[2].pk
+    # when: two events swap ids, so a timeline shows them the other way round
+    tamper("UPDATE audit_event SET id = -1 WHERE id = %s", [a])
+    tamper("UPDATE audit_event SET id = %s WHERE id = %s", [a, b])
+    tamper("UPDATE audit_event SET id = %s WHERE id = -1", [b])
+    assert [e.data["note"] for e in timeline(subject_kind="customer", subject_id=shopper.pk)][2:4] == [
+        "change 1",
+        "change 2",
+    ]
+    # then: the links attest the ids
+    report = verify_chain()
+    assert report.broken_at == events[1].seq
+    assert "changed" in report.reason
+
+
+def test_an_inserted_event_is_detected(acting):
+    # given
+    events = write_events(acting, 4)
+    assert [e.seq for e in events] == [1, 2, 3, 4]
+    # when: someone makes room after the second event and slips in one of their own, linked to
+    # it as the chainer would link it, and moves the head on so the chain seems to end well
+    tamper("UPDATE audit_event SET seq = seq + 1000 WHERE seq > 2", [])
+    tamper("UPDATE audit_event SET seq = seq - 999 WHERE seq > 1000", [])
+    forged = Event(
+        pk=events[-1].pk + 100, seq=3, occurred_at=events[1].occurred_at, actor_id=events[1].actor_id,
+        actor_label="Ann Agent", subject_kind="customer", subject_id="1", action="customer.updated", changes={},
+        data={}, payload_digest=chain.payload_digest(changes={}, data={}), prev_hash=events[1].hash, chain_version=3,
+    )  # fmt: skip
+    forged.hash = chain.link_hash(chain.header_fields(forged))
+    with transaction.atomic():
+        if ON_POSTGRES:  # past the triggers, as a superuser could
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        forged.save(force_insert=True)
+    tamper("UPDATE audit_chainhead SET seq = seq + 1", [])
+    # then: the event after it (the third, now fourth) no longer links to its predecessor
+    report = verify_chain()
+    assert report.broken_at == 4
+    assert "does not link" in report.reason
+
+
 def test_audit_verify_command_reports_the_first_broken_link(acting):
     events = write_events(acting, 3)
     call_command("audit_verify")
@@ -216,10 +267,25 @@ def test_audit_lockdown_leaves_the_app_role_read_and_append_only(acting):
                 "DELETE FROM audit_event",
                 "TRUNCATE audit_event",
                 "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+                "UPDATE audit_event SET seq = NULL, prev_hash = NULL, hash = NULL",
+                "UPDATE audit_chainhead SET seq = seq + 1",  # the head moves only by audit_link
             ):
                 with pytest.raises(psycopg.Error):
                     app.execute(statement)
-        assert Event.objects.count() == 1
+            # it appends, and links through audit_link (as its chainer does), with no UPDATE right
+            inserted = app.execute(
+                "INSERT INTO audit_event (occurred_at, actor_label, subject_kind, subject_id, action, changes, data,"
+                " request_id, payload_digest, chain_version) VALUES (now(), 'App', 'customer', '1',"
+                " 'customer.updated', '{}', '{}', '', 'd', 3) RETURNING id"
+            ).fetchone()
+            head = app.execute("SELECT seq, hash FROM audit_chainhead WHERE id = 1").fetchone()
+            assert inserted is not None
+            assert head is not None
+            (pending,), (head_seq, head_hash) = inserted, head
+            app.execute("SELECT audit_link(%s::bigint[], %s::bigint[], %s::text[], %s::text[])",
+                        [[pending], [head_seq + 1], [head_hash], ["a" * 64]])  # fmt: skip
+        assert Event.objects.count() == 2
+        assert Event.objects.get(pk=pending).seq == head_seq + 1
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {role}")

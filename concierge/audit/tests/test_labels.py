@@ -5,7 +5,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from concierge.audit import chain
 from concierge.audit.models import ChainHead, Event
@@ -18,15 +18,25 @@ __all__ = ["acting"]  # the fixture
 upgrade = importlib.import_module("concierge.audit.migrations.0004_attest_actor_labels")
 
 
-def write_legacy_event(label: str) -> Event:
-    """An event as written before links attested labels (chain version 1)."""
+def as_before_the_chainer() -> None:
+    """Write as the code before audit migration 0006 did, linking at the insert: PostgreSQL's
+    triggers refuse that now, so pass them for this transaction (a superuser may)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+
+
+def write_legacy_event(label: str, *, version: int = 1) -> Event:
+    """An event as written before links attested labels (chain version 1), or before they
+    attested the insertion id (version 2): linked by its writer, under the head's lock."""
     with transaction.atomic():
+        as_before_the_chainer()
         head = ChainHead.objects.select_for_update().get(pk=1)
         event = Event(
             seq=head.seq + 1, occurred_at=clock.now(), actor_id=7, actor_label=label, subject_kind="order",
             subject_id="1", action="order.cancelled", changes={}, data={"reason": "asked"}, request_id="r",
             payload_digest=chain.payload_digest(changes={}, data={"reason": "asked"}), prev_hash=head.hash,
-            chain_version=1,
+            chain_version=version,
         )  # fmt: skip
         event.hash = chain.link_hash(chain.header_fields(event))
         event.save(force_insert=True)
@@ -64,6 +74,7 @@ def test_events_from_before_the_upgrade_have_their_labels_attested_by_the_migrat
     legacy = [write_legacy_event("Ann Agent"), write_legacy_event("Bob Agent")]
     assert verify_chain().reason == "the labels of older events are not attested"
     with transaction.atomic():
+        as_before_the_chainer()
         upgrade.attest_labels(apps, None)
     write_events(acting, 2)
     attestation = Event.objects.get(action=chain.LABELS_ATTESTED)
@@ -100,3 +111,18 @@ def test_a_long_label_is_stored_whole_as_the_chain_attests_it():
     # then
     assert Event.objects.get(pk=event.pk).actor_label == label
     assert verify_chain().ok
+
+
+def test_links_written_before_the_chainer_verify_with_the_chainers_after_them(acting):
+    # given: a log as migrated from before audit migration 0006 (version 2 links, made by their
+    # writers), then events linked by the chainer (version 3)
+    old = [write_legacy_event("Ann Agent", version=2), write_legacy_event("Bob Agent", version=2)]
+    new = write_events(acting, 2)
+    assert [e.chain_version for e in old + new] == [2, 2, 3, 3]
+    assert [e.seq for e in old + new] == [1, 2, 3, 4]
+    # then
+    assert verify_chain().checked == 4
+    assert verify_chain().ok
+    # and a version 2 link is still checked
+    tamper("UPDATE audit_event SET data = %s WHERE seq = %s", ['{"reason": "other"}', old[1].seq])
+    assert verify_chain().broken_at == old[1].seq

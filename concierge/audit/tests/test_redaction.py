@@ -5,6 +5,7 @@ without its redaction, or a redaction that does not match its event, is a broken
 import pytest
 from django.db import transaction
 
+from concierge.audit.chainer import link_pending
 from concierge.audit.models import Event
 from concierge.audit.redaction import ERASED_LABEL, TOMBSTONE_DATA, redact_mentions
 from concierge.audit.selectors import verify_chain
@@ -26,6 +27,9 @@ def history(csr, shopper) -> dict[str, Event]:
                        subject_id=shopper.pk, changes={"email": ("old@example.com", "jane@example.com")})  # fmt: skip
         other = record(ActingContext(user=csr), action="customer.updated", subject_kind="customer", subject_id=999,
                        changes={"last_name": ("Smith", "Smyth")})  # fmt: skip
+    link_pending()  # as after the commit
+    for event in (own, agent, other):
+        event.refresh_from_db()
     return {"own": own, "agent": agent, "other": other}
 
 

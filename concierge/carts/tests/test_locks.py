@@ -95,7 +95,7 @@ def test_another_agent_is_refused_naming_the_holder_then_takes_over(ann, bob, ca
     with pytest.raises(DomainError):
         cart_unlock(ann, cart=cart_with_item, lease_token=first.token)
     cart_unlock(bob, cart=cart_with_item, lease_token=taken.token)
-    actions = list(Event.objects.filter(subject_kind="cart").order_by("seq").values_list("action", "actor_label"))
+    actions = list(Event.objects.filter(subject_kind="cart").order_by("id").values_list("action", "actor_label"))
     assert ("cart.lock_taken_over", "Bob Agent") in actions
     assert actions[-1] == ("cart.unlocked", "Bob Agent")
     takeover = Event.objects.get(action="cart.lock_taken_over")

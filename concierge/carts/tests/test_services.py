@@ -34,7 +34,7 @@ class TestCartChanges:
         cart = cart_add(as_shopper, cart=cart, sku_id=sku.pk, quantity=2)
         assert list(cart.lines.values_list("quantity", flat=True)) == [3]
         assert cart.version == 3
-        added = Event.objects.filter(action="cart.line_added", subject_id=str(cart.pk)).order_by("seq")
+        added = Event.objects.filter(action="cart.line_added", subject_id=str(cart.pk)).order_by("id")
         assert [e.changes["quantity"] for e in added] == [[0, 1], [1, 3]]
         assert {e.on_behalf_of_id for e in added} == {as_shopper.customer.pk}
 

@@ -210,6 +210,7 @@ def test_the_database_refuses_an_erasure_of_an_event_no_redaction_names(csr, sho
     with transaction.atomic():
         event = record(ActingContext(user=csr, customer=shopper), action="customer.updated",
                        subject_kind="customer", subject_id=shopper.pk, changes={"last_name": ("A", "B")})  # fmt: skip
+    event.refresh_from_db()  # linked after the commit
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_event SET actor_label = '[erased]' WHERE seq = %s", [event.seq])
     with transaction.atomic(), connection.cursor() as cursor:
@@ -254,6 +255,9 @@ def test_the_locked_down_app_role_applies_recorded_redactions_and_nothing_else(c
                        subject_kind="customer", subject_id=shopper.pk, changes={"phone": ("", "555 0199")})  # fmt: skip
         other = record(ActingContext(user=csr), action="customer.updated", subject_kind="customer",
                        subject_id=shopper.pk, changes={"last_name": ("A", "B")})  # fmt: skip
+    named.refresh_from_db()  # linked after the commit: a redaction names a chain position
+    other.refresh_from_db()
+    with transaction.atomic():
         # Recorded, not yet applied: the application role applies it below.
         record(ActingContext(user=csr), action=AuditChainAction.REDACTED, subject_kind="audit_event",
                subject_id=named.seq, data={"target_seq": named.seq, "fields": ["actor_label", "payload"],

@@ -78,7 +78,7 @@ def test_each_consent_change_is_audited_with_its_time(signed_in, shopper, market
     clock.advance(dt.timedelta(minutes=5))
     client.post(reverse("storefront:privacy"), {"policy": marketing.pk, "consent": "withdraw"})
     assert CustomerConsent.objects.get(customer=shopper).updated_at > first
-    events = Event.objects.filter(action="customer.consent_changed", subject_id=str(shopper.pk)).order_by("seq")
+    events = Event.objects.filter(action="customer.consent_changed", subject_id=str(shopper.pk)).order_by("id")
     assert [e.changes["consent"] for e in events] == [[None, True], [True, False]]
     assert {e.actor_label for e in events} == {"Jane Shopper"}
 

@@ -103,7 +103,7 @@ def test_8_editors_racing_on_one_order_lose_no_update(order, csr):
     # and none was lost: the line holds each accepted marker once, in the order they were saved
     in_version_order = [r[2] for r in sorted(saved, key=lambda r: int(r[1]))]
     assert final.billing_line2 == start.billing_line2 + "".join(in_version_order)
-    events = Event.objects.filter(action="order.billing_address_changed", subject_id=str(order.pk)).order_by("seq")
+    events = Event.objects.filter(action="order.billing_address_changed", subject_id=str(order.pk)).order_by("id")
     chain = [e.changes["billing_line2"] for e in events]
     assert len(chain) == len(saved)
     assert all(before == previous[1] for previous, (before, _) in itertools.pairwise(chain))

@@ -42,5 +42,5 @@ def test_an_administrator_sets_the_stores_refund_approval_threshold_in_the_admin
     assert response.status_code == 302, response.content.decode()[:500]
     store.refresh_from_db()
     assert store.refund_approval_threshold == Decimal("250.00")
-    event = Event.objects.filter(action="admin.store.changed").latest("seq")
+    event = Event.objects.filter(action="admin.store.changed").latest("id")
     assert event.changes["refund_approval_threshold"] == ["500.00", "250.00"]

@@ -294,7 +294,7 @@ def test_change_role_and_remove_associate_keep_the_user(signed_in, csr, account,
     assert not AccountAssociate.objects.filter(pk=associate.pk).exists()
     assert User.objects.filter(pk=shopper.user_id).exists()
     actions = list(Event.objects.filter(subject_id=str(account.pk), action__startswith="account.associate")
-                   .order_by("seq").values_list("action", flat=True))  # fmt: skip
+                   .order_by("id").values_list("action", flat=True))  # fmt: skip
     assert actions == ["account.associate_added", "account.associate_role_changed", "account.associate_removed"]
 
 

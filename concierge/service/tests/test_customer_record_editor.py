@@ -308,7 +308,7 @@ def test_add_segment_then_remove_it(agent, shopper, vip):
                {"version": version_of(shopper), "tab": "segments"})  # fmt: skip
     assert not shopper.segments.exists()
     actions = list(Event.objects.filter(subject_id=str(shopper.pk), action__startswith="customer.segment")
-                   .order_by("seq").values_list("action", flat=True))  # fmt: skip
+                   .order_by("id").values_list("action", flat=True))  # fmt: skip
     assert actions == ["customer.segment_added", "customer.segment_removed"]
 
 

@@ -27,9 +27,12 @@ class Command(BaseCommand):
                 raise CommandError(f"{role!r} is a superuser: a superuser can always change the log. Use another.")
             cursor.execute(f"REVOKE ALL ON audit_event, audit_chainhead FROM {quoted}")
             cursor.execute(f"GRANT SELECT, INSERT ON audit_event TO {quoted}")
-            cursor.execute(f"GRANT SELECT, UPDATE ON audit_chainhead TO {quoted}")
+            # The head moves only through audit_link (audit migration 0006): no UPDATE on it either.
+            cursor.execute(f"GRANT SELECT ON audit_chainhead TO {quoted}")
             cursor.execute(f"GRANT USAGE ON SEQUENCE audit_event_id_seq TO {quoted}")
             # Erasure: the owner's function that applies recorded redactions, and nothing else
             # (audit migration 0005).
             cursor.execute(f"GRANT EXECUTE ON FUNCTION audit_redact(bigint) TO {quoted}")
+            # Linking: the owner's function that sets a pending event's link and moves the head.
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION audit_link(bigint[], bigint[], text[], text[]) TO {quoted}")
         self.stdout.write(self.style.SUCCESS(f"{role} may now only read and append to the audit log."))
