@@ -25,7 +25,7 @@ while len(picked) < 400:
         picked.append(customer)
 agents = []
 for n, user in enumerate(bench_csrs("agent")):
-    user_signed_out(ActingContext(user=user), user=user)  # a previous run's sessions end, and their cart locks with them
+    user_signed_out(ActingContext(user=user), user=user)  # ends a previous run's sessions and cart locks
     customer = picked[n]
     session = session_start(ActingContext(user=user), customer_id=customer.pk, reason="benchmark")
     ctx = assisting(ActingContext(user=user), session)

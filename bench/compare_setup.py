@@ -48,7 +48,7 @@ while len(picked) < 320:
 
 agents = []
 for n, user in enumerate(bench_csrs("compare")):
-    user_signed_out(ActingContext(user=user), user=user)  # a previous run's sessions end, and their cart locks with them
+    user_signed_out(ActingContext(user=user), user=user)  # ends a previous run's sessions and cart locks
     Order.objects.filter(lease_holder=user).update(lease_holder=None, lease_token="", lease_expires_at=None)
     session = session_start(ActingContext(user=user), customer_id=picked[n].pk, reason="benchmark")
     ctx = assisting(ActingContext(user=user), session)
