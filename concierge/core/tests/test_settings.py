@@ -49,7 +49,8 @@ def _run(code: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def _settings(**env: str) -> dict:
     done = _run(READ, **env)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    read: dict = json.loads(done.stdout)
+    return read
 
 
 def test_without_cache_url_each_process_caches_in_its_own_memory():
