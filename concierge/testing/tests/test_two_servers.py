@@ -7,9 +7,9 @@ or the other, by API token: what one process did, the other must see — locks a
 version a save names, an idempotency key, the audit chain, a revoked token or a removed role — and
 each task enqueued through either server runs once, on one of the two workers.
 
-The servers start once for the module, on data made before it: the test process commits that
-data itself (no per-test transaction, which the servers could not see) and empties the database
-when the module ends, as a transactional test does.
+The four processes start once for the module (a few seconds). Each test makes its own rows as a
+transactional test does — committed, so the servers see them, and flushed after it, the shared
+cache emptied with them.
 """
 
 from __future__ import annotations
@@ -67,8 +67,6 @@ pytestmark = [
     # Each test's rows are committed (the servers must see them) and flushed after it.
     pytest.mark.django_db(transaction=True),
     pytest.mark.postgres,
-    # One module's servers: a scheduler that groups (--dist loadgroup) keeps them on one xdist worker.
-    pytest.mark.xdist_group("two_servers"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="N web processes and N workers are the PostgreSQL deployment (DESIGN.md principle 7): row locks, "
@@ -96,7 +94,7 @@ def _redis_or_fail(url: str) -> redis.Redis:
 
 
 @pytest.fixture(scope="module")
-def shared_cache(django_db_setup: None) -> Iterator[tuple[redis.Redis, str]]:
+def shared_cache() -> Iterator[tuple[redis.Redis, str]]:
     """One Redis, under a key prefix of this run's own, as the cache of the servers, the workers and
     the test process: what the test changes (a role, below) is invalidated where the servers look."""
     prefix = f"concierge-test-{uuid.uuid4().hex[:12]}:"
@@ -114,9 +112,13 @@ def _forget(client: redis.Redis, prefix: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster(shared_cache: tuple[redis.Redis, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def cluster(
+    django_db_setup: None, shared_cache: tuple[redis.Redis, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
     """Two web servers and two workers, started once for the module; each test's rows are its own
-    (a transactional test: committed, so the servers see them, and flushed after it)."""
+    (a transactional test: committed, so the servers see them, and flushed after it). Under xdist
+    the module's tests may be shared by two xdist workers: each then runs its own four processes on
+    its own test database, once (a worker takes a module's tests in their order, one after another)."""
     _, prefix = shared_cache
     logs = tmp_path_factory.mktemp("two-servers")
     env = process_env({"CACHE_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix, "DJANGO_ALLOWED_HOSTS": "127.0.0.1"})
