@@ -6,8 +6,10 @@ machine that runs on SQLite in ``var/`` with no further setup.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CONCIERGE_VAR_DIR", BASE_DIR / "var"))
@@ -111,9 +113,27 @@ TEMPLATES = [
 # SQLite is the embedded default; PostgreSQL is the production database (DATABASE_URL=postgres://…).
 # SQLite needs IMMEDIATE transactions and WAL, or concurrent writers fail with "database is locked"
 # (docs/adr/0002-sqlite-transaction-mode.md).
+# On PostgreSQL each process keeps a pool of connections (Django's psycopg pool): a request borrows
+# one and gives it back at its end, so no request pays for a new connection and no idle thread holds
+# one. Size it for the threads that run requests at once: granian's --blocking-threads per web
+# process (DB_POOL_MAX, default 4), with DB_POOL_MIN kept open; a request waits at most
+# DB_POOL_TIMEOUT seconds for a free connection, then fails. DB_POOL_MAX=0 turns the pool off
+# (where an external pooler such as PgBouncer stands in front): each thread then keeps its own
+# connection for 60 s.
 _database_url = os.environ.get("DATABASE_URL", "")
+_pool_min = int(os.environ.get("DB_POOL_MIN", "1"))
+_pool_max = int(os.environ.get("DB_POOL_MAX", "4"))
+_pool_timeout = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _pool_max > 0:
+        # The pool needs CONN_MAX_AGE 0: the connection goes back to the pool, not closed.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(_pool_min, _pool_max),
+            "max_size": _pool_max,
+            "timeout": _pool_timeout,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -137,6 +157,33 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+# --- Cache --------------------------------------------------------------------------------------
+# CACHE_URL=redis://host:6379/0 (or rediss://, unix://) shares one cache between every web process
+# and worker: what one process invalidates, all see. Unset, each process has its own in memory,
+# which is right for `make run` (one web process, whose threads share it) and wrong for more than
+# one web process: there a change made through one would stay unseen by the others until their
+# entries expire. CACHE_KEY_PREFIX separates deployments (or test runs) that share one Redis.
+def _caches(url: str) -> dict[str, dict[str, Any]]:
+    prefix = os.environ.get("CACHE_KEY_PREFIX", "")
+    scheme = url.partition("://")[0].lower() if url else ""
+    if scheme in {"redis", "rediss", "unix"}:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": prefix,
+                # A Redis that stops answering fails the request in seconds, not never.
+                "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            }
+        }
+    if scheme in {"", "locmem"}:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": prefix}}
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://, rediss://, unix:// or locmem://, not {scheme}://.")
+
+
+CACHES = _caches(os.environ.get("CACHE_URL", ""))
 
 # --- Identity -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"

@@ -19,6 +19,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Lets transactional tests flush the database; production connections never set this, and
     # then the audit table refuses TRUNCATE (audit migration 0002).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c concierge.audit_maintenance=on"
+    # pytest's own process keeps the plain persistent connections it had before the pool (the
+    # browser tests' live server included). The processes the tests start (web servers and workers,
+    # concierge/testing/servers.py) run the production settings, pool included.
+    if DATABASES["default"]["OPTIONS"].pop("pool", None):
+        DATABASES["default"]["CONN_MAX_AGE"] = 60
 else:
     # A file, not memory: worker processes started by the tests must open the same database.
     # pytest-xdist gives each of its workers its own copy (test_gw0.sqlite3, ...).
