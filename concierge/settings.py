@@ -184,6 +184,17 @@ def _caches(url: str) -> dict[str, dict[str, Any]]:
 
 
 CACHES = _caches(os.environ.get("CACHE_URL", ""))
+# With a cache every process shares, a request reads its session from the cache, not the database
+# (written through to both). Never with a per-process cache: a sign-out in one process would leave
+# the session cached in another.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Audit --------------------------------------------------------------------------------------
+# Events are linked into the chain after their commit by a thread of each process, so a request
+# runs no statement for the chain (docs/adr/0001-audit-chain.md); off, each request links after its
+# own commit. The worker's beat links whatever a process left pending.
+CONCIERGE_AUDIT_LINK_IN_BACKGROUND = _env_bool("CONCIERGE_AUDIT_LINK_IN_BACKGROUND", True)
 
 # --- Identity -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"

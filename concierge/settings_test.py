@@ -11,6 +11,8 @@ from concierge.settings import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; production uses Argon2
 DEBUG = False
+# Each test's events are linked after its own commit, in its own thread, so a test can read them.
+CONCIERGE_AUDIT_LINK_IN_BACKGROUND = False
 # Static files come from the apps' folders (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -299,6 +301,9 @@ def _erase_user(customer: Customer, report: Erasure) -> None:
         return
     keys = _sessions_of(user.pk)
     report.add("sessions", Session.objects.filter(session_key__in=keys).delete()[0])
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    for key in keys:
+        store.delete(key)  # where sessions are also cached (cached_db with a shared cache), there too
     report.add("API tokens", ApiToken.objects.filter(user=user).delete()[0])
     user.email = erased_email(user.pk)
     user.first_name = user.last_name = ""
