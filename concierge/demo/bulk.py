@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import cast
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -25,6 +27,22 @@ CUSTOMER_COLUMNS = ["id", "shared_id", "kind", "status", "store_id", "user_id", 
                     "assistance_opt_out", "created_at", "updated_at", "version"]  # fmt: skip
 ADDRESS_COLUMNS = ["id", "customer_id", "label", "first_name", "last_name", "line1", "line2", "city", "region",
                    "postal_code", "country", "phone", "is_default_billing", "is_default_shipping"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Searched:
+    """What ``customer_terms`` reads of a customer, without building a model instance."""
+
+    shared_id: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    organization_name: str = ""
+
+
+def _record(**values: str) -> Customer:
+    return cast("Customer", _Searched(**values))
 
 
 def _batches(start: int, count: int, size: int) -> Iterator[range]:
@@ -65,7 +83,8 @@ def write_customers(
         bulk_load(CUSTOMER_TABLES, rebuild_indexes=rebuild_indexes, progress=progress) as load,
         progress_bar("customers", total=count - len(existing), unit="customers", enabled=progress) as bar,
     ):
-        now = load.time(timezone.now())
+        now = load.stamp(timezone.now())
+        names: dict[tuple[str, str], set[str]] = {}
         for numbers in _batches(start, count, batch_size):
             rng = random.Random(seed * 1_000_003 + numbers.start)
             people: dict[int, Person] = {}
@@ -91,11 +110,14 @@ def write_customers(
                                   "", p.email, p.phone, store.locale, False, now, now, 1))  # fmt: skip
                 addresses.append((address_id, customer_id, "Home", p.first_name, p.last_name, p.line1, "", p.city,
                                   p.region, p.postal_code, p.country, p.phone, True, True))  # fmt: skip
-                # The Find customer terms, as index_customers writes them (the address's postal code and phone).
-                record = Customer(shared_id=shared_id, first_name=p.first_name, last_name=p.last_name,
-                                  email=p.email, phone=p.phone)  # fmt: skip
-                terms += [(term, store.pk, customer_id) for term in sorted(customer_terms(record, [p.postal_code],
-                                                                                          [p.phone]))]  # fmt: skip
+                # The Find customer terms, as index_customers writes them (the address's postal code and
+                # phone too); a name's terms are worked out once.
+                name = (p.first_name, p.last_name)
+                if name not in names:
+                    names[name] = customer_terms(_record(first_name=p.first_name, last_name=p.last_name))
+                own = customer_terms(_record(shared_id=shared_id, email=p.email, phone=p.phone), [p.postal_code],
+                                     [p.phone])  # fmt: skip
+                terms += [(term, store.pk, customer_id) for term in sorted(names[name] | own)]
             load.write("identity_user", USER_COLUMNS, users)
             load.write("identity_user_groups", ["id", "user_id", "group_id"], members)
             load.write("customers_customer", CUSTOMER_COLUMNS, customers)

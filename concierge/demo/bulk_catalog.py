@@ -14,7 +14,7 @@ from concierge.catalog.models import Category, PriceList, Product, Sku
 from concierge.catalog.search import words
 from concierge.core.progress import progress_bar
 from concierge.customers.models import Customer
-from concierge.demo.bulk_load import bulk_load, is_large
+from concierge.demo.bulk_load import Tail, bulk_load, is_large
 from concierge.orders.models import Order
 from concierge.stores.models import Store
 
@@ -57,7 +57,7 @@ def write_products(
         bulk_load(PRODUCT_TABLES, rebuild_indexes=rebuild_indexes, progress=progress) as load,
         progress_bar("products", total=count, unit="products", enabled=progress) as bar,
     ):
-        now = load.time(timezone.now())
+        now = load.stamp(timezone.now())
         for numbers in _chunks(count, batch):
             products, skus, terms = [], [], []
             for n in load.ids("catalog_product", len(numbers)):
@@ -108,27 +108,41 @@ ORDER_STATUSES = ["CREATED", "IN_PROGRESS", "IN_PROGRESS", "COMPLETED", "COMPLET
                   "ON_HOLD", "PARTIALLY_SHIPPED"]  # fmt: skip
 SHIPMENT_OF = {"CREATED": "INVENTORY_ASSIGNED", "IN_PROGRESS": "RELEASED", "COMPLETED": "SHIPPED",
                "CANCELLED": "CANCELLED", "ON_HOLD": "ON_HOLD", "PARTIALLY_SHIPPED": "SHIPPED"}  # fmt: skip
-ORDER_COLUMNS = ["id", "number", "store_id", "customer_id", "placed_on_behalf", "from_draft", "status", "currency",
-                 "subtotal", "discount_total", "shipping_total", "tax_total", "total", "promotions", "email",
-                 "billing_first_name", "billing_last_name", "billing_line1", "billing_line2", "billing_city",
-                 "billing_region", "billing_postal_code", "billing_country", "billing_phone", "placed_at",
-                 "updated_at", "version", "lease_token"]  # fmt: skip
-SHIPMENT_COLUMNS = ["id", "order_id", "number", "kind", "status", "shipping_method_name", "shipping_price",
-                    "ship_first_name", "ship_last_name", "ship_line1", "ship_line2", "ship_city", "ship_region",
-                    "ship_postal_code", "ship_country", "primary_first_name", "primary_last_name", "primary_email",
-                    "primary_phone", "alternate_first_name", "alternate_last_name", "alternate_email",
-                    "alternate_phone"]  # fmt: skip
+# Columns in the order the rows are built: what each order draws, then its customer's part
+# (``_customer_part``), then what every generated order has alike.
+ORDER_COLUMNS = ["id", "number", "status", "subtotal", "total", "placed_at", "updated_at",
+                 "store_id", "customer_id", "currency", "email", "billing_first_name", "billing_last_name",
+                 "billing_line1", "billing_city", "billing_region", "billing_postal_code", "billing_country",
+                 "billing_phone",
+                 "placed_on_behalf", "from_draft", "discount_total", "shipping_total", "tax_total", "promotions",
+                 "billing_line2", "version", "lease_token"]  # fmt: skip
+SHIPMENT_COLUMNS = ["id", "order_id", "number", "status",
+                    "ship_first_name", "ship_last_name", "ship_line1", "ship_city", "ship_region",
+                    "ship_postal_code", "ship_country",
+                    "kind", "shipping_method_name", "shipping_price", "ship_line2", "primary_first_name",
+                    "primary_last_name", "primary_email", "primary_phone", "alternate_first_name",
+                    "alternate_last_name", "alternate_email", "alternate_phone"]  # fmt: skip
 LINE_COLUMNS = ["id", "order_id", "shipment_id", "sku_id", "sku_code", "product_name", "sku_name", "quantity",
                 "unit_price", "subtotal", "discount", "tax", "total", "promotions"]  # fmt: skip
 SHIPPING = Decimal("5.95")
 ZERO = Decimal(0)
+ORDER_CONSTANTS = (False, False, ZERO, SHIPPING, ZERO, "[]", "", 1, "")
+SHIPMENT_CONSTANTS = ("SHIP", "Standard", SHIPPING, "", "", "", "", "", "", "", "", "")
+
+
+def _customer_part(row: tuple, currency: str) -> tuple[tuple, tuple]:
+    """A pool customer's columns of their orders and of their orders' shipments (billing and
+    shipping to the default billing address)."""
+    customer_id, store_id, email, first, last, line1, city, region, postal_code, country, phone = row
+    order = (store_id, customer_id, currency, email, first, last, line1, city, region, postal_code, country, phone)
+    return order + ORDER_CONSTANTS, (first, last, line1, city, region, postal_code, country, *SHIPMENT_CONSTANTS)
 
 
 def write_orders(
     *,
     count: int,
     seed: int = 1,
-    batch: int = 10_000,
+    batch: int = 20_000,
     pool: int = 50_000,
     rebuild_indexes: bool | None = None,
     progress: bool = False,
@@ -136,77 +150,89 @@ def write_orders(
     """``count`` orders of 1-5 lines with one shipment each, for customers and SKUs drawn from
     pools of existing ones (the customer's default billing address is the order's billing and
     shipping address). Totals are computed from the lines (no tax: benchmark data). Numbered
-    ``G`` and ten digits after the last order id, so re-runs add more and none twice."""
+    ``G`` and ten digits after the last order id, so re-runs add more and none twice.
+
+    Each order's rows are built as they are sent: on PostgreSQL the database stores a batch's
+    orders while the next are drawn."""
     if count <= 0:
         return 0
     rng = random.Random(seed)
-    customers = list(
-        Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, addresses__is_default_billing=True)
+    stores = {s.pk: s for s in Store.objects.all()}
+    customers = [
+        (row[1], *_customer_part(row, stores[row[1]].currency))
+        for row in Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, addresses__is_default_billing=True)
         .order_by("id")
         .values_list("id", "store_id", "email", "addresses__first_name", "addresses__last_name",
                      "addresses__line1", "addresses__city", "addresses__region", "addresses__postal_code",
                      "addresses__country", "addresses__phone")[:pool]
-    )  # fmt: skip
-    stores = {s.pk: s for s in Store.objects.all()}
-    skus = list(
-        Sku.objects.filter(
-            kind=Sku.Kind.SHIPPABLE, prices__price_list__segment=None, prices__price_list__account=None
-        ).values_list("id", "code", "product__name", "prices__amount", "prices__price_list__store_id")[:pool]
-    )
-    skus_by_store: dict[int, list[tuple]] = {}
-    for sku in skus:
-        skus_by_store.setdefault(sku[4], []).append(sku)
-    if not customers or not skus_by_store:
+    ]  # fmt: skip
+    skus = Sku.objects.filter(
+        kind=Sku.Kind.SHIPPABLE, prices__price_list__segment=None, prices__price_list__account=None
+    ).values_list("id", "code", "product__name", "prices__amount", "prices__price_list__store_id")[:pool]
+    # Per store, each SKU's line columns for a quantity of 1, 2 and 3, and the line's amount.
+    lines_by_store: dict[int, list[tuple[tuple[tuple, Decimal], ...]]] = {}
+    for sku_id, code, name, price, store_id in skus:
+        lines_by_store.setdefault(store_id, []).append(tuple(
+            ((sku_id, code, name, "Standard", q, price, price * q, ZERO, ZERO, price * q, "[]"), price * q)
+            for q in (1, 2, 3)
+        ))  # fmt: skip
+    if not customers or not lines_by_store:
         raise ValueError("generate customers and products first")
-    missing = {stores[c[1]].name for c in customers if c[1] not in skus_by_store}
+    missing = {stores[c[0]].name for c in customers if c[0] not in lines_by_store}
     if missing:
         raise ValueError(f"no priced SKUs in {', '.join(sorted(missing))}: generate products first")
     if rebuild_indexes is None:
         rebuild_indexes = is_large(count, Order.objects.count())
     written = 0
-    randrange, randint, sample = rng.randrange, rng.randint, rng.sample
-    span = 730 * 86400
-    statuses = len(ORDER_STATUSES)
+    rand = rng.random
+    span, customer_count, status_count = 730 * 86400, len(customers), len(ORDER_STATUSES)
     with (
         bulk_load(ORDER_TABLES, rebuild_indexes=rebuild_indexes, progress=progress) as load,
         progress_bar("orders", total=count, unit="orders", enabled=progress) as bar,
     ):
-        start = load.time(timezone.now() - dt.timedelta(days=730))
+        # Placed over the two years before today (midnight UTC: the same seed draws the same times all day).
+        today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        start = load.time(today - dt.timedelta(days=730))
+        # What many rows share is encoded once: a customer's part of their orders and shipments,
+        # a SKU's line for each quantity.
+        drawn_from = [(store_id, load.tail(order), load.tail(shipment)) for store_id, order, shipment in customers]
+        offers = {
+            store_id: [tuple((load.tail(line), amount) for line, amount in sku) for sku in lines]
+            for store_id, lines in lines_by_store.items()
+        }
         for numbers in _chunks(count, batch):
             order_ids = load.ids("orders_order", len(numbers))
-            orders, shipments, baskets = [], [], []
-            for oid in order_ids:
-                c = customers[randrange(len(customers))]
-                store = stores[c[1]]
-                basket = [(sku, q, sku[3] * q) for sku in sample(skus_by_store[c[1]], randint(1, 5))
-                          for q in (randint(1, 3),)]  # fmt: skip
-                subtotal = sum([b[2] for b in basket], ZERO)
-                status = ORDER_STATUSES[randrange(statuses)]
-                placed = start + dt.timedelta(seconds=randrange(span))
-                number = f"G{oid:010d}"
-                orders.append((oid, number, store.pk, c[0], False, False, status, store.currency, subtotal, ZERO,
-                               SHIPPING, ZERO, subtotal + SHIPPING, "[]", c[2], c[3], c[4], c[5], "", c[6], c[7],
-                               c[8], c[9], c[10], placed, placed, 1, ""))  # fmt: skip
-                shipments.append((number, SHIPMENT_OF[status], c))
-                baskets.append(basket)
             shipment_ids = load.ids("orders_shipment", len(numbers))
-            line_ids = iter(load.ids("orders_orderline", sum(len(b) for b in baskets)))
-            load.write("orders_order", ORDER_COLUMNS, orders)
-            load.write(
-                "orders_shipment",
-                SHIPMENT_COLUMNS,
-                [(sid, oid, f"{number}-1", "SHIP", status, "Standard", SHIPPING, c[3], c[4], c[5], "", c[6], c[7],
-                  c[8], c[9], "", "", "", "", "", "", "", "")
-                 for sid, oid, (number, status, c) in zip(shipment_ids, order_ids, shipments, strict=True)],
-            )  # fmt: skip
+            drawn: list[tuple[tuple, Tail, list[tuple[Tail, Decimal]]]] = []
+
+            def orders(order_ids: range = order_ids, drawn: list = drawn) -> Iterator[tuple[tuple, Tail]]:
+                for oid, sid in zip(order_ids, shipment_ids, strict=True):
+                    store_id, order_tail, shipment_tail = drawn_from[int(rand() * customer_count)]
+                    offer = offers[store_id]
+                    size = min(1 + int(rand() * 5), len(offer))
+                    picked: set[int] = set()
+                    basket = []
+                    while len(basket) < size:
+                        i = int(rand() * len(offer))
+                        if i not in picked:
+                            picked.add(i)
+                            basket.append(offer[i][int(rand() * 3)])
+                    subtotal = sum([amount for _, amount in basket], ZERO)
+                    status = ORDER_STATUSES[int(rand() * status_count)]
+                    placed = load.stamp(start + dt.timedelta(seconds=int(rand() * span)))
+                    number = f"G{oid:010d}"
+                    drawn.append(((sid, oid, f"{number}-1", SHIPMENT_OF[status]), shipment_tail, basket))
+                    yield (oid, number, status, subtotal, subtotal + SHIPPING, placed, placed), order_tail
+
+            load.write("orders_order", ORDER_COLUMNS, orders(), tails=True)
+            load.write("orders_shipment", SHIPMENT_COLUMNS, ((head, tail) for head, tail, _ in drawn), tails=True)
+            line_ids = iter(load.ids("orders_orderline", sum(len(d[2]) for d in drawn)))
             load.write(
                 "orders_orderline",
                 LINE_COLUMNS,
-                [(next(line_ids), oid, sid, sku[0], sku[1], sku[2], "Standard", quantity, sku[3], amount, ZERO, ZERO,
-                  amount, "[]")
-                 for oid, sid, basket in zip(order_ids, shipment_ids, baskets, strict=True)
-                 for sku, quantity, amount in basket],
-            )  # fmt: skip
+                (((next(line_ids), head[1], head[0]), line) for head, _, basket in drawn for line, _ in basket),
+                tails=True,
+            )
             written += len(numbers)
             bar.update(len(numbers))
     return written
