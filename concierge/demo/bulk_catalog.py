@@ -205,13 +205,15 @@ def write_orders(
             shipment_ids = load.ids("orders_shipment", len(numbers))
             drawn: list[tuple[tuple, Tail, list[tuple[Tail, Decimal]]]] = []
 
-            def orders(order_ids: range = order_ids, drawn: list = drawn) -> Iterator[tuple[tuple, Tail]]:
+            def orders(
+                order_ids: range = order_ids, shipment_ids: range = shipment_ids, drawn: list = drawn
+            ) -> Iterator[tuple[tuple, Tail]]:
                 for oid, sid in zip(order_ids, shipment_ids, strict=True):
                     store_id, order_tail, shipment_tail = drawn_from[int(rand() * customer_count)]
                     offer = offers[store_id]
                     size = min(1 + int(rand() * 5), len(offer))
                     picked: set[int] = set()
-                    basket = []
+                    basket: list[tuple[Tail, Decimal]] = []
                     while len(basket) < size:
                         i = int(rand() * len(offer))
                         if i not in picked:

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 TABLES = [*ORDER_TABLES, "customers_customer", "customers_customersearchterm", "catalog_product", "returns_return"]
 
 
-def generate(**counts: int) -> str:
+def generate(**counts: int | str) -> str:
     out = io.StringIO()
     call_command("generate", stdout=out, **counts)
     return out.getvalue()
@@ -47,9 +47,9 @@ def indexes() -> dict[str, str]:
         else:
             marks = ", ".join(["%s"] * len(TABLES))
             cursor.execute(
-                f"SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})",
+                f"SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})",  # noqa: S608
                 TABLES,
-            )  # noqa: E501, S608
+            )
         return dict(cursor.fetchall())
 
 
