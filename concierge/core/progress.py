@@ -15,6 +15,7 @@ A disabled bar accepts the same calls and draws nothing.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -54,12 +55,15 @@ def progress_bar(
 ) -> Iterator[Bar]:
     """A bar of ``total`` ``unit`` (``None``: a count without an end), with the rate per second;
     closed when the step ends, however it ends."""
+    size = shutil.get_terminal_size((100, 24))
     bar = tqdm(
         total=total,
         desc=desc,
         unit=f" {unit}",
-        unit_scale=True,
-        dynamic_ncols=True,
+        unit_scale=total is None or total >= 10_000,  # 1.2M rather than 1200000; 24/24 rather than 24.0/24.0
+        # The terminal's size, or a usual one where it reports none (0 rows would hide the bar).
+        ncols=min(size.columns or 100, 120),
+        nrows=size.lines or 24,
         smoothing=0.1,
         file=stream if stream is not None else sys.stderr,
         disable=not enabled,
