@@ -21,7 +21,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import NOT_PROVIDED, Model
 
 from concierge.core.progress import progress_bar
@@ -235,16 +235,18 @@ def _copy_text(value: object) -> str:
     return str(value)
 
 
-_SQLITE_FAST = {"synchronous": "OFF", "cache_size": "-262144", "temp_store": "MEMORY"}
+# Foreign keys are checked once, whole, before the commit (``PRAGMA foreign_key_check``).
+_SQLITE_FAST = {"synchronous": "OFF", "cache_size": "-262144", "temp_store": "MEMORY", "foreign_keys": "OFF"}
 
 
 @contextmanager
-def _sqlite_settings() -> Iterator[None]:
-    """The load's own connection writes without waiting for the disk and with a large page cache;
-    its settings are put back after (the connection is kept for requests). Inside an enclosing
-    transaction (tests, ``seed_demo``) nothing is changed."""
+def _sqlite_settings() -> Iterator[bool]:
+    """The load's own connection writes without waiting for the disk, with a large page cache and
+    without checking each row's foreign keys as it comes (yields True: the load checks them whole
+    before it commits); its settings are put back after (the connection is kept for requests).
+    Inside an enclosing transaction (tests, ``seed_demo``) nothing is changed."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
+        yield False
         return
     saved = {}
     with connection.cursor() as cursor:
@@ -253,7 +255,7 @@ def _sqlite_settings() -> Iterator[None]:
             saved[name] = cursor.fetchone()[0]
             cursor.execute(f"PRAGMA {name} = {value}")
     try:
-        yield
+        yield True
     finally:
         with connection.cursor() as cursor:
             for name, value in saved.items():
@@ -264,7 +266,7 @@ def _sqlite_settings() -> Iterator[None]:
 def bulk_load(tables: Sequence[str], *, rebuild_indexes: bool, progress: bool = False) -> Iterator[Load]:
     """One load into ``tables`` (see the module's docstring). ``rebuild_indexes``: drop the
     secondary indexes before and build them after (a large load)."""
-    with _sqlite_settings(), transaction.atomic():
+    with _sqlite_settings() as check_keys, transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
@@ -283,6 +285,14 @@ def bulk_load(tables: Sequence[str], *, rebuild_indexes: bool, progress: bool = 
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
-            if connection.vendor == "postgresql" and rebuild_indexes:
+            if check_keys:
                 for table in tables:
-                    cursor.execute(f"ANALYZE {_quote(table)}")
+                    cursor.execute(f"PRAGMA foreign_key_check({_quote(table)})")
+                    broken = cursor.fetchall()
+                    if broken:
+                        raise IntegrityError(f"{len(broken)} rows of {table} refer to rows that do not exist")
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django's are, for the rest of a transaction
+                if rebuild_indexes:
+                    for table in tables:
+                        cursor.execute(f"ANALYZE {_quote(table)}")
