@@ -183,3 +183,15 @@ def test_generated_returns_are_of_completed_generated_orders(data_set):
 def test_no_progress_bar_is_drawn_off_a_terminal(data_set, capsys):
     generate(orders=5)
     assert capsys.readouterr().err == ""
+
+
+def test_index_customers_gives_back_the_terms_of_customers_that_lost_them(data_set, capsys):
+    lost = Customer.objects.filter(shared_id__in=numbered(5))
+    kept = {c.pk: set(CustomerSearchTerm.objects.filter(customer=c).values_list("term", flat=True)) for c in lost}
+    CustomerSearchTerm.objects.filter(customer__in=lost).delete()
+    out = io.StringIO()
+    call_command("index_customers", missing=True, batch=7, stdout=out)
+    assert "5 customers indexed" in out.getvalue()
+    assert capsys.readouterr().err == ""  # no bar off a terminal
+    for customer_id, terms in kept.items():
+        assert set(CustomerSearchTerm.objects.filter(customer_id=customer_id).values_list("term", flat=True)) == terms
