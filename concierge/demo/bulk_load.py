@@ -21,7 +21,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.management.color import no_style
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import NOT_PROVIDED, Model
 
 from concierge.core.progress import progress_bar
@@ -106,12 +106,20 @@ def _deferrable(tables: Sequence[str]) -> Deferred:
     return deferred
 
 
-def _drop(deferred: Deferred) -> None:
-    with connection.cursor() as cursor:
-        for name, table, _ in deferred.foreign_keys:
-            cursor.execute(f"ALTER TABLE {_quote(table)} DROP CONSTRAINT {_quote(name)}")
-        for name, _, _ in deferred.indexes:
-            cursor.execute(f"DROP INDEX {_quote(name)}")
+def _drop(deferred: Deferred) -> Deferred:
+    """Drop what ``deferred`` lists; returns what was dropped. A role that does not own the tables
+    (PostgreSQL: insufficient privilege) cannot: the load then keeps every index."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
+            for name, table, _ in deferred.foreign_keys:
+                cursor.execute(f"ALTER TABLE {_quote(table)} DROP CONSTRAINT {_quote(name)}")
+            for name, _, _ in deferred.indexes:
+                cursor.execute(f"DROP INDEX {_quote(name)}")
+    except ProgrammingError as error:
+        if getattr(error.__cause__, "sqlstate", "") != "42501":
+            raise
+        return Deferred()
+    return deferred
 
 
 def _rebuild(deferred: Deferred, *, progress: bool) -> None:
@@ -276,8 +284,7 @@ def bulk_load(tables: Sequence[str], *, rebuild_indexes: bool, progress: bool = 
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 # Other writers wait (their ids would clash with the ones chosen here); readers do not.
                 cursor.execute(f"LOCK TABLE {', '.join(_quote(t) for t in tables)} IN SHARE ROW EXCLUSIVE MODE")
-        deferred = _deferrable(tables) if rebuild_indexes else Deferred()
-        _drop(deferred)
+        deferred = _drop(_deferrable(tables) if rebuild_indexes else Deferred())
         load = Load(tables=tables, rebuilt=rebuild_indexes)
         yield load
         _rebuild(deferred, progress=progress)

@@ -195,3 +195,20 @@ def test_index_customers_gives_back_the_terms_of_customers_that_lost_them(data_s
     assert capsys.readouterr().err == ""  # no bar off a terminal
     for customer_id, terms in kept.items():
         assert set(CustomerSearchTerm.objects.filter(customer_id=customer_id).values_list("term", flat=True)) == terms
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles exist only on PostgreSQL")
+def test_a_role_that_does_not_own_the_tables_loads_with_every_index_kept(data_set):
+    role = "concierge_generate_role_test"
+    before, orders = indexes(), Order.objects.count()
+    with connection.cursor() as cursor:  # all inside the test's transaction: the role goes with it
+        cursor.execute(f"CREATE ROLE {role}")
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role}")
+        cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        cursor.execute(f"SET LOCAL ROLE {role}")
+    generate(orders=30, indexes="rebuild")
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    assert Order.objects.count() == orders + 30
+    assert indexes() == before
