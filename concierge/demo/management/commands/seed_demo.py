@@ -14,6 +14,7 @@ from django.db.models import Q
 from concierge.audit.services import record
 from concierge.core.context import ActingContext
 from concierge.core.money import Money
+from concierge.core.progress import add_progress_argument, progress_bar, progress_wanted
 from concierge.customers.models import AccountAssociate, Address, Customer, Segment, SellerAssignment
 from concierge.customers.search import index_customers
 from concierge.customers.services import refresh_billing_summary
@@ -91,35 +92,56 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--customers", type=int, default=300, help="How many demo customers (default 300).")
+        add_progress_argument(parser)
 
     def handle(self, *args: Any, customers: int, **options: Any) -> None:
         ctx = ActingContext.system("demo data")
         password_hash = make_password(DEMO_PASSWORD)
-        with transaction.atomic():
-            stores = {spec["code"]: self._store(spec) for spec in STORES}
-            for email, first, last, roles, store_codes in STAFF:
-                self._staff(email, first, last, roles, [stores[c] for c in store_codes], password_hash)
-            self._shopper(stores["us"], password_hash)
-            self._organizations(stores)
-            self._account_hierarchy(stores, password_hash)
-            # Jane and the organizations are written directly: give them their Find customer terms.
-            index_customers(Customer.objects.filter(Q(shared_id="C000000000") | Q(kind=Customer.Kind.ACCOUNT)))
-        written = write_customers(stores=list(stores.values()), count=customers, seed=7, password_hash=password_hash)
-        products = seed_catalog(stores)
-        seed_store_setup(stores)
-        jane = Customer.objects.get(shared_id="C000000000")
-        jane.segments.add(Segment.objects.get(code="gold"))
-        self._record_segments(jane, stores["us"], password_hash)
-        buyers = [jane, *Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, user__isnull=False)
-                  .exclude(pk=jane.pk).order_by("shared_id")[: min(customers, 20)]]  # fmt: skip
-        orders = seed_orders(customers=buyers)
-        orders += seed_holds(customers=buyers)
-        seed_returns()  # past orders' returns and exchanges, in each state (concierge/demo/returns.py)
-        seed_refunds()  # an issued refund, a Manual Refund and a large one awaiting approval
-        orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
-        orders += self._guest_order(stores["us"])
-        seed_associates(store=stores["us"], password_hash=password_hash)  # shoppers buying for accounts
-        seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
+        with progress_bar("demo data", total=12, unit="steps", enabled=progress_wanted(options)) as bar:
+
+            def done(step: str) -> None:
+                bar.set_postfix_str(step)
+                bar.update(1)
+
+            with transaction.atomic():
+                stores = {spec["code"]: self._store(spec) for spec in STORES}
+                for email, first, last, roles, store_codes in STAFF:
+                    self._staff(email, first, last, roles, [stores[c] for c in store_codes], password_hash)
+                self._shopper(stores["us"], password_hash)
+                self._organizations(stores)
+                self._account_hierarchy(stores, password_hash)
+                # Jane and the organizations are written directly: give them their Find customer terms.
+                index_customers(Customer.objects.filter(Q(shared_id="C000000000") | Q(kind=Customer.Kind.ACCOUNT)))
+            done("stores and staff")
+            written = write_customers(
+                stores=list(stores.values()), count=customers, seed=7, password_hash=password_hash
+            )
+            done("customers")
+            products = seed_catalog(stores)
+            seed_store_setup(stores)
+            done("catalog")
+            jane = Customer.objects.get(shared_id="C000000000")
+            jane.segments.add(Segment.objects.get(code="gold"))
+            self._record_segments(jane, stores["us"], password_hash)
+            done("segments")
+            buyers = [jane, *Customer.objects.filter(kind=Customer.Kind.REGISTERED_USER, user__isnull=False)
+                      .exclude(pk=jane.pk).order_by("shared_id")[: min(customers, 20)]]  # fmt: skip
+            orders = seed_orders(customers=buyers)
+            done("orders")
+            orders += seed_holds(customers=buyers)
+            done("holds")
+            seed_returns()  # past orders' returns and exchanges, in each state (concierge/demo/returns.py)
+            done("returns")
+            seed_refunds()  # an issued refund, a Manual Refund and a large one awaiting approval
+            done("refunds")
+            orders += seed_split_order(jane)  # an order split into two shipments (Move Item)
+            done("split order")
+            orders += self._guest_order(stores["us"])
+            done("guest order")
+            seed_associates(store=stores["us"], password_hash=password_hash)  # shoppers buying for accounts
+            done("associates")
+            seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
+            done("data policies")
         with transaction.atomic():
             record(
                 ctx,
