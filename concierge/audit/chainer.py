@@ -23,6 +23,7 @@ one pass for however many commits woke it, so the request runs no statement for 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -130,7 +131,16 @@ def background_linker() -> BackgroundLinker:
         if _linker is None or _linker.pid != os.getpid() or not _linker.is_alive():
             _linker = BackgroundLinker()
             _linker.start()
+            atexit.register(_link_at_exit)
         return _linker
+
+
+def _link_at_exit() -> None:
+    """A process that exits (a management command, a server stopping) links what its last commits
+    left pending rather than leave it to a worker's beat: its linker thread dies with it."""
+    if _linker is not None and _linker.pid == os.getpid():
+        _linker.stop()
+        _link_logging_failure(AFTER_COMMIT_LIMIT)
 
 
 def link_on_beat(**kwargs: Any) -> None:

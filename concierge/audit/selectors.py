@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -39,7 +39,12 @@ class ChainReport:
         return self.broken_at is None
 
 
-def verify_chain(*, batch_size: int = 2000, pending_limit: dt.timedelta | None = None) -> ChainReport:
+def verify_chain(
+    *,
+    batch_size: int = 2000,
+    pending_limit: dt.timedelta | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> ChainReport:
     """Walk the chain from the first event and report the first broken link.
 
     Detects a changed event (its payload digest or link hash no longer matches: every field a
@@ -58,6 +63,7 @@ def verify_chain(*, batch_size: int = 2000, pending_limit: dt.timedelta | None =
     Events not yet linked cannot be verified: they are counted, and one pending for longer than
     ``pending_limit`` (``PENDING_LIMIT``) fails the walk, since linking has evidently stopped.
     Link them first (``chainer.link_pending``, as ``audit_verify`` does) to verify them.
+    ``progress`` is told of every ``batch_size`` events checked (a progress bar).
     """
     head = ChainHead.objects.filter(pk=1).first()
     last = head.seq if head is not None else 0
@@ -97,6 +103,8 @@ def verify_chain(*, batch_size: int = 2000, pending_limit: dt.timedelta | None =
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
+        if progress is not None and checked % batch_size == 0:
+            progress(batch_size)
     if head is not None and (checked != last or head.hash != prev_hash):
         return ChainReport(checked, checked + 1, f"events after #{checked} are missing (the chain ends at #{last})")
     if ledger.count:

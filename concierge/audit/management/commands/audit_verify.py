@@ -3,7 +3,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from concierge.audit.chainer import link_pending
+from concierge.audit.models import Event
 from concierge.audit.selectors import verify_chain
+from concierge.core.progress import add_progress_argument, progress_bar, progress_wanted
 
 
 class Command(BaseCommand):
@@ -16,10 +18,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-link", action="store_true", help="Only verify: leave pending events to the chainer (read-only)."
         )
+        add_progress_argument(parser)
 
     def handle(self, *args: Any, no_link: bool = False, **options: Any) -> None:
         linked = 0 if no_link else link_pending(wait=True)
-        report = verify_chain()
+        total = Event.objects.filter(seq__isnull=False).count() if progress_wanted(options) else 0
+        with progress_bar("events", total=total, unit="events", enabled=progress_wanted(options)) as bar:
+            report = verify_chain(progress=bar.update)
         if not report.ok:
             raise CommandError(f"Audit chain broken at event #{report.broken_at}: {report.reason}.")
         message = f"Audit chain verified: {report.checked} events, no broken link."
