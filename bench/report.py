@@ -65,10 +65,12 @@ def rows(path: Path) -> list[str]:
     return out
 
 
+HEADER = ["workload", "database", "p50 1c (ms)", "p95 1c", "p99 1c", "req/s 1c", "p95 8c", "req/s 8c",
+          "page / raw SQL p95", "target", "errors"]  # fmt: skip
+
+
 def main() -> None:
-    print(
-        "| workload | database | p50 1c (ms) | p95 1c | p99 1c | req/s 1c | p95 8c | req/s 8c | page / raw SQL p95 | target | errors |"
-    )
+    print("| " + " | ".join(HEADER) + " |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in sys.argv[1:]:
         for row in rows(Path(name)):
