@@ -195,6 +195,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # runs no statement for the chain (docs/adr/0001-audit-chain.md); off, each request links after its
 # own commit. The worker's beat links whatever a process left pending.
 CONCIERGE_AUDIT_LINK_IN_BACKGROUND = _env_bool("CONCIERGE_AUDIT_LINK_IN_BACKGROUND", True)
+# audit_verify fails when an event has waited longer than this to be linked (linking has stopped).
+CONCIERGE_AUDIT_PENDING_SECONDS = int(os.environ.get("CONCIERGE_AUDIT_PENDING_SECONDS", "60"))
 
 # --- Identity -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
