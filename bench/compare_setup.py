@@ -93,6 +93,18 @@ SEARCHES = {
     "find_name": ("/api/v1/customers", find_name, {}),
     "order_search": ("/api/v1/service/orders", order_search, {"sort": "total", "direction": "desc", "limit": 25}),
 }
+
+
+def runnable(sql: str) -> str | None:
+    """The statement as it is timed alone: a server-side cursor's query (PostgreSQL's ``.iterator()``)
+    as the plain query it declares; its FETCH and CLOSE, and transaction control, left out."""
+    if sql.startswith("DECLARE "):
+        return sql[sql.index(" FOR ") + len(" FOR ") :]
+    if sql.split(None, 1)[0].upper() in {"FETCH", "CLOSE", "SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"}:
+        return None
+    return sql
+
+
 client = Client()
 headers = {"Authorization": f"Bearer {agents[0]['token']}"}
 raw = {}
@@ -103,7 +115,8 @@ for name, (path, samples, extra) in SEARCHES.items():
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path, {**params, **extra}, headers=headers)
         assert response.status_code == 200, response.content[:300]
-        runs.append([q["sql"] for q in captured.captured_queries if not any(t in q["sql"] for t in FLOOR_TABLES)])
+        kept = [runnable(q["sql"]) for q in captured.captured_queries if not any(t in q["sql"] for t in FLOOR_TABLES)]
+        runs.append([sql for sql in kept if sql])
     statement_counts[name] = round(statistics.mean(len(r) for r in runs), 1)
     with connection.cursor() as cursor:
         for _ in range(2):  # warm, then measured

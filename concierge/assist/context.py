@@ -116,7 +116,7 @@ def resolve(request: HttpRequest) -> Resolution:
 def _sessions(request: HttpRequest, ctx: ActingContext) -> Resolution:
     header = request.headers.get(ASSISTED_SESSION_HEADER) if request.path.startswith("/api/") else None
     if header:
-        state = session_state(ctx.user, header)
+        state = session_state(ctx.user, header, rows=request.__dict__.setdefault("_assisted_session_rows", {}))
         if ctx.user is None:
             # Not signed in (yet: a bearer token is read later, and resolves again). A session whose
             # agent has lost access ends now, whatever this request is answered (bar 4).

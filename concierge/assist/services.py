@@ -133,14 +133,21 @@ class SessionState:
     over_reason: str = ""
 
 
-def session_state(user: User | None, session_id: object, *, browser: bool = False) -> SessionState:
+def session_state(
+    user: User | None,
+    session_id: object,
+    *,
+    browser: bool = False,
+    rows: dict[int, AssistedSession | None] | None = None,
+) -> SessionState:
     """The open session ``session_id`` as ``user`` finds it; reads only.
 
     Another agent's session is not found. One whose agent went idle, reached the time limit or lost
     access (disabled, demoted, no longer serving the customer's store, the customer disabled or
     opted out) is over (bars 3 and 4). With nobody signed in, the browser's own session is over
     (its agent was disabled or signed out elsewhere); a session named by an API caller who is not
-    signed in is over only if its agent has lost access.
+    signed in is over only if its agent has lost access. ``rows`` keeps the sessions one request
+    has read, so its second resolution (after a bearer token is read) reads none again.
     """
     try:
         pk = int(str(session_id))
@@ -148,15 +155,22 @@ def session_state(user: User | None, session_id: object, *, browser: bool = Fals
         return SessionState(None)
     if not 1 <= pk < 2**63:
         return SessionState(None)
-    session = (
-        AssistedSession.objects.select_related("customer__store", "customer__user", "agent")
-        .filter(pk=pk, ended_at=None)
-        .first()
-    )
+    if rows is not None and pk in rows:
+        session = rows[pk]  # read already by this request (an API call resolves twice: before and after its token)
+    else:
+        session = (
+            AssistedSession.objects.select_related("customer__store", "customer__user", "agent")
+            .filter(pk=pk, ended_at=None)
+            .first()
+        )
+        if rows is not None:
+            rows[pk] = session
     if session is None:
         return SessionState(None)
     if user is None:
         if browser or not may_assist(session.agent):
+            if rows is not None:
+                rows.pop(pk, None)  # it is about to be ended: read again, as it then is
             return SessionState(session, R.ACCESS_LOST)
         return SessionState(None)
     if session.agent_id != user.pk:

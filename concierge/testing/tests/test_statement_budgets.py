@@ -138,7 +138,7 @@ def test_a_csrs_add_to_the_customers_locked_cart(ann, shopper, sku, linker, djan
 
     with django_capture_on_commit_callbacks(execute=True):
         sql = statements(add, status=201)
-    within(16, sql)
+    within(15, sql)
     audit = [s for s in sql if "audit_" in s]
     assert len(audit) == 1
     assert audit[0].startswith('INSERT INTO "audit_event"')  # one append, no chain head
