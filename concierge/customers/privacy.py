@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX as CACHED_SESSION_PREFIX
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -301,9 +302,8 @@ def _erase_user(customer: Customer, report: Erasure) -> None:
         return
     keys = _sessions_of(user.pk)
     report.add("sessions", Session.objects.filter(session_key__in=keys).delete()[0])
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    for key in keys:
-        store.delete(key)  # where sessions are also cached (cached_db with a shared cache), there too
+    # Where sessions are also read from the shared cache (settings: cached_db with Redis), there too.
+    caches[settings.SESSION_CACHE_ALIAS].delete_many([CACHED_SESSION_PREFIX + key for key in keys])
     report.add("API tokens", ApiToken.objects.filter(user=user).delete()[0])
     user.email = erased_email(user.pk)
     user.first_name = user.last_name = ""

@@ -292,3 +292,22 @@ def test_mail_to_another_customer_who_shares_a_first_name_is_kept(signed_in, sup
     SentMail.objects.create(sent_at=shopper.created_at, to=shopper.email, subject="Hello", body="Dear Jane,")
     remove_data(signed_in(supervisor), shopper)
     assert list(SentMail.objects.values_list("to", flat=True)) == [other_shopper.email]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erased_customers_session_is_gone_from_the_session_cache_too(signed_in, supervisor, csr, store, settings):
+    # given sessions read from the shared cache (production with Redis), the customer signed in
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    customer, _, browser, _ = a_customer_with_a_history(store, csr)
+    browser.force_login(signed_in_user(customer), backend="concierge.identity.backends.EmailBackend")
+    assert browser.get(reverse("storefront:my_account")).status_code == 200
+    key = browser.cookies["sessionid"].value
+    assert cache.get(KEY_PREFIX + key) is not None
+    # when their data is removed, the session is neither in the database nor in the cache
+    remove_data(signed_in(supervisor), customer)
+    assert not Session.objects.filter(session_key=key).exists()
+    assert cache.get(KEY_PREFIX + key) is None
