@@ -24,6 +24,7 @@ one pass for however many commits woke it, so the request runs no statement for 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import threading
@@ -140,7 +141,9 @@ def _link_at_exit() -> None:
     left pending rather than leave it to a worker's beat: its linker thread dies with it."""
     if _linker is not None and _linker.pid == os.getpid():
         _linker.stop()
-        _link_logging_failure(AFTER_COMMIT_LIMIT)
+        # At exit the database (or the log) may be gone already: the next worker beat links the rest.
+        with contextlib.suppress(Exception):
+            link_pending(limit=AFTER_COMMIT_LIMIT)
 
 
 def link_on_beat(**kwargs: Any) -> None:
