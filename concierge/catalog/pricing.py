@@ -79,7 +79,7 @@ def _segment_ids(who: Customer) -> frozenset[int]:
     found = getattr(who, "_pricing_segment_ids", None)
     if found is None:
         found = frozenset(who.segments.values_list("id", flat=True))
-        who._pricing_segment_ids = found  # type: ignore[attr-defined]
+        setattr(who, "_pricing_segment_ids", found)  # noqa: B010 - a memo on the instance, not a model field
     return found
 
 

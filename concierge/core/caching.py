@@ -50,7 +50,6 @@ def kept(ttl: float, *, models: Iterable[type]) -> Callable[[Callable[P, R]], Ca
             post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"{fn.__module__}.{fn.__qualname__}.save")
             post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"{fn.__module__}.{fn.__qualname__}.del")
         _registry.append(forget)
-        wrapper.forget = forget  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -148,6 +148,7 @@ class Load:
         """``count`` new ids of ``table``, after every id it holds (the tables are locked)."""
         if table not in self._next:
             with connection.cursor() as cursor:
+                # The table is one of the generator's own, quoted; nothing here comes from input.
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_quote(table)}")  # noqa: S608
                 self._next[table] = cursor.fetchone()[0] + 1
         first = self._next[table]

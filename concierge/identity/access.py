@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models.signals import m2m_changed, post_delete
+from django.db.models.signals import m2m_changed, post_delete, pre_delete
 
 if TYPE_CHECKING:
     from concierge.identity.models import User
@@ -128,6 +128,14 @@ def _role_privileges_changed(
         User.objects.filter(groups__in=groups).update(access_stamp=uuid.uuid4())
 
 
+def _role_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A role (group) about to be deleted: its members lose what it gave them (a delete cascades to
+    the memberships without an m2m signal)."""
+    from concierge.identity.models import User
+
+    User.objects.filter(groups=instance).update(access_stamp=uuid.uuid4())
+
+
 def _user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     with _lock:
         for key in [k for k in _entries if k[0] == instance.pk]:
@@ -145,3 +153,4 @@ def connect() -> None:
         _role_privileges_changed, sender=Group.permissions.through, dispatch_uid="concierge.access.roles"
     )
     post_delete.connect(_user_deleted, sender=User, dispatch_uid="concierge.access.deleted")
+    pre_delete.connect(_role_deleted, sender=Group, dispatch_uid="concierge.access.role_deleted")

@@ -40,6 +40,7 @@ class EmailBackend(ModelBackend):
             user.customer_loaded = True  # customer_for_user takes it from here, even when there is none
         return user if user is not None and self.user_can_authenticate(user) else None
 
+    # The stubs say set[str]; a frozenset (shared by every request of the process) must not be mutated.
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> frozenset[str]:  # type: ignore[override]
         """Kept per process under the user's access stamp (identity/access.py), so a request asks
         the database nothing to check a privilege."""

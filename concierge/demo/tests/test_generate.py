@@ -46,6 +46,7 @@ def indexes() -> dict[str, str]:
             cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [TABLES])
         else:
             marks = ", ".join(["%s"] * len(TABLES))
+            # Only placeholders are formatted in; the table names are bound as parameters.
             cursor.execute(
                 f"SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})",  # noqa: S608
                 TABLES,

@@ -84,3 +84,11 @@ def test_becoming_a_superuser_counts_at_once(signed_in, csr):
     assert "identity.administer" not in me(client)["privileges"]
     User.objects.filter(pk=csr.pk).update(is_superuser=True)
     assert "identity.administer" in me(client)["privileges"]
+
+
+def test_a_deleted_role_counts_for_its_members_on_the_next_request(signed_in, csr):
+    client = signed_in(csr)
+    assert me(client)["roles"] == ["CSR"]
+    Group.objects.get(name="CSR").delete()
+    assert me(client)["roles"] == []
+    assert "identity.use_service_console" not in me(client)["privileges"]
