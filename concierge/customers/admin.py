@@ -23,7 +23,7 @@ class CustomerAdmin(AuditedAdmin):
 
 @admin.register(SellerAssignment)
 class SellerAssignmentAdmin(AuditedAdmin):
-    list_display = ["seller", "organization", "contract_number", "assigned_at"]
+    list_display = ["seller", "organization", "assigned_at"]
     raw_id_fields = ["seller", "organization"]
 
 

@@ -15,6 +15,12 @@ class CustomerError(StrEnum):
     INVALID = "customer.invalid"
     # Seed 004: "blocked from purchasing with a structured error message with id account.suspended".
     ACCOUNT_SUSPENDED = "account.suspended"
+    # Seed 003: a new organization is bought for once it is activated.
+    ACCOUNT_PENDING = "account.pending"
+    ERP_ID_TAKEN = "organization.erp_id_taken"
+    CONTRACT_TAKEN = "organization.contract_taken"
+    ILLEGAL_TRANSITION = "organization.illegal_transition"
+    CURRENCY_UNAVAILABLE = "organization.currency_unavailable"
     ACCOUNT_HAS_PURCHASES = "account.has_purchases"
     ACCOUNT_CYCLE = "account.cycle"  # a parent below its own child
     ACCOUNT_IN_USE = "account.in_use"  # kept records (assisted sessions, takeovers) refer to it

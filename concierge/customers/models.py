@@ -26,6 +26,9 @@ class Customer(Leased):
         ACCOUNT = "ACCOUNT", "Account"
 
     class Status(models.TextChoices):
+        # Accounts only: a new organization a seller created, browsed and carted for, but not
+        # bought for until it is activated (seed 003 "How to activate a new Organization?").
+        PENDING = "PENDING", "Pending"
         ACTIVE = "ACTIVE", "Active"
         # Accounts only: associates may browse and cart for it, but not buy (``account.suspended``).
         SUSPENDED = "SUSPENDED", "Suspended"
@@ -42,6 +45,16 @@ class Customer(Leased):
     last_name = models.CharField(max_length=80, blank=True)
     organization_name = models.CharField(max_length=160, blank=True, help_text="For accounts (organizations).")
     business_number = models.CharField(max_length=40, blank=True, help_text="For accounts: registration or tax number.")
+    # Seed 003's organization details: the seller's ERP system's key for it (unique, upper case),
+    # its country, the currency it buys in (blank: the store's) and its primary contact.
+    erp_id = models.CharField("ERP ID", max_length=40, null=True, blank=True, unique=True)
+    country = models.CharField(max_length=2, blank=True, help_text="For accounts: ISO 3166-1 alpha-2 code.")
+    preferred_currency = models.CharField(
+        max_length=3, blank=True, help_text="For accounts: ISO 4217 code it buys in; blank for the store's currency."
+    )
+    contact_name = models.CharField("primary contact", max_length=160, blank=True)
+    contact_email = models.EmailField("primary contact email", max_length=254, blank=True)
+    contact_phone = models.CharField("primary contact telephone", max_length=32, blank=True)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -69,6 +82,7 @@ class Customer(Leased):
             models.Index(Lower("email"), name="customers_email_ci"),
             models.Index(Lower("last_name"), Lower("first_name"), name="customers_name_ci"),
             models.Index(fields=["store", "kind"], name="customers_store_kind"),
+            models.Index(fields=["erp_id"], name="customers_erp_id_prefix", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -90,6 +104,11 @@ class Customer(Leased):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def currency(self) -> str:
+        """The currency this customer buys in: an organization's preferred one, else the store's."""
+        return self.preferred_currency or self.store.currency
 
 
 class Segment(models.Model):
@@ -157,7 +176,6 @@ class SellerAssignment(models.Model):
         related_name="seller_assignments",
         limit_choices_to={"kind": Customer.Kind.ACCOUNT},
     )
-    contract_number = models.CharField(max_length=40, blank=True)
     assigned_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -165,6 +183,24 @@ class SellerAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller} → {self.organization}"
+
+
+class Contract(models.Model):
+    """A contract number of a customer organization (seed 003's Customer Organizations list shows
+    them and sellers search by them). Unique among Concierge's organizations, upper case."""
+
+    organization = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contracts", limit_choices_to={"kind": "ACCOUNT"}
+    )
+    number = models.CharField("contract number", max_length=40, unique=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["number"]
+        indexes = [models.Index(fields=["number"], name="customers_contract_prefix", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class CustomerSearchTerm(models.Model):

@@ -65,9 +65,28 @@ def suspended_message(account: Customer) -> str:
     )
 
 
+def pending_message(account: Customer) -> str:
+    """What a pending (not yet activated) organization's buyers read wherever purchase is refused."""
+    return (
+        f"{account.display_name} is pending activation: you can browse and add to its cart, but purchases "
+        "are blocked until it is activated."
+    )
+
+
+def purchase_blocked_message(account: Customer) -> str:
+    """Why nothing can be bought for ``account`` now ("" when it can): every storefront page says
+    it while someone buys for a pending or suspended organization."""
+    if account.status == Customer.Status.PENDING:
+        return pending_message(account)
+    return suspended_message(account) if not may_purchase(account) else ""
+
+
 def check_may_purchase(customer: Customer) -> None:
-    """Disabled: refused as for any transaction; suspended: ``account.suspended`` (seed 004)."""
+    """Disabled: refused as for any transaction; suspended: ``account.suspended`` (seed 004);
+    pending: ``account.pending`` (seed 003)."""
     check_may_transact(customer)
+    if customer.status == Customer.Status.PENDING:
+        raise DomainError(CustomerError.ACCOUNT_PENDING, pending_message(customer), status=403)
     if not may_purchase(customer):
         raise DomainError(CustomerError.ACCOUNT_SUSPENDED, suspended_message(customer), status=403)
 

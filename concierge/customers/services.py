@@ -112,7 +112,11 @@ STATUS_CHOICES: dict[str, tuple[str, ...]] = {
 def statuses_for(customer: Customer) -> tuple[str, ...]:
     """The Customer Status values a record may take: users are Active or Disabled; accounts may also
     be Suspended."""
-    return STATUS_CHOICES["account" if customer.kind == Customer.Kind.ACCOUNT else "user"]
+    if customer.kind != Customer.Kind.ACCOUNT:
+        return STATUS_CHOICES["user"]
+    if customer.status == Customer.Status.PENDING:  # a new organization: activated (or disabled) from here
+        return (Customer.Status.PENDING, *STATUS_CHOICES["account"])
+    return STATUS_CHOICES["account"]
 
 
 def require_update_privilege(ctx: ActingContext) -> None:

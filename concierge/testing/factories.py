@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from concierge.catalog.models import Category, Price, PriceList, Product, Sku
 from concierge.catalog.search import index_products
-from concierge.customers.models import Address, Customer, SellerAssignment
+from concierge.customers.models import Address, Contract, Customer, SellerAssignment
 from concierge.customers.search import index_customers
 from concierge.identity.models import User
 from concierge.stores.models import Store
@@ -68,7 +68,9 @@ def organization(*, store: Store, name: str, seller: User | None = None, contrac
         shared_id=f"A{n:09d}", kind=Customer.Kind.ACCOUNT, store=store, organization_name=name
     )
     if seller is not None:
-        SellerAssignment.objects.create(seller=seller, organization=org, contract_number=contract)
+        SellerAssignment.objects.create(seller=seller, organization=org)
+    if contract:
+        Contract.objects.create(organization=org, number=contract)
     index_customers([org])
     return org
 

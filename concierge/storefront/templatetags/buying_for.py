@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from concierge.customers.policies import associate_role, may_purchase, suspended_message
+from concierge.customers.policies import associate_role, purchase_blocked_message
 from concierge.customers.selectors import SELLER, accounts_for_user
 
 register = template.Library()
@@ -32,11 +32,11 @@ def account_switcher(context: template.Context) -> dict[str, Any]:
 
 @register.inclusion_tag("storefront/_account_notice.html", takes_context=True)
 def account_notice(context: template.Context) -> dict[str, Any]:
-    """While buying for a suspended account, every page says so, in the words Place Order refuses
-    with (``account.suspended``)."""
+    """While buying for a suspended or pending account, every page says so, in the words Place Order
+    refuses with (``account.suspended``, ``account.pending``)."""
     ctx = context.get("ctx")
     account = getattr(ctx, "account", None)
-    message = suspended_message(account) if account is not None and not may_purchase(account) else ""
+    message = purchase_blocked_message(account) if account is not None else ""
     # Where a purchase was just refused, the page's own message says it already: not twice.
     if message and any(str(shown) == message for shown in context.get("messages") or ()):
         message = ""

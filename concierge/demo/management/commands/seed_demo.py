@@ -15,7 +15,7 @@ from concierge.audit.services import record
 from concierge.core.context import ActingContext
 from concierge.core.money import Money
 from concierge.core.progress import add_progress_argument, progress_bar, progress_wanted
-from concierge.customers.models import AccountAssociate, Address, Customer, Segment, SellerAssignment
+from concierge.customers.models import AccountAssociate, Address, Contract, Customer, Segment, SellerAssignment
 from concierge.customers.search import index_customers
 from concierge.customers.services import refresh_billing_summary
 from concierge.demo.actions import DemoAction
@@ -262,9 +262,8 @@ class Command(BaseCommand):
                     is_default_billing=True, is_default_shipping=True,
                 )  # fmt: skip
             if contract:
-                SellerAssignment.objects.get_or_create(
-                    seller=seller, organization=org, defaults={"contract_number": contract}
-                )
+                SellerAssignment.objects.get_or_create(seller=seller, organization=org)
+                Contract.objects.get_or_create(number=contract, defaults={"organization": org})
             if created:
                 payment_source_open_account(
                     ActingContext.system("demo data"),
