@@ -16,6 +16,7 @@ from concierge.customers.actions import CustomerAction
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Customer
 from concierge.identity.policies import can_find_customers, stores_served
+from concierge.identity.roles import Priv
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -26,16 +27,19 @@ CUSTOMER_LEASE = leases.LeaseCodes(held=CustomerError.LOCKED, lost=CustomerError
 
 
 def locked_customer(ctx: ActingContext, customer_id: int) -> Customer:
-    """The record, locked for the rest of the caller's transaction: customer service of its store
-    only; missing and another store's are both "not found" (bar 9)."""
-    if not can_find_customers(ctx) or not 1 <= customer_id < 2**63:
+    """The record, locked for the rest of the caller's transaction: customer service of its store,
+    or a seller who manages organizations for an organization assigned to them (seed 003); missing,
+    another store's and an unassigned organization are all "not found" (bar 9)."""
+    if not 1 <= customer_id < 2**63:
         raise NotFound("No such customer.")
-    customer = (
-        Customer.objects.select_for_update(of=("self",))
-        .select_related("store", "user")
-        .filter(pk=customer_id, store_id__in=stores_served(ctx))
-        .first()
-    )
+    rows = Customer.objects.select_for_update(of=("self",)).select_related("store", "user").filter(pk=customer_id)
+    if can_find_customers(ctx):
+        rows = rows.filter(store_id__in=stores_served(ctx))
+    elif ctx.user is not None and ctx.has_perm(Priv.MANAGE_ORGANIZATIONS):
+        rows = rows.filter(kind=Customer.Kind.ACCOUNT, seller_assignments__seller=ctx.user)
+    else:
+        raise NotFound("No such customer.")
+    customer = rows.first()
     if customer is None:
         raise NotFound("No such customer.")
     return customer

@@ -110,6 +110,7 @@ class Privilege(models.Model):
             ("resolve_hold", "Can resolve order holds"),
             ("resolve_review_hold", "Can resolve holds that need a supervisor's review"),
             ("remove_customer_data", "Can remove a customer's personal data"),
+            ("manage_organizations", "Can create, activate, suspend and edit assigned customer organizations"),
         ]
 
     def __str__(self) -> str:

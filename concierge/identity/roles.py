@@ -38,6 +38,8 @@ class Priv(StrEnum):
     RESOLVE_REVIEW_HOLD = "identity.resolve_review_hold"
     # Remove customer data (seed 004 "Customer Data Policies"): erasure cannot be undone.
     REMOVE_CUSTOMER_DATA = "identity.remove_customer_data"
+    # Seed 003: a seller creates, activates, suspends, re-activates and edits their organizations.
+    MANAGE_ORGANIZATIONS = "identity.manage_organizations"
 
 
 _CSR = frozenset(
@@ -58,7 +60,7 @@ ROLE_PRIVILEGES: dict[Role, frozenset[Priv]] = {
     Role.CSR: _CSR,
     Role.SUPERVISOR: _CSR
     | {Priv.UNLOCK_ORDER, Priv.CREATE_REFUND, Priv.APPROVE_REFUND, Priv.RESOLVE_REVIEW_HOLD, Priv.REMOVE_CUSTOMER_DATA},
-    Role.SELLER: frozenset({Priv.ACT_FOR_ORGANIZATION}),
+    Role.SELLER: frozenset({Priv.ACT_FOR_ORGANIZATION, Priv.MANAGE_ORGANIZATIONS}),
     Role.WAREHOUSE: frozenset({Priv.RECEIVE_RETURNS}),
     Role.ADMINISTRATOR: frozenset(Priv),
 }

@@ -42,7 +42,7 @@ def test_the_seed_roles_have_the_privileges_later_issues_check():
         Priv.RESOLVE_REVIEW_HOLD,
         Priv.REMOVE_CUSTOMER_DATA,
     }
-    assert ROLE_PRIVILEGES[Role.SELLER] == {Priv.ACT_FOR_ORGANIZATION}
+    assert ROLE_PRIVILEGES[Role.SELLER] == {Priv.ACT_FOR_ORGANIZATION, Priv.MANAGE_ORGANIZATIONS}
     assert ROLE_PRIVILEGES[Role.WAREHOUSE] == {Priv.RECEIVE_RETURNS}
     assert ROLE_PRIVILEGES[Role.SHOPPER] == frozenset()
     assert ROLE_PRIVILEGES[Role.ADMINISTRATOR] == frozenset(Priv)
