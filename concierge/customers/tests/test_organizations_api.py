@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from concierge.audit.models import Event
+from concierge.catalog.models import PriceList
 from concierge.customers.models import Customer, SellerAssignment
 from concierge.testing import factories
 from concierge.testing.factories import PASSWORD
@@ -220,3 +221,18 @@ def test_an_unassigned_or_missing_organization_is_the_same_404_on_every_route(se
     assert answers == {("customer.organization_not_assigned", "No such organization is assigned to you.")}
     fresh = Customer.objects.get(pk=others.pk)
     assert (fresh.organization_name, fresh.status, fresh.lease_holder_id) == ("Other Seller Co", "ACTIVE", None)
+
+
+def test_a_new_organization_may_prefer_a_currency_its_store_sells_in_and_no_other(client, store):
+    # given a store that also sells in euros (a price list for everyone in EUR)
+    PriceList.objects.create(name="Euro prices", store=store, currency="EUR")
+    # when a seller creates an organization that buys in euros
+    euros = send(client, "post", "/api/v1/organizations", {**BODY, "preferred_currency": "EUR"})
+    # then it buys in euros
+    assert euros.status_code == 201, euros.content
+    assert (euros.json()["currency"], euros.json()["preferred_currency"]) == ("EUR", "EUR")
+    # and a currency the store does not sell in is refused on its field
+    yen = send(client, "post", "/api/v1/organizations",
+               {**BODY, "erp_id": "ACME-002", "contract_numbers": [], "preferred_currency": "JPY"})  # fmt: skip
+    assert (yen.status_code, yen.json()["code"]) == (422, "customer.invalid")
+    assert "preferred_currency" in yen.json()["fields"]
