@@ -38,7 +38,7 @@ from concierge.customers import locks
 from concierge.customers.editing import parse_version
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Customer, SellerAssignment
-from concierge.customers.organization_directory import SORTS, organizations_search
+from concierge.customers.organization_directory import SORTS, OrganizationPage, organizations_search
 from concierge.customers.organizations import (
     TRANSITIONS,
     may_manage_organizations,
@@ -118,23 +118,28 @@ def organizations(request: ConciergeRequest) -> HttpResponse:
             return _stop_buying(request)
         return _select(request, request.POST.get("account_id"))
     ctx = request.ctx
+    q = request.GET.get("q", "")
     sort = request.GET.get("sort", "name")
     order = request.GET.get("order", "asc")
-    listing = organizations_search(ctx.signed_in_user, q=request.GET.get("q", ""), sort=sort, order=order,
-                                   page=request.GET.get("page", 1), per_page=PER_PAGE)  # fmt: skip
-    headers = [
-        {"key": key, "label": label, "active": listing.sort == key,
-         "next_order": "desc" if listing.sort == key and listing.order == "asc" else "asc"}
-        for key, label in (("name", "Organization"), ("erp_id", "ERP ID"), ("country", "Country"),
-                           ("status", "Status"))
-        if key in SORTS
-    ]  # fmt: skip
+    search_error: dict[str, list[str]] = {}
+    try:
+        listing = organizations_search(ctx.signed_in_user, q=q, sort=sort, order=order,
+                                       page=request.GET.get("page", 1), per_page=PER_PAGE)  # fmt: skip
+    except DomainError as exc:  # a term over the limit, a sort or page that is not one: said, nothing listed
+        search_error = exc.fields or {"q": [exc.message]}
+        listing = OrganizationPage(rows=[], total=0, page=1, pages=1, q=q, sort="name", order="asc")
+    headers = {
+        key: {"active": listing.sort == key,
+              "next_order": "desc" if listing.sort == key and listing.order == "asc" else "asc"}
+        for key in SORTS
+    }  # fmt: skip
     context = {
         "listing": listing,
-        "headers": {h["key"]: h for h in headers},
+        "headers": headers,
+        "search_error": [message for messages_ in search_error.values() for message in messages_],
         "may_manage": may_manage_organizations(ctx),
     }
-    return render(request, "storefront/organizations.html", context)
+    return render(request, "storefront/organizations.html", context, status=400 if search_error else 200)
 
 
 def _select(request: ConciergeRequest, account_id: object, *, missing_is_404: bool = False) -> HttpResponse:
