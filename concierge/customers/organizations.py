@@ -423,27 +423,29 @@ def contract_taken_error(number: str) -> DomainError:
     return DomainError(CustomerError.CONTRACT_TAKEN, message, status=409, fields={"contract_numbers": [message]})
 
 
-def check_free(erp_id: str, contracts: Sequence[str], *, exclude: int | None = None) -> None:
-    """A friendly early answer that the ERP ID and contract numbers are free (the constraints have
-    the last word)."""
+def _taken(erp_id: str, contracts: Sequence[str], *, exclude: int | None) -> DomainError | None:
+    """The refusal for an ERP ID or contract number another organization has, or ``None``."""
     others = Customer.objects.exclude(pk=exclude) if exclude else Customer.objects.all()
     if erp_id and others.filter(erp_id__iexact=erp_id).exists():
-        raise erp_id_taken_error(erp_id)
+        return erp_id_taken_error(erp_id)
     taken = Contract.objects.filter(number__in=list(contracts))
     if exclude:
         taken = taken.exclude(organization_id=exclude)
     number = taken.values_list("number", flat=True).first()
-    if number is not None:
-        raise contract_taken_error(number)
+    return contract_taken_error(number) if number is not None else None
 
 
-def _taken_after_race(erp_id: str, contracts: Sequence[str], *, exclude: int | None) -> DomainError | None:
-    """Which constraint an insert or update lost to a concurrent one, as its refusal (or ``None``)."""
-    try:
-        check_free(erp_id, contracts, exclude=exclude)
-    except DomainError as exc:
-        return exc
-    return None
+def check_free(erp_id: str, contracts: Sequence[str], *, exclude: int | None = None) -> None:
+    """A friendly early answer that the ERP ID and contract numbers are free (the constraints have
+    the last word)."""
+    if refusal := _taken(erp_id, contracts, exclude=exclude):
+        raise refusal
+
+
+def taken_after_race(erp_id: str, contracts: Sequence[str], *, exclude: int | None) -> DomainError | None:
+    """Which constraint an insert or update lost to a concurrent one, as its refusal (or ``None``:
+    the conflict was something else)."""
+    return _taken(erp_id, contracts, exclude=exclude)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,7 +490,7 @@ def organization_create(
                     )
                 break
             except IntegrityError:
-                if refusal := _taken_after_race(cleaned.erp_id, cleaned.contract_numbers, exclude=None):
+                if refusal := taken_after_race(cleaned.erp_id, cleaned.contract_numbers, exclude=None):
                     raise refusal from None
                 if not Customer.objects.filter(shared_id=shared_id).exists():
                     raise  # neither an ERP ID, a contract nor the shared ID: a bug to see, not to hide
@@ -639,7 +641,7 @@ def _apply(edit: CustomerEdit, cleaned: OrganizationInput, names: Sequence[str],
                     [Contract(organization=organization, number=n) for n in sorted(after_set - before_set)]
                 )
     except IntegrityError:
-        refusal = _taken_after_race(cleaned.erp_id, cleaned.contract_numbers, exclude=organization.pk)
+        refusal = taken_after_race(cleaned.erp_id, cleaned.contract_numbers, exclude=organization.pk)
         if refusal is None:
             raise
         raise refusal from None

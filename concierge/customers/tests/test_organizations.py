@@ -166,21 +166,30 @@ def test_a_contract_number_belongs_to_one_organization(seller, store):
 
 
 def test_a_lost_race_on_the_constraint_is_refused_as_taken(seller, store, monkeypatch):
-    # given the early check answering "free" (another seller's create commits in between)
+    # given the early check answering "free" (another seller's create committed in between)
     ctx = ActingContext(user=seller, store=store)
-    organizations.organization_create(ctx, new_org(erp_id="RACE-1", contract_numbers=""))
-    real = organizations.check_free
-    calls = []
-
-    def free_first(*args: Any, **kwargs: Any) -> None:
-        calls.append(args)
-        if len(calls) > 1:
-            real(*args, **kwargs)
-
-    monkeypatch.setattr(organizations, "check_free", free_first)
+    organizations.organization_create(ctx, new_org(erp_id="RACE-1", contract_numbers="K-1"))
+    monkeypatch.setattr(organizations, "check_free", lambda *args, **kwargs: None)
+    # then the insert meets the constraint, and the refusal names what was taken
     refused = refusal(organizations.organization_create, ctx, new_org(erp_id="race-1", contract_numbers=""))
-    assert refused.code == "organization.erp_id_taken"
-    assert len(calls) == 2  # the insert hit the constraint; the refusal named the ERP ID
+    assert (refused.code, list(refused.fields)) == ("organization.erp_id_taken", ["erp_id"])
+    refused = refusal(organizations.organization_create, ctx, new_org(erp_id="RACE-2", contract_numbers="k-1"))
+    assert (refused.code, list(refused.fields)) == ("organization.contract_taken", ["contract_numbers"])
+    assert Customer.objects.filter(kind=Customer.Kind.ACCOUNT).count() == 1
+
+
+def test_an_edit_that_loses_the_race_is_refused_as_taken(seller, store, monkeypatch):
+    ctx = ActingContext(user=seller, store=store)
+    first = organizations.organization_create(ctx, new_org(erp_id="E-1", contract_numbers="K-1"))
+    second = organizations.organization_create(ctx, new_org(erp_id="E-2", contract_numbers=""))
+    monkeypatch.setattr(organizations, "check_free", lambda *args, **kwargs: None)
+    for data, code in [({"erp_id": "e-1"}, "organization.erp_id_taken"),
+                       ({"contract_numbers": "K-1"}, "organization.contract_taken")]:  # fmt: skip
+        refused = refusal(organizations.organization_details_save, ctx, account_id=second.pk,
+                          guard=guard_for(ctx, second), data=data)  # fmt: skip
+        assert refused.code == code
+    assert Customer.objects.get(pk=second.pk).erp_id == "E-2"
+    assert list(first.contracts.values_list("number", flat=True)) == ["K-1"]
 
 
 def test_the_store_is_chosen_among_the_stores_served(store, other_store):
