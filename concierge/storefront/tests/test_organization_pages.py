@@ -15,7 +15,7 @@ from concierge.audit.models import Event
 from concierge.carts.models import Cart
 from concierge.catalog.models import Price, PriceList
 from concierge.core.context import ActingContext
-from concierge.core.edits import SYSTEM
+from concierge.core.edits import SYSTEM, Then
 from concierge.core.money import Money
 from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import customer_edit
@@ -331,7 +331,7 @@ def test_a_status_change_from_a_page_older_than_the_record_is_refused_with_reloa
     org = make_org(store, seller, "Acme Hotels", erp_id="ACME-1")
     client = signed_in(seller)
     old_version = org.version
-    with customer_edit(ActingContext.system("tests"), customer_id=org.pk, guard=SYSTEM, then="keep") as edit:
+    with customer_edit(ActingContext.system("tests"), customer_id=org.pk, guard=SYSTEM, then=Then.KEEP) as edit:
         edit.record(CustomerAction.UPDATED, changes={"note": ("", "x")})
     response = client.post(reverse("storefront:organization_status", args=[org.pk]),
                            {"action": "suspend", "reason": "Late", "version": old_version})  # fmt: skip
@@ -380,7 +380,7 @@ def test_an_edit_with_a_stale_version_is_refused_with_reload_and_cancel(signed_i
     org.refresh_from_db()
     loaded, token = org.version, org.lease_token
     # meanwhile the record moves on (Concierge itself changes it)
-    with customer_edit(ActingContext.system("tests"), customer_id=org.pk, guard=SYSTEM, then="keep") as edit:
+    with customer_edit(ActingContext.system("tests"), customer_id=org.pk, guard=SYSTEM, then=Then.KEEP) as edit:
         edit.record(CustomerAction.UPDATED, changes={"note": ("", "x")})
     response = client.post(reverse("storefront:organization_edit", args=[org.pk, "profile"]), {
         "version": loaded, "lease_token": token, "contact_name": "Someone Else", "contact_email": "se@example.com",
@@ -494,6 +494,7 @@ def test_the_view_shows_details_profile_contacts_addresses_children_credit_carts
     Customer.objects.create(shared_id="A-CHILD-2", kind="ACCOUNT", store=store, organization_name="Acme West",
                             parent=org)  # fmt: skip
     buyer = factories.shopper(store=store, email="bob@example.com", first_name="Bob", last_name="Buyer")
+    assert buyer.user is not None
     AccountAssociate.objects.create(account=org, user=buyer.user, role=AccountAssociate.Role.BUYER)
     sku = factories.product(store=store, name="Linen Set", price="100.00")
     client = signed_in(seller)
@@ -534,6 +535,7 @@ def test_the_organizations_users_read_that_their_sales_representative_placed_the
     order = Order.objects.get()
     client.logout()
     buyer = factories.shopper(store=store, email="bob@example.com", first_name="Bob", last_name="Buyer")
+    assert buyer.user is not None
     AccountAssociate.objects.create(account=org, user=buyer.user, role=AccountAssociate.Role.BUYER)
     as_buyer = signed_in(buyer.user)
     as_buyer.post(reverse("storefront:buying_for"), {"account_id": org.pk})
