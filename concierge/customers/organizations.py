@@ -23,6 +23,7 @@ their purchases through ``account_holders``. With neither, only the store's curr
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -384,7 +385,11 @@ def clean_organization(
     store = Store.objects.filter(pk=store_id).first() if store_id else None
     preferred_currency = ""
     if "preferred_currency" in given and store is not None:
-        offered = list(currencies) if currencies is not None else currencies_offered(store)
+        offered = (
+            currencies_offered(store)
+            if currencies is None
+            else list(dict.fromkeys(c.upper() for c in (store.currency, *currencies) if c))
+        )  # the store's own is always offered
         preferred_currency, problem = clean_currency(value("preferred_currency"), offered,
                                                      store_currency=store.currency)  # fmt: skip
         if problem:
@@ -460,11 +465,16 @@ def organization_create(
     them. Audited ``organization.created``, indexed for Find customer. A seller needs the privilege
     to manage organizations; customer service the customer update privilege (the console's Add
     Account wizard). A taken ERP ID is 409 ``organization.erp_id_taken``, a taken contract number
-    409 ``organization.contract_taken`` (also when another create takes it at the same moment)."""
-    from concierge.customers.accounts import may_manage_accounts, new_account_shared_id
+    409 ``organization.contract_taken`` (also when another create takes it at the same moment).
 
+    ``data``'s keys (a form's fields): ``name``, ``erp_id``, ``contract_numbers`` (text, one a line
+    or comma-separated, or a list), ``country``, ``preferred_currency``, ``contact_name``,
+    ``contact_email``, ``contact_phone``, ``business_number``, ``preferred_locale``, the address's
+    ``line1``, ``line2``, ``city``, ``region``, ``postal_code`` (its country is the organization's,
+    its name the contact's), and ``store`` (a store's id, when the seller serves several). Field
+    errors are keyed by the same names."""
     seller = may_manage_organizations(ctx)
-    if ctx.user is None or not (seller or may_manage_accounts(ctx)):
+    if ctx.user is None or not _may_change(ctx):
         raise PermissionDenied("Creating customer organizations needs the privilege to manage organizations.")
     cleaned = clean_organization(ctx, data, creating=True, currencies=currencies)
     if cleaned.store_id not in stores_served(ctx):
@@ -473,7 +483,7 @@ def organization_create(
     store = Store.objects.get(pk=cleaned.store_id)
     with transaction.atomic():
         for _attempt in range(5):
-            shared_id = new_account_shared_id()
+            shared_id = _new_shared_id()
             try:
                 with transaction.atomic():  # a savepoint: a lost race leaves the transaction usable
                     organization = Customer.objects.create(
@@ -509,6 +519,15 @@ def organization_create(
                   "shared_id": organization.shared_id, "contracts": list(cleaned.contract_numbers)},
         )  # fmt: skip
     return organization
+
+
+def _new_shared_id() -> str:
+    """An account's generated shared ID, as the Add Account wizard's (``accounts.new_account_shared_id``,
+    which imports this module): A + 9 digits, short enough to read out on the phone."""
+    while True:
+        candidate = f"A{secrets.randbelow(10**9):09d}"
+        if not Customer.objects.filter(shared_id=candidate).exists():
+            return candidate
 
 
 def _add_address(organization: Customer, address: dict[str, str] | None) -> None:

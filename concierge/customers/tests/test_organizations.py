@@ -127,6 +127,10 @@ def test_a_currency_of_the_stores_price_lists_may_be_preferred(seller, store):
     other = organizations.organization_create(ctx, new_org(erp_id="B-2", contract_numbers="", preferred_currency="usd"),
                                               currencies=["USD", "EUR"])  # fmt: skip
     assert other.preferred_currency == ""
+    # the store's own currency is offered even when the caller's list leaves it out
+    third = organizations.organization_create(ctx, new_org(erp_id="C-3", contract_numbers="", preferred_currency="USD"),
+                                              currencies=["EUR"])  # fmt: skip
+    assert third.currency == "USD"
 
 
 def test_the_registered_currency_source_names_the_offered_currencies(seller, store, monkeypatch):
