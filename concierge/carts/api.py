@@ -16,7 +16,7 @@ from concierge.api.auth import identify, token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, BodyId, Id, Quantity, ShortText
 from concierge.carts import binding, locks, services
-from concierge.carts.currency import organization_currency_change
+from concierge.carts.currency import organization_currency_change, organization_to_change
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
@@ -269,8 +269,9 @@ def organization_currency(request: ConciergeRequest, account_id: Id, payload: Or
     version (`If-Match`). With items in its open cart, confirm first: 409 `organization.currency_confirm`
     says how many lines are re-priced; then send `confirm`. A currency the store does not sell in, or
     an item without a price in it: 422 `organization.currency_unavailable`. The record unlocks."""
+    account = organization_to_change(request.ctx, account_id)  # another's: 404 before its headers are read
     guard = edit_guard(if_match, x_lease_token)
-    change = organization_currency_change(request.ctx, account_id=account_id, currency=payload.currency,
+    change = organization_currency_change(request.ctx, account_id=account.pk, currency=payload.currency,
                                           guard=guard, confirm=payload.confirm)  # fmt: skip
     return OrganizationCurrencyOut(id=change.account.pk, currency=change.currency, version=change.account.version,
                                    cart_repriced=change.cart_repriced, lines=change.lines)  # fmt: skip

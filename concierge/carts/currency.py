@@ -34,7 +34,7 @@ from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import Guard, Then, customer_edit
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Customer
-from concierge.identity.policies import can_find_customers
+from concierge.identity.policies import can_find_customers, stores_served
 from concierge.identity.roles import Priv
 
 if TYPE_CHECKING:
@@ -59,6 +59,23 @@ def _check_may_change(ctx: ActingContext) -> None:
         raise PermissionDenied("Sign in to change an organization's currency.")
     if can_find_customers(ctx) and not ctx.has_perm(Priv.UPDATE_CUSTOMER):
         raise PermissionDenied("Changing an organization's currency needs the customer update privilege.")
+
+
+def organization_to_change(ctx: ActingContext, account_id: int) -> Customer:
+    """The organization whose currency ``ctx`` may change (read, not locked): one of a store the
+    console member serves, or one assigned to the seller; any other id is "not found" (bar 9). The
+    change itself checks again under the record's lock."""
+    _check_may_change(ctx)
+    rows = Customer.objects.select_related("store").filter(pk=account_id, kind=Customer.Kind.ACCOUNT)
+    if can_find_customers(ctx):
+        rows = rows.filter(store_id__in=stores_served(ctx))
+    elif ctx.has_perm(Priv.MANAGE_ORGANIZATIONS):
+        rows = rows.filter(seller_assignments__seller=ctx.user)
+    else:
+        rows = rows.none()
+    if (account := rows.first()) is None:
+        raise NotFound("No such organization.")
+    return account
 
 
 def _unavailable(message: str) -> DomainError:
