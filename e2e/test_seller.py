@@ -178,6 +178,15 @@ def test_a_seller_creates_an_organization_and_activates_it(page: Page, seller, b
     expect(page.get_by_text("Harbor Supply is activated.")).to_be_visible()
     expect(page.get_by_test_id("org-status")).to_have_text("Active")
     assert Customer.objects.get(organization_name="Harbor Supply").status == "ACTIVE"
+    # Edit the Basic Details: the record locks for her, Save unlocks it
+    page.get_by_role("button", name="Edit Basic Details").click()
+    expect(page.get_by_test_id("lock-indicator")).to_contain_text("Locked by Sally Seller (you)")
+    page.get_by_label("Contract numbers").fill("CT-HS-1\nCT-HS-2")
+    at_both_widths(page, "seller-edit-basic-details")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Basic Details of Harbor Supply saved; the record is unlocked.")).to_be_visible()
+    expect(page.locator("#basic-details")).to_contain_text("CT-HS-1, CT-HS-2")
+    assert Customer.objects.get(organization_name="Harbor Supply").lease_holder_id is None
 
 
 def test_a_suspended_organization_is_refused_a_purchase_until_re_activated(page: Page, seller, book):

@@ -544,3 +544,16 @@ def test_the_organizations_users_read_that_their_sales_representative_placed_the
     assert "with help from our customer service" not in detail
     orders = as_buyer.get(reverse("storefront:orders")).content.decode()
     assert "placed by Sally Seller (your sales representative)" in orders
+
+
+def test_the_console_says_the_seller_placed_the_order_for_the_organization(signed_in, seller, store, shipping, csr):
+    org = buyable(make_org(store, seller, "Acme Hotels", erp_id="ACME-1"))
+    sku = factories.product(store=store, name="Linen Set", price="100.00")
+    client = signed_in(seller)
+    client.post(reverse("storefront:organization_select", args=[org.pk]))
+    client.post(reverse("storefront:cart_add"), {"sku": sku.pk, "quantity": 1})
+    place(client, org)
+    order = Order.objects.get()
+    client.logout()
+    summary = signed_in(csr).get(reverse("service:order", args=[order.number])).content.decode()
+    assert "placed by Sally Seller for Acme Hotels" in summary
