@@ -63,8 +63,8 @@ def euro_order(seller, acme, store, euros, *, price: str, source: PaymentSource)
     cart_add(ctx, cart=cart, sku_id=sku.pk, quantity=1)
     address = acme.addresses.get()
     line = cart.lines.get()
-    plan = CheckoutPlan(billing_address_id=address.pk, payment_source_id=source.pk, shipments=(
-        ShipmentPlan(kind="SHIP", line_ids=(line.pk,), address_id=address.pk, shipping_method_code="standard"),))  # fmt: skip
+    planned = ShipmentPlan(kind="SHIP", line_ids=(line.pk,), address_id=address.pk, shipping_method_code="standard")
+    plan = CheckoutPlan(billing_address_id=address.pk, payment_source_id=source.pk, shipments=(planned,))
     order = checkout_submit(ctx, cart=Cart.objects.get(pk=cart.pk), plan=plan)
     for shipment in order.shipments.all():
         shipment_release(ActingContext.system("tests", store=store), shipment_id=shipment.pk, guard=SYSTEM)
