@@ -19,7 +19,10 @@ from concierge.testing.factories import PASSWORD
 from e2e.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SUSPENDED = "Acme Outfitters is suspended: you can browse and add to its cart, but purchases are blocked."
+SUSPENDED = (
+    "Acme Outfitters is suspended: you can browse and add to its cart, but purchases are blocked "
+    "until it is re-activated."
+)
 
 
 @pytest.fixture

@@ -21,7 +21,10 @@ from concierge.testing.factories import PASSWORD
 from e2e.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SUSPENDED = "Kestrel Foods is suspended: you can browse and add to its cart, but purchases are blocked."
+SUSPENDED = (
+    "Kestrel Foods is suspended: you can browse and add to its cart, but purchases are blocked "
+    "until it is re-activated."
+)
 
 
 def organization(store, seller, name: str, erp_id: str, *, country: str, currency: str = "", city: str,

@@ -50,7 +50,10 @@ class Customer(Leased):
     erp_id = models.CharField("ERP ID", max_length=40, null=True, blank=True, unique=True)
     country = models.CharField(max_length=2, blank=True, default="", help_text="For accounts: ISO 3166-1 alpha-2 code.")
     preferred_currency = models.CharField(
-        max_length=3, blank=True, default="", help_text="For accounts: ISO 4217 code it buys in; blank for the store's currency."
+        max_length=3,
+        blank=True,
+        default="",
+        help_text="For accounts: ISO 4217 code it buys in; blank for the store's currency.",
     )
     contact_name = models.CharField("primary contact", max_length=160, blank=True, default="")
     contact_email = models.EmailField("primary contact email", max_length=254, blank=True, default="")

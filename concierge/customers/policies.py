@@ -61,7 +61,7 @@ def suspended_message(account: Customer) -> str:
     on every storefront page while they buy for it."""
     return (
         f"{account.display_name} is suspended: you can browse and add to its cart, but purchases "
-        "are blocked. Contact customer service."
+        "are blocked until it is re-activated."
     )
 
 

@@ -9,13 +9,15 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 
 from concierge.core.display import viewer_locale
+from concierge.customers.organizations import country_choices as countries_in_english
 
 
 @lru_cache(maxsize=16)
 def _territories(locale: str) -> dict[str, str]:
     names = Locale.parse(locale).territories
-    # Two-letter codes only: the numeric regions ("150" Europe) and the unknown region are no countries.
-    return {code: name for code, name in names.items() if len(code) == 2 and code.isalpha() and code != "ZZ"}
+    # The countries an organization may be in (customers/organizations.py decides: no regions such as
+    # "150" Europe, no groupings such as the European Union), named in the viewer's language.
+    return {code: str(names.get(code, english)) for code, english in countries_in_english()}
 
 
 def country_name(code: str | None) -> str:

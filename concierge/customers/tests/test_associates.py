@@ -260,14 +260,20 @@ def test_a_suspended_account_is_browsed_and_carted_for_but_place_order_is_refuse
     page = switch(client, acme, follow=True).text
     assert "You are now buying for Acme Outfitters." in page
     assert 'data-code="account.suspended"' in page
-    assert "Acme Outfitters is suspended: you can browse and add to its cart, but purchases are blocked." in page
+    assert (
+        "Acme Outfitters is suspended: you can browse and add to its cart, but purchases are blocked until it is "
+        "re-activated."
+    ) in page
     # the cart works, at the account's prices
     client.post(reverse("storefront:cart_add"), {"sku": boots.pk, "quantity": 1})
     assert Cart.objects.get(customer=acme).lines.get().quantity == 1
     assert "$80.00" in client.get(reverse("storefront:cart")).text
     # Place Order is refused with the structured error
     page = place_order(client, acme)
-    assert "Acme Outfitters is suspended: you can browse and add to its cart, but purchases are blocked." in page.text
+    assert (
+        "Acme Outfitters is suspended: you can browse and add to its cart, but purchases are blocked until it is "
+        "re-activated."
+    ) in page.text
     assert 'data-code="account.suspended"' not in page.text  # the refusal says it: the standing notice stands down
     assert not Order.objects.exists()
     assert Cart.objects.get(customer=acme).status == "ACTIVE"

@@ -319,7 +319,10 @@ def test_a_suspended_organization_cannot_be_bought_for_until_it_is_re_activated(
     client.post(reverse("storefront:organization_select", args=[org.pk]))
     client.post(reverse("storefront:cart_add"), {"sku": sku.pk, "quantity": 1})
     refused = place(client, org).content.decode()
-    assert "Acme Hotels is suspended: you can browse and add to its cart, but purchases are blocked." in refused
+    assert (
+        "Acme Hotels is suspended: you can browse and add to its cart, but purchases are blocked until it is "
+        "re-activated."
+    ) in refused
     assert not Order.objects.exists()
     # when they re-activate it, the purchase goes through
     assert "Acme Hotels is re-activated." in change_status(client, org, "reactivate").content.decode()
@@ -533,6 +536,10 @@ def test_the_organizations_users_read_that_their_sales_representative_placed_the
     client.post(reverse("storefront:cart_add"), {"sku": sku.pk, "quantity": 1})
     place(client, org)
     order = Order.objects.get()
+    # the seller reads that they placed it, for the organization
+    mine = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert "you, for Acme Hotels" in mine
+    assert "(your sales representative)" not in mine
     client.logout()
     buyer = factories.shopper(store=store, email="bob@example.com", first_name="Bob", last_name="Buyer")
     assert buyer.user is not None

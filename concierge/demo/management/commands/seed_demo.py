@@ -112,11 +112,17 @@ ASSOCIATES = [
 ]
 
 
-def _contact(name: str, shared_id: str) -> dict[str, str]:
-    """An organization's primary contact: their name, a work email and telephone."""
+# The regions of the demo organizations' cities (an address in the US names its state).
+REGIONS = {"Austin": "TX", "Boston": "MA", "Seattle": "WA", "Phoenix": "AZ", "Portland": "OR", "Vancouver": "BC",
+           "Stuttgart": "BW", "Hamburg": "HH", "Munich": "BY", "Monterrey": "NL", "Cancún": "ROO"}  # fmt: skip
+
+
+def _contact(name: str, organization: str) -> dict[str, str]:
+    """An organization's primary contact: their name, a work email at the organization and a telephone."""
     first = name.split()[0].lower()
-    return {"contact_name": name, "contact_email": f"{first}@{shared_id.lower()}.example.com",
-            "contact_phone": "+15125550100"}  # fmt: skip
+    domain = "".join(ch for ch in organization.split()[0].lower() if ch.isalnum())
+    return {"contact_name": name, "contact_email": f"{first}@{domain}.example.com",
+            "contact_phone": "+1 512 555 0100"}  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -291,14 +297,14 @@ class Command(BaseCommand):
                     "country": country,
                     "preferred_currency": currency,
                     "status": status,
-                    **_contact(contact, shared_id),
+                    **_contact(contact, name),
                 },
             )
             if created:
                 Address.objects.create(
                     customer=org, label="Head office", first_name="Accounts", last_name="Payable",
-                    line1="1 Commerce Plaza", city=city, postal_code=postal, country=country,
-                    is_default_billing=True, is_default_shipping=True,
+                    line1="1 Commerce Plaza", city=city, region=REGIONS.get(city, ""), postal_code=postal,
+                    country=country, is_default_billing=True, is_default_shipping=True,
                 )  # fmt: skip
                 refresh_billing_summary(org)
             if contract:
