@@ -36,6 +36,7 @@ class CustomerAction(AuditAction):
     ADDRESS_DEFAULT_BILLING = "address.default_billing", "Default billing address chosen"
     SELLER_ORGANIZATION_SELECTED = "seller.organization_selected", "Seller chose an organization to act for"
     SELLER_ORGANIZATION_CLEARED = "seller.organization_cleared", "Seller stopped acting for an organization"
+    RETENTION_ENFORCED = "customer.retention_enforced", "Data removed under a data policy's retention"
 
 
 # Changes made in the admin.
