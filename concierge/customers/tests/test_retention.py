@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -23,6 +26,7 @@ from concierge.customers import retention
 from concierge.customers.actions import CustomerAction
 from concierge.customers.models import Customer, CustomerConsent, DataPoint, DataPolicy
 from concierge.customers.privacy import consent_set
+from concierge.testing import factories
 
 pytestmark = pytest.mark.django_db
 PHONE = "207-555-0142"
@@ -258,3 +262,33 @@ def test_the_tab_says_when_data_was_removed_under_retention(customer, marketing,
     assert "Data removed under retention on" in page.text
     assert "the data this policy covers was removed on" in page.text
     assert PHONE not in page.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_at_once_enforce_each_withdrawal_once(store, marketing):
+    # given six customers whose withdrawal's retention ran out (withdrawn 31 days ago)
+    customers = [factories.shopper(store=store) for _ in range(6)]
+    for each in customers:
+        Customer.objects.filter(pk=each.pk).update(phone=PHONE)
+        withdraw(each, marketing)
+    CustomerConsent.objects.update(updated_at=F("updated_at") - dt.timedelta(days=31))
+    barrier = threading.Barrier(3)
+
+    def work(_: int) -> int | str:
+        try:
+            barrier.wait()
+            return retention.enforce_retention(limit=None).enforced
+        except Exception as exc:  # a deadlock or a lost lock is the finding
+            return repr(exc)
+        finally:
+            connection.close()
+
+    # when three workers run the pass at the same moment
+    with ThreadPoolExecutor(3) as pool:
+        done = list(pool.map(work, range(3)))
+    # then each withdrawal was enforced by exactly one of them
+    assert all(isinstance(n, int) for n in done), done
+    assert sum(done) == 6  # type: ignore[arg-type]
+    events = Event.objects.filter(action=CustomerAction.RETENTION_ENFORCED)
+    assert sorted(events.values_list("subject_id", flat=True)) == sorted(str(c.pk) for c in customers)
+    assert not Customer.objects.filter(pk__in=[c.pk for c in customers]).exclude(phone="").exists()
