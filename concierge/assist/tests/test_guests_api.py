@@ -129,9 +129,9 @@ def anonymous_cart(sku: Any, quantity: int = 1) -> str:
 
 
 def guest_checkout(token: str, body: dict[str, Any] | None = None, *, key: str = "attempt-1",
-                   client: Client | None = None, **headers: str) -> Any:  # fmt: skip
-    sent = {"X-Cart-Token": token, "Idempotency-Key": key, **headers}
-    return (client or Client()).post(CHECKOUT, GUEST_BODY if body is None else body, content_type="application/json",
+                   headers: dict[str, str] | None = None) -> Any:  # fmt: skip
+    sent = {"X-Cart-Token": token, "Idempotency-Key": key, **(headers or {})}
+    return Client().post(CHECKOUT, GUEST_BODY if body is None else body, content_type="application/json",
                                      headers={k: v for k, v in sent.items() if v})  # fmt: skip
 
 
@@ -329,7 +329,7 @@ def test_an_unknown_or_empty_cart_is_refused(sku):
 
 def test_a_signed_in_caller_is_told_to_use_checkout(sku, shopper):
     token = anonymous_cart(sku)
-    response = guest_checkout(token, **token_headers(shopper.email))
+    response = guest_checkout(token, headers=token_headers(shopper.email))
     assert (response.status_code, response.json()["code"]) == (409, "guest.signed_in")
     assert "/api/v1/checkout" in response.json()["message"]
     assert not Order.objects.exists()
