@@ -219,6 +219,9 @@ def enforce_retention_task() -> int:
     return run.enforced
 
 
+# When this process last enqueued the pass (``time.monotonic()``); None until its first beat, which
+# only starts the interval — a worker that lives less than an interval (a test's, a crashing one)
+# adds no work to the queue, and a deploy's new workers do not all enqueue at once.
 _last_enqueued: float | None = None
 
 
@@ -227,12 +230,15 @@ def _interval() -> float:
 
 
 def enqueue_on_beat(**kwargs: Any) -> bool:
-    """The worker's beat (``concierge.core.worker.beat_done``): enqueue the retention task when the
+    """The worker's beat (``concierge.core.worker.beat_done``): enqueue the retention task once an
     interval has passed in this process and no retention task is waiting or running already (so
     several workers do not pile them up). Returns whether it enqueued one."""
     global _last_enqueued
     now = time.monotonic()
-    if _last_enqueued is not None and now - _last_enqueued < _interval():
+    if _last_enqueued is None:
+        _last_enqueued = now
+        return False
+    if now - _last_enqueued < _interval():
         return False
     _last_enqueued = now
     from django_tasks_db.models import DBTaskResult
@@ -246,7 +252,7 @@ def enqueue_on_beat(**kwargs: Any) -> bool:
     return True
 
 
-def forget_interval() -> None:
-    """Start the interval again (tests, and a process that wants a pass at its next beat)."""
+def due_at_next_beat() -> None:
+    """The next beat of this process enqueues the pass (tests; a process that wants one soon)."""
     global _last_enqueued
-    _last_enqueued = None
+    _last_enqueued = float("-inf")

@@ -225,16 +225,24 @@ def test_the_worker_beat_enqueues_the_pass_and_the_task_erases(customer, marketi
     # given
     withdraw(customer, marketing)
     clock.advance(dt.timedelta(days=31))
-    retention.forget_interval()
-    # when the worker beats twice
+    retention.due_at_next_beat()
+    # when the worker beats, and (the interval passed again) beats once more
     beat_done.send(sender=None, worker_id="worker-1")
-    beat_done.send(sender=None, worker_id="worker-2")
+    retention.due_at_next_beat()
+    beat_done.send(sender=None, worker_id="worker-1")
     # then one task is waiting (the second beat finds it queued), and running it erases
     [queued] = DBTaskResult.objects.filter(task_path=retention.enforce_retention_task.module_path,
                                            status=TaskResultStatus.READY)  # fmt: skip
     queued.claim("test-worker")
     assert queued.task.call() == 1
     assert phone_of(customer) == ""
+
+
+def test_a_new_worker_waits_an_interval_before_its_first_pass(customer, marketing, clock, monkeypatch):
+    monkeypatch.setattr(retention, "_last_enqueued", None)
+    assert retention.enqueue_on_beat() is False  # the first beat starts the interval
+    assert retention.enqueue_on_beat() is False  # within it
+    assert not DBTaskResult.objects.filter(task_path=retention.enforce_retention_task.module_path).exists()
 
 
 def test_the_command_enforces_what_is_due_and_says_so(customer, marketing, clock):
