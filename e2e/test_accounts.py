@@ -44,8 +44,11 @@ def fill_details(page: Page, name: str) -> None:
 
 def test_add_account_child_associates_and_delete(page: Page, csr, store, shopper):
     sign_in(page, csr.email)
-    # Add Account: the required fields → Next
-    page.goto("/service/accounts/new/")
+    # Add Account, above the Accounts search results: the required fields → Next
+    page.goto("/service/customers/")
+    page.get_by_role("link", name="Accounts").click()
+    expect(page.get_by_role("heading", name="Account Search Results")).to_be_visible()
+    page.get_by_test_id("accounts-toolbar").get_by_role("link", name="Add Account").click()
     expect(page.get_by_role("heading", name="Add Account", level=1)).to_be_visible()
     fill_details(page, "Acme Outfitters")
     for field, value in {"first_name": "Accounts", "last_name": "Payable", "line1": "1 Commerce Plaza",

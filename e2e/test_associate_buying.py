@@ -1,5 +1,6 @@
-"""An associate buys for the account (seed 004 "Managing Associates"), then the account is suspended
-and the purchase is refused with account.suspended ("Disabling or Suspending an Account record")."""
+"""An associate buys for the account (seed 004 "Managing Associates"), then customer service
+suspends the account with its Customer Status and the purchase is refused with account.suspended
+("Disabling or Suspending an Account record")."""
 
 import re
 from decimal import Decimal
@@ -62,7 +63,9 @@ def at_both_widths(page: Page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
-def test_an_associate_buys_for_the_account_then_its_suspension_refuses_the_purchase(page: Page, acme, shopper):
+def test_an_associate_buys_for_the_account_then_its_suspension_refuses_the_purchase(
+    page: Page, new_page, acme, shopper, csr
+):
     # Jane signs in and buys for herself at first; the header offers her accounts
     sign_in(page, shopper.email)
     switcher = page.locator("[data-testid=account-switcher]")
@@ -92,8 +95,17 @@ def test_an_associate_buys_for_the_account_then_its_suspension_refuses_the_purch
     page.get_by_role("navigation", name="My Account").get_by_role("link", name="Orders").click()
     expect(page.get_by_role("link", name=order.number)).to_be_visible()
     at_both_widths(page, "associate-account-orders")
-    # the account is suspended: browsing and the cart go on, every page says so, Place Order is refused
-    Customer.objects.filter(pk=acme.pk).update(status=Customer.Status.SUSPENDED)
+    # customer service suspends the account: Edit, Customer Status Suspended, Save
+    ann = new_page()
+    sign_in(ann, csr.email)
+    ann.goto(f"/service/customers/{acme.pk}/")
+    ann.get_by_role("button", name="Edit").click()
+    ann.get_by_role("radio", name=re.compile("^Suspended")).check()
+    ann.get_by_role("toolbar", name="Record").get_by_role("button", name="Save").click()
+    expect(ann.get_by_role("heading", level=1)).to_contain_text("Suspended")
+    at_both_widths(ann, "associate-account-suspended-by-csr")
+    assert Customer.objects.get(pk=acme.pk).status == Customer.Status.SUSPENDED
+    # browsing and the cart go on, every page says so, Place Order is refused
     page.goto("/")
     expect(page.get_by_text(SUSPENDED)).to_be_visible()
     page.get_by_label("Search products").fill("summit")

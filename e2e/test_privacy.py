@@ -1,15 +1,19 @@
 """Data policies in a real browser (seed 004 "Customer Data Policies"): the shopper gives consent in
 My Account, a supervisor sees it on the record's Customer Data Policies tab with the data points'
-values, and Remove customer data erases them (RELIABILITY bar 25) — the shopper is signed out."""
+values, and Remove customer data erases them (RELIABILITY bar 25) — the shopper is signed out; the
+shopper withdraws consent, and once the policy's retention has run out the tab says the data was
+removed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from concierge.customers.models import DataPoint, DataPolicy
+from concierge.customers.models import CustomerConsent, DataPoint, DataPolicy
+from concierge.customers.retention import enforce_retention
 from concierge.testing.factories import PASSWORD
 from e2e.conftest import screenshot
 
@@ -100,3 +104,42 @@ def test_consent_given_seen_by_a_supervisor_then_customer_data_removed(new_page,
     # and Jane's browser is signed out
     jane.goto("/account/privacy/")
     expect(jane).to_have_url(re.compile(r".*/account/sign-in/.*"))
+
+
+def test_consent_withdrawn_in_the_browser_then_removed_under_retention(new_page, shopper, supervisor, marketing):
+    # given Jane consents to marketing emails, then changes her mind
+    jane = new_page()
+    sign_in(jane, shopper.email)
+    jane.goto("/account/privacy/")
+    jane.get_by_role("button", name="Give consent to Marketing emails").click()
+    expect(jane.get_by_test_id("consent-marketing-emails")).to_contain_text("You consent")
+    # when she withdraws it
+    jane.get_by_role("button", name="Withdraw consent to Marketing emails").click()
+    # then the page says so, and offers to give it again
+    expect(jane.get_by_text("You withdrew your consent to “Marketing emails”.")).to_be_visible()
+    expect(jane.get_by_test_id("consent-marketing-emails")).to_contain_text("No consent given")
+    expect(jane.get_by_role("button", name="Give consent to Marketing emails")).to_be_visible()
+    both_widths(jane, "privacy-consent-withdrawn")
+    consent = CustomerConsent.objects.get(customer=shopper, policy=marketing)
+    assert consent.given is False
+
+    # and the supervisor sees consent not given on her record
+    sam = new_page()
+    sign_in(sam, supervisor.email)
+    sam.goto(f"/service/customers/{shopper.pk}/")
+    sam.get_by_role("link", name="Customer Data Policies").click()
+    row = sam.get_by_test_id("data-policies").get_by_role("row", name="Marketing emails")
+    expect(row.get_by_role("cell").nth(1)).to_have_text("No")
+
+    # when the policy's retention (365 days) has run out since she withdrew, and retention runs
+    CustomerConsent.objects.filter(pk=consent.pk).update(updated_at=consent.updated_at - dt.timedelta(days=366))
+    assert enforce_retention(limit=None).enforced == 1
+    # then the tab says when her data was removed, and the street is no longer collected
+    sam.reload()
+    row = sam.get_by_test_id("data-policies").get_by_role("row", name="Marketing emails")
+    expect(row.get_by_test_id("retention-removed")).to_contain_text("Data removed under retention on")
+    row.get_by_role("link", name="Marketing emails").click()
+    points = sam.get_by_test_id("data-points")
+    expect(points.get_by_role("row", name="Street")).to_contain_text("None collected")
+    expect(points.get_by_role("row", name="Email address")).to_contain_text("jane@example.com")  # her sign-in
+    both_widths(sam, "privacy-removed-under-retention")

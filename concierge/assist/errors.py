@@ -11,3 +11,4 @@ class AssistError(StrEnum):
     TAKEOVER_NOT_FOUND = "assist.takeover_not_found"
     TAKEOVER_CLOSED = "assist.takeover_closed"
     PICKUP_INVALID = "assist.pickup_invalid"
+    GUEST_SIGNED_IN = "guest.signed_in"

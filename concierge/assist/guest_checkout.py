@@ -19,19 +19,24 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.dispatch import receiver
+from django.views.decorators.debug import sensitive_variables
 
+from concierge.assist.errors import AssistError
 from concierge.audit.services import record
 from concierge.carts.actions import CartAction
 from concierge.carts.binding import move_lines
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart
 from concierge.carts.services import bump, cart_open, close
+from concierge.checkout.plan import CheckoutPlan, ShipmentPlan
+from concierge.checkout.services import checkout_submit
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
@@ -50,12 +55,13 @@ from concierge.customers.guests import (
     mergeable,
     registered_self,
 )
-from concierge.customers.models import Customer
+from concierge.customers.models import Address, Customer
 from concierge.customers.selectors import customer_for_user
+from concierge.customers.services import ADDRESS_FIELDS, address_add
 from concierge.customers.services import _clean_address as clean_address
-from concierge.customers.services import address_add
 from concierge.orders.models import Order
 from concierge.orders.selectors import placed_orders
+from concierge.payments.services import payment_source_add_card
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -79,34 +85,64 @@ def guest_checkout_start(
 ) -> Customer:
     """Check out as guest: the anonymous shopper's name, email and address make a guest record in
     their cart's store, and the cart becomes the guest's. Nothing is written unless all is valid."""
+    _refuse_signed_in(ctx, "You are already checking out as yourself or a guest.", code=CommonError.PERMISSION_DENIED,
+                      status=403)  # fmt: skip
+    values, _ = _clean_guest_details(guest, {"address": address})
+    cart = _anonymous_cart(anonymous_token)
+    with transaction.atomic():
+        locked = _locked_cart(cart)
+        if locked.customer_id is not None:
+            raise DomainError(CartError.NOT_ACTIVE, "Your cart was just checked out. Start a new one.", status=409)
+        made = _guest_of_cart(ctx, locked, values)
+        address_add(ctx.evolve(customer=made, store=locked.store), customer=made, data=address, default_billing=True,
+                    default_shipping=True)  # fmt: skip
+    return made
+
+
+def _refuse_signed_in(ctx: ActingContext, message: str, *, code: str, status: int) -> None:
     if ctx.user is not None or ctx.customer is not None:
-        raise DomainError(
-            CommonError.PERMISSION_DENIED, "You are already checking out as yourself or a guest.", status=403
-        )
+        raise DomainError(code, message, status=status)
+
+
+def _clean_guest_details(
+    guest: dict[str, str], addresses: dict[str, dict[str, object] | None]
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The guest's details and each address given, cleaned, or one refusal with every field error
+    (an address's under ``<name>_<field>``)."""
     errors: dict[str, list[str]] = {}
     values: dict[str, str] = {}
+    cleaned: dict[str, dict[str, str]] = {}
     try:
         values = clean_guest(**guest)
     except DomainError as exc:
         errors.update(exc.fields)
-    try:
-        clean_address(address)
-    except DomainError as exc:
-        errors.update({f"address_{k}": v for k, v in exc.fields.items()})
+    for name, address in addresses.items():
+        if address is None:
+            continue
+        try:
+            cleaned[name] = clean_address(address)
+        except DomainError as exc:
+            errors.update({f"{name}_{k}": v for k, v in exc.fields.items()})
     if errors:
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the errors below.", status=422, fields=errors)
-    cart = _anonymous_cart(anonymous_token)
-    with transaction.atomic():
-        locked = Cart.objects.select_for_update(of=("self",)).select_related("store").get(pk=cart.pk)
-        if not locked.is_active or locked.customer_id is not None:
-            raise DomainError(CartError.NOT_ACTIVE, "Your cart was just checked out. Start a new one.", status=409)
-        made = guest_create(ctx, store=locked.store, values=values, data={"cart": locked.code})
-        acting = ctx.evolve(customer=made, store=locked.store)
-        address_add(acting, customer=made, data=address, default_billing=True, default_shipping=True)
-        # The cart keeps its token's digest; with a customer, nothing finds it by the token.
-        Cart.objects.filter(pk=locked.pk).update(customer=made, version=F("version") + 1, updated_at=clock.now())
-        record(acting, action=CustomerAction.GUEST_CHECKOUT_STARTED, subject_kind="cart", subject_id=locked.pk,
-               data={"guest": made.shared_id})  # fmt: skip
+    return values, cleaned
+
+
+def _locked_cart(cart: Cart) -> Cart:
+    """The cart, locked for this transaction; refused if it was checked out meanwhile."""
+    locked = Cart.objects.select_for_update(of=("self",)).select_related("store", "customer").get(pk=cart.pk)
+    if not locked.is_active:
+        raise DomainError(CartError.NOT_ACTIVE, "Your cart was just checked out. Start a new one.", status=409)
+    return locked
+
+
+def _guest_of_cart(ctx: ActingContext, locked: Cart, values: dict[str, str]) -> Customer:
+    """A new guest record for the (locked) cart's shopper; the cart becomes the guest's."""
+    made = guest_create(ctx, store=locked.store, values=values, data={"cart": locked.code})
+    # The cart keeps its token's digest; with a customer, nothing finds it by the token.
+    Cart.objects.filter(pk=locked.pk).update(customer=made, version=F("version") + 1, updated_at=clock.now())
+    record(ctx.evolve(customer=made, store=locked.store), action=CustomerAction.GUEST_CHECKOUT_STARTED,
+           subject_kind="cart", subject_id=locked.pk, data={"guest": made.shared_id})  # fmt: skip
     return made
 
 
@@ -211,6 +247,11 @@ def _order_page(orders: QuerySet[Order]) -> QuerySet[Order]:
     return orders.select_related("store", "customer").prefetch_related("shipments__lines", "transactions")
 
 
+def guest_order_for_answer(order: Order) -> Order:
+    """A just placed guest order with what its answer shows (shipments and their lines)."""
+    return _order_page(Order.objects.filter(pk=order.pk)).get()
+
+
 def order_link_token(order: Order) -> str:
     """The signed value of the emailed link to a guest's order (read-only)."""
     return link_sign({"o": order.number}, salt=ORDER_LINK_SALT)
@@ -232,6 +273,132 @@ def guest_order_mail(*, order: Order, link: Link) -> None:
                "days": ORDER_LINK_MAX_AGE.days}  # fmt: skip
     to = order.email or order.customer.email
     transaction.on_commit(lambda: send_templated(to, "customers/email/guest_order_placed", context))
+
+
+# --- Check out as guest over the API -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuestCard:
+    """The card a guest pays with: exchanged for the gateway's token at once, never kept."""
+
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+    holder_name: str
+
+
+@dataclass(frozen=True)
+class GuestCheckout:
+    """One anonymous API checkout: who the guest is, where it goes, how it is paid, and the attempt
+    (the Idempotency-Key) with the digest of the request that carries it."""
+
+    guest: dict[str, str]
+    shipping_address: dict[str, object]
+    billing_address: dict[str, object] | None
+    shipping_method: str
+    card: GuestCard = field(repr=False)
+    attempt: str
+    request_digest: str
+
+
+def _carts_of_token(token: str) -> QuerySet[Cart]:
+    """The carts a token named: anonymous, or made a guest's by checking out as guest (a cart keeps
+    its token's digest when it becomes the guest's)."""
+    return Cart.objects.filter(anonymous_digest=Cart.digest_of(token)).filter(
+        Q(customer__isnull=True) | Q(customer__kind=Customer.Kind.SINGLE_SESSION_USER, customer__user__isnull=True)
+    )
+
+
+def _same_guest(guest: Customer, values: dict[str, str]) -> bool:
+    return guest.status == Customer.Status.ACTIVE and all(getattr(guest, k) == v for k, v in values.items())
+
+
+def _address_for(
+    ctx: ActingContext, guest: Customer, address: dict[str, str], *, default_billing: bool, default_shipping: bool
+) -> Address:
+    """The guest's address with exactly these fields (an earlier attempt's), else a new one."""
+    same = guest.addresses.filter(**{f: address[f] for f in ADDRESS_FIELDS}).order_by("pk").first()
+    if same is not None:
+        return same
+    return address_add(ctx, customer=guest, data=dict(address), default_billing=default_billing,
+                       default_shipping=default_shipping)  # fmt: skip
+
+
+def _replayed(ctx: ActingContext, token: str, checkout: GuestCheckout) -> Order | None:
+    """The order an earlier request with this cart token and Idempotency-Key placed (answered by
+    checkout's own idempotency check, which also refuses the key sent with another request)."""
+    guest_ids = _carts_of_token(token).filter(customer__isnull=False).values("customer_id")
+    placed = Order.objects.filter(customer__in=guest_ids, checkout_key=checkout.attempt).select_related("customer")
+    order = placed.first()
+    if order is None:
+        return None
+    acting = ctx.evolve(customer=order.customer, store=order.store)
+    replay = CheckoutPlan(billing_address_id=0, payment_source_id=None, attempt=checkout.attempt,
+                          request_digest=checkout.request_digest)  # fmt: skip
+    return checkout_submit(acting, cart=None, plan=replay)
+
+
+@sensitive_variables("checkout", "card")
+def guest_checkout_place(ctx: ActingContext, *, anonymous_token: str, checkout: GuestCheckout, link: Link) -> Order:
+    """Check out as guest over the API, in one call: the anonymous cart the token names becomes a
+    guest record's (the same :func:`guest_create` as the storefront), with the shipping and billing
+    addresses and the card on file, and the order is placed by ``checkout_submit`` under the
+    request's Idempotency-Key; the guest is emailed the order with its signed link.
+
+    The same key with the same request answers the order it placed (nothing is made twice); with
+    another request it is refused (422). A refused attempt (a declined card, an unknown shipping
+    method) leaves the cart the guest's: the next attempt with the same token goes on with that
+    guest, or with a new guest record if the name, email or phone changed. A signed-in caller is
+    told to use ``POST /api/v1/checkout`` (409 ``guest.signed_in``).
+    """
+    _refuse_signed_in(ctx, "You are signed in: check out with POST /api/v1/checkout instead.",
+                      code=AssistError.GUEST_SIGNED_IN, status=409)  # fmt: skip
+    if (order := _replayed(ctx, anonymous_token, checkout)) is not None:
+        return order
+    values, addresses = _clean_guest_details(
+        checkout.guest, {"shipping_address": checkout.shipping_address, "billing_address": checkout.billing_address}
+    )
+    carts = _carts_of_token(anonymous_token)
+    cart = carts.filter(status=Cart.Status.ACTIVE).first()
+    if cart is None and carts.exists():
+        raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out.", status=409)
+    if cart is None:
+        raise DomainError(CartError.NOT_FOUND, "No cart has this token: add an item first.", status=404)
+    if not cart.lines.exists():
+        raise DomainError(CartError.EMPTY, "Your cart is empty.", status=409)
+    card = checkout.card
+    with transaction.atomic():
+        locked = _locked_cart(cart)
+        earlier = locked.customer  # the guest of an earlier attempt with this cart
+        guest = earlier if earlier is not None and _same_guest(earlier, values) else _guest_of_cart(ctx, locked, values)
+        acting = ctx.evolve(customer=guest, store=locked.store)
+        billing_given = "billing_address" in addresses
+        shipping = _address_for(acting, guest, addresses["shipping_address"], default_shipping=True,
+                                default_billing=not billing_given)  # fmt: skip
+        billing = _address_for(acting, guest, addresses["billing_address"], default_billing=True,
+                                                default_shipping=False) if billing_given \
+            else shipping  # fmt: skip
+        try:
+            source = payment_source_add_card(
+                acting, customer=guest, number=card.number, exp_month=card.exp_month, exp_year=card.exp_year,
+                cvc=card.cvc, holder_name=card.holder_name or f"{values['first_name']} {values['last_name']}",
+                default_if_first=False,
+            )  # fmt: skip
+        except DomainError as exc:
+            raise DomainError(exc.code, exc.message, status=exc.status,
+                              fields={f"card_{k}": v for k, v in exc.fields.items()}) from exc  # fmt: skip
+    physical = tuple(line.pk for line in locked.lines.select_related("sku") if not line.sku.is_digital)
+    plan = CheckoutPlan(
+        billing_address_id=billing.pk, payment_source_id=source.pk, email=values["email"], attempt=checkout.attempt,
+        request_digest=checkout.request_digest,
+        shipments=(ShipmentPlan(kind="SHIP", line_ids=physical, address_id=shipping.pk,
+                                shipping_method_code=checkout.shipping_method),) if physical else (),
+    )  # fmt: skip
+    order = checkout_submit(acting, cart=Cart.objects.select_related("store").get(pk=locked.pk), plan=plan)
+    guest_order_mail(order=order, link=link)
+    return order
 
 
 # --- Attach my guest orders --------------------------------------------------------------------------

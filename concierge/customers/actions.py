@@ -44,6 +44,8 @@ class CustomerAction(AuditAction):
     ORGANIZATION_REACTIVATED = "organization.reactivated", "Organization re-activated"
     ORGANIZATION_DETAILS_CHANGED = "organization.details_changed", "Organization's basic details changed"
     ORGANIZATION_PROFILE_CHANGED = "organization.profile_changed", "Organization profile changed"
+    # Data policy retention (customers/retention.py).
+    RETENTION_ENFORCED = "customer.retention_enforced", "Data removed under a data policy's retention"
 
 
 # Changes made in the admin.

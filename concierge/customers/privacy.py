@@ -82,35 +82,96 @@ def _order_history(c: Customer) -> list[str]:
     return [f"{count} order{'s' if count != 1 else ''}"] if count else []
 
 
+# How retention erases one data point of a customer (``customers/retention.py``): it blanks the
+# values where the customer's own rows keep them, inside the caller's transaction with the record
+# locked, and answers the text removed (for the audit log's redaction), or None when the data point
+# is kept for this customer (and why is in ``KEPT_BECAUSE``).
+Erase = Callable[[Customer], list[str] | None]
+
+KEPT_BECAUSE = {
+    "customer.email": "The sign-in email address is kept while the customer signs in with it.",
+    "order.history": "Orders are kept as records of the sale.",
+}
+
+
+def _erase_customer(attr: str, *, on_user: bool = False) -> Erase:
+    def erase(c: Customer) -> list[str] | None:
+        if attr == "email" and c.user_id is not None:
+            return None  # the sign-in: Remove customer data ends it, retention does not
+        removed = _customer(attr)(c)
+        if on_user and c.user is not None and (value := getattr(c.user, attr)):
+            removed.append(value)
+            type(c.user).objects.filter(pk=c.user.pk).update(**{attr: ""})
+        Customer.objects.filter(pk=c.pk).update(**{attr: ""})
+        setattr(c, attr, "")
+        return removed
+
+    return erase
+
+
+def _reset_locale(c: Customer) -> list[str] | None:
+    Customer.objects.filter(pk=c.pk).update(preferred_locale=c.store.locale)
+    c.preferred_locale = c.store.locale
+    return []  # a locale names nobody: nothing to redact
+
+
+def _erase_addresses(*attrs: str) -> Erase:
+    def erase(c: Customer) -> list[str] | None:
+        removed = [str(v) for row in c.addresses.values_list(*attrs) for v in row if v]
+        c.addresses.update(**dict.fromkeys(attrs, ""))
+        return removed
+
+    return erase
+
+
+def _erase_holder_names(c: Customer) -> list[str] | None:
+    removed = _holder_names(c)
+    c.payment_sources.exclude(holder_name="").update(holder_name="")
+    return removed
+
+
+def _erase_cards(c: Customer) -> list[str] | None:
+    c.payment_sources.filter(is_active=True, kind="CARD").update(is_active=False, is_default=False)
+    return []  # brand and last four digits: no text naming the customer
+
+
 @dataclass(frozen=True, slots=True)
 class DataPointKind:
-    """One kind of personal data: its key, its name, and how to read a customer's current values."""
+    """One kind of personal data: its key, its name, how to read a customer's current values, and
+    how retention erases them (None: never by retention, ``KEPT_BECAUSE`` says why)."""
 
     key: str
     name: str
     read: Callable[[Customer], list[str]]
+    erase: Erase | None = None
 
 
 CATALOGUE: dict[str, DataPointKind] = {
     kind.key: kind
     for kind in [
-        DataPointKind("customer.first_name", "First name", _customer("first_name")),
-        DataPointKind("customer.last_name", "Last name", _customer("last_name")),
-        DataPointKind("customer.email", "Email address", _customer("email")),
-        DataPointKind("customer.phone", "Telephone number", _customer("phone")),
-        DataPointKind("customer.preferred_locale", "Preferred locale", _customer("preferred_locale")),
-        DataPointKind("address.name", "Name on addresses", _addresses(lambda a: f"{a.first_name} {a.last_name}")),
-        DataPointKind("address.street", "Street", _addresses(lambda a: f"{a.line1} {a.line2}")),
-        DataPointKind("address.city", "City", _addresses(lambda a: a.city)),
-        DataPointKind("address.region", "State / region", _addresses(lambda a: a.region)),
-        DataPointKind("address.postal_code", "Postal code", _addresses(lambda a: a.postal_code)),
-        DataPointKind("address.country", "Country", _addresses(lambda a: a.country)),
-        DataPointKind("address.phone", "Telephone number on addresses", _addresses(lambda a: a.phone)),
-        DataPointKind("payment.holder_name", "Card holder name", _holder_names),
-        DataPointKind("payment.card", "Cards on file (brand and last 4 digits)", _cards),
+        DataPointKind("customer.first_name", "First name", _customer("first_name"),
+                      _erase_customer("first_name", on_user=True)),
+        DataPointKind("customer.last_name", "Last name", _customer("last_name"),
+                      _erase_customer("last_name", on_user=True)),
+        DataPointKind("customer.email", "Email address", _customer("email"), _erase_customer("email")),
+        DataPointKind("customer.phone", "Telephone number", _customer("phone"), _erase_customer("phone")),
+        DataPointKind("customer.preferred_locale", "Preferred locale", _customer("preferred_locale"), _reset_locale),
+        DataPointKind("address.name", "Name on addresses", _addresses(lambda a: f"{a.first_name} {a.last_name}"),
+                      _erase_addresses("first_name", "last_name")),
+        DataPointKind("address.street", "Street", _addresses(lambda a: f"{a.line1} {a.line2}"),
+                      _erase_addresses("line1", "line2")),
+        DataPointKind("address.city", "City", _addresses(lambda a: a.city), _erase_addresses("city")),
+        DataPointKind("address.region", "State / region", _addresses(lambda a: a.region), _erase_addresses("region")),
+        DataPointKind("address.postal_code", "Postal code", _addresses(lambda a: a.postal_code),
+                      _erase_addresses("postal_code")),
+        DataPointKind("address.country", "Country", _addresses(lambda a: a.country), _erase_addresses("country")),
+        DataPointKind("address.phone", "Telephone number on addresses", _addresses(lambda a: a.phone),
+                      _erase_addresses("phone")),
+        DataPointKind("payment.holder_name", "Card holder name", _holder_names, _erase_holder_names),
+        DataPointKind("payment.card", "Cards on file (brand and last 4 digits)", _cards, _erase_cards),
         DataPointKind("order.history", "Order history", _order_history),
     ]
-}
+}  # fmt: skip
 
 
 def validate_data_point_key(key: str) -> None:
@@ -133,6 +194,8 @@ class PolicyRow:
     policy: DataPolicy
     consent_given: bool
     consent_updated_at: datetime | None
+    # When retention last removed the data this policy covers, after consent ended (the audit's).
+    removed_under_retention_at: datetime | None = None
 
     @property
     def state(self) -> str:
@@ -149,11 +212,27 @@ def policies_for(customer: Customer) -> list[PolicyRow]:
     consents = {c.policy_id: c for c in CustomerConsent.objects.filter(customer=customer)}
     active = DataPolicy.objects.filter(_applies_in_store(customer.store_id), state=DataPolicy.State.ACTIVE)
     ids = set(active.values_list("pk", flat=True)) | set(consents)
+    removed = retention_removals(customer)
     rows = []
     for policy in DataPolicy.objects.filter(pk__in=ids).prefetch_related("data_points").order_by("name", "pk"):
         consent = consents.get(policy.pk)
-        rows.append(PolicyRow(policy, bool(consent and consent.given), consent.updated_at if consent else None))
+        rows.append(PolicyRow(policy, bool(consent and consent.given), consent.updated_at if consent else None,
+                              removed.get(policy.reference_key)))  # fmt: skip
     return rows
+
+
+def retention_removals(customer: Customer) -> dict[str, datetime]:
+    """When retention last removed the customer's data under each policy, by reference key (its
+    audit events, by the customer's subject index)."""
+    from concierge.audit.models import Event
+
+    events = Event.objects.filter(subject_kind="customer", subject_id=str(customer.pk),
+                                  action=CustomerAction.RETENTION_ENFORCED).order_by("id")  # fmt: skip
+    found: dict[str, datetime] = {}
+    for data, at in events.values_list("data", "occurred_at"):
+        if isinstance(data, dict) and isinstance(data.get("policy"), str):
+            found[data["policy"]] = at
+    return found
 
 
 def active_policies_for(customer: Customer) -> list[PolicyRow]:
