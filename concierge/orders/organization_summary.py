@@ -34,10 +34,14 @@ RECENT_ORDERS = 5
 
 @dataclass(frozen=True)
 class Credit:
-    """The organization's on-account credit, over its active on-account sources."""
+    """The organization's on-account credit in one currency, over its active on-account sources."""
 
     limit: Money
     used: Money
+
+    @property
+    def currency(self) -> str:
+        return self.limit.currency
 
     @property
     def available(self) -> Money:
@@ -54,7 +58,7 @@ class OpenCart:
 @dataclass(frozen=True)
 class OrganizationSummary:
     account: Customer
-    credit: Credit | None  # None: the organization buys on no account (no credit line opened)
+    credits: list[Credit]  # none: the organization buys on no account (no credit line opened)
     open_carts: list[OpenCart] = field(default_factory=list)
     recent_orders: list[Order] = field(default_factory=list)
     order_count: int = 0
@@ -69,14 +73,17 @@ def orders_of_organization(account: Customer) -> QuerySet[Order]:
     return placed_orders(orders).select_related("store", "placed_by").order_by("-placed_at", "-id")
 
 
-def organization_credit(account: Customer) -> Credit | None:
-    """Credit limit and use over the organization's active on-account sources, in its currency."""
-    sources = PaymentSource.objects.filter(customer=account, kind=PaymentSource.Kind.ON_ACCOUNT, is_active=True)
-    totals = sources.filter(credit_limit__isnull=False).aggregate(limit=Sum("credit_limit"), used=Sum("credit_used"))
-    if totals["limit"] is None:
-        return None
-    currency = account.currency
-    return Credit(limit=Money(totals["limit"], currency), used=Money(totals["used"] or Decimal(0), currency))
+def organization_credits(account: Customer) -> list[Credit]:
+    """Credit limit and use over the organization's active on-account sources, one per currency the
+    credit is in — the organization's own currency first (only that one pays its orders: credit is
+    never converted)."""
+    sources = PaymentSource.objects.filter(
+        customer=account, kind=PaymentSource.Kind.ON_ACCOUNT, is_active=True, credit_limit__isnull=False
+    )
+    totals = sources.values("currency").annotate(limit=Sum("credit_limit"), used=Sum("credit_used"))
+    credits = [Credit(limit=Money(t["limit"], t["currency"]), used=Money(t["used"] or Decimal(0), t["currency"]))
+               for t in totals]  # fmt: skip
+    return sorted(credits, key=lambda c: (c.limit.currency != account.currency, c.limit.currency))
 
 
 def organization_open_carts(account: Customer) -> list[OpenCart]:
@@ -120,7 +127,7 @@ def organization_summary(account: Customer, *, recent: int = RECENT_ORDERS) -> O
     since = year_start(account)
     return OrganizationSummary(
         account=account,
-        credit=organization_credit(account),
+        credits=organization_credits(account),
         open_carts=organization_open_carts(account),
         recent_orders=list(orders[:recent]),
         order_count=orders.count(),

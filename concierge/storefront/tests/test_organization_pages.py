@@ -564,3 +564,18 @@ def test_the_console_says_the_seller_placed_the_order_for_the_organization(signe
     client.logout()
     summary = signed_in(csr).get(reverse("service:order", args=[order.number])).content.decode()
     assert "placed by Sally Seller for Acme Hotels" in summary
+
+
+def test_the_view_says_when_the_credit_is_in_another_currency_than_the_organization_buys_in(
+    signed_in, seller, store
+):
+    # given an organization with dollar credit that now buys in euros (the store sells in both)
+    PriceList.objects.create(name="Euro prices", store=store, currency="EUR")
+    org = buyable(make_org(store, seller, "Acme Hotels", erp_id="ACME-1"))
+    Customer.objects.filter(pk=org.pk).update(preferred_currency="EUR")
+    # when its seller opens its view
+    page = view(signed_in(seller), org)
+    # then the dollar credit is shown in dollars, with why it does not pay its euro orders
+    assert "$5,000.00" in page
+    assert "€5,000.00" not in page
+    assert "it does not pay orders in Euro (EUR)" in page
