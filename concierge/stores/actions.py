@@ -4,6 +4,12 @@ from concierge.audit.actions import admin_actions
 
 StoreAdminAction = admin_actions(
     "StoreAdminAction",
-    {"store": "Store", "taxrate": "Tax rate", "shippingmethod": "Shipping method", "pickuplocation": "Pickup location"},
+    {
+        "store": "Store",
+        "taxrate": "Tax rate",
+        "shippingmethod": "Shipping method",
+        "shippingrate": "Shipping rate",
+        "pickuplocation": "Pickup location",
+    },
     module=__name__,
 )

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -107,6 +108,15 @@ class ShippingRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.price} {self.currency}"
+
+    def clean(self) -> None:
+        """An ISO 4217 code other than the store's own (in its own, the method's price is the price)."""
+        if not (len(self.currency) == 3 and self.currency.isalpha() and self.currency.isupper()):
+            raise ValidationError({"currency": "Enter an ISO 4217 code in capitals, e.g. EUR."})
+        if self.method_id is not None and self.currency == self.method.store.currency:
+            raise ValidationError(
+                {"currency": f"{self.currency} is the store's own currency: change the method's price instead."}
+            )
 
 
 class PickupLocation(models.Model):
