@@ -52,7 +52,7 @@ from concierge.orders.editing import SYSTEM, Guard, OrderEdit, Then, order_edit
 from concierge.orders.models import Order, OrderLine, Shipment
 from concierge.orders.refunds import largest_refund, refund_issue, refund_open, refund_source, refundable
 from concierge.orders.services import RETRY_AFTER, order_reverse_payment, shipment_capture
-from concierge.payments.models import PaymentTransaction, Refund
+from concierge.payments.models import PaymentSource, PaymentTransaction, Refund
 from concierge.payments.services import payment_authorize, payment_reverse
 from concierge.returns.actions import ReturnAction
 from concierge.returns.errors import ReturnError
@@ -733,8 +733,10 @@ def return_refund(ctx: ActingContext, *, order_id: int, rma: str, guard: Guard, 
             note=refund.note,
         )  # fmt: skip
         if choice.amount is not None and choice.amount > limits.most.amount:
-            message = (f"Another refund of {ret.rma} can be at most {limits.most.amount} {ret.currency}: what its "
-                       "goods are worth, less what was issued for it, within what the order can still refund.")  # fmt: skip
+            message = (
+                f"Another refund of {ret.rma} can be at most {limits.most.amount} {ret.currency}: what its goods "
+                "are worth, less what was issued for it, within what the order can refund."
+            )
             raise _invalid(ReturnError.REFUND_INVALID, message, {"amount": [message]})
         amount, destination, source_id = _check_refund(ctx, edit.order, choice, limits.most)
         note = (choice.note or "").strip()
