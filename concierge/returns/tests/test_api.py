@@ -219,20 +219,21 @@ def test_a_return_refunded_to_another_customer_card_or_the_orders_account_card(c
         return {"order_line": line.pk, "quantity": quantity, "reason": reason()}
 
     # a card of another customer is refused, naming the field
-    refused = ann.post(url, {"items": [item(ebook)], "refund_destination": "OTHER_SOURCE",
-                             "refund_source": strangers_card.pk}, content_type="application/json", headers=headers)  # fmt: skip
+    def to_card(items: list[dict], card, **extra):
+        payload = {"items": items, "refund_destination": "OTHER_SOURCE", "refund_source": card.pk, **extra}
+        return ann.post(url, payload, content_type="application/json", headers=headers)
+
+    refused = to_card([item(ebook)], strangers_card)
     assert (refused.status_code, refused.json()["code"]) == (422, "return.refund_invalid")
     assert refused.json()["fields"] == {"source": ["Choose one of the customer's cards."]}
     # another of the customer's cards
-    first = ann.post(url, {"items": [item(ebook)], "refund_destination": "OTHER_SOURCE",
-                           "refund_source": customers_card.pk}, content_type="application/json", headers=headers)  # fmt: skip
+    first = to_card([item(ebook)], customers_card)
     assert first.status_code == 200, first.json()
     assert first.json()["return"]["status"] == "COMPLETED"
     assert first.json()["return"]["refunds"][0]["destination"] == "OTHER_SOURCE"
     headers["If-Match"] = f'"{first.json()["version"]}"'
     # and a card of the account the order was placed for
-    second = ann.post(url, {"items": [item(shoe, 2)], "receipt_required": False, "refund_destination": "OTHER_SOURCE",
-                            "refund_source": accounts_card.pk}, content_type="application/json", headers=headers)  # fmt: skip
+    second = to_card([item(shoe, 2)], accounts_card, receipt_required=False)
     assert second.status_code == 200, second.json()
     assert second.json()["return"]["status"] == "COMPLETED"
     rma = second.json()["return"]["rma"]
