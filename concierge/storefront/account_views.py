@@ -35,6 +35,7 @@ from concierge.payments.services import (
     payment_source_add_gift_certificate,
     payment_source_remove,
 )
+from concierge.storefront.attribution import placed_by_sales_rep
 
 View = Callable[..., HttpResponse]
 GIFT_CODE_LIMIT = 40  # a gift certificate code is 19 characters with its dashes; room for spaces
@@ -56,8 +57,8 @@ def customer_required(view: View) -> View:
 @require_GET
 @customer_required
 def orders(request: ConciergeRequest) -> HttpResponse:
-    page = Paginator(orders_of_customer(request.ctx), 20).get_page(request.GET.get("page"))
-    return render(request, "storefront/orders.html", {"page": page})
+    page = Paginator(orders_of_customer(request.ctx).select_related("placed_by"), 20).get_page(request.GET.get("page"))
+    return render(request, "storefront/orders.html", {"page": page, "by_rep": placed_by_sales_rep(page.object_list)})
 
 
 @require_GET
@@ -67,7 +68,8 @@ def order_detail(request: ConciergeRequest, number: str) -> HttpResponse:
         order = access_own_order(request.ctx, number)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return render(request, "storefront/order_detail.html", {"order": order})
+    by_rep = order.pk in placed_by_sales_rep([order])
+    return render(request, "storefront/order_detail.html", {"order": order, "by_rep": by_rep})
 
 
 def account_form(

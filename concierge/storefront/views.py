@@ -1,4 +1,5 @@
-"""The storefront face: sign-in and registration, My Account, the seller's organization selector."""
+"""The storefront face: the home page, sign-in and registration, My Account (the seller's
+organizations are ``organization_views``)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,9 @@ from concierge.catalog.selectors import newest_by_category, product_cards
 from concierge.core.errors import DomainError
 from concierge.core.forms import add_domain_error
 from concierge.core.requests import ConciergeRequest
-from concierge.customers.selectors import organizations_for_seller
-from concierge.customers.services import customer_register, organization_clear, organization_select
+from concierge.customers.services import customer_register
 from concierge.identity.models import User
 from concierge.identity.policies import is_staff_member, landing_url
-from concierge.identity.roles import Priv
 from concierge.identity.services import sign_in_check, user_sign_out_everywhere
 from concierge.storefront.cart_cookie import cart_token, forget_cart
 from concierge.storefront.forms import RegisterForm, SignInForm
@@ -141,29 +140,3 @@ def my_account(request: ConciergeRequest) -> HttpResponse:
         return HttpResponseRedirect(landing_url(request.ctx.signed_in_user, request=request))
     addresses = customer.addresses.order_by("-is_default_shipping", "-is_default_billing", "id")
     return render(request, "storefront/my_account.html", {"customer": customer, "addresses": addresses})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def organizations(request: ConciergeRequest) -> HttpResponse:
-    """Seed 003: a seller's Customer Organizations; choosing one acts for it."""
-    ctx = request.ctx
-    if not ctx.has_perm(Priv.ACT_FOR_ORGANIZATION):
-        messages.error(request, "Only sellers act for customer organizations.")
-        return HttpResponseRedirect(landing_url(ctx.signed_in_user, request=request))
-    if request.method == "POST":
-        if "clear" in request.POST:
-            organization_clear(ctx)
-            request.session.pop("account_id", None)
-            messages.info(request, "You are no longer acting for an organization.")
-            return redirect("storefront:organizations")
-        try:
-            account = organization_select(ctx, account_id=request.POST.get("account_id"))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            request.session["account_id"] = account.pk
-            messages.success(request, f"You are now buying for {account.display_name}.")
-            return redirect("storefront:home")
-    assignments = organizations_for_seller(ctx.signed_in_user).prefetch_related("organization__addresses")
-    return render(request, "storefront/organizations.html", {"assignments": assignments})

@@ -33,7 +33,12 @@ def test_seed_demo_is_deterministic_and_idempotent():
     assert {o.currency for o in sallys.select_related("store")} == {"USD", "EUR"}
     assert sorted(sallys.exclude(status="ACTIVE").values_list("status", flat=True)) == ["PENDING", "SUSPENDED"]
     assert sallys.filter(children__isnull=False).distinct().count() >= 1
-    assert not sallys.filter(erp_id__isnull=True).exists() and not sallys.filter(contracts__isnull=True).exists()
+    assert not sallys.filter(erp_id__isnull=True).exists()
+    assert not sallys.filter(contracts__isnull=True).exists()
+    # the euro organizations buy on euro credit, from the US store's euro prices
+    rheinwerk = Customer.objects.get(shared_id="A000000007")
+    assert rheinwerk.payment_sources.get(kind="ON_ACCOUNT").currency == "EUR"
+    assert rheinwerk.store.price_lists.filter(currency="EUR", account__isnull=True, segment__isnull=True).exists()
     assert User.objects.get(email="ann.agent@concierge.test").check_password("concierge-demo")
     assert verify_chain().ok
 

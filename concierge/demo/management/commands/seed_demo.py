@@ -152,6 +152,7 @@ class Command(BaseCommand):
             done("customers")
             products = seed_catalog(stores)
             seed_store_setup(stores)
+            self._organization_credit()
             done("catalog")
             jane = Customer.objects.get(shared_id="C000000000")
             jane.segments.add(Segment.objects.get(code="gold"))
@@ -303,12 +304,15 @@ class Command(BaseCommand):
             if contract:
                 SellerAssignment.objects.get_or_create(seller=seller, organization=org)
                 Contract.objects.get_or_create(number=contract, defaults={"organization": org})
-            if created:
-                payment_source_open_account(
-                    ActingContext.system("demo data"),
-                    customer=org,
-                    credit_limit=Money(Decimal(25000), org.store.currency),
-                )
+
+    def _organization_credit(self) -> None:
+        """The organizations buy on account: 25,000 of credit in the currency each buys in (once the
+        catalog sells in it)."""
+        shared_ids = [spec[1] for spec in ORGANIZATIONS]
+        for org in Customer.objects.filter(shared_id__in=shared_ids).exclude(payment_sources__kind="ON_ACCOUNT"):
+            payment_source_open_account(
+                ActingContext.system("demo data"), customer=org, credit_limit=Money(Decimal(25000), org.currency)
+            )
 
     def _seller_also_serves(self) -> None:
         """Sally Seller also serves two of Acme's child organizations and the suspended one."""
