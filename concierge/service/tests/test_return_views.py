@@ -299,7 +299,7 @@ def test_a_received_return_waiting_for_approval_on_the_tab_and_in_the_warehouse(
     assert received.status_code == 302
     page = will.get(received["Location"]).text
     assert 'class="status status-received">Received<' in page
-    assert "Received in full: nothing is left to receive." in page
+    assert "Received in full. The return completes when its refund is issued;" in page
     assert "the refund is awaiting approval by a second person in customer service" in page
     assert "$160.00 to Visa ending in 4242 · Awaiting Approval" in page
     search = will.get(url("warehouse"), {"status": "RECEIVED"}).text
