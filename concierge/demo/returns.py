@@ -117,7 +117,7 @@ def seed_returns() -> int:
     if large is None or len(shippable) < len(PLANS):
         return 0
     shippable[LARGE] = large
-    digital = (Sku.objects.filter(**us, prices__amount__lte=DEMO_APPROVAL_THRESHOLD, kind=Sku.Kind.DIGITAL)
+    digital = (Sku.objects.filter(**us, prices__amount__lte=EVERYDAY_PRICE, kind=Sku.Kind.DIGITAL)
                .distinct().order_by("id").first())  # fmt: skip
     customers = list(Customer.objects.filter(store__code="us", kind=Customer.Kind.REGISTERED_USER,
                                              user__isnull=False).order_by("shared_id")[:len(PLANS)])  # fmt: skip
