@@ -270,7 +270,7 @@ def test_the_wizard_refunds_to_another_card_of_the_customer_or_of_the_orders_acc
     ebook, shoe = order.lines.get(product_name="Trail Guide eBook"), order.lines.get(product_name="Shoe")
     client = editing(csr, order)
 
-    def create(line, quantity: str, source) -> object:
+    def create(line, quantity: str, source):
         version = Order.objects.get(pk=order.pk).version
         return client.post(url("order_return_create", order.number), {
             "kind": "RETURN", "version": version, f"quantity-{line.pk}": quantity, f"reason-{line.pk}": wrong_size(),
