@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -12,6 +13,7 @@ from concierge.payments.models import Refund
 from concierge.returns.models import Return, ReturnReason
 from concierge.returns.reasons import SYSTEM_REASONS
 from concierge.returns.tests.builders import EBOOK, SHOE, delivered_order
+from concierge.testing import factories
 from concierge.testing.factories import PASSWORD
 from e2e.conftest import screenshot
 
@@ -139,3 +141,105 @@ def test_a_digital_return_with_a_manual_refund_completes_at_once(new_page, store
     both_widths(ann, "digital-return-done")
     ann.get_by_role("link", name="Finish").click()
     expect(ann.get_by_role("article", name=re.compile("Return RMA-"))).to_contain_text("Manual Refund")
+
+
+def test_an_exchange_requiring_receipt_ships_when_the_warehouse_receives_it(new_page, store, shopper, csr, warehouse):
+    order = delivered_order(shopper, store, (SHOE,))
+    ann = new_page()
+    sign_in(ann, csr.email, "Customer Service")
+    open_for_editing(ann, order.number)
+    # Create Exchange: the same SKU, and the shoe must come back first
+    ann.get_by_role("button", name="Create Exchange").click()
+    ann.get_by_label("Quantity of Shoe").fill("1")
+    ann.get_by_label("Reason for Shoe").select_option(label="Wrong Size")
+    expect(ann.get_by_label(re.compile("must be received in the warehouse"))).to_be_checked()
+    ann.get_by_role("button", name="Next").click()
+    expect(ann.get_by_test_id("charge")).to_have_text("$0.00")
+    ann.get_by_role("button", name="Next").click()
+    # the exchange waits for the shoe; its order waits as Awaiting Exchange
+    expect(ann.get_by_role("heading", name=re.compile("Awaiting Receipt"))).to_be_visible()
+    rma = ann.get_by_test_id("rma").first.inner_text()
+    exchange = Return.objects.get(rma=rma).exchange_order
+    expect(ann.get_by_text(f"{exchange.number} · Awaiting Exchange")).to_be_visible()
+    both_widths(ann, "exchange-receipt-wizard-done")
+    ann.get_by_role("link", name=exchange.number).click()
+    expect(ann.get_by_role("heading", name=re.compile(f"Order {exchange.number}"))).to_contain_text("Awaiting Exchange")
+
+    # the warehouse finds it by its RMA and receives the shoe
+    will = new_page()
+    sign_in(will, warehouse.email, "Warehouse")
+    will.get_by_label("RMA").fill(rma)
+    will.get_by_role("button", name="Search").click()
+    expect(will.get_by_role("table")).to_contain_text("Awaiting Receipt")
+    will.get_by_role("link", name=rma).click()
+    will.get_by_label("Quantity of Shoe received").fill("1")
+    will.get_by_role("button", name="Receive").click()
+    expect(will.get_by_text("received in full and completed: its exchange order is released")).to_be_visible()
+    expect(will.get_by_text(f"{exchange.number} · In Progress")).to_be_visible()
+    both_widths(will, "warehouse-exchange-received")
+
+    # and the exchange order left Awaiting Exchange: its shipment is released to the warehouse
+    ann.reload()
+    expect(ann.get_by_role("heading", name=re.compile(f"Order {exchange.number}"))).to_contain_text("In Progress")
+    ann.goto(f"/service/orders/{order.number}/?tab=returns")
+    expect(ann.get_by_role("article", name=f"Exchange {rma}")).to_contain_text("Completed")
+
+
+def test_a_return_rests_in_received_until_a_second_supervisor_approves_its_refund(new_page, store, shopper,
+                                                                                   supervisor, warehouse):  # fmt: skip
+    store.refund_approval_threshold = Decimal("50.00")
+    store.save(update_fields=["refund_approval_threshold"])
+    sue = factories.staff("Supervisor", stores=[store], email="sue@concierge.test", first_name="Sue",
+                          last_name="Second")  # fmt: skip
+    order = delivered_order(shopper, store, (SHOE,))
+    sam = new_page()
+    sign_in(sam, supervisor.email, "Customer Service")
+    open_for_editing(sam, order.number)
+    sam.get_by_role("button", name="Create Return").click()
+    sam.get_by_label("Quantity of Shoe").fill("2")
+    sam.get_by_label("Reason for Shoe").select_option(label="Damaged")
+    sam.get_by_role("button", name="Next").click()
+    expect(sam.get_by_test_id("suggested")).to_have_text("$160.00")
+    sam.get_by_role("button", name="Next").click()
+    rma = sam.get_by_test_id("rma").first.inner_text()
+    sam.get_by_role("link", name="Finish").click()
+
+    # the warehouse receives both shoes: the return is Received, its refund awaits approval
+    will = new_page()
+    sign_in(will, warehouse.email, "Warehouse")
+    will.goto(f"/service/warehouse/returns/{rma}/")
+    will.get_by_label("Quantity of Shoe received").fill("2")
+    will.get_by_role("button", name="Receive").click()
+    expect(will.get_by_role("heading", name=re.compile(rma))).to_contain_text("Received")
+    expect(will.get_by_test_id("received-note")).to_contain_text("awaiting approval by a second person")
+    expect(will.get_by_test_id("refund-status")).to_have_text("$160.00 to Visa ending in 4242 · Awaiting Approval")
+    both_widths(will, "warehouse-return-received-awaiting-approval")
+    will.goto("/service/warehouse/")
+    will.get_by_label("Status").select_option(label="Received")
+    will.get_by_role("button", name="Search").click()
+    expect(will.get_by_role("table")).to_contain_text(rma)
+    both_widths(will, "warehouse-search-received")
+
+    # Sam, who created the return, sees why it is not completed, and cannot approve its refund
+    sam.goto(f"/service/orders/{order.number}/?tab=returns")
+    card = sam.get_by_role("article", name=f"Return {rma}")
+    expect(card).to_contain_text("Received")
+    expect(card.get_by_test_id("received-note")).to_contain_text("the refund is awaiting approval by a second person")
+    expect(sam.locator(".refunds-card")).to_contain_text("(you requested it)")
+    both_widths(sam, "order-returns-tab-received")
+    sam.get_by_role("button", name="Close").click()
+
+    # Sue, a second supervisor, approves it on the Payments tab: issued, the return completes
+    sue_page = new_page()
+    sign_in(sue_page, sue.email, "Customer Service")
+    sue_page.goto(f"/service/orders/{order.number}/?tab=payments")
+    sue_page.get_by_role("button", name="Edit").click()
+    sue_page.get_by_role("button", name="Approve").click()
+    expect(sue_page.get_by_text(f"Refund approved: issued. Order {order.number} is unlocked.")).to_be_visible()
+    sue_page.get_by_role("link", name="Returns and exchanges").click()
+    card = sue_page.get_by_role("article", name=f"Return {rma}")
+    expect(card).to_contain_text("Completed")
+    expect(card).to_contain_text("$160.00 to Visa ending in 4242 · Issued · approved by Sue Second")
+    both_widths(sue_page, "order-returns-tab-approved")
+    assert Return.objects.get(rma=rma).status == Return.Status.COMPLETED
+    assert Refund.objects.get(rma=rma).decided_by == sue

@@ -1,5 +1,6 @@
 """Demo returns and exchanges: past orders with returns in each state the Returns and exchanges tab
-and the Warehouse show — awaiting receipt, partly received, completed with the refund issued,
+and the Warehouse show — awaiting receipt, partly received, received in full but resting as Received
+because its large refund awaits a second person's approval, completed with the refund issued,
 cancelled, a digital return with a Manual Refund, and exchanges awaiting receipt and completed —
 made as customer service and the warehouse make them, through the returns services."""
 
@@ -12,6 +13,7 @@ from concierge.checkout.services import checkout_submit
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.customers.models import Customer
+from concierge.demo.refunds import DEMO_APPROVAL_THRESHOLD
 from concierge.identity.models import User
 from concierge.orders import locks
 from concierge.orders.editing import SYSTEM, EditGuard
@@ -21,14 +23,20 @@ from concierge.payments.services import payment_source_add_card
 from concierge.returns import services
 from concierge.returns.models import Return, ReturnReason
 from concierge.returns.services import ItemIn, RefundIn, ReturnIn
+from concierge.stores.models import Store
 
 CSR_EMAIL = "ann.agent@concierge.test"
+LARGE = 3  # the plan whose refund is above the store's threshold (DEMO_APPROVAL_THRESHOLD)
+# The other plans' goods cost at most this a unit, so their refunds (two units and tax) stay below it.
+EVERYDAY_PRICE = DEMO_APPROVAL_THRESHOLD * 2 / 5
 WAREHOUSE_EMAIL = "will.warehouse@concierge.test"
 # kind, receipt required, what happens next, the refund's destination, the reason, a comment
 PLANS = [
     ("RETURN", True, "", "ORIGINAL", "Wrong Size", "Customer will post it back this week"),
     ("RETURN", True, "partial", "ORIGINAL", "Damaged", "Box crushed in transit"),
     ("RETURN", True, "receive", "ORIGINAL", "Defective", "Stitching came apart"),
+    # Its refund is above the store's approval threshold: received, it waits as Received.
+    ("RETURN", True, "receive", "ORIGINAL", "Damaged", "Both arrived with torn seams; photos on file"),
     ("RETURN", True, "cancel", "ORIGINAL", "Unwanted Gift", "Customer decided to keep it"),
     ("EXCHANGE", True, "", "ORIGINAL", "Wrong Size", "Send the same again"),
     ("EXCHANGE", True, "receive", "ORIGINAL", "Defective", ""),
@@ -93,14 +101,27 @@ def seed_returns() -> int:
     warehouse = User.objects.filter(email=WAREHOUSE_EMAIL).first()
     if csr is None or warehouse is None:
         return 0
-    priced = Sku.objects.filter(prices__price_list__store__code="us", prices__price_list__segment=None,
-                                prices__price_list__account=None, is_active=True)  # fmt: skip
-    in_stock = priced.filter(kind=Sku.Kind.SHIPPABLE, stock_on_hand__gt=20)
-    shippable = list(in_stock.distinct().order_by("id")[: len(PLANS)])
-    digital = priced.filter(kind=Sku.Kind.DIGITAL).distinct().order_by("id").first()
+    store = Store.objects.filter(code="us").first()
+    if store is None:
+        return 0
+    # The demo's four-eyes threshold (demo/refunds.py sets the same), so one return waits for approval.
+    store.refund_approval_threshold = DEMO_APPROVAL_THRESHOLD
+    store.save(update_fields=["refund_approval_threshold"])
+    us = {"prices__price_list__store": store, "prices__price_list__segment": None,
+          "prices__price_list__account": None, "is_active": True}  # fmt: skip
+    everyday = Sku.objects.filter(**us, prices__amount__lte=EVERYDAY_PRICE, kind=Sku.Kind.SHIPPABLE,
+                                  stock_on_hand__gt=20).distinct().order_by("id")  # fmt: skip
+    shippable = list(everyday[: len(PLANS)])
+    large = (Sku.objects.filter(**us, prices__amount__gt=DEMO_APPROVAL_THRESHOLD, kind=Sku.Kind.SHIPPABLE,
+                                stock_on_hand__gt=20).distinct().order_by("id").first())  # fmt: skip
+    if large is None or len(shippable) < len(PLANS):
+        return 0
+    shippable[LARGE] = large
+    digital = (Sku.objects.filter(**us, prices__amount__lte=EVERYDAY_PRICE, kind=Sku.Kind.DIGITAL)
+               .distinct().order_by("id").first())  # fmt: skip
     customers = list(Customer.objects.filter(store__code="us", kind=Customer.Kind.REGISTERED_USER,
                                              user__isnull=False).order_by("shared_id")[:len(PLANS)])  # fmt: skip
-    if len(shippable) < len(PLANS) or not customers:
+    if not customers:
         return 0
     made = 0
     for n, plan in enumerate(PLANS):

@@ -61,7 +61,7 @@ class Order(StateMachine, Leased):
         S.ON_HOLD: frozenset({S.CREATED, S.IN_PROGRESS, S.COMPLETED, S.CANCELLED}),
         S.IN_PROGRESS: frozenset({S.ON_HOLD, S.PARTIALLY_SHIPPED, S.COMPLETED, S.CANCELLED}),
         S.PARTIALLY_SHIPPED: frozenset({S.COMPLETED}),
-        S.COMPLETED: frozenset({S.AWAITING_EXCHANGE}),
+        S.COMPLETED: frozenset(),
         # An exchange order (returns): released once its return is received, or cancelled with it.
         S.AWAITING_EXCHANGE: frozenset({S.COMPLETED, S.IN_PROGRESS, S.CANCELLED}),
         S.CANCELLED: frozenset(),

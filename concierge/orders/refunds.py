@@ -12,16 +12,23 @@ decides their own refund. A pending refund is issued after its transaction commi
 and a decline gives the reservation back. Its retry task is enqueued in the same transaction.
 
 Create Refund outside a return is ``order_refund_create``; a return's refund is opened by the
-returns code inside its own edit, with the return's RMA.
+returns code inside its own edit, with the return's RMA, and the returns code hears how each refund
+settles (issued, declined, failed, rejected) through :func:`on_refund_settled`, in the transaction
+that settles it — orders never import returns.
+
+Where a refund may go (:func:`refund_sources`) is one rule for both: the original payment source,
+Manual Refund, or another active card on file of the order's customer or of the account (the B2B
+organization) the order was placed for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from concierge.core import clock
@@ -45,11 +52,30 @@ from concierge.payments.refunds import (
     refundable_captures,
 )
 
+if TYPE_CHECKING:
+    from concierge.identity.models import User
+
 NOTE_MAX = 500  # Refund.note and Refund.decision_note
 RMA_MAX = 20  # Refund.rma
 # A refund whose gateway call failed to run right after its commit is issued by the task this much later.
 RETRY_AFTER = dt.timedelta(minutes=5)
 _R, _D = Refund.Status, Refund.Destination
+# Told of every refund that settles (issued, declined, failed or rejected), inside the order edit
+# that settles it: the returns domain completes a received return whose refund is issued.
+RefundSettled = Callable[[OrderEdit, Refund], None]
+_settled_listeners: list[RefundSettled] = []
+
+
+def on_refund_settled(listener: RefundSettled) -> None:
+    """Call ``listener(edit, refund)`` whenever a refund settles, in the settling transaction (once
+    per listener, however often this is called: an app registers in its ``ready``)."""
+    if listener not in _settled_listeners:
+        _settled_listeners.append(listener)
+
+
+def _settled(edit: OrderEdit, refund: Refund) -> None:
+    for listener in _settled_listeners:
+        listener(edit, refund)
 
 
 def _invalid(field: str, message: str, *, code: PaymentError = PaymentError.REFUND_INVALID) -> DomainError:
@@ -114,23 +140,40 @@ def _clean_amount(order: Order, amount: Money) -> Decimal:
     return amount.amount
 
 
+def refund_sources(order: Order) -> QuerySet[PaymentSource]:
+    """The cards a refund of ``order`` may go to as "Another payment source": the active cards on
+    file of the order's customer and of the account (B2B organization) it was placed for. The one
+    rule for Create Refund and for a return's refund."""
+    customer_ids = [order.customer_id, *([order.account_id] if order.account_id else [])]
+    return PaymentSource.objects.filter(customer_id__in=customer_ids, is_active=True, kind=PaymentSource.Kind.CARD)
+
+
+def refund_source(order: Order, source_id: int | None) -> PaymentSource | None:
+    """One of :func:`refund_sources`, or None when ``source_id`` names none of them."""
+    return refund_sources(order).filter(pk=source_id or 0).first()
+
+
 def _destination(order: Order, destination: str, source_id: int | None) -> tuple[str, PaymentSource | None]:
     if destination not in _D.values:
         raise _invalid("destination", "Choose where the refund goes: the original payment source, another payment "
                                       "source or Manual Refund.")  # fmt: skip
     if destination != _D.OTHER_SOURCE:
         return destination, None
-    customer_ids = [order.customer_id, *([order.account_id] if order.account_id else [])]
-    source = PaymentSource.objects.filter(
-        pk=source_id or 0, customer_id__in=customer_ids, is_active=True, kind=PaymentSource.Kind.CARD
-    ).first()
+    source = refund_source(order, source_id)
     if source is None:
         raise _invalid("source", "Choose one of the customer's cards on file.")
     return destination, source
 
 
 def refund_open(
-    edit: OrderEdit, *, amount: Money, destination: str, source_id: int | None, note: str, rma: str = ""
+    edit: OrderEdit,
+    *,
+    amount: Money,
+    destination: str,
+    source_id: int | None,
+    note: str,
+    rma: str = "",
+    requester: User | None = None,
 ) -> Refund:
     """Open a refund of ``edit.order`` inside the caller's order edit (the order row locked).
 
@@ -140,8 +183,10 @@ def refund_open(
     Pending — and its audit event, and for a pending refund enqueues its issue task in the same
     transaction. After the commit, call :func:`refund_issue` (or let the task do it). A refund outside
     a return (no ``rma``) needs the Can Create Refund privilege; inside one, the caller's return
-    privilege was checked by the caller. ``destination``: ``Refund.Destination``; ``source_id``: the
-    customer's card for ``OTHER_SOURCE``."""
+    privilege was checked by the caller. ``destination``: ``Refund.Destination``; ``source_id``: one
+    of :func:`refund_sources` for ``OTHER_SOURCE``. ``requester``: who asked for it, when not the
+    acting user (a return's refund, opened by Concierge on receipt, was asked for by the CSR who
+    created the return: they may not approve it either)."""
     ctx, order = edit.ctx, edit.order
     if not rma and ctx.user is not None and not ctx.has_perm(Priv.CREATE_REFUND):
         raise PermissionDenied("Creating a refund needs the Can Create Refund privilege.")
@@ -180,7 +225,8 @@ def refund_open(
         label = source.label if source is not None else "Manual Refund"
     refund = Refund.objects.create(
         order=order, capture=capture, amount=value, currency=order.currency, destination=destination,
-        source=source, source_label=label[:80], note=note, rma=rma, status=status, requested_by=ctx.user,
+        source=source, source_label=label[:80], note=note, rma=rma, status=status,
+        requested_by=requester or ctx.user,
     )  # fmt: skip
     action = OrderAction.REFUND_AWAITING_APPROVAL if status == _R.AWAITING_APPROVAL else OrderAction.REFUND_REQUESTED
     edit.record(action, data=_event_data(refund, note=note))
@@ -249,6 +295,7 @@ def refund_issue(ctx: ActingContext, *, refund_id: int) -> Refund:
         if status != _R.ISSUED:
             _release(row)
         edit.record(action, data=_event_data(row, message=message))
+        _settled(edit, row)
     return row
 
 
@@ -326,6 +373,7 @@ def order_refund_reject(ctx: ActingContext, *, order_id: int, refund_id: int, gu
         refund.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         _release(refund)
         edit.record(OrderAction.REFUND_REJECTED, data=_event_data(refund, reason=reason))
+        _settled(edit, refund)
     return refund
 
 
@@ -360,10 +408,8 @@ def original_source_label(order: Order) -> str:
 
 def other_sources(order: Order) -> list[PaymentSource]:
     """Refund Options: the customer's (or their organization's) other cards on file."""
-    customer_ids = [order.customer_id, *([order.account_id] if order.account_id else [])]
     original = {c.source_id for c in refundable_captures(order.pk)}
-    cards = PaymentSource.objects.filter(customer_id__in=customer_ids, is_active=True, kind=PaymentSource.Kind.CARD)
-    return [s for s in cards if s.pk not in original]
+    return [s for s in refund_sources(order) if s.pk not in original]
 
 
 def refunds_awaiting_approval(ctx: ActingContext, *, limit: int = 20) -> list[Refund]:

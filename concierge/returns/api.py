@@ -1,5 +1,6 @@
 """Returns and exchanges as an API (seed 004): an order's returns, the suggested refund, creating
-and cancelling a return or exchange (order edits: ``If-Match`` with the order's version and
+and cancelling a return or exchange, and another refund for a received return whose refund was
+rejected, declined or failed (order edits: ``If-Match`` with the order's version and
 ``X-Lease-Token`` with its lock, as every order edit), and the Warehouse's search and receipts
 (``If-Match`` with the *return's* version: the warehouse holds no order lock)."""
 
@@ -91,13 +92,18 @@ class ReturnRefundOut(Schema):
     amount: Decimal
     currency: str
     destination: str
-    status: str
+    status: str = Field(description="AWAITING_APPROVAL, PENDING, ISSUED, REJECTED, DECLINED or FAILED.")
+    reason: str = Field(description="Why it was rejected (the approver's reason) or declined (the gateway's words).")
 
 
 class ReturnOut(Schema):
     rma: str
     kind: str
-    status: str
+    status: str = Field(description="AWAITING_RECEIPT, RECEIVED (the goods are back, its refund not issued yet), "
+                        "COMPLETED or CANCELLED.")  # fmt: skip
+    refund_waiting: str = Field(description="A RECEIVED return: APPROVAL (its refund awaits a second person's "
+                                "approval), ISSUING (being issued) or REFUSED (rejected, declined or failed: "
+                                "another refund completes it). Blank otherwise.")  # fmt: skip
     version: int = Field(description="Send as If-Match with a receipt.")
     order: str
     customer_name: str
@@ -112,6 +118,18 @@ class ReturnOut(Schema):
     created_at: dt.datetime
     lines: list[ReturnLineOut]
     refunds: list[ReturnRefundOut]
+
+
+class ReturnRefundIn(Schema):
+    """Another refund for a received return whose refund was rejected, declined or failed."""
+
+    amount: AmountText | None = Field(default=None, description='At most what the goods are worth less what was '
+                                      'issued, e.g. "12.50"; omitted: what is left of its refund; "0": nothing more '
+                                      "(the return completes).")  # fmt: skip
+    destination: Destination = "ORIGINAL"
+    source: int | None = Field(default=None, ge=1, le=2**63 - 1, description="For OTHER_SOURCE: a card of the "
+                               "customer or of the order's account.")  # fmt: skip
+    note: Note = ""
 
 
 class OrderReturnOut(Schema):
@@ -211,15 +229,27 @@ def return_out(ret: Return, *, refunds: list[Refund] | None = None) -> ReturnOut
     if refunds is None:
         refunds = list(Refund.objects.filter(order_id=ret.order_id, rma=ret.rma))
     refunds_out = [ReturnRefundOut(amount=r.amount, currency=r.currency, destination=r.destination,
-                                   status=r.status) for r in refunds]  # fmt: skip
+                                   status=r.status, reason=r.decision_note or (r.message if r.status != "ISSUED"
+                                                                               else "")) for r in refunds]  # fmt: skip
     return ReturnOut(
-        rma=ret.rma, kind=ret.kind, status=ret.status, version=ret.version, order=ret.order_number,
+        rma=ret.rma, kind=ret.kind, status=ret.status, refund_waiting=_waiting(ret, refunds),
+        version=ret.version, order=ret.order_number,
         customer_name=ret.customer_name, email=ret.email, receipt_required=ret.receipt_required,
         currency=ret.currency, value=ret.value, refund_amount=ret.refund_amount,
         refund_destination=ret.refund_destination,
         exchange_order=ret.exchange_order.number if ret.exchange_order else None,
         exchange_charge=ret.exchange_charge, created_at=ret.created_at, lines=lines, refunds=refunds_out,
     )  # fmt: skip
+
+
+def _waiting(ret: Return, refunds: list[Refund]) -> str:
+    """``Return.refund_wait`` from refunds read already."""
+    if ret.status != Return.Status.RECEIVED:
+        return ""
+    statuses = {r.status for r in refunds}
+    if Refund.Status.AWAITING_APPROVAL in statuses:
+        return "APPROVAL"
+    return "ISSUING" if Refund.Status.PENDING in statuses else "REFUSED"
 
 
 def _request(payload: ReturnCreateIn) -> ReturnIn:
@@ -297,6 +327,24 @@ def order_return_cancel(request: ConciergeRequest, number: ShortText, rma: Short
     order = console_order(request, number)
     guard = EditGuard(version=parse_version(if_match), lease_token=x_lease_token)
     ret = services.return_cancel(request.ctx, order_id=order.pk, rma=rma.strip().upper(), guard=guard)
+    return _edited(order, ret)
+
+
+@router.post("/service/orders/{number}/returns/{rma}/refund", response={200: OrderReturnOut, **ERRORS_EDIT},
+             openapi_extra=EDIT_HEADERS, by_alias=True)  # fmt: skip
+def order_return_refund(
+    request: ConciergeRequest, number: ShortText, rma: ShortText, payload: ReturnRefundIn,
+    if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken,
+) -> OrderReturnOut:  # fmt: skip
+    """Another refund for a RECEIVED return whose refund was rejected, declined or failed (the
+    create_return privilege), under the order's lock; the lock stays. Issued, the return completes;
+    above the store's threshold it awaits approval by someone else. While its refund awaits approval
+    or is being issued: 409 `return.illegal_transition`."""
+    order = console_order(request, number)
+    guard = EditGuard(version=parse_version(if_match), lease_token=x_lease_token)
+    choice = RefundIn(amount=Decimal(payload.amount) if payload.amount else None, destination=payload.destination,
+                      source_id=payload.source, note=payload.note)  # fmt: skip
+    ret = services.return_refund(request.ctx, order_id=order.pk, rma=rma, guard=guard, refund=choice)
     return _edited(order, ret)
 
 

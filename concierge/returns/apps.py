@@ -10,3 +10,8 @@ class ReturnsConfig(AppConfig):
         from concierge.returns import erasure
 
         erasure.register()
+        # Complete a received return when its refund is issued (told by orders.refunds).
+        from concierge.orders.refunds import on_refund_settled
+        from concierge.returns.services import refund_settled
+
+        on_refund_settled(refund_settled)

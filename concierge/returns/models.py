@@ -1,7 +1,7 @@
 """Returns and exchanges (seed 004 "Returns, Exchanges and Refunds"): a return of some of an order's
 lines under a unique RMA code, each line with its quantity, reason and comments; whether the goods
 must be received in the warehouse first; the refund chosen for it or, for an exchange, the order
-that sends the replacement. Each kind has one table of allowed transitions."""
+that sends the replacement. Both kinds share one table of allowed transitions (``Return``)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,25 @@ def _prefix_index(*fields: str, name: str) -> models.Index:
 
 
 class Return(StateMachine, models.Model):
+    """A return or an exchange, under its RMA code. Its states, one table for both kinds
+    (``ALLOWED_TRANSITIONS``), as the warehouse and customer service read them:
+
+    - **Awaiting Receipt**: the goods are to come back to the warehouse; nothing is refunded or sent
+      yet. It may be cancelled while nothing of it has been received.
+    - **Received**: the goods are back in full (or none had to come back: digital assets, or no
+      receipt asked for) and its refund is opened — an exchange's order is released to the warehouse
+      at the same moment — but the refund is not issued yet: it awaits approval by a second person
+      (above the store's threshold), its gateway call is still being made, or it was rejected,
+      declined or failed. After a rejection, decline or failure the return stays Received, with the
+      refusal shown beside it, until customer service issues another refund for it (another amount,
+      another card or a Manual Refund: ``returns.services.return_refund``), or records that nothing
+      more is refunded.
+    - **Completed**: received, and refunds of its RMA are issued for its whole refund amount (at once
+      when it refunds nothing, as an exchange for the same SKU). An approval that issues the refund,
+      or a successful retry, completes it.
+    - **Cancelled**: before anything was received (an exchange's order is cancelled with it).
+    """
+
     class Kind(models.TextChoices):
         RETURN = "RETURN", "Return"
         EXCHANGE = "EXCHANGE", "Exchange"
@@ -64,17 +83,10 @@ class Return(StateMachine, models.Model):
     Destination = Refund.Destination
 
     S = Status
-    # A return: the goods come back (or need not), are received, and the refund completes it.
+    # The one state table of returns and exchanges, both kinds: what each state means is above.
     ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         S.AWAITING_RECEIPT: frozenset({S.RECEIVED, S.CANCELLED}),
         S.RECEIVED: frozenset({S.COMPLETED}),
-        S.COMPLETED: frozenset(),
-        S.CANCELLED: frozenset(),
-    }
-    # An exchange: receiving the goods completes it and releases its exchange order at once.
-    EXCHANGE_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
-        S.AWAITING_RECEIPT: frozenset({S.COMPLETED, S.CANCELLED}),
-        S.RECEIVED: frozenset(),
         S.COMPLETED: frozenset(),
         S.CANCELLED: frozenset(),
     }
@@ -147,7 +159,7 @@ class Return(StateMachine, models.Model):
         return self.kind == self.Kind.EXCHANGE
 
     def transitions(self) -> dict[str, frozenset[str]]:
-        return self.EXCHANGE_TRANSITIONS if self.is_exchange else self.ALLOWED_TRANSITIONS
+        return self.ALLOWED_TRANSITIONS
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.transitions()[self.status]
@@ -177,6 +189,20 @@ class Return(StateMachine, models.Model):
         if self.status != self.Status.AWAITING_RECEIPT:
             return f"{self.rma} is {self.get_status_display().lower()}: there is nothing left to receive."
         return ""
+
+    def refund_wait(self) -> str:
+        """Why a Received return is not completed yet, from its refunds: ``APPROVAL`` (one awaits a
+        second person's approval), ``ISSUING`` (one is pending: the gateway call is being made) or
+        ``REFUSED`` (none in flight: the last was rejected, declined or failed; another refund
+        completes it). Blank for a return in any other state."""
+        if self.status != self.Status.RECEIVED:
+            return ""
+        statuses = set(Refund.objects.filter(order_id=self.order_id, rma=self.rma).values_list("status", flat=True))
+        if Refund.Status.AWAITING_APPROVAL in statuses:
+            return "APPROVAL"
+        if Refund.Status.PENDING in statuses:
+            return "ISSUING"
+        return "REFUSED"
 
     def why_not_cancellable(self) -> str:
         if self.status != self.Status.AWAITING_RECEIPT:

@@ -10,8 +10,15 @@ Refunds").
   price: charged by an authorization on the exchange order, or refunded.
 - **Receive** (warehouse staff with ``receive_returns``): quantities, partial receipts allowed,
   guarded by the *return's* version (the warehouse holds no order lock: it never opens orders). The
-  full receipt completes it inside an order edit Concierge makes itself (``SYSTEM``): the refund is
-  opened (``orders.refunds.refund_open``) and issued after commit, or the exchange order released.
+  full receipt makes it Received inside an order edit Concierge makes itself (``SYSTEM``): the
+  refund is opened (``orders.refunds.refund_open``, asked for by the CSR who created the return) and
+  issued after commit, and an exchange's order released. A return that needs no receipt is Received
+  when it is created.
+- **Complete**: a Received return completes when refunds of its RMA are issued for its whole refund
+  amount — heard from ``orders.refunds`` (:func:`refund_settled`, registered in the app's
+  ``ready``) in the transaction that issues the refund: right after the receipt, or after a second
+  person approves a refund above the store's threshold. A rejected, declined or failed refund
+  leaves it Received until customer service issues another (:func:`return_refund`).
 - **Cancel** (a CSR, through the order's edit guard) while nothing has been received.
 
 Every order row is locked before the return rows, so returns of one order are serialized by the
@@ -26,7 +33,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Sum
 
@@ -43,7 +50,7 @@ from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.orders.editing import SYSTEM, Guard, OrderEdit, Then, order_edit
 from concierge.orders.models import Order, OrderLine, Shipment
-from concierge.orders.refunds import largest_refund, refund_issue, refund_open, refundable
+from concierge.orders.refunds import largest_refund, refund_issue, refund_open, refund_source, refundable
 from concierge.orders.services import RETRY_AFTER, order_reverse_payment, shipment_capture
 from concierge.payments.models import PaymentSource, PaymentTransaction, Refund
 from concierge.payments.services import payment_authorize, payment_reverse
@@ -51,6 +58,9 @@ from concierge.returns.actions import ReturnAction
 from concierge.returns.errors import ReturnError
 from concierge.returns.models import Return, ReturnLine, ReturnReason
 from concierge.returns.suggest import Suggestion, suggest_refund
+
+if TYPE_CHECKING:
+    from concierge.identity.models import User
 
 COMMENTS_LIMIT = 500  # ReturnLine.comments
 NOTE_LIMIT = 500  # Return.note
@@ -215,11 +225,27 @@ def needs_receipt(items: Sequence[CheckedItem], *, requested: bool) -> bool:
 
 
 def _promised(order: Order, *, excluding: int | None = None) -> Decimal:
-    """What the order's open returns will refund when they are received (not yet reserved)."""
+    """What the order's open returns are still to refund beyond what their refunds reserve already:
+    an Awaiting Receipt return its whole refund (nothing is opened yet); a Received one what its
+    refunds awaiting approval, pending or issued do not cover (after a rejection, say)."""
     open_returns = Return.objects.filter(order=order, status__in=Return.OPEN)
     if excluding is not None:
         open_returns = open_returns.exclude(pk=excluding)
-    return open_returns.aggregate(total=Sum("refund_amount"))["total"] or Decimal(0)
+    promised = Decimal(0)
+    received: dict[str, Decimal] = {}
+    for rma, status, amount in open_returns.values_list("rma", "status", "refund_amount"):
+        if status == Return.Status.AWAITING_RECEIPT:
+            promised += amount
+        else:
+            received[rma] = amount
+    if received:
+        reserved = dict(
+            Refund.objects.filter(order=order, rma__in=received, status__in=Refund.RESERVING)
+            .values_list("rma").annotate(total=Sum("amount")).values_list("rma", "total")
+        )  # fmt: skip
+        promised += sum((max(amount - reserved.get(rma, Decimal(0)), Decimal(0)) for rma, amount in received.items()),
+                        Decimal(0))  # fmt: skip
+    return promised
 
 
 def suggestion(order: Order, items: Sequence[CheckedItem]) -> Suggestion:
@@ -303,8 +329,8 @@ def _check_refund(ctx: ActingContext, order: Order, choice: RefundIn, most: Mone
                        {"destination": ["Choose where the refund goes."]})  # fmt: skip
     source_id = None
     if choice.destination == Return.Destination.OTHER_SOURCE:
-        source = PaymentSource.objects.filter(pk=choice.source_id or 0, customer_id=order.customer_id,
-                                              is_active=True, kind=PaymentSource.Kind.CARD).first()  # fmt: skip
+        # The one rule of orders.refunds: the customer's or the order's account's active cards.
+        source = refund_source(order, choice.source_id)
         if source is None:
             raise _invalid(ReturnError.REFUND_INVALID, "Choose one of the customer's cards.",
                            {"source": ["Choose one of the customer's cards."]})  # fmt: skip
@@ -363,14 +389,13 @@ def return_create(ctx: ActingContext, *, order_id: int, guard: Guard, request: R
             payment_reverse(ctx, authorization=charge_auth, idempotency_key=f"{charge_auth.idempotency_key}-reverse")
         raise
     _after_commit(ctx, created.refund_ids, created.release_shipment_id)
-    return created.ret
+    return Return.objects.get(pk=created.ret.pk)
 
 
 def _authorize_charge(ctx: ActingContext, order: Order, request: ReturnIn, charge: Money) -> PaymentTransaction:
     source = original_source(order)
     if request.refund.destination == Return.Destination.OTHER_SOURCE and request.refund.source_id:
-        source = PaymentSource.objects.filter(pk=request.refund.source_id, customer_id=order.customer_id,
-                                              is_active=True).first() or source  # fmt: skip
+        source = refund_source(order, request.refund.source_id) or source
     if source is None:
         raise _invalid(ReturnError.EXCHANGE_INVALID, "The order has no payment source to charge the difference to.")
     digest = hashlib.sha256(repr((order.pk, order.version, request)).encode()).hexdigest()[:24]
@@ -405,7 +430,7 @@ def _create(
             rma=rma, kind=request.kind, order=order, store_id=order.store_id, order_number=order.number,
             customer_first_name=order.billing_first_name, customer_last_name=order.billing_last_name,
             email=order.email, receipt_required=receipt, currency=order.currency,
-            status=Return.Status.AWAITING_RECEIPT if receipt or exchange else Return.Status.RECEIVED,
+            status=Return.Status.AWAITING_RECEIPT if receipt else Return.Status.RECEIVED,
             value=max(worth.value, amount).amount, refund_amount=amount.amount, refund_destination=destination,
             refund_source_id=source_id, note=(request.refund.note or "").strip(), created_by=ctx.user,
             exchange_charge=quote.charge.amount if quote else Decimal(0),
@@ -438,7 +463,7 @@ def _create(
             ret.exchange_order = _write_exchange_order(edit, ret, items, quote, charge_auth)
             ret.save(update_fields=["exchange_order"])
         if not receipt:
-            _complete(edit, ret, created)
+            _received_in_full(edit, ret, created)
     return created
 
 
@@ -458,30 +483,73 @@ def _write_exchange_order(
     return exchange
 
 
-def _complete(edit: OrderEdit, ret: Return, created: _Created) -> None:
-    """Everything is back (or nothing had to be): a return opens its refund; an exchange releases its
-    exchange order (and refunds a difference in the customer's favour)."""
-    before = ret.status
+def _received_in_full(edit: OrderEdit, ret: Return, created: _Created) -> None:
+    """Everything is back (or nothing had to be): the return is Received, its refund opened (issued
+    after commit, or waiting for approval) and an exchange's order released. Completed at once when
+    it refunds nothing; otherwise when its refund is issued (:func:`refund_settled`)."""
+    if ret.status == Return.Status.AWAITING_RECEIPT:
+        before = ret.status
+        ret.transition_to(Return.Status.RECEIVED)
+        ret.save(update_fields=["status"])
+        edit.record(ReturnAction.RECEIVED_IN_FULL, changes={"return_status": (before, ret.status)},
+                    data={"rma": ret.rma})  # fmt: skip
     if ret.is_exchange:
         created.release_shipment_id = _release_exchange(edit, ret)
-    else:
-        if ret.status == Return.Status.AWAITING_RECEIPT:
-            ret.transition_to(Return.Status.RECEIVED)
-    left = Money(ret.refund_amount, ret.currency)
+    created.refund_ids += _open_refunds(
+        edit, ret, Money(ret.refund_amount, ret.currency), destination=ret.refund_destination,
+        source_id=ret.refund_source_id, note=ret.note or f"Refund of {ret.rma}", requester=ret.created_by,
+    )  # fmt: skip
+    _complete_if_refunded(edit, ret)
+
+
+def _open_refunds(
+    edit: OrderEdit, ret: Return, amount: Money, *, destination: str, source_id: int | None, note: str,
+    requester: User | None,
+) -> list[int]:  # fmt: skip
+    """Open refunds of ``amount`` for ``ret``: one per payment capture that holds it (a refund names
+    one capture), usually one. Nothing for nothing."""
+    opened: list[int] = []
+    left = amount
     while left.amount > 0:
-        # One refund per payment capture that holds it (a refund names one capture): usually one.
         part = min(left, largest_refund(edit.order))
         if part.amount <= 0:
             part = left  # refund_open refuses it, naming what can still be refunded
-        refund = refund_open(edit, amount=part, destination=ret.refund_destination, source_id=ret.refund_source_id,
-                             note=ret.note or f"Refund of {ret.rma}", rma=ret.rma)  # fmt: skip
-        created.refund_ids.append(refund.pk)
+        refund = refund_open(edit, amount=part, destination=destination, source_id=source_id, note=note,
+                             rma=ret.rma, requester=requester)  # fmt: skip
+        opened.append(refund.pk)
         left -= part
+    return opened
+
+
+def _issued(ret: Return) -> Decimal:
+    return Refund.objects.filter(order_id=ret.order_id, rma=ret.rma, status=Refund.Status.ISSUED).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal(0)
+
+
+def _complete_if_refunded(edit: OrderEdit, ret: Return) -> None:
+    """A Received return whose refunds are issued for its whole refund amount is Completed."""
+    if ret.status != Return.Status.RECEIVED or _issued(ret) < ret.refund_amount:
+        return
+    before = ret.status
     ret.transition_to(Return.Status.COMPLETED)
     ret.completed_at = clock.now()
-    ret.save(update_fields=["status", "completed_at"])
+    Return.objects.filter(pk=ret.pk).update(status=ret.status, completed_at=ret.completed_at,
+                                            version=F("version") + 1)  # fmt: skip
+    ret.version += 1
     edit.record(ReturnAction.COMPLETED, changes={"return_status": (before, ret.status)},
                 data={"rma": ret.rma, "refund": str(ret.refund_amount), "currency": ret.currency})  # fmt: skip
+
+
+def refund_settled(edit: OrderEdit, refund: Refund) -> None:
+    """``orders.refunds`` tells of a refund that settled, in the transaction that settles it (the
+    order row locked): an issued refund of a Received return may complete it. A rejected, declined
+    or failed one leaves the return Received, waiting for another refund."""
+    if not refund.rma or refund.status != Refund.Status.ISSUED:
+        return
+    ret = Return.objects.select_for_update().filter(order_id=refund.order_id, rma=refund.rma).first()
+    if ret is not None:
+        _complete_if_refunded(edit, ret)
 
 
 def _release_exchange(edit: OrderEdit, ret: Return) -> int | None:
@@ -573,7 +641,7 @@ def return_receive(ctx: ActingContext, *, rma: str, version: int | None, quantit
                data={"rma": ret.rma, "items": [f"{q} x {lines[i].order_line.sku_code}" for i, q in received.items()],
                      "complete": complete})  # fmt: skip
         if complete:
-            _complete(edit, ret, created)
+            _received_in_full(edit, ret, created)
     _after_commit(system, created.refund_ids, created.release_shipment_id)
     return Return.objects.get(pk=ret.pk)
 
@@ -607,6 +675,88 @@ def _check_quantities(lines: dict[int, ReturnLine], quantities: dict[int, int]) 
         raise _invalid(ReturnError.RECEIPT_INVALID, "Enter the quantity received of at least one item.",
                        {"items": ["Enter the quantity received of at least one item."]})  # fmt: skip
     return received
+
+
+# --- Another refund for a received return ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundLimits:
+    """What another refund of a Received return may be: at most what its goods are worth less what
+    was issued for it already (and within what the order can still refund beside its other open
+    returns); suggested, what is left of the refund it was to have."""
+
+    issued: Money
+    most: Money
+    suggested: Money
+
+
+def refund_limits(ret: Return) -> RefundLimits:
+    issued = Money(_issued(ret), ret.currency)
+    available = refundable(ret.order).amount - _promised(ret.order, excluding=ret.pk)
+    most = Money(max(min(ret.value - issued.amount, available), Decimal(0)), ret.currency)
+    left = Money(max(ret.refund_amount - issued.amount, Decimal(0)), ret.currency)
+    return RefundLimits(issued=issued, most=most, suggested=min(left, most))
+
+
+def why_no_new_refund(ret: Return) -> str:
+    """Another refund is for a Received return none of whose refunds is still awaiting approval or
+    being issued (the last was rejected, declined or failed)."""
+    if ret.status != Return.Status.RECEIVED:
+        return f"{ret.rma} is {ret.get_status_display().lower()}: another refund is only for a received return."
+    wait = ret.refund_wait()
+    if wait == "APPROVAL":
+        return f"The refund of {ret.rma} is awaiting approval: approve or reject it first."
+    if wait == "ISSUING":
+        return f"The refund of {ret.rma} is being issued: reload in a moment."
+    return ""
+
+
+def return_refund(ctx: ActingContext, *, order_id: int, rma: str, guard: Guard, refund: RefundIn) -> Return:
+    """Issue another refund for a Received return whose refund was rejected, declined or failed (a
+    CSR with ``create_return``, under the order's edit guard; the lock stays): an amount of at most
+    what its goods are worth less what was issued (None: what is left of its refund), to the original
+    payment source, another card (``orders.refunds.refund_sources``) or a Manual Refund. Above the
+    store's threshold it waits for approval by someone other than this CSR. An amount of 0 records
+    that nothing more is refunded and completes the return with what was issued."""
+    _may_create(ctx)
+    created: _Created | None = None
+    with order_edit(ctx, order_id=order_id, guard=guard, then=Then.KEEP) as edit:
+        ret = Return.objects.select_for_update().filter(order_id=edit.order.pk, rma=(rma or "").strip().upper()).first()
+        if ret is None:
+            raise NotFound("No such return.")
+        if why := why_no_new_refund(ret):
+            raise DomainError(ReturnError.ILLEGAL_TRANSITION, why, status=409)
+        limits = refund_limits(ret)
+        choice = refund if refund.amount is not None else RefundIn(
+            amount=limits.suggested.amount, destination=refund.destination, source_id=refund.source_id,
+            note=refund.note,
+        )  # fmt: skip
+        if choice.amount is not None and choice.amount > limits.most.amount:
+            message = (
+                f"Another refund of {ret.rma} can be at most {limits.most.amount} {ret.currency}: what its goods "
+                "are worth, less what was issued for it, within what the order can refund."
+            )
+            raise _invalid(ReturnError.REFUND_INVALID, message, {"amount": [message]})
+        amount, destination, source_id = _check_refund(ctx, edit.order, choice, limits.most)
+        note = (choice.note or "").strip()
+        before = (str(ret.refund_amount), ret.refund_destination)
+        ret.refund_amount = limits.issued.amount + amount.amount
+        ret.refund_destination, ret.refund_source_id = destination, source_id
+        ret.note = note or ret.note
+        ret.version += 1
+        ret.save(update_fields=["refund_amount", "refund_destination", "refund_source", "note", "version"])
+        edit.record(ReturnAction.REFUND_CHOSEN_AGAIN,
+                    changes={"refund": (before[0], str(ret.refund_amount)),
+                             "refund_destination": (before[1], ret.refund_destination)},
+                    data={"rma": ret.rma, "amount": str(amount.amount), "currency": ret.currency,
+                          "note": note})  # fmt: skip
+        created = _Created(ret=ret)
+        created.refund_ids = _open_refunds(edit, ret, amount, destination=destination, source_id=source_id,
+                                           note=note or f"Refund of {ret.rma}", requester=ctx.user)  # fmt: skip
+        _complete_if_refunded(edit, ret)
+    _after_commit(ctx, created.refund_ids, None)
+    return Return.objects.get(pk=created.ret.pk)
 
 
 # --- Cancel ----------------------------------------------------------------------------------------

@@ -21,6 +21,15 @@ def test_the_demo_has_returns_and_exchanges_in_each_state():
     assert Refund.objects.filter(rma__startswith="RMA-", status="ISSUED").exists()
     assert Return.objects.filter(lines__is_digital=True, status="COMPLETED", refund_destination="MANUAL").exists()
     assert Order.objects.filter(status=Order.Status.AWAITING_EXCHANGE).count() == 1
+    # one return rests in Received: its goods are back, its large refund awaits a second person
+    received = Return.objects.get(status="RECEIVED")
+    assert received.refund_wait() == "APPROVAL"
+    assert not any(line.to_receive for line in received.lines.all())
+    waiting = Refund.objects.get(rma=received.rma)
+    assert (waiting.status, waiting.requested_by.email) == ("AWAITING_APPROVAL", "ann.agent@concierge.test")
+    assert waiting.amount > received.store.refund_approval_threshold
+    # and every other return that was received in full is completed, its refund issued
+    assert not Return.objects.filter(status="RECEIVED").exclude(pk=received.pk).exists()
     # and seeding again adds none
     count = Return.objects.count()
     call_command("seed_demo", customers=20, stdout=io.StringIO())

@@ -26,9 +26,13 @@ SHOE: Item = ("Shoe", "80.00", 2, "SHIPPABLE")
 EBOOK: Item = ("Trail Guide eBook", "12.00", 1, "DIGITAL")
 
 
-def delivered_order(customer: Customer, store: Store, items: tuple[Item, ...] = (SHOE,), *, ship: bool = True) -> Order:
-    """An order of ``customer``: shippable items in one shipment to their address (shipping 5.00),
-    digital ones delivered digitally; every shipment released (captured) and, with ``ship``, shipped."""
+def delivered_order(
+    customer: Customer, store: Store, items: tuple[Item, ...] = (SHOE,), *, ship: bool = True,
+    card_number: str = "4242424242424242",
+) -> Order:  # fmt: skip
+    """An order of ``customer`` paid with ``card_number``: shippable items in one shipment to their
+    address (shipping 5.00), digital ones delivered digitally; every shipment released (captured)
+    and, with ``ship``, shipped."""
     ShippingMethod.objects.get_or_create(store=store, code="standard",
                                          defaults={"name": "Standard", "price": Decimal("5.00")})  # fmt: skip
     ctx = ActingContext(user=customer.user, customer=customer, store=store)
@@ -36,7 +40,7 @@ def delivered_order(customer: Customer, store: Store, items: tuple[Item, ...] = 
     for name, price, quantity, kind in items:
         sku = factories.product(store=store, name=name, price=price, stock=20, kind=kind)
         cart_add(ctx, cart=cart, sku_id=sku.pk, quantity=quantity)
-    card = payment_source_add_card(ctx, customer=customer, number="4242424242424242", exp_month=1, exp_year=2031,
+    card = payment_source_add_card(ctx, customer=customer, number=card_number, exp_month=1, exp_year=2031,
                                    cvc="123", holder_name=customer.display_name)  # fmt: skip
     address = customer.addresses.order_by("id").first()
     assert address is not None

@@ -8,9 +8,13 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from concierge.core.context import ActingContext
 from concierge.orders.models import Order
+from concierge.payments.models import Refund
+from concierge.payments.services import payment_source_add_card
 from concierge.returns.models import Return, ReturnReason
 from concierge.returns.tests.builders import EBOOK, SHOE, delivered_order
+from concierge.testing import factories
 from concierge.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +78,8 @@ def test_create_a_return_list_it_search_it_and_receive_it(csr, warehouse, shoppe
                      headers={"If-Match": f'"{first.json()["version"]}"'})  # fmt: skip
     assert done.json()["status"] == "COMPLETED"
     assert done.json()["refunds"] == [{"amount": "150.00", "currency": "USD", "destination": "ORIGINAL",
-                                       "status": "ISSUED"}]  # fmt: skip
+                                       "status": "ISSUED", "reason": ""}]  # fmt: skip
+    assert done.json()["refund_waiting"] == ""
 
 
 def test_quantity_limits_and_bad_input_have_the_error_shape(csr, shopper, store):
@@ -185,3 +190,99 @@ def test_warehouse_staff_are_refused_the_order_console_api(warehouse, shopper, s
         assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied"), path
     assert will.post(f"/api/v1/service/orders/{order.number}/lock").status_code == 403
     assert will.get("/api/v1/service/returns", {"order_number": order.number}).status_code == 200
+
+
+def unlock(client: Client, order: Order, headers: dict[str, str]) -> None:
+    closed = client.delete(f"/api/v1/service/orders/{order.number}/lock",
+                           headers={"X-Lease-Token": headers["X-Lease-Token"]})  # fmt: skip
+    assert closed.status_code == 204
+
+
+def add_card(customer, number: str):
+    return payment_source_add_card(ActingContext.system("tests", store=customer.store), customer=customer,
+                                   number=number, exp_month=4, exp_year=2033, cvc="123",
+                                   holder_name=customer.display_name or "Accounts")  # fmt: skip
+
+
+def test_a_return_refunded_to_another_customer_card_or_the_orders_account_card(csr, shopper, other_shopper, store):
+    order = delivered_order(shopper, store, (EBOOK, SHOE))
+    org = factories.organization(store=store, name="Acme Outfitters")
+    Order.objects.filter(pk=order.pk).update(account=org)
+    customers_card, accounts_card = add_card(shopper, "5555555555554444"), add_card(org, "5105105105105100")
+    strangers_card = add_card(other_shopper, "4012888888881881")
+    ebook, shoe = order.lines.get(product_name="Trail Guide eBook"), order.lines.get(product_name="Shoe")
+    ann = api(csr)
+    headers = lock(ann, order)
+    url = f"/api/v1/service/orders/{order.number}/returns"
+
+    def item(line, quantity: int = 1) -> dict:
+        return {"order_line": line.pk, "quantity": quantity, "reason": reason()}
+
+    # a card of another customer is refused, naming the field
+    def to_card(items: list[dict], card, **extra):
+        payload = {"items": items, "refund_destination": "OTHER_SOURCE", "refund_source": card.pk, **extra}
+        return ann.post(url, payload, content_type="application/json", headers=headers)
+
+    refused = to_card([item(ebook)], strangers_card)
+    assert (refused.status_code, refused.json()["code"]) == (422, "return.refund_invalid")
+    assert refused.json()["fields"] == {"source": ["Choose one of the customer's cards."]}
+    # another of the customer's cards
+    first = to_card([item(ebook)], customers_card)
+    assert first.status_code == 200, first.json()
+    assert first.json()["return"]["status"] == "COMPLETED"
+    assert first.json()["return"]["refunds"][0]["destination"] == "OTHER_SOURCE"
+    headers["If-Match"] = f'"{first.json()["version"]}"'
+    # and a card of the account the order was placed for
+    second = to_card([item(shoe, 2)], accounts_card, receipt_required=False)
+    assert second.status_code == 200, second.json()
+    assert second.json()["return"]["status"] == "COMPLETED"
+    rma = second.json()["return"]["rma"]
+    # (one refund per payment capture that holds it: the shoes' may be split over two)
+    assert set(Refund.objects.filter(rma=rma).values_list("source_id", "status")) == {(accounts_card.pk, "ISSUED")}
+    assert Refund.objects.get(rma=first.json()["return"]["rma"]).source_id == customers_card.pk
+
+
+def test_a_received_return_waits_for_approval_and_another_refund_completes_it_after_a_rejection(
+    csr, supervisor, warehouse, shopper, store
+):
+    store.refund_approval_threshold = Decimal("50.00")
+    store.save(update_fields=["refund_approval_threshold"])
+    order = delivered_order(shopper, store, (SHOE,))
+    ann = api(csr)
+    headers = lock(ann, order)
+    ret = ann.post(f"/api/v1/service/orders/{order.number}/returns", body(order, 2),
+                   content_type="application/json", headers=headers).json()["return"]  # fmt: skip
+    unlock(ann, order, headers)
+    will = api(warehouse)
+    received = will.post(f"/api/v1/service/returns/{ret['rma']}/receive",
+                         {"items": [{"line": ret["lines"][0]["id"], "quantity": 2}]}, content_type="application/json",
+                         headers={"If-Match": f'"{ret["version"]}"'}).json()  # fmt: skip
+    assert (received["status"], received["refund_waiting"]) == ("RECEIVED", "APPROVAL")
+    assert [r["rma"] for r in will.get("/api/v1/service/returns", {"status": "RECEIVED"}).json()] == [ret["rma"]]
+    # a supervisor rejects the refund: the return stays Received, the reason beside it
+    sam = api(supervisor)
+    refund = Refund.objects.get(rma=ret["rma"])
+    sam_headers = lock(sam, order)
+    rejected = sam.post(f"/api/v1/service/orders/{order.number}/refunds/{refund.pk}/reject",
+                        {"reason": "One shoe only"}, content_type="application/json", headers=sam_headers)  # fmt: skip
+    assert rejected.status_code == 200, rejected.json()
+    now = ann.get(f"/api/v1/service/returns/{ret['rma']}").json()
+    assert (now["status"], now["refund_waiting"]) == ("RECEIVED", "REFUSED")
+    assert now["refunds"][0] | {"amount": "x"} == {"amount": "x", "currency": "USD", "destination": "ORIGINAL",
+                                                   "status": "REJECTED", "reason": "One shoe only"}  # fmt: skip
+    # the CSR issues another refund, a Manual Refund of one shoe: the return completes
+    headers = lock(ann, order)
+    url = f"/api/v1/service/orders/{order.number}/returns/{ret['rma']}/refund"
+    missing = ann.post(url, {"destination": "MANUAL", "amount": "40.00"}, content_type="application/json",
+                       headers={"X-Lease-Token": headers["X-Lease-Token"]})  # fmt: skip
+    assert (missing.status_code, missing.json()["code"]) == (428, "order.version_required")
+    again = ann.post(url, {"destination": "MANUAL", "amount": "40.00", "note": "Cheque 77"},
+                     content_type="application/json", headers=headers)  # fmt: skip
+    assert again.status_code == 200, again.json()
+    done = again.json()["return"]
+    assert (done["status"], done["refund_amount"], done["refund_destination"]) == ("COMPLETED", "40.00", "MANUAL")
+    assert [r["status"] for r in done["refunds"]] == ["REJECTED", "ISSUED"]
+    # and a completed return takes no other refund
+    headers["If-Match"] = f'"{again.json()["version"]}"'
+    refused = ann.post(url, {"destination": "MANUAL"}, content_type="application/json", headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (409, "return.illegal_transition")

@@ -259,3 +259,13 @@ def test_every_illegal_transition_is_refused_with_a_clear_error(kind):
             assert refused.value.code == "return.illegal_transition"
             assert refused.value.message == f"{noun} that is {source.label} cannot become {target.label}."
             assert ret.status == source
+
+
+def test_the_legal_transitions_are_one_table_for_both_kinds():
+    # Received is where a return rests while its refund is not issued; nothing skips it.
+    S = Return.Status
+    allowed = {(b, a) for b, targets in Return.ALLOWED_TRANSITIONS.items() for a in targets}
+    assert allowed == {
+        (S.AWAITING_RECEIPT, S.RECEIVED), (S.AWAITING_RECEIPT, S.CANCELLED), (S.RECEIVED, S.COMPLETED),
+    }  # fmt: skip
+    assert Return(kind=Return.Kind.EXCHANGE).transitions() is Return(kind=Return.Kind.RETURN).transitions()

@@ -237,3 +237,106 @@ def test_another_stores_warehouse_finds_nothing(shopper, store, other_store, csr
     assert "No returns match." in page
     assert url("warehouse_return", ret.rma) not in page
     assert far.get(url("warehouse_return", ret.rma)).status_code == 404
+
+
+# --- Another payment source, and a return resting in Received --------------------------------------
+
+
+def closed(order: Order) -> Order:
+    """The CSR who edited the order closed it (the wizard keeps the lock until then)."""
+    Order.objects.filter(pk=order.pk).update(lease_holder=None, lease_token="", lease_acquired_at=None,
+                                             lease_expires_at=None)  # fmt: skip
+    return Order.objects.get(pk=order.pk)
+
+
+def a_card(customer, number: str):
+    from concierge.core.context import ActingContext
+    from concierge.payments.services import payment_source_add_card
+
+    return payment_source_add_card(ActingContext.system("tests", store=customer.store), customer=customer,
+                                   number=number, exp_month=4, exp_year=2033, cvc="123",
+                                   holder_name=customer.display_name or "Accounts")  # fmt: skip
+
+
+def test_the_wizard_refunds_to_another_card_of_the_customer_or_of_the_orders_account(csr, shopper, other_shopper,
+                                                                                     store):  # fmt: skip
+    from concierge.testing import factories
+
+    order = delivered_order(shopper, store, (EBOOK, SHOE))
+    org = factories.organization(store=store, name="Acme Outfitters")
+    Order.objects.filter(pk=order.pk).update(account=org)
+    customers, accounts = a_card(shopper, "5555555555554444"), a_card(org, "5105105105105100")
+    strangers = a_card(other_shopper, "4012888888881881")
+    ebook, shoe = order.lines.get(product_name="Trail Guide eBook"), order.lines.get(product_name="Shoe")
+    client = editing(csr, order)
+
+    def create(line, quantity: str, source):
+        version = Order.objects.get(pk=order.pk).version
+        return client.post(url("order_return_create", order.number), {
+            "kind": "RETURN", "version": version, f"quantity-{line.pk}": quantity, f"reason-{line.pk}": wrong_size(),
+            "destination": "OTHER_SOURCE", "source": source.pk})  # fmt: skip
+
+    refused = create(ebook, "1", strangers)
+    assert refused.status_code == 422
+    assert "Choose one of the customer&#x27;s cards." in refused.text
+    assert create(ebook, "1", customers).status_code == 302
+    assert create(shoe, "2", accounts).status_code == 302
+    by_rma = {r.lines.get().order_line_id: r for r in Return.objects.all()}
+    assert set(Refund.objects.filter(rma=by_rma[ebook.pk].rma).values_list("source_id", flat=True)) == {customers.pk}
+    assert set(Refund.objects.filter(rma=by_rma[shoe.pk].rma).values_list("source_id", flat=True)) == {accounts.pk}
+    assert all(r.status == Return.Status.COMPLETED for r in by_rma.values())
+
+
+def test_a_received_return_waiting_for_approval_on_the_tab_and_in_the_warehouse(csr, supervisor, warehouse,
+                                                                                 shopper, store):  # fmt: skip
+    store.refund_approval_threshold = Decimal("50.00")
+    store.save(update_fields=["refund_approval_threshold"])
+    order = delivered_order(shopper, store, (SHOE,))
+    ret = a_return(csr, order)
+    line = ret.lines.get()
+    will = browser(warehouse)
+    received = will.post(url("warehouse_receive", ret.rma), {"version": ret.version, f"received-{line.pk}": "2"})
+    assert received.status_code == 302
+    page = will.get(received["Location"]).text
+    assert 'class="status status-received">Received<' in page
+    assert "Received in full. The return completes when its refund is issued;" in page
+    assert "the refund is awaiting approval by a second person in customer service" in page
+    assert "$160.00 to Visa ending in 4242 · Awaiting Approval" in page
+    search = will.get(url("warehouse"), {"status": "RECEIVED"}).text
+    assert url("warehouse_return", ret.rma) in search
+    assert "Received: the goods are back in full; the return completes when its refund is issued." in search
+    assert url("warehouse_return", ret.rma) not in will.get(url("warehouse"), {"status": "AWAITING_RECEIPT"}).text
+    # the CSR's Returns and exchanges tab says why it is not completed
+    order = closed(order)
+    tab = browser(csr).get(url("order", order.number) + "?tab=returns").text
+    assert "Received in full." in tab
+    assert "the refund is awaiting approval by a second person with the Approve Refund privilege" in tab
+    # a supervisor approves it on the Payments tab: it is issued and the return completes
+    sam = editing(supervisor, order)
+    refund = Refund.objects.get(rma=ret.rma)
+    approved = sam.post(url("refund_approve", order.number, str(refund.pk)),
+                        {"version": Order.objects.get(pk=order.pk).version})  # fmt: skip
+    assert approved.status_code == 302
+    assert Return.objects.get(pk=ret.pk).status == Return.Status.COMPLETED
+    tab = browser(csr).get(url("order", order.number) + "?tab=returns").text
+    assert "Received in full." not in tab
+    assert f"$160.00 to Visa ending in 4242 · Issued · approved by {supervisor.display_name}<" in tab
+
+
+def test_a_rejected_refund_is_shown_beside_the_received_return(csr, supervisor, warehouse, shopper, store):
+    store.refund_approval_threshold = Decimal("50.00")
+    store.save(update_fields=["refund_approval_threshold"])
+    order = delivered_order(shopper, store, (SHOE,))
+    ret = a_return(csr, order)
+    browser(warehouse).post(url("warehouse_receive", ret.rma), {"version": ret.version,
+                                                                f"received-{ret.lines.get().pk}": "2"})  # fmt: skip
+    order = closed(order)
+    sam = editing(supervisor, order)
+    refund = Refund.objects.get(rma=ret.rma)
+    form = {"version": Order.objects.get(pk=order.pk).version, "reason": "Only one shoe was worn"}
+    rejected = sam.post(url("refund_reject", order.number, str(refund.pk)), form)
+    assert rejected.status_code == 302
+    tab = browser(csr).get(url("order", order.number) + "?tab=returns").text
+    assert "Its refund was not issued (see its status below)" in tab
+    assert f"$160.00 to Visa ending in 4242 · Rejected by {supervisor.display_name}: Only one shoe was worn" in tab
+    assert Return.objects.get(pk=ret.pk).status == Return.Status.RECEIVED
