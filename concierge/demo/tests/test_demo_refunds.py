@@ -19,7 +19,7 @@ def test_the_demo_has_an_issued_a_manual_and_a_large_refund_awaiting_approval():
         ("ISSUED", "ORIGINAL", "sam.supervisor@concierge.test"),
         ("ISSUED", "MANUAL", "sam.supervisor@concierge.test"),
     ]
-    waiting = Refund.objects.get(status="AWAITING_APPROVAL")
+    waiting = outside_returns.get(status="AWAITING_APPROVAL")
     assert waiting.amount > waiting.order.store.refund_approval_threshold
     call_command("seed_demo", customers=20, stdout=io.StringIO())
     assert outside_returns.count() == 3  # run again, nothing is added
