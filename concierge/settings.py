@@ -124,8 +124,23 @@ _database_url = os.environ.get("DATABASE_URL", "")
 _pool_min = int(os.environ.get("DB_POOL_MIN", "1"))
 _pool_max = int(os.environ.get("DB_POOL_MAX", "4"))
 _pool_timeout = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
+# SQLite's settings, whether it is named by SQLITE_PATH or by DATABASE_URL=sqlite:///…
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=20000;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-8000;"
+    ),
+}
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["CONN_MAX_AGE"] = 600
+        DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _pool_max > 0:
         # The pool needs CONN_MAX_AGE 0: the connection goes back to the pool, not closed.
         DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -143,17 +158,7 @@ else:
             # Persistent connections keep SQLite's page cache warm between requests.
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=20000;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA cache_size=-8000;"
-                ),
-            },
+            "OPTIONS": dict(_SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -101,3 +101,12 @@ def test_db_pool_max_0_turns_the_pool_off_for_persistent_connections():
     database = _settings(DATABASE_URL="postgres://app@db.internal:5432/concierge", DB_POOL_MAX="0")["database"]
     assert "pool" not in database.get("OPTIONS", {})
     assert database["CONN_MAX_AGE"] == 60
+
+
+def test_a_sqlite_database_url_gets_the_same_transaction_mode_and_wal_as_the_default(tmp_path):
+    named = _settings(DATABASE_URL=f"sqlite:///{tmp_path}/shop.sqlite3")["database"]
+    default = _settings(SQLITE_PATH=str(tmp_path / "shop.sqlite3"))["database"]
+    assert named["NAME"] == default["NAME"]
+    assert named["OPTIONS"] == default["OPTIONS"]
+    assert named["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "PRAGMA journal_mode=WAL;" in named["OPTIONS"]["init_command"]
