@@ -302,5 +302,5 @@ def return_refund(request: ConciergeRequest, number: str, rma: str) -> HttpRespo
             return _refund_page(request, order, wizard, status=exc.status)
         return refused(request, order, exc, "returns")
     new = Refund.objects.filter(order=order, rma=ret.rma, pk__gt=before).order_by("-pk").first()
-    done = reverse("service:order_return_refund", args=[order.number, ret.rma])
-    return redirect(f"{done}?done={new.pk if new else 0}")
+    last_page = reverse("service:order_return_refund", args=[order.number, ret.rma])
+    return redirect(f"{last_page}?done={new.pk if new else 0}")
