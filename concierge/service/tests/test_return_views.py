@@ -298,6 +298,10 @@ def test_a_received_return_waiting_for_approval_on_the_tab_and_in_the_warehouse(
     received = will.post(url("warehouse_receive", ret.rma), {"version": ret.version, f"received-{line.pk}": "2"})
     assert received.status_code == 302
     page = will.get(received["Location"]).text
+    assert (
+        f"All items of {ret.rma} received. The return completes when its refund is issued (awaiting approval)." in page
+    )
+    assert "the rest is still awaited" not in page
     assert 'class="status status-received">Received<' in page
     assert "Received in full. The return completes when its refund is issued;" in page
     assert "the refund is awaiting approval by a second person in customer service" in page
@@ -446,4 +450,22 @@ def test_issue_refund_needs_the_privilege_and_the_lock(csr, supervisor, warehous
     assert "Issuing a refund for a return needs the Can Create Return privilege." in refused.text
     assert client.get(issue).status_code == 403
     assert Refund.objects.filter(rma=ret.rma).count() == 1
+    assert Return.objects.get(pk=ret.pk).status == Return.Status.RECEIVED
+
+
+def test_a_full_receipt_whose_refund_was_declined_says_so_in_the_warehouse(csr, warehouse, shopper, store):
+    from concierge.payments.gateway import REFUND_DECLINE_CARD
+
+    order = delivered_order(shopper, store, (SHOE,), card_number=REFUND_DECLINE_CARD)
+    ret = a_return(csr, order)
+    will = browser(warehouse)
+    received = will.post(url("warehouse_receive", ret.rma), {"version": ret.version,
+                                                             f"received-{ret.lines.get().pk}": "2"})  # fmt: skip
+    assert received.status_code == 302
+    page = will.get(received["Location"]).text
+    assert (
+        f"All items of {ret.rma} received. The return completes when its refund is issued (its refund was not "
+        "issued: customer service issues another)." in page
+    )
+    assert "the rest is still awaited" not in page
     assert Return.objects.get(pk=ret.pk).status == Return.Status.RECEIVED
