@@ -469,3 +469,22 @@ def test_a_full_receipt_whose_refund_was_declined_says_so_in_the_warehouse(csr, 
     )
     assert "the rest is still awaited" not in page
     assert Return.objects.get(pk=ret.pk).status == Return.Status.RECEIVED
+
+
+def test_the_wizards_refund_options_offer_the_orders_account_cards(csr, shopper, other_shopper, store):
+    from concierge.testing import factories
+
+    order = delivered_order(shopper, store, (SHOE,))
+    org = factories.organization(store=store, name="Acme Outfitters")
+    Order.objects.filter(pk=order.pk).update(account=org)
+    customers, accounts = a_card(shopper, "5555555555554444"), a_card(org, "5105105105105100")
+    strangers = a_card(other_shopper, "4012888888881881")
+    line = order.lines.get()
+    client = editing(csr, order)
+    step2 = client.post(url("order_return_next", order.number), {
+        "kind": "RETURN", "version": order.version, f"quantity-{line.pk}": "1", f"reason-{line.pk}": wrong_size(),
+        "receipt_required": "1"})  # fmt: skip
+    assert step2.status_code == 200
+    assert f'<option value="{customers.pk}">{customers.label}</option>' in step2.text
+    assert f'<option value="{accounts.pk}">{accounts.label}</option>' in step2.text
+    assert f'<option value="{strangers.pk}"' not in step2.text
