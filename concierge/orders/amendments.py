@@ -170,8 +170,9 @@ def _plan_quantities(order: Order, change: dict[str, Any]) -> _Plan:
     _check_stock(plan.stock)
     plan.summary = "Quantity of " + "; ".join(described)
     plan.data = {"items": described}
-    buyer = dataclasses.replace(buyer_of(store=order.store, customer=order.customer, account=order.account),
-                                at=order.placed_at)  # fmt: skip
+    # As the order was placed: its time and its currency (its account may buy in another one now).
+    buyer = dataclasses.replace(buyer_of(store=order.store, customer=order.customer, account=order.account,
+                                         currency=order.currency), at=order.placed_at)  # fmt: skip
     pinned = {line.sku_id: _money(line.unit_price, order) for line in lines}
     priced = price_lines(
         buyer, [LineIn(line.sku, wanted.get(line.pk, line.quantity), *_place(line.shipment)) for line in lines],

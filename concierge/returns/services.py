@@ -276,7 +276,8 @@ def exchange_quote(order: Order, items: Sequence[CheckedItem], worth: Suggestion
     discount, tax is charged on what is left at the shipment's place, and a credit larger than the
     replacement is refunded with its share of the returned tax."""
     currency = order.currency
-    buyer = buyer_of(store=order.store, customer=order.customer, account=order.account)
+    # In the order's currency, not the one its account buys in now (it may have changed since).
+    buyer = buyer_of(store=order.store, customer=order.customer, account=order.account, currency=currency)
     others = [i.exchange_sku.pk for i in items if i.exchange_sku and i.exchange_sku.pk != i.returnable.line.sku_id]
     prices = unit_prices(buyer, others) if others else {}
     lines: list[ExchangeLine] = []

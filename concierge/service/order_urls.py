@@ -28,6 +28,7 @@ urlpatterns = [
     path("<str:number>/returns/create", returns.return_create, name="order_return_create"),
     path("<str:number>/returns/<str:rma>/", returns.return_done, name="order_return_done"),
     path("<str:number>/returns/<str:rma>/cancel", returns.return_cancel, name="order_return_cancel"),
+    path("<str:number>/returns/<str:rma>/refund", returns.return_refund, name="order_return_refund"),
     path("<str:number>/refund", refund_views.order_refund, name="order_refund"),
     path("<str:number>/refunds/<str:refund>/approve", refund_views.refund_approve, name="refund_approve"),
     path("<str:number>/refunds/<str:refund>/reject", refund_views.refund_reject, name="refund_reject"),

@@ -7,6 +7,10 @@ the refund (the suggested amount, which may be lowered; the original payment sou
 customer's cards, or **Manual Refund**) or, for an exchange, the SKUs to send and the difference in
 price; its **Next** creates the return through the order's edit guard (the lock this browser holds
 and the version the page showed) and shows the RMA; **Finish** goes back to the order.
+
+A received return whose refund was rejected, declined or failed offers **Issue Refund** on the
+Returns and exchanges tab (seed 004 "Creating a Refund"): the amount, a note and the Refund Options;
+its **Next** issues the refund through the order's edit guard, and **Finish** goes back to the tab.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge.catalog.models import Sku
 from concierge.core.errors import DomainError, NotFound
@@ -28,12 +32,13 @@ from concierge.identity.roles import Priv
 from concierge.orders.editing import EditGuard, parse_version
 from concierge.orders.locks import ORDER_HEARTBEAT
 from concierge.orders.models import Order
+from concierge.orders.refunds import original_source_label, other_sources, refund_sources
 from concierge.orders.selectors import access_order
-from concierge.payments.models import PaymentSource, Refund
+from concierge.payments.models import Refund
 from concierge.returns import services
 from concierge.returns.models import Return, ReturnReason
 from concierge.returns.services import ItemIn, RefundIn, ReturnIn
-from concierge.service.order_views import held_token, order_url, refused
+from concierge.service.order_views import held_token, order_url, refused, render_order
 from concierge.service.views import staff_required
 
 NOT_CARRIED = frozenset({"csrfmiddlewaretoken", "go", "amount", "destination", "source", "note"})
@@ -73,6 +78,12 @@ def _request(order: Order, data: Any) -> ReturnIn:
         items.append(ItemIn(order_line_id=pk, quantity=quantity, reason_id=_int(data.get(f"reason-{pk}")),
                             comments=str(data.get(f"comments-{pk}", "")),
                             exchange_sku_code=str(data.get(f"sku-{pk}", ""))))  # fmt: skip
+    return ReturnIn(kind=_kind(data), items=tuple(items), receipt_required=data.get("receipt_required") == "1",
+                    refund=_refund_in(data))  # fmt: skip
+
+
+def _refund_in(data: Any) -> RefundIn:
+    """The refund fields (amount, Refund Options, note) as the service's request."""
     amount: Decimal | None = None
     if (raw_amount := str(data.get("amount", "") or "").strip()) != "":
         try:
@@ -83,10 +94,8 @@ def _request(order: Order, data: Any) -> ReturnIn:
         if not amount.is_finite():
             raise DomainError("return.refund_invalid", "Enter the refund as an amount.", status=422,
                               fields={"amount": ["Enter the refund as an amount, e.g. 12.50."]})  # fmt: skip
-    refund = RefundIn(amount=amount, destination=str(data.get("destination") or Return.Destination.ORIGINAL),
-                      source_id=_int(data.get("source")), note=str(data.get("note", "")))  # fmt: skip
-    return ReturnIn(kind=_kind(data), items=tuple(items), receipt_required=data.get("receipt_required") == "1",
-                    refund=refund)  # fmt: skip
+    return RefundIn(amount=amount, destination=str(data.get("destination") or Return.Destination.ORIGINAL),
+                    source_id=_int(data.get("source")), note=str(data.get("note", "")))  # fmt: skip
 
 
 def _editing(request: ConciergeRequest, order: Order) -> bool:
@@ -147,8 +156,7 @@ def _money_step(
     extra: dict[str, Any] = {
         "checked": items, "suggestion": worth,
         "receipt": services.needs_receipt(items, requested=wanted.receipt_required),
-        "sources": [s for s in PaymentSource.objects.filter(customer_id=order.customer_id, is_active=True,
-                                                            kind=PaymentSource.Kind.CARD)],
+        "sources": list(refund_sources(order)),  # the customer's cards and the order's account's
         "original": services.original_source(order),
     }  # fmt: skip
     if kind == Return.Kind.EXCHANGE:
@@ -217,3 +225,82 @@ def return_cancel(request: ConciergeRequest, number: str, rma: str) -> HttpRespo
         return refused(request, order, exc, "returns")
     messages.success(request, f"{rma} cancelled.")
     return redirect(order_url(order, "returns"))
+
+
+# --- Issue Refund: another refund for a received return --------------------------------------------
+
+NO_RETURN_PRIVILEGE = "Issuing a refund for a return needs the Can Create Return privilege."
+
+
+def _received(order: Order, rma: str) -> Return:
+    ret = Return.objects.filter(order=order, rma=(rma or "").strip().upper()).first()
+    if ret is None:
+        raise Http404("No such return.")
+    return ret
+
+
+def _refund_wizard(order: Order, ret: Return, *, step: str, values: dict[str, Any],
+                   errors: dict[str, list[str]], refund: Refund | None = None,
+                   notice: str = "") -> dict[str, Any]:  # fmt: skip
+    limits = services.refund_limits(ret)
+    return {
+        "step": step, "ret": ret, "values": values, "errors": errors, "refund": refund, "notice": notice,
+        "issued": limits.issued.amount, "most": limits.most.amount, "suggested": limits.suggested.amount,
+        "threshold": order.store.refund_approval_threshold, "original_label": original_source_label(order),
+        "other_sources": other_sources(order), "note_max": services.NOTE_LIMIT,
+        "action": reverse("service:order_return_refund", args=[order.number, ret.rma]),
+        "finish_url": order_url(order, "returns"),
+    }  # fmt: skip
+
+
+def _refund_page(request: ConciergeRequest, order: Order, wizard: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    return render_order(request, order.number, tab="returns", status=status, return_refund_wizard=wizard)
+
+
+def _refund_refused(request: ConciergeRequest, order: Order, message: str, *, status: int) -> HttpResponse:
+    dialog = {"title": "Issue Refund", "message": message, "reload_url": order_url(order, "returns"), "reload": False}
+    return render_order(request, order.number, tab="returns", status=status, dialog=dialog)
+
+
+@checks_text
+@require_http_methods(["GET", "POST"])
+@staff_required
+def return_refund(request: ConciergeRequest, number: str, rma: str) -> HttpResponse:
+    """GET: Issue Refund's first page (or, with ``done``, its last); POST (**Next**): another refund
+    for a received return whose refund was rejected, declined or failed, under the order's guard."""
+    order = _order(request, number)
+    ret = _received(order, rma)
+    if not request.ctx.has_perm(Priv.CREATE_RETURN):
+        return _refund_refused(request, order, NO_RETURN_PRIVILEGE, status=403)
+    if request.method == "GET":
+        if "done" in request.GET:
+            done = _int(request.GET.get("done"))
+            refund = Refund.objects.filter(order=order, rma=ret.rma, pk=done or 0).first()
+            return _refund_page(request, order, _refund_wizard(order, ret, step="done", values={}, errors={},
+                                                               refund=refund))  # fmt: skip
+        if why := services.why_no_new_refund(ret):
+            return _refund_refused(request, order, why, status=409)
+        limits = services.refund_limits(ret)
+        values = {"amount": f"{limits.suggested.amount:.2f}", "note": "", "destination": Return.Destination.ORIGINAL,
+                  "source": ""}  # fmt: skip
+        notice = (
+            ""
+            if _editing(request, order)
+            else (f"Order {order.number} is not open for editing by you: Cancel, choose Edit, then Issue Refund.")
+        )
+        return _refund_page(request, order, _refund_wizard(order, ret, step="amount", values=values, errors={},
+                                                           notice=notice))  # fmt: skip
+    values = {f: request.POST.get(f, "") for f in ("amount", "note", "destination", "source")}
+    before = Refund.objects.filter(order=order, rma=ret.rma).order_by("-pk").values_list("pk", flat=True).first() or 0
+    try:
+        wanted = _refund_in(request.POST)
+        guard = EditGuard(version=parse_version(request.POST.get("version")), lease_token=held_token(request, order))
+        services.return_refund(request.ctx, order_id=order.pk, rma=ret.rma, guard=guard, refund=wanted)
+    except DomainError as exc:
+        if exc.fields and exc.status in {402, 422}:
+            wizard = _refund_wizard(order, _received(order, rma), step="amount", values=values, errors=exc.fields)
+            return _refund_page(request, order, wizard, status=exc.status)
+        return refused(request, order, exc, "returns")
+    new = Refund.objects.filter(order=order, rma=ret.rma, pk__gt=before).order_by("-pk").first()
+    last_page = reverse("service:order_return_refund", args=[order.number, ret.rma])
+    return redirect(f"{last_page}?done={new.pk if new else 0}")

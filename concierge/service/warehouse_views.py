@@ -64,6 +64,15 @@ def warehouse(request: ConciergeRequest) -> HttpResponse:
     }, status=status)  # fmt: skip
 
 
+# A full receipt that leaves the return Received: why it is not completed yet (Return.refund_wait).
+WAITING: dict[str, str] = {
+    "APPROVAL": "The return completes when its refund is issued (awaiting approval).",
+    "ISSUING": "The return completes when its refund is issued (being issued).",
+    "REFUSED": "The return completes when its refund is issued (its refund was not issued: customer service "
+    "issues another).",
+}
+
+
 def _return(request: ConciergeRequest, rma: str) -> Return:
     try:
         return services.access_return(request.ctx, rma)
@@ -117,6 +126,8 @@ def warehouse_receive(request: ConciergeRequest, rma: str) -> HttpResponse:
     if received.status == Return.Status.COMPLETED:
         done = "its refund is issued" if not received.is_exchange else "its exchange order is released"
         messages.success(request, f"{received.rma} received in full and completed: {done}.")
+    elif received.status == Return.Status.RECEIVED:
+        messages.success(request, f"All items of {received.rma} received. {WAITING[received.refund_wait()]}")
     else:
         messages.success(request, f"Received items of {received.rma}; the rest is still awaited.")
     return redirect(reverse("service:warehouse_return", args=[received.rma]))

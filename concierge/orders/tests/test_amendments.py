@@ -286,3 +286,37 @@ def test_an_authorization_no_change_claimed_is_reversed_by_the_orphan_check(shop
     assert orphan.order_id is None
     assert reverse_if_orphaned.call(orphan.pk) == "reversed"
     assert OrderLine.objects.get(pk=line.pk).quantity == 1
+
+
+def test_a_dollar_order_of_an_account_that_moved_to_euros_is_amended_in_dollars(shopper, store, csr):
+    from concierge.catalog.models import Price, PriceList
+    from concierge.customers.models import Customer
+    from concierge.testing import factories
+
+    # given a shoe at 80.00 bought in dollars for Acme, which has since moved to euros
+    order = _three_shoes(shopper, store)
+    line = order.lines.get()
+    acme = factories.organization(store=store, name="Acme Outfitters")
+    Order.objects.filter(pk=order.pk).update(account=acme)
+    Customer.objects.filter(pk=acme.pk).update(preferred_currency="EUR")
+    euros = PriceList.objects.create(store=store, currency="EUR", name="Euro prices")
+    Price.objects.create(price_list=euros, sku_id=line.sku_id, amount=Decimal("25.00"))
+    before = Order.objects.get(pk=order.pk)
+    assert before.currency == "USD"
+    # when a CSR raises the quantity to three: the difference is authorized in dollars
+    raised = amendments.propose_quantities(_ctx(csr), order_id=order.pk, guard=_guard(csr, order),
+                                           quantities={line.pk: 3})  # fmt: skip
+    assert raised.status == Amendment.Status.PENDING
+    assert raised.to_authorize == before.total + Decimal("160.00")
+    authorized = _authorize(csr, order, raised)
+    assert authorized.transaction.currency == "USD"
+    # and lowers it to two: made at once, in dollars
+    lowered = amendments.propose_quantities(_ctx(csr), order_id=order.pk, guard=_guard(csr, order),
+                                            quantities={line.pk: 2})  # fmt: skip
+    assert lowered.status == Amendment.Status.APPLIED
+    line.refresh_from_db()
+    assert (line.quantity, line.unit_price, line.subtotal) == (2, Decimal("80.00"), Decimal("160.00"))
+    after = Order.objects.get(pk=order.pk)
+    assert after.currency == "USD"
+    assert after.subtotal == line.subtotal
+    _sums_hold(after)

@@ -34,9 +34,11 @@ from concierge.orders.refunds import order_refund_create
 from concierge.orders.services import shipment_release, shipment_ship
 from concierge.orders.tests.builders import held_order, placed_order
 from concierge.orders.tests.refund_support import captured_order, held
+from concierge.payments.gateway import REFUND_DECLINE_CARD
 from concierge.payments.models import PaymentTransaction, Refund
-from concierge.returns.models import ReturnReason
+from concierge.returns.models import Return, ReturnReason
 from concierge.returns.services import ItemIn, ReturnIn, return_create
+from concierge.returns.tests.builders import delivered_order
 from concierge.stores.models import Store
 from concierge.testing import factories
 from concierge.testing.clients import browser
@@ -143,6 +145,32 @@ def _open_return(order: Order) -> dict[str, Any]:
     return {"rma": ret.rma}
 
 
+def _declining_order(customer: Customer, store: Store) -> Order:
+    """A delivered order paid with a card that declines refunds."""
+    return delivered_order(customer, store, card_number=REFUND_DECLINE_CARD)
+
+
+def _declined_return(order: Order) -> dict[str, Any]:
+    """A return of ``order`` with nothing to receive whose refund was declined: it rests in Received
+    until another refund is issued (made by another CSR, whose lock is then let go)."""
+    maker = factories.staff("CSR", stores=[order.store])
+    grant = locks.order_lock(ActingContext(user=maker), order_id=order.pk)
+    line = order.lines.order_by("id").first()
+    ret = return_create(
+        ActingContext(user=maker),
+        order_id=order.pk,
+        guard=EditGuard(version=Order.objects.get(pk=order.pk).version, lease_token=grant.token),
+        request=ReturnIn(kind="RETURN", items=(ItemIn(line.pk, 1, ReturnReason.objects.first().pk),),
+                         receipt_required=False),
+    )  # fmt: skip
+    assert (ret.status, ret.refund_wait()) == (Return.Status.RECEIVED, "REFUSED")
+    locks.order_unlock(ActingContext(user=maker), order_id=order.pk, lease_token=grant.token)
+    return {"rma": ret.rma}
+
+
+ANOTHER_REFUND = {"amount": "5.00", "destination": "MANUAL", "note": "Cheque"}
+
+
 # --- Refunds (orders/refunds.py): a captured order, supervisors, a refund awaiting approval --------
 CREATE_REFUND = {"amount": "5.00", "destination": "MANUAL", "note": "Goodwill"}
 
@@ -180,6 +208,9 @@ EDITS: dict[str, Walk] = {
     "hold_decide": Walk(made(lambda o: {**DECISION, "hold": o.holds.first().pk}), order=held_order),
     "order_return_create": Walk(made(_return_form)),
     "order_return_cancel": Walk(lambda o: ({}, _open_return(o))),
+    "order_return_refund": Walk(
+        lambda o: (ANOTHER_REFUND, _declined_return(o)), order=_declining_order, versions=2
+    ),  # the Manual Refund settling is a second edit
     "order_refund": refund_walk(CREATE_REFUND, versions=2),
     "refund_approve": refund_walk(_refund("refund", {}), versions=2),
     "refund_reject": refund_walk(_refund("refund", {"reason": "Outside the policy"})),
@@ -206,6 +237,8 @@ API_EDITS: dict[tuple[str, str], Walk] = {
         lambda o: (DECISION, {"hold": o.holds.first().pk}), order=held_order),
     ("POST", "/service/orders/{number}/returns"): Walk(made(_return_body)),
     ("POST", "/service/orders/{number}/returns/{rma}/cancel"): Walk(lambda o: (None, _open_return(o))),
+    ("POST", "/service/orders/{number}/returns/{rma}/refund"): Walk(
+        lambda o: (ANOTHER_REFUND, _declined_return(o)), order=_declining_order, versions=2),
     ("POST", "/service/orders/{number}/refunds"): refund_walk(CREATE_REFUND, versions=2),
     ("POST", "/service/orders/{number}/refunds/{refund_id}/approve"): refund_walk(
         _refund("refund_id", None), versions=2),

@@ -298,6 +298,10 @@ def test_a_received_return_waiting_for_approval_on_the_tab_and_in_the_warehouse(
     received = will.post(url("warehouse_receive", ret.rma), {"version": ret.version, f"received-{line.pk}": "2"})
     assert received.status_code == 302
     page = will.get(received["Location"]).text
+    assert (
+        f"All items of {ret.rma} received. The return completes when its refund is issued (awaiting approval)." in page
+    )
+    assert "the rest is still awaited" not in page
     assert 'class="status status-received">Received<' in page
     assert "Received in full. The return completes when its refund is issued;" in page
     assert "the refund is awaiting approval by a second person in customer service" in page
@@ -340,3 +344,147 @@ def test_a_rejected_refund_is_shown_beside_the_received_return(csr, supervisor, 
     assert "Its refund was not issued (see its status below)" in tab
     assert f"$160.00 to Visa ending in 4242 · Rejected by {supervisor.display_name}: Only one shoe was worn" in tab
     assert Return.objects.get(pk=ret.pk).status == Return.Status.RECEIVED
+
+
+# --- Issue Refund: another refund for a received return whose refund was rejected -------------------
+
+
+def rejected(csr, supervisor, warehouse, shopper, store) -> tuple[Order, Return]:
+    """A return of two shoes received in full whose 160.00 refund a supervisor rejected; the order
+    unlocked."""
+    store.refund_approval_threshold = Decimal("50.00")
+    store.save(update_fields=["refund_approval_threshold"])
+    order = delivered_order(shopper, store, (SHOE,))
+    ret = a_return(csr, order)
+    browser(warehouse).post(url("warehouse_receive", ret.rma), {"version": ret.version,
+                                                                f"received-{ret.lines.get().pk}": "2"})  # fmt: skip
+    order = closed(order)
+    sam = editing(supervisor, order)
+    refund = Refund.objects.get(rma=ret.rma)
+    sam.post(url("refund_reject", order.number, str(refund.pk)),
+             {"version": Order.objects.get(pk=order.pk).version, "reason": "Only one shoe was worn"})  # fmt: skip
+    return closed(order), Return.objects.get(pk=ret.pk)
+
+
+def test_issue_refund_for_a_rejected_refund_issues_it_and_the_return_completes(csr, supervisor, warehouse,
+                                                                                shopper, store):  # fmt: skip
+    order, ret = rejected(csr, supervisor, warehouse, shopper, store)
+    assert ret.status == Return.Status.RECEIVED
+    issue = url("order_return_refund", order.number, ret.rma)
+    # not editing: the tab says to lock the order first
+    assert (
+        "Issue Refund: choose Edit to lock the order first."
+        in browser(csr).get(url("order", order.number) + "?tab=returns").text
+    )
+    client = editing(csr, order)
+    tab = client.get(url("order", order.number) + "?tab=returns").text
+    assert f'action="{issue}"><button class="button" type="submit">Issue Refund</button>' in tab
+    # the wizard's first page: the amount left of its refund, a note and the Refund Options
+    page = client.get(issue)
+    assert page.status_code == 200
+    assert f"Issue Refund for {ret.rma}" in page.text
+    assert 'name="amount" inputmode="decimal" autocomplete="off" value="160.00"' in page.text
+    assert "Up to $160.00 can be refunded for" in page.text
+    for words in ("Refund Options", "Original payment source", "Manual Refund", ">Next<", "Note"):
+        assert words in page.text
+    version = Order.objects.get(pk=order.pk).version
+    # more than the shoes are worth is a field error, and nothing is written
+    too_much = client.post(issue, {"version": version, "amount": "160.01", "destination": "MANUAL"})
+    assert too_much.status_code == 422
+    assert f"Another refund of {ret.rma} can be at most 160.00 USD" in too_much.text
+    assert Refund.objects.filter(rma=ret.rma).count() == 1
+    # Next: a Manual Refund of one shoe, within the threshold, is issued and the return completes
+    done = client.post(issue, {"version": version, "amount": "45.00", "destination": "MANUAL",
+                               "note": "Cheque for the worn shoe"})  # fmt: skip
+    assert done.status_code == 302, done.text[:300]
+    last = client.get(done["Location"]).text
+    assert "Manual refund of $45.00 recorded." in last
+    assert f"{ret.rma} is completed." in last
+    assert "Cheque for the worn shoe" in last
+    assert 'class="button primary-inline" href="' + url("order", order.number) + '?tab=returns">Finish<' in last
+    assert Return.objects.get(pk=ret.pk).status == Return.Status.COMPLETED
+    assert list(Refund.objects.filter(rma=ret.rma).order_by("pk").values_list("status", "amount")) == [
+        ("REJECTED", Decimal("160.00")), ("ISSUED", Decimal("45.00"))]  # fmt: skip
+    # and the completed return offers no Issue Refund any more
+    tab = client.get(url("order", order.number) + "?tab=returns").text
+    assert "Issue Refund" not in tab
+
+
+def test_issue_refund_for_a_return_not_received_is_refused(csr, shopper, store):
+    order = delivered_order(shopper, store, (SHOE,))
+    ret = a_return(csr, order)
+    assert ret.status == Return.Status.AWAITING_RECEIPT
+    client = editing(csr, closed(order))
+    issue = url("order_return_refund", order.number, ret.rma)
+    assert "Issue Refund" not in client.get(url("order", order.number) + "?tab=returns").text
+    opened = client.get(issue)
+    assert opened.status_code == 409
+    assert "another refund is only for a received return" in opened.text
+    response = client.post(issue, {"version": Order.objects.get(pk=order.pk).version, "amount": "10.00",
+                                   "destination": "MANUAL"})  # fmt: skip
+    assert response.status_code == 409
+    assert 'role="alertdialog"' in response.text
+    assert f"{ret.rma} is awaiting receipt: another refund is only for a received return." in response.text
+    assert not Refund.objects.filter(rma=ret.rma).exists()
+    assert Return.objects.get(pk=ret.pk).status == Return.Status.AWAITING_RECEIPT
+
+
+def test_issue_refund_needs_the_privilege_and_the_lock(csr, supervisor, warehouse, shopper, store):
+    from django.contrib.auth.models import Group, Permission
+
+    order, ret = rejected(csr, supervisor, warehouse, shopper, store)
+    issue = url("order_return_refund", order.number, ret.rma)
+    form = {"version": order.version, "amount": "45.00", "destination": "MANUAL"}
+    # warehouse staff work in the Warehouse only
+    assert browser(warehouse).get(issue).status_code == 403
+    assert browser(warehouse).post(issue, form).status_code == 403
+    # a CSR who has not opened the order for editing is told so, and nothing is refunded
+    response = browser(csr).post(issue, form)
+    assert response.status_code == 409
+    assert 'role="alertdialog"' in response.text
+    # a CSR without Create Return is refused
+    client = editing(csr, order)
+    Group.objects.get(name="CSR").permissions.remove(Permission.objects.get(codename="create_return"))
+    refused = client.post(issue, {**form, "version": Order.objects.get(pk=order.pk).version})
+    assert refused.status_code == 403
+    assert "Issuing a refund for a return needs the Can Create Return privilege." in refused.text
+    assert client.get(issue).status_code == 403
+    assert Refund.objects.filter(rma=ret.rma).count() == 1
+    assert Return.objects.get(pk=ret.pk).status == Return.Status.RECEIVED
+
+
+def test_a_full_receipt_whose_refund_was_declined_says_so_in_the_warehouse(csr, warehouse, shopper, store):
+    from concierge.payments.gateway import REFUND_DECLINE_CARD
+
+    order = delivered_order(shopper, store, (SHOE,), card_number=REFUND_DECLINE_CARD)
+    ret = a_return(csr, order)
+    will = browser(warehouse)
+    received = will.post(url("warehouse_receive", ret.rma), {"version": ret.version,
+                                                             f"received-{ret.lines.get().pk}": "2"})  # fmt: skip
+    assert received.status_code == 302
+    page = will.get(received["Location"]).text
+    assert (
+        f"All items of {ret.rma} received. The return completes when its refund is issued (its refund was not "
+        "issued: customer service issues another)." in page
+    )
+    assert "the rest is still awaited" not in page
+    assert Return.objects.get(pk=ret.pk).status == Return.Status.RECEIVED
+
+
+def test_the_wizards_refund_options_offer_the_orders_account_cards(csr, shopper, other_shopper, store):
+    from concierge.testing import factories
+
+    order = delivered_order(shopper, store, (SHOE,))
+    org = factories.organization(store=store, name="Acme Outfitters")
+    Order.objects.filter(pk=order.pk).update(account=org)
+    customers, accounts = a_card(shopper, "5555555555554444"), a_card(org, "5105105105105100")
+    strangers = a_card(other_shopper, "4012888888881881")
+    line = order.lines.get()
+    client = editing(csr, order)
+    step2 = client.post(url("order_return_next", order.number), {
+        "kind": "RETURN", "version": order.version, f"quantity-{line.pk}": "1", f"reason-{line.pk}": wrong_size(),
+        "receipt_required": "1"})  # fmt: skip
+    assert step2.status_code == 200
+    assert f'<option value="{customers.pk}">{customers.label}</option>' in step2.text
+    assert f'<option value="{accounts.pk}">{accounts.label}</option>' in step2.text
+    assert f'<option value="{strangers.pk}"' not in step2.text
