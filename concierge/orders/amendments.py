@@ -210,14 +210,20 @@ def _address_of(order: Order, change: dict[str, Any]) -> dict[str, str]:
     return _clean_address(change.get("address") or {}, with_phone=False)
 
 
-def _method(order: Order, code: str) -> ShippingMethod:
-    method = ShippingMethod.objects.filter(store_id=order.store_id, code=code or "", is_active=True).first()
-    if method is None:
+def _method(order: Order, code: str) -> tuple[ShippingMethod, Decimal]:
+    """The store's shipping method ``code`` and what it costs in the order's currency (its rate in
+    that currency when the order is not in the store's): a method without one is refused."""
+    method = (ShippingMethod.objects.select_related("store")
+              .filter(store_id=order.store_id, code=code or "", is_active=True).first())  # fmt: skip
+    price = method.price_in(order.currency) if method is not None else None
+    if method is None or price is None:
         message = "Choose a shipping method of the order's store."
+        if method is not None:
+            message = f"{method.name} has no price in {order.currency}: choose another shipping method."
         raise DomainError(
             OrderError.SHIPPING_METHOD_INVALID, message, status=422, fields={"shipping_method": [message]}
         )
-    return method
+    return method, price
 
 
 def _next_number(order: Order) -> str:
@@ -250,9 +256,9 @@ def _plan_split(order: Order, change: dict[str, Any]) -> _Plan:
         message = (f"Leave at least one item in shipment {source.number}: to send all of it elsewhere, "
                    "change its shipping address instead.")  # fmt: skip
         raise _invalid(message, move=[message])
-    address, method = _address_of(order, change), _method(order, change["shipping_method"])
+    address, (method, price) = _address_of(order, change), _method(order, change["shipping_method"])
     new = Shipment(order=order, number=_next_number(order), kind=Shipment.Kind.SHIP, status=source.status,
-                   shipping_method=method, shipping_method_name=method.name, shipping_price=method.price,
+                   shipping_method=method, shipping_method_name=method.name, shipping_price=price,
                    **{f"ship_{k}": v for k, v in address.items()})  # fmt: skip
     old_rate = tax_rate(order.store, country=source.ship_country, region=source.ship_region)
     new_rate = tax_rate(order.store, country=address["country"], region=address["region"])
@@ -274,8 +280,8 @@ def _plan_split(order: Order, change: dict[str, Any]) -> _Plan:
             moved.tax = tax_on(_money(moved.subtotal - moved.discount, order), new_rate).amount
             moved.total = moved.subtotal - moved.discount + moved.tax
         _add_delta(plan, before, _figures(moved) if moved is line else _sum(_figures(line), _figures(moved)))
-    plan.delta["shipping_total"] = method.price
-    plan.delta["total"] = plan.delta.get("total", Decimal(0)) + method.price
+    plan.delta["shipping_total"] = price
+    plan.delta["total"] = plan.delta.get("total", Decimal(0)) + price
     where = f"{address['city']}, {address['country']}"
     plan.summary = f"Move {', '.join(described)} from shipment {source.number} to a new shipment {new.number} " \
                    f"({method.name}, {where})"  # fmt: skip
@@ -311,15 +317,18 @@ def _plan_shipping(order: Order, change: dict[str, Any]) -> _Plan:
         raise NotFound("No such shipment.")
     if why := shipment.why_shipping_not_editable():
         raise DomainError(OrderError.NOT_EDITABLE, why, status=409)
-    method, address = _method(order, change["shipping_method"]), _clean_address(change["address"], with_phone=False)
+    (method, price), address = (
+        _method(order, change["shipping_method"]),
+        _clean_address(change["address"], with_phone=False),
+    )
     plan = _Plan(summary="", action=OrderAction.SHIPPING_CHANGED, data={"shipment": shipment.number},
                  shipment=shipment)  # fmt: skip
-    difference = method.price - shipment.shipping_price
+    difference = price - shipment.shipping_price
     if shipment.shipping_method_id != method.pk:
         plan.changes["shipping_method"] = (shipment.shipping_method_name, method.name)
-        plan.changes["shipping_price"] = (str(shipment.shipping_price), str(method.price))
+        plan.changes["shipping_price"] = (str(shipment.shipping_price), str(price))
         shipment.shipping_method, shipment.shipping_method_name = method, method.name
-        shipment.shipping_price = method.price
+        shipment.shipping_price = price
         plan.delta = {"shipping_total": difference, "total": difference}
     plan.changes.update(_set_address(shipment, "ship", address))
     plan.shipment_fields = ["shipping_method", "shipping_method_name", "shipping_price",

@@ -320,3 +320,28 @@ def test_a_dollar_order_of_an_account_that_moved_to_euros_is_amended_in_dollars(
     assert after.currency == "USD"
     assert after.subtotal == line.subtotal
     _sums_hold(after)
+
+
+def test_a_euro_orders_new_shipment_costs_the_methods_euro_rate_and_a_method_without_one_is_refused(
+    shopper, store, csr
+):
+    from concierge.stores.models import ShippingMethod, ShippingRate
+
+    # given an order of two shoes billed in euros (no tax in the store)
+    order = _three_shoes(shopper, store)
+    Order.objects.filter(pk=order.pk).update(currency="EUR")
+    OrderLine.objects.filter(order=order).update(quantity=2)
+    before = Order.objects.get(pk=order.pk)
+    shoe = before.lines.get()
+    express = ShippingMethod.objects.get(store=store, code="express")
+    move = {"shipment_id": shoe.shipment_id, "lines": {shoe.pk: 1}, "shipping_method_code": "express",
+            "address": NEW_ADDRESS}  # fmt: skip
+    # when a CSR moves an item by Express, which has no euro rate: refused, naming why
+    with pytest.raises(DomainError) as refused:
+        amendments.propose_move(_ctx(csr), guard=_guard(csr, before), **move)
+    assert refused.value.code == "order.shipping_method_invalid"
+    assert "Express has no price in EUR" in refused.value.message
+    # and once Express has one, the new shipment costs it (never its dollar price)
+    ShippingRate.objects.create(method=express, currency="EUR", price=Decimal("13.80"))
+    amendment = amendments.propose_move(_ctx(csr), guard=_guard(csr, before), **move)
+    assert amendment.new_total == before.total + Decimal("13.80")
