@@ -26,7 +26,7 @@ How it stays fast at a million customers, on SQLite and PostgreSQL alike (docs/p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -305,6 +305,7 @@ FEW_MATCHES = 500
 # sort order (an email prefix sorted by First Name: emails start with the first name) are then
 # read and sorted instead.
 WALK_MARGIN = 4
+WALK_ROWS_AT_LEAST = 1_000
 
 
 # A sort column → the Find customer criterion matched on the same column, whose term rows carry
@@ -328,7 +329,7 @@ class _Plan:
     shape: str  # "index" (no terms), "walk", "sort" or "term"
     term: str = ""
     walk_rows: int = 0  # the most rows a walk reads before the matches are sorted instead (0: no bound)
-    fallback: QuerySet[Customer] | None = None  # the sorted read, when a bounded walk falls short
+    fallback: Callable[[], QuerySet[Customer]] | None = None  # the sorted read, when a bounded walk falls short
 
 
 def _exists(qs: QuerySet[Customer], terms: list[str], stores: list[int]) -> QuerySet[Customer]:
@@ -363,13 +364,17 @@ def _plan(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) -> _
     fewest = counted[narrowest]
 
     def sorted_read(matches: list[int] | None = None) -> QuerySet[Customer]:
-        # The ids themselves, not a subquery: PostgreSQL, misjudging a prefix's matches, would
-        # otherwise plan a semi-join that walks the sort index from its start.
-        ids = matches if matches is not None else list(
-            _term_rows(narrowest, stores).values_list("customer_id", flat=True).distinct()
-        )  # fmt: skip
         rest = [t for t in terms if t != narrowest] if matches is None else []
-        return _business_number(_exists(qs.filter(id__in=ids), rest, stores), query)
+        if matches is not None:
+            narrowed = qs.filter(id__in=matches)
+        elif connection.vendor == "postgresql":
+            # The ids themselves, as one array: PostgreSQL, misjudging a prefix's matches, would
+            # plan a subquery as a semi-join that walks the sort index from its start.
+            ids = list(_term_rows(narrowest, stores).values_list("customer_id", flat=True).distinct())
+            narrowed = qs.filter(RawSQL('"customers_customer"."id" = ANY(%s)', [ids], output_field=BooleanField()))
+        else:  # SQLite reads the subquery's rows first, then each customer by id
+            narrowed = qs.filter(id__in=_term_rows(narrowest, stores).values("customer_id"))
+        return _business_number(_exists(narrowed, rest, stores), query)
 
     if fewest < FEW_MATCHES and fewest <= SORT_MATCHES_UP_TO:
         return _Plan(sorted_read(), qs, "sort")
@@ -392,7 +397,7 @@ def _plan(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) -> _
     expected = query.limit * _customers_estimate() // max(fewest, 1)
     if expected >= fewest:
         return _Plan(sorted_read(), qs, "sort")
-    return _Plan(walked, qs, "walk", walk_rows=max(expected * WALK_MARGIN, 1_000), fallback=sorted_read())
+    return _Plan(walked, qs, "walk", walk_rows=max(expected * WALK_MARGIN, WALK_ROWS_AT_LEAST), fallback=sorted_read)
 
 
 def _business_number(qs: QuerySet[Customer], query: DirectoryQuery) -> QuerySet[Customer]:
@@ -425,7 +430,7 @@ def search_directory(ctx: ActingContext, query: DirectoryQuery) -> DirectoryPage
         rows = _read(plan.qs, sort_key(field), keyset, descending=descending, limit=query.limit, bound=bound)
         if bound is not None and len(rows) <= query.limit and plan.fallback is not None:
             # The page's matches are not all within the bound: they are bunched further on.
-            rows = _read(plan.fallback, _unindexed(sort_key(field)), keyset, descending=descending,
+            rows = _read(plan.fallback(), _unindexed(sort_key(field)), keyset, descending=descending,
                          limit=query.limit)  # fmt: skip
     more = len(rows) > query.limit
     rows = rows[: query.limit]

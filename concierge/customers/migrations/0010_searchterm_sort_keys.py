@@ -16,13 +16,16 @@ another rewrites a customer's terms' keys when one of those columns changes (an 
 column is in the column's sort order: on PostgreSQL ``COLLATE "C"``, as the sort indexes are.
 
 Neither column nor triggers are declared on the model (Django cannot say either). On SQLite a later
-migration that rebuilds ``customers_customer`` or the term table drops the triggers with it; it
-must create them again — ``test_directory_sorted_terms.py`` checks that they are there.
+migration that rebuilds ``customers_customer`` or the term table drops the triggers and the raw
+indexes with it; it must create them again — ``test_directory_sorted_terms.py`` checks that they
+are there. 0009 did rebuild ``customers_customer`` on SQLite and so dropped the sort indexes of
+0008: they are created again here where they are missing.
 """
 
 # ruff: noqa: S608 - every statement is built from the constants below, never from input
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.db import migrations
@@ -113,8 +116,15 @@ SQLITE_DROP = [
 ]
 
 
+def _sort_indexes(vendor: str) -> list[str]:
+    """0008's sort indexes, each created only where it is missing."""
+    made = importlib.import_module("concierge.customers.migrations.0008_directory_indexes")._indexes(vendor)
+    return [sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1) for _name, sql in made]
+
+
 def create(apps: Any, schema_editor: Any) -> None:
-    for sql in POSTGRESQL if schema_editor.connection.vendor == "postgresql" else SQLITE:
+    vendor = schema_editor.connection.vendor
+    for sql in [*_sort_indexes(vendor), *(POSTGRESQL if vendor == "postgresql" else SQLITE)]:
         schema_editor.execute(sql)
 
 
