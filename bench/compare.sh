@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every workload of PERFORMANCE.md in one run, HTML and API, at 1 and 8 clients, with the raw SQL of
 # each search timed in the same run (bench/compare_setup.py). Results are JSON lines in
-# bench/results/<database>-compare-<customers>.jsonl; bench/report.py turns them into a table.
+# bench/results/<database>-compare-<customers>.jsonl; bench/report.py turns them into a table. The
+# searches' query plans (median and slowest sample) go to bench/results/<database>-compare-plans-<customers>.txt.
 #
 #   CUSTOMERS=200000 ORDERS=1000000 bench/compare.sh sqlite | postgres
 #
@@ -25,6 +26,7 @@ if [ -z "${SKIP_GENERATE:-}" ]; then
 fi
 analyze
 SETUP=var/compare-bench-$DB.json
+export PLANS_OUT="bench/results/$DB-compare-plans-$CUSTOMERS.txt"
 setup bench/compare_setup.py "$SETUP"
 serve "$PORT"
 OUT=bench/results/$DB-compare-$CUSTOMERS.jsonl; : > "$OUT"

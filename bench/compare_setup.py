@@ -7,10 +7,12 @@ name prefixes), of the order search (a status and a billing last name prefix, so
 descending) and orders with 5 lines. Then the SQL of each search, alone: the statements the API
 request runs for its rows (captured from the request; the token and session reads left out),
 executed on the connection for the first 100 samples, warmed once and then timed — the page's cost
-is set against its query's in the same run.
+is set against its query's in the same run. With ``PLANS_OUT`` set, the query plans of each search's
+median and slowest sample are written there (bench/compare.sh keeps them in bench/results/).
 """
 
 import json
+import os
 import random
 import statistics
 import sys
@@ -105,10 +107,20 @@ def runnable(sql: str) -> str | None:
     return sql
 
 
+def plan(cursor, sql: str) -> str:
+    """The statement's query plan: PostgreSQL's EXPLAIN (ANALYZE, BUFFERS), SQLite's EXPLAIN QUERY PLAN."""
+    if connection.vendor == "postgresql":
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+    cursor.execute("EXPLAIN QUERY PLAN " + sql)
+    return "\n".join(f"{row[-1]}" for row in cursor.fetchall())
+
+
 client = Client()
 headers = {"Authorization": f"Bearer {agents[0]['token']}"}
 raw = {}
 statement_counts = {}
+plans: list[str] = []
 for name, (path, samples, extra) in SEARCHES.items():
     runs = []
     for params in samples[:RAW_SAMPLES]:
@@ -130,6 +142,28 @@ for name, (path, samples, extra) in SEARCHES.items():
     cuts = statistics.quantiles(timings, n=100)
     raw[name] = {"p50_ms": round(cuts[49], 2), "p95_ms": round(cuts[94], 2), "statements": statement_counts[name]}
     print(f"raw SQL {name}: {raw[name]}", file=sys.stderr)
+    # The plans of its median and its slowest sample: each statement that took the most of it.
+    ranked = sorted(range(len(timings)), key=timings.__getitem__)
+    with connection.cursor() as cursor:
+        for label, index in (("median", ranked[len(ranked) // 2]), ("slowest", ranked[-1])):
+            sqls = runs[index]
+            slowest_sql, slowest_ms = "", -1.0
+            for sql in sqls:
+                started = time.perf_counter()
+                cursor.execute(sql)
+                cursor.fetchall()
+                took = (time.perf_counter() - started) * 1000
+                if took > slowest_ms:
+                    slowest_sql, slowest_ms = sql, took
+            plans.append(
+                f"== {name}, {label} sample ({timings[index]:.2f} ms in all), its dearest statement "
+                f"({slowest_ms:.2f} ms):\n{slowest_sql}\n-- plan:\n{plan(cursor, slowest_sql)}\n"
+            )
+
+plans_out = os.environ.get("PLANS_OUT")
+if plans_out:
+    with open(plans_out, "w") as out:
+        out.write("\n".join(plans))
 
 print(json.dumps({"agents": agents, "floor": floor, "shoppers": shoppers, "skus": skus, "find_email": find_email,
                   "find_name": find_name, "order_search": order_search, "orders": five[:200], "raw_sql": raw,

@@ -12,6 +12,7 @@ from concierge.checkout.api import router as checkout_router
 from concierge.customers.accounts_api import router as accounts_router
 from concierge.customers.associates_api import router as associates_router
 from concierge.customers.directory_api import router as customer_directory_router
+from concierge.customers.organizations_api import router as organizations_router
 from concierge.customers.privacy_api import router as privacy_router
 from concierge.customers.records_api import router as customer_records_router
 from concierge.identity.api import router as identity_router
@@ -52,3 +53,4 @@ api.add_router("/", privacy_router)
 api.add_router("/", customer_records_router)
 api.add_router("/", accounts_router)
 api.add_router("/", customer_directory_router)
+api.add_router("/", organizations_router)

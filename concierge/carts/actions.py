@@ -14,3 +14,4 @@ class CartAction(AuditAction):
     LINE_REMOVED = "cart.line_removed", "Item removed from the cart"
     MERGED = "cart.merged", "Another cart merged into this one"
     MERGED_AWAY = "cart.merged_away", "Cart merged into another"
+    REPRICED = "cart.repriced", "Cart re-priced in another currency"

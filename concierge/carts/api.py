@@ -16,6 +16,7 @@ from concierge.api.auth import identify, token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, BodyId, Id, Quantity, ShortText
 from concierge.carts import binding, locks, services
+from concierge.carts.currency import organization_currency_change, organization_to_change
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
@@ -24,6 +25,9 @@ from concierge.catalog.pricing import buyer_for
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.requests import ConciergeRequest
+from concierge.customers.records_api import EDIT_HEADERS, ERRORS_EDIT, edit_guard
+from concierge.customers.records_api import IfMatch as RecordIfMatch
+from concierge.customers.records_api import LeaseToken as RecordLeaseToken
 from concierge.identity.api import ActingOut, acting_as_text, acting_out
 from concierge.identity.models import User
 
@@ -234,3 +238,40 @@ def cart_bind(request: ConciergeRequest, payload: BindIn, x_lease_token: str | N
     cart = binding.cart_bind(ctx, code=payload.code, lease_token=x_lease_token)
     return BoundOut(cart_id=cart.pk, cart_code=cart.code, version=cart.version, lines=cart.lines.count(),
                     acting=acting_out(ctx))  # fmt: skip
+
+
+# --- An organization's preferred currency (seed 003 "How to change preferred currency for an Organization") ---
+
+
+class OrganizationCurrencyIn(Schema):
+    currency: str = Field(pattern="^[A-Za-z]{3}$", description="ISO 4217 code, e.g. EUR: one the store sells in.")
+    confirm: bool = Field(
+        False,
+        description="Re-price the items of the organization's open cart (asked by 409 "
+        "`organization.currency_confirm`).",
+    )
+
+
+class OrganizationCurrencyOut(Schema):
+    id: int
+    currency: str
+    version: int = Field(description="The record's version now: send it as `If-Match` with the next edit.")
+    cart_repriced: bool = Field(description="Whether the organization's open cart is now priced in `currency`.")
+    lines: int = Field(description="How many lines the organization's open cart has.")
+
+
+@router.post("/organizations/{account_id}/currency", response={200: OrganizationCurrencyOut, **ERRORS_EDIT},
+             auth=token_or_session, openapi_extra=EDIT_HEADERS)  # fmt: skip
+def organization_currency(request: ConciergeRequest, account_id: Id, payload: OrganizationCurrencyIn,
+                          if_match: str | None = RecordIfMatch,
+                          x_lease_token: str | None = RecordLeaseToken) -> OrganizationCurrencyOut:  # fmt: skip
+    """Change the organization's preferred currency, under the record's lock (`X-Lease-Token`) and
+    version (`If-Match`). With items in its open cart, confirm first: 409 `organization.currency_confirm`
+    says how many lines are re-priced; then send `confirm`. A currency the store does not sell in, or
+    an item without a price in it: 422 `organization.currency_unavailable`. The record unlocks."""
+    account = organization_to_change(request.ctx, account_id)  # another's: 404 before its headers are read
+    guard = edit_guard(if_match, x_lease_token)
+    change = organization_currency_change(request.ctx, account_id=account.pk, currency=payload.currency,
+                                          guard=guard, confirm=payload.confirm)  # fmt: skip
+    return OrganizationCurrencyOut(id=change.account.pk, currency=change.currency, version=change.account.version,
+                                   cart_repriced=change.cart_repriced, lines=change.lines)  # fmt: skip

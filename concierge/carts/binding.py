@@ -76,10 +76,11 @@ def move_lines(ctx: ActingContext, source: Cart, target: Cart) -> tuple[list[dic
     """Copy ``source``'s lines into ``target`` (both locked), adding to lines of the same SKU."""
     merged: list[dict[str, object]] = []
     skipped: list[str] = []
-    sold_here = unit_prices(buyer_for(ctx, store=target.store), list(source.lines.values_list("sku_id", flat=True)))
+    buyer = buyer_for(ctx, store=target.store).in_currency(target.currency or target.store.currency)
+    sold_here = unit_prices(buyer, list(source.lines.values_list("sku_id", flat=True)))
     for line in source.lines.select_related("sku__product"):
         if line.sku_id not in sold_here or not line.sku.is_active:
-            skipped.append(line.sku.code)  # not sold in the customer's store
+            skipped.append(line.sku.code)  # not sold in the customer's store (in their cart's currency)
             continue
         existing = CartLine.objects.filter(cart=target, sku=line.sku).first()
         if existing is None:

@@ -17,3 +17,6 @@ class CartError(StrEnum):
     CODE_INVALID = "cart.code_invalid"
     CODE_UNKNOWN = "cart.code_unknown"
     ILLEGAL_TRANSITION = "cart.illegal_transition"
+    CURRENCY_CHANGED = "cart.currency_changed"
+    # Changing an organization's currency with items in its open cart (carts/currency.py).
+    CURRENCY_CONFIRM = "organization.currency_confirm"

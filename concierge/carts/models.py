@@ -20,7 +20,8 @@ CODE_LENGTH = 8
 class Cart(StateMachine, Leased):
     """A shopper's cart: a registered customer's (at most one active, enforced by the database) or an
     anonymous visitor's (found by the digest of a cookie token). Customer service locks it with a
-    lease (``core.leases``) while they change it for the customer."""
+    lease (``core.leases``) while they change it for the customer. All of it is priced in one
+    currency, ``currency``."""
 
     class Status(models.TextChoices):
         ACTIVE = "ACTIVE", "Active"
@@ -46,6 +47,10 @@ class Cart(StateMachine, Leased):
     )
     anonymous_digest = models.CharField(max_length=64, null=True, blank=True)
     code = models.CharField(max_length=CODE_LENGTH, unique=True, help_text="Short code a shopper reads out.")
+    # What its lines are priced in, set from the buyer when the cart is made; changed only by
+    # re-pricing the whole cart (carts/currency.py). A cart is never in two currencies, and checkout
+    # refuses one whose buyer now buys in another (``cart.currency_changed``).
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code its lines are priced in.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=clock.now)

@@ -24,6 +24,18 @@ def cart_lines(cart: Cart) -> list[CartLine]:
 
 
 def priced_cart(buyer: Buyer, cart: Cart, lines: list[CartLine] | None = None) -> Priced:
-    """The cart priced for ``buyer`` now: prices and promotions are never stored on a cart."""
+    """The cart priced for ``buyer`` now, in the cart's currency: prices and promotions are never
+    stored on a cart."""
     lines = cart_lines(cart) if lines is None else lines
-    return price_lines(buyer, [LineIn(line.sku, line.quantity) for line in lines])
+    return price_lines(cart_buyer(buyer, cart), [LineIn(line.sku, line.quantity) for line in lines])
+
+
+def cart_buyer(buyer: Buyer, cart: Cart) -> Buyer:
+    """``buyer`` pricing ``cart``: in the currency the cart is priced in (one currency per cart)."""
+    return buyer.in_currency(cart.currency or cart.store.currency)
+
+
+def account_open_cart(account_id: int) -> Cart | None:
+    """An organization's open cart: its active one (a seller or an associate buying for the
+    organization shops in the organization's own cart)."""
+    return Cart.objects.select_related("store").filter(customer_id=account_id, status=Cart.Status.ACTIVE).first()

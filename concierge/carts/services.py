@@ -41,6 +41,7 @@ def cart_open(ctx: ActingContext, *, anonymous_token: str | None) -> tuple[Cart,
     if ctx.store is None:
         raise DomainError(CommonError.REQUEST_INVALID, "No store is set up yet.", status=503)
     check_may_transact(ctx)
+    currency = buyer_for(ctx).currency
     token = None if ctx.customer is not None else (anonymous_token or Cart.new_token())
     for _ in range(5):
         try:
@@ -50,10 +51,12 @@ def cart_open(ctx: ActingContext, *, anonymous_token: str | None) -> tuple[Cart,
                     customer=ctx.customer,
                     anonymous_digest=Cart.digest_of(token) if token else None,
                     code=Cart.new_code(),
+                    currency=currency,
                 )
                 record(
-                    ctx, action=CartAction.CREATED, subject_kind="cart", subject_id=cart.pk, data={"code": cart.code}
-                )
+                    ctx, action=CartAction.CREATED, subject_kind="cart", subject_id=cart.pk,
+                    data={"code": cart.code, "currency": currency},
+                )  # fmt: skip
             return cart, token if ctx.customer is None else None
         except IntegrityError:
             # Another request created the customer's cart first (one active cart per customer), or
@@ -126,12 +129,14 @@ def cart_add(
     sku = Sku.objects.select_related("product").filter(pk=sku_id, is_active=True, product__is_active=True).first()
     if sku is None:
         raise DomainError(CartError.SKU_UNAVAILABLE, "This item is no longer available.", status=404)
-    if sku.pk not in unit_prices(buyer_for(ctx, store=cart.store), [sku.pk]):
-        raise DomainError(CartError.SKU_UNAVAILABLE, "This item cannot be bought in this store.", status=409)
+    buyer = buyer_for(ctx, store=cart.store)
     with transaction.atomic():
         cart = _locked_cart(
             ctx, cart.pk, anonymous_token=anonymous_token, expected_version=expected_version, lease_token=lease_token
         )
+        adopted = _adopt_buyer_currency(cart, buyer.currency)
+        if sku.pk not in unit_prices(buyer.in_currency(cart.currency), [sku.pk]):
+            raise DomainError(CartError.SKU_UNAVAILABLE, _not_sold_message(cart), status=409)
         line = CartLine.objects.filter(cart=cart, sku=sku).first()
         before = line.quantity if line else 0
         after = before + quantity
@@ -148,10 +153,27 @@ def cart_add(
             action=CartAction.LINE_ADDED,
             subject_kind="cart",
             subject_id=cart.pk,
-            changes={"quantity": (before, after)},
+            changes={"quantity": (before, after), **({"currency": adopted} if adopted else {})},
             data={"sku": sku.code, "version": cart.version},
         )
     return cart
+
+
+def _adopt_buyer_currency(cart: Cart, currency: str) -> tuple[str, str] | None:
+    """An empty cart (locked by the caller) takes the currency its buyer buys in now: nothing in it
+    was priced yet. A cart with items keeps its currency until it is re-priced as a whole
+    (``carts/currency.py``); checkout refuses it meanwhile. Returns the change, if any."""
+    if cart.currency == currency or CartLine.objects.filter(cart=cart).exists():
+        return None
+    before, cart.currency = cart.currency, currency
+    Cart.objects.filter(pk=cart.pk).update(currency=currency)
+    return before, currency
+
+
+def _not_sold_message(cart: Cart) -> str:
+    if cart.currency != cart.store.currency:
+        return f"This item cannot be bought in {cart.currency} in this store."
+    return "This item cannot be bought in this store."
 
 
 def cart_set_quantity(

@@ -13,6 +13,12 @@ class CatalogConfig(AppConfig):
 
         account_holder.register_holder()
 
+        # The currencies an organization may prefer are those its store's price lists sell in.
+        from concierge.catalog.pricing import currencies_offered
+        from concierge.customers.organizations import register_currency_source
+
+        register_currency_source(currencies_offered)
+
         from django.db.models.signals import m2m_changed
 
         from concierge.catalog.pricing import forget_segments

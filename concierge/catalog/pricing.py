@@ -5,13 +5,18 @@ always derived the same way and never taken from a client. Prices resolve for th
 the B2B account's own price list first, then the customer's segment lists (by priority), then the
 store's list. A line gets its best product or category promotion; the best cart promotion is then
 spread over the lines in proportion, so that tax is computed per line on what the customer pays.
+
+Every price is in the buyer's currency (``Buyer.currency``): a B2B organization's preferred one, else
+the store's. Only the price lists in that currency count; a percentage promotion applies in any
+currency, an amount-off promotion (its value is in the store's currency) only to buyers in the store's
+currency. Nothing is ever converted: a SKU without a price in the buyer's currency cannot be bought.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -33,7 +38,8 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class Buyer:
-    """Whom prices are for: the store, and the customer (and account) being served."""
+    """Whom prices are for: the store, the customer (and account) being served, and the currency
+    they buy in ("" is the store's)."""
 
     store: Store
     customer_id: int | None = None
@@ -41,10 +47,15 @@ class Buyer:
     segment_ids: frozenset[int] = frozenset()
     at: dt.datetime = field(default_factory=clock.now)
     preferred_locale: str = ""
+    currency: str = ""
 
-    @property
-    def currency(self) -> str:
-        return self.store.currency
+    def __post_init__(self) -> None:
+        if not self.currency:
+            object.__setattr__(self, "currency", self.store.currency)
+
+    def in_currency(self, currency: str) -> Buyer:
+        """The same buyer priced in ``currency`` (a cart keeps the currency it was priced in)."""
+        return self if currency == self.currency else replace(self, currency=currency)
 
     @property
     def locale(self) -> str:
@@ -59,17 +70,23 @@ def buyer_for(ctx: ActingContext, *, store: Store | None = None) -> Buyer:
     return buyer_of(store=store, customer=ctx.customer, account=ctx.account)
 
 
-def buyer_of(*, store: Store, customer: Customer | None, account: Customer | None = None) -> Buyer:
+def buyer_of(*, store: Store, customer: Customer | None, account: Customer | None = None, currency: str = "") -> Buyer:
+    """The buyer ``customer`` is in ``store``, buying for ``account`` if given: in ``currency`` when
+    given (an order keeps the currency it was placed in), else the account's preferred currency (an
+    organization a seller or an associate buys for; the customer served is then the account itself),
+    else the store's."""
     segment_ids: set[int] = set()
     for who in (customer, account):
         if who is not None:
             segment_ids.update(_segment_ids(who))
+    payer = account if account is not None else customer
     return Buyer(
         store=store,
         customer_id=customer.pk if customer else None,
         account_id=account.pk if account else None,
         segment_ids=frozenset(segment_ids),
         preferred_locale=(customer.preferred_locale if customer is not None else "") or "",
+        currency=currency or (payer.preferred_currency if payer is not None else "") or store.currency,
     )
 
 
@@ -99,6 +116,21 @@ def _price_lists(store_id: int, currency: str) -> tuple[tuple[int, int | None, i
     """The store's price lists in ``currency``: (id, account id, segment id, priority)."""
     rows = PriceList.objects.filter(store_id=store_id, currency=currency).order_by("id")
     return tuple(rows.values_list("id", "account_id", "segment_id", "priority"))
+
+
+@kept(REFERENCE_TTL, models=[PriceList])
+def _currencies(store_id: int) -> tuple[str, ...]:
+    return tuple(
+        PriceList.objects.filter(store_id=store_id, account__isnull=True, segment__isnull=True)
+        .values_list("currency", flat=True)
+        .distinct()
+    )
+
+
+def currencies_offered(store: Store) -> list[str]:
+    """The currencies one can buy in at ``store``: its own first, then the others it has a price list
+    for everyone in (not one account's or one segment's), in alphabetical order."""
+    return [store.currency, *sorted(set(_currencies(store.pk)) - {store.currency})]
 
 
 @kept(REFERENCE_TTL, models=[Promotion])
@@ -139,11 +171,15 @@ def unit_prices(buyer: Buyer, sku_ids: Sequence[int]) -> dict[int, Money]:
 
 
 def promotions_for(buyer: Buyer) -> list[Promotion]:
-    """The promotions this buyer sees now: the store's, in their window, for everyone or their segment."""
+    """The promotions this buyer sees now: the store's, in their window, for everyone or their
+    segment. An amount off is in the store's currency: it applies only to a buyer in that currency
+    (a percentage applies in any)."""
+    in_store_currency = buyer.currency == buyer.store.currency
     return [
         p
         for p in _promotions(buyer.store.pk)
         if (p.segment_id is None or p.segment_id in buyer.segment_ids)
+        and (in_store_currency or p.kind == Promotion.Kind.PERCENT_OFF)
         and p.starts_at <= buyer.at
         and (p.ends_at is None or p.ends_at > buyer.at)
     ]
@@ -244,7 +280,10 @@ def price_lines(
     tax_region: str = "",
     prices: dict[int, Money] | None = None,
 ) -> Priced:
-    """Price ``lines`` for ``buyer``. ``prices`` may pin unit prices (an order keeps what was agreed)."""
+    """Price ``lines`` for ``buyer``. ``prices`` may pin unit prices (an order keeps what was agreed,
+    in its own currency: the lines are then priced in it)."""
+    if prices:
+        buyer = buyer.in_currency(next(iter(prices.values())).currency)
     unit = _unit_prices_of(buyer, lines, prices)
     promotions = promotions_for(buyer)
     drafts = _line_promotions(lines, unit, [p for p in promotions if p.target != Promotion.Target.CART])
@@ -266,7 +305,10 @@ def _unit_prices_of(buyer: Buyer, lines: Sequence[LineIn], prices: dict[int, Mon
     missing = [line.sku.code for line in lines if line.sku.pk not in unit]
     if missing:
         raise DomainError(
-            CatalogError.PRICE_MISSING, f"{', '.join(missing)} cannot be bought in {buyer.store.name}.", status=409
+            CatalogError.PRICE_MISSING,
+            f"{', '.join(missing)} cannot be bought in {buyer.store.name}"
+            + (f" in {buyer.currency}." if buyer.currency != buyer.store.currency else "."),
+            status=409,
         )
     return unit
 

@@ -11,12 +11,14 @@ from concierge.api.auth import token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut, OrderOut, order_out
 from concierge.api.types import AmountText, BodyId, EmailText, NameText, PhoneText, ShortText
 from concierge.carts.selectors import active_cart
+from concierge.catalog.pricing import buyer_for
 from concierge.checkout.idempotency import request_digest
 from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
 from concierge.checkout.services import checkout_submit
 from concierge.core.requests import ConciergeRequest
 from concierge.orders.selectors import access_own_order
-from concierge.stores.models import PickupLocation, ShippingMethod
+from concierge.stores.models import PickupLocation
+from concierge.stores.selectors import shipping_offers
 
 router = Router(tags=["checkout"])
 IdempotencyKey = Header(
@@ -125,7 +127,8 @@ class PaymentSourceOut(Schema):
 class ShippingMethodOut(Schema):
     code: str
     name: str
-    price: Decimal
+    price: Decimal = Field(description="In `currency`, the currency the caller buys in.")
+    currency: str
     delivery_days: str
 
 
@@ -141,7 +144,8 @@ class PickupLocationOut(Schema):
 
 class CheckoutOptionsOut(Schema):
     """Everything a checkout names by id: the caller's addresses and payment sources, and the
-    store's shipping methods and pickup locations."""
+    store's shipping methods (those offered in the caller's currency, at their price in it) and
+    pickup locations."""
 
     addresses: list[AddressOut]
     payment_sources: list[PaymentSourceOut]
@@ -161,8 +165,9 @@ def checkout_options(request: ConciergeRequest) -> CheckoutOptionsOut:
                              is_default=s.is_default)
             for s in customer.payment_sources.filter(is_active=True).select_related("gift_certificate")
         ] if customer else [],
-        shipping_methods=[ShippingMethodOut.model_validate(m, from_attributes=True)
-                          for m in ShippingMethod.objects.filter(store=store, is_active=True)],
+        shipping_methods=[ShippingMethodOut(code=o.method.code, name=o.method.name, price=o.price.amount,
+                                            currency=o.price.currency, delivery_days=o.method.delivery_days)
+                          for o in (shipping_offers(store, buyer_for(ctx).currency) if store else [])],
         pickup_locations=[PickupLocationOut.model_validate(p, from_attributes=True)
                           for p in PickupLocation.objects.filter(store=store, is_active=True)],
     )  # fmt: skip

@@ -33,7 +33,8 @@ def draft_create(ctx: ActingContext, *, customer: Customer) -> Order:
     store = customer.store
     fields = {
         "status": Order.Status.DRAFT, "store": store, "customer": customer, "account": ctx.account,
-        "placed_by": ctx.user, "placed_on_behalf": True, "from_draft": True, "currency": store.currency,
+        "placed_by": ctx.user, "placed_on_behalf": True, "from_draft": True,
+        "currency": customer.preferred_currency or store.currency,
         "email": customer.email, "billing_first_name": customer.first_name, "billing_last_name": customer.last_name,
     }  # fmt: skip
     for _ in range(5):

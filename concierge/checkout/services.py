@@ -1,5 +1,11 @@
 """Turning a cart into an order: validate the plan, price on the server, authorize the payment,
-take the stock, write the order with its shipments, lines and holds — all or nothing."""
+take the stock, write the order with its shipments, lines and holds — all or nothing.
+
+An order is in one currency: its cart's, which must be the one its buyer buys in now (an
+organization's preferred currency; ``cart.currency_changed`` otherwise). Its lines, shipping, tax,
+total and payment are all in it: shipping at each method's price in that currency (a method
+without one is not offered), paid by a card, or by an account's credit or a gift certificate in
+that same currency."""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import check_may_purchase, owns_cart
 from concierge.carts.services import check_checkout_allowed
 from concierge.catalog.models import Sku
-from concierge.catalog.pricing import LineIn, Priced, PricedLine, buyer_for, price_lines
+from concierge.catalog.pricing import Buyer, LineIn, Priced, PricedLine, buyer_for, price_lines
 from concierge.checkout.actions import CheckoutAction
 from concierge.checkout.errors import CheckoutError
 from concierge.checkout.idempotency import idempotent_checkout
@@ -40,8 +46,9 @@ from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
 from concierge.orders.selectors import placed_orders
 from concierge.payments.errors import PaymentError
 from concierge.payments.models import PaymentSource, PaymentTransaction
-from concierge.payments.services import card_expired, payment_authorize, payment_reverse
+from concierge.payments.services import card_expired, check_source_currency, payment_authorize, payment_reverse
 from concierge.stores.models import PickupLocation, ShippingMethod
+from concierge.stores.selectors import shipping_offers
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -60,11 +67,13 @@ class _Group:
     lines: tuple[CartLine, ...]
     address: Address | None = None
     method: ShippingMethod | None = None
+    shipping: Money | None = None  # the method's price in the order's currency
     location: PickupLocation | None = None
 
 
 def _resolve(ctx: ActingContext, cart: Cart, plan: CheckoutPlan, lines: list[CartLine]) -> list[_Group]:
     customer = ctx.customer
+    currency = cart_currency(cart)
     by_id = {line.pk: line for line in lines}
     digital = [line for line in lines if line.sku.is_digital]
     planned: set[int] = set()
@@ -84,12 +93,18 @@ def _resolve(ctx: ActingContext, cart: Cart, plan: CheckoutPlan, lines: list[Car
             address = Address.objects.filter(pk=shipment.address_id or 0, customer=customer).first()
             if address is None:
                 raise _invalid("Choose a shipping address.", address=["Choose a shipping address."])
-            method = ShippingMethod.objects.filter(
-                store=cart.store, code=shipment.shipping_method_code, is_active=True
-            ).first()
+            method = (
+                ShippingMethod.objects.filter(store=cart.store, code=shipment.shipping_method_code, is_active=True)
+                .select_related("store")
+                .first()
+            )
             if method is None:
                 raise _invalid("Choose a shipping method.", shipping_method=["Choose a shipping method."])
-            groups.append(_Group(shipment, Shipment.Kind.SHIP, group_lines, address=address, method=method))
+            if (price := method.price_in(currency)) is None:
+                message = f"{method.name} is not offered in {currency}: choose another shipping method."
+                raise _invalid(message, shipping_method=[message])
+            groups.append(_Group(shipment, Shipment.Kind.SHIP, group_lines, address=address, method=method,
+                                 shipping=Money(price, currency)))  # fmt: skip
         elif shipment.kind == Shipment.Kind.PICKUP:
             location = PickupLocation.objects.filter(
                 pk=shipment.pickup_location_id or 0, store=cart.store, is_active=True
@@ -169,23 +184,46 @@ def _order_number(store_code: str) -> str:
     return f"{store_code.upper()[:4]}{secrets.randbelow(10**8):08d}"
 
 
+def cart_currency(cart: Cart) -> str:
+    """The currency of ``cart`` and of the order it becomes."""
+    return cart.currency or cart.store.currency
+
+
+def _cart_buyer(ctx: ActingContext, cart: Cart) -> Buyer:
+    """The buyer, pricing ``cart`` in its own currency (the order is never in two)."""
+    return buyer_for(ctx, store=cart.store).in_currency(cart_currency(cart))
+
+
+def check_cart_currency(ctx: ActingContext, cart: Cart) -> None:
+    """Place Order: the cart is in the currency its buyer buys in now. An organization whose
+    preferred currency changed while its cart was priced in the old one re-prices the cart first
+    (``carts/currency.py``), so that one order is never in two currencies."""
+    buys_in = buyer_for(ctx, store=cart.store).currency
+    if (currency := cart_currency(cart)) != buys_in:
+        who = ctx.customer.display_name if ctx.customer is not None else "The buyer"
+        message = (f"This cart is priced in {currency}, and {who} now buys in {buys_in}. Change the "
+                   f"organization's currency to {buys_in} to re-price the cart, then place the order.")  # fmt: skip
+        raise DomainError(CartError.CURRENCY_CHANGED, message, status=409, data={"cart": currency, "buyer": buys_in})
+
+
 def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None = None) -> Priced:
     """What the order would cost now, priced as checkout_submit will price it: shipping for the
     methods the plan names, each line taxed where it is delivered (choices that do not resolve yet
-    are left out rather than refused)."""
+    are left out rather than refused). In the cart's currency."""
     lines = list(cart.lines.select_related("sku__product__category"))
-    shipping = Money.zero(cart.store.currency)
+    currency = cart_currency(cart)
+    shipping = Money.zero(currency)
     tax_country = tax_region = ""
     place: dict[int, tuple[str, str]] = {}
     if plan is not None:
         addresses = {a.pk: a for a in Address.objects.filter(customer=ctx.customer)} if ctx.customer else {}
         locations = {p.pk: p for p in PickupLocation.objects.filter(store=cart.store, is_active=True)}
-        methods = {m.code: m for m in ShippingMethod.objects.filter(store=cart.store, is_active=True)}
+        methods = {o.method.code: o for o in shipping_offers(cart.store, currency)}
         for shipment in plan.shipments:
             where: Address | PickupLocation | None = None
             if shipment.kind == Shipment.Kind.SHIP:
-                if (method := methods.get(shipment.shipping_method_code)) is not None:
-                    shipping += Money(method.price, cart.store.currency)
+                if (offer := methods.get(shipment.shipping_method_code)) is not None:
+                    shipping += offer.price
                 where = addresses.get(shipment.address_id or 0)
             elif shipment.kind == Shipment.Kind.PICKUP:
                 where = locations.get(shipment.pickup_location_id or 0)
@@ -194,7 +232,7 @@ def checkout_quote(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan | None 
         if (billing := addresses.get(plan.billing_address_id)) is not None:
             tax_country, tax_region = billing.country, billing.region
     return price_lines(
-        buyer_for(ctx, store=cart.store),
+        _cart_buyer(ctx, cart),
         [LineIn(line.sku, line.quantity, *place.get(line.pk, ("", ""))) for line in lines],
         shipping=shipping,
         tax_country=tax_country,
@@ -231,12 +269,14 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
     check_may_purchase(ctx)
     _refuse_over_long(plan)
     lines = _checkout_lines(ctx, cart, lease_token)
+    check_cart_currency(ctx, cart)
     attempt = plan.attempt or secrets.token_hex(16)
     groups = _resolve(ctx, cart, plan, lines)
     billing = Address.objects.filter(pk=plan.billing_address_id, customer=customer).first()
     if billing is None:
         raise _invalid("Choose a billing address.", billing_address=["Choose a billing address."])
     source = _payment_source(customer, plan)
+    check_source_currency(source, cart_currency(cart))
     placement = Placement(
         cart=cart, customer=customer, lines=tuple(lines), groups=tuple(groups), billing=billing,
         priced=_priced(ctx, cart, lines, groups, billing, plan), plan=plan, attempt=attempt, lease_token=lease_token,
@@ -307,13 +347,13 @@ def _priced(
 ) -> Priced:
     """The order priced on the server: shipping of the chosen methods, each line taxed where it is
     delivered; refused when there is nothing to pay or the total is not the one shown."""
-    currency = cart.store.currency
-    shipping = Money.zero(currency)
+    buyer = _cart_buyer(ctx, cart)
+    shipping = Money.zero(buyer.currency)
     for group in groups:
-        if group.method is not None:
-            shipping += Money(group.method.price, currency)
+        if group.shipping is not None:
+            shipping += group.shipping
     priced = price_lines(
-        buyer_for(ctx, store=cart.store),
+        buyer,
         _taxed_lines(lines, groups),
         shipping=shipping,
         tax_country=billing.country,
@@ -322,7 +362,7 @@ def _priced(
     if priced.total.amount <= 0:
         raise _invalid("There is nothing to pay for.")
     if plan.expected_total is not None and priced.total.amount != plan.expected_total:
-        shown = priced.total.format(buyer_for(ctx, store=cart.store).locale)
+        shown = priced.total.format(buyer.locale)
         message = f"The total is now {shown}. Review it and place the order again."
         raise DomainError(CheckoutError.TOTAL_CHANGED, message, status=409, fields={"total": [message]})
     return priced
@@ -368,7 +408,7 @@ def _place(ctx: ActingContext, placement: Placement, authorization: PaymentTrans
 
 def _locked_unchanged_cart(ctx: ActingContext, placement: Placement) -> Cart:
     locked = Cart.objects.select_for_update().get(pk=placement.cart.pk)
-    if not locked.is_active or locked.version != placement.cart.version:
+    if not locked.is_active or locked.version != placement.cart.version or locked.currency != placement.cart.currency:
         raise DomainError(
             CartError.STALE, "Your cart changed while you were checking out. Review it and try again.", status=409
         )
@@ -481,9 +521,9 @@ def _add_order_data(order: Order, plan: CheckoutPlan) -> None:
 
 def _shipment_fields(group: _Group) -> dict[str, object]:
     fields: dict[str, object] = {"kind": group.kind}
-    if group.method is not None:
+    if group.method is not None and group.shipping is not None:
         fields.update(
-            shipping_method=group.method, shipping_method_name=group.method.name, shipping_price=group.method.price
+            shipping_method=group.method, shipping_method_name=group.method.name, shipping_price=group.shipping.amount
         )
     if group.address is not None:
         a = group.address

@@ -30,12 +30,12 @@ from concierge.core.edits import EditGuard, Then
 from concierge.core.errors import CommonError, DomainError, NotFound, PermissionDenied
 from concierge.core.forms import text_errors, text_problem
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
-from concierge.customers import account_holders
+from concierge.customers import account_holders, organizations
 from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import customer_edit
 from concierge.customers.errors import CustomerError
 from concierge.customers.locks import locked_by_other_error
-from concierge.customers.models import AccountAssociate, Address, Customer, SellerAssignment
+from concierge.customers.models import AccountAssociate, Address, Contract, Customer, SellerAssignment
 from concierge.customers.search import index_customers
 from concierge.customers.services import ADDRESS_FIELDS, _clean_address, refresh_billing_summary
 from concierge.identity.models import User
@@ -94,13 +94,19 @@ def require_manage(ctx: ActingContext) -> None:
 
 @dataclass(frozen=True)
 class AccountDetails:
-    """Step 1, the required fields (and an optional default billing address)."""
+    """Step 1, the required fields (and an optional default billing address), and — for a seller's
+    customer organization (seed 003) — its ERP ID, contract numbers, country and preferred currency.
+    An account created with an ERP ID is such an organization: it starts Pending until activated."""
 
     business_name: str
     store_id: int
     email: str
     phone: str
     address: dict[str, str] | None = None
+    erp_id: str = ""
+    contract_numbers: tuple[str, ...] = ()
+    country: str = ""
+    preferred_currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,10 +144,38 @@ def clean_details(ctx: ActingContext, data: Mapping[str, Any], *, parent: Custom
             address = _clean_address(raw_address)
         except DomainError as exc:
             errors.update({f"address_{name}": messages for name, messages in exc.fields.items()})
+    organization = _clean_organization_details(data, store_id, errors)
     if errors:
         raise _invalid(errors)
+    organizations.check_free(organization["erp_id"], organization["contract_numbers"])
     return AccountDetails(business_name=values["business_name"], store_id=store_id, email=values["email"].lower(),
-                          phone=values["phone"], address=address)  # fmt: skip
+                          phone=values["phone"], address=address, **organization)  # fmt: skip
+
+
+def _clean_organization_details(data: Mapping[str, Any], store_id: int, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """A customer organization's ERP ID, contract numbers, country (required with an ERP ID) and
+    preferred currency (one the store offers, blank for its own), checked by the organizations'
+    own rules; field errors join ``errors``."""
+    erp_id, problem = organizations.clean_erp_id(_text(data, "erp_id"), required=False)
+    if problem:
+        errors["erp_id"] = [problem]
+    contracts, problem = organizations.clean_contract_numbers(data.get("contract_numbers"))
+    if problem:
+        errors["contract_numbers"] = [problem]
+    required = bool(erp_id)
+    country, problem = organizations.clean_country(_text(data, "country"), required=required)
+    if problem:
+        errors["country"] = ["Choose the country of a customer organization (one with an ERP ID)." if required
+                             and not _text(data, "country") else problem]  # fmt: skip
+    currency = ""
+    store = Store.objects.filter(pk=store_id).first() if store_id else None
+    if store is not None:
+        currency, problem = organizations.clean_currency(_text(data, "preferred_currency"),
+                                                         organizations.currencies_offered(store),
+                                                         store_currency=store.currency)  # fmt: skip
+        if problem:
+            errors["preferred_currency"] = [problem]
+    return {"erp_id": erp_id, "contract_numbers": contracts, "country": country, "preferred_currency": currency}
 
 
 def _served_store(ctx: ActingContext, value: str, errors: dict[str, list[str]]) -> int:
@@ -265,6 +299,11 @@ def _insert(
     insert that loses a race rolls back its savepoint and is refused as taken (a generated one is
     drawn again)."""
     store = Store.objects.get(pk=parent.store_id if parent is not None else details.store_id)
+    # A customer organization (it has an ERP ID): Pending until activated, its primary contact the
+    # account's email and telephone and the billing address's name.
+    organization = bool(details.erp_id)
+    contact = " ".join(p for p in ((details.address or {}).get("first_name", ""),
+                                   (details.address or {}).get("last_name", "")) if p)  # fmt: skip
     for _attempt in range(5):
         candidate = shared_id or new_account_shared_id()
         if shared_id is not None and not shared_id_free(candidate):
@@ -276,9 +315,19 @@ def _insert(
                     organization_name=details.business_name, email=details.email, phone=details.phone,
                     business_number=attributes.business_number,
                     preferred_locale=attributes.preferred_locale or store.locale,
+                    status=Customer.Status.PENDING if organization else Customer.Status.ACTIVE,
+                    erp_id=details.erp_id or None, country=details.country,
+                    preferred_currency=details.preferred_currency,
+                    contact_name=contact if organization else "", contact_email=details.email if organization else "",
+                    contact_phone=details.phone if organization else "",
                 )  # fmt: skip
+                Contract.objects.bulk_create([Contract(organization=account, number=n)
+                                              for n in details.contract_numbers])  # fmt: skip
             break
         except IntegrityError:
+            refusal = organizations.taken_after_race(details.erp_id, details.contract_numbers, exclude=None)
+            if refusal is not None:
+                raise refusal from None
             if shared_id_free(candidate):
                 raise  # not the shared ID: a bug to see, not to hide
             if shared_id is not None:
@@ -295,7 +344,9 @@ def _insert(
         subject_kind="customer",
         subject_id=account.pk,
         data={"shared_id": account.shared_id, "generated": shared_id is None,
-              "parent": parent.pk if parent is not None else None},
+              "parent": parent.pk if parent is not None else None,
+              **({"erp_id": account.erp_id, "contracts": list(details.contract_numbers), "status": account.status}
+                 if organization else {})},
     )  # fmt: skip
     return account
 

@@ -36,6 +36,14 @@ class CustomerAction(AuditAction):
     ADDRESS_DEFAULT_BILLING = "address.default_billing", "Default billing address chosen"
     SELLER_ORGANIZATION_SELECTED = "seller.organization_selected", "Seller chose an organization to act for"
     SELLER_ORGANIZATION_CLEARED = "seller.organization_cleared", "Seller stopped acting for an organization"
+    # Seed 003: a seller's customer organizations, created Pending and activated, suspended and
+    # re-activated with a reason; their Basic Details and Organization Profile edited.
+    ORGANIZATION_CREATED = "organization.created", "Customer organization created"
+    ORGANIZATION_ACTIVATED = "organization.activated", "Organization activated"
+    ORGANIZATION_SUSPENDED = "organization.suspended", "Organization suspended"
+    ORGANIZATION_REACTIVATED = "organization.reactivated", "Organization re-activated"
+    ORGANIZATION_DETAILS_CHANGED = "organization.details_changed", "Organization's basic details changed"
+    ORGANIZATION_PROFILE_CHANGED = "organization.profile_changed", "Organization profile changed"
 
 
 # Changes made in the admin.

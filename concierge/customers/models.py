@@ -48,13 +48,13 @@ class Customer(Leased):
     # Seed 003's organization details: the seller's ERP system's key for it (unique, upper case),
     # its country, the currency it buys in (blank: the store's) and its primary contact.
     erp_id = models.CharField("ERP ID", max_length=40, null=True, blank=True, unique=True)
-    country = models.CharField(max_length=2, blank=True, help_text="For accounts: ISO 3166-1 alpha-2 code.")
+    country = models.CharField(max_length=2, blank=True, default="", help_text="For accounts: ISO 3166-1 alpha-2 code.")
     preferred_currency = models.CharField(
-        max_length=3, blank=True, help_text="For accounts: ISO 4217 code it buys in; blank for the store's currency."
+        max_length=3, blank=True, default="", help_text="For accounts: ISO 4217 code it buys in; blank for the store's currency."
     )
-    contact_name = models.CharField("primary contact", max_length=160, blank=True)
-    contact_email = models.EmailField("primary contact email", max_length=254, blank=True)
-    contact_phone = models.CharField("primary contact telephone", max_length=32, blank=True)
+    contact_name = models.CharField("primary contact", max_length=160, blank=True, default="")
+    contact_email = models.EmailField("primary contact email", max_length=254, blank=True, default="")
+    contact_phone = models.CharField("primary contact telephone", max_length=32, blank=True, default="")
     parent = models.ForeignKey(
         "self",
         null=True,

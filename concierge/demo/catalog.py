@@ -12,7 +12,7 @@ from concierge.catalog.models import Category, Price, PriceList, Product, Promot
 from concierge.catalog.search import index_products
 from concierge.customers.models import Segment
 from concierge.orders.models import HoldRule
-from concierge.stores.models import PickupLocation, ShippingMethod, Store, TaxRate
+from concierge.stores.models import PickupLocation, ShippingMethod, ShippingRate, Store, TaxRate
 
 CATEGORIES = {
     "Footwear": (["Trail Runner", "Road Racer", "Hiking Boot", "Camp Sandal", "Winter Boot", "Court Sneaker"],
@@ -42,6 +42,8 @@ def seed_catalog(stores: dict[str, Store], *, products_per_name: int = 8) -> int
         lists = {
             "us": PriceList.objects.create(name="Northwind US prices", store=us, currency="USD"),
             "ca": PriceList.objects.create(name="Northwind Canada prices", store=ca, currency="CAD"),
+            # The US store also sells in euros, to the organizations that buy in them (seed 003).
+            "eur": PriceList.objects.create(name="Northwind euro prices", store=us, currency="EUR"),
             "gold": PriceList.objects.create(
                 name="Gold member prices", store=us, currency="USD", segment=gold, priority=10
             ),
@@ -82,6 +84,13 @@ def seed_catalog(stores: dict[str, Store], *, products_per_name: int = 8) -> int
                         )
                         prices.append(
                             Price(
+                                price_list=lists["eur"],
+                                sku=sku,
+                                amount=(base * Decimal("0.92")).quantize(Decimal("0.01")),
+                            )
+                        )
+                        prices.append(
+                            Price(
                                 price_list=lists["gold"],
                                 sku=sku,
                                 amount=(base * Decimal("0.95")).quantize(Decimal("0.01")),
@@ -116,7 +125,10 @@ def seed_store_setup(stores: dict[str, Store]) -> None:
             ]
         ):
             defaults = {"name": name, "price": Decimal(price), "delivery_days": days, "sort_order": order}
-            ShippingMethod.objects.get_or_create(store=store, code=code, defaults=defaults)
+            method, _ = ShippingMethod.objects.get_or_create(store=store, code=code, defaults=defaults)
+            if store is us:  # the euro rates of the store that sells in euros too
+                euros = (Decimal(price) * Decimal("0.92")).quantize(Decimal("0.01"))
+                ShippingRate.objects.get_or_create(method=method, currency="EUR", defaults={"price": euros})
     locations = [(us, "Northwind Austin Downtown", "600 Congress Ave", "Austin", "TX", "78701", "US"),
                  (us, "Northwind Seattle Pike Place", "85 Pike St", "Seattle", "WA", "98101", "US"),
                  (ca, "Northwind Toronto King St", "220 King St W", "Toronto", "ON", "M5H 1K4", "CA")]  # fmt: skip

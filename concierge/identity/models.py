@@ -101,7 +101,7 @@ class Privilege(models.Model):
             ("access_customer_account", "Can access a customer's account"),
             ("create_order_for_customer", "Can create orders for customers"),
             ("unlock_order", "Can unlock orders locked by other users"),
-            ("create_refund", "Can create refunds outside returns"),
+            ("create_refund", "Can Create Refund (outside a return)"),
             ("approve_refund", "Can approve refunds above the approval threshold"),
             ("act_for_organization", "Can act for assigned customer organizations"),
             ("receive_returns", "Can receive returns in the warehouse"),

@@ -80,6 +80,13 @@ def sync_roles() -> None:
     missing = wanted - perms.keys()
     if missing:
         raise RuntimeError(f"privileges missing from identity.Privilege: {sorted(missing)}")
+    # A privilege relabelled in identity.Privilege reads the new way in the admin too (Django only
+    # creates missing permissions, it never renames one).
+    from concierge.identity.models import Privilege
+
+    for codename, name in Privilege._meta.permissions:
+        if codename in perms and perms[codename].name != name:
+            Permission.objects.filter(pk=perms[codename].pk).update(name=name)
     model_permissions = list(Permission.objects.exclude(content_type__app_label="identity", codename__in=wanted))
     for role, privs in ROLE_PRIVILEGES.items():
         group, _ = Group.objects.get_or_create(name=role.value)

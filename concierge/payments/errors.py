@@ -10,6 +10,7 @@ class PaymentError(StrEnum):
     NOT_CAPTURABLE = "payment.not_capturable"
     GATEWAY_UNAVAILABLE = "payment.gateway_unavailable"
     GIFT_CERTIFICATE_INVALID = "payment.gift_certificate_invalid"
+    CURRENCY_MISMATCH = "payment.currency_mismatch"
     ILLEGAL_TRANSITION = "payment.illegal_transition"
     REFUND_ILLEGAL_TRANSITION = "refund.illegal_transition"
     REFUND_TOO_LARGE = "refund.amount_too_large"

@@ -30,6 +30,10 @@ class PaymentSource(models.Model):
     # On account (B2B): the organization is invoiced; authorizations hold credit up to the limit.
     credit_limit = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     credit_used = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # The currency of an on-account credit limit (an organization's account is in one currency: an
+    # order in another is refused, never converted); blank for a card (it pays in any) or a gift
+    # certificate (its certificate's currency counts).
+    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code of the credit limit, e.g. USD.")
     gift_certificate = models.ForeignKey(
         "payments.GiftCertificate", null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
     )
@@ -59,7 +63,8 @@ class PaymentSource(models.Model):
             balance = f" ({certificate.balance} {certificate.currency} left)" if certificate is not None else ""
             return f"Gift certificate ending in {self.last4}{balance}"
         if self.credit_limit is not None:
-            return f"On account ({self.credit_limit - self.credit_used} of {self.credit_limit} credit available)"
+            available, unit = self.credit_limit - self.credit_used, f" {self.currency}" if self.currency else ""
+            return f"On account ({available} of {self.credit_limit}{unit} credit available)"
         return "On account"
 
 

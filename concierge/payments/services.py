@@ -19,6 +19,7 @@ from django.db.models import F
 from django.views.decorators.debug import sensitive_variables
 
 from concierge.audit.services import record
+from concierge.catalog.pricing import currencies_offered
 from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import text_problem
@@ -173,13 +174,17 @@ def payment_source_open_account(ctx: ActingContext, *, customer: Customer, credi
     if customer.kind != customer.Kind.ACCOUNT or credit_limit.amount <= 0:
         message = "On account is for organizations, with a positive credit limit."
         raise DomainError(CommonError.REQUEST_INVALID, message, status=422, fields={"credit_limit": [message]})
+    if credit_limit.currency not in (offered := currencies_offered(customer.store)):
+        message = f"The credit limit is in a currency {customer.store.name} sells in: {', '.join(offered)}."
+        raise DomainError(CommonError.REQUEST_INVALID, message, status=422, fields={"credit_limit": [message]})
     with transaction.atomic():
         source = PaymentSource.objects.create(
             customer=customer, kind=PaymentSource.Kind.ON_ACCOUNT, gateway_token=f"acct_{customer.pk}",
-            credit_limit=credit_limit.rounded().amount, is_default=True,
+            credit_limit=credit_limit.rounded().amount, currency=credit_limit.currency, is_default=True,
         )  # fmt: skip
         record(ctx, action=PaymentAction.SOURCE_ADDED, subject_kind="customer", subject_id=customer.pk,
-               data={"source": source.pk, "label": "On account", "credit_limit": str(source.credit_limit)})  # fmt: skip
+               data={"source": source.pk, "label": "On account", "credit_limit": str(source.credit_limit),
+                     "currency": source.currency})  # fmt: skip
     return source
 
 
@@ -323,20 +328,32 @@ def _idempotent(
     return settled
 
 
+def check_source_currency(source: PaymentSource, currency: str) -> None:
+    """A payment in ``currency`` from ``source``: an account's credit and a gift certificate pay only
+    in their own currency (never mixed, never converted); a card pays in any."""
+    if source.kind == PaymentSource.Kind.ON_ACCOUNT and source.currency and source.currency != currency:
+        message = (f"The organization's account is in {source.currency} and this order is in {currency}: "
+                   f"pay another way, or ask for an account in {currency}.")  # fmt: skip
+        raise DomainError(PaymentError.CURRENCY_MISMATCH, message, status=422, fields={"payment": [message]})
+    if (certificate := source.gift_certificate) is not None and certificate.currency != currency:
+        message = (
+            f"This gift certificate is in {certificate.currency} and this order is in {currency}: pay another way."
+        )
+        raise DomainError(PaymentError.GIFT_CERTIFICATE_INVALID, message, status=422, fields={"payment": [message]})
+
+
 def payment_authorize(
     ctx: ActingContext, *, source: PaymentSource, amount: Money, idempotency_key: str, order: Order | None = None
 ) -> PaymentTransaction:
     """Authorize ``amount`` on ``source``; a decline is a settled DECLINED transaction, not an error."""
     if not source.is_active:
         raise DomainError(PaymentError.SOURCE_NOT_FOUND, "This payment method is no longer on file.", status=404)
+    check_source_currency(source, amount.currency)
     if source.kind == PaymentSource.Kind.ON_ACCOUNT:
 
         def call() -> GatewayResult:
             return _credit_hold(source.pk, amount.amount)
     elif (certificate := source.gift_certificate) is not None:
-        if certificate.currency != amount.currency:
-            raise DomainError(PaymentError.GIFT_CERTIFICATE_INVALID, "This gift certificate is for another currency.",
-                              status=422)  # fmt: skip
         certificate_id = certificate.pk
 
         def call() -> GatewayResult:

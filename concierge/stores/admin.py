@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from concierge.audit.admin import AuditedAdmin
-from concierge.stores.models import PickupLocation, ShippingMethod, Store, TaxRate
+from concierge.stores.models import PickupLocation, ShippingMethod, ShippingRate, Store, TaxRate
 
 
 @admin.register(Store)
@@ -20,6 +20,14 @@ class TaxRateAdmin(AuditedAdmin):
 class ShippingMethodAdmin(AuditedAdmin):
     list_display = ["name", "store", "code", "price", "is_active"]
     list_filter = ["store"]
+
+
+@admin.register(ShippingRate)
+class ShippingRateAdmin(AuditedAdmin):
+    """A shipping method's price in another currency than its store's (buyers in that currency)."""
+
+    list_display = ["method", "currency", "price"]
+    list_filter = ["currency", "method__store"]
 
 
 @admin.register(PickupLocation)

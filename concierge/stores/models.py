@@ -21,8 +21,9 @@ class Store(models.Model):
         max_digits=12,
         decimal_places=2,
         default=Decimal("500.00"),
-        help_text="A refund above this amount (in the store's currency) waits for a second person with the "
-        "Approve Refund privilege (four-eyes).",
+        help_text="A refund above this amount waits for a second person with the Approve Refund privilege "
+        "(four-eyes). In the order's currency: an order in another currency than the store's compares its "
+        "refund with the same number in its own currency.",
     )
 
     class Meta:
@@ -60,6 +61,9 @@ class TaxRate(models.Model):
 
 
 class ShippingMethod(models.Model):
+    """A way a store ships: ``price`` is in the store's currency; a buyer in another currency is
+    offered it only at its :class:`ShippingRate` in that currency (never a converted price)."""
+
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="shipping_methods")
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=80)
@@ -74,6 +78,35 @@ class ShippingMethod(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def price_in(self, currency: str, *, rates: dict[str, Decimal] | None = None) -> Decimal | None:
+        """What this method costs in ``currency``: its price in the store's currency, its rate in
+        another (from ``rates`` when the caller read them, else the database), ``None`` without one."""
+        if currency == self.store.currency:
+            return self.price
+        if rates is None:
+            rates = dict(ShippingRate.objects.filter(method=self, currency=currency).values_list("currency", "price"))
+        return rates.get(currency)
+
+
+class ShippingRate(models.Model):
+    """A shipping method's price in a currency other than its store's, for buyers who buy in it (a
+    B2B organization's preferred currency). A method without a rate in the buyer's currency is not
+    offered to them."""
+
+    method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. EUR (not the store's own).")
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["method", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["method", "currency"], name="stores_shippingrate_unique"),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="stores_shippingrate_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.price} {self.currency}"
 
 
 class PickupLocation(models.Model):

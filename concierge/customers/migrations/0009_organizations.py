@@ -49,22 +49,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="customer",
             name="contact_email",
-            field=models.EmailField(blank=True, max_length=254, verbose_name="primary contact email"),
+            field=models.EmailField(blank=True, default='', max_length=254, verbose_name="primary contact email"),
         ),
         migrations.AddField(
             model_name="customer",
             name="contact_name",
-            field=models.CharField(blank=True, max_length=160, verbose_name="primary contact"),
+            field=models.CharField(blank=True, default='', max_length=160, verbose_name="primary contact"),
         ),
         migrations.AddField(
             model_name="customer",
             name="contact_phone",
-            field=models.CharField(blank=True, max_length=32, verbose_name="primary contact telephone"),
+            field=models.CharField(blank=True, default='', max_length=32, verbose_name="primary contact telephone"),
         ),
         migrations.AddField(
             model_name="customer",
             name="country",
-            field=models.CharField(blank=True, help_text="For accounts: ISO 3166-1 alpha-2 code.", max_length=2),
+            field=models.CharField(blank=True, default='', help_text="For accounts: ISO 3166-1 alpha-2 code.", max_length=2),
         ),
         migrations.AddField(
             model_name="customer",
@@ -76,6 +76,7 @@ class Migration(migrations.Migration):
             name="preferred_currency",
             field=models.CharField(
                 blank=True,
+                default="",
                 help_text="For accounts: ISO 4217 code it buys in; blank for the store's currency.",
                 max_length=3,
             ),

@@ -18,14 +18,27 @@ def test_seed_demo_is_deterministic_and_idempotent():
     first = sorted(Customer.objects.values_list("shared_id", "email", "last_name"))
     call_command("seed_demo", customers=40, stdout=io.StringIO())
     assert sorted(Customer.objects.values_list("shared_id", "email", "last_name")) == first
-    # two stores, staff of every role, 40 customers + Jane + 6 organizations + 5 accounts of the
+    # two stores, staff of every role, 40 customers + Jane + 11 organizations + 5 accounts of the
     # hierarchy + Bea (their associate) + Priya and Owen with their two accounts + Dora (disabled) +
     # Gus (a guest), each active one with an address
-    assert Customer.objects.count() == 59
+    assert Customer.objects.count() == 64
     assert not Customer.objects.filter(addresses__isnull=True, status=Customer.Status.ACTIVE).exists()
     roles = set(User.objects.filter(groups__isnull=False).values_list("groups__name", flat=True))
     assert roles == {"Shopper", "CSR", "Supervisor", "Seller", "Warehouse", "Administrator"}
-    assert SellerAssignment.objects.count() == 4
+    # Sally Seller's dozen organizations (seed 003): three countries, two currencies, one pending,
+    # one suspended, some with children, each with its ERP ID and a contract number
+    sallys = Customer.objects.filter(seller_assignments__seller__email="sally.seller@concierge.test")
+    assert SellerAssignment.objects.count() == sallys.count() == 12
+    assert set(sallys.values_list("country", flat=True)) == {"US", "DE", "MX"}
+    assert {o.currency for o in sallys.select_related("store")} == {"USD", "EUR"}
+    assert sorted(sallys.exclude(status="ACTIVE").values_list("status", flat=True)) == ["PENDING", "SUSPENDED"]
+    assert sallys.filter(children__isnull=False).distinct().count() >= 1
+    assert not sallys.filter(erp_id__isnull=True).exists()
+    assert not sallys.filter(contracts__isnull=True).exists()
+    # the euro organizations buy on euro credit, from the US store's euro prices
+    rheinwerk = Customer.objects.get(shared_id="A000000007")
+    assert rheinwerk.payment_sources.get(kind="ON_ACCOUNT").currency == "EUR"
+    assert rheinwerk.store.price_lists.filter(currency="EUR", account__isnull=True, segment__isnull=True).exists()
     assert User.objects.get(email="ann.agent@concierge.test").check_password("concierge-demo")
     assert verify_chain().ok
 

@@ -67,6 +67,15 @@ def test_sync_roles_takes_away_a_privilege_granted_by_hand():
     assert not csr.permissions.filter(codename="unlock_order").exists()
 
 
+def test_sync_roles_gives_a_relabelled_privilege_its_new_name():
+    # given a database whose refund privilege still has the label of an earlier release
+    Permission.objects.filter(codename="create_refund").update(name="Can create refunds outside returns")
+    # when the roles are synchronised (as after every migrate)
+    sync_roles()
+    # then the admin lists it in the seed's words
+    assert Permission.objects.get(codename="create_refund").name == "Can Create Refund (outside a return)"
+
+
 def test_a_disabled_user_has_no_privilege(store):
     user = factories.staff("Supervisor", stores=[store])
     user.is_active = False

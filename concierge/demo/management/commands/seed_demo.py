@@ -56,14 +56,39 @@ STAFF = [
 
 SHOPPER = ("jane.shopper@concierge.test", "Jane", "Shopper")
 
-# name, shared id, country, city, postal code, contract number (None = not assigned to Sally)
+# The seller's organizations (seed 003): name, shared id, country, city, postal code, contract
+# number (None: not assigned to Sally Seller), ERP ID, preferred currency ("" for the store's),
+# primary contact, status. Three countries, two currencies, one pending and (below) one suspended.
 ORGANIZATIONS = [
-    ("Acme Hospitality Group", "A000000001", "US", "Austin", "78701", "CT-2026-0101"),
-    ("Blue Harbor Clinics", "A000000002", "US", "Boston", "02110", "CT-2026-0102"),
-    ("Cascade School District", "A000000003", "US", "Seattle", "98101", "CT-2026-0103"),
-    ("Desert Sun Resorts", "A000000004", "US", "Phoenix", "85004", "CT-2026-0104"),
-    ("Evergreen Facilities", "A000000005", "US", "Portland", "97204", None),
-    ("Fjord Engineering Ltd.", "A000000006", "CA", "Vancouver", "V6B 1A1", None),
+    ("Acme Hospitality Group", "A000000001", "US", "Austin", "78701", "CT-2026-0101", "ERP-10001", "",
+     "Maria Lopez", Customer.Status.ACTIVE),
+    ("Blue Harbor Clinics", "A000000002", "US", "Boston", "02110", "CT-2026-0102", "ERP-10002", "",
+     "Daniel Reyes", Customer.Status.ACTIVE),
+    ("Cascade School District", "A000000003", "US", "Seattle", "98101", "CT-2026-0103", "ERP-10003", "",
+     "Priya Natarajan", Customer.Status.ACTIVE),
+    ("Desert Sun Resorts", "A000000004", "US", "Phoenix", "85004", "CT-2026-0104", "ERP-10004", "",
+     "Tom Whitaker", Customer.Status.ACTIVE),
+    ("Evergreen Facilities", "A000000005", "US", "Portland", "97204", None, "ERP-10005", "",
+     "Grace Kim", Customer.Status.ACTIVE),
+    ("Fjord Engineering Ltd.", "A000000006", "CA", "Vancouver", "V6B 1A1", None, "ERP-40006", "",
+     "Liam Tremblay", Customer.Status.ACTIVE),
+    ("Rheinwerk Maschinenbau GmbH", "A000000007", "DE", "Stuttgart", "70173", "CT-2026-0107", "ERP-20007", "EUR",
+     "Katrin Vogel", Customer.Status.ACTIVE),
+    ("Hafenblick Hotels GmbH", "A000000008", "DE", "Hamburg", "20095", "CT-2026-0108", "ERP-20008", "EUR",
+     "Jonas Becker", Customer.Status.ACTIVE),
+    ("Isar Logistik GmbH", "A000000009", "DE", "Munich", "80331", "CT-2026-0109", "ERP-20009", "EUR",
+     "Sabine Huber", Customer.Status.PENDING),
+    ("Monterrey Industrial Supply", "A000000010", "MX", "Monterrey", "64000", "CT-2026-0110", "ERP-30010", "",
+     "Alejandro Garza", Customer.Status.ACTIVE),
+    ("Costa Azul Resorts", "A000000011", "MX", "Cancún", "77500", "CT-2026-0111", "ERP-30011", "",
+     "Lucía Hernández", Customer.Status.ACTIVE),
+]  # fmt: skip
+# Organizations of the account hierarchy below that Sally Seller also serves: shared id, contract
+# number, ERP ID, primary contact.
+SELLER_ALSO_SERVES = [
+    ("A000000101", "CT-2026-0121", "ERP-10101", "Maria Lopez"),
+    ("A000000102", "CT-2026-0122", "ERP-10102", "Ben Carter"),
+    ("A000000201", "CT-2026-0201", "ERP-10201", "Hank Ostrander"),
 ]
 
 # Child accounts (seed 004 "Managing Child Accounts"), two levels below Acme: shared id, parent's
@@ -85,6 +110,13 @@ ASSOCIATES = [
     ("bea.buyer@concierge.test", "A000000201", AccountAssociate.Role.BUYER),
     ("jane.shopper@concierge.test", "A000000111", AccountAssociate.Role.CATALOG_BROWSER),
 ]
+
+
+def _contact(name: str, shared_id: str) -> dict[str, str]:
+    """An organization's primary contact: their name, a work email and telephone."""
+    first = name.split()[0].lower()
+    return {"contact_name": name, "contact_email": f"{first}@{shared_id.lower()}.example.com",
+            "contact_phone": "+15125550100"}  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -110,6 +142,7 @@ class Command(BaseCommand):
                 self._shopper(stores["us"], password_hash)
                 self._organizations(stores)
                 self._account_hierarchy(stores, password_hash)
+                self._seller_also_serves()
                 # Jane and the organizations are written directly: give them their Find customer terms.
                 index_customers(Customer.objects.filter(Q(shared_id="C000000000") | Q(kind=Customer.Kind.ACCOUNT)))
             done("stores and staff")
@@ -119,6 +152,7 @@ class Command(BaseCommand):
             done("customers")
             products = seed_catalog(stores)
             seed_store_setup(stores)
+            self._organization_credit()
             done("catalog")
             jane = Customer.objects.get(shared_id="C000000000")
             jane.segments.add(Segment.objects.get(code="gold"))
@@ -245,7 +279,7 @@ class Command(BaseCommand):
 
     def _organizations(self, stores: dict[str, Store]) -> None:
         seller = User.objects.get(email="sally.seller@concierge.test")
-        for name, shared_id, country, city, postal, contract in ORGANIZATIONS:
+        for name, shared_id, country, city, postal, contract, erp_id, currency, contact, status in ORGANIZATIONS:
             org, created = Customer.objects.get_or_create(
                 shared_id=shared_id,
                 defaults={
@@ -253,6 +287,11 @@ class Command(BaseCommand):
                     "store": stores["ca" if country == "CA" else "us"],
                     "organization_name": name,
                     "email": f"purchasing@{shared_id.lower()}.example.com",
+                    "erp_id": erp_id,
+                    "country": country,
+                    "preferred_currency": currency,
+                    "status": status,
+                    **_contact(contact, shared_id),
                 },
             )
             if created:
@@ -261,15 +300,29 @@ class Command(BaseCommand):
                     line1="1 Commerce Plaza", city=city, postal_code=postal, country=country,
                     is_default_billing=True, is_default_shipping=True,
                 )  # fmt: skip
+                refresh_billing_summary(org)
             if contract:
                 SellerAssignment.objects.get_or_create(seller=seller, organization=org)
                 Contract.objects.get_or_create(number=contract, defaults={"organization": org})
-            if created:
-                payment_source_open_account(
-                    ActingContext.system("demo data"),
-                    customer=org,
-                    credit_limit=Money(Decimal(25000), org.store.currency),
-                )
+
+    def _organization_credit(self) -> None:
+        """The organizations buy on account: 25,000 of credit in the currency each buys in (once the
+        catalog sells in it)."""
+        shared_ids = [spec[1] for spec in ORGANIZATIONS]
+        for org in Customer.objects.filter(shared_id__in=shared_ids).exclude(payment_sources__kind="ON_ACCOUNT"):
+            payment_source_open_account(
+                ActingContext.system("demo data"), customer=org, credit_limit=Money(Decimal(25000), org.currency)
+            )
+
+    def _seller_also_serves(self) -> None:
+        """Sally Seller also serves two of Acme's child organizations and the suspended one."""
+        seller = User.objects.get(email="sally.seller@concierge.test")
+        for shared_id, contract, erp_id, contact in SELLER_ALSO_SERVES:
+            org = Customer.objects.get(shared_id=shared_id)
+            if not org.erp_id:
+                Customer.objects.filter(pk=org.pk).update(erp_id=erp_id, country="US", **_contact(contact, shared_id))
+            SellerAssignment.objects.get_or_create(seller=seller, organization=org)
+            Contract.objects.get_or_create(number=contract, defaults={"organization": org})
 
     def _account_hierarchy(self, stores: dict[str, Store], password_hash: str) -> None:
         """Acme's child accounts two levels deep, a suspended account, and associates: Bea Buyer (a
