@@ -20,8 +20,12 @@ How it stays fast at a million customers, on SQLite and PostgreSQL alike (docs/p
   capitals may sort apart by database (documented, rare in the key's first letters).
 * Ties (many customers without a telephone number) are broken by id, which is also in the cursor.
 * Search Terms match by prefix ignoring case and accents through the Find customer index
-  (``customers.search``: one term's customers are an index range), as semi-joins the database
-  plans together with the sort.
+  (``customers.search``: one term's customers are an index range). How a page of them is read
+  depends on how many match and where they lie in the sort order (``_plan``): a few are read and
+  sorted; a term on the sort column itself is read in that column's order from the term index,
+  whose rows carry their column's sort key (``migrations/0010_searchterm_sort_keys.py``); a
+  common term walks the sort index checking each row, within a bound past which its matches are
+  read and sorted instead. Every plan lists the same rows in the same order.
 """
 
 from __future__ import annotations
