@@ -4,8 +4,8 @@
 # email or telephone # prefix sorted by each column both ways, the Accounts tab by each of its four
 # columns; at 1 client, and a few of them at 8; and the same searches' SQL timed on the database
 # alone (bench/customer_search_setup.py, which also keeps each query's plans in the setup JSON).
-# Results are JSON lines in bench/results/<database>-customer-search.jsonl, each with the commit and
-# the load average before and after its run.
+# Results are JSON lines in bench/results/<database>-directory-1m.jsonl (or OUT), each with the commit
+# and the load average before and after its run.
 #
 #   bench/customer_search.sh sqlite | postgres
 #
@@ -41,7 +41,7 @@ analyze
 SETUP=var/customer-search-bench-$DB.json
 if [ -z "${SKIP_SETUP:-}" ] || [ ! -s "$SETUP" ]; then setup bench/customer_search_setup.py "$SETUP"; fi
 serve "$PORT"
-OUT=bench/results/$DB-customer-search.jsonl; [ -n "${ONLY:-}" ] || : > "$OUT"
+OUT=${OUT:-bench/results/$DB-directory-1m.jsonl}; [ -n "${ONLY:-}" ] || : > "$OUT"
 export BENCH_COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- concierge || echo "+changes")
 RUN="$PY bench/customer_search.py --base http://127.0.0.1:$PORT --setup $SETUP"
 row() {  # row WORKLOAD CLIENTS REQUESTS
