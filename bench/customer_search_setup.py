@@ -91,13 +91,14 @@ for workload, queries in samples.items():
             timings = []
             for sqls in statements:
                 started = time.perf_counter()
-                for sql in sqls:
+                for sql in sqls:  # the searches' statements, a transaction's too (BEGIN, SET LOCAL)
                     cursor.execute(sql)
-                    cursor.fetchall()
+                    if cursor.description:
+                        cursor.fetchall()
                 timings.append((time.perf_counter() - started) * 1000)
         explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
         plans[workload] = []
-        for sql in statements[0]:
+        for sql in (sql for sql in statements[0] if sql.lstrip().upper().startswith("SELECT")):
             cursor.execute(explain + sql)
             plans[workload].append([" ".join(str(v) for v in row) for row in cursor.fetchall()])
     cuts = statistics.quantiles(timings, n=100)
