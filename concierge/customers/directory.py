@@ -31,7 +31,7 @@ How it stays fast at a million customers, on SQLite and PostgreSQL alike (docs/p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -432,7 +432,7 @@ def search_directory(ctx: ActingContext, query: DirectoryQuery) -> DirectoryPage
         rows = _read(plan.qs, _unindexed(sort_key(field)), keyset, descending=descending, limit=query.limit)
     else:
         bound = _walk_bound(plan, field, keyset, descending=descending) if plan.walk_rows else None
-        with _serial():
+        with _serial() if plan.shape == "walk" else nullcontext():
             rows = _read(plan.qs, sort_key(field), keyset, descending=descending, limit=query.limit, bound=bound)
         if bound is not None and len(rows) <= query.limit and plan.fallback is not None:
             # The page's matches are not all within the bound: they are bunched further on.
