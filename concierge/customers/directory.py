@@ -20,22 +20,33 @@ How it stays fast at a million customers, on SQLite and PostgreSQL alike (docs/p
   capitals may sort apart by database (documented, rare in the key's first letters).
 * Ties (many customers without a telephone number) are broken by id, which is also in the cursor.
 * Search Terms match by prefix ignoring case and accents through the Find customer index
-  (``customers.search``: one term's customers are an index range), as semi-joins the database
-  plans together with the sort.
+  (``customers.search``: one term's customers are an index range). How a page of them is read
+  depends on how many match and where they lie in the sort order (``_plan``): a few are read and
+  sorted; a term on the sort column itself is read in that column's order from the term index,
+  whose rows carry their column's sort key (``migrations/0010_searchterm_sort_keys.py``); a
+  common term walks the sort index checking each row, within a bound past which its matches are
+  read and sorted instead. Every plan lists the same rows in the same order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
-from django.db import connection
-from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable, RawSQL
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleGreaterThanOrEqual,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
 from django.db.models.functions import Collate, Lower
 
 from concierge.core.errors import DomainError
@@ -286,16 +297,24 @@ def _scope(stores: list[int], tab: Tab) -> QuerySet[Customer]:
     return Customer.objects.filter(kinds, store_id__in=stores)
 
 
-# At most this many matches of the narrowest term, and the database reads them from the Find
-# customer index and sorts them (a cost that grows with the matches: ~100 ms for 13,000 at 1M
-# customers); more, and it walks the sort index instead, checking each row's terms, and stops at
-# the page's end — fast when matches are spread along the sort order, slow when they are not (all
-# at its far end): so only for terms too common to sort, where matches are everywhere
-# (docs/performance.md, "Users and Accounts search at 1M customers").
+# How a search with terms is read (docs/performance.md, "Users and Accounts search at 1M customers").
+# Its matches are counted up to this many per term; a term with more is too common to sort (reading
+# each match's row costs a fetch) and the sort index is walked instead, each row checked.
 SORT_MATCHES_UP_TO = 20_000
+# Fewer matches than this of the narrowest term, and they are always read and sorted: cheaper than
+# any walk, and a term searched on the sort column is left to that term's own order only above it.
+FEW_MATCHES = 500
+# Walking the sort index until a page of matches is found reads about PAGE * N / M rows for M
+# matches of N customers spread along the sort order; it is tried when that is fewer than the M
+# rows a sort reads, and stops at WALK_MARGIN times what it should read: matches bunched in the
+# sort order (an email prefix sorted by First Name: emails start with the first name) are then
+# read and sorted instead.
+WALK_MARGIN = 4
+WALK_ROWS_AT_LEAST = 1_000
 
 
-# A sort column → the Find customer criterion matched on the same column.
+# A sort column → the Find customer criterion matched on the same column, whose term rows carry
+# that column's sort key (migrations/0010_searchterm_sort_keys.py).
 SORTED_AS = {"shared_id": "customer_id", "first_name": "first_name", "last_name": "last_name", "email": "email",
              "phone": "phone", "business_name": "organization"}  # fmt: skip
 
@@ -304,44 +323,86 @@ def _term_rows(term: str, stores: list[int]) -> QuerySet[CustomerSearchTerm]:
     return CustomerSearchTerm.objects.filter(starts_with("term", term), store_id__in=stores)
 
 
-_FEW = "sort_matches"  # marks a query whose matches are read first, then sorted (see search_directory)
+@dataclass(frozen=True)
+class _Plan:
+    """How one page is read: ``qs`` (the tab's customers narrowed by the terms it filters on) in
+    the sort index's order (``walk``, up to ``bound`` rows past the keyset if given), or sorted by
+    a key no index serves (``sort``), or in the order of ``term``'s rows (``term``)."""
+
+    qs: QuerySet[Customer]
+    scope: QuerySet[Customer]  # the tab's customers of the stores, before any term
+    shape: str  # "index" (no terms), "walk", "sort" or "term"
+    term: str = ""
+    walk_rows: int = 0  # the most rows a walk reads before the matches are sorted instead (0: no bound)
+    fallback: Callable[[], QuerySet[Customer]] | None = None  # the sorted read, when a bounded walk falls short
 
 
-def _matching(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) -> QuerySet[Customer]:
-    """``qs`` narrowed to the customers every term's words match by prefix, written for the plan
-    that suits how many match: few — the narrowest term's customers are read from its index range
-    and sorted; many — the sort index is walked and each row checked (``EXISTS`` on the
-    (customer, term) index), which stops after a page."""
+def _exists(qs: QuerySet[Customer], terms: list[str], stores: list[int]) -> QuerySet[Customer]:
+    for term in terms:
+        qs = qs.filter(Exists(_term_rows(term, stores).filter(customer_id=OuterRef("pk"))))
+    return qs
+
+
+def _customers_estimate() -> int:
+    """About how many customers there are (the highest id: one index read)."""
+    return Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _plan(qs: QuerySet[Customer], query: DirectoryQuery, stores: list[int]) -> _Plan:
+    """The plan of ``query``, by how many customers its narrowest term matches (``M``) and where
+    they lie in the sort order:
+
+    * no terms — walk the sort index;
+    * ``M`` < FEW_MATCHES — read the matches and sort them;
+    * a term on the sort column itself ("smi" in Last Name sorted by Last Name), whose matches are
+      bunched in the sort order — read that term's rows in the column's order from its index
+      (they carry the column's sort key), checking the other terms on each customer;
+    * otherwise walk the sort index checking each row's terms, when that reads fewer rows than
+      sorting (bounded, sorting instead if the matches turn out bunched), else sort.
+    """
     criteria = query.criteria
     terms = [f"{search.FIELDS[c]}:{word}" for c in search.SELECTIVITY for word in criteria.words.get(c, [])]
-    if terms:
-        counted = {t: _term_rows(t, stores).values("customer_id")[: SORT_MATCHES_UP_TO + 1].count() for t in terms}
-        narrowest = min(terms, key=lambda t: counted[t])
-        # A term on the sort column itself ("smi" sorted by Last Name): its matches lie together far
-        # along the sort index, so walking the index from its start would read most of it first.
-        # Read its matches and sort them instead (a cost that grows with its matches).
-        on_sort = [t for t in terms if t.startswith(f"{search.FIELDS.get(SORTED_AS.get(query.sort, ''), '')}:")]
-        if on_sort:
-            narrowest = min(on_sort, key=lambda t: counted[t])
-        if counted[narrowest] <= SORT_MATCHES_UP_TO:
-            # The ids themselves, not a subquery: PostgreSQL, misjudging a prefix's matches, would
-            # otherwise plan a semi-join that walks the sort index from its start.
-            ids = _term_rows(narrowest, stores).values_list("customer_id", flat=True)
-            qs = qs.filter(id__in=list(ids.distinct())).alias(**{_FEW: Value(1)})
-            terms.remove(narrowest)
-        elif on_sort:
-            qs = qs.filter(id__in=_term_rows(narrowest, stores).values("customer_id")).alias(**{_FEW: Value(1)})
-            terms.remove(narrowest)
-        elif len(terms) > 1:
-            # Each term is common ("eliz", "mi") but together they may be rare: intersect them in
-            # the database from index-only range scans (as Find customer does) to know which.
-            parts = [_term_rows(t, stores).values_list("customer_id", flat=True) for t in terms]
-            both = list(parts[0].intersection(*parts[1:])[: SORT_MATCHES_UP_TO + 1])
-            if len(both) <= SORT_MATCHES_UP_TO:
-                return _business_number(qs.filter(id__in=both).alias(**{_FEW: Value(1)}), query)
-        for term in terms:
-            qs = qs.filter(Exists(_term_rows(term, stores).filter(customer_id=OuterRef("pk"))))
-    return _business_number(qs, query)
+    if not terms:
+        return _Plan(_business_number(qs, query), qs, "index")
+    counted = {t: _term_rows(t, stores).values("customer_id")[: SORT_MATCHES_UP_TO + 1].count() for t in terms}
+    narrowest = min(terms, key=lambda t: counted[t])
+    fewest = counted[narrowest]
+
+    def sorted_read(matches: list[int] | None = None) -> QuerySet[Customer]:
+        rest = [t for t in terms if t != narrowest] if matches is None else []
+        if matches is not None:
+            narrowed = qs.filter(id__in=matches)
+        elif connection.vendor == "postgresql":
+            # The ids themselves, as one array: PostgreSQL, misjudging a prefix's matches, would
+            # plan a subquery as a semi-join that walks the sort index from its start.
+            ids = list(_term_rows(narrowest, stores).values_list("customer_id", flat=True).distinct())
+            narrowed = qs.filter(RawSQL('"customers_customer"."id" = ANY(%s)', [ids], output_field=BooleanField()))
+        else:  # SQLite reads the subquery's rows first, then each customer by id
+            narrowed = qs.filter(id__in=_term_rows(narrowest, stores).values("customer_id"))
+        return _business_number(_exists(narrowed, rest, stores), query)
+
+    if fewest < FEW_MATCHES and fewest <= SORT_MATCHES_UP_TO:
+        return _Plan(sorted_read(), qs, "sort")
+    tag = search.FIELDS.get(SORTED_AS.get(query.sort, ""), "")
+    on_sort = [t for t in terms if tag and t.startswith(f"{tag}:")]
+    if on_sort:
+        term = min(on_sort, key=lambda t: counted[t])
+        rest = [t for t in terms if t != term]
+        return _Plan(_business_number(_exists(qs, rest, stores), query), qs, "term", term=term)
+    if fewest > SORT_MATCHES_UP_TO and len(terms) > 1:
+        # Each term is common ("eliz", "mi") but together they may be rare: intersect them in the
+        # database from index-only range scans (as Find customer does) to know which.
+        parts = [_term_rows(t, stores).values_list("customer_id", flat=True) for t in terms]
+        both = list(parts[0].intersection(*parts[1:])[: SORT_MATCHES_UP_TO + 1])
+        if len(both) < FEW_MATCHES:
+            return _Plan(sorted_read(both), qs, "sort")
+    walked = _business_number(_exists(qs, terms, stores), query)
+    if fewest > SORT_MATCHES_UP_TO:
+        return _Plan(walked, qs, "walk")
+    expected = query.limit * _customers_estimate() // max(fewest, 1)
+    if expected >= fewest:
+        return _Plan(sorted_read(), qs, "sort")
+    return _Plan(walked, qs, "walk", walk_rows=max(expected * WALK_MARGIN, WALK_ROWS_AT_LEAST), fallback=sorted_read)
 
 
 def _business_number(qs: QuerySet[Customer], query: DirectoryQuery) -> QuerySet[Customer]:
@@ -359,21 +420,24 @@ def search_directory(ctx: ActingContext, query: DirectoryQuery) -> DirectoryPage
     row's, so any page costs what the first does. One more row than the page is read to know
     whether there is a page beyond in the direction read."""
     stores = _stores(ctx)
-    qs = _matching(_scope(stores, query.tab), query, stores)
-    key = sort_key(column(query.tab, query.sort).field)
-    if _FEW in qs.query.annotations:
-        # The matches are read first, then sorted. The key is written so that no index serves the
-        # ORDER BY, or PostgreSQL would walk the sort index filtering on the id list instead.
-        key = Func(key, template="(%(expressions)s || '')", output_field=CharField())
-    qs = qs.annotate(sk=key)
+    plan = _plan(_scope(stores, query.tab), query, stores)
     keyset = query.keyset
     forward = keyset is None or keyset.forward
     # Reading backwards (Previous) walks the index the other way and turns the rows round after.
     descending = query.descending != (not forward)
-    if keyset is not None:
-        qs = qs.filter(_beyond(keyset, descending=descending))
-    ordering = ("-sk", "-id") if descending else ("sk", "id")
-    rows = list(qs.order_by(*ordering).only(*LISTED)[: query.limit + 1])
+    field = column(query.tab, query.sort).field
+    if plan.shape == "term":
+        rows = _in_term_order(plan.qs, plan.term, stores, keyset, descending=descending, limit=query.limit)
+    elif plan.shape == "sort":
+        rows = _read(plan.qs, _unindexed(sort_key(field)), keyset, descending=descending, limit=query.limit)
+    else:
+        bound = _walk_bound(plan, field, keyset, descending=descending) if plan.walk_rows else None
+        with _serial() if plan.shape == "walk" else nullcontext():
+            rows = _read(plan.qs, sort_key(field), keyset, descending=descending, limit=query.limit, bound=bound)
+        if bound is not None and len(rows) <= query.limit and plan.fallback is not None:
+            # The page's matches are not all within the bound: they are bunched further on.
+            rows = _read(plan.fallback(), _unindexed(sort_key(field)), keyset, descending=descending,
+                         limit=query.limit)  # fmt: skip
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     if not forward:
@@ -391,11 +455,97 @@ def search_directory(ctx: ActingContext, query: DirectoryQuery) -> DirectoryPage
     )
 
 
+@contextmanager
+def _serial() -> Iterator[None]:
+    """On PostgreSQL, a walk planned without parallel workers: its estimate of the rows it reads
+    is far above the page it stops at, and starting workers for it cost ~90 ms on a loaded machine
+    where the walk itself takes a few (a transaction's setting, so only this statement's)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def _unindexed(key: Combinable) -> Combinable:
+    """``key`` written so that no index serves an ORDER BY on it: the matches are read first, then
+    sorted, or PostgreSQL would walk the sort index filtering on the id list instead."""
+    return Func(key, template="(%(expressions)s || '')", output_field=CharField())
+
+
+def _read(
+    qs: QuerySet[Customer],
+    key: Combinable,
+    keyset: Keyset | None,
+    *,
+    descending: bool,
+    limit: int,
+    bound: Keyset | None = None,
+) -> list[Any]:
+    """The first ``limit + 1`` rows of ``qs`` past ``keyset`` in (key, id) order (descending: the
+    other way), and not past ``bound``."""
+    qs = qs.annotate(sk=key)
+    if keyset is not None:
+        qs = qs.filter(_beyond(keyset, descending=descending))
+    if bound is not None:
+        qs = qs.filter(_within(bound, descending=descending))
+    ordering = ("-sk", "-id") if descending else ("sk", "id")
+    return list(qs.order_by(*ordering).only(*LISTED)[: limit + 1])
+
+
+def _walk_bound(plan: _Plan, field: str, keyset: Keyset | None, *, descending: bool) -> Keyset | None:
+    """The (key, id) of the ``plan.walk_rows``-th row of the tab past ``keyset``: where a walk gives
+    up (read from the sort index alone); None when the tab ends before it."""
+    qs = plan.scope.annotate(sk=sort_key(field))
+    if keyset is not None:
+        qs = qs.filter(_beyond(keyset, descending=descending))
+    ordering = ("-sk", "-id") if descending else ("sk", "id")
+    found = list(qs.order_by(*ordering).values_list("sk", "id")[plan.walk_rows - 1 : plan.walk_rows])
+    return Keyset(not descending, found[0][0], found[0][1]) if found else None
+
+
+def _in_term_order(
+    qs: QuerySet[Customer], term: str, stores: list[int], keyset: Keyset | None, *, descending: bool, limit: int
+) -> list[Any]:
+    """The first ``limit + 1`` customers of ``qs`` matching ``term``, in the order of the sort key its
+    rows carry (the sort column's: the term is on that column), past ``keyset``.
+
+    The term's rows are read from its index in that order (``customers_searchterm_sorted``: one
+    range, sorted on the index's own columns), a batch at a time, and each batch's customers are
+    checked against ``qs`` (the tab's kinds, the other terms); a batch grows fourfold while too few
+    of them pass."""
+    key = RawSQL('"customers_customersearchterm"."sort_key"', [], output_field=CharField())
+    rows = _term_rows(term, stores).annotate(sk=key)
+    ordering = ("-sk", "-customer_id") if descending else ("sk", "customer_id")
+    found: list[Any] = []  # customers, each with its sort key as ``sk``
+    at = keyset
+    batch = limit + 1
+    while len(found) <= limit:
+        read = rows if at is None else rows.filter(_beyond(at, descending=descending, id_field="customer_id"))
+        # No DISTINCT (a customer with two words under the prefix has two rows): the database
+        # then sorts the range's rows for the first ``batch`` alone, and the repeats are dropped here.
+        read_rows = list(read.order_by(*ordering).values_list("sk", "customer_id")[:batch])
+        if not read_rows:
+            break
+        candidates = list(dict.fromkeys(read_rows))
+        passed: dict[int, Any] = {c.pk: c for c in qs.filter(id__in=[i for _, i in candidates]).only(*LISTED)}
+        for sk, customer_id in candidates:
+            if customer_id in passed:
+                passed[customer_id].sk = sk
+                found.append(passed.pop(customer_id))
+        if len(read_rows) < batch:
+            break
+        at = Keyset(not descending, *read_rows[-1])
+        batch *= 4
+    return found[: limit + 1]
+
+
 LISTED = ("shared_id", "kind", "status", "store_id", "first_name", "last_name", "email", "phone",
           "organization_name", "business_number", "billing_summary")  # fmt: skip
 
 
-def _beyond(keyset: Keyset, *, descending: bool) -> Q:
+def _beyond(keyset: Keyset, *, descending: bool, id_field: str = "id") -> Q:
     """Rows past (key, id) in the direction read: ``key >= k AND (key, id) > (k, i)`` (``<=``, ``<``
     when reading downwards). PostgreSQL starts its index walk at the cursor from the row comparison;
     SQLite from the leading bound (it does not seek an expression index by a row value). Written
@@ -403,4 +553,11 @@ def _beyond(keyset: Keyset, *, descending: bool) -> Q:
     cursor — thousands for a common last name — and filter them out."""
     past = TupleLessThan if descending else TupleGreaterThan
     bound = Q(sk__lte=keyset.key) if descending else Q(sk__gte=keyset.key)
-    return bound & Q(past(Tuple(F("sk"), F("id")), (keyset.key, keyset.id)))
+    return bound & Q(past(Tuple(F("sk"), F(id_field)), (keyset.key, keyset.id)))
+
+
+def _within(bound: Keyset, *, descending: bool) -> Q:
+    """Rows not past (key, id) in the direction read: where a bounded walk stops."""
+    if descending:
+        return Q(sk__gte=bound.key) & Q(TupleGreaterThanOrEqual(Tuple(F("sk"), F("id")), (bound.key, bound.id)))
+    return Q(sk__lte=bound.key) & Q(TupleLessThanOrEqual(Tuple(F("sk"), F("id")), (bound.key, bound.id)))
