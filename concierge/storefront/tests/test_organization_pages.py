@@ -566,9 +566,7 @@ def test_the_console_says_the_seller_placed_the_order_for_the_organization(signe
     assert "placed by Sally Seller for Acme Hotels" in summary
 
 
-def test_the_view_says_when_the_credit_is_in_another_currency_than_the_organization_buys_in(
-    signed_in, seller, store
-):
+def test_the_view_says_when_the_credit_is_in_another_currency_than_the_organization_buys_in(signed_in, seller, store):
     # given an organization with dollar credit that now buys in euros (the store sells in both)
     PriceList.objects.create(name="Euro prices", store=store, currency="EUR")
     org = buyable(make_org(store, seller, "Acme Hotels", erp_id="ACME-1"))
