@@ -201,3 +201,38 @@ def test_the_credit_is_said_as_money_in_the_viewers_locale(signed_in, seller, st
     page = buying(signed_in, seller, org, linen).get(reverse("storefront:checkout")).content.decode()
     assert "On account (€25,000.00 of €25,000.00 credit available)" in page
     assert "25000.00" not in page
+
+
+# --- Changing the preferred currency with credit in the current one ------------------------------
+
+
+def test_the_currency_confirm_warns_that_the_credit_stays_in_its_currency(signed_in, seller, store, linen):
+    org = organization(store, seller)
+    credit(org, "25000.00", "USD")
+    client = buying(signed_in, seller, org, linen)
+    org.refresh_from_db()
+    asked = client.post(reverse("storefront:organization_currency", args=[org.pk]),
+                        {"currency": "EUR", "version": org.version})  # fmt: skip
+    assert asked.status_code == 409
+    warning = ("Its on-account credit is in US Dollar (USD): orders in Euro (EUR) are paid another way until an "
+               "administrator opens credit in EUR.")  # fmt: skip
+    assert warning in asked.content.decode()
+    # confirmed: the change is saved, and the seller is told again
+    org.refresh_from_db()
+    done = client.post(reverse("storefront:organization_currency", args=[org.pk]),
+                       {"currency": "EUR", "version": org.version, "lease_token": org.lease_token, "confirm": "1"},
+                       follow=True)  # fmt: skip
+    assert warning in done.content.decode()
+
+
+def test_no_credit_warning_when_the_organization_has_credit_in_the_new_currency(signed_in, seller, store, linen):
+    org = organization(store, seller)
+    credit(org, "25000.00", "USD")
+    credit(org, "20000.00", "EUR")
+    client = buying(signed_in, seller, org, linen)
+    org.refresh_from_db()
+    asked = client.post(reverse("storefront:organization_currency", args=[org.pk]),
+                        {"currency": "EUR", "version": org.version})  # fmt: skip
+    assert asked.status_code == 409
+    assert "Change to EUR and re-price them?" in asked.content.decode()
+    assert "on-account credit is in" not in asked.content.decode()
