@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ninja import Schema
+from pydantic import Field
 
 if TYPE_CHECKING:
     from concierge.orders.models import Order
@@ -61,6 +62,7 @@ class OrderOut(OrderSummaryOut):
     tax_total: Decimal
     promotions: list[str]
     placed_with_help: bool
+    purchase_order: str = Field(description="The buyer's purchase-order number; empty when none was given.")
     shipments: list[ShipmentOut]
 
 
@@ -69,7 +71,7 @@ def order_out(order: Order) -> OrderOut:
         number=order.number, status=order.status, currency=order.currency, total=order.total,
         placed_at=order.placed_at, subtotal=order.subtotal, discount_total=order.discount_total,
         shipping_total=order.shipping_total, tax_total=order.tax_total, promotions=order.promotions,
-        placed_with_help=order.placed_on_behalf,
+        placed_with_help=order.placed_on_behalf, purchase_order=order.purchase_order,
         shipments=[
             ShipmentOut(number=s.number, kind=s.kind, status=s.status, shipping_method_name=s.shipping_method_name,
                         lines=[OrderLineOut.model_validate(line, from_attributes=True) for line in s.lines.all()])

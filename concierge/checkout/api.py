@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Header, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from concierge.api.auth import token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut, OrderOut, order_out
-from concierge.api.types import AmountText, BodyId, EmailText, NameText, PhoneText, ShortText
+from concierge.api.types import (
+    NO_CONTROL_CHARACTERS,
+    AmountText,
+    BodyId,
+    EmailText,
+    NameText,
+    PhoneText,
+    ShortText,
+)
 from concierge.carts.selectors import active_cart
 from concierge.catalog.pricing import buyer_for
 from concierge.checkout.idempotency import request_digest
-from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
+from concierge.checkout.plan import PURCHASE_ORDER_LIMIT, CheckoutPlan, Contact, ShipmentPlan
 from concierge.checkout.services import checkout_submit
 from concierge.core.requests import ConciergeRequest
 from concierge.orders.selectors import access_own_order
@@ -32,6 +41,7 @@ IdempotencyKey = Header(
         "with another request: 422 `checkout.idempotency_mismatch`; while the first is running: 409."
     ),
 )
+PurchaseOrderText = Annotated[str, StringConstraints(max_length=PURCHASE_ORDER_LIMIT, pattern=NO_CONTROL_CHARACTERS)]
 LeaseToken = Header(None, alias="X-Lease-Token", description="An assisting agent's cart lock token.")
 
 
@@ -60,6 +70,9 @@ class CheckoutIn(Schema):
     payment_source_id: BodyId
     shipments: list[ShipmentIn] = Field(default_factory=list, max_length=50)
     email: EmailText = ""
+    purchase_order: PurchaseOrderText = Field(
+        "", description="The buyer's purchase-order number for an order billed to their account (optional)."
+    )
     expected_total: AmountText | None = Field(
         None, description='The total shown to the customer, e.g. "94.95"; if the server total differs: 409.'
     )
@@ -82,7 +95,7 @@ def checkout(request: ConciergeRequest, payload: CheckoutIn, idempotency_key: st
     ctx = request.ctx
     plan = CheckoutPlan(
         billing_address_id=payload.billing_address_id, payment_source_id=payload.payment_source_id,
-        email=payload.email, attempt=idempotency_key or "",
+        email=payload.email, purchase_order=payload.purchase_order, attempt=idempotency_key or "",
         request_digest=request_digest(method=str(request.method), path=request.path,
                                       body=payload.model_dump(mode="json")),
         expected_total=Decimal(payload.expected_total) if payload.expected_total else None,

@@ -11,6 +11,7 @@ CONTACT_LIMITS = {"first_name": 80, "last_name": 80, "email": 254, "phone": 32}
 EMAIL_LIMIT = 254
 ATTEMPT_LIMIT = 64  # the API's Idempotency-Key
 ORDER_DATA_KEY_LIMIT, ORDER_DATA_VALUE_LIMIT = 80, 500  # OrderData.key and .value
+PURCHASE_ORDER_LIMIT = 40  # Order.purchase_order
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class CheckoutPlan:
     payment_source_id: int | None
     shipments: tuple[ShipmentPlan, ...] = ()
     email: str = ""
+    # The buyer's purchase-order number (optional), for an order billed to their account.
+    purchase_order: str = ""
     order_data: dict[str, str] = field(default_factory=dict)
     # One checkout attempt (a page shown once, or an API Idempotency-Key): the same attempt
     # submitted again answers the order it placed, or runs again after a refusal; the same

@@ -33,6 +33,7 @@ from concierge.checkout.plan import (
     EMAIL_LIMIT,
     ORDER_DATA_KEY_LIMIT,
     ORDER_DATA_VALUE_LIMIT,
+    PURCHASE_ORDER_LIMIT,
     CheckoutPlan,
     ShipmentPlan,
 )
@@ -298,18 +299,25 @@ def checkout_submit(ctx: ActingContext, *, cart: Cart, plan: CheckoutPlan, lease
         raise
 
 
+_FIELD_NAMES = {"purchase_order": "Purchase order number"}
+
+
 def _refuse_over_long(plan: CheckoutPlan) -> None:
     """The plan's own text (its email, attempt and order data) as sent, or a refusal naming the
     limit: never stored cut."""
-    sent = {"email": plan.email, "attempt": plan.attempt}
-    errors = text_errors(sent, {"email": EMAIL_LIMIT, "attempt": ATTEMPT_LIMIT})
+    sent = {"email": plan.email, "attempt": plan.attempt, "purchase_order": plan.purchase_order}
+    limits = {"email": EMAIL_LIMIT, "attempt": ATTEMPT_LIMIT, "purchase_order": PURCHASE_ORDER_LIMIT}
+    errors = text_errors(sent, limits)
     for key, value in plan.order_data.items():
         if problem := text_problem(key, limit=ORDER_DATA_KEY_LIMIT):
             errors.setdefault("order_data", []).append(problem)
         elif problem := text_problem(str(value), limit=ORDER_DATA_VALUE_LIMIT):
             errors[f"order_data.{key}"] = [problem]
     if errors:  # said on the page too, where a field such as the attempt has no place of its own
-        raise _invalid(" ".join(f"{name.capitalize()}: {problems[0]}" for name, problems in errors.items()), **errors)
+        said = " ".join(
+            f"{_FIELD_NAMES.get(name, name.capitalize())}: {problems[0]}" for name, problems in errors.items()
+        )
+        raise _invalid(said, **errors)
 
 
 def _checkout_lines(ctx: ActingContext, cart: Cart, lease_token: str | None) -> list[CartLine]:
@@ -493,6 +501,7 @@ def _order_fields(ctx: ActingContext, placement: Placement, cart: Cart) -> dict[
         "currency": priced.currency, "subtotal": priced.subtotal.amount, "discount_total": priced.discount.amount,
         "shipping_total": priced.shipping.amount, "tax_total": priced.tax.amount, "total": priced.total.amount,
         "promotions": list(priced.promotions), "email": placement.plan.email or customer.email,
+        "purchase_order": placement.plan.purchase_order.strip(),
         "billing_first_name": billing.first_name, "billing_last_name": billing.last_name,
         "billing_line1": billing.line1, "billing_line2": billing.line2, "billing_city": billing.city,
         "billing_region": billing.region, "billing_postal_code": billing.postal_code,

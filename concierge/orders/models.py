@@ -98,6 +98,8 @@ class Order(StateMachine, Leased):
     total = models.DecimalField(**MONEY)
     promotions = models.JSONField(default=list, blank=True)
     email = models.EmailField(blank=True)
+    # The buyer's own reference for an order billed to their account (an organization's PO number).
+    purchase_order = models.CharField(max_length=40, blank=True, help_text="The buyer's purchase-order number.")
     billing_first_name = models.CharField(max_length=80)
     billing_last_name = models.CharField(max_length=80)
     billing_line1 = models.CharField(max_length=160)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from concierge.core import clock
+from concierge.core.display import format_amount
 from concierge.core.states import StateMachine
 from concierge.payments.errors import PaymentError
 
@@ -56,15 +57,18 @@ class PaymentSource(models.Model):
 
     @property
     def label(self) -> str:
+        """How the source reads, amounts as money in the viewer's locale: "On account (€24,500.00 of
+        €25,000.00 credit available)". Stored on each transaction as it was then (``source_label``)."""
         if self.kind == self.Kind.CARD:
             return f"{self.brand} ending in {self.last4}"
         if self.kind == self.Kind.GIFT_CERTIFICATE:
             certificate = self.gift_certificate
-            balance = f" ({certificate.balance} {certificate.currency} left)" if certificate is not None else ""
+            balance = f" ({format_amount(certificate.balance, certificate.currency)} left)" if certificate else ""
             return f"Gift certificate ending in {self.last4}{balance}"
         if self.credit_limit is not None:
-            available, unit = self.credit_limit - self.credit_used, f" {self.currency}" if self.currency else ""
-            return f"On account ({available} of {self.credit_limit}{unit} credit available)"
+            currency = self.currency or self.customer.store.currency
+            available = format_amount(self.credit_limit - self.credit_used, currency)
+            return f"On account ({available} of {format_amount(self.credit_limit, currency)} credit available)"
         return "On account"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,16 +20,18 @@ from concierge.carts.selectors import active_cart, cart_lines
 from concierge.catalog.pricing import buyer_for
 from concierge.checkout.drafts import draft_of_cart
 from concierge.checkout.plan import CheckoutPlan, Contact, ShipmentPlan
-from concierge.checkout.services import checkout_quote, checkout_submit
+from concierge.checkout.services import cart_currency, checkout_quote, checkout_submit
 from concierge.core.errors import DomainError
 from concierge.core.requests import ConciergeRequest
 from concierge.customers.policies import check_may_purchase_in
 from concierge.customers.services import ADDRESS_FIELDS, address_add
 from concierge.identity.policies import landing_url
 from concierge.orders.models import Order
+from concierge.payments.models import PaymentSource
 from concierge.payments.services import payment_source_add_card
 from concierge.storefront.cart_cookie import lease_token
-from concierge.stores.models import PickupLocation, ShippingMethod
+from concierge.stores.models import PickupLocation
+from concierge.stores.selectors import shipping_offers
 
 ALTERNATE_KEY = "checkout_alternate"
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
@@ -92,6 +94,7 @@ def _plan(request: ConciergeRequest, cart_id: int, lines: list, source_id: int |
         payment_source_id=source_id,
         shipments=tuple(shipments),
         email=post.get("email", "").strip(),
+        purchase_order=post.get("purchase_order", "").strip(),
         attempt=post.get("attempt", ""),
         expected_total=_decimal(post.get("expected_total")),
     )
@@ -107,17 +110,53 @@ def _choice(request: ConciergeRequest, line: Any) -> dict[str, object]:
     }
 
 
-def _quote_plan(request: ConciergeRequest, cart_id: int, lines: list, addresses: list, methods: list) -> CheckoutPlan:
+def _quote_plan(request: ConciergeRequest, cart_id: int, lines: list, addresses: list, offers: list) -> CheckoutPlan:
     """The plan the summary prices: what was last submitted, else every item shipped the default way."""
     if request.method == "POST":
         return _plan(request, cart_id, lines, None)
     default_billing = next((a.pk for a in addresses if a.is_default_billing), addresses[0].pk if addresses else 0)
     physical = tuple(line.pk for line in lines if not line.sku.is_digital)
     shipments: tuple[ShipmentPlan, ...] = ()
-    if physical and addresses and methods:
+    if physical and addresses and offers:
         shipments = (ShipmentPlan(kind="SHIP", line_ids=physical, address_id=addresses[0].pk,
-                                  shipping_method_code=methods[0].code),)  # fmt: skip
+                                  shipping_method_code=offers[0].method.code),)  # fmt: skip
     return CheckoutPlan(billing_address_id=default_billing, payment_source_id=None, shipments=shipments)
+
+
+@dataclass(frozen=True)
+class _SourceChoice:
+    """A way to pay on file as the page offers it: usable in the order's currency, or shown
+    disabled with the reason (an account's credit or a gift certificate in another currency)."""
+
+    source: PaymentSource
+    unusable: str = ""
+
+    @property
+    def on_account(self) -> bool:
+        return self.source.kind == PaymentSource.Kind.ON_ACCOUNT
+
+
+def _unusable_in(source: PaymentSource, currency: str) -> str:
+    if source.kind == PaymentSource.Kind.ON_ACCOUNT and source.currency and source.currency != currency:
+        return f"credit in {source.currency}"
+    if (certificate := source.gift_certificate) is not None and certificate.currency != currency:
+        return f"balance in {certificate.currency}"
+    return ""
+
+
+def _payment_choices(request: ConciergeRequest, customer: Any, currency: str) -> dict[str, object]:
+    """The sources on file, each usable in ``currency`` or disabled with why; the one chosen is the
+    one last submitted, else the default if it is usable, else the first usable (else a new card)."""
+    sources = customer.payment_sources.filter(is_active=True).select_related("gift_certificate")
+    choices = [_SourceChoice(source, _unusable_in(source, currency)) for source in sources]
+    usable = [choice for choice in choices if not choice.unusable]
+    posted = request.POST.get("payment_source", "")
+    if posted and (posted == "new" or any(str(c.source.pk) == posted for c in usable)):
+        chosen = posted
+    else:
+        first = next((c for c in usable if c.source.is_default), usable[0] if usable else None)
+        chosen = str(first.source.pk) if first is not None else "new"
+    return {"sources": choices, "chosen_source": chosen, "pays_on_account": any(c.on_account for c in usable)}
 
 
 def _is_guest(request: ConciergeRequest) -> bool:
@@ -195,10 +234,11 @@ def checkout(request: ConciergeRequest) -> HttpResponse:
                 return _guest_placed(request, order)
             messages.success(request, f"Thank you! Your order {order.number} has been placed.")
             return redirect(reverse("storefront:order_detail", args=[order.number]))
-    methods = list(ShippingMethod.objects.filter(store=cart.store, is_active=True))
+    # Each method at its price in the cart's currency; one without a rate in it is not offered.
+    offers = shipping_offers(cart.store, cart_currency(cart))
     addresses = list(customer.addresses.order_by("-is_default_shipping", "id"))
     try:
-        quote = checkout_quote(ctx, cart=cart, plan=_quote_plan(request, cart.pk, lines, addresses, methods))
+        quote = checkout_quote(ctx, cart=cart, plan=_quote_plan(request, cart.pk, lines, addresses, offers))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("storefront:cart")
@@ -207,9 +247,9 @@ def checkout(request: ConciergeRequest) -> HttpResponse:
         "rows": [(line, priced, _choice(request, line)) for line, priced in zip(lines, quote.lines, strict=True)],
         "quote": quote,
         "addresses": addresses,
-        "methods": methods,
+        "offers": offers,
         "locations": list(PickupLocation.objects.filter(store=cart.store, is_active=True)),
-        "sources": list(customer.payment_sources.filter(is_active=True).select_related("gift_certificate")),
+        **_payment_choices(request, customer, cart_currency(cart)),
         "saved_alternate": _saved_alternate(request, cart.pk),
         "alternate": _saved_alternate(request, cart.pk) or Contact(),
         "errors": errors,

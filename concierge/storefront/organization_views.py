@@ -54,6 +54,7 @@ from concierge.customers.services import organization_clear, organization_select
 from concierge.identity.policies import landing_url
 from concierge.identity.roles import Priv
 from concierge.orders.organization_summary import organization_summary
+from concierge.payments.models import PaymentSource
 from concierge.storefront.organization_display import country_choices, currency_choices, currency_label
 
 View = Callable[..., HttpResponse]
@@ -356,6 +357,18 @@ def organization_status(request: ConciergeRequest, pk: int) -> HttpResponse:
 # --- Change preferred currency ---------------------------------------------------------------------
 
 
+def credit_warning(account: Customer, currency: str) -> str:
+    """What buying in ``currency`` means for the organization's on-account credit, when it has
+    credit in other currencies and none in this one ("" otherwise): credit is never converted."""
+    sources = PaymentSource.objects.filter(customer=account, kind=PaymentSource.Kind.ON_ACCOUNT, is_active=True)
+    held = sorted({source.currency or account.store.currency for source in sources})
+    if not held or currency in held:
+        return ""
+    words = " and ".join(currency_label(code) for code in held)
+    return (f"Its on-account credit is in {words}: orders in {currency_label(currency)} are paid another way "
+            f"until an administrator opens credit in {currency}.")  # fmt: skip
+
+
 @seller_required
 @require_POST
 def organization_currency(request: ConciergeRequest, pk: int) -> HttpResponse:
@@ -385,7 +398,8 @@ def organization_currency(request: ConciergeRequest, pk: int) -> HttpResponse:
             remember_token(request, account, token)
             fresh = assigned_organization(request, account.pk)
             ask = {"currency": currency, "lines": exc.data.get("lines"), "from": exc.data.get("from"),
-                   "to": exc.data.get("to"), "message": exc.message, "lease_token": token}  # fmt: skip
+                   "to": exc.data.get("to"), "message": exc.message, "lease_token": token,
+                   "credit_warning": credit_warning(fresh, currency)}  # fmt: skip
             return render_view(request, fresh, status=409, currency_confirm=ask)
         _release(request, account, token, reason="not saved")
         return _refused_over_view(request, account, exc)
@@ -393,6 +407,8 @@ def organization_currency(request: ConciergeRequest, pk: int) -> HttpResponse:
     said = f"{change.account.display_name} now buys in {currency_label(change.currency)}."
     if change.cart_repriced:
         said += f" Its cart was re-priced in {change.currency}."
+    if warning := credit_warning(change.account, change.currency):
+        said += f" {warning}"
     messages.success(request, said)
     return redirect(organization_url(change.account))
 

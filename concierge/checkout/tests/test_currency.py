@@ -98,7 +98,7 @@ def test_an_organization_buying_in_euros_places_an_order_all_in_euros_on_its_eur
     assert set(PaymentTransaction.objects.filter(order=order).values_list("currency", flat=True)) == {"EUR"}
     credit.refresh_from_db()
     assert credit.credit_used == order.total
-    assert "EUR" in credit.label
+    assert "€" in credit.label
 
 
 def test_a_dollar_account_is_refused_for_a_euro_order_with_a_clear_message(seller, acme, linen):

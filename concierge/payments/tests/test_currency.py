@@ -73,7 +73,7 @@ def euro_order(seller, acme, store, euros, *, price: str, source: PaymentSource)
 
 def test_an_account_is_opened_in_a_currency_the_store_sells_in(acme, euros):
     source = payment_source_open_account(TESTS, customer=acme, credit_limit=Money(D("1000"), "EUR"))
-    assert (source.currency, source.label) == ("EUR", "On account (1000.00 of 1000.00 EUR credit available)")
+    assert (source.currency, source.label) == ("EUR", "On account (€1,000.00 of €1,000.00 credit available)")
     with pytest.raises(DomainError) as refused:
         payment_source_open_account(TESTS, customer=acme, credit_limit=Money(D("1000"), "GBP"))
     assert refused.value.fields == {"credit_limit": ["The credit limit is in a currency Northwind Outfitters "
