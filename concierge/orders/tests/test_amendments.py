@@ -5,6 +5,7 @@ state machine."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -334,8 +335,8 @@ def test_a_euro_orders_new_shipment_costs_the_methods_euro_rate_and_a_method_wit
     before = Order.objects.get(pk=order.pk)
     shoe = before.lines.get()
     express = ShippingMethod.objects.get(store=store, code="express")
-    move = {"shipment_id": shoe.shipment_id, "lines": {shoe.pk: 1}, "shipping_method_code": "express",
-            "address": NEW_ADDRESS}  # fmt: skip
+    move: dict[str, Any] = {"shipment_id": shoe.shipment_id, "lines": {shoe.pk: 1},
+                            "shipping_method_code": "express", "address": NEW_ADDRESS}  # fmt: skip
     # when a CSR moves an item by Express, which has no euro rate: refused, naming why
     with pytest.raises(DomainError) as refused:
         amendments.propose_move(_ctx(csr), guard=_guard(csr, before), **move)
