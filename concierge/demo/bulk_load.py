@@ -50,7 +50,8 @@ def model_defaults(table: str, columns: Sequence[str]) -> tuple[list[str], tuple
             continue
         if f.db_default is not NOT_PROVIDED:
             continue
-        if not f.has_default():
+        if not f.has_default() and not (f.blank and f.empty_strings_allowed):
+            # A blank-able text field is "" by default, as the ORM writes it; anything else must be given.
             raise ValueError(f"{table}.{f.column} has no default: the bulk insert must give it")
         if f.unique:
             raise ValueError(f"{table}.{f.column} is unique: the bulk insert must give it")
