@@ -226,6 +226,7 @@ _last_enqueued: float | None = None
 
 
 def _interval() -> float:
+    """Seconds between passes (a duration compared with ``time.monotonic()``, not an amount)."""
     return float(getattr(settings, "CONCIERGE_RETENTION_INTERVAL_SECONDS", 3600))
 
 
@@ -255,4 +256,4 @@ def enqueue_on_beat(**kwargs: Any) -> bool:
 def due_at_next_beat() -> None:
     """The next beat of this process enqueues the pass (tests; a process that wants one soon)."""
     global _last_enqueued
-    _last_enqueued = float("-inf")
+    _last_enqueued = float("-inf")  # a monotonic time before any: the next beat is past the interval

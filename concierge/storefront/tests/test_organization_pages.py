@@ -172,6 +172,21 @@ def test_create_organization_is_offered_to_sellers_who_manage_organizations(sign
     assert "Create Organization" in listing(signed_in(seller))
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [("name", "Harbor\x00Supply", "Remove the control characters"),
+     ("name", "H" * 161, "At most 160 characters"),
+     ("contact_email", "mira@" + "x" * 260 + ".example", "At most 254 characters")],
+)  # fmt: skip
+def test_create_refuses_a_nul_byte_or_an_over_long_field_on_the_form_and_creates_nothing(
+    signed_in, seller, store, field, value, said
+):
+    refused = signed_in(seller).post(reverse("storefront:organization_new"), {**NEW_ORG, field: value})
+    assert refused.status_code == 400
+    assert said in refused.content.decode()
+    assert not Customer.objects.filter(kind=Customer.Kind.ACCOUNT, erp_id="HS-200").exists()
+
+
 # --- Not assigned: not found, everywhere ------------------------------------------------------------
 
 ORG_ROUTES = [
