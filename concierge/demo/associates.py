@@ -76,11 +76,17 @@ def _shopper(store: Store, email: str, first: str, last: str, shared_id: str, pa
     return user
 
 
+def organization_domain(organization: str) -> str:
+    """The demo email domain of an organization: its name's letters and digits
+    ("acmehospitalitytexas"), so that no two organizations share one and no record id shows."""
+    return "".join(ch for ch in organization.lower() if ch.isascii() and ch.isalnum())
+
+
 def _account(store: Store, name: str, shared_id: str, city: str, postal: str) -> Customer:
     account, created = Customer.objects.get_or_create(
         shared_id=shared_id,
         defaults={"kind": Customer.Kind.ACCOUNT, "store": store, "organization_name": name,
-                  "email": f"purchasing@{shared_id.lower()}.example.com"},
+                  "email": f"purchasing@{organization_domain(name)}.example.com"},
     )  # fmt: skip
     if created:
         Address.objects.create(

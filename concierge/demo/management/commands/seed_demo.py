@@ -20,7 +20,7 @@ from concierge.customers.search import index_customers
 from concierge.customers.services import refresh_billing_summary
 from concierge.demo.actions import DemoAction
 from concierge.demo.amendments import seed_split_order
-from concierge.demo.associates import seed_associates
+from concierge.demo.associates import organization_domain, seed_associates
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.guests import seed_guest_order
@@ -120,8 +120,7 @@ REGIONS = {"Austin": "TX", "Boston": "MA", "Seattle": "WA", "Phoenix": "AZ", "Po
 def _contact(name: str, organization: str) -> dict[str, str]:
     """An organization's primary contact: their name, a work email at the organization and a telephone."""
     first = name.split()[0].lower()
-    domain = "".join(ch for ch in organization.split()[0].lower() if ch.isalnum())
-    return {"contact_name": name, "contact_email": f"{first}@{domain}.example.com",
+    return {"contact_name": name, "contact_email": f"{first}@{organization_domain(organization)}.example.com",
             "contact_phone": "+1 512 555 0100"}  # fmt: skip
 
 
@@ -292,7 +291,7 @@ class Command(BaseCommand):
                     "kind": Customer.Kind.ACCOUNT,
                     "store": stores["ca" if country == "CA" else "us"],
                     "organization_name": name,
-                    "email": f"purchasing@{shared_id.lower()}.example.com",
+                    "email": f"purchasing@{organization_domain(name)}.example.com",
                     "erp_id": erp_id,
                     "country": country,
                     "preferred_currency": currency,
@@ -340,7 +339,7 @@ class Command(BaseCommand):
             account, created = Customer.objects.get_or_create(
                 shared_id=shared_id,
                 defaults={"kind": Customer.Kind.ACCOUNT, "store": stores["us"], "parent": parent, "status": status,
-                          "organization_name": name, "email": f"purchasing@{shared_id.lower()}.example.com",
+                          "organization_name": name, "email": f"purchasing@{organization_domain(name)}.example.com",
                           "phone": "+15125550150", "preferred_locale": "en_US"},
             )  # fmt: skip
             if created:
