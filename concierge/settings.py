@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "concierge.payments",
     "concierge.returns",
     "concierge.assist",
+    "concierge.presence",
     "concierge.api",
     "concierge.storefront",
     "concierge.service",

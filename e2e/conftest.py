@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import select
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -48,6 +50,34 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[],
     yield open_page
     for context in contexts:
         context.close()
+    wait_until_idle(live_server)
+
+
+def wait_until_idle(live_server: LiveServer, quiet: float = 0.15, timeout: float = 10.0) -> None:
+    """Wait until the live server has answered every request the closed pages sent.
+
+    A page being closed still sends what it sends on leaving (the order page's unlock beacon, an
+    htmx poll). If such a request is still running when the test database is flushed, PostgreSQL's
+    TRUNCATE and the request's reads can deadlock, so the next test would start on a database that
+    was not emptied. The server is idle when no request thread is alive and no connection waits to be
+    accepted, twice in a row ``quiet`` seconds apart.
+    """
+    httpd = live_server.thread.httpd
+    deadline = time.monotonic() + timeout
+    idle_checks = 0
+    while idle_checks < 2 and time.monotonic() < deadline:
+        busy = [thread for thread in list(getattr(httpd, "_threads", None) or []) if thread.is_alive()]
+        waiting, _, _ = select.select([httpd.socket], [], [], 0)
+        if busy:
+            idle_checks = 0
+            for thread in busy:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        elif waiting:
+            idle_checks = 0
+            time.sleep(0.02)
+        else:
+            idle_checks += 1
+            time.sleep(quiet)
 
 
 @pytest.fixture

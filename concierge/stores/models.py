@@ -27,6 +27,15 @@ class Store(models.Model):
         "refund with the same number in its own currency.",
     )
 
+    presence_quiet_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="A customer seen by an in-store device counts as in store until this many minutes pass "
+        "without another sighting.",
+    )
+    sighting_retention_days = models.PositiveSmallIntegerField(
+        default=30, help_text="In-store sightings older than this are deleted by the worker."
+    )
+
     class Meta:
         ordering = ["name"]
         constraints = [
