@@ -67,7 +67,7 @@ test-py: install
 
 test-browser: install chromium
 	@# After an apt-get install, Chromium is at /usr/bin/chromium whatever CHROMIUM_PATH said.
-	CHROMIUM_PATH="$$([ -x "$(CHROMIUM_PATH)" ] && echo "$(CHROMIUM_PATH)" || echo /usr/bin/chromium)" $(VENV)/bin/pytest e2e -q
+	CHROMIUM_PATH="$$([ -x "$(CHROMIUM_PATH)" ] && echo "$(CHROMIUM_PATH)" || echo /usr/bin/chromium)" $(VENV)/bin/pytest e2e -n $(PYTEST_WORKERS) -q
 
 lint: install
 	$(VENV)/bin/ruff check .
