@@ -44,7 +44,7 @@ run: demo
 	@echo "Concierge is starting on http://$(HOST):$(PORT)  (storefront /, console /service/, admin /admin/, API /api/docs)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py worker --no-startup-delay & \
-	  $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 concierge.wsgi:application
+	  $(VENV)/bin/granian --interface asgi --host $(HOST) --port $(PORT) --workers 1 concierge.asgi:application
 
 # Chromium for the browser tests: installed through apt-get when missing and we are root (as on CI
 # and a fresh container); otherwise one line saying what to run, before any test starts.
