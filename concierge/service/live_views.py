@@ -41,7 +41,7 @@ def live_here(request: ConciergeRequest) -> HttpResponse:
     if isinstance(read, JsonResponse):
         return read
     topics, page = read
-    user = request.user
+    user = request.ctx.signed_in_user
     name = user.get_full_name() or user.get_username()
     on = viewers.here(topics=topics, page=page, user_id=user.pk, name=name, editing=request.POST.get("editing") == "1")
     return JsonResponse(
@@ -59,5 +59,5 @@ def live_leave(request: ConciergeRequest) -> HttpResponse:
     if isinstance(read, JsonResponse):
         return read
     topics, page = read
-    viewers.leave(topics=topics, page=page, user_id=request.user.pk)
+    viewers.leave(topics=topics, page=page, user_id=request.ctx.signed_in_user.pk)
     return HttpResponse(status=204)

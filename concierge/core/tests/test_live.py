@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.db import transaction
+from django.http import JsonResponse, StreamingHttpResponse
 from django.test import RequestFactory
 
 from concierge.core import live
@@ -58,9 +59,10 @@ def test_a_stream_token_names_its_user_and_topics_and_cannot_be_altered():
 def test_the_wsgi_stream_sends_what_is_published_on_its_topics():
     request = RequestFactory().get("/live/stream", {"token": live.stream_token(1, ["cart:C-1"])})
     response = live.wsgi_stream(request)
+    assert isinstance(response, StreamingHttpResponse)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/event-stream"
-    chunks = iter(response.streaming_content)
+    chunks = iter(response.streaming_content)  # type: ignore[arg-type]  # a sync stream under WSGI
     assert next(chunks).startswith(b": connected")
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(next(chunks)))
@@ -77,6 +79,7 @@ def test_the_wsgi_stream_sends_what_is_published_on_its_topics():
 
 def test_the_stream_refuses_a_page_without_a_valid_token():
     response = live.wsgi_stream(RequestFactory().get("/live/stream", {"token": "forged"}))
+    assert isinstance(response, JsonResponse)
     assert response.status_code == 403
     assert b"live.stream_refused" in response.content
 
