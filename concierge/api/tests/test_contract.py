@@ -104,6 +104,11 @@ STATE_DEPENDENT_REFUSALS = {
     },
     # A cursor is the signed token of an earlier page of the same search, and a term must hold a
     # letter or digit to search by: neither is a shape a schema can state (the descriptions say it).
+    # The session reasons are a list the administrator keeps, and a store may require a reason and a
+    # case reference: a schema-valid reason may not be on today's list.
+    ("POST", "/api/v1/assist/sessions"): {
+        (400, "assist.reason_unknown"), (400, "assist.reason_required"), (400, "assist.case_required"),
+    },
     ("GET", "/api/v1/customers/users"): {(400, "customer.search_invalid")},
     ("GET", "/api/v1/customers/accounts"): {(400, "customer.search_invalid")},
 }  # fmt: skip
