@@ -77,3 +77,13 @@ def test_the_api_refuses_a_session_without_the_case_the_store_requires(client, c
     started = client.post("/api/v1/assist/sessions", {"customer_id": shopper.pk, "ticket": "4711"},
                           content_type="application/json", headers=headers)  # fmt: skip
     assert started.status_code == 201
+
+
+def test_an_administrator_adds_a_session_reason_and_the_change_is_audited(client, administrator):
+    client.force_login(administrator, backend="concierge.identity.backends.EmailBackend")
+    response = client.post(
+        "/admin/assist/sessionreason/add/", {"name": "Fraud check", "position": 9, "is_active": "on"}
+    )
+    assert response.status_code == 302
+    assert SessionReason.objects.filter(name="Fraud check", is_active=True).exists()
+    assert Event.objects.filter(action="admin.sessionreason.added").exists()
