@@ -15,8 +15,8 @@ from concierge.carts.actions import CartAction
 from concierge.carts.errors import CartError
 from concierge.carts.locks import cart_lock as cart_lock
 from concierge.carts.locks import cart_unlock as cart_unlock
-from concierge.carts.locks import check_checkout_allowed as check_checkout_allowed
 from concierge.carts.locks import changing_cart, guard_write
+from concierge.carts.locks import check_checkout_allowed as check_checkout_allowed
 from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import check_may_transact
 from concierge.carts.selectors import active_cart, cart_lines
@@ -77,7 +77,8 @@ def _changing_cart(
     """The cart row locked for a change by ``ctx`` with its version moved on, under its lease's
     rules (``carts/locks.py``)."""
     cart = changing_cart(ctx, cart_id=cart_id, anonymous_token=anonymous_token, expected_version=expected_version)
-    assert cart is not None  # by id: found, or refused
+    if cart is None:  # by id it is found or refused: never here
+        raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
     guard_write(ctx, cart, lease_token)
     return cart
 

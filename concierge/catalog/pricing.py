@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 from concierge.catalog.errors import CatalogError
 from concierge.catalog.models import Price, PriceList, Promotion, Sku
-from concierge.customers.models import Segment
 from concierge.core import clock
 from concierge.core.caching import KeptRows, kept
 from concierge.core.errors import DomainError
 from concierge.core.money import Money, minor_unit
+from concierge.customers.models import Segment
 from concierge.stores.models import TaxRate
 
 if TYPE_CHECKING:

@@ -13,14 +13,12 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.db.models.signals import post_delete, post_save
 
 P = ParamSpec("P")
 R = TypeVar("R")
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
 
 _registry: list[Callable[[], None]] = []
 
@@ -32,7 +30,7 @@ def _forget_on_change(forget: Callable[..., None], models: Iterable[type], uid: 
     _registry.append(forget)
 
 
-def _make_room(entries: dict, now: float, max_entries: int | None) -> None:
+def _make_room(entries: dict[Any, tuple[float, Any]], now: float, max_entries: int | None) -> None:
     """Keep a cache of many keys bounded: past ``max_entries``, drop what expired, then everything."""
     if max_entries is not None and len(entries) >= max_entries:
         for key in [k for k, (until, _) in entries.items() if until <= now]:
@@ -76,7 +74,7 @@ def kept(
     return decorate
 
 
-class KeptRows(Generic[K, V]):
+class KeptRows[K: Hashable, V]:
     """Rows kept per process by key for ``ttl`` seconds, looked up many keys at a time: the keys not
     kept are filled by one call (one query) for all of them. A key the fill leaves out is kept as
     absent too. Forgotten at once when a row of one of ``models`` is saved or deleted in this

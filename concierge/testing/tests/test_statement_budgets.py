@@ -142,7 +142,7 @@ def test_a_csrs_add_to_the_customers_locked_cart(ann, shopper, sku, linker, djan
     # added, its stock read under the lock), the line, the audit event; the transaction's two
     within(8, sql)
     assert sum(s.startswith('UPDATE "carts_cart" ') for s in sql) == 1
-    assert not any(s.startswith("SELECT") and "FROM \"carts_cart\"" in s for s in sql)  # no re-read of the cart
+    assert not any(s.startswith("SELECT") and 'FROM "carts_cart"' in s for s in sql)  # no re-read of the cart
     audit = [s for s in sql if "audit_" in s]
     assert len(audit) == 1
     assert audit[0].startswith('INSERT INTO "audit_event"')  # one append, no chain head
