@@ -87,3 +87,31 @@ def test_an_administrator_adds_a_session_reason_and_the_change_is_audited(client
     assert response.status_code == 302
     assert SessionReason.objects.filter(name="Fraud check", is_active=True).exists()
     assert Event.objects.filter(action="admin.sessionreason.added").exists()
+
+
+def test_an_order_created_for_the_customer_carries_the_sessions_reason_and_case(signed_in, csr, shopper):
+    from concierge.orders.models import Order
+
+    client = signed_in(csr)
+    response = client.post(
+        "/service/takeovers/new/", {"customer": shopper.pk, "reason": "Order help", "ticket": "4711"}
+    )
+    assert response.status_code == 302
+    order = Order.objects.get(customer=shopper)
+    assert (order.assist_reason, order.assist_case) == ("Order help", "4711")
+    page = client.get(f"/service/orders/{order.number}/").content.decode()
+    assert "created by Ann Agent for Jane Shopper" in page
+    assert "case 4711 · Order help" in page
+
+
+def test_a_guest_order_is_not_created_without_the_case_the_store_requires(signed_in, csr, store):
+    from concierge.customers.models import Customer
+
+    store.assist_case_required = True
+    store.save()
+    guests = Customer.objects.count()
+    guest = {"kind": "guest", "first_name": "Gina", "last_name": "Guest", "email": "g@example.com", "store": store.pk}
+    response = signed_in(csr).post("/service/takeovers/new/", guest)
+    assert response.status_code == 400
+    assert "Enter the case reference." in response.content.decode()
+    assert Customer.objects.count() == guests
