@@ -1,0 +1,270 @@
+"""Ingest of device sightings: verify a signed batch, map tokens to customers, store each event
+once, and move each customer's whereabouts (``InStore``) forward. One path for HTTP and MQTT.
+
+A batch is the JSON body ``{"device": key_id, "sent_at": ISO time, "events": [{"event_id", "token",
+"zone"?, "seen_at"}, …]}``, signed as ``presence.credentials`` says. Per event:
+
+* an unknown or revoked token, or a time further ahead than the signature window, is **rejected**
+  (counted; nothing is stored, never the raw token);
+* a customer without consent to the in-store presence data policy
+  (``settings.PRESENCE_CONSENT_POLICY``, reference key ``in-store-presence`` by default, active in
+  the device's store) is **dropped**: acknowledged, counted, not stored;
+* an event id the device sent before (or twice in the batch) is a **duplicate**: stored once;
+* the rest are **accepted**: one ``Sighting`` each, in one ``INSERT … ON CONFLICT DO NOTHING``.
+
+``InStore`` is upserted per (store, customer) in one statement: a sighting older than the
+customer's ``last_seen_at`` does not move them back; one after a gap longer than the store's quiet
+time starts a new visit (``since``); a change of zone sets ``zone_since``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+
+from concierge.core import clock
+from concierge.core.errors import CommonError, DomainError
+from concierge.customers.models import CustomerConsent, DataPolicy
+from concierge.presence import credentials
+from concierge.presence.device_errors import DeviceError
+from concierge.presence.models import CustomerToken, Device, InStore, Sighting
+
+MAX_EVENTS = 500
+MAX_BODY_BYTES = 256 * 1024
+CONSENT_POLICY = "in-store-presence"
+
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+EventId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE)]
+TokenText = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_PRINTABLE)]
+ZoneText = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=_PRINTABLE)]
+KeyId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_PRINTABLE)]
+
+
+class SightingEvent(BaseModel):
+    """One device event: a customer's token seen (in ``zone``, else the device's zone) at ``seen_at``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: EventId = Field(description="Unique per device: an event sent again is stored once.")
+    token: TokenText = Field(description="The loyalty card number or app id the device read.")
+    zone: ZoneText | None = Field(default=None, description="Where in the store; the device's zone when absent.")
+    seen_at: AwareDatetime = Field(description="When the customer was seen, with its UTC offset.")
+
+
+class SightingBatch(BaseModel):
+    """The signed body a device sends (over HTTP, or as ``body`` of an MQTT message)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    device: KeyId = Field(description="The device's key id.")
+    sent_at: AwareDatetime
+    events: list[SightingEvent] = Field(max_length=MAX_EVENTS, description=f"At most {MAX_EVENTS} events.")
+
+
+@dataclass(slots=True)
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    dropped: int = 0
+
+    def add(self, other: IngestResult) -> None:
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.dropped += other.dropped
+
+
+# --- Verification ---------------------------------------------------------------------------------
+
+
+def _invalid(message: str, fields: dict[str, list[str]] | None = None) -> DomainError:
+    return DomainError(DeviceError.BATCH_INVALID, message, status=400, fields=fields)
+
+
+def _fields_of(exc: PydanticValidationError) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error.get("loc", ())) or "__all__"
+        fields.setdefault(key, []).append(str(error.get("msg", "Invalid value.")))
+    return fields
+
+
+def verify_batch(body: bytes, signature_value: str | None, *, now: float | None = None) -> tuple[Device, SightingBatch]:
+    """The device that signed ``body`` and the batch it holds; refuses with a ``DomainError``:
+    413 over the size or event limit, 401 for a missing or wrong signature, a time outside the
+    window, an unknown or revoked device, 400 for a body that is not a batch."""
+    if len(body) > MAX_BODY_BYTES:
+        raise DomainError(CommonError.REQUEST_TOO_LARGE,
+                          f"The batch is over the size limit of {MAX_BODY_BYTES // 1024} KB: send fewer events per batch.",
+                          status=413)  # fmt: skip
+    parsed = credentials.parse_signature(signature_value)
+    try:
+        data: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise _invalid("The body is not JSON.") from None
+    key_id = data.get("device") if isinstance(data, dict) else None
+    if not isinstance(key_id, str) or not key_id:
+        raise _invalid("The body must be an object naming its device.", {"device": ["Field required."]})
+    device = Device.objects.select_related("store").filter(key_id=key_id[:40]).first()
+    if device is None:
+        raise credentials.refused(DeviceError.UNKNOWN, "No device has this key id.")
+    if device.is_revoked:
+        raise credentials.refused(DeviceError.REVOKED, "This device is revoked.")
+    credentials.check_signature(credentials.derive_secret(device.key_id, device.secret_salt), body, parsed)
+    credentials.check_timestamp(parsed.timestamp, now=time.time() if now is None else now)
+    events = data.get("events")
+    if isinstance(events, list) and len(events) > MAX_EVENTS:
+        raise DomainError(DeviceError.BATCH_TOO_LARGE,
+                          f"A batch holds at most {MAX_EVENTS} events; this one has {len(events)}.", status=413)  # fmt: skip
+    try:
+        batch = SightingBatch.model_validate(data)
+    except PydanticValidationError as exc:
+        raise _invalid("The batch is not valid.", _fields_of(exc)) from None
+    return device, batch
+
+
+# --- Ingest ------------------------------------------------------------------------------------------
+
+
+def consent_policy_key() -> str:
+    return str(getattr(settings, "PRESENCE_CONSENT_POLICY", CONSENT_POLICY))
+
+
+def consenting_customers(store_id: int, customer_ids: set[int]) -> set[int]:
+    """Of ``customer_ids``, those who consent to the in-store presence policy in force in the store."""
+    if not customer_ids:
+        return set()
+    consents = CustomerConsent.objects.filter(
+        Q(policy__stores__isnull=True) | Q(policy__stores=store_id),
+        customer_id__in=customer_ids, given=True,
+        policy__reference_key=consent_policy_key(), policy__state=DataPolicy.State.ACTIVE,
+    )  # fmt: skip
+    return set(consents.values_list("customer_id", flat=True))
+
+
+def _db_time(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str) -> list[tuple[Any, ...]]:
+    """One multi-row ``INSERT … <tail>`` (the same SQL on PostgreSQL and SQLite), answering what it returns."""
+    if not rows:
+        return []
+    qn = connection.ops.quote_name
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES {', '.join([one] * len(rows))} {tail}"
+    params = [value for row in rows for value in row]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def ingest(device: Device, events: Sequence[SightingEvent], *, received_at: dt.datetime | None = None) -> IngestResult:
+    """Store a verified batch of ``device``'s events (see the module docstring); returns the counts."""
+    now = received_at or clock.now()
+    result = IngestResult()
+    unique: dict[str, SightingEvent] = {}
+    for event in events:
+        if event.event_id in unique:
+            result.duplicates += 1
+        else:
+            unique[event.event_id] = event
+    token_owner = dict(
+        CustomerToken.objects.filter(token__in={e.token for e in unique.values()}, revoked_at__isnull=True)
+        .values_list("token", "customer_id")
+    )  # fmt: skip
+    consenting = consenting_customers(device.store_id, set(token_owner.values()))
+    latest = now + dt.timedelta(seconds=int(getattr(settings, "PRESENCE_SIGNATURE_WINDOW_SECONDS", 300)))
+    rows: list[tuple[str, int, str, dt.datetime]] = []
+    for event in unique.values():
+        customer_id = token_owner.get(event.token)
+        if customer_id is None or event.seen_at > latest:
+            result.rejected += 1
+        elif customer_id not in consenting:
+            result.dropped += 1
+        else:
+            rows.append((event.event_id, customer_id, event.zone or device.zone, event.seen_at))
+    with transaction.atomic():
+        stored: set[str] = set()
+        received = _db_time(now)
+        for start in range(0, len(rows), MAX_EVENTS):
+            chunk = rows[start : start + MAX_EVENTS]
+            returned = _insert(
+                Sighting._meta.db_table,
+                ["device_id", "store_id", "customer_id", "event_id", "zone", "seen_at", "received_at"],
+                [(device.pk, device.store_id, c, e, z, _db_time(s), received) for e, c, z, s in chunk],
+                "ON CONFLICT (device_id, event_id) DO NOTHING RETURNING event_id",
+            )
+            stored.update(str(r[0]) for r in returned)
+        accepted = [row for row in rows if row[0] in stored]
+        result.accepted += len(accepted)
+        result.duplicates += len(rows) - len(accepted)
+        _move_in_store(device, accepted)
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    return result
+
+
+def _move_in_store(device: Device, rows: Sequence[tuple[str, int, str, dt.datetime]]) -> None:
+    """Apply accepted sightings to each customer's ``InStore`` row, in time order (one upsert)."""
+    if not rows:
+        return
+    store = device.store
+    quiet = dt.timedelta(minutes=store.presence_quiet_minutes)
+    by_customer: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
+    for _, customer_id, zone, seen_at in rows:
+        by_customer[customer_id].append((seen_at, zone))
+    current = {
+        row.customer_id: row
+        for row in InStore.objects.select_for_update()
+        .filter(store_id=store.pk, customer_id__in=list(by_customer))
+        .order_by("customer_id")
+    }
+    upserts = []
+    for customer_id in sorted(by_customer):
+        row = current.get(customer_id)
+        moved = False
+        for seen_at, zone in sorted(by_customer[customer_id]):
+            if row is None:
+                row = InStore(store_id=store.pk, customer_id=customer_id, zone=zone, since=seen_at,
+                              zone_since=seen_at, last_seen_at=seen_at)  # fmt: skip
+            elif seen_at < row.last_seen_at:
+                continue  # an older sighting never moves a customer back
+            elif seen_at - row.last_seen_at > quiet:
+                row.since = row.zone_since = seen_at
+                row.zone = zone
+                row.last_seen_at = seen_at
+            else:
+                if zone != row.zone:
+                    row.zone, row.zone_since = zone, seen_at
+                row.last_seen_at = seen_at
+            moved = True
+        if moved and row is not None:
+            upserts.append((store.pk, customer_id, row.zone, _db_time(row.since), _db_time(row.zone_since),
+                            _db_time(row.last_seen_at)))  # fmt: skip
+    table = connection.ops.quote_name(InStore._meta.db_table)
+    _insert(
+        InStore._meta.db_table,
+        ["store_id", "customer_id", "zone", "since", "zone_since", "last_seen_at"],
+        upserts,
+        "ON CONFLICT (store_id, customer_id) DO UPDATE SET zone = excluded.zone, since = excluded.since, "
+        "zone_since = excluded.zone_since, last_seen_at = excluded.last_seen_at "
+        f"WHERE {table}.last_seen_at <= excluded.last_seen_at",
+    )
+
+
+def ingest_signed(body: bytes, signature_value: str | None) -> IngestResult:
+    """Verify and ingest one signed batch (HTTP and MQTT)."""
+    device, batch = verify_batch(body, signature_value)
+    return ingest(device, batch.events)
