@@ -8,7 +8,7 @@ are for administrators (staff with the device permissions), with a token or a se
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
@@ -32,10 +32,18 @@ class IngestOut(Schema):
     dropped: int = Field(description="Events of customers without consent to in-store presence: not kept.")
 
 
+def _batch_schema() -> dict[str, Any]:
+    """The batch's JSON schema with its event schema inline (the body is read raw, not by a Schema)."""
+    schema = SightingBatch.model_json_schema()
+    event = schema.pop("$defs")["SightingEvent"]
+    schema["properties"]["events"]["items"] = event
+    return schema
+
+
 SIGHTINGS_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": SightingBatch.model_json_schema(ref_template="#/components/schemas/{model}")}},
+        "content": {"application/json": {"schema": _batch_schema()}},
     },
     "parameters": [
         {"in": "header", "name": SIGNATURE_HEADER, "required": True, "schema": {"type": "string"},

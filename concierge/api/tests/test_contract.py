@@ -24,6 +24,7 @@ from concierge.identity.errors import IdentityError
 from concierge.orders.errors import OrderError
 from concierge.payments.errors import PaymentError
 from concierge.returns.errors import ReturnError
+from concierge.presence.device_errors import DeviceError
 
 ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOT = ROOT / "docs" / "openapi.json"
@@ -38,6 +39,7 @@ ERROR_ENUMS = [
     OrderError,
     AssistError,
     ReturnError,
+    DeviceError,
 ]
 
 
