@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -142,20 +142,70 @@ def consent_policy_key() -> str:
     return str(getattr(settings, "PRESENCE_CONSENT_POLICY", CONSENT_POLICY))
 
 
+def _consent_policies(store_id: int) -> list[int]:
+    """The in-store presence policies in force in the store (normally one)."""
+    policies = DataPolicy.objects.filter(Q(stores__isnull=True) | Q(stores=store_id),
+                                         reference_key=consent_policy_key(), state=DataPolicy.State.ACTIVE)  # fmt: skip
+    return sorted(set(policies.values_list("pk", flat=True)))
+
+
+def _select(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _in(values: Sequence[Any]) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
 def consenting_customers(store_id: int, customer_ids: set[int]) -> set[int]:
     """Of ``customer_ids``, those who consent to the in-store presence policy in force in the store."""
-    if not customer_ids:
+    policies = _consent_policies(store_id)
+    if not customer_ids or not policies:
         return set()
-    consents = CustomerConsent.objects.filter(
-        Q(policy__stores__isnull=True) | Q(policy__stores=store_id),
-        customer_id__in=customer_ids, given=True,
-        policy__reference_key=consent_policy_key(), policy__state=DataPolicy.State.ACTIVE,
-    )  # fmt: skip
-    return set(consents.values_list("customer_id", flat=True))
+    ids = sorted(customer_ids)
+    table = connection.ops.quote_name(CustomerConsent._meta.db_table)
+    found: set[int] = set()
+    for start in range(0, len(ids), MAX_EVENTS):
+        chunk = ids[start : start + MAX_EVENTS]
+        rows = _select(f"SELECT customer_id FROM {table} WHERE given = %s AND policy_id IN {_in(policies)} "
+                       f"AND customer_id IN {_in(chunk)}", [True, *policies, *chunk])  # fmt: skip
+        found.update(int(r[0]) for r in rows)
+    return found
 
 
-def _db_time(value: dt.datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(value)
+def _token_owners(tokens: Sequence[str]) -> dict[str, int]:
+    """The customers of the tokens not revoked (one ``SELECT`` per 500 tokens)."""
+    table = connection.ops.quote_name(CustomerToken._meta.db_table)
+    owners: dict[str, int] = {}
+    for start in range(0, len(tokens), MAX_EVENTS):
+        chunk = tokens[start : start + MAX_EVENTS]
+        rows = _select(f"SELECT token, customer_id FROM {table} WHERE revoked_at IS NULL AND token IN {_in(chunk)}",
+                       chunk)  # fmt: skip
+        owners.update((str(t), int(c)) for t, c in rows)
+    return owners
+
+
+def _sqlite_time(value: dt.datetime) -> str:
+    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def _as_is(value: dt.datetime) -> dt.datetime:
+    return value
+
+
+def _db_time_adapter() -> Callable[[dt.datetime], Any]:
+    """How a datetime goes into a raw statement: aware on PostgreSQL; on SQLite the naive UTC text
+    Django writes (``connection.ops.adapt_datetimefield_value``, without its per-call overhead)."""
+    return _sqlite_time if connection.vendor == "sqlite" else _as_is
+
+
+def _from_db_time(value: Any) -> dt.datetime:
+    """A datetime read by raw SQL: SQLite answers Django's naive UTC text."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
 
 
 def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str) -> list[tuple[Any, ...]]:
@@ -181,10 +231,7 @@ def ingest(device: Device, events: Sequence[SightingEvent], *, received_at: dt.d
             result.duplicates += 1
         else:
             unique[event.event_id] = event
-    token_owner = dict(
-        CustomerToken.objects.filter(token__in={e.token for e in unique.values()}, revoked_at__isnull=True)
-        .values_list("token", "customer_id")
-    )  # fmt: skip
+    token_owner = _token_owners(sorted({e.token for e in unique.values()}))
     consenting = consenting_customers(device.store_id, set(token_owner.values()))
     latest = now + dt.timedelta(seconds=int(getattr(settings, "PRESENCE_SIGNATURE_WINDOW_SECONDS", 300)))
     rows: list[tuple[str, int, str, dt.datetime]] = []
@@ -198,6 +245,7 @@ def ingest(device: Device, events: Sequence[SightingEvent], *, received_at: dt.d
             rows.append((event.event_id, customer_id, event.zone or device.zone, event.seen_at))
     with transaction.atomic():
         stored: set[str] = set()
+        _db_time = _db_time_adapter()
         received = _db_time(now)
         for start in range(0, len(rows), MAX_EVENTS):
             chunk = rows[start : start + MAX_EVENTS]
@@ -222,38 +270,40 @@ def _move_in_store(device: Device, rows: Sequence[tuple[str, int, str, dt.dateti
         return
     store = device.store
     quiet = dt.timedelta(minutes=store.presence_quiet_minutes)
+    table = connection.ops.quote_name(InStore._meta.db_table)
+    _db_time = _db_time_adapter()
     by_customer: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
     for _, customer_id, zone, seen_at in rows:
         by_customer[customer_id].append((seen_at, zone))
-    current = {
-        row.customer_id: row
-        for row in InStore.objects.select_for_update()
-        .filter(store_id=store.pk, customer_id__in=list(by_customer))
-        .order_by("customer_id")
-    }
+    # customer id -> [zone, since, zone_since, last_seen_at], locked (PostgreSQL) until the commit
+    ids = sorted(by_customer)
+    lock = "" if connection.vendor == "sqlite" else " ORDER BY customer_id FOR UPDATE"
+    current: dict[int, list[Any]] = {}
+    for start in range(0, len(ids), MAX_EVENTS):
+        chunk = ids[start : start + MAX_EVENTS]
+        for customer_id, zone, *times in _select(
+            f"SELECT customer_id, zone, since, zone_since, last_seen_at FROM {table} "
+            f"WHERE store_id = %s AND customer_id IN {_in(chunk)}{lock}", [store.pk, *chunk]
+        ):  # fmt: skip
+            current[int(customer_id)] = [zone, *(_from_db_time(t) for t in times)]
     upserts = []
     for customer_id in sorted(by_customer):
         row = current.get(customer_id)
         moved = False
         for seen_at, zone in sorted(by_customer[customer_id]):
             if row is None:
-                row = InStore(store_id=store.pk, customer_id=customer_id, zone=zone, since=seen_at,
-                              zone_since=seen_at, last_seen_at=seen_at)  # fmt: skip
-            elif seen_at < row.last_seen_at:
+                row = [zone, seen_at, seen_at, seen_at]
+            elif seen_at < row[3]:
                 continue  # an older sighting never moves a customer back
-            elif seen_at - row.last_seen_at > quiet:
-                row.since = row.zone_since = seen_at
-                row.zone = zone
-                row.last_seen_at = seen_at
+            elif seen_at - row[3] > quiet:
+                row = [zone, seen_at, seen_at, seen_at]  # a new visit
             else:
-                if zone != row.zone:
-                    row.zone, row.zone_since = zone, seen_at
-                row.last_seen_at = seen_at
+                if zone != row[0]:
+                    row[0], row[2] = zone, seen_at
+                row[3] = seen_at
             moved = True
         if moved and row is not None:
-            upserts.append((store.pk, customer_id, row.zone, _db_time(row.since), _db_time(row.zone_since),
-                            _db_time(row.last_seen_at)))  # fmt: skip
-    table = connection.ops.quote_name(InStore._meta.db_table)
+            upserts.append((store.pk, customer_id, row[0], _db_time(row[1]), _db_time(row[2]), _db_time(row[3])))
     _insert(
         InStore._meta.db_table,
         ["store_id", "customer_id", "zone", "since", "zone_since", "last_seen_at"],
