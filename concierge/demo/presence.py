@@ -50,8 +50,8 @@ def seed_presence() -> int:
                     token=f"APP-{customer.shared_id.lower()}-{store.code}",
                     defaults={"customer": customer, "kind": CustomerToken.Kind.APP},
                 )
-            if policy.state == DataPolicy.State.ACTIVE and customer.user is not None:
-                if not CustomerConsent.objects.filter(customer=customer, policy=policy).exists():
-                    ctx = ActingContext(user=customer.user, customer=customer, store=customer.store)
-                    consent_set(ctx, policy_id=policy.pk, given=True)
+            answered = CustomerConsent.objects.filter(customer=customer, policy=policy).exists()
+            if policy.state == DataPolicy.State.ACTIVE and customer.user is not None and not answered:
+                ctx = ActingContext(user=customer.user, customer=customer, store=customer.store)
+                consent_set(ctx, policy_id=policy.pk, given=True)
     return CustomerToken.objects.count()

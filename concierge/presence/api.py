@@ -66,8 +66,12 @@ def sightings_post(request: ConciergeRequest) -> IngestOut:
 
 # --- Administrators ---------------------------------------------------------------------------------
 
-NameText = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True, pattern=NO_CONTROL_CHARACTERS)]
-ZoneText = Annotated[str, StringConstraints(min_length=1, max_length=60, strip_whitespace=True, pattern=NO_CONTROL_CHARACTERS)]
+NameText = Annotated[
+    str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True, pattern=NO_CONTROL_CHARACTERS)
+]
+ZoneText = Annotated[
+    str, StringConstraints(min_length=1, max_length=60, strip_whitespace=True, pattern=NO_CONTROL_CHARACTERS)
+]
 
 
 class DeviceOut(Schema):
@@ -126,7 +130,8 @@ def devices_register(request: ConciergeRequest, payload: DeviceIn) -> Status:
 
 
 @router.post("/presence/devices/{device_id}/rotate",
-             response={200: DeviceCredentialsOut, 404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT})  # fmt: skip
+             response={200: DeviceCredentialsOut, 404: ErrorOut, 409: ErrorOut,
+                       **ERRORS_AUTH, **ERRORS_INPUT})  # fmt: skip
 def devices_rotate(request: ConciergeRequest, device_id: Id) -> DeviceCredentialsOut:
     """New credentials: the old secret is refused from now on; the new one is shown this once."""
     _administrator(request, "presence.change_device")
@@ -140,4 +145,3 @@ def devices_revoke(request: ConciergeRequest, device_id: Id) -> DeviceOut:
     """Revoke a device: everything it sends is refused (401 `device.revoked`)."""
     _administrator(request, "presence.change_device")
     return _device_out(services.device_revoke(request.ctx, device_id=device_id))
-

@@ -74,7 +74,9 @@ def refused(code: DeviceError, message: str) -> DomainError:
 def parse_signature(value: str | None) -> ParsedSignature:
     """``t=<unix>,v1=<hex>`` (several ``v1`` allowed); 401 ``device.signature_missing`` otherwise."""
     if not value:
-        raise refused(DeviceError.SIGNATURE_MISSING, f"Sign the body and send it in {SIGNATURE_HEADER}: t=<unix>,v1=<hex>.")
+        raise refused(
+            DeviceError.SIGNATURE_MISSING, f"Sign the body and send it in {SIGNATURE_HEADER}: t=<unix>,v1=<hex>."
+        )
     timestamp: int | None = None
     found: list[str] = []
     for part in value.split(","):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -40,13 +40,13 @@ class DeviceAdmin(AuditedAdmin):
     readonly_fields = ["key_id", "created_at", "rotated_at", "revoked_at", "last_seen_at"]
     actions = ["rotate_credentials", "revoke"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["store", "zone", "name", "kind"]
         return ["store", "zone", "name", "kind", *self.readonly_fields]
 
-    def save_model(self, request: HttpRequest, obj: Device, form: ModelForm, change: bool) -> None:
-        if not change:
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
+        if not change and isinstance(obj, Device):
             request._issued_secret = services.assign_credentials(obj)  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
 
@@ -74,7 +74,9 @@ class DeviceAdmin(AuditedAdmin):
         for device in queryset.order_by("pk"):
             services.device_revoke(context_of(request), device_id=device.pk)
             count += 1
-        self.message_user(request, f"{count} device(s) revoked: what they send is refused from now on.", messages.SUCCESS)
+        self.message_user(
+            request, f"{count} device(s) revoked: what they send is refused from now on.", messages.SUCCESS
+        )
 
 
 @admin.register(CustomerToken)

@@ -17,6 +17,7 @@ customer's ``last_seen_at`` does not move them back; one after a gap longer than
 time starts a new visit (``since``); a change of zone sets ``zone_since``.
 """
 
+# ruff: noqa: S608 - statements are built from table names and placeholders, never from input
 from __future__ import annotations
 
 import datetime as dt
@@ -107,7 +108,7 @@ def verify_batch(body: bytes, signature_value: str | None, *, now: float | None 
     window, an unknown or revoked device, 400 for a body that is not a batch."""
     if len(body) > MAX_BODY_BYTES:
         raise DomainError(CommonError.REQUEST_TOO_LARGE,
-                          f"The batch is over the size limit of {MAX_BODY_BYTES // 1024} KB: send fewer events per batch.",
+                          f"The batch is over the size limit of {MAX_BODY_BYTES // 1024} KB: send fewer at once.",
                           status=413)  # fmt: skip
     parsed = credentials.parse_signature(signature_value)
     try:
@@ -126,8 +127,8 @@ def verify_batch(body: bytes, signature_value: str | None, *, now: float | None 
     credentials.check_timestamp(parsed.timestamp, now=time.time() if now is None else now)
     events = data.get("events")
     if isinstance(events, list) and len(events) > MAX_EVENTS:
-        raise DomainError(DeviceError.BATCH_TOO_LARGE,
-                          f"A batch holds at most {MAX_EVENTS} events; this one has {len(events)}.", status=413)  # fmt: skip
+        message = f"A batch holds at most {MAX_EVENTS} events; this one has {len(events)}."
+        raise DomainError(DeviceError.BATCH_TOO_LARGE, message, status=413)
     try:
         batch = SightingBatch.model_validate(data)
     except PydanticValidationError as exc:

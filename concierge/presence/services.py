@@ -52,7 +52,8 @@ def device_register(ctx: ActingContext, *, store_id: int, zone: str, name: str, 
         with transaction.atomic():
             device.save()
             record(ctx, action=DeviceAction.REGISTERED, subject_kind="device", subject_id=device.pk,
-                   data={"store": store.code, "zone": zone, "name": name, "kind": kind, "key_id": device.key_id})  # fmt: skip
+                   data={"store": store.code, "zone": zone, "name": name, "kind": kind,
+                         "key_id": device.key_id})  # fmt: skip
     except IntegrityError:
         raise DomainError(DeviceError.NAME_TAKEN, "This store already has a device with this name.", status=409,
                           fields={"name": ["This store already has a device with this name."]}) from None  # fmt: skip

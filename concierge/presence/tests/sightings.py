@@ -43,7 +43,11 @@ def device(store: Store, *, zone: str = "Entrance", name: str = "") -> tuple[Dev
 
 
 def event(token: str, *, seen_at: dt.datetime, zone: str | None = None, event_id: str = "") -> dict[str, Any]:
-    found: dict[str, Any] = {"event_id": event_id or f"e{next(_events)}", "token": token, "seen_at": seen_at.isoformat()}
+    found: dict[str, Any] = {
+        "event_id": event_id or f"e{next(_events)}",
+        "token": token,
+        "seen_at": seen_at.isoformat(),
+    }
     if zone:
         found["zone"] = zone
     return found

@@ -24,8 +24,8 @@ def _secret(response) -> str:
 def test_an_administrator_registers_a_device_and_sees_its_secret_once(signed_in, administrator, store, shopper):
     client = signed_in(administrator)
     # when the administrator adds a device in the store's Footwear zone
-    response = client.post("/admin/presence/device/add/",
-                           {"store": store.pk, "zone": "Footwear", "name": "Footwear beacon", "kind": "BEACON"})  # fmt: skip
+    form = {"store": store.pk, "zone": "Footwear", "name": "Footwear beacon", "kind": "BEACON"}
+    response = client.post("/admin/presence/device/add/", form)
     # then the page shows its secret, and the secret signs for it
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -49,7 +49,10 @@ def test_rotate_credentials_in_the_admin_refuses_the_old_secret(signed_in, admin
                            {"action": "rotate_credentials", "_selected_action": [dev.pk]})  # fmt: skip
     new = _secret(response)
     dev.refresh_from_db()
-    assert post(client, dev, [event("LOY-1", seen_at=clock.now())], secret=old).json()["code"] == "device.signature_invalid"
+    assert (
+        post(client, dev, [event("LOY-1", seen_at=clock.now())], secret=old).json()["code"]
+        == "device.signature_invalid"
+    )
     assert post(client, dev, [event("LOY-1", seen_at=clock.now())], secret=new).status_code == 200
     assert Event.objects.filter(action="presence.device_credentials_rotated", subject_id=str(dev.pk)).exists()
 

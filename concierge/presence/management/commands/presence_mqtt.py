@@ -12,13 +12,13 @@ from concierge.presence.mqtt import Subscriber, broker_from_url, topic_prefix
 
 
 class Command(BaseCommand):
-    help = "Subscribe to <prefix>/+ on the MQTT broker (QoS 1) and ingest the signed sightings devices publish."
+    help = "Subscribe to <prefix>/+ on the MQTT broker (QoS 1) and ingest the signed sightings of devices."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="", help="mqtt://host:port (default: PRESENCE_MQTT_URL)")
         parser.add_argument("--prefix", default="", help="Topic prefix (default: PRESENCE_MQTT_TOPIC_PREFIX)")
         parser.add_argument("--client-id", default="concierge-presence",
-                            help="The broker keeps this client's session (QoS 1 messages) while it is away.")  # fmt: skip
+                            help="The broker keeps this client's QoS 1 messages while it is away.")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = options["url"] or settings.PRESENCE_MQTT_URL
