@@ -34,11 +34,17 @@ def _credentials_page(request: HttpRequest, title: str, issued: list[services.Is
 
 @admin.register(Device)
 class DeviceAdmin(AuditedAdmin):
-    list_display = ["name", "store", "zone", "kind", "key_id", "created_at", "rotated_at", "revoked_at", "last_seen_at"]
+    list_display = ["name", "store", "zone", "kind", "status", "last_seen_at"]
     list_filter = ["store", "kind", "zone"]
     search_fields = ["name", "zone", "key_id"]
     readonly_fields = ["key_id", "created_at", "rotated_at", "revoked_at", "last_seen_at"]
     actions = ["rotate_credentials", "revoke"]
+
+    @admin.display(description="Status")
+    def status(self, obj: Device) -> str:
+        if obj.revoked_at is not None:
+            return "Revoked"
+        return "Credentials rotated" if obj.rotated_at is not None else "Active"
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

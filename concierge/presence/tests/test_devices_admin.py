@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _secret(response) -> str:
-    found = re.findall(r'data-testid="device-secret">([0-9a-f]{64})<', response.content.decode())
+    found = re.findall(r'data-testid="device-secret"[^>]*>([0-9a-f]{64})<', response.content.decode())
     assert len(found) == 1, response.content.decode()[:2000]
     return found[0]
 

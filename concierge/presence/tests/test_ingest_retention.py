@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from concierge.core import clock
-from concierge.customers.erasure import data_holders
+from concierge.core.context import ActingContext
+from concierge.customers.locks import customer_lock
+from concierge.customers.models import Customer
+from concierge.customers.tests.test_privacy import token_headers
 from concierge.presence import tasks
 from concierge.presence.models import CustomerToken, InStore, Sighting
 from concierge.presence.tests.sightings import consenting, device, event, post
@@ -65,16 +69,26 @@ def test_the_worker_beat_enqueues_the_purge_once_an_interval_has_passed(settings
     assert DBTaskResult.objects.filter(task_path=tasks.purge_sightings_task.module_path).count() == 1
 
 
-def test_erasing_a_customer_removes_their_tokens_and_sightings(client, store, shopper, other_shopper):
+def test_remove_customer_data_removes_their_tokens_and_sightings(client, store, shopper, other_shopper, supervisor):
+    # given two customers seen in store
     consenting(shopper, "LOY-1")
     consenting(other_shopper, "LOY-2")
     dev, _ = device(store)
     post(client, dev, [event("LOY-1", seen_at=clock.now()), event("LOY-2", seen_at=clock.now())])
-    holder = next(h for h in data_holders() if h.name == "presence")
-    from concierge.customers.erasure import ErasedValues
-
-    counts = holder.erase(shopper, ErasedValues(()))
-    assert counts == {"in-store sightings": 1, "in-store whereabouts": 1, "in-store tokens": 1}
+    # when a supervisor removes the first customer's data over the API
+    grant = customer_lock(ActingContext(user=supervisor), customer_id=shopper.pk, expected_version=None)
+    version = Customer.objects.get(pk=shopper.pk).version
+    done = Client().post(f"/api/v1/service/customers/{shopper.pk}/remove-data",
+                         {"confirmation": shopper.shared_id, "reason": "Asked in writing"},
+                         content_type="application/json",
+                         headers={**token_headers(supervisor.email), "If-Match": str(version),
+                                  "X-Lease-Token": grant.token})  # fmt: skip
+    # then their tokens, sightings and whereabouts are gone, and the other customer's stay
+    assert done.status_code == 200, done.json()
+    assert done.json()["removed"]["in-store sightings"] == 1
     assert not CustomerToken.objects.filter(customer=shopper).exists()
     assert not Sighting.objects.filter(customer=shopper).exists()
+    assert not InStore.objects.filter(customer=shopper).exists()
     assert Sighting.objects.filter(customer=other_shopper).count() == 1
+    # and a device that still reads the old card gets it rejected
+    assert post(client, dev, [event("LOY-1", seen_at=clock.now())]).json()["rejected"] == 1

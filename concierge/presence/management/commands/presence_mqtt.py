@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +27,6 @@ class Command(BaseCommand):
             broker = broker_from_url(url)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         prefix = (options["prefix"] or topic_prefix()).rstrip("/")
         subscriber = Subscriber(broker, prefix=prefix, client_id=options["client_id"])
         self.stdout.write(f"Ingesting sightings from {broker.host}:{broker.port} on {prefix}/+")
