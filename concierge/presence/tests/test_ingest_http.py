@@ -202,3 +202,16 @@ def test_a_ten_thousand_event_burst_loses_and_duplicates_nothing(client, store, 
     assert Sighting.objects.count() == 10_000
     assert Sighting.objects.values("device_id", "event_id").distinct().count() == 10_000
     assert InStore.objects.count() == 2
+
+
+def test_a_batch_of_500_events_takes_a_fixed_handful_of_statements(
+    client, store, shopper, django_assert_max_num_queries
+):
+    # the statements do not grow with the batch: bulk reads and writes, never one per event
+    consenting(shopper, "LOY-1")
+    dev, _ = device(store)
+    events = [event("LOY-1", seen_at=clock.now() - dt.timedelta(seconds=500 - i)) for i in range(500)]
+    # the site's store, the device, tokens, the consent policy, consents, the insert, whereabouts
+    # read and upserted, the device's last seen, and the transaction's savepoint pair
+    with django_assert_max_num_queries(11):
+        assert post(client, dev, events).json()["accepted"] == 500
