@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
@@ -244,6 +244,29 @@ def ingest(device: Device, events: Sequence[SightingEvent], *, received_at: dt.d
             result.dropped += 1
         else:
             rows.append((event.event_id, customer_id, event.zone or device.zone, event.seen_at))
+    accepted = _store(device, rows, now)
+    result.accepted += accepted
+    result.duplicates += len(rows) - accepted
+    return result
+
+
+# A deadlock between two batches touching the same customers (PostgreSQL picks one to fail) is
+# retried: the batch's statements are all idempotent.
+ATTEMPTS = 3
+
+
+def _store(device: Device, rows: Sequence[tuple[str, int, str, dt.datetime]], now: dt.datetime) -> int:
+    """Insert the events once each and move the whereabouts, in one transaction; the count stored."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return _store_once(device, rows, now)
+        except OperationalError:
+            if connection.in_atomic_block or attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store_once(device: Device, rows: Sequence[tuple[str, int, str, dt.datetime]], now: dt.datetime) -> int:
     with transaction.atomic():
         stored: set[str] = set()
         _db_time = _db_time_adapter()
@@ -258,11 +281,9 @@ def ingest(device: Device, events: Sequence[SightingEvent], *, received_at: dt.d
             )
             stored.update(str(r[0]) for r in returned)
         accepted = [row for row in rows if row[0] in stored]
-        result.accepted += len(accepted)
-        result.duplicates += len(rows) - len(accepted)
         _move_in_store(device, accepted)
         Device.objects.filter(pk=device.pk).update(last_seen_at=now)
-    return result
+    return len(accepted)
 
 
 def _move_in_store(device: Device, rows: Sequence[tuple[str, int, str, dt.datetime]]) -> None:

@@ -7,8 +7,10 @@ by default) with QoS 1 the payload::
 
 The body and signature are those of the HTTP feed (``presence.credentials``); the body's device
 must be the topic's. The subscriber keeps a persistent session (a fixed client id, clean session
-off), so the broker holds QoS 1 messages while it is away; a message is acknowledged after it is
-ingested (or refused), and event ids make a redelivery harmless. Refusals are logged, never fatal.
+off), so the broker holds QoS 1 messages while it is away; ``workers`` threads ingest messages side
+by side (the order of batches does not matter: an older sighting never moves a customer back), and a
+message is acknowledged after it is ingested (or refused), so event ids make a redelivery harmless.
+Refusals are logged, never fatal.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,6 +85,7 @@ class Subscriber:
     broker: Broker
     prefix: str = field(default_factory=topic_prefix)
     client_id: str = "concierge-presence"
+    workers: int = 2
     totals: IngestResult = field(default_factory=IngestResult)
     refused: int = 0
     connected: threading.Event = field(default_factory=threading.Event)
@@ -89,7 +93,10 @@ class Subscriber:
     def __post_init__(self) -> None:
         import paho.mqtt.client as mqtt
 
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=False)
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=max(1, self.workers), thread_name_prefix="presence-ingest")
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=False,
+                                  manual_ack=True)  # fmt: skip
         if self.broker.username:
             self.client.username_pw_set(self.broker.username, self.broker.password)
         if self.broker.tls:
@@ -112,19 +119,27 @@ class Subscriber:
         logger.warning("MQTT connection lost (%s); reconnecting", reason)
 
     def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+        self._pool.submit(self._ingest, message)
+
+    def _ingest(self, message: Any) -> None:
         close_old_connections()
         try:
             result = handle_message(message.topic, message.payload, prefix=self.prefix)
         except DomainError as exc:
-            self.refused += 1
+            with self._lock:
+                self.refused += 1
             logger.warning("Refused MQTT message on %s: %s (%s)", message.topic, exc.message, exc.code)
-            return
         except Exception:
             # A database outage or a bug: logged, and the subscriber carries on with the next message.
-            self.refused += 1
+            with self._lock:
+                self.refused += 1
             logger.exception("Could not ingest MQTT message on %s", message.topic)
-            return
-        self.totals.add(result)
+        else:
+            with self._lock:
+                self.totals.add(result)
+        finally:
+            close_old_connections()
+        self.client.ack(message.mid, message.qos)
 
     def connect(self) -> None:
         self.client.connect_async(self.broker.host, self.broker.port, keepalive=30)
@@ -139,6 +154,7 @@ class Subscriber:
         self.client.loop_start()
 
     def stop(self) -> None:
+        self._pool.shutdown(wait=True)
         self.client.disconnect()
         self.client.loop_stop()
 

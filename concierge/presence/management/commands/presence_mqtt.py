@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="", help="mqtt://host:port (default: PRESENCE_MQTT_URL)")
         parser.add_argument("--prefix", default="", help="Topic prefix (default: PRESENCE_MQTT_TOPIC_PREFIX)")
+        parser.add_argument("--workers", type=int, default=2, help="Threads ingesting messages side by side.")
         parser.add_argument("--client-id", default="concierge-presence",
                             help="The broker keeps this client's QoS 1 messages while it is away.")  # fmt: skip
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         prefix = (options["prefix"] or topic_prefix()).rstrip("/")
-        subscriber = Subscriber(broker, prefix=prefix, client_id=options["client_id"])
+        subscriber = Subscriber(broker, prefix=prefix, client_id=options["client_id"], workers=options["workers"])
         self.stdout.write(f"Ingesting sightings from {broker.host}:{broker.port} on {prefix}/+")
         try:
             subscriber.run_forever()
