@@ -113,7 +113,7 @@ def verify_batch(body: bytes, signature_value: str | None, *, now: float | None 
     parsed = credentials.parse_signature(signature_value)
     try:
         data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise _invalid("The body is not JSON.") from None
     key_id = data.get("device") if isinstance(data, dict) else None
     if not isinstance(key_id, str) or not key_id:

@@ -66,7 +66,7 @@ def handle_message(topic: str, payload: bytes, *, prefix: str | None = None) -> 
     """Verify and ingest one MQTT message; refuses with the HTTP feed's ``DomainError``s."""
     try:
         outer: Any = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise DomainError(DeviceError.BATCH_INVALID, "The payload is not JSON.") from None
     if not isinstance(outer, dict) or not isinstance(outer.get("body"), str):
         raise DomainError(DeviceError.BATCH_INVALID, 'The payload must be {"signature": …, "body": "…"}.')

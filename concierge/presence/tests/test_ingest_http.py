@@ -136,6 +136,8 @@ def test_malformed_and_over_long_batches_are_refused_with_the_limit_named(client
     not_json = post(client, dev, [], raw=b"{not json")
     assert not_json.status_code == 400
     assert not_json.json()["code"] == "device.batch_invalid"
+    nested = post(client, dev, [], raw=b"[" * 100_000)
+    assert (nested.status_code, nested.json()["code"]) == (400, "device.batch_invalid")
     bad_event = post(client, dev, [{"event_id": "x", "token": "LOY-1", "seen_at": "yesterday"}])
     assert bad_event.status_code == 400
     assert "events.0.seen_at" in bad_event.json()["fields"]
