@@ -47,7 +47,7 @@ run: demo
 	  $(PY) manage.py worker --no-startup-delay & \
 	  if [ -n "$$PRESENCE_MQTT_URL" ]; then $(PY) manage.py presence_mqtt & fi; \
 	  (sleep 8; $(PY) manage.py simulate_devices --url http://$(HOST):$(PORT) --customers 8 >var/simulate_devices.log 2>&1) & \
-	  $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 concierge.wsgi:application
+	  $(VENV)/bin/granian --interface asgi --host $(HOST) --port $(PORT) --workers 1 concierge.asgi:application
 
 # Chromium for the browser tests: installed through apt-get when missing and we are root (as on CI
 # and a fresh container); otherwise one line saying what to run, before any test starts.
@@ -70,7 +70,7 @@ test-py: install
 
 test-browser: install chromium
 	@# After an apt-get install, Chromium is at /usr/bin/chromium whatever CHROMIUM_PATH said.
-	CHROMIUM_PATH="$$([ -x "$(CHROMIUM_PATH)" ] && echo "$(CHROMIUM_PATH)" || echo /usr/bin/chromium)" $(VENV)/bin/pytest e2e -q
+	CHROMIUM_PATH="$$([ -x "$(CHROMIUM_PATH)" ] && echo "$(CHROMIUM_PATH)" || echo /usr/bin/chromium)" $(VENV)/bin/pytest e2e -n $(PYTEST_WORKERS) -q
 
 lint: install
 	$(VENV)/bin/ruff check .
