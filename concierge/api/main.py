@@ -21,6 +21,7 @@ from concierge.orders.api import router as orders_router
 from concierge.orders.console_api import router as order_console_router
 from concierge.orders.hold_api import router as order_holds_router
 from concierge.orders.refund_api import router as refund_router
+from concierge.presence.api import router as presence_router
 from concierge.returns.api import router as returns_router
 
 api = NinjaAPI(
@@ -54,3 +55,4 @@ api.add_router("/", customer_records_router)
 api.add_router("/", accounts_router)
 api.add_router("/", customer_directory_router)
 api.add_router("/", organizations_router)
+api.add_router("/", presence_router)

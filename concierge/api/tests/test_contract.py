@@ -23,6 +23,7 @@ from concierge.customers.errors import CustomerError
 from concierge.identity.errors import IdentityError
 from concierge.orders.errors import OrderError
 from concierge.payments.errors import PaymentError
+from concierge.presence.device_errors import DeviceError
 from concierge.returns.errors import ReturnError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,6 +39,7 @@ ERROR_ENUMS = [
     OrderError,
     AssistError,
     ReturnError,
+    DeviceError,
 ]
 
 
