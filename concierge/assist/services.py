@@ -59,9 +59,19 @@ REASON_MAX = 80
 TICKET_MAX = 40
 
 
+# What a session start offers until an administrator keeps a list of their own (the first
+# migration writes these rows too, so the admin shows them).
+DEFAULT_SESSION_REASONS = (
+    "Order help", "Returns and refunds", "Account problem", "Sales", "Delivery question", "Other",
+)  # fmt: skip
+
+
 @kept(60, models=[SessionReason])
 def session_reasons() -> tuple[str, ...]:
     """The active session reasons, in their order: what a session start offers."""
+    rows = list(SessionReason.objects.values_list("name", "is_active"))
+    if not rows:
+        return DEFAULT_SESSION_REASONS
     return tuple(SessionReason.objects.filter(is_active=True).values_list("name", flat=True))
 
 
