@@ -308,6 +308,8 @@ LOGGING = {
 # Email: SMTP when EMAIL_HOST is set (production); otherwise each message is kept in the database
 # and shown in the admin's "Sent mail" (core/mail.py).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Concierge <no-reply@concierge.example>")
+# Where the links in emails sent without a request (a session started on the customer's account) point.
+CONCIERGE_SITE_URL = os.environ.get("CONCIERGE_SITE_URL", "http://127.0.0.1:8000")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]

@@ -57,6 +57,7 @@ class AssistedSession(StateMachine, models.Model):
         REPLACED = "REPLACED", "Agent started another session"
         ACCESS_LOST = "ACCESS_LOST", "Agent lost access"
         HANDED_BACK = "HANDED_BACK", "Cart handed back"
+        ENDED_BY_CUSTOMER = "ENDED_BY_CUSTOMER", "Ended by the customer"
 
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assisted_sessions")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="assisted_sessions")

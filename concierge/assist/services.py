@@ -29,7 +29,8 @@ from concierge.carts.locks import cart_leases_release_for, cart_leases_renew_for
 from concierge.core import clock, leases
 from concierge.core.caching import kept
 from concierge.core.context import ActingContext
-from concierge.core.errors import DomainError
+from concierge.core.errors import CommonError, DomainError, NotFound
+from concierge.core.mail import send_templated
 from concierge.customers.models import Customer
 from concierge.stores.models import Store
 
@@ -132,6 +133,7 @@ def session_start(
             raise DomainError(
                 AssistError.ALREADY_ASSISTING, "Another session of yours has just started; try again.", status=409
             ) from None
+        _tell_customer(session, "started")
         record(
             assisting(ctx, session),
             action=AssistAction.SESSION_STARTED,
@@ -154,6 +156,30 @@ def session_end(ctx: ActingContext, *, reason: str = R.SIGNED_IN_AS_SELF) -> Ass
     return locked
 
 
+def session_end_by_customer(ctx: ActingContext, *, session_id: object) -> AssistedSession:
+    """End access now: the customer ends a live session on their own account, at once. The agent's
+    next action in it is refused (the session is over); both ends are audited, this one as the
+    customer's own."""
+    customer = ctx.customer
+    if customer is None or ctx.acts_on_behalf:
+        raise DomainError(CommonError.PERMISSION_DENIED, "Only the customer can end access to their account.",
+                          status=403)  # fmt: skip
+    try:
+        pk = int(str(session_id))
+    except ValueError:
+        pk = 0
+    with transaction.atomic():
+        session = AssistedSession.objects.select_for_update().filter(pk=pk, customer=customer).first()
+        if session is None:
+            raise NotFound("No such customer service session on your account.")
+        if session.ended_at is not None:
+            raise DomainError(AssistError.SESSION_ENDED, "That session has already ended.", status=409)
+        _end(ctx, session, R.ENDED_BY_CUSTOMER)
+        record(ctx, action=AssistAction.SESSION_ENDED_BY_CUSTOMER, subject_kind="customer", subject_id=customer.pk,
+               data={"session": session.pk, "agent": session.agent.display_name})  # fmt: skip
+    return session
+
+
 def _end(ctx: ActingContext, session: AssistedSession, reason: str) -> None:
     """End ``session`` (row locked by the caller): let go of the carts its agent locked for the
     customer, and audit both, attributed to the agent acting for the customer."""
@@ -161,6 +187,7 @@ def _end(ctx: ActingContext, session: AssistedSession, reason: str) -> None:
     cart_leases_release_for(acting, agent=session.agent, customer=session.customer)
     session.end(reason, at=clock.now())
     session.save(update_fields=["status", "ended_at", "end_reason"])
+    _tell_customer(session, "ended")
     record(
         acting,
         action=AssistAction.SESSION_ENDED,
@@ -168,6 +195,33 @@ def _end(ctx: ActingContext, session: AssistedSession, reason: str) -> None:
         subject_id=session.customer_id,
         data={"session": session.pk, "reason": reason, "minutes": _minutes(session)},
     )
+
+
+def _tell_customer(session: AssistedSession, what: str) -> None:
+    """Email the customer that a session on their account started or ended, where their store asks
+    for it, once the change commits."""
+    customer = session.customer
+    store = customer.store
+    if not store.assist_session_emails or not customer.email:
+        return
+    session_id = session.pk
+
+    def send() -> None:
+        from django.urls import reverse
+
+        from concierge.assist.ledger import customer_ledger, helper_name
+
+        fresh = AssistedSession.objects.select_related("agent", "customer__store").get(pk=session_id)
+        entry = next((e for e in customer_ledger(fresh.customer) if e.session.pk == session_id), None)
+        context = {
+            "customer": fresh.customer, "store": store, "session": fresh,
+            "helper": helper_name(fresh, full_names=store.assist_ledger_full_names),
+            "minutes": entry.minutes if entry else _minutes(fresh), "changes": entry.changes if entry else [],
+            "url": settings.CONCIERGE_SITE_URL.rstrip("/") + reverse("storefront:customer_service_sessions"),
+        }  # fmt: skip
+        send_templated(fresh.customer.email, f"assist/email/session_{what}", context)
+
+    transaction.on_commit(send)
 
 
 def _minutes(session: AssistedSession) -> int:

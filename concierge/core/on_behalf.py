@@ -34,6 +34,7 @@ class OnBehalfDenied(StrEnum):
     START_SESSION = "start another assisted session"
     SIGN_IN_SECURITY = "change sign-in and security settings"
     DATA_CONSENT = "give or withdraw consent to a data policy"
+    SESSION_LEDGER = "see or end the customer's own record of customer service sessions"
 
 
 def refusal(ctx: ActingContext, what: OnBehalfDenied) -> DomainError:

@@ -36,6 +36,14 @@ class Store(models.Model):
         default=False,
         help_text="Starting an assisted session for a customer of this store needs a case or ticket reference.",
     )
+    assist_ledger_full_names = models.BooleanField(
+        default=False,
+        help_text="A customer's list of customer service sessions names the staff member in full (otherwise by "
+        "first name and team).",
+    )
+    assist_session_emails = models.BooleanField(
+        default=False, help_text="Email the customer when customer service starts and ends a session on their account."
+    )
     presence_quiet_minutes = models.PositiveSmallIntegerField(
         default=10,
         help_text="A customer seen by an in-store device counts as in store until this many minutes pass "
