@@ -22,6 +22,7 @@ from concierge.core.errors import CommonError
 from concierge.customers.errors import CustomerError
 from concierge.identity.errors import IdentityError
 from concierge.orders.errors import OrderError
+from concierge.presence.lists import ListError
 from concierge.payments.errors import PaymentError
 from concierge.returns.errors import ReturnError
 
@@ -38,6 +39,7 @@ ERROR_ENUMS = [
     OrderError,
     AssistError,
     ReturnError,
+    ListError,
 ]
 
 
