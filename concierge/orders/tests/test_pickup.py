@@ -100,7 +100,8 @@ def test_one_step_locks_changes_and_unlocks(csr, bopis):
     assert _shipment(order).is_ready_for_pickup and not order.lease_is_live()
     actions = list(Event.objects.filter(subject_id=str(order.pk), subject_kind="order").order_by("id")
                    .values_list("action", flat=True))
-    assert actions[-3:] == ["order.locked", "shipment.ready_for_pickup", "order.unlocked"]
+    steps = [a for a in actions if a in {"order.locked", "shipment.ready_for_pickup", "order.unlocked"}]
+    assert steps == ["order.locked", "shipment.ready_for_pickup", "order.unlocked"]
 
 
 def test_one_step_with_a_stale_version_changes_nothing(csr, bopis):
