@@ -107,7 +107,7 @@ def assist_link(request: ConciergeRequest) -> HttpResponse:
     try:
         for name, value in {**values, "ticket": ticket}.items():
             if problem := text_problem(value, limit=40 if name == "ticket" else LIMIT):
-                raise LinkProblem(f"The link's {name}: {problem}")
+                raise LinkProblem(f"{name.capitalize()} in the link: {problem}")
         target = resolve(request, **values)
     except LinkProblem as exc:
         return render(request, "service/lists/assist_link.html", {"problem": str(exc)}, status=404)
