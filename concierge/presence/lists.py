@@ -5,8 +5,9 @@ A CSR opens the lists they may see (``visible_lists``: active, for one of their 
 CSR, for one of their stores or for every store) and reads one page of rows (``list_page``): only
 rows of the stores they serve (and the definition names, if it names any), sorted by a sortable
 column of the definition (the definition's default sort otherwise, ties broken by id), paged by
-offset with the definition's page size. A page is three statements whatever its size: the store
-settings, the count and the rows, every column an annotation or a joined row (no query per row).
+offset with the definition's page size. A page is four statements whatever its size: the store
+settings, the count, the page's ids (sorted on as little as the sort needs) and those rows, every
+column an annotation or a joined row (no query per row).
 
 "Active cart total" is the customer's active cart at the store's list prices (quantity × the
 store's price for everyone in the cart's currency), before promotions and tax: what a list can
@@ -588,12 +589,21 @@ def list_page(
     pages = max(1, -(-total // size))
     if page > pages:
         raise DomainError(ListError.PAGE_INVALID, "No such page of this list: it is shorter now.", status=404)
-    wanted = {n for c in [*columns, sort_column] for n in c.needs}
+    # The page's ids first, ordered on as little as the sort needs (the list's own table, or the
+    # sort column's one annotation); then those rows with every column's annotations and joins.
     shared = _customer_annotations(kind.customer_path)
-    rows = rows.annotate(**{n: shared[n] for n in sorted(wanted) if n in shared and n not in rows.query.annotations})
-    rows = rows.annotate(**kind.annotations(scope))
+    own = kind.annotations(scope)
+
+    def annotated(queryset: QuerySet, names: Iterable[str]) -> QuerySet:
+        fresh = {n: shared[n] for n in sorted(set(names)) if n in shared and n not in queryset.query.annotations}
+        return queryset.annotate(**fresh).annotate(**own)
+
     order = [*kind.pinned, *((f"-{f}" if descending else f) for f in sort_column.sort), "-pk" if descending else "pk"]
-    chosen = list(rows.order_by(*order)[(page - 1) * size : page * size])
+    ordered = annotated(rows.select_related(None), sort_column.needs).order_by(*order)
+    ids = list(ordered.values_list("pk", flat=True)[(page - 1) * size : page * size])
+    wanted = {n for c in columns for n in c.needs}
+    by_id = {obj.pk: obj for obj in annotated(rows.filter(pk__in=ids), wanted)}
+    chosen = [by_id[pk] for pk in ids if pk in by_id]
     built = [
         Row(obj=obj, customer=_path(obj, kind.customer_path), store=_path(obj, kind.store_path),
             cells=[(c, c.value(obj)) for c in columns], in_store=bool(getattr(obj, "list_in_store", False)))
