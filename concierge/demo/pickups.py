@@ -31,6 +31,8 @@ def _pickup_order(customer: Customer, location: PickupLocation, price: Price, *,
         holder_name=customer.display_name,
     )  # fmt: skip
     address = customer.addresses.order_by("-is_default_billing", "id").first()
+    if address is None:
+        raise ValueError(f"{customer.display_name} has no address to bill.")
     alternate = Contact("Sam", customer.last_name, f"sam.{customer.last_name.lower()}@example.com") if with_alternate \
         else Contact()  # fmt: skip
     plan = CheckoutPlan(
@@ -38,7 +40,8 @@ def _pickup_order(customer: Customer, location: PickupLocation, price: Price, *,
         payment_source_id=source.pk,
         shipments=(ShipmentPlan(kind="PICKUP", line_ids=tuple(cart.lines.values_list("pk", flat=True)),
                                 pickup_location_id=location.pk,
-                                primary=Contact(customer.first_name, customer.last_name, customer.email, customer.phone),
+                                primary=Contact(customer.first_name, customer.last_name, customer.email,
+                                                customer.phone),
                                 alternate=alternate, alternate_saved=with_alternate),),
     )  # fmt: skip
     cart.refresh_from_db()

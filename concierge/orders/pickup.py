@@ -81,8 +81,8 @@ def _picked_up(edit: OrderEdit, shipment_id: int) -> Shipment:
         raise DomainError(OrderError.PICKUP_NOT_ALLOWED, f"Order {order.number} has already been picked up.",
                           status=409)  # fmt: skip
     if shipment.ready_for_pickup_at is None or shipment.status != Shipment.Status.RELEASED:
-        raise DomainError(OrderError.PICKUP_NOT_READY,
-                          f"Order {order.number} is not ready for pickup: mark it ready first.", status=409)  # fmt: skip
+        message = f"Order {order.number} is not ready for pickup: mark it ready first."
+        raise DomainError(OrderError.PICKUP_NOT_READY, message, status=409)
     shipment.transition_to(Shipment.Status.SHIPPED)
     shipment.shipped_at = clock.now()
     shipment.save(update_fields=["status", "shipped_at"])

@@ -29,7 +29,8 @@ router = Router(tags=["order console"])
 @router.post("/service/orders/{number}/shipments/{shipment}/ready-for-pickup",
              response={200: ConsoleOrderOut, **ERRORS_EDIT}, openapi_extra=EDIT_HEADERS)  # fmt: skip
 def console_pickup_ready(request: ConciergeRequest, number: ShortText, shipment: ShortText,
-                         if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
+                         if_match: str | None = IfMatch,
+                         x_lease_token: str | None = LeaseToken) -> ConsoleOrderOut:  # fmt: skip
     """Mark a pickup shipment ready for pickup (released first if it was not; its share of the
     payment is captured). 409 `pickup.not_allowed` for another kind of shipment or one past it."""
     order = console_order(request, number)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
@@ -77,7 +78,7 @@ class CustomerListAdmin(AuditedAdmin):
     list_display = ["name", "kind", "position", "page_size", "is_active"]
     list_filter = ["kind", "is_active"]
     list_editable = ["position", "is_active"]
-    prepopulated_fields = {"slug": ("name",)}  # noqa: RUF012
+    prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ["roles", "stores"]
     readonly_fields = ["catalogue", "updated_at", "updated_by"]
 
@@ -88,10 +89,9 @@ class CustomerListAdmin(AuditedAdmin):
             columns = ", ".join(f"{c.key} ({c.label}{', sortable' if c.sortable else ''})" for c in kind.columns)
             params = ", ".join(f"{p.key} ({p.label})" for p in kind.params) or "none"
             rows.append((kind.key, kind.name, columns, params))
-        return format_html_join(
-            "", "<p><strong>{}</strong> — {}<br>Columns: {}<br>Parameters: {}</p>", rows
-        )  # type: ignore[return-value]
+        return format_html_join("", "<p><strong>{}</strong> — {}<br>Columns: {}<br>Parameters: {}</p>", rows)
 
-    def save_model(self, request: HttpRequest, obj: CustomerList, form: forms.ModelForm, change: bool) -> None:
-        obj.updated_by = request.user  # type: ignore[assignment]
+    def save_model(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> None:
+        if isinstance(obj, CustomerList) and request.user.is_authenticated:
+            obj.updated_by = request.user
         super().save_model(request, obj, form, change)

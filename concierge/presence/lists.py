@@ -9,7 +9,7 @@ offset with the definition's page size. A page is four statements whatever its s
 settings, the count, the page's ids (sorted on as little as the sort needs) and those rows, every
 column an annotation or a joined row (no query per row).
 
-"Active cart total" is the customer's active cart at the store's list prices (quantity × the
+"Active cart total" is the customer's active cart at the store's list prices (quantity times the
 store's price for everyone in the cart's currency), before promotions and tax: what a list can
 compute in one statement; the cart page prices it fully.
 """
@@ -32,9 +32,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Model,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -495,7 +493,7 @@ def access_list(ctx: ActingContext, slug: str) -> OpenList:
 
 @dataclass(frozen=True)
 class Row:
-    obj: Model
+    obj: Any  # the kind's row (an InStore, a Shipment, a session, a cart) with its annotations
     customer: Any
     store: Any
     cells: list[tuple[Column, Any]]
@@ -573,8 +571,12 @@ def list_page(
     sort = sort or default_sort
     sort_column = kind.column(sort)
     if sort_column is None or not sort_column.sortable or (sort_column not in columns and sort != default_sort):
-        raise DomainError(ListError.SORT_INVALID, "This list cannot be sorted that way.", status=400,
-                          fields={"sort": [f"Sort by one of: {', '.join(c.key for c in columns if c.sortable)}."]})
+        raise DomainError(
+            ListError.SORT_INVALID,
+            "This list cannot be sorted that way.",
+            status=400,
+            fields={"sort": [f"Sort by one of: {', '.join(c.key for c in columns if c.sortable)}."]},
+        )
     if descending is None:
         if definition.default_sort:
             descending = definition.sort_descending and sort == definition.default_sort

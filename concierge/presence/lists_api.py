@@ -69,7 +69,7 @@ class ListRowOut(Schema):
 
 
 class ListRowsOut(Schema):
-    list: CustomerListOut
+    customer_list: CustomerListOut
     rows: list[ListRowOut]
     total: int
     page: int
@@ -125,9 +125,9 @@ def _rows_out(page: Page) -> list[ListRowOut]:
             in_store=row.in_store,
             values={c.key: _json(v) for c, v in row.cells},
             currency=getattr(row.obj, "list_cart_currency", None) if has_cart else None,
-            order=shipment.order.number if shipment is not None else None,  # type: ignore[attr-defined]
-            shipment=shipment.number if shipment is not None else None,  # type: ignore[attr-defined]
-            order_version=shipment.order.version if shipment is not None else None,  # type: ignore[attr-defined]
+            order=shipment.order.number if shipment is not None else None,
+            shipment=shipment.number if shipment is not None else None,
+            order_version=shipment.order.version if shipment is not None else None,
         ))  # fmt: skip
     return rows
 
@@ -150,5 +150,6 @@ def customer_list_rows(request: ConciergeRequest, slug: Slug, params: Query[List
     open_list = access_list(ctx, slug)
     descending = {"asc": False, "desc": True}.get(params.direction)
     page = list_page(ctx, open_list, sort=params.sort, descending=descending, page=params.page)
-    return ListRowsOut(list=_list_out(open_list, page.total), rows=_rows_out(page), total=page.total, page=page.page,
-                       pages=page.pages, sort=page.sort, direction="desc" if page.descending else "asc")  # fmt: skip
+    return ListRowsOut(customer_list=_list_out(open_list, page.total), rows=_rows_out(page), total=page.total,
+                       page=page.page, pages=page.pages, sort=page.sort,
+                       direction="desc" if page.descending else "asc")  # fmt: skip

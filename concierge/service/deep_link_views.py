@@ -89,7 +89,9 @@ def resolve(request: ConciergeRequest, *, customer: str, order: str, cart: str) 
             raise LinkProblem(f"Cart {the_cart.code} belongs to a shopper who has not signed in: "
                               "find it with Create New Order → View User's Cart instead.")  # fmt: skip
         if not the_cart.is_active:
-            raise LinkProblem(f"Cart {the_cart.code} is no longer open: it was {the_cart.get_status_display().lower()}.")
+            raise LinkProblem(
+                f"Cart {the_cart.code} is no longer open: it was {the_cart.get_status_display().lower()}."
+            )
         if found is not None and the_cart.customer_id != found.pk:
             raise LinkProblem(f"Cart {the_cart.code} is not the cart of {found.display_name}.")
         found = found or the_cart.customer

@@ -66,7 +66,9 @@ def list_view(request: ConciergeRequest, slug: str) -> HttpResponse:
     status = 200
     notice = ""
     try:
-        page = list_page(ctx, open_list, sort=sort, descending=descending, page=_page_number(request.GET.get("page", "")))
+        page = list_page(
+            ctx, open_list, sort=sort, descending=descending, page=_page_number(request.GET.get("page", ""))
+        )
     except DomainError as exc:
         # A stale page number (the list got shorter) or a sort it does not offer: the first page,
         # sorted its usual way, with a word about it.

@@ -22,8 +22,8 @@ from concierge.core.errors import CommonError
 from concierge.customers.errors import CustomerError
 from concierge.identity.errors import IdentityError
 from concierge.orders.errors import OrderError
-from concierge.presence.lists import ListError
 from concierge.payments.errors import PaymentError
+from concierge.presence.lists import ListError
 from concierge.returns.errors import ReturnError
 
 ROOT = Path(__file__).resolve().parents[3]

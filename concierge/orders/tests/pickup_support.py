@@ -40,7 +40,8 @@ def pickup_order(customer: Customer, store: Store, *, location: PickupLocation |
         billing_address_id=address.pk,
         payment_source_id=card.pk,
         shipments=(ShipmentPlan(kind="PICKUP", line_ids=(line.pk,), pickup_location_id=location.pk,
-                                primary=Contact(customer.first_name, customer.last_name, customer.email, "+15125550100"),
+                                primary=Contact(customer.first_name, customer.last_name, customer.email,
+                                                "+15125550100"),
                                 alternate=alternate or Contact(), alternate_saved=alternate is not None),),
     )  # fmt: skip
     return checkout_submit(ctx, cart=Cart.objects.get(pk=cart.pk), plan=plan)

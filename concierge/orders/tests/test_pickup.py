@@ -45,7 +45,9 @@ def test_mark_ready_releases_captures_and_records(csr, bopis):
     assert (shipment.status, shipment.pickup_state()) == (Shipment.Status.RELEASED, "Ready for pickup")
     assert (order.status, order.version) == (Order.Status.IN_PROGRESS, bopis.version + 1)
     assert PaymentTransaction.objects.filter(order=order, kind="CAPTURE", status="SUCCEEDED").exists()
-    event = Event.objects.filter(subject_kind="order", subject_id=str(order.pk), action="shipment.ready_for_pickup").get()
+    event = Event.objects.filter(
+        subject_kind="order", subject_id=str(order.pk), action="shipment.ready_for_pickup"
+    ).get()
     assert (event.actor_id, event.on_behalf_of_id) == (csr.pk, bopis.customer_id)
     assert order.lease_held_by(csr)  # one step of the edit: the lock stays
 
@@ -97,9 +99,13 @@ def test_one_step_locks_changes_and_unlocks(csr, bopis):
     pickup_step(ActingContext(user=csr), shipment_id=_shipment(bopis).pk, version=bopis.version, step=PickupStep.READY)
     # then it is ready and the order is not left locked
     order = Order.objects.get(pk=bopis.pk)
-    assert _shipment(order).is_ready_for_pickup and not order.lease_is_live()
-    actions = list(Event.objects.filter(subject_id=str(order.pk), subject_kind="order").order_by("id")
-                   .values_list("action", flat=True))
+    assert _shipment(order).is_ready_for_pickup
+    assert not order.lease_is_live()
+    actions = list(
+        Event.objects.filter(subject_id=str(order.pk), subject_kind="order")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     steps = [a for a in actions if a in {"order.locked", "shipment.ready_for_pickup", "order.unlocked"}]
     assert steps == ["order.locked", "shipment.ready_for_pickup", "order.unlocked"]
 
@@ -120,7 +126,8 @@ def test_one_step_while_someone_else_edits_names_them(csr, store, bopis):
     with pytest.raises(DomainError) as refused:
         pickup_step(ActingContext(user=csr), shipment_id=_shipment(bopis).pk, version=bopis.version,
                     step=PickupStep.READY)  # fmt: skip
-    assert refused.value.code == "order.locked" and "Bob Agent" in refused.value.message
+    assert refused.value.code == "order.locked"
+    assert "Bob Agent" in refused.value.message
     assert _shipment(bopis).ready_for_pickup_at is None
 
 

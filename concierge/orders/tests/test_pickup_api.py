@@ -39,7 +39,10 @@ def test_without_the_version_or_the_lock_nothing_changes(csr, store, shopper):
     stale = client.post(_url(order, "ready-for-pickup"), headers={**headers, "If-Match": str(order.version - 1 or 99)})
     no_lock = client.post(_url(order, "ready-for-pickup"), headers={"If-Match": headers["If-Match"]})
     assert [(r.status_code, r.json()["code"]) for r in (missing_version, stale, no_lock)] == [
-        (428, "order.version_required"), (412, "order.stale"), (409, "order.lock_lost")]
+        (428, "order.version_required"),
+        (412, "order.stale"),
+        (409, "order.lock_lost"),
+    ]
     assert order.shipments.get().ready_for_pickup_at is None
 
 

@@ -36,12 +36,17 @@ def _names(page) -> list[str]:
 
 def test_the_default_lists_are_there_with_the_seeds_columns(csr):
     lists = visible_lists(ActingContext(user=csr))
-    assert [lst.name for lst in lists] == ["Current In-Store Customers", "Pick-Up In-Store Customers",
-                                           "Recent assisted sessions", "Customers with open carts over a threshold"]
+    assert [lst.name for lst in lists] == [
+        "Current In-Store Customers",
+        "Pick-Up In-Store Customers",
+        "Recent assisted sessions",
+        "Customers with open carts over a threshold",
+    ]
     for lst in lists:
         assert lst.definition.columns[:3] == ["name", "email", "phone"]
     in_store_list = lists[0].definition.columns
-    assert "zone" in in_store_list and "since" in in_store_list
+    assert "zone" in in_store_list
+    assert "since" in in_store_list
 
 
 def test_in_store_shows_customers_seen_within_the_quiet_time(csr, store, shopper, other_shopper, clock):
@@ -152,8 +157,14 @@ def test_pickup_at_another_stores_location_is_not_listed(csr, other_store):
 
 def test_recent_sessions_are_the_csrs_own_with_how_they_ended(csr, store, shopper, other_shopper, supervisor):
     now = dt.datetime(2026, 12, 1, 15, tzinfo=dt.UTC)
-    AssistedSession.objects.create(agent=csr, customer=shopper, started_at=now - dt.timedelta(hours=2),
-                                   status="ENDED", ended_at=now - dt.timedelta(hours=1), end_reason="IDLE")
+    AssistedSession.objects.create(
+        agent=csr,
+        customer=shopper,
+        started_at=now - dt.timedelta(hours=2),
+        status="ENDED",
+        ended_at=now - dt.timedelta(hours=1),
+        end_reason="IDLE",
+    )
     AssistedSession.objects.create(agent=csr, customer=other_shopper, started_at=now)
     AssistedSession.objects.create(agent=supervisor, customer=shopper, started_at=now, status="ENDED",
                                    ended_at=now, end_reason="SIGNED_OUT")  # fmt: skip
@@ -166,8 +177,14 @@ def test_recent_sessions_are_the_csrs_own_with_how_they_ended(csr, store, shoppe
 def test_recent_sessions_keep_the_last_twenty(csr, shopper):
     start = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     for n in range(22):
-        AssistedSession.objects.create(agent=csr, customer=shopper, started_at=start + dt.timedelta(minutes=n),
-                                       status="ENDED", ended_at=start + dt.timedelta(minutes=n), end_reason="IDLE")
+        AssistedSession.objects.create(
+            agent=csr,
+            customer=shopper,
+            started_at=start + dt.timedelta(minutes=n),
+            status="ENDED",
+            ended_at=start + dt.timedelta(minutes=n),
+            end_reason="IDLE",
+        )
     ctx = ActingContext(user=csr)
     assert list_count(ctx, access_list(ctx, SESSIONS)) == 20
 
@@ -216,7 +233,8 @@ def test_every_column_of_every_kind_renders(csr, store, shopper, system_ctx):
         assert page.rows, definition.name
         cells = dict((c.key, v) for c, v in page.rows[0].cells)
         assert set(cells) == set(kind.column_keys)
-        assert cells["open_orders"] == 1 and cells["last_order"]
+        assert cells["open_orders"] == 1
+        assert cells["last_order"]
 
 
 @pytest.mark.parametrize("slug", [IN_STORE, PICKUP, SESSIONS, CARTS])

@@ -33,7 +33,8 @@ def test_a_customer_id_asks_to_confirm_and_starts_nothing(signed_in, csr, shoppe
     response = signed_in(csr).get(LINK, {"customer": shopper.shared_id})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Access customer's account?" in page and "Jane Shopper" in page
+    assert "Access customer's account?" in page
+    assert "Jane Shopper" in page
     assert AssistedSession.objects.count() == 0  # never silently
 
 
@@ -42,7 +43,8 @@ def test_confirming_opens_my_account(signed_in, csr, shopper):
     page = client.get(LINK, {"customer": "JANE@example.com", "ticket": "T-77"}).content.decode()
     assert 'name="ticket" maxlength="40" value="T-77"' in page  # the ticket the phone system passed
     done = _confirm(client, page, ticket="T-77")
-    assert done.status_code == 302 and done["Location"] == reverse("storefront:my_account")
+    assert done.status_code == 302
+    assert done["Location"] == reverse("storefront:my_account")
     session = AssistedSession.objects.get()
     assert (session.customer_id, session.agent_id, session.ticket) == (shopper.pk, csr.pk, "T-77")
     assert client.session[ASSISTED_SESSION_KEY] == session.pk
@@ -80,13 +82,15 @@ def test_what_cannot_be_found_says_so_with_a_way_back(signed_in, csr, query, wor
     response = signed_in(csr).get(LINK, query)
     page = response.content.decode()
     assert response.status_code == 404
-    assert "This link cannot be opened" in page and words in page
+    assert "This link cannot be opened" in page
+    assert words in page
     assert 'href="/service/"' in page
 
 
 def test_a_control_character_in_the_link_is_refused(signed_in, csr):
     response = signed_in(csr).get(LINK, {"customer": "bad\x00id"})
-    assert response.status_code == 400 and AssistedSession.objects.count() == 0
+    assert response.status_code == 400
+    assert AssistedSession.objects.count() == 0
 
 
 def test_another_stores_customer_order_and_cart_are_not_found(signed_in, csr_other_store, store, shopper, order):
@@ -94,7 +98,8 @@ def test_another_stores_customer_order_and_cart_are_not_found(signed_in, csr_oth
     client = signed_in(csr_other_store)
     for query in ({"customer": shopper.shared_id}, {"order": order.number}, {"cart": cart.code}):
         response = client.get(LINK, query)
-        assert response.status_code == 404 and b"Jane Shopper" not in response.content
+        assert response.status_code == 404
+        assert b"Jane Shopper" not in response.content
 
 
 def test_an_order_of_someone_else_is_refused(signed_in, csr, other_shopper, order):
@@ -107,13 +112,15 @@ def test_an_email_two_customers_share_asks_for_the_customer_id(signed_in, csr, s
     twin = factories.shopper(store=store, email="jane2@example.com")
     Customer.objects.filter(pk=twin.pk).update(email="jane@example.com")
     response = signed_in(csr).get(LINK, {"customer": "jane@example.com"})
-    assert response.status_code == 404 and b"open the link with their customer ID instead" in response.content
+    assert response.status_code == 404
+    assert b"open the link with their customer ID instead" in response.content
 
 
 def test_a_customer_who_opted_out_cannot_be_accessed(signed_in, csr, shopper):
     Customer.objects.filter(pk=shopper.pk).update(assistance_opt_out=True)
     page = signed_in(csr).get(LINK, {"customer": shopper.shared_id}).content.decode()
-    assert "asked not to be assisted" in page and 'name="then"' not in page
+    assert "asked not to be assisted" in page
+    assert 'name="then"' not in page
 
 
 def test_a_link_from_another_site_cannot_send_the_browser_elsewhere(signed_in, csr, shopper):

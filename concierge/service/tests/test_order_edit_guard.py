@@ -30,9 +30,9 @@ from concierge.identity.models import User
 from concierge.orders import amendments, locks
 from concierge.orders.editing import SYSTEM, EditGuard
 from concierge.orders.models import Amendment, Hold, Order, OrderLine, Shipment
+from concierge.orders.pickup import pickup_mark_ready
 from concierge.orders.refunds import order_refund_create
 from concierge.orders.services import shipment_release, shipment_ship
-from concierge.orders.pickup import pickup_mark_ready
 from concierge.orders.tests.builders import held_order, placed_order
 from concierge.orders.tests.pickup_support import pickup_order
 from concierge.orders.tests.refund_support import captured_order, held
