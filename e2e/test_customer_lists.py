@@ -82,6 +82,8 @@ def test_pickup_in_store_ready_and_picked_up(page: Page, csr, store, shopper, ot
     order = pickup_order(shopper, store)
     in_store(shopper, store, zone="Customer service desk")
     sign_in(page, csr.email)
+    expect(page.get_by_role("heading", name="Customer lists")).to_be_visible()
+    screenshot(page, "customer-lists-home")
     _open_list(page, "Pick-Up In-Store Customers")
     rows = page.locator("table.customer-list tbody tr")
     expect(rows).to_have_count(2)
