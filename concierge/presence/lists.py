@@ -23,7 +23,6 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.db.models import (
     Case,
     Count,
@@ -48,6 +47,7 @@ from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.core.forms import text_problem
+from concierge.identity.access import access_of
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.orders.models import Order, Shipment
@@ -467,17 +467,18 @@ class OpenList:
 
 
 def visible_lists(ctx: ActingContext) -> list[OpenList]:
-    """The active lists ``ctx``'s user may open, in their position order (four statements)."""
+    """The active lists ``ctx``'s user may open, in their position order (three statements: the
+    definitions, their roles and their stores; the person's roles and stores are kept per process)."""
     if not may_see_lists(ctx):
         return []
     served = stores_served(ctx)
-    role_ids = set(Group.objects.filter(user=ctx.user).values_list("pk", flat=True))
+    role_names = set(access_of(ctx.signed_in_user).roles)  # kept per process: no query
     found = []
     for definition in CustomerList.objects.filter(is_active=True).prefetch_related("roles", "stores"):
-        roles = {g.pk for g in definition.roles.all()}
+        roles = {g.name for g in definition.roles.all()}
         stores = {s.pk for s in definition.stores.all()}
         kind = kind_of(definition.kind)
-        if kind is None or (roles and not roles & role_ids) or (stores and not stores & served):
+        if kind is None or (roles and not roles & role_names) or (stores and not stores & served):
             continue
         found.append(OpenList(definition, kind, frozenset(stores & served if stores else served)))
     return found
