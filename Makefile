@@ -22,6 +22,7 @@ IS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
 help:
 	@echo "make run      install, migrate, load demo data, serve storefront + console + API with the worker on http://$(HOST):$(PORT)"
+	@echo "             (and simulated in-store devices; the MQTT feed too when PRESENCE_MQTT_URL is set)"
 	@echo "make test     the whole suite (unit, integration, API contract, browser) on SQLite, or on DATABASE_URL"
 	@echo "make lint     ruff check + format check, mypy, the import contracts, makemigrations --check, uv lock --check"
 
@@ -44,7 +45,9 @@ run: demo
 	@echo "Concierge is starting on http://$(HOST):$(PORT)  (storefront /, console /service/, admin /admin/, API /api/docs)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py worker --no-startup-delay & \
-	  $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 concierge.wsgi:application
+	  if [ -n "$$PRESENCE_MQTT_URL" ]; then $(PY) manage.py presence_mqtt & fi; \
+	  (sleep 8; $(PY) manage.py simulate_devices --url http://$(HOST):$(PORT) --customers 8 >var/simulate_devices.log 2>&1) & \
+	  $(VENV)/bin/granian --interface asgi --host $(HOST) --port $(PORT) --workers 1 concierge.asgi:application
 
 # Chromium for the browser tests: installed through apt-get when missing and we are root (as on CI
 # and a fresh container); otherwise one line saying what to run, before any test starts.
@@ -67,7 +70,7 @@ test-py: install
 
 test-browser: install chromium
 	@# After an apt-get install, Chromium is at /usr/bin/chromium whatever CHROMIUM_PATH said.
-	CHROMIUM_PATH="$$([ -x "$(CHROMIUM_PATH)" ] && echo "$(CHROMIUM_PATH)" || echo /usr/bin/chromium)" $(VENV)/bin/pytest e2e -q
+	CHROMIUM_PATH="$$([ -x "$(CHROMIUM_PATH)" ] && echo "$(CHROMIUM_PATH)" || echo /usr/bin/chromium)" $(VENV)/bin/pytest e2e -n $(PYTEST_WORKERS) -q
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -253,6 +253,15 @@ TASKS = {
 CONCIERGE_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("CONCIERGE_WORKER_HEARTBEAT_SECONDS", "5"))
 CONCIERGE_WORKER_STALL_SECONDS = float(os.environ.get("CONCIERGE_WORKER_STALL_SECONDS", "30"))
 
+# --- In-store devices (concierge/presence, docs/presence.md) -------------------------------------
+# The key device secrets are derived from (HMAC of a device's key id and salt); from SECRET_KEY unless set.
+PRESENCE_DEVICE_KEY = os.environ.get("PRESENCE_DEVICE_KEY", "")
+# A signed batch's timestamp must be within this many seconds of the server's clock.
+PRESENCE_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("PRESENCE_SIGNATURE_WINDOW_SECONDS", "300"))
+# The MQTT broker the presence_mqtt subscriber reads (unset: no MQTT feed) and its topic prefix.
+PRESENCE_MQTT_URL = os.environ.get("PRESENCE_MQTT_URL", "")
+PRESENCE_MQTT_TOPIC_PREFIX = os.environ.get("PRESENCE_MQTT_TOPIC_PREFIX", "concierge/presence")
+
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

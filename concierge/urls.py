@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from concierge.api.errors import api_not_found
 from concierge.api.main import api
+from concierge.core import live
 from concierge.core.health import healthz
 
 admin.site.site_header = "Concierge administration"
@@ -18,6 +19,8 @@ handler500 = "concierge.core.errors_middleware.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The event stream under a WSGI server (development, tests); the ASGI app answers it in production.
+    path("live/stream", live.wsgi_stream, name="live_stream"),
     path("admin/", admin.site.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),

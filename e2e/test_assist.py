@@ -75,7 +75,8 @@ def test_seed_000_shop_on_behalf_lock_takeover_and_both_ways_to_end(
     # 4-5. Actions → Access customer's account; the CSR is told it worked.
     row = ann.get_by_role("row").filter(has_text="Jane Shopper")
     row.get_by_text("Actions").click()
-    row.get_by_label("Ticket reference (optional)").fill("T-1001")
+    row.get_by_label("Reason").select_option("Order help")
+    row.get_by_label("Case reference").fill("T-1001")
     row.get_by_role("button", name="Access customer's account").click()
     expect(ann.get_by_text("You have successfully accessed the customer account")).to_be_visible()
     # 6. The Sign In/Register tab shows both names; 7. the customer's My Account page.

@@ -22,6 +22,7 @@ from concierge.orders.console_api import router as order_console_router
 from concierge.orders.hold_api import router as order_holds_router
 from concierge.orders.pickup_api import router as order_pickup_router
 from concierge.orders.refund_api import router as refund_router
+from concierge.presence.api import router as presence_router
 from concierge.presence.lists_api import router as customer_lists_router
 from concierge.returns.api import router as returns_router
 
@@ -58,3 +59,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", customer_directory_router)
 api.add_router("/", organizations_router)
 api.add_router("/", customer_lists_router)
+api.add_router("/", presence_router)

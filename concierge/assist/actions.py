@@ -1,6 +1,6 @@
 """What the audit log records about acting on behalf of a customer, with the words a timeline shows."""
 
-from concierge.audit.actions import AuditAction
+from concierge.audit.actions import AuditAction, admin_actions
 
 
 class AssistAction(AuditAction):
@@ -12,3 +12,6 @@ class AssistAction(AuditAction):
     TAKEOVER_CANCELLED = "takeover.cancelled", "Cart takeover cancelled"
     TAKEOVER_LINK_SENT = "takeover.link_sent", "Checkout link sent to the customer"
     TAKEOVER_PICKED_UP = "takeover.picked_up", "Customer picked up the prepared cart"
+
+
+AssistAdminAction = admin_actions("AssistAdminAction", {"sessionreason": "Session reason"}, module=__name__)

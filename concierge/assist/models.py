@@ -13,6 +13,22 @@ from concierge.core import clock
 from concierge.core.states import StateMachine
 
 
+class SessionReason(models.Model):
+    """Why a CSR starts acting for a customer: the configurable list the access, takeover and API
+    starts offer ("Order help", "Returns and refunds" ...). A session keeps the reason's name as it
+    was (``AssistedSession.reason``), so renaming or retiring one rewrites no history."""
+
+    name = models.CharField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True, help_text="Offered when a session starts.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AssistedSession(StateMachine, models.Model):
     """Who assisted whom, when, why, and how it ended. At most one open session per agent."""
 
@@ -47,7 +63,7 @@ class AssistedSession(StateMachine, models.Model):
     channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.STOREFRONT)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     reason = models.CharField(max_length=200, blank=True)
-    ticket = models.CharField("ticket reference", max_length=40, blank=True)
+    ticket = models.CharField("case reference", max_length=40, blank=True)
     started_at = models.DateTimeField(default=clock.now)
     last_seen_at = models.DateTimeField(default=clock.now)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -22,14 +22,16 @@ from django.db import IntegrityError, transaction
 
 from concierge.assist.actions import AssistAction
 from concierge.assist.errors import AssistError
-from concierge.assist.models import AssistedSession
+from concierge.assist.models import AssistedSession, SessionReason
 from concierge.assist.policies import check_can_assist, may_assist, still_assistable
 from concierge.audit.services import record
 from concierge.carts.locks import cart_leases_release_for, cart_leases_renew_for
 from concierge.core import clock, leases
+from concierge.core.caching import kept
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.customers.models import Customer
+from concierge.stores.models import Store
 
 if TYPE_CHECKING:
     from concierge.identity.models import User
@@ -53,6 +55,53 @@ def assisting(ctx: ActingContext, session: AssistedSession) -> ActingContext:
     return ctx.evolve(customer=customer, account=account, store=customer.store, assisted_session=session)
 
 
+REASON_MAX = 80
+TICKET_MAX = 40
+
+
+# What a session start offers until an administrator keeps a list of their own (the first
+# migration writes these rows too, so the admin shows them).
+DEFAULT_SESSION_REASONS = (
+    "Order help", "Returns and refunds", "Account problem", "Sales", "Delivery question", "Other",
+)  # fmt: skip
+
+
+@kept(60, models=[SessionReason])
+def session_reasons() -> tuple[str, ...]:
+    """The active session reasons, in their order: what a session start offers."""
+    rows = list(SessionReason.objects.values_list("name", "is_active"))
+    if not rows:
+        return DEFAULT_SESSION_REASONS
+    return tuple(SessionReason.objects.filter(is_active=True).values_list("name", flat=True))
+
+
+def session_reason_checked(store: Store, *, reason: str, ticket: str) -> tuple[str, str]:
+    """The reason (as the list spells it) and the case reference a session for a customer of
+    ``store`` starts with; refuses what the store's settings ask for and is missing, a reason that
+    is not on the list, and over-long input (with its limit)."""
+    reason, ticket = (reason or "").strip(), (ticket or "").strip()
+    if len(ticket) > TICKET_MAX:
+        raise DomainError(AssistError.CASE_REQUIRED, f"A case reference is at most {TICKET_MAX} characters.",
+                          status=400, fields={"ticket": [f"At most {TICKET_MAX} characters."]})  # fmt: skip
+    if len(reason) > REASON_MAX:
+        raise DomainError(AssistError.REASON_UNKNOWN, f"A reason is at most {REASON_MAX} characters.",
+                          status=400, fields={"reason": [f"At most {REASON_MAX} characters."]})  # fmt: skip
+    offered = session_reasons()
+    if reason and offered:
+        spelled = {name.casefold(): name for name in offered}
+        if reason.casefold() not in spelled:
+            raise DomainError(AssistError.REASON_UNKNOWN, "Choose the reason from the list.", status=400,
+                              fields={"reason": ["Choose one of: " + ", ".join(offered) + "."]})  # fmt: skip
+        reason = spelled[reason.casefold()]
+    if not reason and store.assist_reason_required:
+        raise DomainError(AssistError.REASON_REQUIRED, f"{store.name} asks why you are accessing the account: choose "
+                          "a reason.", status=400, fields={"reason": ["Choose a reason."]})  # fmt: skip
+    if not ticket and store.assist_case_required:
+        raise DomainError(AssistError.CASE_REQUIRED, f"{store.name} asks for the case or ticket reference of every "
+                          "session.", status=400, fields={"ticket": ["Enter the case reference."]})  # fmt: skip
+    return reason, ticket
+
+
 def session_start(
     ctx: ActingContext,
     *,
@@ -68,6 +117,7 @@ def session_start(
         customer_pk = 0
     customer = Customer.objects.select_related("user", "store").filter(pk=customer_pk).first()
     customer = check_can_assist(ctx, customer)
+    reason, ticket = session_reason_checked(customer.store, reason=reason, ticket=ticket)
     agent = ctx.signed_in_user
     with transaction.atomic():
         for previous in AssistedSession.objects.select_for_update().filter(agent=agent, ended_at=None):
@@ -75,7 +125,7 @@ def session_start(
         try:
             with transaction.atomic():
                 session = AssistedSession.objects.create(
-                    agent=agent, customer=customer, channel=channel, reason=reason.strip(), ticket=ticket.strip()
+                    agent=agent, customer=customer, channel=channel, reason=reason, ticket=ticket
                 )
         except IntegrityError:
             # The same agent started a session from another tab at this very moment.

@@ -16,7 +16,14 @@ from django.db import transaction
 from concierge.assist.actions import AssistAction
 from concierge.assist.errors import AssistError
 from concierge.assist.models import AssistedSession, CartTakeover
-from concierge.assist.services import R, assisting, session_end, session_resolve, session_start
+from concierge.assist.services import (
+    R,
+    assisting,
+    session_end,
+    session_reason_checked,
+    session_resolve,
+    session_start,
+)
 from concierge.audit.services import record
 from concierge.carts.binding import move_lines
 from concierge.carts.errors import CartError
@@ -46,11 +53,13 @@ def _require_takeover_privilege(ctx: ActingContext) -> None:
         )
 
 
-def takeover_create(ctx: ActingContext, *, customer_id: object) -> CartTakeover:
+def takeover_create(ctx: ActingContext, *, customer_id: object, reason: str = "", ticket: str = "") -> CartTakeover:
     """Create New Order: a draft order for a customer, worked in an assisted session of its own
-    (any other open session of the agent ends)."""
+    (any other open session of the agent ends), started with its reason and case reference."""
     _require_takeover_privilege(ctx)
-    session = session_start(ctx, customer_id=customer_id, channel=AssistedSession.Channel.CONSOLE)
+    session = session_start(
+        ctx, customer_id=customer_id, reason=reason, ticket=ticket, channel=AssistedSession.Channel.CONSOLE
+    )
     acting = assisting(ctx, session)
     with transaction.atomic():
         order = draft_create(acting, customer=session.customer)
@@ -63,7 +72,14 @@ def takeover_create(ctx: ActingContext, *, customer_id: object) -> CartTakeover:
 
 
 def takeover_create_guest(
-    ctx: ActingContext, *, first_name: str, last_name: str, email: str, store_id: object
+    ctx: ActingContext,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    store_id: object,
+    reason: str = "",
+    ticket: str = "",
 ) -> CartTakeover:
     """Create New Order for an anonymous shopper: a guest order. The agent enters the shopper's name
     and email, kept on a guest customer record (single session user) the draft belongs to until the
@@ -82,11 +98,16 @@ def takeover_create_guest(
     store = ctx.user.stores.filter(pk=store_pk).first() if ctx.user is not None else None
     if store is None:
         errors["store"] = ["Choose one of your stores."]
+    else:
+        try:
+            session_reason_checked(store, reason=reason, ticket=ticket)
+        except DomainError as exc:
+            errors.update(exc.fields)
     if errors or store is None:  # no store is one of the errors
         raise DomainError(CommonError.REQUEST_INVALID, "Please correct the errors below.", status=422, fields=errors)
-    with transaction.atomic():
+    with transaction.atomic():  # no guest record without its order
         guest = guest_create(ctx, store=store, values=values)
-    return takeover_create(ctx, customer_id=guest.pk)
+        return takeover_create(ctx, customer_id=guest.pk, reason=reason, ticket=ticket)
 
 
 def takeover_for(ctx: ActingContext, number: str) -> CartTakeover:

@@ -131,11 +131,16 @@ def cart_line_add(request: ConciergeRequest, payload: LineAddIn, x_cart_token: s
                   if_match: str | None = IfMatch, x_lease_token: str | None = LeaseToken) -> Status:  # fmt: skip
     """Add a SKU; the cart is created on the first add. Any price sent is ignored."""
     identify(request)
-    cart, new_token = services.cart_open(request.ctx, anonymous_token=x_cart_token)
-    token = new_token or x_cart_token
-    cart = services.cart_add(request.ctx, cart=cart, sku_id=payload.sku_id, quantity=payload.quantity,
-                             anonymous_token=token, expected_version=_version(if_match),
-                             lease_token=x_lease_token)  # fmt: skip
+    version, ctx = _version(if_match), request.ctx
+    cart = services.cart_add_to_active(ctx, sku_id=payload.sku_id, quantity=payload.quantity,
+                                       anonymous_token=x_cart_token, expected_version=version,
+                                       lease_token=x_lease_token)  # fmt: skip
+    new_token = None
+    if cart is None:  # the first add opens the cart
+        opened, new_token = services.cart_open(ctx, anonymous_token=x_cart_token)
+        cart = services.cart_add(ctx, cart=opened, sku_id=payload.sku_id, quantity=payload.quantity,
+                                 anonymous_token=new_token or x_cart_token, expected_version=version,
+                                 lease_token=x_lease_token)  # fmt: skip
     return Status(201, cart_out(request, cart, token=new_token))
 
 

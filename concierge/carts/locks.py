@@ -12,7 +12,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 
 from concierge.audit.services import record
 from concierge.carts.actions import CartAction
@@ -21,6 +22,8 @@ from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import check_may_purchase, check_may_transact, owns_cart
 from concierge.core import clock, leases
 from concierge.core.errors import DomainError
+from concierge.stores.models import Store
+from concierge.stores.selectors import stores_named
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -64,6 +67,58 @@ def locked_cart(
             CartError.STALE, "The cart has changed since it was loaded. Reload it and try again.", status=412
         )
     return cart
+
+
+def changing_cart(
+    ctx: ActingContext, *, cart_id: int | None, anonymous_token: str | None, expected_version: int | None = None
+) -> Cart | None:
+    """The active cart ``ctx`` may change, locked for the rest of the caller's transaction with its
+    version moved on, in one statement: an ``UPDATE … RETURNING`` locks the row as
+    ``select_for_update`` does (every other writer of a cart locks it first, so they wait for this
+    transaction). The checks are ``locked_cart``'s, on the version the row had; a refusal raises,
+    and the caller's transaction rolls the version back with the rest. ``cart_id`` None: the active
+    cart of the customer served, or of the anonymous visitor's token — None when there is none."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("changing_cart moves the version inside the caller's transaction")
+    check_may_transact(ctx)
+    carts = Cart.objects.all()
+    if cart_id is not None:
+        carts = carts.filter(pk=cart_id)
+    elif ctx.customer is not None:
+        carts = carts.filter(customer=ctx.customer, status=Cart.Status.ACTIVE)
+    elif ctx.user is None and anonymous_token:
+        carts = carts.filter(
+            anonymous_digest=Cart.digest_of(anonymous_token), customer__isnull=True, status=Cart.Status.ACTIVE
+        )
+    else:
+        return None
+    meta = Cart._meta
+    fields = meta.concrete_fields
+    changes = [(meta.get_field("version"), None, F("version") + 1), (meta.get_field("updated_at"), None, clock.now())]
+    rows = carts._update(changes, returning_fields=fields)  # type: ignore[attr-defined]
+    if not rows:
+        if cart_id is None:
+            return None
+        raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
+    cart = Cart.from_db(connection.alias, [f.attname for f in fields], rows[0])
+    cart.store = _store(ctx, cart.store_id)
+    if not owns_cart(ctx, cart, anonymous_token=anonymous_token):
+        raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
+    if not cart.is_active:
+        raise DomainError(CartError.NOT_ACTIVE, "This cart has already been checked out or merged.", status=409)
+    if expected_version is not None and cart.version - 1 != expected_version:
+        raise DomainError(
+            CartError.STALE, "The cart has changed since it was loaded. Reload it and try again.", status=412
+        )
+    return cart
+
+
+def _store(ctx: ActingContext, store_id: int) -> Store:
+    """A cart's store: the one the request resolved, or the kept one (stores change rarely)."""
+    if ctx.store is not None and ctx.store.pk == store_id:
+        return ctx.store
+    kept = stores_named([store_id])
+    return kept[0] if kept else Store.objects.get(pk=store_id)
 
 
 def guard_write(ctx: ActingContext, cart: Cart, lease_token: str | None) -> None:

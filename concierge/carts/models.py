@@ -56,6 +56,10 @@ class Cart(StateMachine, Leased):
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
 
+    # Not a column: the lines a change (carts/services.py) read under the row's lock and wrote, so
+    # that its answer shows them without reading them again (``carts.selectors.cart_lines``).
+    lines_read: list[CartLine] | None = None
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -20,6 +20,10 @@ def active_cart(ctx: ActingContext, *, anonymous_token: str | None) -> Cart | No
 
 
 def cart_lines(cart: Cart) -> list[CartLine]:
+    """The cart's lines in the order they were added, with their SKUs and products: the ones a
+    change just wrote when ``cart`` is the row it returned (``Cart.lines_read``), else read now."""
+    if cart.lines_read is not None:
+        return cart.lines_read
     return list(cart.lines.select_related("sku__product__category").order_by("added_at", "id"))
 
 

@@ -15,11 +15,11 @@ from concierge.carts.actions import CartAction
 from concierge.carts.errors import CartError
 from concierge.carts.locks import cart_lock as cart_lock
 from concierge.carts.locks import cart_unlock as cart_unlock
+from concierge.carts.locks import changing_cart, guard_write
 from concierge.carts.locks import check_checkout_allowed as check_checkout_allowed
-from concierge.carts.locks import guard_write, locked_cart
 from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import check_may_transact
-from concierge.carts.selectors import active_cart
+from concierge.carts.selectors import active_cart, cart_lines
 from concierge.catalog.models import Sku
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core import clock
@@ -66,7 +66,7 @@ def cart_open(ctx: ActingContext, *, anonymous_token: str | None) -> tuple[Cart,
     raise DomainError(CommonError.SERVER_ERROR, "Could not create a cart; please try again.", status=503)
 
 
-def _locked_cart(
+def _changing_cart(
     ctx: ActingContext,
     cart_id: int,
     *,
@@ -74,8 +74,11 @@ def _locked_cart(
     expected_version: int | None,
     lease_token: str | None = None,
 ) -> Cart:
-    """The cart row locked for a change by ``ctx``, under its lease's rules (``carts/locks.py``)."""
-    cart = locked_cart(ctx, cart_id, anonymous_token=anonymous_token, expected_version=expected_version)
+    """The cart row locked for a change by ``ctx`` with its version moved on, under its lease's
+    rules (``carts/locks.py``)."""
+    cart = changing_cart(ctx, cart_id=cart_id, anonymous_token=anonymous_token, expected_version=expected_version)
+    if cart is None:  # by id it is found or refused: never here
+        raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
     guard_write(ctx, cart, lease_token)
     return cart
 
@@ -124,46 +127,80 @@ def cart_add(
     expected_version: int | None = None,
     lease_token: str | None = None,
 ) -> Cart:
-    """Add ``quantity`` of a SKU (a line for it grows if there is one already)."""
+    """Add ``quantity`` of a SKU (a line for it grows if there is one already). The cart returned
+    holds its lines as written (``cart_lines`` answers with them)."""
     quantity = _check_quantity(quantity)
-    sku = Sku.objects.select_related("product").filter(pk=sku_id, is_active=True, product__is_active=True).first()
-    if sku is None:
-        raise DomainError(CartError.SKU_UNAVAILABLE, "This item is no longer available.", status=404)
-    buyer = buyer_for(ctx, store=cart.store)
     with transaction.atomic():
-        cart = _locked_cart(
-            ctx, cart.pk, anonymous_token=anonymous_token, expected_version=expected_version, lease_token=lease_token
-        )
-        adopted = _adopt_buyer_currency(cart, buyer.currency)
-        if sku.pk not in unit_prices(buyer.in_currency(cart.currency), [sku.pk]):
-            raise DomainError(CartError.SKU_UNAVAILABLE, _not_sold_message(cart), status=409)
-        line = CartLine.objects.filter(cart=cart, sku=sku).first()
-        before = line.quantity if line else 0
-        after = before + quantity
-        if after > MAX_QUANTITY:
-            _check_quantity(after)
-        _check_stock(sku, after)
-        if line is None:
-            CartLine.objects.create(cart=cart, sku=sku, quantity=after)
-        else:
-            CartLine.objects.filter(pk=line.pk).update(quantity=after)
-        bump(cart)
-        record(
-            ctx,
-            action=CartAction.LINE_ADDED,
-            subject_kind="cart",
-            subject_id=cart.pk,
-            changes={"quantity": (before, after), **({"currency": adopted} if adopted else {})},
-            data={"sku": sku.code, "version": cart.version},
-        )
+        changed = _changing_cart(ctx, cart.pk, anonymous_token=anonymous_token, expected_version=expected_version,
+                                 lease_token=lease_token)  # fmt: skip
+        _add_line(ctx, changed, sku_id=sku_id, quantity=quantity)
+    return changed
+
+
+def cart_add_to_active(
+    ctx: ActingContext,
+    *,
+    sku_id: int,
+    quantity: int,
+    anonymous_token: str | None = None,
+    expected_version: int | None = None,
+    lease_token: str | None = None,
+) -> Cart | None:
+    """``cart_add`` to the active cart of the customer served (or of ``anonymous_token``), found
+    by the statement that locks it; None, changing nothing, when there is none yet (``cart_open``
+    it, then ``cart_add``)."""
+    quantity = _check_quantity(quantity)
+    if ctx.customer is None and (ctx.user is not None or not anonymous_token):
+        return None  # no cart of its own to find: cart_open says what happens
+    with transaction.atomic():
+        cart = changing_cart(ctx, cart_id=None, anonymous_token=anonymous_token, expected_version=expected_version)
+        if cart is None:
+            return None
+        guard_write(ctx, cart, lease_token)
+        _add_line(ctx, cart, sku_id=sku_id, quantity=quantity)
     return cart
 
 
-def _adopt_buyer_currency(cart: Cart, currency: str) -> tuple[str, str] | None:
+def _add_line(ctx: ActingContext, cart: Cart, *, sku_id: int, quantity: int) -> None:
+    """Add to ``cart`` (locked, its version moved on): the line grows or is created, audited."""
+    lines = cart_lines(cart)  # under the lock: what the answer shows, read once
+    line = next((line for line in lines if line.sku_id == sku_id), None)
+    if line is not None:
+        sku: Sku | None = line.sku
+    else:
+        sku = Sku.objects.select_related("product__category").filter(pk=sku_id).first()
+    if sku is None or not sku.is_active or not sku.product.is_active:
+        raise DomainError(CartError.SKU_UNAVAILABLE, "This item is no longer available.", status=404)
+    buyer = buyer_for(ctx, store=cart.store)
+    adopted = _adopt_buyer_currency(cart, buyer.currency, has_lines=bool(lines))
+    if sku.pk not in unit_prices(buyer.in_currency(cart.currency), [sku.pk]):
+        raise DomainError(CartError.SKU_UNAVAILABLE, _not_sold_message(cart), status=409)
+    before = line.quantity if line else 0
+    after = before + quantity
+    if after > MAX_QUANTITY:
+        _check_quantity(after)
+    _check_stock(sku, after)
+    if line is None:
+        lines.append(CartLine.objects.create(cart=cart, sku=sku, quantity=after))
+    else:
+        CartLine.objects.filter(pk=line.pk).update(quantity=after)
+        line.quantity = after
+    record(
+        ctx,
+        action=CartAction.LINE_ADDED,
+        subject_kind="cart",
+        subject_id=cart.pk,
+        changes={"quantity": (before, after), **({"currency": adopted} if adopted else {})},
+        data={"sku": sku.code, "version": cart.version},
+    )
+    cart.lines_read = lines
+
+
+def _adopt_buyer_currency(cart: Cart, currency: str, *, has_lines: bool) -> tuple[str, str] | None:
     """An empty cart (locked by the caller) takes the currency its buyer buys in now: nothing in it
     was priced yet. A cart with items keeps its currency until it is re-priced as a whole
     (``carts/currency.py``); checkout refuses it meanwhile. Returns the change, if any."""
-    if cart.currency == currency or CartLine.objects.filter(cart=cart).exists():
+    if cart.currency == currency or has_lines:
         return None
     before, cart.currency = cart.currency, currency
     Cart.objects.filter(pk=cart.pk).update(currency=currency)
@@ -192,16 +229,18 @@ def cart_set_quantity(
                            expected_version=expected_version, lease_token=lease_token)  # fmt: skip
     quantity = _check_quantity(quantity)
     with transaction.atomic():
-        cart = _locked_cart(
+        cart = _changing_cart(
             ctx, cart.pk, anonymous_token=anonymous_token, expected_version=expected_version, lease_token=lease_token
         )
-        line = CartLine.objects.select_related("sku__product").filter(pk=line_id, cart=cart).first()
+        lines = cart_lines(cart)
+        line = next((line for line in lines if line.pk == line_id), None)
         if line is None:
             raise DomainError(CartError.LINE_NOT_FOUND, "That item is no longer in the cart.", status=404)
         _check_stock(line.sku, quantity)
         before = line.quantity
         CartLine.objects.filter(pk=line.pk).update(quantity=quantity)
-        bump(cart)
+        line.quantity = quantity
+        cart.lines_read = lines
         record(
             ctx,
             action=CartAction.QUANTITY_CHANGED,
@@ -223,14 +262,16 @@ def cart_remove(
     lease_token: str | None = None,
 ) -> Cart:
     with transaction.atomic():
-        cart = _locked_cart(
+        cart = _changing_cart(
             ctx, cart.pk, anonymous_token=anonymous_token, expected_version=expected_version, lease_token=lease_token
         )
-        line = CartLine.objects.select_related("sku").filter(pk=line_id, cart=cart).first()
+        lines = cart_lines(cart)
+        line = next((line for line in lines if line.pk == line_id), None)
         if line is None:
             raise DomainError(CartError.LINE_NOT_FOUND, "That item is no longer in the cart.", status=404)
-        line.delete()
-        bump(cart)
+        CartLine.objects.filter(pk=line.pk).delete()
+        lines.remove(line)
+        cart.lines_read = lines
         record(
             ctx,
             action=CartAction.LINE_REMOVED,

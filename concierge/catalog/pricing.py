@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 from concierge.catalog.errors import CatalogError
 from concierge.catalog.models import Price, PriceList, Promotion, Sku
 from concierge.core import clock
-from concierge.core.caching import kept
+from concierge.core.caching import KeptRows, kept
 from concierge.core.errors import DomainError
 from concierge.core.money import Money, minor_unit
+from concierge.customers.models import Segment
 from concierge.stores.models import TaxRate
 
 if TYPE_CHECKING:
@@ -92,18 +93,29 @@ def buyer_of(*, store: Store, customer: Customer | None, account: Customer | Non
 
 def _segment_ids(who: Customer) -> frozenset[int]:
     """``who``'s segments, read once per loaded customer (pricing asks for them several times in
-    one request); a change of their segments forgets it (``forget_segments``)."""
+    one request) and kept per process under the customer's version (``_kept_segment_ids``)."""
     found = getattr(who, "_pricing_segment_ids", None)
     if found is None:
-        found = frozenset(who.segments.values_list("id", flat=True))
+        found = _kept_segment_ids(who.pk, who.version)
         setattr(who, "_pricing_segment_ids", found)  # noqa: B010 - a memo on the instance, not a model field
     return found
 
 
+@kept(30, models=[Segment], max_entries=50_000)
+def _kept_segment_ids(customer_id: int, version: int) -> frozenset[int]:
+    """A customer's segments, kept per process under their record's version: a change of their
+    segments in the console is a record edit (customers/records.py), which moves the version on, so
+    every process reads them again on the customer's next request; a change in this process forgets
+    them at once (``forget_segments``), one made otherwise (the demo data, SQL) counts within 30 s."""
+    return frozenset(Segment.objects.filter(customers__id=customer_id).values_list("id", flat=True))
+
+
 def forget_segments(sender: object, instance: object, action: str, **kwargs: object) -> None:
     """Receiver of ``Customer.segments`` changes (connected in catalog/apps.py)."""
-    if action.startswith("post_") and hasattr(instance, "_pricing_segment_ids"):
-        delattr(instance, "_pricing_segment_ids")
+    if action.startswith("post_"):
+        _kept_segment_ids.forget()  # type: ignore[attr-defined]
+        if hasattr(instance, "_pricing_segment_ids"):
+            delattr(instance, "_pricing_segment_ids")
 
 
 # Reference data, kept per process for a short time (core/caching.py): every priced request reads
@@ -144,11 +156,35 @@ def _tax_rates(store_id: int) -> dict[tuple[str, str], Decimal]:
     return {(r.country, r.region): r.rate for r in TaxRate.objects.filter(store_id=store_id)}
 
 
+# Each SKU's prices in the lists of one store and currency, kept per process like the lists: every
+# cart answer prices all of its lines again. Keyed by the lists' ids too, so a list added in another
+# process counts as soon as the lists are read again.
+_PriceKey = tuple[tuple[int, ...], int]
+_sku_prices: KeptRows[_PriceKey, tuple[tuple[int, Decimal], ...]] = KeptRows(
+    "catalog.prices", REFERENCE_TTL, models=[Price, PriceList]
+)
+
+
+def forget_prices() -> None:
+    """Forget the kept prices (after writing prices in bulk, which no save signal announces)."""
+    _sku_prices.forget()
+
+
+def _read_prices(missing: list[_PriceKey]) -> dict[_PriceKey, tuple[tuple[int, Decimal], ...]]:
+    lists = missing[0][0]
+    rows = Price.objects.filter(price_list_id__in=lists, sku_id__in=[sku_id for _, sku_id in missing])
+    found: dict[_PriceKey, list[tuple[int, Decimal]]] = {}
+    for sku_id, list_id, amount in rows.values_list("sku_id", "price_list_id", "amount"):
+        found.setdefault((lists, sku_id), []).append((list_id, amount))
+    return {key: tuple(prices) for key, prices in found.items()}
+
+
 def unit_prices(buyer: Buyer, sku_ids: Sequence[int]) -> dict[int, Money]:
     """The price of each SKU for ``buyer`` (SKUs without any price are left out): the account's own
     list first, then the buyer's segment lists by priority, then the store's list."""
     ranks: dict[int, tuple[int, int]] = {}
-    for list_id, account_id, segment_id, priority in _price_lists(buyer.store.pk, buyer.currency):
+    price_lists = _price_lists(buyer.store.pk, buyer.currency)
+    for list_id, account_id, segment_id, priority in price_lists:
         if account_id is not None:
             if account_id == buyer.account_id:
                 ranks[list_id] = (2, 0)
@@ -159,14 +195,14 @@ def unit_prices(buyer: Buyer, sku_ids: Sequence[int]) -> dict[int, Money]:
             ranks[list_id] = (0, 0)
     if not ranks or not sku_ids:
         return {}
-    rows = Price.objects.filter(price_list_id__in=list(ranks), sku_id__in=list(sku_ids)).values_list(
-        "sku_id", "amount", "price_list_id"
-    )
+    lists = tuple(row[0] for row in price_lists)
+    kept_prices = _sku_prices.get_many([(lists, sku_id) for sku_id in dict.fromkeys(sku_ids)], _read_prices)
     best: dict[int, tuple[tuple[int, int], Decimal]] = {}
-    for sku_id, amount, list_id in rows:
-        rank = ranks[list_id]
-        if sku_id not in best or rank > best[sku_id][0]:
-            best[sku_id] = (rank, amount)
+    for (_, sku_id), prices in kept_prices.items():
+        for list_id, amount in prices:
+            rank = ranks.get(list_id)
+            if rank is not None and (sku_id not in best or rank > best[sku_id][0]):
+                best[sku_id] = (rank, amount)
     return {sku_id: Money(amount, buyer.currency) for sku_id, (_, amount) in best.items()}
 
 

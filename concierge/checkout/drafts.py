@@ -34,6 +34,8 @@ def draft_create(ctx: ActingContext, *, customer: Customer) -> Order:
     fields = {
         "status": Order.Status.DRAFT, "store": store, "customer": customer, "account": ctx.account,
         "placed_by": ctx.user, "placed_on_behalf": True, "from_draft": True,
+        "assist_reason": session.reason if (session := ctx.assisted_session) else "",
+        "assist_case": session.ticket if session else "",
         "currency": customer.preferred_currency or store.currency,
         "email": customer.email, "billing_first_name": customer.first_name, "billing_last_name": customer.last_name,
     }  # fmt: skip

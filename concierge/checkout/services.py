@@ -477,8 +477,8 @@ def _order_row(ctx: ActingContext, placement: Placement, cart: Cart) -> Order:
         return _create_order(cart, fields, placement.plan)
     OrderLine.objects.filter(order=draft).delete()
     Shipment.objects.filter(order=draft).delete()
-    for name in ("placed_by", "placed_on_behalf"):
-        fields.pop(name)  # "created by <agent> for <customer>" stays
+    for name in ("placed_by", "placed_on_behalf", "assist_reason", "assist_case"):
+        fields.pop(name)  # "created by <agent> for <customer> — case …" stays
     for name, value in fields.items():
         setattr(draft, name, value)
     draft.transition_to(Order.Status.CREATED)
@@ -489,6 +489,14 @@ def _order_row(ctx: ActingContext, placement: Placement, cart: Cart) -> Order:
     return draft
 
 
+def _session_stamp(ctx: ActingContext) -> dict[str, str]:
+    """The reason and case reference of the assisted session the order is placed in, if any."""
+    session = ctx.assisted_session
+    if session is None:
+        return {"assist_reason": "", "assist_case": ""}
+    return {"assist_reason": session.reason, "assist_case": session.ticket}
+
+
 def _order_fields(ctx: ActingContext, placement: Placement, cart: Cart) -> dict[str, object]:
     customer, priced, billing = placement.customer, placement.priced, placement.billing
     return {
@@ -497,6 +505,7 @@ def _order_fields(ctx: ActingContext, placement: Placement, cart: Cart) -> dict[
         # Placed for the customer by someone else: an agent or a seller. An associate buying for their
         # own account places it themself (the order is the account's, placed_by names them).
         "placed_on_behalf": ctx.user is not None and ctx.user.pk != customer.user_id and associate_role(ctx) is None,
+        **_session_stamp(ctx),
         "cart": cart,
         "currency": priced.currency, "subtotal": priced.subtotal.amount, "discount_total": priced.discount.amount,
         "shipping_total": priced.shipping.amount, "tax_total": priced.tax.amount, "total": priced.total.amount,

@@ -114,3 +114,9 @@ def format_amount(value: Money | Decimal | int | str | None, currency: str = "",
         return "—"
     money = value if isinstance(value, Money) else Money(to_decimal(str(value)), currency)
     return money.format(locale or viewer_locale())
+
+
+def time_zone_of(where: Any = None) -> str:
+    """The IANA time zone times of ``where`` read in (a store, anything with a ``store``, a zone
+    name; by default the store the viewer is in): for a page's script that formats times itself."""
+    return _time_zone_of(where)

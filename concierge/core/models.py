@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -32,3 +33,27 @@ class SentMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class LiveViewer(models.Model):
+    """A staff member with a page open on a record (``topic``: ``order:R-1001``, ``customer:42``),
+    viewing or editing it, as their page last said (``core/viewers.py``). One row per open page."""
+
+    class Mode(models.TextChoices):
+        VIEWING = "VIEWING", "viewing"
+        EDITING = "EDITING", "editing"
+
+    topic = models.CharField(max_length=80)
+    page = models.CharField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=160)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.VIEWING)
+    since = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "page"], name="core_liveviewer_one_per_page")]
+        indexes = [models.Index(fields=["topic", "last_seen_at"], name="core_liveviewer_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.get_mode_display()} {self.topic}"

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from concierge.customers.models import Customer
 
 # In the order their parts are reported (the supervisor's message and the audit event's counts).
-EXPECTED_HOLDERS: tuple[str, ...] = ("orders", "returns", "payments", "assist")
+EXPECTED_HOLDERS: tuple[str, ...] = ("orders", "returns", "payments", "assist", "presence")
 
 
 def mentions_any(fields: Iterable[str], values: Iterable[str]) -> Q:

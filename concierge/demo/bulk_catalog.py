@@ -4,17 +4,20 @@ chosen up front, no per-row ORM work."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import random
 from collections.abc import Iterator
 from decimal import Decimal
+from queue import Empty
 
 from django.utils import timezone
 
 from concierge.catalog.models import Category, PriceList, Product, Sku
 from concierge.catalog.search import words
-from concierge.core.progress import progress_bar
+from concierge.core.progress import Bar, progress_bar
 from concierge.customers.models import Customer
-from concierge.demo.bulk_load import Tail, bulk_load, is_large
+from concierge.demo.bulk_load import Load, bulk_load, is_large
+from concierge.demo.order_rows import SHIPPING, ZERO, Plan, batches, send_copy_text
 from concierge.orders.models import Order
 from concierge.stores.models import Store
 
@@ -104,10 +107,6 @@ def write_products(
     return written
 
 
-ORDER_STATUSES = ["CREATED", "IN_PROGRESS", "IN_PROGRESS", "COMPLETED", "COMPLETED", "COMPLETED", "CANCELLED",
-                  "ON_HOLD", "PARTIALLY_SHIPPED"]  # fmt: skip
-SHIPMENT_OF = {"CREATED": "INVENTORY_ASSIGNED", "IN_PROGRESS": "RELEASED", "COMPLETED": "SHIPPED",
-               "CANCELLED": "CANCELLED", "ON_HOLD": "ON_HOLD", "PARTIALLY_SHIPPED": "SHIPPED"}  # fmt: skip
 # Columns in the order the rows are built: what each order draws, then its customer's part
 # (``_customer_part``), then what every generated order has alike.
 ORDER_COLUMNS = ["id", "number", "status", "subtotal", "total", "placed_at", "updated_at",
@@ -124,8 +123,8 @@ SHIPMENT_COLUMNS = ["id", "order_id", "number", "status",
                     "alternate_last_name", "alternate_email", "alternate_phone"]  # fmt: skip
 LINE_COLUMNS = ["id", "order_id", "shipment_id", "sku_id", "sku_code", "product_name", "sku_name", "quantity",
                 "unit_price", "subtotal", "discount", "tax", "total", "promotions"]  # fmt: skip
-SHIPPING = Decimal("5.95")
-ZERO = Decimal(0)
+# From this many orders on, PostgreSQL's are drawn by a second process (``write_orders``).
+SECOND_PROCESS_FROM = 10_000
 ORDER_CONSTANTS = (False, False, ZERO, SHIPPING, ZERO, "[]", "", 1, "")
 SHIPMENT_CONSTANTS = ("SHIP", "Standard", SHIPPING, "", "", "", "", "", "", "", "", "")
 
@@ -146,17 +145,18 @@ def write_orders(
     pool: int = 50_000,
     rebuild_indexes: bool | None = None,
     progress: bool = False,
+    second_process: bool | None = None,
 ) -> int:
     """``count`` orders of 1-5 lines with one shipment each, for customers and SKUs drawn from
     pools of existing ones (the customer's default billing address is the order's billing and
     shipping address). Totals are computed from the lines (no tax: benchmark data). Numbered
     ``G`` and ten digits after the last order id, so re-runs add more and none twice.
 
-    Each order's rows are built as they are sent: on PostgreSQL the database stores a batch's
-    orders while the next are drawn."""
+    On PostgreSQL, a load of ``SECOND_PROCESS_FROM`` orders or more (or any, with ``second_process``)
+    is drawn by a second process while this one sends the rows to the database: the drawing and the
+    database's work then use the two cores together. The same seed draws the same orders either way."""
     if count <= 0:
         return 0
-    rng = random.Random(seed)
     stores = {s.pk: s for s in Store.objects.all()}
     customers = [
         (row[1], *_customer_part(row, stores[row[1]].currency))
@@ -183,58 +183,65 @@ def write_orders(
         raise ValueError(f"no priced SKUs in {', '.join(sorted(missing))}: generate products first")
     if rebuild_indexes is None:
         rebuild_indexes = is_large(count, Order.objects.count())
-    written = 0
-    rand = rng.random
-    span, customer_count, status_count = 730 * 86400, len(customers), len(ORDER_STATUSES)
-    with (
-        bulk_load(ORDER_TABLES, rebuild_indexes=rebuild_indexes, progress=progress) as load,
-        progress_bar("orders", total=count, unit="orders", enabled=progress) as bar,
-    ):
+    with bulk_load(ORDER_TABLES, rebuild_indexes=rebuild_indexes, progress=progress) as load:
         # Placed over the two years before today (midnight UTC: the same seed draws the same times all day).
         today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-        start = load.time(today - dt.timedelta(days=730))
         # What many rows share is encoded once: a customer's part of their orders and shipments,
         # a SKU's line for each quantity.
-        drawn_from = [(store_id, load.tail(order), load.tail(shipment)) for store_id, order, shipment in customers]
-        offers = {
-            store_id: [tuple((load.tail(line), amount) for line, amount in sku) for sku in lines]
-            for store_id, lines in lines_by_store.items()
-        }
-        for numbers in _chunks(count, batch):
-            order_ids = load.ids("orders_order", len(numbers))
-            shipment_ids = load.ids("orders_shipment", len(numbers))
-            drawn: list[tuple[tuple, Tail, list[tuple[Tail, Decimal]]]] = []
+        plan = Plan(
+            seed=seed, count=count, batch=batch,
+            customers=[(store_id, load.tail(order), load.tail(shipment)) for store_id, order, shipment in customers],
+            offers={store_id: [tuple((load.tail(line), amount) for line, amount in sku) for sku in lines]
+                    for store_id, lines in lines_by_store.items()},
+            first_order=load.ids("orders_order", count).start, first_shipment=load.ids("orders_shipment", count).start,
+            first_line=load.ids("orders_orderline", 0).start, start=load.time(today - dt.timedelta(days=730)),
+        )  # fmt: skip
+        second = load.postgres and count >= SECOND_PROCESS_FROM if second_process is None else second_process
+        with progress_bar("orders", total=count, unit="orders", enabled=progress) as bar:
+            if second and load.postgres:
+                lines = _copy_from_a_second_process(load, plan, bar)
+            else:
+                lines = 0
+                for drawn in batches(plan):
+                    load.write("orders_order", ORDER_COLUMNS, drawn.orders, tails=True)
+                    load.write("orders_shipment", SHIPMENT_COLUMNS, drawn.shipments, tails=True)
+                    lines += load.write("orders_orderline", LINE_COLUMNS, drawn.lines, tails=True)
+                    bar.update(len(drawn.orders))
+        load.ids("orders_orderline", lines)
+    return count
 
-            def orders(
-                order_ids: range = order_ids, shipment_ids: range = shipment_ids, drawn: list = drawn
-            ) -> Iterator[tuple[tuple, Tail]]:
-                for oid, sid in zip(order_ids, shipment_ids, strict=True):
-                    store_id, order_tail, shipment_tail = drawn_from[int(rand() * customer_count)]
-                    offer = offers[store_id]
-                    size = min(1 + int(rand() * 5), len(offer))
-                    picked: set[int] = set()
-                    basket: list[tuple[Tail, Decimal]] = []
-                    while len(basket) < size:
-                        i = int(rand() * len(offer))
-                        if i not in picked:
-                            picked.add(i)
-                            basket.append(offer[i][int(rand() * 3)])
-                    subtotal = sum([amount for _, amount in basket], ZERO)
-                    status = ORDER_STATUSES[int(rand() * status_count)]
-                    placed = load.stamp(start + dt.timedelta(seconds=int(rand() * span)))
-                    number = f"G{oid:010d}"
-                    drawn.append(((sid, oid, f"{number}-1", SHIPMENT_OF[status]), shipment_tail, basket))
-                    yield (oid, number, status, subtotal, subtotal + SHIPPING, placed, placed), order_tail
 
-            load.write("orders_order", ORDER_COLUMNS, orders(), tails=True)
-            load.write("orders_shipment", SHIPMENT_COLUMNS, ((head, tail) for head, tail, _ in drawn), tails=True)
-            line_ids = iter(load.ids("orders_orderline", sum(len(d[2]) for d in drawn)))
-            load.write(
-                "orders_orderline",
-                LINE_COLUMNS,
-                (((next(line_ids), head[1], head[0]), line) for head, _, basket in drawn for line, _ in basket),
-                tails=True,
-            )
-            written += len(numbers)
-            bar.update(len(numbers))
-    return written
+def _copy_from_a_second_process(load: Load, plan: Plan, bar: Bar) -> int:
+    """PostgreSQL: a process of its own draws the orders and writes their COPY text while this one
+    sends the batch before to the database (drawing is most of the generator's Python). Returns how
+    many lines were written. The process is stopped whatever happens; its error is raised here, and
+    the load rolls back."""
+    tables = [("orders_order", ORDER_COLUMNS), ("orders_shipment", SHIPMENT_COLUMNS),
+              ("orders_orderline", LINE_COLUMNS)]  # fmt: skip
+    ends = (load.copy_end(*tables[0]), load.copy_end(*tables[1]), load.copy_end(*tables[2]))
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of this one's connections
+    queue = spawn.Queue(maxsize=3)
+    drawer = spawn.Process(target=send_copy_text, args=(plan, ends, queue), name="orders-drawer", daemon=True)
+    drawer.start()
+    lines = 0
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=5)
+            except Empty:
+                if not drawer.is_alive():
+                    raise RuntimeError("the process drawing the orders stopped") from None
+                continue
+            if item[0] == "done":
+                return lines
+            if item[0] == "error":
+                raise RuntimeError(f"drawing the orders failed:\n{item[1]}")
+            _, orders, line_count, texts = item
+            for (table, columns), text, rows in zip(tables, texts, (orders, orders, line_count), strict=True):
+                load.write_copy_text(table, columns, text, rows=rows)
+            lines += line_count
+            bar.update(orders)
+    finally:
+        if drawer.is_alive():
+            drawer.terminate()
+        drawer.join()

@@ -175,17 +175,36 @@ class Load:
             return "\t".join([_copy_text(v) for v in values])
         return values
 
-    def write(self, table: str, columns: Sequence[str], rows: Iterable[tuple], *, tails: bool = False) -> int:
-        """Write ``rows`` (values in ``columns``' order) into ``table``; the model's defaults fill
-        the columns left out. With ``tails``, each row is a pair: its first values — numbers, and
-        text without tabs, line breaks or backslashes (ids, numbers, statuses, ``stamp`` times) —
-        and a ``tail`` holding the rest. Returns how many rows were written."""
+    def _head(self, table: str, columns: Sequence[str]) -> tuple[str, list[str], tuple]:
+        """``table (columns…)`` of a COPY or INSERT, every column named, and the model's defaults of
+        those ``columns`` leave out."""
         key = (table, tuple(columns))
         if key not in self._defaults:
             self._defaults[key] = model_defaults(table, columns)
         extra, defaults = self._defaults[key]
         names = [*columns, *extra]
-        head = f"{_quote(table)} ({', '.join(_quote(c) for c in names)})"
+        return f"{_quote(table)} ({', '.join(_quote(c) for c in names)})", names, defaults
+
+    def copy_end(self, table: str, columns: Sequence[str]) -> str:
+        """The end of every COPY line of ``table`` written in ``columns``: the defaults of the
+        columns left out, and the line break (for COPY text made elsewhere: ``write_copy_text``)."""
+        _, _, defaults = self._head(table, columns)
+        return "".join("\t" + _copy_text(d) for d in defaults) + "\n"
+
+    def write_copy_text(self, table: str, columns: Sequence[str], text: bytes | str, *, rows: int) -> int:
+        """PostgreSQL: write ``rows`` rows given as COPY text (each line ending in ``copy_end``)."""
+        head, _, _ = self._head(table, columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {head} FROM STDIN") as copy:
+            copy.write(text)
+        self.written[table] = self.written.get(table, 0) + rows
+        return rows
+
+    def write(self, table: str, columns: Sequence[str], rows: Iterable[tuple], *, tails: bool = False) -> int:
+        """Write ``rows`` (values in ``columns``' order) into ``table``; the model's defaults fill
+        the columns left out. With ``tails``, each row is a pair: its first values — numbers, and
+        text without tabs, line breaks or backslashes (ids, numbers, statuses, ``stamp`` times) —
+        and a ``tail`` holding the rest. Returns how many rows were written."""
+        head, names, defaults = self._head(table, columns)
         count = 0
         if self.postgres:
             with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {head} FROM STDIN") as copy:

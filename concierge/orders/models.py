@@ -80,6 +80,11 @@ class Order(StateMachine, Leased):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     placed_on_behalf = models.BooleanField(default=False, help_text="Placed by staff for the customer.")
+    # The assisted session's reason and case reference, as the agent who placed or prepared the
+    # order gave them when the session started (issue 17: "placed by Ann Agent for Jane Shopper —
+    # case 4711").
+    assist_reason = models.CharField(max_length=80, blank=True, default="", db_default="")
+    assist_case = models.CharField(max_length=40, blank=True, default="", db_default="")
     from_draft = models.BooleanField(
         default=False,
         help_text="Created by customer service as a draft for the customer (seed 001): placed_by created it; "

@@ -112,9 +112,12 @@ def takeover_new(request: ConciergeRequest) -> HttpResponse:
                     ctx, first_name=request.POST.get("first_name", ""), last_name=request.POST.get("last_name", ""),
                     email=request.POST.get("email", ""), store_id=request.POST.get("store") or (
                         stores[0].pk if len(stores) == 1 else ""),
+                    reason=request.POST.get("reason", ""), ticket=request.POST.get("ticket", ""),
                 )  # fmt: skip
             else:
-                takeover = takeover_create(ctx, customer_id=request.POST.get("customer", ""))
+                takeover = takeover_create(ctx, customer_id=request.POST.get("customer", ""),
+                                           reason=request.POST.get("reason", ""),
+                                           ticket=request.POST.get("ticket", ""))  # fmt: skip
         except DomainError as exc:
             if request.POST.get("kind") != "guest":
                 messages.error(request, exc.message)

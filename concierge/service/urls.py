@@ -6,6 +6,7 @@ from concierge.service import (
     customer_views,
     deep_link_views,
     list_views,
+    live_views,
     privacy_views,
     takeover_views,
     views,
@@ -16,6 +17,8 @@ app_name = "service"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("live/here", live_views.live_here, name="live_here"),
+    path("live/leave", live_views.live_leave, name="live_leave"),
     path("orders/", include("concierge.service.order_urls")),
     path("warehouse/", warehouse_views.warehouse, name="warehouse"),
     path("warehouse/returns/<str:rma>/", warehouse_views.warehouse_return, name="warehouse_return"),

@@ -61,11 +61,12 @@ class FindCustomerForm(forms.Form):
 
 
 class AccessCustomerForm(forms.Form):
-    """Actions → Access customer's account: the customer, and why (both optional, both recorded)."""
+    """Actions → Access customer's account: the customer, and why: a reason from the list and a case
+    reference, each required where the customer's store says so (``session_reason_checked``)."""
 
     customer = forms.IntegerField(min_value=1, max_value=2**63 - 1)
-    reason = forms.CharField(max_length=200, required=False)
-    ticket = forms.CharField(label="Ticket reference", max_length=40, required=False)
+    reason = forms.CharField(max_length=80, required=False)
+    ticket = forms.CharField(label="Case reference", max_length=40, required=False)
 
 
 def staff_required(view: View) -> View:

@@ -27,6 +27,15 @@ class Store(models.Model):
         "refund with the same number in its own currency.",
     )
 
+    assist_reason_required = models.BooleanField(
+        default=False,
+        help_text="Starting an assisted session for a customer of this store needs a reason from the list "
+        "of session reasons.",
+    )
+    assist_case_required = models.BooleanField(
+        default=False,
+        help_text="Starting an assisted session for a customer of this store needs a case or ticket reference.",
+    )
     presence_quiet_minutes = models.PositiveSmallIntegerField(
         default=10,
         help_text="A customer seen by an in-store device counts as in store until this many minutes pass "

@@ -1,6 +1,6 @@
 """Concierge's own processes for tests: web servers and workers against the test's database.
 
-A web server is granian serving ``concierge.wsgi`` as ``make run`` and production do; a worker is
+A web server is granian serving ``concierge.asgi`` as ``make run`` and production do; a worker is
 ``manage.py worker``. Both run the production settings (``concierge.settings``) with the caller's
 database named by ``DATABASE_URL`` (or ``SQLITE_PATH``) and the caller's secret key, so a session or
 a token made in the test process is good in every one of them, and a row one of them writes is seen
@@ -165,13 +165,13 @@ def _spawn(name: str, command: list[str], *, env: Mapping[str, str], log_dir: Pa
 
 
 def start_web_server(name: str, *, env: Mapping[str, str], log_dir: Path, threads: int = 4) -> WebServer:
-    """granian on a free loopback port, one worker process with ``threads`` blocking threads (as
-    ``make run``); call ``wait_until_serving`` before sending it requests."""
+    """granian on a free loopback port serving ``concierge.asgi`` as ``make run`` does: one worker
+    process, its pages on ``threads`` threads, its live event streams in the event loop; call
+    ``wait_until_serving`` before sending it requests."""
     port = free_port()
-    command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "1", "--blocking-threads", str(threads), "--log-level", "warning",
-               "concierge.wsgi:application"]  # fmt: skip
-    popen, log = _spawn(name, command, env=env, log_dir=log_dir)
+    command = [str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", "1", "--log-level", "warning", "concierge.asgi:application"]  # fmt: skip
+    popen, log = _spawn(name, command, env={**env, "CONCIERGE_WSGI_THREADS": str(threads)}, log_dir=log_dir)
     return WebServer(name=name, popen=popen, log=log, port=port)
 
 

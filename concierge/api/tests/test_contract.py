@@ -23,6 +23,7 @@ from concierge.customers.errors import CustomerError
 from concierge.identity.errors import IdentityError
 from concierge.orders.errors import OrderError
 from concierge.payments.errors import PaymentError
+from concierge.presence.device_errors import DeviceError
 from concierge.presence.lists import ListError
 from concierge.returns.errors import ReturnError
 
@@ -40,6 +41,7 @@ ERROR_ENUMS = [
     AssistError,
     ReturnError,
     ListError,
+    DeviceError,
 ]
 
 
@@ -91,6 +93,9 @@ def test_every_error_code_is_documented_and_every_documented_code_exists():
 
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+# A shopper's routes: the staff's (console, organizations, assisted sessions, customer search) answer
+# a shopper 403 before reading the request, which the staff run above already covers past the auth.
+shopper_schema = schema.exclude(path_regex=r"^/api/v1/(service|organizations|assist|customers|presence)/")
 
 
 # Schema-valid requests that the caller's own data makes wrong: a checkout names the caller's rows
@@ -103,6 +108,11 @@ STATE_DEPENDENT_REFUSALS = {
     },
     # A cursor is the signed token of an earlier page of the same search, and a term must hold a
     # letter or digit to search by: neither is a shape a schema can state (the descriptions say it).
+    # The session reasons are a list the administrator keeps, and a store may require a reason and a
+    # case reference: a schema-valid reason may not be on today's list.
+    ("POST", "/api/v1/assist/sessions"): {
+        (400, "assist.reason_unknown"), (400, "assist.reason_required"), (400, "assist.case_required"),
+    },
     ("GET", "/api/v1/customers/users"): {(400, "customer.search_invalid")},
     ("GET", "/api/v1/customers/accounts"): {(400, "customer.search_invalid")},
 }  # fmt: skip
@@ -112,6 +122,22 @@ KNOWN_SCHEMA_GAPS = {
     # If-Match is documented as any text; only a cart version (digits, optionally quoted) is taken.
     (412, "cart.stale"),
 }
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """Serve the calls inside the test's transaction, as Django's test client does: the WSGI app
+    would otherwise close the connection when a request finishes, and with it the transaction
+    (rolled back after the test instead of flushing every table, which on PostgreSQL cost a
+    TRUNCATE of the whole schema per operation)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def positive_data_accepted(ctx, response, case) -> None:
@@ -137,10 +163,10 @@ def error_shape_on_4xx(ctx, response, case) -> None:
             raise AssertionError(f"{response.status_code} without the error shape: {body!r}")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_schemathesis_finds_no_failure(case, csr):
+def test_schemathesis_finds_no_failure(case, csr, keep_the_test_connection):
     from concierge.core.context import ActingContext
     from concierge.identity.services import api_token_create
 
@@ -153,10 +179,10 @@ def test_schemathesis_finds_no_failure(case, csr):
     )
 
 
-@pytest.mark.django_db(transaction=True)
-@schema.parametrize()
+@pytest.mark.django_db
+@shopper_schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_schemathesis_as_a_shopper_with_a_cart_finds_no_failure(case, shopper, store):
+def test_schemathesis_as_a_shopper_with_a_cart_finds_no_failure(case, shopper, store, keep_the_test_connection):
     """The cart and checkout routes as a customer who has a cart, an address and a card."""
     from concierge.carts.services import cart_add, cart_open
     from concierge.core.context import ActingContext

@@ -15,7 +15,7 @@ from concierge.core.context import ActingContext
 from concierge.customers.models import Customer, CustomerSearchTerm
 from concierge.customers.search import Criteria, customer_terms, find_customers
 from concierge.demo import bulk_load
-from concierge.demo.bulk_catalog import ORDER_TABLES
+from concierge.demo.bulk_catalog import ORDER_TABLES, write_orders
 from concierge.demo.management.commands.generate import FIRST_NUMBER
 from concierge.orders.models import Order, OrderLine, Shipment
 from concierge.orders.selectors import OrderSearch, search_orders
@@ -213,3 +213,46 @@ def test_a_role_that_does_not_own_the_tables_loads_with_every_index_kept(data_se
         cursor.execute("RESET ROLE")
     assert Order.objects.count() == orders + 30
     assert indexes() == before
+
+
+second_process_feeds_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the second process writes PostgreSQL's COPY text (SQLite draws in one)"
+)
+
+
+def _orders_snapshot() -> list[tuple]:
+    return sorted(
+        (o.number, o.customer_id, o.status, o.total, o.placed_at, o.billing_last_name,
+         tuple(o.lines.order_by("id").values_list("sku_id", "quantity", "total", "shipment__number")))
+        for o in Order.objects.filter(number__startswith="G")
+    )  # fmt: skip
+
+
+@second_process_feeds_postgres
+def test_orders_drawn_by_a_second_process_are_the_ones_drawn_in_the_process(data_set):
+    in_process = _orders_snapshot()
+    generated = Order.objects.filter(number__startswith="G")
+    OrderLine.objects.filter(order__in=generated).delete()
+    Shipment.objects.filter(order__in=generated).delete()
+    generated.delete()
+    assert write_orders(count=80, second_process=True, batch=30) == 80
+    assert _orders_snapshot() == in_process
+    assert OrderLine.objects.filter(order__number__startswith="G").count() == sum(len(o[-1]) for o in in_process)
+
+
+@second_process_feeds_postgres
+def test_a_load_fed_by_a_second_process_that_fails_writes_nothing(data_set, monkeypatch):
+    before, keys, orders, lines = indexes(), foreign_keys(), Order.objects.count(), OrderLine.objects.count()
+    write = bulk_load.Load.write_copy_text
+
+    def fail_at_the_lines(self, table, *args, **kwargs):
+        if table == "orders_orderline":
+            raise RuntimeError("the disk is full")
+        return write(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(bulk_load.Load, "write_copy_text", fail_at_the_lines)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        write_orders(count=50, second_process=True, rebuild_indexes=True)
+    assert (Order.objects.count(), OrderLine.objects.count()) == (orders, lines)
+    assert indexes() == before
+    assert foreign_keys() == keys

@@ -22,15 +22,16 @@ from concierge.testing import factories
 _numbers = itertools.count(1)
 
 
-def placed_order(customer: Customer, store: Store, *, shipments: int = 2) -> Order:
-    """An order placed by ``customer`` through checkout: ``shipments`` shipments to their address."""
+def placed_order(customer: Customer, store: Store, *, shipments: int = 2, ctx: ActingContext | None = None) -> Order:
+    """An order placed by ``customer`` through checkout: ``shipments`` shipments to their address
+    (by whoever ``ctx`` is, e.g. an agent in an assisted session, when given)."""
     ShippingMethod.objects.get_or_create(store=store, code="standard",
                                          defaults={"name": "Standard", "price": Decimal("5.00")})  # fmt: skip
     ShippingMethod.objects.get_or_create(store=store, code="express",
                                          defaults={"name": "Express", "price": Decimal("15.00")})  # fmt: skip
     ShippingMethod.objects.get_or_create(store=store, code="economy",
                                          defaults={"name": "Economy", "price": Decimal("3.00")})  # fmt: skip
-    ctx = ActingContext(user=customer.user, customer=customer, store=store)
+    ctx = ctx or ActingContext(user=customer.user, customer=customer, store=store)
     cart, _ = cart_open(ctx, anonymous_token=None)
     for name, price in [("Shoe", "80.00"), ("Hat", "20.00")][:shipments]:
         sku = factories.product(store=store, name=name, price=price, stock=5)

@@ -42,6 +42,6 @@ def test_a_nul_in_the_access_reason_is_refused_clearly(signed_in, csr, shopper):
 
 def test_an_over_long_reason_is_refused_naming_the_limit(signed_in, csr, shopper):
     client = signed_in(csr)
-    response = client.post(reverse("service:access_customer"), {"customer": shopper.pk, "reason": "x" * 201})
-    assert "at most 200 characters" in client.get(response["Location"]).text
+    response = client.post(reverse("service:access_customer"), {"customer": shopper.pk, "reason": "x" * 81})
+    assert "at most 80 characters" in client.get(response["Location"]).text
     assert not AssistedSession.objects.exists()

@@ -138,7 +138,11 @@ def test_a_csrs_add_to_the_customers_locked_cart(ann, shopper, sku, linker, djan
 
     with django_capture_on_commit_callbacks(execute=True):
         sql = statements(add, status=201)
-    within(15, sql)
+    # the session and the token; the cart's lock and version in one UPDATE, its lines (with the SKU
+    # added, its stock read under the lock), the line, the audit event; the transaction's two
+    within(8, sql)
+    assert sum(s.startswith('UPDATE "carts_cart" ') for s in sql) == 1
+    assert not any(s.startswith("SELECT") and 'FROM "carts_cart"' in s for s in sql)  # no re-read of the cart
     audit = [s for s in sql if "audit_" in s]
     assert len(audit) == 1
     assert audit[0].startswith('INSERT INTO "audit_event"')  # one append, no chain head
@@ -154,5 +158,23 @@ def test_a_shoppers_add_to_their_own_cart(shopper, sku, linker, django_capture_o
 
     with django_capture_on_commit_callbacks(execute=True):
         sql = statements(add, status=201)
-    within(14, sql)
+    within(7, sql)  # the CSR's add without the assisted session
     assert linker.wakes >= 1
+
+
+def test_a_csrs_add_of_another_item_reads_its_sku(ann, shopper, sku, store, linker, django_capture_on_commit_callbacks):
+    client = Client()
+    started = client.post("/api/v1/assist/sessions", {"customer_id": shopper.pk, "ticket": "T-9"},
+                          content_type="application/json", headers=ann)  # fmt: skip
+    acting = {**ann, "X-Assisted-Session": str(started.json()["id"])}
+    first = client.post("/api/v1/cart/lines", {"sku_id": sku.pk}, content_type="application/json", headers=acting)
+    acting["X-Lease-Token"] = first.json()["lease_token"]
+    others = iter([factories.product(store=store, name=f"Trail Sock {n}", price="9.95") for n in range(2)])
+
+    def add() -> Any:
+        return client.post("/api/v1/cart/lines", {"sku_id": next(others).pk}, content_type="application/json",
+                           headers=acting)  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sql = statements(add, status=201)
+    within(10, sql)  # as above, and the SKU and its prices (kept from then on)

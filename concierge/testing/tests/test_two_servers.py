@@ -443,3 +443,62 @@ def test_a_csr_whose_role_is_removed_is_refused_by_both_servers_on_the_next_requ
     # then both servers refuse the CSR the order console on the next request
     answers = [s.request("GET", _order_url(order), token=key) for s in cluster.servers]
     assert [(r.status, r.code) for r in answers] == [(403, "permission_denied")] * 2, [r.body for r in answers]
+
+
+def _session_of(user: User) -> str:
+    """A signed-in browser's session cookie for ``user``, good on every server (sessions are rows)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="concierge.identity.backends.EmailBackend")
+    return client.cookies["sessionid"].value
+
+
+def test_a_live_event_written_through_one_server_reaches_a_page_streaming_from_the_other(cluster, store, shopper, csr):
+    import queue
+    import urllib.parse
+    import urllib.request
+
+    from django.utils.crypto import get_random_string
+
+    from concierge.core import live
+
+    web_a, web_b = cluster.servers
+    order = placed_order(shopper, store)
+    topic = f"order:{order.number}"
+    bob = factories.staff("CSR", stores=[store], email="bob@concierge.test", first_name="Bob", last_name="Agent")
+
+    # Bob's order page streams from server B.
+    heard: queue.Queue[str] = queue.Queue()
+
+    def listen() -> None:
+        url = f"{web_b.url}/live/stream?token={urllib.parse.quote(live.stream_token(bob.pk, [topic]))}"
+        with urllib.request.urlopen(url, timeout=15) as stream:  # noqa: S310 - http://127.0.0.1 only
+            for line in stream:
+                heard.put(line.decode())
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert heard.get(timeout=15).startswith(": connected")
+
+    # Ann opens the order through server A: her page says she is there.
+    csrf = get_random_string(32)
+    body = urllib.parse.urlencode({"token": live.stream_token(csr.pk, [topic]), "page": "ann-page"}).encode()
+    request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1 only
+        f"{web_a.url}/service/live/here",
+        data=body,
+        method="POST",
+        headers={"Cookie": f"sessionid={_session_of(csr)}; csrftoken={csrf}", "X-CSRFToken": csrf},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - http://127.0.0.1 only
+        assert answer.status == 200
+
+    # Server B hands Bob's page the event server A published, within 2 s.
+    deadline = time.monotonic() + 2
+    lines: list[str] = []
+    while time.monotonic() < deadline and not any("Ann Agent" in line for line in lines):
+        try:
+            lines.append(heard.get(timeout=max(0.01, deadline - time.monotonic())))
+        except queue.Empty:
+            break
+    assert "event: presence\n" in lines, lines
+    assert any('"name":"Ann Agent"' in line for line in lines), lines

@@ -27,6 +27,7 @@ from concierge.demo.guests import seed_guest_order
 from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
 from concierge.demo.pickups import seed_pickups
+from concierge.demo.presence import seed_presence
 from concierge.demo.privacy import seed_data_policies
 from concierge.demo.refunds import seed_refunds
 from concierge.demo.returns import seed_returns
@@ -135,7 +136,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, customers: int, **options: Any) -> None:
         ctx = ActingContext.system("demo data")
         password_hash = make_password(DEMO_PASSWORD)
-        with progress_bar("demo data", total=13, unit="steps", enabled=progress_wanted(options)) as bar:
+        with progress_bar("demo data", total=14, unit="steps", enabled=progress_wanted(options)) as bar:
 
             def done(step: str) -> None:
                 bar.set_postfix_str(step)
@@ -185,6 +186,8 @@ class Command(BaseCommand):
             done("associates")
             seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
             done("data policies")
+            seed_presence()  # in-store devices per zone, loyalty and app tokens, consent to in-store presence
+            done("in-store devices")
         with transaction.atomic():
             record(
                 ctx,

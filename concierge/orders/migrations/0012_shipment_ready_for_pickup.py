@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0010_order_purchase_order'),
+        ('orders', '0011_order_assist_reason_and_case'),
         ('stores', '0006_store_presence_quiet_minutes_and_more'),
     ]
 
