@@ -20,8 +20,10 @@ from concierge.orders.amend_api import router as order_amend_router
 from concierge.orders.api import router as orders_router
 from concierge.orders.console_api import router as order_console_router
 from concierge.orders.hold_api import router as order_holds_router
+from concierge.orders.pickup_api import router as order_pickup_router
 from concierge.orders.refund_api import router as refund_router
 from concierge.presence.api import router as presence_router
+from concierge.presence.lists_api import router as customer_lists_router
 from concierge.returns.api import router as returns_router
 
 api = NinjaAPI(
@@ -44,6 +46,7 @@ api.add_router("/", checkout_router)
 api.add_router("/", orders_router)
 api.add_router("/", order_console_router)
 api.add_router("/", order_holds_router)
+api.add_router("/", order_pickup_router)
 api.add_router("/", returns_router)
 api.add_router("/", refund_router)
 api.add_router("/", order_amend_router)
@@ -55,4 +58,5 @@ api.add_router("/", customer_records_router)
 api.add_router("/", accounts_router)
 api.add_router("/", customer_directory_router)
 api.add_router("/", organizations_router)
+api.add_router("/", customer_lists_router)
 api.add_router("/", presence_router)

@@ -14,6 +14,9 @@ class OrderAction(AuditAction):
     SHIPMENT_SHIPPED = "shipment.shipped", "Shipment shipped"
     SHIPMENT_CANCELLED = "shipment.cancelled", "Shipment cancelled"
     SHIPPING_CHANGED = "shipment.shipping_changed", "Shipping changed"
+    # Pickup in store (orders/pickup.py): customer service prepares it, the customer collects it.
+    READY_FOR_PICKUP = "shipment.ready_for_pickup", "Marked ready for pickup"
+    PICKED_UP = "shipment.picked_up", "Picked up by the customer"
     # Holds (seed 004 "Order Holds"): a person decides, the worker settles.
     HOLD_MARKED_RESOLVED = "hold.marked_resolved", "Hold marked resolved"
     HOLD_MARKED_UNRESOLVABLE = "hold.marked_unresolvable", "Hold marked unresolvable"

@@ -130,6 +130,8 @@ class ConsoleShipmentOut(Schema):
     editable: bool
     release_unavailable: str = Field(description="Why Release Shipment is not available; empty when it is.")
     cancel_unavailable: str = Field(description="Why Cancel Shipment is not available; empty when it is.")
+    pickup_state: str = Field("", description="Picked up in store: Not ready, Ready for pickup, Picked up or "
+                              "Cancelled; empty for other shipments.")  # fmt: skip
     lines: list[ConsoleLineOut]
 
 
@@ -210,6 +212,7 @@ def _shipment_out(s: Shipment) -> ConsoleShipmentOut:
         number=s.number, kind=s.kind, status=s.status, shipping_method_name=s.shipping_method_name,
         shipping_price=s.shipping_price, ship_to=_address("ship_", s), editable=s.can_edit_shipping(),
         release_unavailable=s.why_not_releasable(), cancel_unavailable=s.why_not_cancellable(),
+        pickup_state=s.pickup_state() if s.kind == Shipment.Kind.PICKUP else "",
         lines=[ConsoleLineOut.model_validate(line, from_attributes=True) for line in s.lines.all()],
     )  # fmt: skip
 

@@ -27,3 +27,5 @@ class OrderError(StrEnum):
     AMENDMENT_NOT_PENDING = "amendment.not_pending"
     OUT_OF_STOCK = "amendment.out_of_stock"
     AUTHORIZATION_REQUIRED = "order.authorization_required"
+    PICKUP_NOT_ALLOWED = "pickup.not_allowed"
+    PICKUP_NOT_READY = "pickup.not_ready"

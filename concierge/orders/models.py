@@ -289,9 +289,19 @@ class Shipment(StateMachine, models.Model):
     alternate_phone = models.CharField(max_length=32, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    # Pickup in store: customer service marked it ready for pickup (orders/pickup.py); picked up is
+    # SHIPPED (``shipped_at``), the customer having collected it.
+    ready_for_pickup_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
+        indexes = [
+            models.Index(
+                fields=["pickup_location", "status"],
+                condition=models.Q(kind="PICKUP"),
+                name="orders_shipment_pickup_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -328,6 +338,18 @@ class Shipment(StateMachine, models.Model):
 
     def can_release(self) -> bool:
         return not self.why_not_releasable()
+
+    @property
+    def is_ready_for_pickup(self) -> bool:
+        return self.ready_for_pickup_at is not None
+
+    def pickup_state(self) -> str:
+        """What a pickup shipment is, in the words of the shopper's order page and the Pick-Up list."""
+        if self.status == self.Status.SHIPPED:
+            return "Picked up"
+        if self.status == self.Status.CANCELLED:
+            return "Cancelled"
+        return "Ready for pickup" if self.ready_for_pickup_at else "Not ready"
 
     @property
     def has_alternate_contact(self) -> bool:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from concierge.service import amend_views as amend
-from concierge.service import hold_views, refund_views
+from concierge.service import hold_views, list_views, refund_views
 from concierge.service import order_edit_views as edit
 from concierge.service import return_views as returns
 from concierge.service.order_search_views import order_search
@@ -22,6 +22,11 @@ urlpatterns = [
     path("<str:number>/shipments/<str:shipment>/shipping", edit.shipment_shipping, name="shipment_shipping"),
     path("<str:number>/shipments/<str:shipment>/release", edit.shipment_release, name="shipment_release"),
     path("<str:number>/shipments/<str:shipment>/cancel", edit.shipment_cancel, name="shipment_cancel"),
+    path(
+        "<str:number>/shipments/<str:shipment>/pickup/<str:step>",
+        list_views.pickup_action,
+        name="shipment_pickup",
+    ),
     path("<str:number>/holds/decide", hold_views.hold_decide, name="hold_decide"),
     path("<str:number>/returns/new", returns.return_new, name="order_return_new"),
     path("<str:number>/returns/next", returns.return_next, name="order_return_next"),

@@ -28,6 +28,7 @@ from concierge.customers.selectors import FIND_REFUSED, find_customers
 from concierge.identity.access import access_of
 from concierge.identity.policies import can_find_customers, can_use_console, stores_served
 from concierge.identity.roles import Priv
+from concierge.presence.lists import list_count, visible_lists
 from concierge.service.activity import recent_activity
 from concierge.stores.selectors import stores_named
 
@@ -132,6 +133,8 @@ def home(request: ConciergeRequest) -> HttpResponse:
             "stores": stores_named(stores_served(ctx)),
             "roles": access_of(user).roles,
             "recent_activity": recent_activity(actor_id=user.pk, limit=15),
+            # Seed 002 "Customer List": the lists this CSR may open, each with its count now.
+            "customer_lists": [(lst, list_count(ctx, lst)) for lst in visible_lists(ctx)] if may_find else [],
         },
         status=status,
     )
@@ -142,7 +145,8 @@ def home(request: ConciergeRequest) -> HttpResponse:
 @staff_required
 def access_customer_view(request: ConciergeRequest) -> HttpResponse:
     """Actions → "Access customer's account": start an assisted session and open the customer's
-    My Account page (seed 000 steps 4 to 7)."""
+    My Account page (seed 000 steps 4 to 7), or the storefront page a deep link asked for (``then``:
+    one of the customer's orders, or their cart)."""
     ctx = request.ctx
     form = AccessCustomerForm(request.POST)
     if not form.is_valid():
@@ -165,7 +169,11 @@ def access_customer_view(request: ConciergeRequest) -> HttpResponse:
     request.session[ASSISTED_SESSION_KEY] = session.pk
     lease_tokens.forget_all(request, "cart")
     messages.success(request, "You have successfully accessed the customer account")
-    return redirect("storefront:my_account")
+    # A deep link (service/deep_link_views.py) goes on to the order or the cart it named.
+    then = request.POST.get("then", "")
+    if not then.startswith(("/account/", "/cart/")):
+        then = ""
+    return redirect(safe_next(request, then, default="storefront:my_account"))
 
 
 @require_POST

@@ -24,6 +24,7 @@ from concierge.identity.errors import IdentityError
 from concierge.orders.errors import OrderError
 from concierge.payments.errors import PaymentError
 from concierge.presence.device_errors import DeviceError
+from concierge.presence.lists import ListError
 from concierge.returns.errors import ReturnError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,6 +40,7 @@ ERROR_ENUMS = [
     OrderError,
     AssistError,
     ReturnError,
+    ListError,
     DeviceError,
 ]
 

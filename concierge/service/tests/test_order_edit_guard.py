@@ -30,9 +30,11 @@ from concierge.identity.models import User
 from concierge.orders import amendments, locks
 from concierge.orders.editing import SYSTEM, EditGuard
 from concierge.orders.models import Amendment, Hold, Order, OrderLine, Shipment
+from concierge.orders.pickup import pickup_mark_ready
 from concierge.orders.refunds import order_refund_create
 from concierge.orders.services import shipment_release, shipment_ship
 from concierge.orders.tests.builders import held_order, placed_order
+from concierge.orders.tests.pickup_support import pickup_order
 from concierge.orders.tests.refund_support import captured_order, held
 from concierge.payments.gateway import REFUND_DECLINE_CARD
 from concierge.payments.models import PaymentTransaction, Refund
@@ -193,6 +195,13 @@ def refund_walk(post: Any, *, versions: int = 1) -> Walk:
     return Walk(post, order=captured_order, role="Supervisor", versions=versions)
 
 
+# --- Pickup in store (orders/pickup.py): an order picked up at the store; picked up once it is ready
+def _ready_pickup(customer: Customer, store: Store) -> Order:
+    order = pickup_order(customer, store)
+    pickup_mark_ready(ActingContext.system("tests", store=store), shipment_id=order.shipments.get().pk, guard=SYSTEM)
+    return Order.objects.get(pk=order.pk)
+
+
 # HTML edits, by URL name.
 EDITS: dict[str, Walk] = {
     "order_billing": Walk(ADDRESS),
@@ -244,6 +253,9 @@ API_EDITS: dict[tuple[str, str], Walk] = {
         _refund("refund_id", None), versions=2),
     ("POST", "/service/orders/{number}/refunds/{refund_id}/reject"): refund_walk(
         _refund("refund_id", {"reason": "Outside the policy"})),
+    ("POST", "/service/orders/{number}/shipments/{shipment}/ready-for-pickup"): Walk(
+        None, shipment=0, order=pickup_order),
+    ("POST", "/service/orders/{number}/shipments/{shipment}/picked-up"): Walk(None, shipment=0, order=_ready_pickup),
 }  # fmt: skip
 # Pages that only read (GET, never changing a row).
 READS = {
@@ -259,6 +271,9 @@ NOT_EDITS = {
     "order_close": "releases this browser's own lock (only with its token)",
     "order_unlock": "a supervisor's Unlock Order: the privilege and a reason, audited",
     "order_note": "a note is added to the order's history and changes none of its fields (ADR 0006)",
+    "shipment_pickup": "the Pick-Up list's one-step Mark ready / Picked up: takes the order's lock itself with the "
+    "version the list showed (refused, naming the holder, when someone else has it; 412 when stale; 428 without "
+    "it), changes and saves in one transaction (orders/pickup.py::pickup_step; presence/tests/test_lists_console.py)",
     ("POST", "/service/orders/{number}/lock"): "opens the editor (or renews the caller's own lock)",
     ("DELETE", "/service/orders/{number}/lock"): "releases the caller's own lock, only with its token",
     ("POST", "/service/orders/{number}/unlock"): "a supervisor's Unlock Order: the privilege and a reason",

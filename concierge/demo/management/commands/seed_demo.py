@@ -26,6 +26,7 @@ from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.guests import seed_guest_order
 from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
+from concierge.demo.pickups import seed_pickups
 from concierge.demo.presence import seed_presence
 from concierge.demo.privacy import seed_data_policies
 from concierge.demo.refunds import seed_refunds
@@ -135,7 +136,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, customers: int, **options: Any) -> None:
         ctx = ActingContext.system("demo data")
         password_hash = make_password(DEMO_PASSWORD)
-        with progress_bar("demo data", total=13, unit="steps", enabled=progress_wanted(options)) as bar:
+        with progress_bar("demo data", total=14, unit="steps", enabled=progress_wanted(options)) as bar:
 
             def done(step: str) -> None:
                 bar.set_postfix_str(step)
@@ -178,6 +179,9 @@ class Command(BaseCommand):
             done("split order")
             orders += self._guest_order(stores["us"])
             done("guest order")
+            # Orders to pick up at the store, some ready (Pick-Up In-Store Customers, seed 002).
+            orders += seed_pickups(customers=[c for c in buyers if c.store_id == stores["us"].pk])
+            done("pickup orders")
             seed_associates(store=stores["us"], password_hash=password_hash)  # shoppers buying for accounts
             done("associates")
             seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
