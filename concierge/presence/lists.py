@@ -405,7 +405,7 @@ SESSIONS = register(ListKind(
         Column("ended", "Ended", Cell.WHEN, lambda r: r.ended_at, sort=("ended_at",)),
         Column("how_ended", "How it ended", Cell.STATUS, _how_ended, sort=("end_reason",)),
         Column("channel", "Where", Cell.TEXT, lambda r: r.get_channel_display(), sort=("channel",)),
-        Column("ticket", "Ticket reference", Cell.TEXT, lambda r: r.ticket, sort=("ticket",)),
+        Column("ticket", "Case reference", Cell.TEXT, lambda r: r.ticket, sort=("ticket",)),
     ),
     default_columns=("name", "email", "phone", "started", "ended", "how_ended"),
     default_sort="started",
