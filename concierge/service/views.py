@@ -28,7 +28,6 @@ from concierge.customers.selectors import FIND_REFUSED, find_customers
 from concierge.identity.access import access_of
 from concierge.identity.policies import can_find_customers, can_use_console, stores_served
 from concierge.identity.roles import Priv
-from concierge.presence.lists import list_count, visible_lists
 from concierge.service.activity import recent_activity
 from concierge.stores.selectors import stores_named
 
@@ -133,8 +132,6 @@ def home(request: ConciergeRequest) -> HttpResponse:
             "stores": stores_named(stores_served(ctx)),
             "roles": access_of(user).roles,
             "recent_activity": recent_activity(actor_id=user.pk, limit=15),
-            # Seed 002 "Customer List": the lists this CSR may open, each with its count now.
-            "customer_lists": [(lst, list_count(ctx, lst)) for lst in visible_lists(ctx)] if may_find else [],
         },
         status=status,
     )

@@ -41,7 +41,7 @@ def test_a_customer_id_asks_to_confirm_and_starts_nothing(signed_in, csr, shoppe
 def test_confirming_opens_my_account(signed_in, csr, shopper):
     client = signed_in(csr)
     page = client.get(LINK, {"customer": "JANE@example.com", "ticket": "T-77"}).content.decode()
-    assert 'name="ticket" maxlength="40" value="T-77"' in page  # the ticket the phone system passed
+    assert 'name="ticket" maxlength="40" autocomplete="off" value="T-77"' in page  # the ticket the phone system passed
     done = _confirm(client, page, ticket="T-77")
     assert done.status_code == 302
     assert done["Location"] == reverse("storefront:my_account")
