@@ -29,6 +29,20 @@ CONTEXT_FREE_PATHS = frozenset({"/api/v1/openapi.json", "/api/v1/docs"})
 SESSION_ENDED_MESSAGE = "Your session on behalf of the customer has ended. You are signed in as yourself."
 
 
+def _ended_message(session_id: object) -> str:
+    """What the agent reads when their session is found over: who ended it, where the customer did."""
+    from concierge.assist.models import AssistedSession
+
+    try:
+        pk = int(str(session_id))
+    except ValueError:
+        return SESSION_ENDED_MESSAGE
+    session = AssistedSession.objects.select_related("customer").filter(pk=pk).first()
+    if session is not None and session.end_reason == AssistedSession.EndReason.ENDED_BY_CUSTOMER:
+        return f"{session.customer.display_name} ended your access to their account. You are signed in as yourself."
+    return SESSION_ENDED_MESSAGE
+
+
 def acting_context(request: HttpRequest) -> ActingContext:
     """Resolve ``request``'s context and do what resolution found; raise the refusal of an API
     request naming an ended session. Also called by API token authentication, which changes who
@@ -38,11 +52,11 @@ def acting_context(request: HttpRequest) -> ActingContext:
     if found.over is not None:
         session_expire(ctx, session=found.over, reason=found.over_reason)
     if found.forget_in_browser:
-        request.session.pop(ASSISTED_SESSION_KEY, None)
+        ended_id = request.session.pop(ASSISTED_SESSION_KEY, None)
         lease_tokens.forget_all(request, "cart")
         if ctx.user is not None:
             request.session.cycle_key()
-            messages.info(request, SESSION_ENDED_MESSAGE, fail_silently=True)
+            messages.info(request, _ended_message(ended_id), fail_silently=True)
     if found.account_dropped:
         request.session.pop("account_id", None)
         messages.warning(

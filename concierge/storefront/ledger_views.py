@@ -28,7 +28,7 @@ def customer_service_sessions(request: ConciergeRequest) -> HttpResponse:
         "live": [e for e in entries if e.is_live],
         "past": [e for e in entries if not e.is_live],
     }
-    template = "storefront/_live_sessions.html" if request.headers.get("HX-Request") else "storefront/ledger.html"
+    template = "storefront/_ledger_sessions.html" if request.headers.get("HX-Request") else "storefront/ledger.html"
     return render(request, template, context)
 
 
