@@ -15,6 +15,8 @@ import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -177,3 +179,41 @@ class FencedWorker(Worker):
                     row.id,
                     self.worker_id,
                 )
+
+
+class OnTheBeat:
+    """A task the workers' beat enqueues every ``interval()`` seconds: once the interval has passed
+    in this process (the first beat only starts it), and only when none is waiting or running
+    already, so several workers do not pile them up. Connect ``enqueue_on_beat`` to ``beat_done``.
+    """
+
+    def __init__(self, task: Callable[[], Any], interval: Callable[[], float]) -> None:
+        self._task = task  # called for the task, so the module defining it may import this one
+        self._interval = interval
+        self.last_enqueued: float | None = None
+
+    def enqueue_on_beat(self, **kwargs: Any) -> bool:
+        """Returns whether it enqueued one."""
+        now = time.monotonic()
+        if self.last_enqueued is None:
+            self.last_enqueued = now
+            return False
+        if now - self.last_enqueued < self._interval():
+            return False
+        self.last_enqueued = now
+        task = self._task()
+        waiting = DBTaskResult.objects.filter(
+            task_path=task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+        ).exists()
+        if waiting:
+            return False
+        task.enqueue()
+        return True
+
+    def due_at_next_beat(self) -> None:
+        """The next beat of this process enqueues it (tests; a process that wants one soon)."""
+        self.last_enqueued = float("-inf")  # a monotonic time before any: the next beat is past the interval
+
+    def restart(self) -> None:
+        """As a new process: the next beat only starts the interval."""
+        self.last_enqueued = None

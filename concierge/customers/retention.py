@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,12 +46,13 @@ from typing import Any
 from django.conf import settings
 from django.db.models import CharField, Exists, OuterRef, QuerySet
 from django.db.models.functions import Cast
-from django.tasks import TaskResultStatus, task
+from django.tasks import task
 
 from concierge.audit.models import Event
 from concierge.audit.redaction import redact_mentions
 from concierge.core import clock
 from concierge.core.context import ActingContext
+from concierge.core.worker import OnTheBeat
 from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import SYSTEM, Then, customer_edit
 from concierge.customers.models import CustomerConsent, DataPoint, DataPolicy
@@ -222,38 +222,12 @@ def enforce_retention_task() -> int:
 # When this process last enqueued the pass (``time.monotonic()``); None until its first beat, which
 # only starts the interval — a worker that lives less than an interval (a test's, a crashing one)
 # adds no work to the queue, and a deploy's new workers do not all enqueue at once.
-_last_enqueued: float | None = None
-
-
 def _interval() -> float:
     """Seconds between passes (a duration compared with ``time.monotonic()``, not an amount)."""
     return float(getattr(settings, "CONCIERGE_RETENTION_INTERVAL_SECONDS", 3600))
 
 
-def enqueue_on_beat(**kwargs: Any) -> bool:
-    """The worker's beat (``concierge.core.worker.beat_done``): enqueue the retention task once an
-    interval has passed in this process and no retention task is waiting or running already (so
-    several workers do not pile them up). Returns whether it enqueued one."""
-    global _last_enqueued
-    now = time.monotonic()
-    if _last_enqueued is None:
-        _last_enqueued = now
-        return False
-    if now - _last_enqueued < _interval():
-        return False
-    _last_enqueued = now
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=enforce_retention_task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    ).exists()
-    if waiting:
-        return False
-    enforce_retention_task.enqueue()
-    return True
-
-
-def due_at_next_beat() -> None:
-    """The next beat of this process enqueues the pass (tests; a process that wants one soon)."""
-    global _last_enqueued
-    _last_enqueued = float("-inf")  # a monotonic time before any: the next beat is past the interval
+# The worker's beat (``concierge.core.worker.beat_done``) enqueues the retention pass once an interval has passed.
+on_the_beat = OnTheBeat(lambda: enforce_retention_task, _interval)
+enqueue_on_beat = on_the_beat.enqueue_on_beat
+due_at_next_beat = on_the_beat.due_at_next_beat

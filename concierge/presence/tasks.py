@@ -11,17 +11,17 @@ purge_sightings`` runs it now. Idempotent: deleting what is already gone deletes
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import TaskResultStatus, task
+from django.tasks import task
 
 from concierge.audit.services import record
 from concierge.core import clock
 from concierge.core.context import ActingContext
+from concierge.core.worker import OnTheBeat
 from concierge.presence.actions import DeviceAction
 from concierge.presence.ingest import consenting_customers
 from concierge.presence.models import InStore, Sighting
@@ -82,36 +82,11 @@ def purge_sightings_task() -> int:
     return purge.sightings
 
 
-_last_enqueued: float | None = None
-
-
 def _interval() -> float:
     return float(getattr(settings, "PRESENCE_PURGE_INTERVAL_SECONDS", 3600))
 
 
-def enqueue_on_beat(**kwargs: Any) -> bool:
-    """The worker's beat: enqueue the purge once an interval has passed in this process and none is
-    waiting or running (the first beat only starts the interval). Returns whether it enqueued one."""
-    global _last_enqueued
-    now = time.monotonic()
-    if _last_enqueued is None:
-        _last_enqueued = now
-        return False
-    if now - _last_enqueued < _interval():
-        return False
-    _last_enqueued = now
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=purge_sightings_task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    ).exists()
-    if waiting:
-        return False
-    purge_sightings_task.enqueue()
-    return True
-
-
-def due_at_next_beat() -> None:
-    """The next beat of this process enqueues the purge (tests)."""
-    global _last_enqueued
-    _last_enqueued = float("-inf")
+# The worker's beat (``concierge.core.worker.beat_done``) enqueues the purge once an interval has passed.
+on_the_beat = OnTheBeat(lambda: purge_sightings_task, _interval)
+enqueue_on_beat = on_the_beat.enqueue_on_beat
+due_at_next_beat = on_the_beat.due_at_next_beat

@@ -239,7 +239,7 @@ def test_the_worker_beat_enqueues_the_pass_and_the_task_erases(customer, marketi
 
 
 def test_a_new_worker_waits_an_interval_before_its_first_pass(customer, marketing, clock, monkeypatch):
-    monkeypatch.setattr(retention, "_last_enqueued", None)
+    monkeypatch.setattr(retention.on_the_beat, "last_enqueued", None)  # as a new process
     assert retention.enqueue_on_beat() is False  # the first beat starts the interval
     assert retention.enqueue_on_beat() is False  # within it
     assert not DBTaskResult.objects.filter(task_path=retention.enforce_retention_task.module_path).exists()

@@ -60,7 +60,7 @@ def test_the_worker_beat_enqueues_the_purge_once_an_interval_has_passed(settings
     from django_tasks_db.models import DBTaskResult
 
     settings.PRESENCE_PURGE_INTERVAL_SECONDS = 3600
-    tasks._last_enqueued = None
+    tasks.on_the_beat.restart()
     assert tasks.enqueue_on_beat() is False  # the first beat starts the interval
     tasks.due_at_next_beat()
     assert tasks.enqueue_on_beat() is True
