@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 
 from concierge.core.errors import DomainError
 from concierge.core.forms import text_problem
+from concierge.core.paging import NumberedPages
 from concierge.customers.errors import CustomerError
 from concierge.customers.models import Address, Contract, Customer, SellerAssignment
 from concierge.customers.organizations import country_name
@@ -53,7 +54,7 @@ class OrganizationRow:
 
 
 @dataclass(frozen=True)
-class OrganizationPage:
+class OrganizationPage(NumberedPages):
     rows: list[OrganizationRow]
     total: int
     page: int
@@ -62,14 +63,6 @@ class OrganizationPage:
     sort: str
     order: str
     per_page: int = 20
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _refused(name: str, message: str) -> DomainError:

@@ -47,6 +47,7 @@ from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.core.forms import text_problem
+from concierge.core.paging import NumberedPages
 from concierge.identity.access import access_of
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
@@ -502,7 +503,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(NumberedPages):
     open_list: OpenList
     columns: list[Column]
     rows: list[Row]
@@ -519,14 +520,6 @@ class Page:
     @property
     def definition(self) -> CustomerList:
         return self.open_list.definition
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _path(obj: Any, path: str) -> Any:
