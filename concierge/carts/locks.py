@@ -20,6 +20,7 @@ from concierge.carts.actions import CartAction
 from concierge.carts.errors import CartError
 from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import check_may_purchase, check_may_transact, owns_cart
+from concierge.carts.sharing import tell_shopper_handed_back
 from concierge.core import clock, leases
 from concierge.core.errors import DomainError
 from concierge.stores.models import Store
@@ -204,6 +205,7 @@ def cart_unlock(ctx: ActingContext, *, cart: Cart, lease_token: str | None) -> C
         row = locked_cart(ctx, cart.pk, anonymous_token=None)
         leases.release(row, lease_token, codes=CART_LEASE)
         record(ctx, action=CartAction.UNLOCKED, subject_kind="cart", subject_id=row.pk)
+        tell_shopper_handed_back(ctx, row)
     return row
 
 
@@ -215,6 +217,7 @@ def cart_leases_release_for(ctx: ActingContext, *, agent: User, customer: Custom
     ):
         leases.clear(row)
         record(ctx, action=CartAction.UNLOCKED, subject_kind="cart", subject_id=row.pk, data={"session_ended": True})
+        tell_shopper_handed_back(ctx, row)
 
 
 def cart_leases_renew_for(*, agent: User, customer: Customer) -> int:

@@ -20,6 +20,7 @@ from concierge.carts.locks import check_checkout_allowed as check_checkout_allow
 from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import check_may_transact
 from concierge.carts.selectors import active_cart, cart_lines
+from concierge.carts.sharing import tell_shopper
 from concierge.catalog.models import Sku
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core import clock
@@ -193,6 +194,7 @@ def _add_line(ctx: ActingContext, cart: Cart, *, sku_id: int, quantity: int) -> 
         changes={"quantity": (before, after), **({"currency": adopted} if adopted else {})},
         data={"sku": sku.code, "version": cart.version},
     )
+    tell_shopper(ctx, cart, f"added {sku.product.name}" if before == 0 else f"added another {sku.product.name}")
     cart.lines_read = lines
 
 
@@ -249,6 +251,7 @@ def cart_set_quantity(
             changes={"quantity": (before, quantity)},
             data={"sku": line.sku.code, "version": cart.version},
         )
+        tell_shopper(ctx, cart, f"changed the quantity of {line.sku.product.name} to {quantity}")
     return cart
 
 
@@ -280,4 +283,5 @@ def cart_remove(
             changes={"quantity": (line.quantity, 0)},
             data={"sku": line.sku.code, "version": cart.version},
         )
+        tell_shopper(ctx, cart, f"removed {line.sku.product.name}")
     return cart

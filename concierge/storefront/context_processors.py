@@ -6,8 +6,10 @@ from django.utils.functional import SimpleLazyObject
 
 from concierge.carts.models import Cart
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
+from concierge.carts.sharing import cart_topic
 from concierge.catalog.pricing import buyer_for
 from concierge.catalog.selectors import categories
+from concierge.core import live
 from concierge.core.errors import DomainError
 from concierge.core.requests import ConciergeRequest
 from concierge.storefront.cart_cookie import cart_token, forget_lease, lease_token, remember_lease
@@ -25,6 +27,9 @@ def _mini_cart(request: ConciergeRequest) -> dict[str, object] | None:
     if cart is not None and lines:
         with contextlib.suppress(DomainError):  # an unpriceable line: the cart page explains it
             summary["subtotal"] = priced_cart(buyer_for(ctx, store=cart.store), cart, lines).net
+    if cart is not None and ctx.customer is not None and ctx.user is not None and not ctx.is_assisting:
+        # The shared cart: the customer's pages hear what customer service does in it (carts/sharing.py).
+        summary["live_token"] = live.stream_token(ctx.user.pk, [cart_topic(cart.pk)])
     return summary
 
 
