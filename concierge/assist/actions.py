@@ -13,6 +13,7 @@ class AssistAction(AuditAction):
     TAKEOVER_LINK_SENT = "takeover.link_sent", "Checkout link sent to the customer"
     TAKEOVER_PICKED_UP = "takeover.picked_up", "Customer picked up the prepared cart"
     SESSION_ENDED_BY_CUSTOMER = "assist.session_ended_by_customer", "Customer ended customer service's access"
+    CHANGE_UNDONE = "assist.change_undone", "A change of the session undone"
 
 
 AssistAdminAction = admin_actions("AssistAdminAction", {"sessionreason": "Session reason"}, module=__name__)

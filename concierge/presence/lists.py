@@ -121,6 +121,7 @@ class Cell(StrEnum):
     MONEY = "money"  # value and currency
     ORDER = "order"  # an order number, a link to the order page
     CART = "cart"  # a cart total, a link into the customer's cart (Access customer's account)
+    SESSION = "session"  # a link to the session's changeset (what changed in it)
     COUNT = "count"
     STATUS = "status"
 
@@ -407,8 +408,10 @@ SESSIONS = register(ListKind(
         Column("how_ended", "How it ended", Cell.STATUS, _how_ended, sort=("end_reason",)),
         Column("channel", "Where", Cell.TEXT, lambda r: r.get_channel_display(), sort=("channel",)),
         Column("ticket", "Case reference", Cell.TEXT, lambda r: r.ticket, sort=("ticket",)),
+        Column("reason", "Reason", Cell.TEXT, lambda r: r.reason, sort=("reason",)),
+        Column("changes", "What changed", Cell.SESSION, lambda r: r.pk),
     ),
-    default_columns=("name", "email", "phone", "started", "ended", "how_ended"),
+    default_columns=("name", "email", "phone", "started", "ended", "how_ended", "changes"),
     default_sort="started",
     default_descending=True,
     params=(Param("limit", "How many sessions", "int", default=20, minimum=1, maximum=100),),

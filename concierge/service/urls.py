@@ -8,6 +8,7 @@ from concierge.service import (
     list_views,
     live_views,
     privacy_views,
+    session_views,
     takeover_views,
     views,
     warehouse_views,
@@ -18,6 +19,7 @@ app_name = "service"
 urlpatterns = [
     path("", views.home, name="home"),
     path("live/here", live_views.live_here, name="live_here"),
+    path("sessions/<int:pk>/", session_views.session_changes, name="session_changes"),
     path("live/leave", live_views.live_leave, name="live_leave"),
     path("orders/", include("concierge.service.order_urls")),
     path("warehouse/", warehouse_views.warehouse, name="warehouse"),

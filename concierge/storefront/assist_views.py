@@ -1,5 +1,6 @@
 """What an agent does in the storefront while assisting: lock the customer's cart, take a lock
-over, unlock it, and bind an anonymous cart (seed 000 step 7, seed 002)."""
+over, unlock it, and bind an anonymous cart (seed 000 step 7, seed 002); and see what changed in the
+session, undoing a cart line."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
+from concierge.assist.changeset import session_changeset, undo_change
 from concierge.assist.services import session_touch
 from concierge.carts.binding import cart_bind
 from concierge.carts.locks import cart_lock, cart_unlock
@@ -103,3 +105,32 @@ def assist_heartbeat(request: ConciergeRequest) -> HttpResponse:
         return HttpResponse(status=409)
     session_touch(ctx)
     return HttpResponse(status=204)
+
+
+@require_GET
+def assist_changes(request: ConciergeRequest) -> HttpResponse:
+    """What changed in the agent's open session (the assist bar's What changed), with Undo."""
+    ctx = request.ctx
+    if not ctx.is_assisting:
+        messages.error(request, "Access a customer's account from the Customer Service page first.")
+        return redirect("storefront:home")
+    session = ctx.assisted_session
+    context = {"session": session, "objects": session_changeset(session), "may_undo": True}
+    return render(request, "storefront/assist_changes.html", context)
+
+
+@require_POST
+def assist_undo(request: ConciergeRequest, event_id: int) -> HttpResponse:
+    """Undo one cart-line change of the open session, under the agent's cart lock."""
+    ctx = request.ctx
+    if not ctx.is_assisting:
+        messages.error(request, "Access a customer's account from the Customer Service page first.")
+        return redirect("storefront:home")
+    cart = active_cart(ctx, anonymous_token=None)
+    try:
+        undo_change(ctx, event_id=event_id, lease_token=lease_token(request, cart.pk) if cart else None)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Undone: the cart line is back as it was.")
+    return redirect("storefront:assist_changes")
