@@ -45,3 +45,23 @@ def test_the_customer_sees_the_live_session_and_ends_access_now(new_page: Callab
     expect(ann.get_by_text("Jane Shopper ended your access to their account.")).to_be_visible()
     expect(ann.get_by_role("region", name="Assisted session")).to_have_count(0)
     screenshot(ann, "ledger-agent-after-end")
+
+
+def test_the_agent_undoes_a_cart_line_from_what_changed(new_page: Callable[[], Page], shop, shopper, csr):
+    ann = new_page()
+    sign_in(ann, csr.email)
+    find_and_access(ann, "shop", "Jane Shopper")
+    open_mini_cart(ann)
+    ann.get_by_role("menuitem", name="Lock").click()
+    add_product(ann, "rain shell", "Ridge Rain Shell")
+    expect(ann.locator(".mini-cart-count")).to_have_text("1")
+
+    ann.get_by_role("region", name="Assisted session").get_by_role("link", name="What changed").click()
+    cart = ann.get_by_role("region", name="Cart")
+    expect(cart).to_contain_text("Item added to the cart: Ridge Rain Shell")
+    expect(cart).to_contain_text("0 → 1")
+    screenshot(ann, "changeset-before-undo")
+    cart.get_by_role("button", name="Undo").click()
+    expect(ann.get_by_text("Undone: the cart line is back as it was.")).to_be_visible()
+    expect(ann.locator(".mini-cart-count")).to_have_text("0")
+    expect(ann.get_by_role("region", name="Cart")).to_contain_text("Already undone.")
