@@ -14,6 +14,9 @@ class AssistAction(AuditAction):
     TAKEOVER_PICKED_UP = "takeover.picked_up", "Customer picked up the prepared cart"
     SESSION_ENDED_BY_CUSTOMER = "assist.session_ended_by_customer", "Customer ended customer service's access"
     CHANGE_UNDONE = "assist.change_undone", "A change of the session undone"
+    TRANSFER_OFFERED = "assist.transfer_offered", "Session offered to another agent"
+    TRANSFER_DECLINED = "assist.transfer_declined", "Session transfer declined"
+    SESSION_TRANSFERRED = "assist.session_transferred", "Session handed over to another agent"
 
 
 AssistAdminAction = admin_actions("AssistAdminAction", {"sessionreason": "Session reason"}, module=__name__)

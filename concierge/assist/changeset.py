@@ -31,7 +31,8 @@ CART_LINE_ACTIONS = frozenset({"cart.line_added", "cart.quantity_changed", "cart
 NOT_CHANGES = frozenset(
     {
         "assist.session_started", "assist.session_ended", "assist.session_expired", "cart.locked", "cart.unlocked",
-        "cart.lock_taken_over", "takeover.cart_viewed", "order.locked", "order.unlocked",
+        "cart.lock_taken_over", "takeover.cart_viewed", "order.locked", "order.unlocked", "assist.transfer_offered",
+        "assist.transfer_declined",
     }
 )  # fmt: skip
 _SUBJECTS = {"cart": "Cart", "address": "Address", "customer": "Profile", "order": "Order"}

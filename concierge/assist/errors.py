@@ -12,6 +12,7 @@ class AssistError(StrEnum):
     REASON_UNKNOWN = "assist.reason_unknown"
     CASE_REQUIRED = "assist.case_required"
     UNDO_UNAVAILABLE = "assist.undo_unavailable"
+    TRANSFER_REFUSED = "assist.transfer_refused"
     TAKEOVER_NOT_FOUND = "assist.takeover_not_found"
     TAKEOVER_CLOSED = "assist.takeover_closed"
     PICKUP_INVALID = "assist.pickup_invalid"

@@ -27,6 +27,7 @@ _NOT_CHANGES = frozenset(
     {
         "assist.session_started", "assist.session_ended", "assist.session_expired", "cart.locked", "cart.unlocked",
         "cart.lock_taken_over", "takeover.cart_viewed", "cart.created", "order.locked", "order.unlocked",
+        "assist.transfer_offered", "assist.transfer_declined",
     }
 )  # fmt: skip
 
@@ -42,6 +43,7 @@ _IN_THEIR_WORDS = {
     "takeover.link_sent": "Sent you a checkout link",
     "payment.source_added": "Added a payment method",
     "refund.issued": "Issued a refund",
+    "assist.session_transferred": "{from_first_name} handed you over to {to_first_name} from customer service",
 }
 
 _ENDED = {

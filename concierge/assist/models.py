@@ -146,3 +146,34 @@ class CartTakeover(models.Model):
             and self.order is not None
             and self.order.is_draft
         )
+
+
+class SessionTransfer(models.Model):
+    """A warm transfer: the agent of an open session offers it, with a note, to another agent of the
+    customer's store, who accepts (and takes the session, its cart lock, reason, case and changeset)
+    or declines. At most one offer of a session is open at a time."""
+
+    class Status(models.TextChoices):
+        OFFERED = "OFFERED", "Offered"
+        ACCEPTED = "ACCEPTED", "Accepted"
+        DECLINED = "DECLINED", "Declined"
+        WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+    session = models.ForeignKey(AssistedSession, on_delete=models.CASCADE, related_name="transfers")
+    from_agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    to_agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    offered_at = models.DateTimeField(default=clock.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"], condition=models.Q(status="OFFERED"), name="assist_one_open_transfer_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} → {self.to_agent_id} ({self.status})"

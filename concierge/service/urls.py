@@ -10,6 +10,7 @@ from concierge.service import (
     privacy_views,
     session_views,
     takeover_views,
+    transfer_views,
     views,
     warehouse_views,
 )
@@ -20,6 +21,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("live/here", live_views.live_here, name="live_here"),
     path("sessions/<int:pk>/", session_views.session_changes, name="session_changes"),
+    path("transfers/<int:pk>/accept", transfer_views.transfer_accept_view, name="transfer_accept"),
+    path("transfers/<int:pk>/decline", transfer_views.transfer_decline_view, name="transfer_decline"),
     path("live/leave", live_views.live_leave, name="live_leave"),
     path("orders/", include("concierge.service.order_urls")),
     path("warehouse/", warehouse_views.warehouse, name="warehouse"),

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.assist.context import ASSISTED_SESSION_KEY
-from concierge.assist.models import AssistedSession
+from concierge.assist.models import AssistedSession, SessionTransfer
 from concierge.assist.policies import may_assist
 from concierge.assist.services import session_end, session_start
 from concierge.core import lease_tokens
@@ -132,6 +132,12 @@ def home(request: ConciergeRequest) -> HttpResponse:
             "stores": stores_named(stores_served(ctx)),
             "roles": access_of(user).roles,
             "recent_activity": recent_activity(actor_id=user.pk, limit=15),
+            # Warm transfers colleagues offered this agent (assist/transfer.py).
+            "transfers": list(
+                SessionTransfer.objects.filter(to_agent=user, status=SessionTransfer.Status.OFFERED).select_related(
+                    "from_agent", "session__customer__store"
+                )
+            ),
         },
         status=status,
     )

@@ -10,10 +10,12 @@ from functools import wraps
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge.assist.changeset import session_changeset, undo_change
+from concierge.assist.models import SessionTransfer
 from concierge.assist.services import session_touch
+from concierge.assist.transfer import transfer_candidates, transfer_offer, transfer_withdraw
 from concierge.carts.binding import cart_bind
 from concierge.carts.locks import cart_lock, cart_unlock
 from concierge.carts.selectors import active_cart
@@ -134,3 +136,44 @@ def assist_undo(request: ConciergeRequest, event_id: int) -> HttpResponse:
     else:
         messages.success(request, "Undone: the cart line is back as it was.")
     return redirect("storefront:assist_changes")
+
+
+@require_http_methods(["GET", "POST"])
+def assist_transfer(request: ConciergeRequest) -> HttpResponse:
+    """Transfer: hand the open session to a colleague of the customer's store, with a note."""
+    ctx = request.ctx
+    if not ctx.is_assisting:
+        messages.error(request, "Access a customer's account from the Customer Service page first.")
+        return redirect("storefront:home")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            offer = transfer_offer(ctx, to_user_id=request.POST.get("to", ""), note=request.POST.get("note", ""))
+        except DomainError as exc:
+            errors = exc.fields or {"to": [exc.message]}
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"Offered to {offer.to_agent.display_name}. The session stays yours until they accept."
+            )
+            return redirect("storefront:assist_transfer")
+    session = ctx.assisted_session
+    context = {
+        "session": session,
+        "candidates": transfer_candidates(ctx),
+        "pending": session.transfers.filter(status=SessionTransfer.Status.OFFERED).select_related("to_agent").first(),
+        "errors": errors,
+        "posted": request.POST if errors else {},
+    }
+    return render(request, "storefront/assist_transfer.html", context, status=400 if errors else 200)
+
+
+@assisting_post
+def assist_transfer_withdraw(request: ConciergeRequest) -> HttpResponse:
+    try:
+        transfer_withdraw(request.ctx, transfer_id=request.POST.get("transfer", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The offer is withdrawn: the session stays yours.")
+    return redirect("storefront:assist_transfer")
