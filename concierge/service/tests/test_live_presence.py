@@ -93,3 +93,14 @@ def test_the_customer_record_shows_the_presence_line(client, csr, shopper):
     client.force_login(csr, backend="concierge.identity.backends.EmailBackend")
     page = client.get(f"/service/customers/{shopper.pk}/").content.decode()
     assert live.read_stream_token(token_on(page)) == (csr.pk, [f"customer:{shopper.pk}"])
+
+
+def test_the_offline_orders_cart_page_shows_the_presence_line_on_a_topic_of_its_own(client, csr, shopper):
+    from concierge.assist.takeover import takeover_create
+    from concierge.core.context import ActingContext
+
+    takeover = takeover_create(ActingContext(user=csr), customer_id=shopper.pk)
+    client.force_login(csr, backend="concierge.identity.backends.EmailBackend")
+    page = client.get(f"/service/takeovers/{takeover.number}/").content.decode()
+    # not the cart's own topic, which the customer's pages listen on
+    assert live.read_stream_token(token_on(page)) == (csr.pk, [f"takeover:{takeover.number}"])
