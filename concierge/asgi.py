@@ -15,7 +15,7 @@ django_application = get_wsgi_application()
 
 from a2wsgi import WSGIMiddleware  # noqa: E402 - after Django is set up
 
-from concierge.core import live  # noqa: E402
+from concierge.core import live  # noqa: E402 - imports models: Django must be set up first
 
 LIVE_STREAM_PATH = "/live/stream"
 pages = WSGIMiddleware(
@@ -42,4 +42,4 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
         # receive() answers with an awaitable of its own.
         return await receive()
 
-    await pages(scope, receive_message, send)  # type: ignore[arg-type]
+    await pages(scope, receive_message, send)  # type: ignore[arg-type]  # a2wsgi types its own Scope; ours is the dict granian passes

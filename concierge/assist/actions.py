@@ -16,6 +16,7 @@ class AssistAction(AuditAction):
     CHANGE_UNDONE = "assist.change_undone", "A change of the session undone"
     TRANSFER_OFFERED = "assist.transfer_offered", "Session offered to another agent"
     TRANSFER_DECLINED = "assist.transfer_declined", "Session transfer declined"
+    TRANSFER_WITHDRAWN = "assist.transfer_withdrawn", "Session transfer withdrawn"
     SESSION_TRANSFERRED = "assist.session_transferred", "Session handed over to another agent"
 
 

@@ -32,7 +32,7 @@ NOT_CHANGES = frozenset(
     {
         "assist.session_started", "assist.session_ended", "assist.session_expired", "cart.locked", "cart.unlocked",
         "cart.lock_taken_over", "takeover.cart_viewed", "order.locked", "order.unlocked", "assist.transfer_offered",
-        "assist.transfer_declined",
+        "assist.transfer_declined", "assist.transfer_withdrawn",
     }
 )  # fmt: skip
 _SUBJECTS = {"cart": "Cart", "address": "Address", "customer": "Profile", "order": "Order"}

@@ -7,7 +7,6 @@ receiver may not serve that customer."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from django.db import transaction
 
@@ -17,7 +16,7 @@ from concierge.assist.models import AssistedSession, SessionTransfer
 from concierge.assist.policies import check_can_assist, may_assist
 from concierge.assist.services import R, _end, assisting
 from concierge.audit.services import record
-from concierge.carts.models import Cart
+from concierge.carts.locks import cart_leases_hand_over
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
@@ -94,6 +93,8 @@ def transfer_withdraw(ctx: ActingContext, *, transfer_id: object) -> SessionTran
         offer = _open_offer(transfer_id, from_agent=ctx.signed_in_user)
         offer.status, offer.decided_at = SessionTransfer.Status.WITHDRAWN, clock.now()
         offer.save(update_fields=["status", "decided_at"])
+        record(ctx, action=AssistAction.TRANSFER_WITHDRAWN, subject_kind="customer",
+               subject_id=offer.session.customer_id, data={"transfer": offer.pk})  # fmt: skip
     return offer
 
 
@@ -125,13 +126,8 @@ def transfer_accept(ctx: ActingContext, *, transfer_id: object) -> tuple[Assiste
         now = clock.now()
         session.agent, session.last_seen_at = receiver, now
         session.save(update_fields=["agent", "last_seen_at"])
-        tokens: dict[int, str] = {}
-        for cart in Cart.objects.select_for_update(of=("self",)).filter(
-            customer=session.customer, lease_holder=offer.from_agent, lease_expires_at__gt=now
-        ):
-            cart.lease_holder, cart.lease_token, cart.lease_acquired_at = receiver, secrets.token_urlsafe(32), now
-            cart.save(update_fields=["lease_holder", "lease_token", "lease_acquired_at"])
-            tokens[cart.pk] = cart.lease_token
+        tokens = cart_leases_hand_over(assisting(ctx, session), agent=offer.from_agent, to=receiver,
+                                       customer=session.customer)  # fmt: skip
         offer.status, offer.decided_at = SessionTransfer.Status.ACCEPTED, now
         offer.save(update_fields=["status", "decided_at"])
         record(assisting(ctx, session), action=AssistAction.SESSION_TRANSFERRED, subject_kind="customer",

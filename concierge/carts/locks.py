@@ -96,7 +96,7 @@ def changing_cart(
     meta = Cart._meta
     fields = meta.concrete_fields
     changes = [(meta.get_field("version"), None, F("version") + 1), (meta.get_field("updated_at"), None, clock.now())]
-    rows = carts._update(changes, returning_fields=fields)  # type: ignore[attr-defined]
+    rows = carts._update(changes, returning_fields=fields)  # type: ignore[attr-defined]  # Django's own save() path: UPDATE … RETURNING in one statement, not public API
     if not rows:
         if cart_id is None:
             return None
@@ -218,6 +218,21 @@ def cart_leases_release_for(ctx: ActingContext, *, agent: User, customer: Custom
         leases.clear(row)
         record(ctx, action=CartAction.UNLOCKED, subject_kind="cart", subject_id=row.pk, data={"session_ended": True})
         tell_shopper_handed_back(ctx, row)
+
+
+def cart_leases_hand_over(ctx: ActingContext, *, agent: User, to: User, customer: Customer) -> dict[int, str]:
+    """A warm transfer moves the live cart locks ``agent`` holds for the customer to ``to``, each
+    under a new token (the first agent's no longer works), inside the caller's transaction; audited
+    as a takeover by ``to``. Returns the new tokens by cart id, for the receiver's browser."""
+    tokens: dict[int, str] = {}
+    for row in Cart.objects.select_for_update(of=("self",)).filter(
+        customer=customer, lease_holder=agent, lease_expires_at__gt=clock.now()
+    ):
+        grant = leases.acquire(row, holder=to, ttl=cart_lease_ttl(), codes=CART_LEASE, takeover=True)
+        record(ctx, action=CartAction.LOCK_TAKEN_OVER, subject_kind="cart", subject_id=row.pk,
+               data={"previous_holder": agent.pk, "transfer": True})  # fmt: skip
+        tokens[row.pk] = grant.token
+    return tokens
 
 
 def cart_leases_renew_for(*, agent: User, customer: Customer) -> int:

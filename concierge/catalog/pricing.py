@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from concierge.catalog.errors import CatalogError
 from concierge.catalog.models import Price, PriceList, Promotion, Sku
-from concierge.core import clock
+from concierge.core import caching, clock
 from concierge.core.caching import KeptRows, kept
 from concierge.core.errors import DomainError
 from concierge.core.money import Money, minor_unit
@@ -113,7 +113,7 @@ def _kept_segment_ids(customer_id: int, version: int) -> frozenset[int]:
 def forget_segments(sender: object, instance: object, action: str, **kwargs: object) -> None:
     """Receiver of ``Customer.segments`` changes (connected in catalog/apps.py)."""
     if action.startswith("post_"):
-        _kept_segment_ids.forget()  # type: ignore[attr-defined]
+        caching.forget(_kept_segment_ids)
         if hasattr(instance, "_pricing_segment_ids"):
             delattr(instance, "_pricing_segment_ids")
 

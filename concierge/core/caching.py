@@ -21,6 +21,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _registry: list[Callable[[], None]] = []
+# Each kept function's forget, by the wrapper callers hold (``forget``).
+_forgets: dict[Callable[..., Any], Callable[..., None]] = {}
 
 
 def _forget_on_change(forget: Callable[..., None], models: Iterable[type], uid: str) -> None:
@@ -43,8 +45,8 @@ def kept(
     ttl: float, *, models: Iterable[type], max_entries: int | None = None
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Keep ``fn``'s results per process (by its hashable arguments) for ``ttl`` seconds, at most
-    ``max_entries`` of them when given. The wrapper's ``forget()`` drops them all (for a change no
-    save signal announces)."""
+    ``max_entries`` of them when given. ``forget(wrapper)`` drops them all (for a change no save
+    signal announces)."""
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         entries: dict[Hashable, tuple[float, R]] = {}
@@ -68,7 +70,7 @@ def kept(
                 entries.clear()
 
         _forget_on_change(forget, models, f"{fn.__module__}.{fn.__qualname__}")
-        wrapper.forget = forget  # type: ignore[attr-defined]
+        _forgets[wrapper] = forget
         return wrapper
 
     return decorate
@@ -112,6 +114,11 @@ class KeptRows[K: Hashable, V]:
     def forget(self, *_: Any, **__: Any) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def forget(kept_function: Callable[..., Any]) -> None:
+    """Drop everything ``kept_function`` (a :func:`kept` wrapper) keeps, in this process."""
+    _forgets[kept_function]()
 
 
 def forget_all() -> None:

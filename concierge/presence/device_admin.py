@@ -53,7 +53,7 @@ class DeviceAdmin(AuditedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
         if not change and isinstance(obj, Device):
-            request._issued_secret = services.assign_credentials(obj)  # type: ignore[attr-defined]
+            request._issued_secret = services.assign_credentials(obj)  # type: ignore[attr-defined]  # handed to response_add of the same request, which shows it once
         super().save_model(request, obj, form, change)
 
     def response_add(self, request: HttpRequest, obj: Device, post_url_continue: str | None = None) -> HttpResponse:

@@ -55,6 +55,8 @@ def test_a_warm_transfer_moves_the_session_and_the_cart_lock(ann_assisting, csr,
     assert (session.reason, session.ticket) == ("Order help", "4711")
     cart = Cart.objects.get(customer=shopper)
     assert cart.lease_holder == bob
+    moved = Event.objects.get(action="cart.lock_taken_over", subject_id=str(cart.pk))
+    assert (moved.actor_id, moved.data["previous_holder"]) == (bob.pk, csr.pk)
     # Bob's browser holds the lock: he changes the cart at once.
     sku = factories.product(store=shopper.store, name="Summit Sun Hat")
     bob_client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
@@ -90,5 +92,15 @@ def test_declined_and_withdrawn_offers_leave_the_session_with_its_agent(ann_assi
     ann_assisting.post("/assist/transfer/withdraw/", {"transfer": second.pk})
     second.refresh_from_db()
     assert second.status == "WITHDRAWN"
+    assert Event.objects.filter(action="assist.transfer_withdrawn", data__transfer=second.pk).exists()
     bob_client.post(f"/service/transfers/{second.pk}/accept")  # too late: withdrawn
     assert AssistedSession.objects.get(pk=offer.session_id).agent == csr
+
+
+def test_a_note_with_a_nul_byte_or_over_the_limit_is_refused_and_offers_nothing(ann_assisting, bob):
+    nul = ann_assisting.post("/assist/transfer/", {"to": bob.pk, "note": "call\x00back"})
+    assert nul.status_code == 400
+    long = ann_assisting.post("/assist/transfer/", {"to": bob.pk, "note": "x" * 501})
+    assert long.status_code == 400
+    assert "at most 500 characters" in long.content.decode()
+    assert not SessionTransfer.objects.exists()
