@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "concierge.returns",
     "concierge.assist",
     "concierge.presence",
+    "concierge.desk",
     "concierge.api",
     "concierge.storefront",
     "concierge.service",

@@ -15,6 +15,8 @@ from concierge.customers.directory_api import router as customer_directory_route
 from concierge.customers.organizations_api import router as organizations_router
 from concierge.customers.privacy_api import router as privacy_router
 from concierge.customers.records_api import router as customer_records_router
+from concierge.desk.analytics_api import router as desk_analytics_router
+from concierge.desk.queues_api import router as desk_queues_router
 from concierge.identity.api import router as identity_router
 from concierge.orders.amend_api import router as order_amend_router
 from concierge.orders.api import router as orders_router
@@ -60,3 +62,5 @@ api.add_router("/", customer_directory_router)
 api.add_router("/", organizations_router)
 api.add_router("/", customer_lists_router)
 api.add_router("/", presence_router)
+api.add_router("/", desk_queues_router)
+api.add_router("/", desk_analytics_router)

@@ -111,6 +111,7 @@ class Privilege(models.Model):
             ("resolve_review_hold", "Can resolve holds that need a supervisor's review"),
             ("remove_customer_data", "Can remove a customer's personal data"),
             ("manage_organizations", "Can create, activate, suspend and edit assigned customer organizations"),
+            ("view_desk", "Can open the supervisor's desk: its queues and the figures of every CSR of their stores"),
         ]
 
     def __str__(self) -> str:

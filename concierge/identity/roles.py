@@ -40,6 +40,9 @@ class Priv(StrEnum):
     REMOVE_CUSTOMER_DATA = "identity.remove_customer_data"
     # Seed 003: a seller creates, activates, suspends, re-activates and edits their organizations.
     MANAGE_ORGANIZATIONS = "identity.manage_organizations"
+    # The supervisor's desk: the team's queues and every CSR's figures in the stores served (a CSR
+    # without it sees their own figures only).
+    VIEW_DESK = "identity.view_desk"
 
 
 _CSR = frozenset(
@@ -59,7 +62,14 @@ ROLE_PRIVILEGES: dict[Role, frozenset[Priv]] = {
     Role.SHOPPER: frozenset(),
     Role.CSR: _CSR,
     Role.SUPERVISOR: _CSR
-    | {Priv.UNLOCK_ORDER, Priv.CREATE_REFUND, Priv.APPROVE_REFUND, Priv.RESOLVE_REVIEW_HOLD, Priv.REMOVE_CUSTOMER_DATA},
+    | {
+        Priv.UNLOCK_ORDER,
+        Priv.CREATE_REFUND,
+        Priv.APPROVE_REFUND,
+        Priv.RESOLVE_REVIEW_HOLD,
+        Priv.REMOVE_CUSTOMER_DATA,
+        Priv.VIEW_DESK,
+    },
     Role.SELLER: frozenset({Priv.ACT_FOR_ORGANIZATION, Priv.MANAGE_ORGANIZATIONS}),
     Role.WAREHOUSE: frozenset({Priv.RECEIVE_RETURNS}),
     Role.ADMINISTRATOR: frozenset(Priv),

@@ -25,6 +25,8 @@ urlpatterns = [
     path("transfers/<int:pk>/decline", transfer_views.transfer_decline_view, name="transfer_decline"),
     path("live/leave", live_views.live_leave, name="live_leave"),
     path("orders/", include("concierge.service.order_urls")),
+    path("desk/", include("concierge.service.desk_urls")),
+    path("desk/analytics/", include("concierge.service.desk_analytics_urls")),
     path("warehouse/", warehouse_views.warehouse, name="warehouse"),
     path("warehouse/returns/<str:rma>/", warehouse_views.warehouse_return, name="warehouse_return"),
     path("warehouse/returns/<str:rma>/receive", warehouse_views.warehouse_receive, name="warehouse_receive"),

@@ -41,6 +41,7 @@ def test_the_seed_roles_have_the_privileges_later_issues_check():
         Priv.APPROVE_REFUND,
         Priv.RESOLVE_REVIEW_HOLD,
         Priv.REMOVE_CUSTOMER_DATA,
+        Priv.VIEW_DESK,
     }
     assert ROLE_PRIVILEGES[Role.SELLER] == {Priv.ACT_FOR_ORGANIZATION, Priv.MANAGE_ORGANIZATIONS}
     assert ROLE_PRIVILEGES[Role.WAREHOUSE] == {Priv.RECEIVE_RETURNS}
