@@ -58,6 +58,7 @@ class AssistedSession(StateMachine, models.Model):
         ACCESS_LOST = "ACCESS_LOST", "Agent lost access"
         HANDED_BACK = "HANDED_BACK", "Cart handed back"
         ENDED_BY_CUSTOMER = "ENDED_BY_CUSTOMER", "Ended by the customer"
+        ENDED_BY_SUPERVISOR = "ENDED_BY_SUPERVISOR", "Ended by a supervisor"
 
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assisted_sessions")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="assisted_sessions")
@@ -69,6 +70,11 @@ class AssistedSession(StateMachine, models.Model):
     last_seen_at = models.DateTimeField(default=clock.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    # Who ended it when it was not the agent or the clock (a supervisor from the desk), and why.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [
