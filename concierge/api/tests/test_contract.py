@@ -20,6 +20,7 @@ from concierge.catalog.errors import CatalogError
 from concierge.checkout.errors import CheckoutError
 from concierge.core.errors import CommonError
 from concierge.customers.errors import CustomerError
+from concierge.desk.analytics_errors import AnalyticsError
 from concierge.identity.errors import IdentityError
 from concierge.orders.errors import OrderError
 from concierge.payments.errors import PaymentError
@@ -42,6 +43,7 @@ ERROR_ENUMS = [
     ReturnError,
     ListError,
     DeviceError,
+    AnalyticsError,
 ]
 
 
