@@ -74,17 +74,20 @@ def parse_period(params: Mapping[str, str], today: dt.date) -> Period:
     """``period`` 7, 30, 90 (days up to today) or ``custom`` with ``from`` and ``to`` (YYYY-MM-DD,
     inclusive, at most ``MAX_DAYS`` days, none after today)."""
     preset = (params.get("period") or "").strip() or DEFAULT_PRESET
-    if preset in PRESETS:
-        return Period(today - dt.timedelta(days=PRESETS[preset] - 1), today, preset)
-    if preset != "custom":
+    if preset not in PRESETS and preset != "custom":
         raise DomainError(AnalyticsError.PERIOD_INVALID, "Choose a period: the last 7, 30 or 90 days, or custom dates.",
                           status=400, fields={"period": ["Choose 7, 30, 90 or custom."]})  # fmt: skip
     raw_from, raw_to = (params.get("from") or "").strip(), (params.get("to") or "").strip()
+    # Dates given are dates, whichever the period (they are used with a custom one).
+    given = {"from": _date(raw_from, "from", "From") if raw_from else None,
+             "to": _date(raw_to, "to", "To") if raw_to else None}  # fmt: skip
+    if preset in PRESETS:
+        return Period(today - dt.timedelta(days=PRESETS[preset] - 1), today, preset)
     missing = {name: ["Enter a date."] for name, value in (("from", raw_from), ("to", raw_to)) if not value}
     if missing:
         raise DomainError(AnalyticsError.DATES_INVALID, "Custom dates need a From and a To date.", status=400,
                           fields=missing)  # fmt: skip
-    first, last = _date(raw_from, "from", "From"), _date(raw_to, "to", "To")
+    first, last = given["from"] or today, given["to"] or today  # both given (checked above)
     if last < first:
         raise DomainError(AnalyticsError.DATES_INVALID, "The To date is before the From date.", status=400,
                           fields={"to": ["On or after the From date."]})  # fmt: skip
