@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 
 import pygal
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
@@ -45,12 +46,16 @@ from concierge.desk.analytics import (
 )
 from concierge.service.views import staff_required
 
-CHART_STYLE = Style(
-    background="transparent", plot_background="transparent", foreground="#1d2430", foreground_strong="#1d2430",
-    foreground_subtle="#dde2ea", opacity=".9", opacity_hover="1", colors=("#0f5c8c", "#c2561a", "#1e6b3a", "#7b4fa0"),
-    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", title_font_size=18,
-    label_font_size=13, major_label_font_size=13, value_font_size=13, legend_font_size=14, tooltip_font_size=13,
-)  # fmt: skip
+_STYLE: dict[str, Any] = {
+    "background": "transparent", "plot_background": "transparent", "foreground": "#1d2430",
+    "foreground_strong": "#1d2430", "foreground_subtle": "#dde2ea", "opacity": ".9", "opacity_hover": "1",
+    "font_family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "title_font_size": 20,
+    "label_font_size": 15, "major_label_font_size": 15, "value_font_size": 15, "legend_font_size": 16,
+    "tooltip_font_size": 14,
+}  # fmt: skip
+CHART_STYLE = Style(colors=("#0f5c8c", "#c2561a", "#1e6b3a", "#7b4fa0"), **_STYLE)
+# Bars in a light blue, so that their numbers (dark) read on the bar and past its end alike.
+BAR_STYLE = Style(colors=("#9cc3e4",), value_colors=("#1d2430",), **_STYLE)
 
 
 @dataclass
@@ -220,7 +225,7 @@ def _accessible(svg: str, key: str, title: str, description: str) -> SafeString:
 
 def _config(**options: Any) -> dict[str, Any]:
     return {"js": [], "disable_xml_declaration": True, "style": CHART_STYLE, "width": 760, "height": 360,
-            "legend_at_bottom": True, "print_values": False, "margin": 12, **options}  # fmt: skip
+            "legend_at_bottom": True, "print_values": False, "margin": 12, "margin_right": 36, **options}  # fmt: skip
 
 
 @dataclass
@@ -236,7 +241,8 @@ def _series_chart(fig: Figures, table: Table) -> Chart:
     days = list(fig.by_day)
     every = max(1, len(days) // 8)
     chart = pygal.Line(**_config(show_minor_x_labels=False, x_labels_major_every=every, dots_size=3,
-                                 show_dots=len(days) <= 31, fill=False, min_scale=2))  # fmt: skip
+                                 show_dots=len(days) <= 31, fill=False, min_scale=2, truncate_label=-1,
+                                 stroke_style={"width": 2.5}))  # fmt: skip
     chart.title = table.title
     chart.x_labels = [format_date(d, "MMM d", locale=viewer_locale()) for d in days]
     sessions = [t.sessions for t in fig.by_day.values()]
@@ -256,9 +262,30 @@ def _series_chart(fig: Figures, table: Table) -> Chart:
 
 def _amount_formatter(currency: str) -> Callable[[float], str]:
     def formatter(value: float) -> str:
-        return format_amount(Decimal(str(value)), currency)
+        return format_amount(Decimal(str(value)).quantize(Decimal("0.01")), currency)
 
     return formatter
+
+
+def _axis_amount(currency: str) -> Callable[[float], str]:
+    def formatter(value: float) -> str:
+        return format_currency(value, currency, format="¤#,##0", locale=viewer_locale(), currency_digits=False)
+
+    return formatter
+
+
+def _axis_count(value: float) -> str:
+    return format_decimal(round(value), locale=viewer_locale())
+
+
+def _ticks(top: float, count: int = 4) -> list[float]:
+    """Round steps from 0 past ``top``, about ``count`` of them."""
+    if top <= 0:
+        return [0, 1]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return [step * i for i in range(int(top // step) + 2)]
 
 
 def _revenue_charts(fig: Figures, table: Table) -> list[Chart]:
@@ -269,8 +296,11 @@ def _revenue_charts(fig: Figures, table: Table) -> list[Chart]:
         if not ranked:
             continue
         formatter = _amount_formatter(currency)
-        chart = pygal.HorizontalBar(**_config(print_values=True, show_legend=False, value_formatter=formatter,
-                                              height=max(160, 70 + 44 * len(ranked)), show_y_guides=False))  # fmt: skip
+        ticks = _ticks(float(ranked[0][1]))
+        chart = pygal.HorizontalBar(**_config(print_values=True, show_legend=False, formatter=formatter,
+                                              value_formatter=_axis_amount(currency), y_labels=ticks,
+                                              height=max(180, 80 + 50 * len(ranked)), show_y_guides=False,
+                                              width=640, style=BAR_STYLE, truncate_label=-1))  # fmt: skip
         title = f"Assisted revenue by CSR ({currency})"
         chart.title = title
         chart.x_labels = [name for name, _ in reversed(ranked)]
@@ -284,9 +314,9 @@ def _revenue_charts(fig: Figures, table: Table) -> list[Chart]:
 
 def _funnel_chart(fig: Figures, table: Table) -> Chart:
     stages = _funnel_stages(fig.total)
-    counted: Callable[[float], str] = lambda v: format_decimal(int(v), locale=viewer_locale())  # noqa: E731
-    chart = pygal.HorizontalBar(**_config(print_values=True, show_legend=False, height=230, show_y_guides=False,
-                                          value_formatter=counted))  # fmt: skip
+    chart = pygal.HorizontalBar(**_config(print_values=True, show_legend=False, height=250, show_y_guides=False,
+                                          value_formatter=_axis_count, y_labels=_ticks(stages[0][1]), width=640,
+                                          style=BAR_STYLE, truncate_label=-1))  # fmt: skip
     chart.title = table.title
     chart.x_labels = [label for label, _ in reversed(stages)]
     chart.add("Assisted sessions", [n for _, n in reversed(stages)])
