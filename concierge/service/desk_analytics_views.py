@@ -240,13 +240,14 @@ class Chart:
 def _series_chart(fig: Figures, table: Table) -> Chart:
     days = list(fig.by_day)
     every = max(1, len(days) // 8)
+    sessions = [t.sessions for t in fig.by_day.values()]
+    orders = [t.assisted_orders for t in fig.by_day.values()]
     chart = pygal.Line(**_config(show_minor_x_labels=False, x_labels_major_every=every, dots_size=3,
-                                 show_dots=len(days) <= 31, fill=False, min_scale=2, truncate_label=-1,
+                                 show_dots=len(days) <= 31, fill=False, truncate_label=-1, value_formatter=_axis_count,
+                                 y_labels=_ticks(max([*sessions, *orders, 1])),
                                  stroke_style={"width": 2.5}))  # fmt: skip
     chart.title = table.title
     chart.x_labels = [format_date(d, "MMM d", locale=viewer_locale()) for d in days]
-    sessions = [t.sessions for t in fig.by_day.values()]
-    orders = [t.assisted_orders for t in fig.by_day.values()]
     chart.add("Assisted sessions", sessions)
     chart.add("Assisted orders", orders)
     busiest = max(fig.by_day.items(), key=lambda kv: kv[1].sessions, default=None)
@@ -284,7 +285,7 @@ def _ticks(top: float, count: int = 4) -> list[float]:
         return [0, 1]
     raw = top / count
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = max(1, next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw))
     return [step * i for i in range(int(top // step) + 2)]
 
 

@@ -45,6 +45,10 @@ def rows_of(html: str, key: str) -> list[list[str]]:
     ]
 
 
+def summary_of(html: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in rows_of(html, "summary")[1:]}
+
+
 def csv_of(user, key: str, **params) -> list[list[str]]:
     response = get(user, f"{PAGE}{key}.csv", **params)
     assert response.status_code == 200
@@ -63,7 +67,7 @@ def test_a_supervisor_sees_charts_and_tables(known):
     assert all('role="img"' in svg and "aria-labelledby" in svg for svg in svgs)
     assert "window.pygal" not in html  # no chart script: the SVG alone
     assert '<title id="chart-funnel-title">From session to order</title>' in html
-    summary = dict(map(tuple, rows_of(html, "summary")[1:]))
+    summary = summary_of(html)
     assert summary["Assisted sessions"] == "4"
     assert summary["Assisted revenue (USD)"] == "$170.00"
     assert summary["Assisted revenue (CAD)"] == "CA$80.00"
@@ -103,7 +107,7 @@ def test_every_table_downloads_as_a_csv_matching_it(known):
 
 def test_one_store(known):
     html = get(known.sam, period="7", store="ca").content.decode()
-    summary = dict(map(tuple, rows_of(html, "summary")[1:]))
+    summary = summary_of(html)
     assert summary["Assisted sessions"] == "1"
     assert "Assisted revenue (USD)" not in summary
     assert [r[0] for r in rows_of(html, "csrs")[1:]] == ["Carla Chen"]
@@ -115,7 +119,7 @@ def test_a_csr_sees_their_own_figures(known):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Your own assisted sessions" in html
-    summary = dict(map(tuple, rows_of(html, "summary")[1:]))
+    summary = summary_of(html)
     assert summary["Assisted sessions"] == "3"
     assert "Orders placed by shoppers alone" not in summary
     assert [r[0] for r in rows_of(html, "csrs")[1:]] == ["Ann Agent"]
