@@ -217,3 +217,22 @@ def test_the_presets_end_today():
     assert parse_period({"period": "90"}, today).first == dt.date(2026, 3, 18)
     custom = parse_period({"period": "custom", "from": "2026-06-01", "to": "2026-06-05"}, today)
     assert (custom.first, custom.last) == (dt.date(2026, 6, 1), dt.date(2026, 6, 5))
+
+
+def test_the_worker_beat_enqueues_the_refresh_and_the_task_fills_the_rollup(known, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from concierge.core.worker import beat_done
+    from concierge.desk import tasks
+
+    settings.DESK_ROLLUP_INTERVAL_SECONDS = 900
+    tasks.on_the_beat.restart()
+    assert tasks.enqueue_on_beat() is False  # the first beat starts the interval
+    tasks.due_at_next_beat()
+    beat_done.send(sender=None, worker_id="w1")  # the app connects the beat (apps.py)
+    assert DBTaskResult.objects.filter(task_path=tasks.refresh_rollup_task.module_path).count() == 1
+    tasks.due_at_next_beat()
+    assert tasks.enqueue_on_beat() is False  # one is waiting already
+    with clock.frozen(NOW):
+        assert tasks.refresh_rollup_task.call() > 0
+    assert RollupState.objects.filter(complete_through=dt.date(2026, 6, 14)).count() == 2
