@@ -20,6 +20,7 @@ from django.db import transaction
 
 from concierge.assist.models import AssistedSession, CartTakeover
 from concierge.audit import chain
+from concierge.audit.chainer import link_pending
 from concierge.audit.models import Event
 from concierge.catalog.models import Price, Sku
 from concierge.core import clock
@@ -87,6 +88,8 @@ def seed_desk_history(*, days: int = DAYS) -> int:
     out.sessions[0].ticket = MARK
     with transaction.atomic():
         _write(out)
+    # The cart events happened weeks ago: link them into the audit chain now, not on a later pass.
+    link_pending()
     return len(out.sessions)
 
 
