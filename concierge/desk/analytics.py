@@ -29,6 +29,7 @@ from concierge.desk.rollup import (
     AgentFacts,
     Days,
     OrderFacts,
+    Rolled,
     compute_days,
     days_from_rollup,
     local_today,
@@ -259,13 +260,13 @@ def end_label(code: str) -> str:
         return "Not recorded"
 
 
-def _store_days(store: Store, period: Period, agent_id: int | None, rolled: dt.date | None) -> Days:
+def _store_days(store: Store, period: Period, agent_id: int | None, rolled: Rolled) -> Days:
     """The store's facts over the period: the rollup's closed days, the rest live."""
     today = local_today(store)
     last = min(period.last, today)
     if period.first > last:
         return Days()
-    through = min(rolled, last) if rolled is not None else None
+    through = min(rolled.through, last) if rolled.through is not None else None
     days = Days()
     if through is not None and through >= period.first:
         days = days_from_rollup({store.pk}, period.first, through, agent_id=agent_id).get(store.pk, Days())
@@ -273,7 +274,9 @@ def _store_days(store: Store, period: Period, agent_id: int | None, rolled: dt.d
     else:
         live_from = period.first
     if live_from <= last:
-        live = compute_days(store, live_from, last, agent_id=agent_id)
+        # The floor holds for the days after the rollup's last one, which are all the live ones then.
+        floor = rolled.session_floor if through is not None and through == rolled.through else None
+        live = compute_days(store, live_from, last, agent_id=agent_id, session_floor=floor)
         days.agents.update(live.agents)
         days.orders.update(live.orders)
     return days
@@ -292,7 +295,7 @@ def figures(scope: Scope, period: Period, *, live_only: bool = False) -> Figures
     by_end: dict[str, int] = defaultdict(int)
     currencies: set[str] = set()
     for store in scope.stores:
-        days = _store_days(store, period, agent_id, rolled.get(store.pk))
+        days = _store_days(store, period, agent_id, rolled.get(store.pk, Rolled()))
         for (day, agent), facts in days.agents.items():
             for tally in (total, by_agent[agent], by_store[store.pk], by_day.setdefault(day, Tally())):
                 tally.add_agent(facts)

@@ -73,6 +73,9 @@ class RollupState(models.Model):
 
     store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="+")
     complete_through = models.DateField(null=True, blank=True)
+    # The lowest id of the store's sessions that had not ended by the end of ``complete_through``:
+    # the sessions of the days computed live are found from it by their primary key.
+    session_floor = models.BigIntegerField(null=True, blank=True)
     refreshed_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:

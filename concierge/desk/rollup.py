@@ -148,13 +148,15 @@ def sales(queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
     return rows.exclude(status=Order.Status.DRAFT).filter(exchange_for__isnull=True)
 
 
-def compute_days(store: Store, first: dt.date, last: dt.date, *, agent_id: int | None = None) -> Days:
+def compute_days(store: Store, first: dt.date, last: dt.date, *, agent_id: int | None = None,
+                 session_floor: int | None = None) -> Days:  # fmt: skip
     """Every fact of ``store`` from ``first`` to ``last`` (its days, inclusive); ``agent_id``: that
-    agent's only (and no shopper-alone orders)."""
+    agent's only (and no shopper-alone orders). ``session_floor``: no session that ends in the span
+    has a lower id (``RollupState.session_floor``), so the sessions are read by primary key."""
     zone = zone_of(store)
     start, end = span(store, first, last)
     days = Days()
-    _sessions(days, store, zone, start, end, agent_id)
+    _sessions(days, store, zone, start, end, agent_id, session_floor)
     _takeovers(days, store, zone, start, end, agent_id)
     _orders(days, store, zone, start, end, agent_id)
     _returns(days, store, zone, start, end, agent_id)
@@ -163,8 +165,10 @@ def compute_days(store: Store, first: dt.date, last: dt.date, *, agent_id: int |
 
 
 def _sessions(days: Days, store: Store, zone: ZoneInfo, start: dt.datetime, end: dt.datetime,
-              agent_id: int | None) -> None:  # fmt: skip
+              agent_id: int | None, floor: int | None = None) -> None:  # fmt: skip
     rows = AssistedSession.objects.filter(customer__store_id=store.pk, ended_at__gte=start, ended_at__lt=end)
+    if floor is not None:
+        rows = rows.filter(pk__gte=floor)
     if agent_id is not None:
         rows = rows.filter(agent_id=agent_id)
     placed_in_it = sales().filter(
@@ -332,6 +336,20 @@ def _first_day(store: Store, yesterday: dt.date) -> dt.date:
     return max(floor, oldest.astimezone(zone_of(store)).date())
 
 
+def _session_floor(store: Store, through: dt.date) -> int:
+    """The lowest id of the store's sessions not ended by the end of ``through`` (or, if every
+    session had, the next id there will be)."""
+    _, end = span(store, through, through)
+    sessions = AssistedSession.objects.filter(customer__store_id=store.pk)
+    still_on = (
+        sessions.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end)).order_by("pk").values_list("pk", flat=True)
+    )
+    lowest = still_on.first()
+    if lowest is not None:
+        return lowest
+    return (AssistedSession.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+
 def refresh(*, now: dt.datetime | None = None, chunk_days: int = 31) -> Refreshed:
     """Roll up every closed day of every store not yet rolled up, and recompute the last
     ``SETTLE_DAYS`` closed days. Idempotent: a day computed again is replaced whole."""
@@ -352,15 +370,28 @@ def refresh(*, now: dt.datetime | None = None, chunk_days: int = 31) -> Refreshe
             done.rows += write_days(store, day, last)
             done.days += (last - day).days + 1
             day = last + dt.timedelta(days=1)
-        RollupState.objects.filter(pk=state.pk).update(complete_through=yesterday, refreshed_at=now)
+        RollupState.objects.filter(pk=state.pk).update(
+            complete_through=yesterday, refreshed_at=now, session_floor=_session_floor(store, yesterday)
+        )
         done.stores += 1
     return done
 
 
-def rolled_through(store_ids: set[int] | frozenset[int]) -> dict[int, dt.date | None]:
-    """Per store, the last day its rollup holds."""
-    found = dict(RollupState.objects.filter(store_id__in=store_ids).values_list("store_id", "complete_through"))
-    return {store_id: found.get(store_id) for store_id in store_ids}
+@dataclass(frozen=True)
+class Rolled:
+    through: dt.date | None = None
+    session_floor: int | None = None
+
+
+def rolled_through(store_ids: set[int] | frozenset[int]) -> dict[int, Rolled]:
+    """Per store, the last day its rollup holds and its session floor."""
+    found = {
+        store_id: Rolled(through, floor)
+        for store_id, through, floor in RollupState.objects.filter(store_id__in=store_ids).values_list(
+            "store_id", "complete_through", "session_floor"
+        )
+    }
+    return {store_id: found.get(store_id, Rolled()) for store_id in store_ids}
 
 
 def merge_days(into: Days, other: Days) -> None:

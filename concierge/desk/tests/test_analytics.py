@@ -10,13 +10,14 @@ from decimal import Decimal
 
 import pytest
 
+from concierge.assist.models import AssistedSession
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.desk import rollup
 from concierge.desk.analytics import Figures, Period, analytics_scope, figures, parse_period
 from concierge.desk.models import AgentDay, OrderDay, RollupState
-from concierge.desk.tests.analytics_fixture import NOW, Known, build
+from concierge.desk.tests.analytics_fixture import NOW, Known, at, build
 from concierge.orders.models import Order
 from concierge.testing import factories
 
@@ -145,7 +146,10 @@ def test_the_rollup_with_today_live_equals_the_direct_computation(known):
     with clock.frozen(NOW):
         done = rollup.refresh()
     assert done.stores == 2
-    assert RollupState.objects.get(store=known.us).complete_through == dt.date(2026, 6, 14)
+    state = RollupState.objects.get(store=known.us)
+    assert state.complete_through == dt.date(2026, 6, 14)
+    # Today's sessions (S3 and the open one) are read from the lowest id not ended by yesterday's end.
+    assert state.session_floor == AssistedSession.objects.get(ended_at=at(6, 15, 14, 20)).pk
     assert AgentDay.objects.filter(day=dt.date(2026, 6, 15)).count() == 0  # today is never rolled up
     assert OrderDay.objects.filter(store=known.us, day=dt.date(2026, 6, 10), agent=known.ann).get().orders == 1
     # The rollup is what is read: a change to the base rows of a closed day does not show until the
