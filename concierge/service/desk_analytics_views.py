@@ -244,7 +244,7 @@ def _series_chart(fig: Figures, table: Table) -> Chart:
     orders = [t.assisted_orders for t in fig.by_day.values()]
     chart = pygal.Line(**_config(show_minor_x_labels=False, x_labels_major_every=every, dots_size=3,
                                  show_dots=len(days) <= 31, fill=False, truncate_label=-1, value_formatter=_axis_count,
-                                 y_labels=_ticks(max([*sessions, *orders, 1])),
+                                 y_labels=_ticks(max([*sessions, *orders, 1]), whole=True),
                                  stroke_style={"width": 2.5}))  # fmt: skip
     chart.title = table.title
     chart.x_labels = [format_date(d, "MMM d", locale=viewer_locale()) for d in days]
@@ -279,13 +279,15 @@ def _axis_count(value: float) -> str:
     return format_decimal(round(value), locale=viewer_locale())
 
 
-def _ticks(top: float, count: int = 4) -> list[float]:
-    """Round steps from 0 past ``top``, about ``count`` of them."""
+def _ticks(top: float, count: int = 4, *, whole: bool = False) -> list[float]:
+    """Round steps from 0 past ``top``, about ``count`` of them (``whole``: steps of whole numbers
+    that read as counts, never 2.5)."""
     if top <= 0:
         return [0, 1]
     raw = top / count
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = max(1, next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw))
+    steps = (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)
+    step = max(1, next(m * magnitude for m in steps if m * magnitude >= raw))
     return [step * i for i in range(int(top // step) + 2)]
 
 
@@ -315,9 +317,10 @@ def _revenue_charts(fig: Figures, table: Table) -> list[Chart]:
 
 def _funnel_chart(fig: Figures, table: Table) -> Chart:
     stages = _funnel_stages(fig.total)
+    ticks = _ticks(stages[0][1], whole=True)
     chart = pygal.HorizontalBar(**_config(print_values=True, show_legend=False, height=250, show_y_guides=False,
-                                          value_formatter=_axis_count, y_labels=_ticks(stages[0][1]), width=640,
-                                          style=BAR_STYLE, truncate_label=-1))  # fmt: skip
+                                          value_formatter=_axis_count, y_labels=ticks, width=640, style=BAR_STYLE,
+                                          truncate_label=-1))  # fmt: skip
     chart.title = table.title
     chart.x_labels = [label for label, _ in reversed(stages)]
     chart.add("Assisted sessions", [n for _, n in reversed(stages)])
