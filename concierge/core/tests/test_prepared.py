@@ -37,7 +37,8 @@ def test_a_user_with_their_customer_and_store_is_the_querysets_answer(store):
     assert fields(user) == fields(expected)
     assert fields(user.customer) == fields(expected.customer)
     assert fields(user.customer.store) == fields(expected.customer.store)
-    assert user.last_login == expected.last_login and user.date_joined == expected.date_joined
+    assert user.last_login == expected.last_login
+    assert user.date_joined == expected.date_joined
 
 
 def test_a_staff_user_without_a_customer_reads_none_without_another_query(store):
@@ -45,9 +46,8 @@ def test_a_staff_user_without_a_customer_reads_none_without_another_query(store)
 
     user = WITH_CUSTOMER.first(pk=agent.pk)
 
-    with CaptureQueriesContext(connection) as queries:
-        with pytest.raises(User.customer.RelatedObjectDoesNotExist):
-            _ = user.customer
+    with CaptureQueriesContext(connection) as queries, pytest.raises(User.customer.RelatedObjectDoesNotExist):
+        _ = user.customer
     assert len(queries) == 0
     assert fields(user) == fields(User.objects.get(pk=agent.pk))
 
