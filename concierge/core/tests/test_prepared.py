@@ -26,10 +26,11 @@ def fields(obj):
 
 def test_a_user_with_their_customer_and_store_is_the_querysets_answer(store):
     customer = factories.shopper(store=store)
-    expected = User.objects.select_related("customer__store").get(pk=customer.user_id)
+    assert customer.user is not None
+    expected = User.objects.select_related("customer__store").get(pk=customer.user.pk)
 
     with CaptureQueriesContext(connection) as queries:
-        user = WITH_CUSTOMER.first(pk=customer.user_id)
+        user = WITH_CUSTOMER.first(pk=customer.user.pk)
         # the customer and the store came with the user: reading them asks nothing more
         assert user.customer.store.name == store.name
 
@@ -75,6 +76,9 @@ def test_a_stand_in_the_sql_does_not_take_exactly_once_is_refused():
     twice = PreparedQuery(lambda pk: User.objects.filter(pk=pk) | User.objects.filter(id=pk), pk=-7_000_000_002)
     with pytest.raises(ValueError, match="2 times"):
         twice.run(pk=1)
-    values = PreparedQuery(lambda pk: User.objects.filter(pk=pk).values("email"), pk=-7_000_000_003)
+    values: PreparedQuery[User] = PreparedQuery(
+        lambda pk: User.objects.filter(pk=pk).values("email"),  # type: ignore[arg-type,return-value]  # refused: what this test shows
+        pk=-7_000_000_003,
+    )
     with pytest.raises(ValueError, match="plain model queryset"):
         values.run(pk=1)
