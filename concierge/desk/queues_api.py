@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from concierge.api.schemas import ERRORS_AUTH, ErrorOut
@@ -377,4 +377,4 @@ def desk_session_transfer_route(
     them when they accept it on their Customer Service page."""
     check_desk(request.ctx)
     offer = session_transfer_by_supervisor(request.ctx, session_id=session_id, to_user_id=body.to, note=body.note)
-    return 201, DeskTransferOut(transfer=offer.pk, to=offer.to_agent.display_name, status=offer.status)
+    return Status(201, DeskTransferOut(transfer=offer.pk, to=offer.to_agent.display_name, status=offer.status))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -62,7 +63,7 @@ def canadian(other_store):
 @pytest.fixture
 def world(store, other_store, shopper, other_shopper, canadian, csr, csr_other_store, administrator):
     """One row of every queue in each store."""
-    rows = {
+    rows: dict[str, Any] = {
         "held": on_hold(shopper, store),
         "held_ca": on_hold(canadian, other_store),
         "refund": awaiting_refund(administrator, other_shopper, store),
