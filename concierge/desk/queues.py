@@ -94,7 +94,7 @@ class Queue:
     key: str
     name: str
     rows: Callable[[frozenset[int], dt.datetime], QuerySet]
-    sorts: Mapping[str, tuple[str, ...]]  # sort key → the fields or annotations it orders by
+    sorts: Mapping[str, tuple[str, ...]]  # sort key → the fields or annotations it orders by (ascending)
     default_sort: str
     default_descending: bool = False
     annotate: Callable[[QuerySet], QuerySet] = lambda qs: qs
@@ -238,13 +238,15 @@ def _name(first: str | None, last: str | None, fallback: str | None = "") -> str
     return f"{first or ''} {last or ''}".strip() or (fallback or "")
 
 
-def _lock_row(values: tuple, stores: Mapping[int, Store]) -> LockRow:
+def _lock_row(values: tuple, stores: Mapping[int, Store], now: dt.datetime) -> LockRow:
     kind, pk, ref, cust_first, cust_last, cust_org, holder_first, holder_last, holder_email, store_id, since, \
         expires = values  # fmt: skip
     customer = cust_org if cust_org and not (cust_first or cust_last) else _name(cust_first, cust_last)
     ttl = ORDER_LEASE_TTL if kind == "order" else cart_lease_ttl()
-    # Each renewal pushes the expiry out by the lease's time to live: it was last renewed a TTL before.
-    renewed = max(since, expires - ttl) if since is not None else expires - ttl
+    # Each renewal pushes the expiry out by the lease's time to live: it was last renewed a TTL before
+    # its expiry (never later than now, nor before it was taken).
+    renewed = min(expires - ttl, now)
+    renewed = max(since, renewed) if since is not None else renewed
     return LockRow(kind=kind, pk=pk, label=ref if kind == "order" else (customer or "A shopper's cart"),
                    customer=customer or "Guest", holder=_name(holder_first, holder_last, holder_email),
                    store=stores.get(store_id), since=since, expires_at=expires, last_renewed=renewed,
@@ -333,6 +335,10 @@ class Page(NumberedPages):
     store: Store | None
 
 
+def _flip(field: str) -> str:
+    return field[1:] if field.startswith("-") else f"-{field}"
+
+
 def queue_count(scope: Scope, queue: Queue) -> int:
     return queue.rows(scope.store_ids, scope.now).count()
 
@@ -356,11 +362,11 @@ def queue_page(
     total = rows.count()
     pages = max(1, -(-total // size))
     page = min(max(1, page), pages)
-    order = [*((f"-{f}" if descending else f) for f in queue.sorts[sort]), "-pk" if descending else "pk"]
+    order = [*(_flip(f) if descending else f for f in queue.sorts[sort]), "-pk" if descending else "pk"]
     window = slice((page - 1) * size, page * size)
     if queue is LOCKS:
         stores = {s.pk: s for s in stores_named(scope.store_ids)}
-        built: list[Any] = [_lock_row(v, stores) for v in rows.order_by(*order)[window]]
+        built: list[Any] = [_lock_row(v, stores, scope.now) for v in rows.order_by(*order)[window]]
     else:
         built = list(queue.annotate(rows).order_by(*order)[window])
         queue.finish(built, scope.now)

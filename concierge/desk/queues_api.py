@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from concierge.api.schemas import ERRORS_AUTH, ErrorOut
+from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS
 from concierge.assist.supervision import (
     END_NOTE_MAX,
@@ -49,6 +49,7 @@ router = Router(tags=["supervisor's desk"])
 # Every desk route answers 401/403 with the API's error shape.
 DESK_ERRORS = ERRORS_AUTH
 NOT_FOUND = {404: ErrorOut}
+READ_ERRORS = {**ERRORS_INPUT, **DESK_ERRORS}  # a query the schema refuses is 422 `request.invalid`
 ACTION_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 412: ErrorOut, 422: ErrorOut, **DESK_ERRORS}
 
 Direction = Literal["", "asc", "desc"]
@@ -235,7 +236,7 @@ def _page(request: ConciergeRequest, queue: Queue, params: DeskQueryBase) -> Pag
     return queue_page(scope, queue, sort=getattr(params, "sort", ""), descending=descending, page=params.page)
 
 
-@router.get("/service/desk/counts", response={200: DeskCountsOut, **DESK_ERRORS})
+@router.get("/service/desk/counts", response={200: DeskCountsOut, **READ_ERRORS})
 def desk_counts(request: ConciergeRequest, store: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None) -> Any:
     """How many rows each queue has now, in the stores you serve (or the one named)."""
     counts = queue_counts(desk_scope(request.ctx, store_id=store))
@@ -243,7 +244,7 @@ def desk_counts(request: ConciergeRequest, store: Annotated[int | None, Query(ge
                          sessions=counts[SESSIONS.key])  # fmt: skip
 
 
-@router.get("/service/desk/on-hold", response={200: DeskHeldPage, **DESK_ERRORS})
+@router.get("/service/desk/on-hold", response={200: DeskHeldPage, **READ_ERRORS})
 def desk_on_hold(request: ConciergeRequest, params: Query[HeldQuery]) -> Any:
     """Orders On Hold, with their holds and how long they have waited."""
     page = _page(request, HELD, params)
@@ -264,7 +265,7 @@ def _labels(holds: list[Any]) -> list[str]:
     return [h.rule.name if h.rule is not None else h.reason.split(":", 1)[0] for h in holds]
 
 
-@router.get("/service/desk/refunds", response={200: DeskRefundPage, **DESK_ERRORS})
+@router.get("/service/desk/refunds", response={200: DeskRefundPage, **READ_ERRORS})
 def desk_refunds(request: ConciergeRequest, params: Query[RefundQuery]) -> Any:
     """Refunds awaiting approval."""
     page = _page(request, REFUNDS, params)
@@ -288,14 +289,14 @@ def _lock_out(lock: LockRow) -> DeskLockOut:
                        since=lock.since, last_renewed=lock.last_renewed, expires_at=lock.expires_at)  # fmt: skip
 
 
-@router.get("/service/desk/locks", response={200: DeskLockPage, **DESK_ERRORS})
+@router.get("/service/desk/locks", response={200: DeskLockPage, **READ_ERRORS})
 def desk_locks(request: ConciergeRequest, params: Query[LockQuery]) -> Any:
     """Orders open for editing and customers' carts locked by customer service, now."""
     page = _page(request, LOCKS, params)
     return DeskLockPage(rows=[_lock_out(lock) for lock in page.rows], **_info(page))
 
 
-@router.get("/service/desk/sessions", response={200: DeskSessionPage, **DESK_ERRORS})
+@router.get("/service/desk/sessions", response={200: DeskSessionPage, **READ_ERRORS})
 def desk_sessions(request: ConciergeRequest, params: Query[SessionQuery]) -> Any:
     """Live assisted sessions."""
     page = _page(request, SESSIONS, params)
@@ -359,7 +360,7 @@ def desk_session_end_route(
 
 
 @router.get("/service/desk/sessions/{session_id}/colleagues",
-            response={200: list[DeskColleagueOut], **NOT_FOUND, 409: ErrorOut, **DESK_ERRORS})  # fmt: skip
+            response={200: list[DeskColleagueOut], **NOT_FOUND, 409: ErrorOut, **READ_ERRORS})  # fmt: skip
 def desk_session_colleagues(request: ConciergeRequest, session_id: Annotated[int, Field(ge=1, le=2**63 - 1)]) -> Any:
     """Whom the session may be transferred to: agents of the customer's store signed in lately."""
     check_desk(request.ctx)
