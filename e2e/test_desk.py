@@ -101,6 +101,7 @@ def test_a_supervisor_works_the_desks_queues(
 
     # Ann's next step tells her
     ann.goto("/account/")
-    expect(ann.get_by_text(f"{supervisor.display_name} ended your session on behalf of Jane Shopper. Reason: Jane "
-                           "asked to speak to a supervisor. You are signed in as yourself.")).to_be_visible()  # fmt: skip
+    told = (f"{supervisor.display_name} ended your session on behalf of Jane Shopper. Reason: Jane asked to speak to "
+            "a supervisor. You are signed in as yourself.")  # fmt: skip
+    expect(ann.get_by_text(told)).to_be_visible()
     screenshot(ann, "desk-agent-told-1280")
