@@ -390,27 +390,28 @@ def desk_refund(ctx: ActingContext, refund_id: int) -> Refund:
     return refund
 
 
-def _decide(ctx: ActingContext, refund_id: int, version: int | None, decide: Callable[[EditGuard], Refund]) -> Refund:
+def _decide(
+    ctx: ActingContext, refund_id: int, version: int | None, decide: Callable[[int, EditGuard], Refund]
+) -> Refund:
     """Approve or Reject in place: open the order for editing (as Edit does: its version, if the
     queue named it, must be the one shown), then decide under that lock and version — the decision
     is a save, which unlocks the order; a refused decision lets go of the lock it took."""
-    refund = desk_refund(ctx, refund_id)
-    order = refund.order
-    grant = order_lock(ctx, order_id=order.pk, expected_version=version)
-    guard = EditGuard(version=Order.objects.filter(pk=order.pk).values_list("version", flat=True).first(),
+    order_id = desk_refund(ctx, refund_id).order_id
+    grant = order_lock(ctx, order_id=order_id, expected_version=version)
+    guard = EditGuard(version=Order.objects.filter(pk=order_id).values_list("version", flat=True).first(),
                       lease_token=grant.token)  # fmt: skip
     try:
-        return decide(guard)
+        return decide(order_id, guard)
     except DomainError:
         with contextlib.suppress(DomainError):
-            order_unlock(ctx, order_id=order.pk, lease_token=grant.token, reason="closed")
+            order_unlock(ctx, order_id=order_id, lease_token=grant.token, reason="closed")
         raise
 
 
 def desk_refund_approve(ctx: ActingContext, *, refund_id: int, version: int | None = None) -> Refund:
     """Approve a refund from the queue (never one's own: ``order_refund_approve`` refuses it)."""
-    return _decide(ctx, refund_id, version, lambda guard: order_refund_approve(
-        ctx, order_id=desk_refund(ctx, refund_id).order_id, refund_id=refund_id, guard=guard))  # fmt: skip
+    return _decide(ctx, refund_id, version, lambda order_id, guard: order_refund_approve(
+        ctx, order_id=order_id, refund_id=refund_id, guard=guard))  # fmt: skip
 
 
 def desk_refund_reject(ctx: ActingContext, *, refund_id: int, reason: str, version: int | None = None) -> Refund:
@@ -418,9 +419,8 @@ def desk_refund_reject(ctx: ActingContext, *, refund_id: int, reason: str, versi
     reason = (reason or "").strip()
     if problem := text_problem(reason, limit=NOTE_MAX, required="Give a reason for rejecting the refund."):
         raise DomainError(PaymentError.REFUND_INVALID, problem, status=422, fields={"reason": [problem]})
-    return _decide(ctx, refund_id, version, lambda guard: order_refund_reject(
-        ctx, order_id=desk_refund(ctx, refund_id).order_id, refund_id=refund_id, guard=guard,
-        reason=reason))  # fmt: skip
+    return _decide(ctx, refund_id, version, lambda order_id, guard: order_refund_reject(
+        ctx, order_id=order_id, refund_id=refund_id, guard=guard, reason=reason))  # fmt: skip
 
 
 def desk_order_unlock(ctx: ActingContext, *, number: str, reason: str) -> tuple[Order, int | None]:
