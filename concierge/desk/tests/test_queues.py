@@ -341,3 +341,12 @@ def test_age_in_words():
     assert age_words(dt.timedelta(minutes=1)) == "1 minute"
     assert age_words(dt.timedelta(hours=2, minutes=5)) == "2 hours 5 minutes"
     assert age_words(dt.timedelta(days=3, hours=1, minutes=9)) == "3 days 1 hour"
+
+
+def test_a_queue_is_paged_and_a_page_past_the_end_is_the_last(supervisor, store, world):
+    scope = desk_scope(ActingContext(user=supervisor))
+    first = queue_page(scope, HELD, sort="number", page=1, size=1)
+    second = queue_page(scope, HELD, sort="number", page=2, size=1)
+    assert (first.total, first.pages, first.has_next, second.has_previous) == (2, 2, True, True)
+    assert {first.rows[0].number, second.rows[0].number} == {world["held"].number, world["held_ca"].number}
+    assert queue_page(scope, HELD, sort="number", page=9, size=1).page == 2
