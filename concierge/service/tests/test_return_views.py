@@ -194,6 +194,19 @@ def test_search_by_each_term_and_more_terms_narrow(warehouse, shopper, other_sho
     assert "Not a date" in bad.text
 
 
+def test_search_with_no_term_says_what_to_enter_and_lists_nothing(warehouse, shopper, store, csr):
+    ret = a_return(csr, delivered_order(shopper, store, (SHOE,)))
+    client = browser(warehouse)
+    # the tab opened: no advice yet
+    assert "Enter at least one search term" not in client.get(url("warehouse")).text
+    # Search with every term empty, as the form sends it
+    page = client.get(url("warehouse"), {"rma": "", "order_number": "", "name": "", "email": "", "status": "",
+                                         "created_from": "", "created_to": ""})  # fmt: skip
+    assert page.status_code == 200
+    assert "Enter at least one search term" in page.text
+    assert url("warehouse_return", ret.rma) not in page.text
+
+
 def test_receive_in_two_parts_completes_the_return_and_issues_its_refund(warehouse, shopper, store, csr):
     order = delivered_order(shopper, store, (SHOE,))
     ret = a_return(csr, order)
