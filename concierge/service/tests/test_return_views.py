@@ -328,6 +328,9 @@ def test_a_received_return_waiting_for_approval_on_the_tab_and_in_the_warehouse(
     tab = browser(csr).get(url("order", order.number) + "?tab=returns").text
     assert "Received in full." in tab
     assert "the refund is awaiting approval by a second person with the Approve Refund privilege" in tab
+    # the refunds list names the return by its RMA, once
+    assert f'data-testid="refund-rma">· {ret.rma}<' in tab
+    assert "RMA RMA-" not in tab
     # a supervisor approves it on the Payments tab: it is issued and the return completes
     sam = editing(supervisor, order)
     refund = Refund.objects.get(rma=ret.rma)
