@@ -132,6 +132,7 @@ def test_an_exchange_for_the_same_sku_ships_at_once_without_receipt(new_page, st
     exchange = Return.objects.get(order=order).exchange_order
     expect(ann.get_by_role("link", name=exchange.number)).to_be_visible()
     expect(ann.get_by_text("In Progress")).to_be_visible()
+    expect(ann.locator("dl.facts")).to_contain_text("No refund")  # an even exchange: nothing to refund
     both_widths(ann, "exchange-wizard-done")
     ann.get_by_role("link", name=exchange.number).click()
     expect(ann.get_by_role("heading", name=re.compile(f"Order {exchange.number}"))).to_contain_text("In Progress")
