@@ -184,6 +184,10 @@ class Command(BaseCommand):
             orders += seed_pickups(customers=[c for c in buyers if c.store_id == stores["us"].pk])
             done("pickup orders")
             seed_associates(store=stores["us"], password_hash=password_hash)  # shoppers buying for accounts
+            # Jane, the associates and the guest were given their addresses directly: their Default
+            # Billing Address line, as the Users and Accounts search shows and sorts it.
+            for customer in Customer.objects.filter(billing_summary="", addresses__is_default_billing=True):
+                refresh_billing_summary(customer)
             done("associates")
             seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
             done("data policies")
