@@ -256,6 +256,8 @@ def session_changeset(session: AssistedSession) -> list[ChangedObject]:
                 label = f"Address · {addresses[key[1]]}"
             objects[key] = ChangedObject(label=label)
         words = describe(event.action)
+        if event.action == AssistAction.CHANGE_UNDONE and event.data.get("undid"):
+            words = f"Undone: {describe(str(event.data['undid']))}"
         if event.data.get("sku"):
             words = f"{words}: {names.get(str(event.data['sku']), event.data['sku'])}"
         change = Change(event=event, words=words, diff=_diff(event))
