@@ -46,6 +46,8 @@ ADDRESS_ACTIONS = frozenset({CustomerAction.ADDRESS_ADDED, CustomerAction.ADDRES
                              CustomerAction.ADDRESS_REMOVED})  # fmt: skip
 PROFILE_ACTIONS = frozenset({CustomerAction.UPDATED})
 RECORD_ACTIONS = ADDRESS_ACTIONS | PROFILE_ACTIONS
+# The profile's fields an undo puts back through the Customer Profile's Save (``records.py``).
+PROFILE_FIELDS = frozenset({*records.USER_FIELDS, *records.ACCOUNT_FIELDS, "preferred_locale"})
 UNDOABLE_ACTIONS = CART_LINE_ACTIONS | RECORD_ACTIONS
 # Every address event names its address (``data["address"]``): the changeset shows one object per address.
 ADDRESS_EVENTS = frozenset(a for a in CustomerAction if a.value.startswith("address."))
@@ -148,6 +150,8 @@ def _record_refusal(session: AssistedSession, event: Event) -> str:
     if event.action == CustomerAction.UPDATED:
         if not changes:
             return "Nothing to put back."
+        if set(changes) - PROFILE_FIELDS:
+            return "Only the profile's own fields can be undone here."
         moved = [records.PROFILE_WORDS.get(n, n) for n, pair in changes.items()
                  if str(getattr(customer, n, "") or "") != str(pair[1] or "")]  # fmt: skip
         return f"{', '.join(moved)} changed again since." if moved else ""
@@ -181,6 +185,8 @@ def _undo_request_ids(session: AssistedSession) -> set[str]:
 
 def why_not_undoable(session: AssistedSession, event: Event, *, undo_requests: set[str] | None = None) -> str:
     """Why ``event`` cannot be undone now ("" when it can)."""
+    if event.action in ADDRESS_EVENTS and event.action not in UNDOABLE_ACTIONS:
+        return "Choose the default address again in the address book."
     if event.action not in UNDOABLE_ACTIONS:
         return "Only cart lines, addresses and profile fields can be undone here."
     if session.ended_at is not None:

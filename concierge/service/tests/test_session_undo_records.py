@@ -6,6 +6,7 @@ is audited, and is refused with a reason when the record has moved on since."""
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -89,6 +90,13 @@ def test_an_address_edit_and_a_profile_field_are_undone_from_what_changed(sessio
     assert all(e.actor_label == "Ann Agent" and e.on_behalf_of_id == shopper.pk for e in undone)
     # The undo's own edits are audited changes of the session too, and are not offered Undo again.
     assert "This change was an undo." in page
+    # Jane's ledger lists the changes, not the record's lock the undo took and let go.
+    jane = Client()
+    jane.force_login(shopper.user, backend="concierge.identity.backends.EmailBackend")
+    ledger = jane.get("/account/customer-service/").content.decode()
+    assert "Changed an address" in ledger
+    assert "Record opened for editing" not in ledger
+    assert "Record closed" not in ledger
 
 
 def test_an_address_added_is_removed_and_an_address_removed_is_restored(session, shopper):
@@ -183,3 +191,22 @@ def test_the_profile_form_refuses_bad_input_with_field_errors(session, shopper):
     assert "Enter a first name." in page
     assert "at most" in page.lower() or "characters" in page
     assert "Enter a telephone number" in page
+
+
+def test_a_profile_change_the_profile_form_does_not_make_is_not_offered_undo(session, shopper):
+    """A change of the record that the Customer Profile's Save cannot put back (here the preferred
+    currency) is listed, and refused with the reason, instead of an undo that would change nothing."""
+    from concierge.assist.services import assisting
+    from concierge.audit.services import record
+    from concierge.core.context import ActingContext
+
+    client, assisted, _ = session
+    ctx = assisting(ActingContext(user=assisted.agent), assisted)
+    with transaction.atomic():
+        event = record(ctx, action="customer.updated", subject_kind="customer", subject_id=shopper.pk,
+                       changes={"preferred_currency": ("USD", "EUR")})  # fmt: skip
+    page = client.get("/assist/changes/").content.decode()
+    assert "Only the profile&#x27;s own fields can be undone here." in page
+    page = undo(client, event)
+    assert "This change cannot be undone: Only the profile" in page
+    assert not Event.objects.filter(action="assist.change_undone").exists()
