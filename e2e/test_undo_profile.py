@@ -83,6 +83,17 @@ def test_the_agent_undoes_an_address_edit_and_a_profile_field(new_page: Callable
     ann.goto("/account/")
     expect(ann.locator("main")).not_to_contain_text("+1 512 555 0100")
 
+    # Back in the console as herself, the session's page shows the same changes, for review only.
+    from concierge.assist.models import AssistedSession
+
+    session = AssistedSession.objects.get(agent=csr)
+    ann.get_by_role("button", name="Sign in as Yourself").click()
+    ann.goto(f"/service/sessions/{session.pk}/")
+    expect(ann.get_by_role("heading", name="What changed in the session")).to_be_visible()
+    expect(ann.get_by_role("region", name="Profile")).to_contain_text("Undone: Customer details changed")
+    expect(ann.get_by_role("button", name="Undo")).to_have_count(0)
+    at_both_widths(ann, "undo-console-review")
+
 
 def test_an_undo_overtaken_by_a_later_edit_is_refused(new_page: Callable[[], Page], shop, shopper, csr):
     ann = new_page()
