@@ -210,3 +210,27 @@ def test_a_profile_change_the_profile_form_does_not_make_is_not_offered_undo(ses
     page = undo(client, event)
     assert "This change cannot be undone: Only the profile" in page
     assert not Event.objects.filter(action="assist.change_undone").exists()
+
+
+def test_remove_customer_data_redacts_the_streets_that_address_events_recorded(session, shopper, signed_in, supervisor):
+    """A removed or changed address's values live on in its events (so that it can be undone);
+    Remove customer data finds and redacts those too, not only the addresses the customer has."""
+    client, _, address = session
+    edit_address(client, address, line1="5 Vanished Row")  # the old street only in the event now
+    gift = {**ADDRESS, "first_name": "Omar", "last_name": "Gift", "line1": "9 Gone Court"}  # names nobody else
+    client.post("/account/addresses/", {"action": "add", **gift})
+    gone = Address.objects.get(line1="9 Gone Court")
+    client.post("/account/addresses/", {"action": "remove", "address": gone.pk})  # only in its events
+    client.post(reverse("service:assist_end"))
+    staff = signed_in(supervisor)
+    version = Customer.objects.get(pk=shopper.pk).version
+    staff.post(reverse("service:customer_open", args=[shopper.pk]), {"version": version})
+    version = Customer.objects.get(pk=shopper.pk).version
+    response = staff.post(reverse("service:customer_remove_data", args=[shopper.pk]),
+                          {"version": version, "tab": "policies", "confirmation": shopper.shared_id,
+                           "reason": "Asked by the customer"})  # fmt: skip
+    assert response.status_code == 302
+    payloads = " ".join(str((e.changes, e.data)) for e in Event.objects.filter(action__startswith="address."))
+    assert "100 Congress Ave" not in payloads
+    assert "9 Gone Court" not in payloads
+    assert "5 Vanished Row" not in payloads
