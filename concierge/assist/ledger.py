@@ -56,6 +56,7 @@ _ENDED = {
     AssistedSession.EndReason.ACCESS_LOST: "Ended by customer service",
     AssistedSession.EndReason.HANDED_BACK: "Ended when the cart was handed back to you",
     AssistedSession.EndReason.ENDED_BY_CUSTOMER: "You ended it",
+    AssistedSession.EndReason.ENDED_BY_SUPERVISOR: "Ended by a customer service supervisor",
 }
 
 

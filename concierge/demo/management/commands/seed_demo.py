@@ -23,6 +23,7 @@ from concierge.demo.amendments import seed_split_order
 from concierge.demo.associates import organization_domain, seed_associates
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
+from concierge.demo.desk_queues import seed_desk_queues
 from concierge.demo.guests import seed_guest_order
 from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
@@ -187,6 +188,7 @@ class Command(BaseCommand):
             seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
             done("data policies")
             seed_presence()  # in-store devices per zone, loyalty and app tokens, consent to in-store presence
+            seed_desk_queues()  # a live assisted session with a locked cart, an order open for editing
             done("in-store devices")
         with transaction.atomic():
             record(
