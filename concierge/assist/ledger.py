@@ -27,7 +27,8 @@ _NOT_CHANGES = frozenset(
     {
         "assist.session_started", "assist.session_ended", "assist.session_expired", "cart.locked", "cart.unlocked",
         "cart.lock_taken_over", "takeover.cart_viewed", "cart.created", "order.locked", "order.unlocked",
-        "assist.transfer_offered", "assist.transfer_declined", "assist.transfer_withdrawn",
+        "assist.transfer_offered", "assist.transfer_declined", "assist.transfer_withdrawn", "customer.locked",
+        "customer.unlocked",
     }
 )  # fmt: skip
 
