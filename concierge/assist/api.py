@@ -89,7 +89,9 @@ class VerificationOut(Schema):
 
 
 class CodeIn(Schema):
-    code: Annotated[str, StringConstraints(max_length=20, pattern=NO_CONTROL_CHARACTERS)]
+    code: Annotated[str, StringConstraints(max_length=20, pattern=r"^[0-9 -]*$")] = Field(
+        description="The six digits the customer reads out; spaces and dashes between them are ignored."
+    )
 
 
 def _verification_out(verification: SessionVerification) -> VerificationOut:

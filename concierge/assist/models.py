@@ -221,7 +221,9 @@ class SessionVerification(models.Model):
 
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    # A start that never became a session keeps nothing worth an account's deletion: it goes with it
+    # (the audit log keeps its events).
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
     then = models.CharField(max_length=200, blank=True, help_text="The storefront page to open once it starts.")
     takeover = models.ForeignKey(CartTakeover, null=True, blank=True, on_delete=models.CASCADE, related_name="+")

@@ -227,14 +227,14 @@ def verification_confirm(ctx: ActingContext, *, verification_id: object, code: s
     """The agent enters the code the customer read out: with the right one, in time, the session
     starts — as the start asked (account access, a new order, an order continued, the API)."""
     typed = re.sub(r"[\s-]", "", code or "")
-    if not _CODE.fullmatch(typed):
-        message = f"Enter the {CODE_DIGITS}-digit code the customer reads out to you."
-        raise DomainError(AssistError.VERIFICATION_WRONG, message, status=400, fields={"code": [message]})
     failure: DomainError | None = None
     session: AssistedSession | None = None
     with transaction.atomic():
         verification = verification_of(ctx, verification_id, lock=True)
         _refuse_closed(verification)
+        if not _CODE.fullmatch(typed):
+            message = f"Enter the {CODE_DIGITS}-digit code the customer reads out to you."
+            raise DomainError(AssistError.VERIFICATION_WRONG, message, status=400, fields={"code": [message]})
         if verification.status == V.Status.SPENT:
             raise DomainError(AssistError.VERIFICATION_SPENT, "Too many wrong codes: this code no longer works. "
                               "Send a new code.", status=409)  # fmt: skip

@@ -129,3 +129,26 @@ def test_a_customer_with_no_way_to_receive_a_code_cannot_be_assisted_while_it_is
     refused = api("/assist/sessions", {"customer_id": shopper.pk})
     assert refused.status_code == 409
     assert refused.json()["code"] == "assist.verification_undeliverable"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removing_customer_data_leaves_no_trace_in_a_start_that_asked_them_for_a_code(signed_in, supervisor, csr,
+                                                                                       store):  # fmt: skip
+    from concierge.assist.verification import verification_begin
+    from concierge.customers.tests.test_erasure import (
+        FIRST,
+        LAST,
+        a_customer_with_a_history,
+        dump_database,
+        remove_data,
+        traces,
+    )
+
+    customer, _, _, _ = a_customer_with_a_history(store, csr)
+    store.assist_verification = store.Verification.REQUIRED
+    store.save()
+    verification_begin(ActingContext(user=csr, store=store), customer_id=customer.pk, purpose="ACCESS",
+                       ticket=f"{FIRST} {LAST} called again")  # fmt: skip
+    assert remove_data(signed_in(supervisor), customer).status_code == 302
+    assert traces(dump_database()) == {}
+    assert SessionVerification.objects.get().ticket == ""
