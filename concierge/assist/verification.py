@@ -27,7 +27,7 @@ from concierge.assist.actions import AssistAction
 from concierge.assist.errors import AssistError
 from concierge.assist.models import AssistedSession, CartTakeover, SessionVerification
 from concierge.assist.policies import check_can_assist
-from concierge.assist.services import assisting, session_reason_checked, session_start, verification_needed
+from concierge.assist.services import session_reason_checked, session_start, verification_needed
 from concierge.audit.services import record
 from concierge.core import clock, live
 from concierge.core.context import ActingContext
@@ -270,7 +270,8 @@ def verification_confirm(ctx: ActingContext, *, verification_id: object, code: s
             verification.verified_at = session.verified_at
             verification.session = session
             verification.save(update_fields=["status", "verified_at", "session", "takeover"])
-            record(assisting(ctx, session), action=AssistAction.VERIFICATION_CONFIRMED, subject_kind="customer",
+            # Before the session, not in it: how it started, not a change made in it (its changeset).
+            record(_about(ctx, verification), action=AssistAction.VERIFICATION_CONFIRMED, subject_kind="customer",
                    subject_id=verification.customer_id, data={"verification": verification.pk, "session": session.pk,
                                                               "sent_with": verification.sent_with})  # fmt: skip
             _tell_device(verification, "confirmed")

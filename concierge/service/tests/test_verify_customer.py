@@ -315,3 +315,16 @@ def test_the_store_admin_shows_the_setting(client, administrator, store):
     page = client.get(f"/admin/stores/store/{store.pk}/change/").content.decode()
     assert 'name="assist_verification"' in page
     assert "Required: the customer confirms each session with a one-time code" in page
+
+
+def test_the_confirmation_is_how_the_session_started_not_a_change_in_it(agent, shopper, required):
+    from concierge.assist.changeset import session_changeset
+
+    access(agent, shopper)
+    verification = SessionVerification.objects.get()
+    agent("post", f"/service/assist/verify/{verification.pk}/", {"code": emailed_code()})
+    session = AssistedSession.objects.get()
+    confirmed = Event.objects.get(action="assist.verification_confirmed")
+    assert confirmed.data["session"] == session.pk
+    assert confirmed.assisted_session_id is None
+    assert session_changeset(session) == []
