@@ -189,7 +189,10 @@ def test_the_code_is_in_no_audit_event_and_no_page_the_agent_sees(agent, shopper
         text = page.content.decode()
         assert digits not in text
         assert code not in text
-        assert shopper_topic(shopper.user_id) not in text
+        for token in re.findall(r'data-live-token="([^"]+)"', text):
+            read = live.read_stream_token(token)
+            assert read is not None
+            assert shopper_topic(shopper.user_id) not in read[1]  # never a stream of the customer's own
     for event in Event.objects.all():
         blob = json.dumps([event.data, event.changes])
         assert digits not in blob
