@@ -20,6 +20,7 @@ class AssistError(StrEnum):
     VERIFICATION_SENDS = "assist.verification_sends"
     UNDO_UNAVAILABLE = "assist.undo_unavailable"
     TRANSFER_REFUSED = "assist.transfer_refused"
+    END_NOTE_REQUIRED = "assist.end_note_required"
     TAKEOVER_NOT_FOUND = "assist.takeover_not_found"
     TAKEOVER_CLOSED = "assist.takeover_closed"
     PICKUP_INVALID = "assist.pickup_invalid"

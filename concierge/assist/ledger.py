@@ -27,8 +27,8 @@ _NOT_CHANGES = frozenset(
     {
         "assist.session_started", "assist.session_ended", "assist.session_expired", "cart.locked", "cart.unlocked",
         "cart.lock_taken_over", "takeover.cart_viewed", "cart.created", "order.locked", "order.unlocked",
-        "assist.transfer_offered", "assist.transfer_declined", "assist.transfer_withdrawn",
-        "assist.verification_sent", "assist.verification_failed", "assist.verification_expired",
+        "assist.transfer_offered", "assist.transfer_declined", "assist.transfer_withdrawn", "customer.locked",
+        "customer.unlocked", "assist.verification_sent", "assist.verification_failed", "assist.verification_expired",
         "assist.verification_confirmed", "assist.verification_cancelled",
     }
 )  # fmt: skip
@@ -57,6 +57,7 @@ _ENDED = {
     AssistedSession.EndReason.ACCESS_LOST: "Ended by customer service",
     AssistedSession.EndReason.HANDED_BACK: "Ended when the cart was handed back to you",
     AssistedSession.EndReason.ENDED_BY_CUSTOMER: "You ended it",
+    AssistedSession.EndReason.ENDED_BY_SUPERVISOR: "Ended by a customer service supervisor",
 }
 
 
