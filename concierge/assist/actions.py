@@ -18,6 +18,11 @@ class AssistAction(AuditAction):
     TRANSFER_OFFERED = "assist.transfer_offered", "Session offered to another agent"
     TRANSFER_DECLINED = "assist.transfer_declined", "Session transfer declined"
     TRANSFER_WITHDRAWN = "assist.transfer_withdrawn", "Session transfer withdrawn"
+    VERIFICATION_SENT = "assist.verification_sent", "Verification code sent to the customer"
+    VERIFICATION_FAILED = "assist.verification_failed", "Wrong verification code entered"
+    VERIFICATION_EXPIRED = "assist.verification_expired", "Verification code expired"
+    VERIFICATION_CONFIRMED = "assist.verification_confirmed", "Customer confirmed the session with their code"
+    VERIFICATION_CANCELLED = "assist.verification_cancelled", "Verification cancelled"
     SESSION_TRANSFERRED = "assist.session_transferred", "Session handed over to another agent"
 
 

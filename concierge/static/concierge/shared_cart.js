@@ -41,6 +41,10 @@
   const stream = new EventSource(notice.dataset.liveStream + "?token=" + encodeURIComponent(notice.dataset.liveToken));
   stream.addEventListener("changed", tell);
   stream.addEventListener("handed_back", tell);
+  // The same stream carries a session's verification code to the customer (verification.js).
+  stream.addEventListener("verification", function (e) {
+    document.dispatchEvent(new CustomEvent("concierge:verification", { detail: JSON.parse(e.data) }));
+  });
   let polling = null;
   stream.onerror = function () {
     if (polling === null) polling = setInterval(refresh, 2000);
