@@ -10,7 +10,7 @@ import json
 import random
 
 from bench.staff import api_token, bench_csrs
-from concierge.assist.services import assisting, session_start, user_signed_out
+from concierge.assist.services import assisting, session_reasons, session_start, user_signed_out
 from concierge.carts.services import cart_add, cart_open
 from concierge.catalog.models import Sku
 from concierge.core.context import ActingContext
@@ -27,7 +27,7 @@ agents = []
 for n, user in enumerate(bench_csrs("agent")):
     user_signed_out(ActingContext(user=user), user=user)  # ends a previous run's sessions and cart locks
     customer = picked[n]
-    session = session_start(ActingContext(user=user), customer_id=customer.pk, reason="benchmark")
+    session = session_start(ActingContext(user=user), customer_id=customer.pk, reason=session_reasons()[0])
     ctx = assisting(ActingContext(user=user), session)
     cart, _ = cart_open(ctx, anonymous_token=None)
     cart.lines.all().delete()  # every run starts from a cart with one line

@@ -24,7 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.staff import api_token, bench_csrs
-from concierge.assist.services import assisting, session_start, user_signed_out
+from concierge.assist.services import assisting, session_reasons, session_start, user_signed_out
 from concierge.carts.models import Cart
 from concierge.carts.services import cart_add, cart_open
 from concierge.catalog.models import Sku
@@ -52,7 +52,7 @@ agents = []
 for n, user in enumerate(bench_csrs("compare")):
     user_signed_out(ActingContext(user=user), user=user)  # ends a previous run's sessions and cart locks
     Order.objects.filter(lease_holder=user).update(lease_holder=None, lease_token="", lease_expires_at=None)
-    session = session_start(ActingContext(user=user), customer_id=picked[n].pk, reason="benchmark")
+    session = session_start(ActingContext(user=user), customer_id=picked[n].pk, reason=session_reasons()[0])
     ctx = assisting(ActingContext(user=user), session)
     cart, _ = cart_open(ctx, anonymous_token=None)
     cart.lines.all().delete()

@@ -194,8 +194,10 @@ CACHES = _caches(os.environ.get("CACHE_URL", ""))
 # With a cache every process shares, a request reads its session from the cache, not the database
 # (written through to both). Never with a per-process cache: a sign-out in one process would leave
 # the session cached in another.
+# Both engines read the session row through a query compiled once per process (core/session_db.py).
+SESSION_ENGINE = "concierge.core.session_db"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "concierge.core.session_cached_db"
 
 # --- Audit --------------------------------------------------------------------------------------
 # Events are linked into the chain after their commit by a thread of each process, so a request

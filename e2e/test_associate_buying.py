@@ -137,6 +137,14 @@ def test_an_account_administrator_adds_and_removes_an_associate(page: Page, acme
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Omar Other is now an associate (Catalog browser).")).to_be_visible()
     at_both_widths(page, "associate-admin-added")
+    # on a phone each associate is a block across the whole card, its separator too
+    page.set_viewport_size({"width": 390, "height": 844})
+    table = page.locator(".associates-table").bounding_box()
+    rows = [row.bounding_box() for row in page.locator(".associates-table tbody tr").all()]
+    assert table
+    assert len(rows) == 2
+    assert all(row and row["width"] >= table["width"] - 4 for row in rows), (table, rows)  # inside its border
+    page.set_viewport_size({"width": 1280, "height": 800})
     # Remove Associate, then OK in the Remove Associate dialog
     page.get_by_role("link", name="Remove Associate Omar Other").click()
     dialog = page.get_by_role("alertdialog", name="Remove Associate")

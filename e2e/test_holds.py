@@ -1,20 +1,38 @@
 """Seed 004 "Order Holds" in a real browser: find the order On Hold, open its Holds tab, Mark Resolved
-(or Mark Unresolvable) with a comment, Submit; the worker settles the hold; Reload shows the outcome."""
+(or Mark Unresolvable) with a comment, Submit; the worker (a real ``manage.py worker`` process) settles
+the hold; Reload shows the outcome."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Page, expect
 
+from concierge.core.tests.test_worker import start_worker, wait_for
 from concierge.orders.models import Order
 from concierge.orders.tests.builders import held_order
-from concierge.orders.tests.hold_steps import run_settlements
+from concierge.orders.tests.hold_steps import SETTLE_HOLD, queued_settlements
 from e2e.conftest import screenshot
 from e2e.test_order_console import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def the_worker_settles(count: int) -> list[str]:
+    """Start a worker process, as ``make run`` does, and wait until it has settled ``count`` holds;
+    what each settlement came to, in the order they were decided."""
+    assert len(queued_settlements()) == count  # nothing was settled before the worker ran
+    settled = DBTaskResult.objects.filter(task_path=SETTLE_HOLD, status=TaskResultStatus.SUCCESSFUL)
+    worker = start_worker("e2e-holds")
+    try:
+        wait_for(lambda: settled.count() == count, 30, "the worker to settle the holds")
+    finally:
+        worker.terminate()
+        worker.wait(10)
+    return [str(row.return_value) for row in settled.order_by("id")]
 
 
 def both_widths(page: Page, name: str) -> None:
@@ -76,7 +94,7 @@ def test_mark_resolved_then_the_worker_then_reload_puts_the_order_in_progress(pa
     expect(row(page, "First order").get_by_test_id("hold-status")).to_have_text("Resolve pending")
 
     # when the worker processes the decisions, and Ann chooses Reload
-    assert run_settlements() == ["RESOLVED", "RESOLVED"]
+    assert the_worker_settles(2) == ["RESOLVED", "RESOLVED"]
     page.get_by_role("link", name="Reload").click()
     # then both holds are Resolved and the order is In Progress
     expect(row(page, "Large order review").get_by_test_id("hold-status")).to_have_text("Resolved")
@@ -103,7 +121,7 @@ def test_mark_unresolvable_cancels_the_order_and_a_supervisors_hold_says_why(pag
     decide(page, "First order", "Mark Unresolvable", "The card holder does not know this order.")
     expect(row(page, "First order").get_by_test_id("hold-status")).to_have_text("Unresolvable pending")
     # and the worker processes it, and she chooses Reload
-    assert run_settlements() == ["UNRESOLVABLE"]
+    assert the_worker_settles(1) == ["UNRESOLVABLE"]
     page.get_by_role("link", name="Reload").click()
     # then the hold is Unresolvable and the order Cancelled
     expect(row(page, "First order").get_by_test_id("hold-status")).to_have_text("Unresolvable")

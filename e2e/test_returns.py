@@ -44,6 +44,19 @@ def both_widths(page: Page, name: str) -> None:
     page.set_viewport_size(WIDE)
 
 
+def beside_their_labels_on_a_phone(page: Page) -> None:
+    """At 390 px each refund option's radio sits on the first line of its words, not above them."""
+    page.set_viewport_size(NARROW)
+    assert page.locator("label.radio-choice").count() >= 2  # Original payment source, Manual Refund
+    for option in page.locator("label.radio-choice").all():
+        radio, words = option.locator("input").bounding_box(), option.locator("> span").bounding_box()
+        assert radio
+        assert words
+        assert radio["x"] < words["x"], option.inner_text()
+        assert abs(radio["y"] - words["y"]) < 12, option.inner_text()
+    page.set_viewport_size(WIDE)
+
+
 def open_for_editing(page: Page, number: str) -> None:
     page.goto(f"/service/orders/{number}/?tab=details")
     page.get_by_role("button", name="Edit").click()
@@ -68,6 +81,7 @@ def test_a_return_received_in_the_warehouse_refunds_the_original_card(new_page, 
     # the refund step: the suggested figure, to the original payment source
     expect(ann.get_by_test_id("suggested")).to_have_text("$160.00")
     expect(ann.get_by_label(re.compile("Original payment source"))).to_be_checked()
+    beside_their_labels_on_a_phone(ann)
     both_widths(ann, "return-wizard-refund")
     ann.get_by_role("button", name="Next").click()
     rma = ann.get_by_test_id("rma").first.inner_text()
@@ -118,6 +132,7 @@ def test_an_exchange_for_the_same_sku_ships_at_once_without_receipt(new_page, st
     exchange = Return.objects.get(order=order).exchange_order
     expect(ann.get_by_role("link", name=exchange.number)).to_be_visible()
     expect(ann.get_by_text("In Progress")).to_be_visible()
+    expect(ann.locator("dl.facts")).to_contain_text("No refund")  # an even exchange: nothing to refund
     both_widths(ann, "exchange-wizard-done")
     ann.get_by_role("link", name=exchange.number).click()
     expect(ann.get_by_role("heading", name=re.compile(f"Order {exchange.number}"))).to_contain_text("In Progress")
@@ -138,6 +153,11 @@ def test_a_digital_return_with_a_manual_refund_completes_at_once(new_page, store
     ann.get_by_role("button", name="Next").click()
     expect(ann.get_by_role("heading", name=re.compile("Completed"))).to_be_visible()
     expect(ann.get_by_text("$12.00 Issued")).to_be_visible()
+    # on a phone the returned items are cards with their labels, not a squeezed table
+    ann.set_viewport_size(NARROW)
+    expect(ann.get_by_test_id("return-items-done").locator("thead")).to_be_hidden()
+    expect(ann.get_by_test_id("return-items-done").locator("td[data-label=Quantity]")).to_have_text("1")
+    ann.set_viewport_size(WIDE)
     both_widths(ann, "digital-return-done")
     ann.get_by_role("link", name="Finish").click()
     expect(ann.get_by_role("article", name=re.compile("Return RMA-"))).to_contain_text("Manual Refund")

@@ -128,6 +128,11 @@ def test_a_seller_finds_an_organization_by_erp_id_and_buys_for_it_on_account(pag
     # Profile: the catalog, with the organization's name in the red badge top right
     search(page, "ADL-4410")
     page.get_by_role("button", name="Profile: buy for Hotel Adler").click()
+    # why: a reason from the list and a case reference, as a CSR's start asks
+    page.get_by_label("Reason").select_option("Sales")
+    page.get_by_label("Case reference").fill("4711")
+    at_both_widths(page, "seller-organization-reason")
+    page.get_by_role("button", name="Start buying for Hotel Adler").click()
     expect(page.get_by_text("You are now buying for Hotel Adler.")).to_be_visible()
     badge = page.locator(".org-badge")
     expect(badge).to_have_text("Hotel Adler")
@@ -201,6 +206,7 @@ def test_a_suspended_organization_is_refused_a_purchase_until_re_activated(page:
     at_both_widths(page, "seller-organization-suspended")
     # buying for it: browse and cart go on, Place Order is refused
     page.get_by_role("button", name="Profile: buy for Kestrel Foods").click()
+    page.get_by_role("button", name="Start buying for Kestrel Foods").click()
     buy(page)
     place_order(page)
     expect(page.locator(".message-error", has_text=SUSPENDED)).to_be_visible()
@@ -219,6 +225,7 @@ def test_changing_the_preferred_currency_with_a_cart_open_re_prices_it(page: Pag
     sign_in(page, seller.email)
     search(page, "KF-2001")
     page.get_by_role("button", name="Profile: buy for Kestrel Foods").click()
+    page.get_by_role("button", name="Start buying for Kestrel Foods").click()
     buy(page)
     expect(page.locator("main")).to_contain_text("$100.00")
     page.locator(".org-badge").click()

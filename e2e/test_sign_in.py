@@ -81,5 +81,6 @@ def test_a_seller_chooses_an_organization_and_sees_its_badge(page: Page, seller,
     expect(page.get_by_role("heading", name="Customer Organizations")).to_be_visible()
     screenshot(page, "seller-organizations")
     page.get_by_role("button", name="Profile: buy for Acme Hospitality Group").click()
+    page.get_by_role("button", name="Start buying for Acme Hospitality Group").click()
     expect(page.locator(".org-badge")).to_have_text("Acme Hospitality Group")
     screenshot(page, "seller-badge")

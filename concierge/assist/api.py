@@ -19,8 +19,18 @@ from concierge.api.auth import token_or_session
 from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
 from concierge.api.types import NO_CONTROL_CHARACTERS, BodyId, ShortText
 from concierge.assist.errors import AssistError
-from concierge.assist.models import AssistedSession
+from concierge.assist.models import AssistedSession, SessionVerification
 from concierge.assist.services import assisting, session_end, session_start, session_touch
+from concierge.assist.verification import (
+    is_expired,
+    tries_left,
+    verification_begin,
+    verification_cancel,
+    verification_confirm,
+    verification_needed_for,
+    verification_of,
+    verification_resend,
+)
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
 from concierge.core.requests import ConciergeRequest
@@ -65,6 +75,29 @@ class SessionOut(Schema):
     end_reason: str
     ticket: str
     acting: ActingOut
+
+
+class VerificationOut(Schema):
+    """A session waiting for the customer's one-time code: send it to
+    ``/assist/verifications/{id}/confirm``. The code itself is never in an answer."""
+
+    id: int
+    status: str = Field(description="PENDING, VERIFIED, EXPIRED, SPENT (too many wrong codes) or CANCELLED.")
+    sent_with: str = Field(description="Where the code went: EMAIL, DEVICE or EMAIL_AND_DEVICE.")
+    expires_at: dt.datetime
+    tries_left: int
+
+
+class CodeIn(Schema):
+    code: Annotated[str, StringConstraints(max_length=20, pattern=r"^[0-9 -]*$")] = Field(
+        description="The six digits the customer reads out; spaces and dashes between them are ignored."
+    )
+
+
+def _verification_out(verification: SessionVerification) -> VerificationOut:
+    status = SessionVerification.Status.EXPIRED if is_expired(verification) else verification.status
+    return VerificationOut(id=verification.pk, status=status, sent_with=verification.sent_with,
+                           expires_at=verification.expires_at, tries_left=tries_left(verification))  # fmt: skip
 
 
 def _session_out(ctx: ActingContext, session: AssistedSession) -> SessionOut:
@@ -114,10 +147,18 @@ def _found(customer: Customer) -> FoundCustomerOut:
     )
 
 
-@router.post("/assist/sessions", response={201: SessionOut, **ERRORS}, auth=token_or_session)
+@router.post("/assist/sessions", response={201: SessionOut, 202: VerificationOut, **ERRORS}, auth=token_or_session)
 def session_create(request: ConciergeRequest, payload: SessionIn) -> Status:
     """Access customer's account: start acting for the customer. Send the returned id as
-    ``X-Assisted-Session`` on later requests. An open session of yours elsewhere ends."""
+    ``X-Assisted-Session`` on later requests. An open session of yours elsewhere ends.
+
+    Where the customer's store requires verification, the answer is 202 with a pending
+    verification instead: the customer is sent a code, which they read out; send it to
+    ``/assist/verifications/{id}/confirm`` to start the session."""
+    if verification_needed_for(payload.customer_id):
+        verification = verification_begin(request.ctx, customer_id=payload.customer_id, reason=payload.reason,
+                                          ticket=payload.ticket, purpose=SessionVerification.Purpose.API)  # fmt: skip
+        return Status(202, _verification_out(verification))
     session = session_start(
         request.ctx,
         customer_id=payload.customer_id,
@@ -153,3 +194,35 @@ def session_heartbeat(request: ConciergeRequest) -> SessionOut:
         raise DomainError(AssistError.NOT_ASSISTING, "You are not assisting a customer.", status=409)
     session_touch(ctx)
     return _session_out(ctx, ctx.assisted_session)
+
+
+@router.get("/assist/verifications/{verification_id}", response={200: VerificationOut, **ERRORS},
+            auth=token_or_session)  # fmt: skip
+def verification_read(request: ConciergeRequest, verification_id: int) -> VerificationOut:
+    """A verification of yours: its state, until when the code works and the tries left."""
+    return _verification_out(verification_of(request.ctx, verification_id))
+
+
+@router.post("/assist/verifications/{verification_id}/confirm", response={201: SessionOut, **ERRORS},
+             auth=token_or_session)  # fmt: skip
+def verification_confirm_route(request: ConciergeRequest, verification_id: int, payload: CodeIn) -> Status:
+    """The code the customer read out: with the right one, in time, the session starts (201).
+    A wrong code is 400 ``assist.verification_wrong`` with the tries left in ``fields.code``; the
+    last wrong try spends the code (409 ``assist.verification_spent`` after), as time does (409
+    ``assist.verification_expired``): send a new code."""
+    session = verification_confirm(request.ctx, verification_id=verification_id, code=payload.code)
+    return Status(201, _session_out(assisting(request.ctx, session), session))
+
+
+@router.post("/assist/verifications/{verification_id}/resend", response={200: VerificationOut, 429: ErrorOut,
+             **ERRORS}, auth=token_or_session)  # fmt: skip
+def verification_resend_route(request: ConciergeRequest, verification_id: int) -> VerificationOut:
+    """Send a new code: the one sent before stops working; the tries and the minutes start again."""
+    return _verification_out(verification_resend(request.ctx, verification_id=verification_id))
+
+
+@router.post("/assist/verifications/{verification_id}/cancel", response={200: VerificationOut, **ERRORS},
+             auth=token_or_session)  # fmt: skip
+def verification_cancel_route(request: ConciergeRequest, verification_id: int) -> VerificationOut:
+    """Give up on the start: the code stops working and no session starts."""
+    return _verification_out(verification_cancel(request.ctx, verification_id=verification_id))

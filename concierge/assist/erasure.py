@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from concierge.assist.models import AssistedSession
+from concierge.assist.models import AssistedSession, SessionVerification
 from concierge.customers.erasure import ErasedValues, register_eraser
 
 if TYPE_CHECKING:
@@ -14,10 +14,14 @@ if TYPE_CHECKING:
 
 
 def erase_assisted_sessions(customer: Customer, erased: ErasedValues) -> dict[str, int]:
-    """Blank the reason or ticket of a session on the customer's behalf when it names them."""
-    sessions = AssistedSession.objects.filter(customer=customer)
-    sessions.filter(erased.mentioning("reason")).update(reason="")
-    sessions.filter(erased.mentioning("ticket")).update(ticket="")
+    """Blank the reason or ticket of a session on the customer's behalf (or of a start that asked
+    them for a code) when it names them."""
+    for rows in (
+        AssistedSession.objects.filter(customer=customer),
+        SessionVerification.objects.filter(customer=customer),
+    ):
+        rows.filter(erased.mentioning("reason")).update(reason="")
+        rows.filter(erased.mentioning("ticket")).update(ticket="")
     return {}
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from concierge.assist.models import AssistedSession
+from concierge.assist.models import AssistedSession, CodeSentWith, SessionVerification
 from concierge.audit.actions import describe
 from concierge.audit.models import Event
 from concierge.catalog.models import Sku
@@ -27,7 +27,9 @@ _NOT_CHANGES = frozenset(
     {
         "assist.session_started", "assist.session_ended", "assist.session_expired", "cart.locked", "cart.unlocked",
         "cart.lock_taken_over", "takeover.cart_viewed", "cart.created", "order.locked", "order.unlocked",
-        "assist.transfer_offered", "assist.transfer_declined", "assist.transfer_withdrawn",
+        "assist.transfer_offered", "assist.transfer_declined", "assist.transfer_withdrawn", "customer.locked",
+        "customer.unlocked", "assist.verification_sent", "assist.verification_failed", "assist.verification_expired",
+        "assist.verification_confirmed", "assist.verification_cancelled",
     }
 )  # fmt: skip
 
@@ -55,6 +57,7 @@ _ENDED = {
     AssistedSession.EndReason.ACCESS_LOST: "Ended by customer service",
     AssistedSession.EndReason.HANDED_BACK: "Ended when the cart was handed back to you",
     AssistedSession.EndReason.ENDED_BY_CUSTOMER: "You ended it",
+    AssistedSession.EndReason.ENDED_BY_SUPERVISOR: "Ended by a customer service supervisor",
 }
 
 
@@ -68,6 +71,7 @@ class LedgerEntry:
     case: str
     ended_how: str
     changes: list[str] = field(default_factory=list)
+    verified: str = ""
 
     @property
     def is_live(self) -> bool:
@@ -79,7 +83,22 @@ class LedgerEntry:
         return max(1, round((end - self.started_at).total_seconds() / 60))
 
 
-def helper_name(session: AssistedSession, *, full_names: bool) -> str:
+_SENT_TO = {
+    CodeSentWith.EMAIL: "your email",
+    CodeSentWith.DEVICE: "your signed-in devices",
+    CodeSentWith.EMAIL_AND_DEVICE: "your email and your signed-in devices",
+}
+
+
+def verified_words(session: AssistedSession) -> str:
+    """How the customer confirmed the session, in their words ("" where it was not asked)."""
+    if session.verified_at is None:
+        return ""
+    sent_to = _SENT_TO.get(CodeSentWith(session.verified_with), "you") if session.verified_with else "you"
+    return f"You confirmed this session with a code sent to {sent_to}"
+
+
+def helper_name(session: AssistedSession | SessionVerification, *, full_names: bool) -> str:
     """Who helped, as the customer reads it: the first name and the team (the full name where the
     store prefers it)."""
     agent = session.agent
@@ -145,6 +164,36 @@ def customer_ledger(customer: Customer, *, limit: int = LEDGER_LIMIT) -> list[Le
             if session.end_reason
             else "Live now",
             changes=[_in_their_words(e, names) for e in by_session.get(session.pk, [])],
+            verified=verified_words(session),
         )
         for session in sessions
+    ]
+
+
+@dataclass(frozen=True)
+class PendingConfirmation:
+    """A code customer service sent the customer that is still waiting to be read out."""
+
+    verification: SessionVerification
+    helper: str
+    sent_to: str
+
+
+def pending_confirmations(customer: Customer) -> list[PendingConfirmation]:
+    """The codes waiting for the customer now: who asked, where the code went, until when."""
+    rows = (
+        SessionVerification.objects.filter(
+            customer=customer, status=SessionVerification.Status.PENDING, expires_at__gt=clock.now()
+        )
+        .select_related("agent")
+        .order_by("-sent_at")
+    )
+    full_names = customer.store.assist_ledger_full_names
+    return [
+        PendingConfirmation(
+            verification=row,
+            helper=helper_name(row, full_names=full_names),
+            sent_to=_SENT_TO.get(CodeSentWith(row.sent_with), "you"),
+        )
+        for row in rows
     ]

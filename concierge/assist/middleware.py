@@ -37,9 +37,14 @@ def _ended_message(session_id: object) -> str:
         pk = int(str(session_id))
     except ValueError:
         return SESSION_ENDED_MESSAGE
-    session = AssistedSession.objects.select_related("customer").filter(pk=pk).first()
+    session = AssistedSession.objects.select_related("customer", "ended_by").filter(pk=pk).first()
     if session is not None and session.end_reason == AssistedSession.EndReason.ENDED_BY_CUSTOMER:
         return f"{session.customer.display_name} ended your access to their account. You are signed in as yourself."
+    if session is not None and session.end_reason == AssistedSession.EndReason.ENDED_BY_SUPERVISOR:
+        who = session.ended_by.display_name if session.ended_by is not None else "A supervisor"
+        why = session.end_note.rstrip(". ")
+        return (f"{who} ended your session on behalf of {session.customer.display_name}. Reason: {why}. "
+                "You are signed in as yourself.")  # fmt: skip
     return SESSION_ENDED_MESSAGE
 
 

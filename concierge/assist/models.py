@@ -29,6 +29,14 @@ class SessionReason(models.Model):
         return self.name
 
 
+class CodeSentWith(models.TextChoices):
+    """Where a session's one-time code was sent (``SessionVerification``)."""
+
+    EMAIL = "EMAIL", "Email"
+    DEVICE = "DEVICE", "Signed-in devices"
+    EMAIL_AND_DEVICE = "EMAIL_AND_DEVICE", "Email and signed-in devices"
+
+
 class AssistedSession(StateMachine, models.Model):
     """Who assisted whom, when, why, and how it ended. At most one open session per agent."""
 
@@ -75,6 +83,10 @@ class AssistedSession(StateMachine, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     end_note = models.CharField(max_length=500, blank=True)
+    # The customer confirmed the session with a one-time code (``assist/verification.py``): when,
+    # and where the code was sent. Empty where the store does not ask for it.
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_with = models.CharField(max_length=16, choices=CodeSentWith.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -183,3 +195,60 @@ class SessionTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} → {self.to_agent_id} ({self.status})"
+
+
+class SessionVerification(models.Model):
+    """A session waiting for the customer's one-time code (``assist/verification.py``): who asked,
+    for whom, why (the reason and case the start was given), and what the start was for — account
+    access (and the storefront page a deep link named), a new order, resuming an order's work, or
+    the API. The code itself is never kept: only its keyed hash. The session is created only when
+    the agent enters the right code, in time, within the tries."""
+
+    class Purpose(models.TextChoices):
+        ACCESS = "ACCESS", "Access customer's account"
+        TAKEOVER = "TAKEOVER", "Create New Order"
+        RESUME = "RESUME", "Continue an order"
+        API = "API", "API session"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Waiting for the code"
+        VERIFIED = "VERIFIED", "Confirmed"
+        EXPIRED = "EXPIRED", "Expired"
+        SPENT = "SPENT", "Too many wrong codes"
+        CANCELLED = "CANCELLED", "Cancelled"
+
+    SentWith = CodeSentWith
+
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A start that never became a session keeps nothing worth an account's deletion: it goes with it
+    # (the audit log keeps its events).
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    then = models.CharField(max_length=200, blank=True, help_text="The storefront page to open once it starts.")
+    takeover = models.ForeignKey(CartTakeover, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    ticket = models.CharField("case reference", max_length=40, blank=True)
+    code_hash = models.CharField(max_length=128)
+    sent_with = models.CharField(max_length=16, choices=SentWith.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    tries = models.PositiveSmallIntegerField(default=0)
+    sends = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(default=clock.now)
+    sent_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    session = models.OneToOneField(
+        AssistedSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="verification"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"], condition=models.Q(status="PENDING"), name="assist_one_pending_verification_per_agent"
+            )
+        ]
+        indexes = [models.Index(fields=["customer", "status"], name="assist_verification_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} for {self.customer} ({self.status})"

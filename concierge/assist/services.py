@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 
 from concierge.assist.actions import AssistAction
 from concierge.assist.errors import AssistError
-from concierge.assist.models import AssistedSession, SessionReason
+from concierge.assist.models import AssistedSession, SessionReason, SessionVerification
 from concierge.assist.policies import check_can_assist, may_assist, still_assistable
 from concierge.audit.services import record
 from concierge.carts.locks import cart_leases_release_for, cart_leases_renew_for
@@ -103,6 +103,15 @@ def session_reason_checked(store: Store, *, reason: str, ticket: str) -> tuple[s
     return reason, ticket
 
 
+def verification_needed(customer: Customer) -> bool:
+    """Whether a session for ``customer`` starts only with the one-time code sent to them
+    (``assist/verification.py``): where their store requires it, for a customer with an account of
+    their own — a guest record customer service made for an anonymous shopper has no one to ask."""
+    if customer.store.assist_verification != Store.Verification.REQUIRED:
+        return False
+    return not (customer.user_id is None and customer.kind == Customer.Kind.SINGLE_SESSION_USER)
+
+
 def session_start(
     ctx: ActingContext,
     *,
@@ -110,8 +119,12 @@ def session_start(
     reason: str = "",
     ticket: str = "",
     channel: str = AssistedSession.Channel.STOREFRONT,
+    verification: SessionVerification | None = None,
 ) -> AssistedSession:
-    """Start acting for a customer. An open session of the agent elsewhere ends first (bar 5)."""
+    """Start acting for a customer. An open session of the agent elsewhere ends first (bar 5).
+
+    Where the customer's store requires verification, only with ``verification``: the pending
+    verification whose code the agent has just entered right (``verification_confirm``)."""
     try:
         customer_pk = int(str(customer_id))
     except ValueError:
@@ -120,14 +133,24 @@ def session_start(
     customer = check_can_assist(ctx, customer)
     reason, ticket = session_reason_checked(customer.store, reason=reason, ticket=ticket)
     agent = ctx.signed_in_user
+    verified = (
+        verification is not None
+        and verification.status == SessionVerification.Status.PENDING
+        and (verification.customer_id, verification.agent_id) == (customer.pk, agent.pk)
+    )
+    if not verified and verification_needed(customer):
+        raise DomainError(AssistError.VERIFICATION_REQUIRED, f"{customer.store.name} asks the customer to confirm "
+                          "each session with a code: send them one first.", status=409)  # fmt: skip
     with transaction.atomic():
         for previous in AssistedSession.objects.select_for_update().filter(agent=agent, ended_at=None):
             _end(ctx, previous, R.REPLACED)
         try:
             with transaction.atomic():
                 session = AssistedSession.objects.create(
-                    agent=agent, customer=customer, channel=channel, reason=reason, ticket=ticket
-                )
+                    agent=agent, customer=customer, channel=channel, reason=reason, ticket=ticket,
+                    verified_at=clock.now() if verified else None,
+                    verified_with=verification.sent_with if verification is not None and verified else "",
+                )  # fmt: skip
         except IntegrityError:
             # The same agent started a session from another tab at this very moment.
             raise DomainError(
@@ -139,7 +162,13 @@ def session_start(
             action=AssistAction.SESSION_STARTED,
             subject_kind="customer",
             subject_id=customer.pk,
-            data={"session": session.pk, "channel": channel, "reason": session.reason, "ticket": session.ticket},
+            data={
+                "session": session.pk,
+                "channel": channel,
+                "reason": session.reason,
+                "ticket": session.ticket,
+                **({"verified_with": session.verified_with} if session.verified_with else {}),
+            },
         )
     return session
 

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from concierge.assist.actions import AssistAction
 from concierge.assist.errors import AssistError
-from concierge.assist.models import AssistedSession, CartTakeover
+from concierge.assist.models import AssistedSession, CartTakeover, SessionVerification
 from concierge.assist.services import (
     R,
     assisting,
@@ -53,13 +53,22 @@ def _require_takeover_privilege(ctx: ActingContext) -> None:
         )
 
 
-def takeover_create(ctx: ActingContext, *, customer_id: object, reason: str = "", ticket: str = "") -> CartTakeover:
+def takeover_create(
+    ctx: ActingContext,
+    *,
+    customer_id: object,
+    reason: str = "",
+    ticket: str = "",
+    verification: SessionVerification | None = None,
+) -> CartTakeover:
     """Create New Order: a draft order for a customer, worked in an assisted session of its own
-    (any other open session of the agent ends), started with its reason and case reference."""
+    (any other open session of the agent ends), started with its reason and case reference — and,
+    where the store requires it, the customer's confirmed code (``assist/verification.py``)."""
     _require_takeover_privilege(ctx)
     session = session_start(
-        ctx, customer_id=customer_id, reason=reason, ticket=ticket, channel=AssistedSession.Channel.CONSOLE
-    )
+        ctx, customer_id=customer_id, reason=reason, ticket=ticket, channel=AssistedSession.Channel.CONSOLE,
+        verification=verification,
+    )  # fmt: skip
     acting = assisting(ctx, session)
     with transaction.atomic():
         order = draft_create(acting, customer=session.customer)

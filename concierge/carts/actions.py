@@ -9,6 +9,7 @@ class CartAction(AuditAction):
     LOCKED = "cart.locked", "Cart locked for editing"
     UNLOCKED = "cart.unlocked", "Cart unlocked"
     LOCK_TAKEN_OVER = "cart.lock_taken_over", "Cart lock taken over"
+    FORCE_UNLOCKED = "cart.force_unlocked", "Cart unlocked by a supervisor"
     LINE_ADDED = "cart.line_added", "Item added to the cart"
     QUANTITY_CHANGED = "cart.quantity_changed", "Quantity changed"
     LINE_REMOVED = "cart.line_removed", "Item removed from the cart"

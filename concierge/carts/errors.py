@@ -18,5 +18,6 @@ class CartError(StrEnum):
     CODE_UNKNOWN = "cart.code_unknown"
     ILLEGAL_TRANSITION = "cart.illegal_transition"
     CURRENCY_CHANGED = "cart.currency_changed"
+    UNLOCK_REASON_REQUIRED = "cart.unlock_reason_required"
     # Changing an organization's currency with items in its open cart (carts/currency.py).
     CURRENCY_CONFIRM = "organization.currency_confirm"

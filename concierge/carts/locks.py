@@ -22,7 +22,10 @@ from concierge.carts.models import Cart, CartLine
 from concierge.carts.policies import check_may_purchase, check_may_transact, owns_cart
 from concierge.carts.sharing import tell_shopper_handed_back
 from concierge.core import clock, leases
-from concierge.core.errors import DomainError
+from concierge.core.errors import DomainError, NotFound, PermissionDenied
+from concierge.core.forms import text_problem
+from concierge.identity.policies import serves_store
+from concierge.identity.roles import Priv
 from concierge.stores.models import Store
 from concierge.stores.selectors import stores_named
 
@@ -207,6 +210,37 @@ def cart_unlock(ctx: ActingContext, *, cart: Cart, lease_token: str | None) -> C
         record(ctx, action=CartAction.UNLOCKED, subject_kind="cart", subject_id=row.pk)
         tell_shopper_handed_back(ctx, row)
     return row
+
+
+UNLOCK_REASON_MAX = 500
+
+
+def cart_force_unlock(ctx: ActingContext, *, cart_id: int, reason: str) -> int | None:
+    """A supervisor's Unlock of a customer's cart that someone in customer service holds: needs the
+    Unlock Order privilege and a reason (at most ``UNLOCK_REASON_MAX`` characters, refused not cut);
+    audited with the previous holder; the shopper may change the cart again. Another store's cart
+    is "not found". Returns the previous holder's id (None when the cart was not locked)."""
+    if not ctx.has_perm(Priv.UNLOCK_ORDER):
+        raise PermissionDenied("Unlocking a cart needs the Unlock Order privilege.")
+    reason = (reason or "").strip()
+    if not reason:
+        message = "Give a reason for unlocking the cart."
+        raise DomainError(CartError.UNLOCK_REASON_REQUIRED, message, status=422, fields={"reason": [message]})
+    if problem := text_problem(reason, limit=UNLOCK_REASON_MAX):
+        raise DomainError(CartError.UNLOCK_REASON_REQUIRED, problem, status=422, fields={"reason": [problem]})
+    with transaction.atomic():
+        row = Cart.objects.select_for_update(of=("self",)).select_related("store").filter(pk=cart_id).first()
+        if row is None or not serves_store(ctx, row.store_id):
+            raise NotFound("No such cart.")
+        if not row.is_active or not row.lease_is_live():
+            return None
+        holder = row.lease_holder_name()
+        previous = leases.clear(row)
+        record(ctx, action=CartAction.FORCE_UNLOCKED, subject_kind="cart", subject_id=row.pk,
+               changes={"locked_by": (holder, None)},
+               data={"reason": reason, "previous_holder_id": previous})  # fmt: skip
+        tell_shopper_handed_back(ctx, row)
+    return previous
 
 
 def cart_leases_release_for(ctx: ActingContext, *, agent: User, customer: Customer) -> None:

@@ -43,6 +43,8 @@ from concierge.core.forms import text_errors, text_problem
 from concierge.core.money import Money
 from concierge.customers.models import Address, Customer
 from concierge.customers.policies import associate_role
+from concierge.customers.services import organization_session
+from concierge.identity.roles import Priv
 from concierge.orders.models import Hold, HoldRule, Order, OrderLine, Shipment
 from concierge.orders.selectors import placed_orders
 from concierge.payments.errors import PaymentError
@@ -493,6 +495,10 @@ def _session_stamp(ctx: ActingContext) -> dict[str, str]:
     """The reason and case reference of the assisted session the order is placed in, if any."""
     session = ctx.assisted_session
     if session is None:
+        if ctx.account is not None and ctx.user is not None and ctx.has_perm(Priv.ACT_FOR_ORGANIZATION):
+            # a seller's organization session: the reason and case it started with
+            reason, case = organization_session(seller_id=ctx.user.pk, account_id=ctx.account.pk)
+            return {"assist_reason": reason, "assist_case": case}
         return {"assist_reason": "", "assist_case": ""}
     return {"assist_reason": session.reason, "assist_case": session.ticket}
 

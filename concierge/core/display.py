@@ -18,7 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time, get_datetime_format
+from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
+from babel.numbers import get_currency_name
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -120,3 +121,30 @@ def time_zone_of(where: Any = None) -> str:
     """The IANA time zone times of ``where`` read in (a store, anything with a ``store``, a zone
     name; by default the store the viewer is in): for a page's script that formats times itself."""
     return _time_zone_of(where)
+
+
+@lru_cache(maxsize=64)
+def locale_name(code: str, locale: str = "en") -> str:
+    """A locale as people read it: "French (Canada)"; the code itself if Babel does not know it."""
+    try:
+        return str(Locale.parse(code).get_display_name(locale) or code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+
+
+@lru_cache(maxsize=64)
+def currency_name(code: str, locale: str = "en_US") -> str:
+    """A currency's name in ``locale`` ("US Dollar"); the code itself if Babel does not know it."""
+    try:
+        return str(get_currency_name(code, locale=locale))
+    except (ValueError, TypeError, LookupError):
+        return code
+
+
+@lru_cache(maxsize=64)
+def time_zone_name(name: str, locale: str = "en_US") -> str:
+    """A time zone as people read it ("Central Time"); the name itself if it is not a zone."""
+    try:
+        return str(get_timezone_name(ZoneInfo(name), width="long", zone_variant="generic", locale=locale))
+    except (LookupError, ValueError, TypeError, ZoneInfoNotFoundError):
+        return name

@@ -30,12 +30,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale
-from babel.numbers import get_currency_name
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from concierge.audit.services import record
+from concierge.core.display import currency_name
 from concierge.core.edits import Guard, SystemChange, Then
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.forms import text_problem
@@ -129,14 +129,6 @@ def country_choices() -> list[tuple[str, str]]:
 def country_name(code: str) -> str:
     """A country's name ("Germany"); the code itself if it is not a country."""
     return _countries().get(code.upper(), code) if code else ""
-
-
-def currency_name(code: str, locale: str = "en_US") -> str:
-    """A currency's name in ``locale`` ("US Dollar"); the code itself if Babel does not know it."""
-    try:
-        return str(get_currency_name(code, locale=locale))
-    except (ValueError, TypeError, LookupError):
-        return code
 
 
 CurrencySource = Callable[[Store], Sequence[str]]

@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 
+from concierge.audit.models import Event
 from concierge.audit.redaction import redact_mentions
 from concierge.audit.services import record
 from concierge.core import clock
@@ -348,6 +349,7 @@ def _personal_values(customer: Customer, holders: list[DataHolder]) -> list[str]
         values += [user.first_name, user.last_name, user.email]
     for address in customer.addresses.all():
         values += [address.first_name, address.last_name, address.line1, address.line2, address.phone]
+    values += _recorded_address_values(customer)
     for holder in holders:
         if holder.values is not None:
             values.extend(str(v) for v in holder.values(customer))
@@ -355,6 +357,25 @@ def _personal_values(customer: Customer, holders: list[DataHolder]) -> list[str]
     if user is not None:
         full.append(f"{user.first_name} {user.last_name}".strip())
     return list(dict.fromkeys(v.strip() for v in values + full if v and v.strip()))
+
+
+_NAMING_ADDRESS_FIELDS = ("first_name", "last_name", "line1", "line2", "phone")
+
+
+def _recorded_address_values(customer: Customer) -> list[str]:
+    """The names, streets and phones of addresses the customer no longer has (changed or removed),
+    as their address events recorded them, so that erasure redacts those events too."""
+    events = Event.objects.filter(subject_kind="customer", subject_id=str(customer.pk),
+                                  action__startswith="address.").values_list("changes", "data")  # fmt: skip
+    values: list[str] = []
+    for changes, data in events:
+        recorded = (data or {}).get("fields") if isinstance(data, dict) else None
+        if isinstance(recorded, dict):
+            values += [str(recorded.get(f) or "") for f in _NAMING_ADDRESS_FIELDS]
+        for name, pair in (changes or {}).items():
+            if name in _NAMING_ADDRESS_FIELDS and isinstance(pair, list):
+                values += [str(v) for v in pair if v]
+    return values
 
 
 def _phone_digits(values: list[str]) -> list[str]:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from babel import Locale, UnknownLocaleError
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from concierge.audit.services import record
+from concierge.core.display import locale_name
 from concierge.core.edits import Guard, Then
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.core.forms import text_errors
@@ -55,15 +54,6 @@ PROFILE_WORDS = {
     "preferred_locale": "Preferred Locale and Language",
     "status": "Customer Status",
 }
-
-
-@lru_cache(maxsize=64)
-def locale_name(code: str) -> str:
-    """A locale as people read it: "French (Canada)"; the code itself if Babel does not know it."""
-    try:
-        return str(Locale.parse(code).get_display_name("en") or code)
-    except (UnknownLocaleError, ValueError, TypeError):
-        return code
 
 
 def locale_choices(store: Store, current: str = "") -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from concierge.audit.models import Event
 from concierge.audit.services import record
 from concierge.core.edits import Guard, SystemChange, Then
 from concierge.core.errors import CommonError, DomainError
@@ -19,9 +20,10 @@ from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
 from concierge.customers.actions import CustomerAction
 from concierge.customers.editing import CustomerEdit, customer_edit, moved_on_outside_console
 from concierge.customers.errors import CustomerError
+from concierge.customers.locks import locked_by_other_error
 from concierge.customers.models import Address, Customer
 from concierge.customers.policies import AssociateAct, check_associate_may
-from concierge.customers.search import index_customers
+from concierge.customers.search import index_customers, looks_like_phone
 from concierge.customers.selectors import account_for_seller
 from concierge.identity.models import User
 from concierge.identity.roles import Priv, Role
@@ -180,6 +182,47 @@ def customer_set_assistance(ctx: ActingContext, *, allowed: bool) -> Customer:
     return locked
 
 
+OWN_PROFILE_FIELDS = ("first_name", "last_name", "phone")
+
+
+def customer_profile_change(ctx: ActingContext, *, data: Mapping[str, object]) -> Customer:
+    """The customer served changes their name and phone in My Account (themself, or an agent in an
+    assisted session for them: audited with before and after, in the session). Not an account's
+    (its profile is edited in the console), never the sign-in email. Refused while customer service
+    has the record open for editing; the version moves on, so a console editor who loaded it before
+    cannot save over it. The sign-in's name follows."""
+    customer = ctx.served_customer
+    if customer.kind == Customer.Kind.ACCOUNT:
+        raise DomainError(CommonError.PERMISSION_DENIED, "An organization's profile is edited by customer service.",
+                          status=403)  # fmt: skip
+    cleaned = {f: str(data.get(f) or "").strip() for f in OWN_PROFILE_FIELDS}
+    errors = text_errors(cleaned, {f: getattr(Customer._meta.get_field(f), "max_length", None) for f in cleaned})
+    for name, words in (("first_name", "Enter a first name."), ("last_name", "Enter a last name.")):
+        if not cleaned[name] and name not in errors:
+            errors[name] = [words]
+    if cleaned["phone"] and "phone" not in errors and not looks_like_phone(cleaned["phone"]):
+        errors["phone"] = ["Enter a telephone number: digits, spaces and + ( ) - . only."]
+    if errors:
+        raise DomainError(CommonError.REQUEST_INVALID, "Please correct the profile.", fields=errors)
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update(of=("self",)).select_related("lease_holder").get(pk=customer.pk)
+        if locked.lease_is_live() and (ctx.user is None or locked.lease_holder_id != ctx.user.pk):
+            raise locked_by_other_error(locked)
+        changes = {f: (getattr(locked, f), v) for f, v in cleaned.items() if getattr(locked, f) != v}
+        if not changes:
+            return locked
+        for name, (_, value) in changes.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(changes))
+        names = {f: getattr(locked, f) for f in ("first_name", "last_name") if f in changes}
+        if names and locked.user_id is not None:
+            User.objects.filter(pk=locked.user_id).update(**names)
+        moved_on_outside_console(locked.pk)
+        index_customers([locked])
+        record(ctx, action=CustomerAction.UPDATED, subject_kind="customer", subject_id=locked.pk, changes=changes)
+    return locked
+
+
 def organization_clear(ctx: ActingContext) -> None:
     """A seller stops acting for the organization in use."""
     if ctx.account is None:
@@ -190,9 +233,10 @@ def organization_clear(ctx: ActingContext) -> None:
         )
 
 
-def organization_select(ctx: ActingContext, *, account_id: object) -> Customer:
-    """A seller chooses the organization to act for (seed 003). Organizations not assigned to the
-    seller are refused as not found."""
+def organization_select(ctx: ActingContext, *, account_id: object, reason: str = "", ticket: str = "") -> Customer:
+    """A seller chooses the organization to act for (seed 003), with the reason and case reference
+    of this organization session (checked by ``assist/organization_sessions.py``), recorded on the
+    event that starts it. Organizations not assigned to the seller are refused as not found."""
     if ctx.user is None:
         raise DomainError(CommonError.AUTH_REQUIRED, "Sign in first.", status=401)
     account = account_for_seller(ctx.user, account_id)
@@ -206,8 +250,27 @@ def organization_select(ctx: ActingContext, *, account_id: object) -> Customer:
             action=CustomerAction.SELLER_ORGANIZATION_SELECTED,
             subject_kind="customer",
             subject_id=account.pk,
+            data={k: v for k, v in (("reason", reason), ("case", ticket)) if v},
         )
     return account
+
+
+def organization_session(*, seller_id: int, account_id: int, before: int | None = None) -> tuple[str, str]:
+    """The reason and case reference of the seller's organization session for ``account_id`` (as
+    of the event ``before``, else now): those its start recorded, unless the seller stopped acting
+    for the organization since. ("", "") outside one."""
+    events = Event.objects.filter(
+        actor_id=seller_id,
+        action__in=[CustomerAction.SELLER_ORGANIZATION_SELECTED, CustomerAction.SELLER_ORGANIZATION_CLEARED],
+        subject_kind="customer",
+    )
+    if before is not None:
+        events = events.filter(pk__lt=before)
+    last = events.order_by("-pk").only("action", "subject_id", "data").first()
+    if last is None or last.action != CustomerAction.SELLER_ORGANIZATION_SELECTED or last.subject_id != str(account_id):
+        return "", ""
+    data = last.data or {}
+    return str(data.get("reason", "")), str(data.get("case", ""))
 
 
 ADDRESS_FIELDS = (
@@ -269,6 +332,11 @@ def _address_event(
         record(ctx, action=action, subject_kind="customer", subject_id=customer.pk, changes=changes, data=data)
 
 
+def address_values(address: Address) -> dict[str, str]:
+    """An address's fields as its audit events record them (``ADDRESS_FIELDS``)."""
+    return {f: str(getattr(address, f) or "") for f in ADDRESS_FIELDS}
+
+
 def _clean_address(data: dict[str, object]) -> dict[str, str]:
     cleaned = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
     cleaned["country"] = cleaned["country"].upper()
@@ -310,7 +378,9 @@ def address_add(
         )
         refresh_billing_summary(customer)
         index_customers([customer])
-        _address_event(ctx, edit, CustomerAction.ADDRESS_ADDED, customer, data={"address": address.pk})
+        # The values it was added with: what an undo compares the address with before removing it.
+        _address_event(ctx, edit, CustomerAction.ADDRESS_ADDED, customer,
+                       data={"address": address.pk, "fields": address_values(address)})  # fmt: skip
     return address
 
 
@@ -344,12 +414,16 @@ def address_remove(
 ) -> None:
     check_associate_may(ctx, AssociateAct.ACCOUNT_DETAILS)
     with transaction.atomic():
-        deleted, _ = Address.objects.filter(pk=address_id, customer=customer).delete()
-        if not deleted:
+        address = Address.objects.select_for_update().filter(pk=address_id, customer=customer).first()
+        if address is None:
             raise DomainError(CommonError.NOT_FOUND, "No such address.", status=404)
+        # What the address was, so that an undo can put it back (erasure redacts these values too).
+        data = {"address": address_id, "fields": address_values(address), "default_billing":
+                address.is_default_billing, "default_shipping": address.is_default_shipping}  # fmt: skip
+        address.delete()
         refresh_billing_summary(customer)
         index_customers([customer])
-        _address_event(ctx, edit, CustomerAction.ADDRESS_REMOVED, customer, data={"address": address_id})
+        _address_event(ctx, edit, CustomerAction.ADDRESS_REMOVED, customer, data=data)
 
 
 def address_make_default(

@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from concierge.core.progress import progress_bar
-from concierge.customers.models import Customer
+from concierge.customers.models import Address, Customer
 from concierge.customers.search import customer_terms
+from concierge.customers.services import billing_summary
 from concierge.demo.bulk_load import bulk_load, is_large
 from concierge.demo.people import Person, person
 from concierge.identity.roles import Role
@@ -43,6 +44,22 @@ class _Searched:
 
 def _record(**values: str) -> Customer:
     return cast("Customer", _Searched(**values))
+
+
+@dataclass(frozen=True)
+class _Billing:
+    """What ``billing_summary`` reads of an address, without building a model instance."""
+
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+
+
+def _billing_line(p: Person) -> str:
+    """The customer's Default Billing Address line, as the Users search shows and sorts it."""
+    return billing_summary(cast("Address", _Billing(p.line1, p.city, p.postal_code, p.country)))
 
 
 def _batches(start: int, count: int, size: int) -> Iterator[range]:
@@ -107,7 +124,7 @@ def write_customers(
                 members.append((member_id, user_id, shopper_group))
                 customers.append((customer_id, shared_id, Customer.Kind.REGISTERED_USER.value,
                                   Customer.Status.ACTIVE.value, store.pk, user_id, p.first_name, p.last_name, "", "",
-                                  "", p.email, p.phone, store.locale, False, now, now, 1))  # fmt: skip
+                                  _billing_line(p), p.email, p.phone, store.locale, False, now, now, 1))  # fmt: skip
                 addresses.append((address_id, customer_id, "Home", p.first_name, p.last_name, p.line1, "", p.city,
                                   p.region, p.postal_code, p.country, p.phone, True, True))  # fmt: skip
                 # The Find customer terms, as index_customers writes them (the address's postal code and

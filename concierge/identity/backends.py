@@ -5,9 +5,16 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from concierge.core.prepared import PreparedQuery
 from concierge.identity.access import access_of
 from concierge.identity.models import User
 from concierge.identity.policies import may_sign_in
+
+# The session's user with their customer and its store, compiled once per process (core/prepared.py).
+_USER_WITH_CUSTOMER = PreparedQuery(
+    lambda pk: User.objects.select_related("customer__store").filter(pk=pk).order_by("pk")[:1],
+    pk=-7_000_000_001,
+)
 
 
 class EmailBackend(ModelBackend):
@@ -35,7 +42,11 @@ class EmailBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         """The session's user, with the customer record they shop as and its store in the same
         query: the acting context needs all three on every request."""
-        user = User.objects.select_related("customer__store").filter(pk=user_id).first()
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        user = _USER_WITH_CUSTOMER.first(pk=pk)
         if user is not None:
             user.customer_loaded = True  # customer_for_user takes it from here, even when there is none
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -22,6 +22,7 @@ from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError
 from concierge.core.forms import text_problem
 from concierge.core.on_behalf import OnBehalfDenied, refuse_on_behalf
+from concierge.core.prepared import PreparedQuery
 from concierge.identity.actions import IdentityAction
 from concierge.identity.errors import IdentityError
 from concierge.identity.models import ApiToken, SignInThrottle, User
@@ -185,14 +186,22 @@ def api_token_revoke(ctx: ActingContext, *, token_id: int) -> ApiToken:
     return token
 
 
+# The token with its user, their customer and its store: the acting context of every API request,
+# compiled once per process (core/prepared.py).
+_TOKEN_WITH_USER = PreparedQuery(
+    lambda digest: (
+        ApiToken.objects.select_related("user__customer__store")
+        .filter(digest=digest, revoked_at=None, user__is_active=True)
+        .order_by("pk")[:1]
+    ),
+    digest="\x00digest",
+)
+
+
 def api_token_user(key: str, *, touch: bool = False) -> User | None:
     """The active user a bearer key belongs to, or ``None``. ``touch`` records the use (only for
     requests that change something: a GET never writes)."""
-    token = (
-        ApiToken.objects.select_related("user__customer__store")
-        .filter(digest=ApiToken.digest_of(key), revoked_at=None, user__is_active=True)
-        .first()
-    )
+    token = _TOKEN_WITH_USER.first(digest=ApiToken.digest_of(key))
     if token is None:
         return None
     token.user.customer_loaded = True  # read with it: the acting context asks no more (EmailBackend.get_user)

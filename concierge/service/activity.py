@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from concierge.assist.organization_sessions import session_labels
 from concierge.audit.actions import describe
 from concierge.audit.selectors import events_by_actor
 from concierge.carts.actions import CartAction
@@ -41,6 +42,7 @@ class ActivityItem:
     amount: str  # a payment's amount (an order's total on "Order placed"), with ``currency``
     currency: str
     store: Store | None  # whose time zone the time is shown in
+    case: str = ""  # the reason and case of the session it was done in: "case 4711 · Order help"
 
     @property
     def kind(self) -> str:  # a CSS class
@@ -73,7 +75,9 @@ def recent_activity(*, actor_id: int, limit: int = 15) -> list[ActivityItem]:
         if ids["customer"]
         else {}
     )
-    return [_item(event, orders=orders, payments=payments, carts=carts, customers=customers) for event in events]
+    cases = session_labels(events)
+    return [_item(event, orders=orders, payments=payments, carts=carts, customers=customers,
+                  case=cases.get(event.pk, "")) for event in events]  # fmt: skip
 
 
 def _item(
@@ -83,6 +87,7 @@ def _item(
     payments: dict[int, PaymentTransaction],
     carts: dict[int, Cart],
     customers: dict[int, Customer],
+    case: str = "",
 ) -> ActivityItem:
     subject = int(event.subject_id) if event.subject_id.isdigit() else None
     payment = payments.get(subject) if event.subject_kind == "payment" and subject else None
@@ -103,4 +108,4 @@ def _item(
         currency = str(data.get("currency") or (payment.currency if payment else "") or "")
     store = order.store if order is not None else customer.store if customer is not None else None
     return ActivityItem(occurred_at=event.occurred_at, words=describe(event.action), order=order, customer=customer,
-                        amount=amount, currency=currency, store=store)  # fmt: skip
+                        amount=amount, currency=currency, store=store, case=case)  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from concierge.assist.organization_sessions import session_labels
 from concierge.audit.actions import describe as describe_action
 from concierge.checkout.actions import CheckoutAction
 from concierge.orders.actions import OrderAction
@@ -96,6 +97,7 @@ class DescribedEvent:
     amount: str  # a payment event's amount (and the order's total on "Order placed"), with ``currency``
     currency: str
     is_lock_event: bool
+    case: str = ""  # the reason and case of the session the event was done in: "case 4711 · Order help"
 
     @property
     def event(self) -> Any:
@@ -113,7 +115,14 @@ def _text(action: str, data: dict[str, Any]) -> str:
     return str(data.get("comment", "")) if action in HOLD_ACTIONS else ""
 
 
-def describe(entry: TimelineEntry) -> DescribedEvent:
+def describe_all(entries: list[TimelineEntry]) -> list[DescribedEvent]:
+    """The timeline in words, each event done in an assisted (or a seller's organization) session
+    with that session's reason and case."""
+    cases = session_labels(entry.event for entry in entries)
+    return [describe(entry, case=cases.get(entry.event.pk, "")) for entry in entries]
+
+
+def describe(entry: TimelineEntry, *, case: str = "") -> DescribedEvent:
     event = entry.event
     data = event.data or {}
     action = event.action
@@ -149,4 +158,5 @@ def describe(entry: TimelineEntry) -> DescribedEvent:
         amount=str(amount or ""),
         currency=str(data.get("currency", "")) if amount else "",
         is_lock_event=action in LOCK_ACTIONS,
+        case=case,
     )

@@ -23,7 +23,7 @@ from concierge.orders.holds import why_cannot_decide
 from concierge.orders.models import Order
 from concierge.orders.selectors import OrderView, order_page
 from concierge.service.amend_context import amend_context
-from concierge.service.order_timeline import describe
+from concierge.service.order_timeline import describe_all
 from concierge.service.refund_context import refund_context
 from concierge.service.return_tabs import return_context
 from concierge.service.views import staff_required
@@ -94,7 +94,7 @@ def render_order(request: ConciergeRequest, number: str, *, tab: str, status: in
         "transactions": view.transactions,
         "payment_summary": view.payment_summary,
         "holds": view.holds,
-        "timeline": [describe(entry) for entry in view.timeline],
+        "timeline": describe_all(view.timeline),
         "lock_events_hidden": view.lock_events_hidden,
         "show_lock_events": request.GET.get("locks") == "1",
         "heartbeat_seconds": int(locks.ORDER_HEARTBEAT.total_seconds()),

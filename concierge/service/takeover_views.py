@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concierge.assist.models import CartTakeover
+from concierge.assist.errors import AssistError
+from concierge.assist.models import CartTakeover, SessionVerification
 from concierge.assist.services import session_resolve
 from concierge.assist.takeover import (
     LINK_MAX_AGE,
@@ -31,6 +32,7 @@ from concierge.assist.takeover import (
     takeover_view_cart,
     viewed_cart,
 )
+from concierge.assist.verification import verification_begin, verification_needed_for
 from concierge.carts.models import Cart
 from concierge.carts.selectors import cart_lines, priced_cart
 from concierge.catalog import selectors as catalog
@@ -114,6 +116,13 @@ def takeover_new(request: ConciergeRequest) -> HttpResponse:
                         stores[0].pk if len(stores) == 1 else ""),
                     reason=request.POST.get("reason", ""), ticket=request.POST.get("ticket", ""),
                 )  # fmt: skip
+            elif verification_needed_for(request.POST.get("customer", "")):
+                # The store asks the customer to confirm with a code first (assist/verification.py).
+                verification = verification_begin(
+                    ctx, customer_id=request.POST.get("customer", ""), reason=request.POST.get("reason", ""),
+                    ticket=request.POST.get("ticket", ""), purpose=SessionVerification.Purpose.TAKEOVER,
+                )  # fmt: skip
+                return redirect("service:verify", pk=verification.pk)
             else:
                 takeover = takeover_create(ctx, customer_id=request.POST.get("customer", ""),
                                            reason=request.POST.get("reason", ""),
@@ -232,12 +241,42 @@ def takeover_heartbeat(request: ConciergeRequest, number: str) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-@takeover_action
-def takeover_cart(request: ConciergeRequest, order: CartTakeover) -> str:
-    """View User's Cart (and, when another agent holds the cart, Take Over Lock)."""
-    grant = takeover_view_cart(request.ctx, order, take_lock_over=request.POST.get("takeover") == "1")
+def view_cart(request: ConciergeRequest, order: CartTakeover, *, take_lock_over: bool = False) -> str:
+    """View User's Cart: lock the user's cart for the agent, and keep the lock's token."""
+    grant = takeover_view_cart(request.ctx, order, take_lock_over=take_lock_over)
     lease_tokens.remember(request, "cart", viewed_cart(order).pk, grant.token)
     return "You are editing the user's cart. The customer cannot change it until you add the items."
+
+
+@require_POST
+@staff_required
+def takeover_cart(request: ConciergeRequest, number: str) -> HttpResponse:
+    """View User's Cart (and, when another agent holds the cart, Take Over Lock). Where the order's
+    session has ended and the store asks the customer to confirm each session, a code goes to the
+    customer first, and the Verify customer step continues the order."""
+    ctx = request.ctx
+    try:
+        order = takeover_for(ctx, number)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("service:takeover_new")
+    try:
+        messages.success(request, view_cart(request, order, take_lock_over=request.POST.get("takeover") == "1"))
+    except DomainError as exc:
+        if exc.code != AssistError.VERIFICATION_REQUIRED:
+            messages.error(request, exc.message)
+            return redirect("service:takeover", number=number)
+        before = order.session
+        try:
+            verification = verification_begin(
+                ctx, customer_id=order.customer_id, purpose=SessionVerification.Purpose.RESUME, takeover=order,
+                reason=before.reason if before else "", ticket=before.ticket if before else "",
+            )  # fmt: skip
+        except DomainError as refused:
+            messages.error(request, refused.message)
+            return redirect("service:takeover", number=number)
+        return redirect("service:verify", pk=verification.pk)
+    return redirect("service:takeover", number=number)
 
 
 @takeover_action

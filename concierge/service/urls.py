@@ -11,6 +11,7 @@ from concierge.service import (
     session_views,
     takeover_views,
     transfer_views,
+    verify_views,
     views,
     warehouse_views,
 )
@@ -48,6 +49,9 @@ urlpatterns = [
     ),
     path("assist/", deep_link_views.assist_link, name="assist_link"),
     path("assist/access/", views.access_customer_view, name="access_customer"),
+    path("assist/verify/<int:pk>/", verify_views.verify, name="verify"),
+    path("assist/verify/<int:pk>/resend", verify_views.verify_resend, name="verify_resend"),
+    path("assist/verify/<int:pk>/cancel", verify_views.verify_cancel, name="verify_cancel"),
     path("lists/", list_views.lists_counts, name="lists_counts"),
     path("lists/<slug:slug>/", list_views.list_view, name="lists_list"),
     path("assist/end/", views.assist_end, name="assist_end"),

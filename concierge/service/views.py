@@ -15,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.assist.context import ASSISTED_SESSION_KEY
-from concierge.assist.models import AssistedSession, SessionTransfer
+from concierge.assist.models import AssistedSession, SessionTransfer, SessionVerification
 from concierge.assist.policies import may_assist
 from concierge.assist.services import session_end, session_start
+from concierge.assist.verification import verification_begin, verification_needed_for
 from concierge.core import lease_tokens
 from concierge.core.errors import DomainError
 from concierge.core.forms import add_domain_error, checks_text
@@ -32,6 +33,7 @@ from concierge.service.activity import recent_activity
 from concierge.stores.selectors import stores_named
 
 View = Callable[..., HttpResponse]
+PURPOSE_ACCESS = SessionVerification.Purpose.ACCESS
 
 
 class FindCustomerForm(forms.Form):
@@ -158,24 +160,31 @@ def access_customer_view(request: ConciergeRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect_back(request, default="service:home")
-    try:
-        session = session_start(
-            ctx,
-            customer_id=form.cleaned_data["customer"],
-            reason=form.cleaned_data["reason"],
-            ticket=form.cleaned_data["ticket"],
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect_back(request, default="service:home")
-    request.session.cycle_key()  # a new key for the new identity (bar 2)
-    request.session[ASSISTED_SESSION_KEY] = session.pk
-    lease_tokens.forget_all(request, "cart")
-    messages.success(request, "You have successfully accessed the customer account")
     # A deep link (service/deep_link_views.py) goes on to the order or the cart it named.
     then = request.POST.get("then", "")
     if not then.startswith(("/account/", "/cart/")):
         then = ""
+    start = {k: form.cleaned_data[k] for k in ("customer", "reason", "ticket")}
+    try:
+        if verification_needed_for(start["customer"]):
+            # The store asks the customer to confirm with a code first (assist/verification.py).
+            verification = verification_begin(ctx, customer_id=start["customer"], reason=start["reason"],
+                                              ticket=start["ticket"], purpose=PURPOSE_ACCESS, then=then)  # fmt: skip
+            return redirect("service:verify", pk=verification.pk)
+        session = session_start(ctx, customer_id=start["customer"], reason=start["reason"], ticket=start["ticket"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect_back(request, default="service:home")
+    return enter_session(request, session, then)
+
+
+def enter_session(request: ConciergeRequest, session: AssistedSession, then: str) -> HttpResponse:
+    """The browser now acts for the session's customer: a new session key for the new identity
+    (bar 2), no cart lock tokens of before, and on to their My Account (or the page ``then``)."""
+    request.session.cycle_key()
+    request.session[ASSISTED_SESSION_KEY] = session.pk
+    lease_tokens.forget_all(request, "cart")
+    messages.success(request, "You have successfully accessed the customer account")
     return redirect(safe_next(request, then, default="storefront:my_account"))
 
 

@@ -48,8 +48,10 @@ def warehouse_required(view: View) -> View:
 @require_GET
 @warehouse_required
 def warehouse(request: ConciergeRequest) -> HttpResponse:
-    """The Returns tab: Search Terms, Search, and the returns found."""
+    """The Returns tab: Search Terms, Search, and the returns found. Search with no term says what
+    to enter (a search of every return is not offered: the RMA on the parcel is the usual term)."""
     searched = any(request.GET.get(term) for term in TERMS)
+    empty_search = not searched and any(term in request.GET for term in TERMS)
     results: list[Return] = []
     errors: dict[str, list[str]] = {}
     status = 200
@@ -60,7 +62,8 @@ def warehouse(request: ConciergeRequest) -> HttpResponse:
             errors, status = exc.fields, exc.status
     return render(request, "service/warehouse/returns.html", {
         "terms": {term: request.GET.get(term, "") for term in TERMS}, "statuses": Return.Status.choices,
-        "results": results, "searched": searched, "errors": errors, "limit": RESULT_LIMIT,
+        "results": results, "searched": searched, "empty_search": empty_search, "errors": errors,
+        "limit": RESULT_LIMIT,
     }, status=status)  # fmt: skip
 
 

@@ -24,7 +24,9 @@ from concierge.customers.services import (
     address_add,
     address_make_default,
     address_remove,
+    address_update,
     customer_change_sign_in_email,
+    customer_profile_change,
     customer_set_assistance,
 )
 from concierge.identity.policies import landing_url
@@ -113,6 +115,10 @@ def _address_change(request: ConciergeRequest) -> str:
                     default_shipping="default_shipping" in request.POST,
                     default_billing="default_billing" in request.POST)  # fmt: skip
         return "Address saved."
+    if action == "update":
+        address_update(ctx, customer=ctx.served_customer, address_id=int(request.POST.get("address", "0") or 0),
+                       data={f: request.POST.get(f, "") for f in ADDRESS_FIELDS})  # fmt: skip
+        return "Address saved."
     if action == "remove":
         address_remove(ctx, customer=ctx.served_customer, address_id=int(request.POST.get("address", "0") or 0))
         return "Address removed."
@@ -125,12 +131,31 @@ def _address_change(request: ConciergeRequest) -> str:
 
 @account_form(_address_change, not_a_number=DomainError(CommonError.NOT_FOUND, "No such address.", status=404))
 def addresses(request: ConciergeRequest, errors: dict[str, list[str]]) -> HttpResponse:
-    return render(
-        request,
-        "storefront/addresses.html",
-        {"addresses": request.ctx.served_customer.addresses.order_by("id"), "errors": errors, "posted": request.POST},
-        status=400 if errors else 200,
-    )
+    editing = request.POST.get("action") == "update"  # an address's Edit form, shown again with its errors
+    context = {
+        "addresses": request.ctx.served_customer.addresses.order_by("id"),
+        "errors": {} if editing else errors,
+        "edit_errors": errors if editing else {},
+        "edit_id": request.POST.get("address", "") if editing and errors else "",
+        "posted": request.POST,
+    }
+    return render(request, "storefront/addresses.html", context, status=400 if errors else 200)
+
+
+def _profile_change(request: ConciergeRequest) -> str:
+    customer_profile_change(request.ctx, data=request.POST)
+    return "Profile saved."
+
+
+@account_form(_profile_change, not_a_number=DomainError(CommonError.REQUEST_INVALID, "Please correct the profile."))
+def profile(request: ConciergeRequest, errors: dict[str, list[str]]) -> HttpResponse:
+    """Edit profile: the name and phone of the customer served (not an organization's)."""
+    customer = request.ctx.served_customer
+    if customer.kind == customer.Kind.ACCOUNT:
+        return redirect("storefront:my_account")
+    posted = request.POST or {f: getattr(customer, f) for f in ("first_name", "last_name", "phone")}
+    return render(request, "storefront/profile.html", {"customer": customer, "errors": errors, "posted": posted},
+                  status=400 if errors else 200)  # fmt: skip
 
 
 def _payment_change(request: ConciergeRequest) -> str:

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concierge.assist.changeset import session_changeset, undo_change
+from concierge.assist.changeset import session_changeset, undo_change, undone_words
 from concierge.assist.models import SessionTransfer
 from concierge.assist.services import session_touch
 from concierge.assist.transfer import transfer_candidates, transfer_offer, transfer_withdraw
@@ -123,18 +123,19 @@ def assist_changes(request: ConciergeRequest) -> HttpResponse:
 
 @require_POST
 def assist_undo(request: ConciergeRequest, event_id: int) -> HttpResponse:
-    """Undo one cart-line change of the open session, under the agent's cart lock."""
+    """Undo one change of the open session: a cart line under the agent's cart lock, an address or
+    profile field under the customer record's lock and version."""
     ctx = request.ctx
     if not ctx.is_assisting:
         messages.error(request, "Access a customer's account from the Customer Service page first.")
         return redirect("storefront:home")
     cart = active_cart(ctx, anonymous_token=None)
     try:
-        undo_change(ctx, event_id=event_id, lease_token=lease_token(request, cart.pk) if cart else None)
+        undone = undo_change(ctx, event_id=event_id, lease_token=lease_token(request, cart.pk) if cart else None)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Undone: the cart line is back as it was.")
+        messages.success(request, undone_words(undone))
     return redirect("storefront:assist_changes")
 
 

@@ -4,6 +4,7 @@ import contextlib
 
 from django.utils.functional import SimpleLazyObject
 
+from concierge.assist.verification import shopper_topic
 from concierge.carts.models import Cart
 from concierge.carts.selectors import active_cart, cart_lines, priced_cart
 from concierge.carts.sharing import cart_topic
@@ -27,9 +28,11 @@ def _mini_cart(request: ConciergeRequest) -> dict[str, object] | None:
     if cart is not None and lines:
         with contextlib.suppress(DomainError):  # an unpriceable line: the cart page explains it
             summary["subtotal"] = priced_cart(buyer_for(ctx, store=cart.store), cart, lines).net
-    if cart is not None and ctx.customer is not None and ctx.user is not None and not ctx.is_assisting:
-        # The shared cart: the customer's pages hear what customer service does in it (carts/sharing.py).
-        summary["live_token"] = live.stream_token(ctx.user.pk, [cart_topic(cart.pk)])
+    if ctx.customer is not None and ctx.user is not None and not ctx.is_assisting:
+        # The customer's own pages hear what customer service does in their cart (carts/sharing.py)
+        # and the code a session asks them to confirm (assist/verification.py): one stream a page.
+        topics = [shopper_topic(ctx.user.pk)] + ([cart_topic(cart.pk)] if cart is not None else [])
+        summary["live_token"] = live.stream_token(ctx.user.pk, topics)
     return summary
 
 

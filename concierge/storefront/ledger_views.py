@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from concierge.assist.ledger import customer_ledger
+from concierge.assist.ledger import customer_ledger, pending_confirmations
 from concierge.assist.services import session_end_by_customer
 from concierge.core.errors import DomainError
 from concierge.core.on_behalf import OnBehalfDenied, not_on_behalf
@@ -27,6 +27,7 @@ def customer_service_sessions(request: ConciergeRequest) -> HttpResponse:
         "customer": customer,
         "live": [e for e in entries if e.is_live],
         "past": [e for e in entries if not e.is_live],
+        "pending": pending_confirmations(customer),
     }
     template = "storefront/_ledger_sessions.html" if request.headers.get("HX-Request") else "storefront/ledger.html"
     return render(request, template, context)

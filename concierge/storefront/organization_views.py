@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge.assist.context import ACCOUNT_KEY
+from concierge.assist.organization_sessions import organization_session_start
 from concierge.carts.currency import organization_currency_change
 from concierge.catalog.pricing import currencies_offered
 from concierge.core import lease_tokens
@@ -50,7 +51,7 @@ from concierge.customers.organizations import (
 )
 from concierge.customers.records import locale_choices
 from concierge.customers.selectors import account_for_seller
-from concierge.customers.services import organization_clear, organization_select
+from concierge.customers.services import organization_clear
 from concierge.identity.policies import landing_url
 from concierge.identity.roles import Priv
 from concierge.orders.organization_summary import organization_summary
@@ -144,15 +145,23 @@ def organizations(request: ConciergeRequest) -> HttpResponse:
 
 
 def _select(request: ConciergeRequest, account_id: object, *, missing_is_404: bool = False) -> HttpResponse:
-    """Profile: act for the organization (audited), then the catalog with its badge. An id not
-    assigned to the seller: the styled 404 on the organization's own route, else the list says so."""
+    """Profile: act for the organization with the reason and case posted (audited), then the
+    catalog with its badge. An id not assigned to the seller: the styled 404 on the organization's
+    own route, else the list says so; a reason or case refused: the start page with its errors."""
     try:
-        account = organization_select(request.ctx, account_id=account_id)
+        account = organization_session_start(request.ctx, account_id=account_id,
+                                             reason=request.POST.get("reason", ""),
+                                             ticket=request.POST.get("ticket", ""))  # fmt: skip
     except DomainError as exc:
-        if missing_is_404 and exc.status == 404:
-            raise Http404(exc.message) from exc
+        if exc.status == 404:
+            if missing_is_404:
+                raise Http404(exc.message) from exc
+            messages.error(request, exc.message)
+            return redirect("storefront:organizations")
+        if missing_is_404:  # the start page: shown again with the reason's errors
+            return _start_page(request, int(str(account_id)), errors=exc.fields or {"reason": [exc.message]})
         messages.error(request, exc.message)
-        return redirect("storefront:organizations")
+        return redirect("storefront:organization_select", pk=account_id)
     request.session[ACCOUNT_KEY] = account.pk
     messages.success(request, f"You are now buying for {account.display_name}.")
     return redirect("storefront:home")
@@ -165,10 +174,22 @@ def _stop_buying(request: ConciergeRequest) -> HttpResponse:
     return redirect("storefront:organizations")
 
 
+def _start_page(request: ConciergeRequest, pk: int, *, errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    account = account_for_seller(request.ctx.signed_in_user, pk)
+    if account is None:
+        raise Http404("No such organization is assigned to you.")
+    context = {"org": account, "store": account.store, "errors": errors or {}, "posted": request.POST}
+    return render(request, "storefront/organization_start.html", context, status=400 if errors else 200)
+
+
+@checks_text
 @seller_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def organization_select_view(request: ConciergeRequest, pk: int) -> HttpResponse:
-    """The Profile button of a row or of the Modern Organization View."""
+    """The Profile button of a row or of the Modern Organization View: why the seller acts for the
+    organization (a reason from the list and a case reference, as a CSR's start asks), then Start."""
+    if request.method == "GET":
+        return _start_page(request, pk)
     return _select(request, pk, missing_is_404=True)
 
 

@@ -53,6 +53,7 @@ urlpatterns = [
     path("account/", views.my_account, name="my_account"),
     path("account/orders/", account_views.orders, name="orders"),
     path("account/orders/<str:number>/", account_views.order_detail, name="order_detail"),
+    path("account/profile/", account_views.profile, name="profile"),
     path("account/addresses/", account_views.addresses, name="addresses"),
     path("account/payment-methods/", account_views.payment_methods, name="payment_methods"),
     path("account/security/", account_views.security, name="security"),

@@ -7,6 +7,10 @@ from django.db import models
 class Store(models.Model):
     """A storefront with its own currency, locale and customers; staff serve one or more stores."""
 
+    class Verification(models.TextChoices):
+        OFF = "OFF", "Off"
+        REQUIRED = "REQUIRED", "Required: the customer confirms each session with a one-time code"
+
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=120)
     currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. USD.")
@@ -43,6 +47,15 @@ class Store(models.Model):
     )
     assist_session_emails = models.BooleanField(
         default=False, help_text="Email the customer when customer service starts and ends a session on their account."
+    )
+    assist_verification = models.CharField(
+        "customer verification",
+        max_length=10,
+        choices=Verification.choices,
+        default=Verification.OFF,
+        help_text="Required: starting an assisted session (Access customer's account, Create New Order, a deep "
+        "link, the API) sends the customer a one-time code by email and to their signed-in devices; the session "
+        "starts only when the agent enters it.",
     )
     presence_quiet_minutes = models.PositiveSmallIntegerField(
         default=10,

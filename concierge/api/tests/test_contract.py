@@ -115,6 +115,8 @@ STATE_DEPENDENT_REFUSALS = {
     ("POST", "/api/v1/assist/sessions"): {
         (400, "assist.reason_unknown"), (400, "assist.reason_required"), (400, "assist.case_required"),
     },
+    # A verification code is right or wrong by what was sent, which no schema can state.
+    ("POST", "/api/v1/assist/verifications/{verification_id}/confirm"): {(400, "assist.verification_wrong")},
     ("GET", "/api/v1/customers/users"): {(400, "customer.search_invalid")},
     ("GET", "/api/v1/customers/accounts"): {(400, "customer.search_invalid")},
     # A custom period's To may not be before its From nor after today (the clock's), nor 366 days on.

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import template
 
-from concierge.core.display import format_amount, format_when
+from concierge.core.display import currency_name, format_amount, format_when, locale_name, time_zone_name
 from concierge.core.money import Money
 
 register = template.Library()
@@ -30,3 +30,21 @@ def money(value: Money | Decimal | int | str | None, currency_or_locale: str = "
     if isinstance(value, Money):
         return format_amount(value)
     return format_amount(value, currency_or_locale)
+
+
+@register.filter
+def currency_label(code: str) -> str:
+    """``{{ store.currency|currency_label }}`` → ``US Dollar``."""
+    return currency_name(code) if code else ""
+
+
+@register.filter
+def locale_label(code: str) -> str:
+    """``{{ store.locale|locale_label }}`` → ``English (United States)``."""
+    return locale_name(code) if code else ""
+
+
+@register.filter
+def zone_label(name: str) -> str:
+    """``{{ store.time_zone|zone_label }}`` → ``Central Time``."""
+    return time_zone_name(name) if name else ""

@@ -85,3 +85,14 @@ def test_order_search_dates_are_the_store_days(signed_in, csr, shopper, eastern)
     # then
     assert found("2026-12-01") == [late.number]
     assert found("2026-12-02") == []
+
+
+def test_codes_read_as_names_and_an_unknown_code_as_itself():
+    from concierge.core.display import currency_name, locale_name, time_zone_name
+
+    assert currency_name("USD") == "US Dollar"
+    assert currency_name("EUR") == "Euro"
+    assert locale_name("fr_CA") == "French (Canada)"
+    assert time_zone_name("America/Chicago") == "Central Time"
+    assert time_zone_name("Nowhere/Atlantis") == "Nowhere/Atlantis"
+    assert locale_name("xx_NOPE") == "xx_NOPE"

@@ -106,6 +106,27 @@ def test_a_seller_names_an_assigned_organization_with_the_header_too(seller, acm
     assert me["account"]["id"] == acme.pk
 
 
+def test_a_seller_naming_an_organization_not_assigned_to_them_is_not_found_on_every_buying_route(seller, acme, boots):
+    # given Acme Outfitters, which is not assigned to Sally
+    key = token_headers(seller.email)
+    headers = {**key, "X-Account": str(acme.pk)}
+    # then acting for it is the same 404 everywhere, before anything is read or written
+    calls = {
+        "me": Client().get("/api/v1/me", headers=headers),
+        "cart": Client().get("/api/v1/cart", headers=headers),
+        "add": add_line(headers, boots.pk),
+        "checkout": Client().post(
+            "/api/v1/checkout", {}, content_type="application/json", headers={**headers, "Idempotency-Key": "attempt-1"}
+        ),
+    }
+    assert {name: (r.status_code, r.json()["code"]) for name, r in calls.items()} == dict.fromkeys(
+        calls, (404, "account.unavailable")
+    )
+    assert "Acme" not in "".join(r.content.decode() for r in calls.values())
+    assert not acme.carts.exists()
+    assert [a["name"] for a in Client().get("/api/v1/me/accounts", headers=key).json()] == []
+
+
 def test_an_account_administrator_manages_associates_over_the_api(shopper, other_shopper, acme):
     associate(acme, shopper, ROLE.ADMIN)
     headers = {**token_headers(shopper.email), "X-Account": str(acme.pk)}

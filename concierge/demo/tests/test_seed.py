@@ -131,3 +131,28 @@ def test_generate_writes_returns_the_warehouse_finds(client):
     page = client.get("/service/warehouse/", {"rma": one.rma})
     assert page.status_code == 200
     assert one.order_number in page.content.decode()
+
+
+def test_the_users_search_shows_each_demo_and_generated_users_default_billing_address(client):
+    """Demo and generated customers get their addresses without the address services: their
+    Default Billing Address line (what the Users search shows and sorts by) is written too."""
+    import re
+
+    from concierge.customers.services import billing_summary
+    from concierge.stores.models import Store
+    from concierge.testing import factories
+    from concierge.testing.factories import PASSWORD
+
+    call_command("seed_demo", customers=6, stdout=io.StringIO())
+    call_command("generate", customers=4, stdout=io.StringIO())
+    with_billing = Customer.objects.filter(addresses__is_default_billing=True).exclude(kind=Customer.Kind.ACCOUNT)
+    assert with_billing.count() >= 10
+    for customer in with_billing:
+        expected = billing_summary(customer.addresses.get(is_default_billing=True))
+        assert customer.billing_summary == expected, customer.shared_id
+    csr = factories.staff("CSR", stores=Store.objects.all())
+    client.login(username=csr.email, password=PASSWORD)
+    page = client.get("/service/customers/", {"last_name": "Shopper", "sort": "billing_address"}).content.decode()
+    jane = re.search(r"<tr[^>]*>(?:(?!</tr>).)*jane\.shopper@concierge\.test(?:(?!</tr>).)*</tr>", page, re.S)
+    assert jane, "Jane is listed"
+    assert "100 Congress Ave, Austin, 78701 US" in jane.group(0)

@@ -57,6 +57,9 @@ def test_the_return_wizard_next_writes_nothing_and_next_again_creates_the_return
     assert step2.status_code == 200
     assert 'data-testid="suggested">$80.00<' in step2.text
     assert "Manual Refund" in step2.text
+    # no promotion on the order: the Promotions column says so rather than minus nothing
+    assert 'data-label="Promotions">—<' in step2.text
+    assert "\u2212$0.00" not in step2.text  # a minus sign before nothing
     assert not Return.objects.exists()
     # Next again: the return is created and its RMA shown, with Finish
     done = client.post(url("order_return_create", order.number), {**form, "amount": "80.00", "destination": "ORIGINAL"})
@@ -194,6 +197,19 @@ def test_search_by_each_term_and_more_terms_narrow(warehouse, shopper, other_sho
     assert "Not a date" in bad.text
 
 
+def test_search_with_no_term_says_what_to_enter_and_lists_nothing(warehouse, shopper, store, csr):
+    ret = a_return(csr, delivered_order(shopper, store, (SHOE,)))
+    client = browser(warehouse)
+    # the tab opened: no advice yet
+    assert "Enter at least one search term" not in client.get(url("warehouse")).text
+    # Search with every term empty, as the form sends it
+    page = client.get(url("warehouse"), {"rma": "", "order_number": "", "name": "", "email": "", "status": "",
+                                         "created_from": "", "created_to": ""})  # fmt: skip
+    assert page.status_code == 200
+    assert "Enter at least one search term" in page.text
+    assert url("warehouse_return", ret.rma) not in page.text
+
+
 def test_receive_in_two_parts_completes_the_return_and_issues_its_refund(warehouse, shopper, store, csr):
     order = delivered_order(shopper, store, (SHOE,))
     ret = a_return(csr, order)
@@ -315,6 +331,9 @@ def test_a_received_return_waiting_for_approval_on_the_tab_and_in_the_warehouse(
     tab = browser(csr).get(url("order", order.number) + "?tab=returns").text
     assert "Received in full." in tab
     assert "the refund is awaiting approval by a second person with the Approve Refund privilege" in tab
+    # the refunds list names the return by its RMA, once
+    assert f'data-testid="refund-rma">· {ret.rma}<' in tab
+    assert "RMA RMA-" not in tab
     # a supervisor approves it on the Payments tab: it is issued and the return completes
     sam = editing(supervisor, order)
     refund = Refund.objects.get(rma=ret.rma)

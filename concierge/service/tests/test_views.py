@@ -12,6 +12,9 @@ def test_it_shows_the_stores_a_csr_serves(signed_in, csr, other_store):
     assert "Stores you serve" in page
     assert "Northwind Outfitters" in page
     assert "Northwind Outfitters Canada" not in page
+    # in words, not codes: the currency, the language and the time zone
+    assert "US Dollar · English (United States) ·" in page
+    assert "USD · en_US" not in page
 
 
 def test_it_lists_what_the_staff_member_did(signed_in, csr):

@@ -1,8 +1,9 @@
 /* The shared cart (carts/sharing.py): while customer service edits this customer's cart, their own
  * open page says what changed ("Ann from customer service added Canyon Base Layer") and shows it —
  * the mini cart, and the cart page's lines — without a reload. When the agent lets go of the cart,
- * it says the customer can check out. Events come from the live stream (core/live.py); if the stream
- * closes for good, the page looks again every 5 s.
+ * it says the customer can check out. Events come from the live stream (core/live.py). While the
+ * stream is down (dropped and reconnecting, or closed for good) the page looks again every 2 s; once
+ * it is back, the page looks once more, for what it missed, and stops polling.
  */
 (function () {
   "use strict";
@@ -40,9 +41,19 @@
   const stream = new EventSource(notice.dataset.liveStream + "?token=" + encodeURIComponent(notice.dataset.liveToken));
   stream.addEventListener("changed", tell);
   stream.addEventListener("handed_back", tell);
+  // The same stream carries a session's verification code to the customer (verification.js).
+  stream.addEventListener("verification", function (e) {
+    document.dispatchEvent(new CustomEvent("concierge:verification", { detail: JSON.parse(e.data) }));
+  });
   let polling = null;
   stream.onerror = function () {
-    if (stream.readyState === EventSource.CLOSED && polling === null) polling = setInterval(refresh, 5000);
+    if (polling === null) polling = setInterval(refresh, 2000);
+  };
+  stream.onopen = function () {
+    if (polling === null) return;
+    clearInterval(polling);
+    polling = null;
+    refresh();
   };
   window.addEventListener("pagehide", function () { stream.close(); });
 })();

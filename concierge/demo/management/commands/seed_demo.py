@@ -24,6 +24,7 @@ from concierge.demo.associates import organization_domain, seed_associates
 from concierge.demo.bulk import write_customers
 from concierge.demo.catalog import seed_catalog, seed_store_setup
 from concierge.demo.desk_history import seed_desk_history
+from concierge.demo.desk_queues import seed_desk_queues
 from concierge.demo.guests import seed_guest_order
 from concierge.demo.holds import seed_holds
 from concierge.demo.orders import seed_orders
@@ -184,10 +185,15 @@ class Command(BaseCommand):
             orders += seed_pickups(customers=[c for c in buyers if c.store_id == stores["us"].pk])
             done("pickup orders")
             seed_associates(store=stores["us"], password_hash=password_hash)  # shoppers buying for accounts
+            # Jane, the associates and the guest were given their addresses directly: their Default
+            # Billing Address line, as the Users and Accounts search shows and sorts it.
+            for customer in Customer.objects.filter(billing_summary="", addresses__is_default_billing=True):
+                refresh_billing_summary(customer)
             done("associates")
             seed_data_policies()  # three data policies with their data points, and consents (Jane's too)
             done("data policies")
             seed_presence()  # in-store devices per zone, loyalty and app tokens, consent to in-store presence
+            seed_desk_queues()  # a live assisted session with a locked cart, an order open for editing
             seed_desk_history()  # ninety days of assisted sessions and their orders, for the desk's charts
             done("in-store devices")
         with transaction.atomic():
