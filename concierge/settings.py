@@ -199,6 +199,9 @@ SESSION_ENGINE = "concierge.core.session_db"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     SESSION_ENGINE = "concierge.core.session_cached_db"
 
+# The supervisor's desk: how often an open queue page looks again for new rows (seconds).
+DESK_QUEUE_REFRESH_SECONDS = int(os.environ.get("DESK_QUEUE_REFRESH_SECONDS", "15"))
+
 # --- Audit --------------------------------------------------------------------------------------
 # Events are linked into the chain after their commit by a thread of each process, so a request
 # runs no statement for the chain (docs/adr/0001-audit-chain.md); off, each request links after its

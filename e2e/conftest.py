@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
+
+from concierge.testing.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -90,3 +92,21 @@ def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_load_state()  # a page mid-navigation cannot be captured
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, email: str, *, password: str = PASSWORD, lands_on: str | None = None) -> None:
+    """Sign in on the sign-in page; with ``lands_on``, wait for the page of that heading (staff land
+    on Customer Service, warehouse staff on the Warehouse), else for any page past the sign-in."""
+    page.goto("/account/sign-in/")
+    page.get_by_label("Email address").first.fill(email)
+    page.get_by_label("Password", exact=True).first.fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    if lands_on:
+        expect(page.get_by_role("heading", name=lands_on, level=1)).to_be_visible()
+    else:
+        page.wait_for_url(lambda url: "/sign-in/" not in url)
+
+
+def console_sign_in(page: Page, email: str) -> None:
+    """Sign a staff member in and wait for the Customer Service page."""
+    sign_in(page, email, lands_on="Customer Service")

@@ -11,21 +11,12 @@ from concierge.customers.models import AccountAssociate, Customer
 from concierge.identity.models import User
 from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
-from concierge.testing.factories import PASSWORD
-from e2e.conftest import screenshot
+from e2e.conftest import console_sign_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/account/sign-in/")
-    page.get_by_label("Email address").first.fill(email)
-    page.get_by_label("Password", exact=True).first.fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Customer Service", level=1)).to_be_visible()
 
 
 def both_widths(page: Page, name: str) -> None:
@@ -43,7 +34,7 @@ def fill_details(page: Page, name: str) -> None:
 
 
 def test_add_account_child_associates_and_delete(page: Page, csr, store, shopper):
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     # Add Account, above the Accounts search results: the required fields → Next
     page.goto("/service/customers/")
     page.get_by_role("link", name="Accounts").click()
@@ -155,7 +146,7 @@ def test_the_child_accounts_tab_shows_a_deep_hierarchy_as_a_tree(page: Page, csr
                           ("Acme West", "Acme"), ("Acme Denver", "Acme West")]:  # fmt: skip
         Customer.objects.filter(pk=made[child].pk).update(parent=made[parent])
     Customer.objects.filter(pk=made["Acme Denver"].pk).update(status=Customer.Status.SUSPENDED)
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     page.goto(f"/service/customers/{made['Acme'].pk}/?tab=children")
     tree = page.get_by_role("list", name="Child accounts of Acme")
     # each level is a list inside its parent's item

@@ -12,18 +12,9 @@ from concierge.core.context import ActingContext
 from concierge.orders.models import Order, OrderLine
 from concierge.orders.tests.builders import placed_order
 from concierge.payments.services import payment_source_add_card
-from concierge.testing.factories import PASSWORD
-from e2e.conftest import SCREENSHOTS, screenshot
+from e2e.conftest import SCREENSHOTS, console_sign_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/account/sign-in/")
-    page.get_by_label("Email address").first.fill(email)
-    page.get_by_label("Password", exact=True).first.fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Customer Service", level=1)).to_be_visible()
 
 
 @pytest.fixture
@@ -61,7 +52,7 @@ def viewport_shot(page: Page, name: str) -> None:
 
 def test_a_quantity_increase_then_move_item_to_a_new_address(new_page, order, csr):
     page = new_page()
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     open_details(page, order)
     screenshot(page, "amend-details-editing")
     # Item Details on the quantity: three shoes, Save opens Payment Authorization
@@ -117,7 +108,7 @@ def test_a_declined_authorization_then_back_then_another_card(new_page, order, c
                             holder_name="Jane Shopper")  # fmt: skip
     page = new_page()
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     open_details(page, order)
     screenshot(page, "amend-details-390")
     change_quantity(page, "Hat", 2)

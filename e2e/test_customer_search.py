@@ -9,8 +9,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from concierge.customers.directory import COLUMNS, Tab
 from concierge.customers.tests.directory_people import ACCOUNT_ORDERS, USER_ORDERS, Directory, build
-from concierge.testing.factories import PASSWORD
-from e2e.conftest import screenshot
+from e2e.conftest import console_sign_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NARROW: ViewportSize = {"width": 390, "height": 844}
@@ -21,14 +20,6 @@ LABELS = {tab: {c.key: c.label for c in COLUMNS[tab]} for tab in Tab}
 @pytest.fixture
 def directory(store, other_store) -> Directory:
     return build(store, other_store)
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/account/sign-in/")
-    page.get_by_label("Email address").first.fill(email)
-    page.get_by_label("Password", exact=True).first.fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Customer Service", level=1)).to_be_visible()
 
 
 def listed(page: Page) -> list[str]:
@@ -80,7 +71,7 @@ def both_widths(page: Page, name: str) -> None:
 
 
 def test_users_sorted_by_each_column_both_ways(page, csr, directory):
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Customers").click()
     expect(page.get_by_role("heading", name="Customers", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Users")).to_have_attribute("aria-current", "page")
@@ -100,7 +91,7 @@ def test_users_sorted_by_each_column_both_ways(page, csr, directory):
 
 
 def test_accounts_sorted_by_each_column_both_ways(page, csr, directory):
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     page.goto("/service/customers/")
     page.get_by_role("link", name="Accounts").click()
     expect(page.get_by_role("heading", name="Account Search Results")).to_be_visible()

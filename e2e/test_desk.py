@@ -105,3 +105,29 @@ def test_a_supervisor_works_the_desks_queues(
             "a supervisor. You are signed in as yourself.")  # fmt: skip
     expect(ann.get_by_text(told)).to_be_visible()
     screenshot(ann, "desk-agent-told-1280")
+
+
+def test_an_open_queue_shows_new_rows_but_never_while_the_supervisor_writes_a_reason(
+    new_page: Callable[[], Page], shop, store, shopper, other_shopper, supervisor, settings
+):
+    settings.DESK_QUEUE_REFRESH_SECONDS = 1
+    first = on_hold(other_shopper, store)
+    sam = new_page()
+    sign_in(sam, supervisor.email)
+    sam.goto("/service/desk/queues/locks/")
+    expect(sam.get_by_text("Nobody holds the lock of an order or a cart in your stores now.")).to_be_visible()
+
+    # Bob opens an order for editing: Sam's page shows it without a reload
+    bob = factories.staff("CSR", stores=[store], first_name="Bob", last_name="Baker")
+    locked_order(bob, first)
+    row = sam.get_by_role("row").filter(has_text=first.number)
+    expect(row).to_contain_text("Bob Baker", timeout=5000)
+
+    # Sam starts writing an unlock reason: a second lock waits until he is done
+    row.locator("summary", has_text="Unlock").click()
+    sam.get_by_label("Reason for unlocking").fill("Bob is away")
+    second = on_hold(shopper, store)
+    locked_order(bob, second)
+    sam.wait_for_timeout(2500)
+    expect(sam.get_by_role("row").filter(has_text=second.number)).to_have_count(0)
+    expect(sam.get_by_label("Reason for unlocking")).to_have_value("Bob is away")

@@ -14,8 +14,7 @@ from playwright.sync_api import Page, expect
 
 from concierge.core import clock
 from concierge.desk.tests.analytics_fixture import NOW, Known, build
-from concierge.testing.factories import PASSWORD
-from e2e.conftest import screenshot
+from e2e.conftest import console_sign_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,14 +32,6 @@ def known() -> Iterator[Known]:
         clock.set_now(None)
 
 
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/account/sign-in/")
-    page.get_by_label("Email address").first.fill(email)
-    page.get_by_label("Password", exact=True).first.fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Customer Service", level=1)).to_be_visible()
-
-
 def table_rows(page: Page, key: str) -> list[list[str]]:
     return page.locator(f'table[data-table="{key}"]').evaluate(
         "t => [...t.rows].map(r => [...r.cells].map(c => c.textContent.trim()))"
@@ -53,7 +44,7 @@ def printed_values(page: Page, chart: str) -> list[str]:
 
 
 def test_a_supervisor_reads_the_charts_and_downloads_a_table(known, page: Page):
-    sign_in(page, known.sam.email)
+    console_sign_in(page, known.sam.email)
     page.goto("/service/desk/analytics/")
     expect(page.get_by_role("heading", name="Assisted sales", level=1)).to_be_visible()
     page.get_by_label("Period", exact=True).select_option(label="Last 7 days")
@@ -106,7 +97,7 @@ def test_a_supervisor_reads_the_charts_and_downloads_a_table(known, page: Page):
 
 
 def test_a_csr_sees_only_their_own_figures(known, page: Page):
-    sign_in(page, known.ann.email)
+    console_sign_in(page, known.ann.email)
     page.goto("/service/desk/analytics/?period=7")
     expect(page.locator(".lead")).to_contain_text("Your own assisted sessions")
     assert [row[0] for row in table_rows(page, "csrs")[1:]] == ["Ann Agent"]

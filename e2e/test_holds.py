@@ -15,8 +15,8 @@ from concierge.core.tests.test_worker import start_worker, wait_for
 from concierge.orders.models import Order
 from concierge.orders.tests.builders import held_order
 from concierge.orders.tests.hold_steps import SETTLE_HOLD, queued_settlements
+from e2e.conftest import console_sign_in as sign_in
 from e2e.conftest import screenshot
-from e2e.test_order_console import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
+from e2e.conftest import console_sign_in as sign_in
 from e2e.conftest import screenshot
-from e2e.test_order_console import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,18 +8,9 @@ from playwright.sync_api import Page, expect
 
 from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
-from concierge.testing.factories import PASSWORD
-from e2e.conftest import screenshot
+from e2e.conftest import console_sign_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/account/sign-in/")
-    page.get_by_label("Email address").first.fill(email)
-    page.get_by_label("Password", exact=True).first.fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Customer Service", level=1)).to_be_visible()
 
 
 def billing_city(page: Page, city: str) -> None:
@@ -41,7 +32,7 @@ def test_bob_and_ann_then_the_supervisor_unlocks(new_page, order, csr, bob, supe
     number = order.number
 
     # given Ann finds the order by the customer's last name (billing address) and opens it
-    sign_in(ann_page, csr.email)
+    console_sign_in(ann_page, csr.email)
     ann_page.get_by_role("link", name="Orders").click()
     ann_page.get_by_label("Last name").fill("shop")
     ann_page.get_by_role("button", name="Search").click()
@@ -56,7 +47,7 @@ def test_bob_and_ann_then_the_supervisor_unlocks(new_page, order, csr, bob, supe
     screenshot(ann_page, "order-ann-editing")
 
     # then Bob sees it read-only, and trying to edit is refused with the seed's explanation
-    sign_in(bob_page, bob.email)
+    console_sign_in(bob_page, bob.email)
     bob_page.goto(f"/service/orders/{number}/")
     expect(bob_page.get_by_test_id("lock-indicator")).to_contain_text("Locked by Ann Agent")
     expect(
@@ -99,7 +90,7 @@ def test_bob_and_ann_then_the_supervisor_unlocks(new_page, order, csr, bob, supe
     billing_city(ann_page, "Houston")
 
     # when the supervisor opens the order, sees Unlock Order, unlocks it with a reason and changes it
-    sign_in(sam_page, supervisor.email)
+    console_sign_in(sam_page, supervisor.email)
     sam_page.goto(f"/service/orders/{number}/")
     expect(sam_page.get_by_test_id("lock-indicator")).to_contain_text("Locked by Ann Agent")
     screenshot(sam_page, "order-supervisor-sees-unlock")
@@ -140,7 +131,7 @@ def test_bob_and_ann_then_the_supervisor_unlocks(new_page, order, csr, bob, supe
 
 def test_details_tab_edits_shipping_until_released(new_page, order, csr):
     page = new_page()
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     page.goto(f"/service/orders/{order.number}/?tab=details")
     page.get_by_role("button", name="Edit").click()
     first, second = (s.number for s in order.shipments.order_by("number"))
@@ -165,7 +156,7 @@ def test_details_tab_edits_shipping_until_released(new_page, order, csr):
 
 def test_close_prompts_to_save_or_abandon_and_leaving_the_page_unlocks(new_page, order, csr, bob):
     page = new_page()
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     page.goto(f"/service/orders/{order.number}/")
     # given Ann edits the billing city and clicks Close without saving
     page.get_by_role("button", name="Edit").click()
@@ -200,7 +191,7 @@ def test_close_prompts_to_save_or_abandon_and_leaving_the_page_unlocks(new_page,
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
     # then Bob finds it unlocked (the beacon and his request may cross: he reloads, at most a few times)
     bob_page = new_page()
-    sign_in(bob_page, bob.email)
+    console_sign_in(bob_page, bob.email)
     for _ in range(10):
         bob_page.goto(f"/service/orders/{order.number}/")
         if "Unlocked" in bob_page.get_by_test_id("lock-indicator").inner_text():
@@ -212,7 +203,7 @@ def test_close_prompts_to_save_or_abandon_and_leaving_the_page_unlocks(new_page,
 
 def test_cancel_order_is_not_offered_once_a_shipment_is_released(new_page, order, csr):
     page = new_page()
-    sign_in(page, csr.email)
+    console_sign_in(page, csr.email)
     page.goto(f"/service/orders/{order.number}/?tab=details")
     page.get_by_role("button", name="Edit").click()
     first = order.shipments.order_by("number").first().number

@@ -11,21 +11,12 @@ from playwright.sync_api import Page, expect
 from concierge.orders.tests.refund_support import captured_order
 from concierge.payments.models import Refund
 from concierge.testing import factories
-from concierge.testing.factories import PASSWORD
-from e2e.conftest import screenshot
+from e2e.conftest import console_sign_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/account/sign-in/")
-    page.get_by_label("Email address").first.fill(email)
-    page.get_by_label("Password", exact=True).first.fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Customer Service", level=1)).to_be_visible()
 
 
 def both_widths(page: Page, name: str) -> None:
@@ -60,7 +51,7 @@ def open_create_refund(page: Page, number: str) -> None:
 
 def test_create_refund_with_a_manual_refund(page, order, supervisor):
     number = order.number
-    sign_in(page, supervisor.email)
+    console_sign_in(page, supervisor.email)
     # given Sam opens the order's Details tab and chooses Edit, then Create Refund
     open_create_refund(page, number)
     wizard = page.get_by_role("dialog", name="Create Refund")
@@ -96,7 +87,7 @@ def test_a_refund_above_the_threshold_is_approved_by_a_second_supervisor(new_pag
     sam_page, sue_page = new_page(), new_page()
     number = order.number
     # given Sam creates a refund of 60.00, above the store's threshold of 50.00
-    sign_in(sam_page, supervisor.email)
+    console_sign_in(sam_page, supervisor.email)
     open_create_refund(sam_page, number)
     wizard = sam_page.get_by_role("dialog", name="Create Refund")
     wizard.get_by_label("Refund amount (USD)").fill("60.00")
@@ -114,7 +105,7 @@ def test_a_refund_above_the_threshold_is_approved_by_a_second_supervisor(new_pag
     sam_page.get_by_role("button", name="Close").click()
 
     # when Sue, a second supervisor, signs in, the refund is on her Customer Service home
-    sign_in(sue_page, second_supervisor.email)
+    console_sign_in(sue_page, second_supervisor.email)
     awaiting = sue_page.get_by_role("region", name="Refunds awaiting approval")
     expect(awaiting).to_contain_text("$60.00")
     expect(awaiting).to_contain_text(supervisor.display_name)

@@ -94,7 +94,11 @@ class AssistedSession(StateMachine, models.Model):
                 fields=["agent"], condition=models.Q(ended_at__isnull=True), name="assist_one_open_session_per_agent"
             )
         ]
-        indexes = [models.Index(fields=["customer", "-started_at"], name="assist_session_customer")]
+        indexes = [
+            models.Index(fields=["customer", "-started_at"], name="assist_session_customer"),
+            # The desk's daily rollup reads sessions by the day they ended (desk/rollup.py).
+            models.Index(fields=["ended_at"], name="assist_session_ended"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent} for {self.customer}"

@@ -47,6 +47,9 @@ AGENTS = {
 SESSIONS_PER_DAY = {"us": 9, "ca": 5}
 SHIPPING = Decimal("5.95")
 
+# The note on the refunds of the ninety days of history (the demo's own refunds have their own).
+HISTORY_REFUND_NOTE = "Demo refund"
+
 
 def _weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
     return rng.choices([value for value, _ in pairs], weights=[weight for _, weight in pairs])[0]
@@ -265,7 +268,7 @@ def _refunds(out: _Written) -> None:
         refunds.append(Refund(
             order=order, amount=amount, currency=order.currency, destination=Refund.Destination.ORIGINAL,
             source_label="Visa ending in 4242", rma=rma, status=Refund.Status.ISSUED, requested_by=order.placed_by,
-            created_at=when - dt.timedelta(minutes=5), settled_at=when, note="Demo refund",
+            created_at=when - dt.timedelta(minutes=5), settled_at=when, note=HISTORY_REFUND_NOTE,
         ))  # fmt: skip
     PaymentTransaction.objects.bulk_create(captures, batch_size=500)
     for refund, capture in zip(refunds, captures, strict=True):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -126,7 +127,7 @@ def _render_queue(
         "back": back, "viewer_id": ctx.signed_in_user.pk,
         "may_approve": ctx.has_perm(Priv.APPROVE_REFUND), "may_unlock": ctx.has_perm(Priv.UNLOCK_ORDER),
         "row_error": row_error or {}, "reason_max": REASON_MAX, "refund_note_max": REFUND_NOTE_MAX,
-        "end_note_max": END_NOTE_MAX,
+        "end_note_max": END_NOTE_MAX, "refresh_seconds": settings.DESK_QUEUE_REFRESH_SECONDS,
     }, status=status)  # fmt: skip
 
 

@@ -39,7 +39,8 @@ def test_an_administrator_sets_the_stores_refund_approval_threshold_in_the_admin
             "time_zone": store.time_zone, "is_default": "on" if store.is_default else "",
             "multi_ship": "on" if store.multi_ship else "", "refund_approval_threshold": "250.00",
             "presence_quiet_minutes": store.presence_quiet_minutes,
-            "sighting_retention_days": store.sighting_retention_days}  # fmt: skip
+            "sighting_retention_days": store.sighting_retention_days,
+            "assist_verification": store.assist_verification}  # fmt: skip
     response = client.post(change, {k: v for k, v in form.items() if v})
     assert response.status_code == 302, response.content.decode()[:500]
     store.refresh_from_db()
