@@ -22,7 +22,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import CharField, DateTimeField, F, Min, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat
@@ -187,7 +187,7 @@ REFUNDS = Queue(
 class LockRow:
     """A lock held now: an order open for editing, or a customer's cart locked by customer service."""
 
-    kind: str  # "order" or "cart"
+    kind: Literal["order", "cart"]
     pk: int
     label: str  # the order's number, or the cart's customer
     customer: str
@@ -247,7 +247,8 @@ def _lock_row(values: tuple, stores: Mapping[int, Store], now: dt.datetime) -> L
     # its expiry (never later than now, nor before it was taken).
     renewed = min(expires - ttl, now)
     renewed = max(since, renewed) if since is not None else renewed
-    return LockRow(kind=kind, pk=pk, label=ref if kind == "order" else (customer or "A shopper's cart"),
+    lock_kind: Literal["order", "cart"] = "order" if kind == "order" else "cart"
+    return LockRow(kind=lock_kind, pk=pk, label=ref if kind == "order" else (customer or "A shopper's cart"),
                    customer=customer or "Guest", holder=_name(holder_first, holder_last, holder_email),
                    store=stores.get(store_id), since=since, expires_at=expires, last_renewed=renewed,
                    number=ref if kind == "order" else "")  # fmt: skip

@@ -284,7 +284,7 @@ def desk_refunds(request: ConciergeRequest, params: Query[RefundQuery]) -> Any:
 
 
 def _lock_out(lock: LockRow) -> DeskLockOut:
-    return DeskLockOut(kind=lock.kind, id=lock.pk, order=lock.number or None,  # type: ignore[arg-type]
+    return DeskLockOut(kind=lock.kind, id=lock.pk, order=lock.number or None,
                        customer=lock.customer, store=lock.store.name if lock.store else "", holder=lock.holder,
                        since=lock.since, last_renewed=lock.last_renewed, expires_at=lock.expires_at)  # fmt: skip
 

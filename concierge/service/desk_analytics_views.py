@@ -299,6 +299,8 @@ def _revenue_charts(fig: Figures, table: Table) -> list[Chart]:
         if not ranked:
             continue
         formatter = _amount_formatter(currency)
+        # Floats only for the bars' lengths and axis steps (pygal draws floats); every amount a person
+        # reads comes from the Decimal through the formatters.
         ticks = _ticks(float(ranked[0][1]))
         chart = pygal.HorizontalBar(**_config(print_values=True, show_legend=False, formatter=formatter,
                                               value_formatter=_axis_amount(currency), y_labels=ticks,

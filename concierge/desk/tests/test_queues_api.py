@@ -3,6 +3,8 @@ their rows, in the one error shape; store scoping, never one's own refund, a CSR
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
@@ -101,7 +103,7 @@ def test_sort_store_filter_and_an_unknown_sort_refused(supervisor, other_store, 
     sam = api(supervisor)
     by_total = sam.get("/api/v1/service/desk/on-hold?sort=total&direction=desc").json()
     assert by_total["direction"] == "desc"
-    totals = [float(r["total"]) for r in by_total["rows"]]
+    totals = [Decimal(str(r["total"])) for r in by_total["rows"]]
     assert totals == sorted(totals, reverse=True)
     only_ca = sam.get(f"/api/v1/service/desk/on-hold?store={other_store.pk}").json()["rows"]
     assert [r["number"] for r in only_ca] == [world["held_ca"].number]

@@ -37,7 +37,7 @@ def agent(signed_in, csr, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             return getattr(client, method)(path, data or {})
 
-    request.client = client  # type: ignore[attr-defined]
+    request.client = client  # type: ignore[attr-defined]  # the tests read the client's session through it
     return request
 
 
