@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date, format_time, get_datetime_format
 from django.urls import reverse
 
 from concierge.core.display import format_amount, format_when
@@ -32,6 +34,21 @@ def test_a_time_reads_in_the_store_time_zone_with_its_abbreviation(eastern):
     )
     assert format_when(AT, "UTC") == "Dec 1, 2026, 3:44 PM UTC"
     assert format_when(None) == "—"
+
+
+@pytest.mark.parametrize("locale", ["en_US", "en_CA", "fr_CA", "de_DE", "ja_JP", "ar_EG", "en_GB"])
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Paris", "Asia/Kolkata", "UTC"])
+def test_a_time_reads_as_babel_writes_it_in_every_locale_and_zone(locale, zone):
+    """The patterns parsed once per locale give Babel's own text: its medium date, short time and
+    their joining, across a change of daylight saving time and midnight in the zone."""
+    for value in (AT, dt.datetime(2026, 7, 1, 23, 59, tzinfo=dt.UTC), dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)):
+        local = value.astimezone(ZoneInfo(zone))
+        babel = (
+            str(get_datetime_format("medium", locale=locale))
+            .replace("{1}", format_date(local, "medium", locale=locale))
+            .replace("{0}", format_time(local, "short", locale=locale))
+        )
+        assert format_when(value, zone, locale) == f"{babel} {local.tzname()}".replace("\u202f", " ")
 
 
 def test_an_amount_reads_in_the_locale_given():
