@@ -28,6 +28,10 @@ analyze
 SETUP=var/compare-bench-$DB.json
 export PLANS_OUT="bench/results/$DB-compare-plans-$CUSTOMERS.txt"
 setup bench/compare_setup.py "$SETUP"
+# Statistics that know the sessions, tokens and carts the setup made, as autovacuum would by the time
+# a team used them: with its new CSRs beyond the sessions histogram, PostgreSQL merge-joined the whole
+# user table into each read of their session (docs/performance.md, 2026-12-02).
+analyze
 serve "$PORT"
 OUT=bench/results/$DB-compare-$CUSTOMERS.jsonl; : > "$OUT"
 RUN="$PY bench/compare.py --base http://127.0.0.1:$PORT --setup $SETUP"
