@@ -66,6 +66,13 @@ def test_another_stores_customer_is_found_by_neither_face(signed_in, csr_other_s
     assert client.get(reverse("service:customer", args=[shopper.pk])).status_code == 404
 
 
+def test_each_customer_found_shows_their_store_by_name_not_its_code(signed_in, csr, shopper):
+    page = signed_in(csr).get(HOME, {"last_name": "shop"}).text
+    row = page[page.index("Jane Shopper") :].split("</tr>", 1)[0]
+    assert f"<td>{shopper.store.name}</td>" in row
+    assert f"<td>{shopper.store.code}</td>" not in row
+
+
 def test_a_cart_code_is_not_a_phone_term(signed_in, csr, phoned):
     client = signed_in(csr)
     page = client.get(HOME, {"phone": "ED4NSHEJ"})
