@@ -15,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, cast
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 
 from concierge.audit.services import record
 from concierge.core import clock, leases
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.forms import text_problem
+from concierge.core.prepared import PreparedQuery
 from concierge.identity.roles import Priv
 from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
@@ -38,14 +40,28 @@ REASON_MAX = 500
 ORDER_LEASE = leases.LeaseCodes(held=OrderError.LOCKED, lost=OrderError.LOCK_LOST, noun="order")
 
 
-def locked_order(ctx: ActingContext, order_id: int) -> Order:
-    """The order row, locked for the rest of the caller's transaction; another store's is "not found"."""
-    order = (
+# The order row under its lock, alone or with its store, customer and account (an edit acts for the
+# customer), compiled once per process (core/prepared.py): run inside the caller's transaction.
+_LOCKED = PreparedQuery(
+    lambda order_id: Order.objects.select_for_update(of=("self",)).filter(pk=order_id)[:1], order_id=-7_000_000_001
+)
+_LOCKED_WITH_PARTIES = PreparedQuery(
+    lambda order_id: (
         Order.objects.select_for_update(of=("self",))
         .select_related("store", "customer", "account")
-        .filter(pk=order_id)
-        .first()
-    )
+        .filter(pk=order_id)[:1]
+    ),
+    order_id=-7_000_000_001,
+)
+
+
+def locked_order(ctx: ActingContext, order_id: int, *, with_parties: bool = True) -> Order:
+    """The order row, locked for the rest of the caller's transaction; another store's is "not found".
+    ``with_parties`` reads its store, customer and account in the same statement (an edit acts for
+    the customer); opening and closing the editor need the row alone, which costs a third as much."""
+    if connection.get_autocommit():
+        raise TransactionManagementError("locked_order() locks the row for a transaction: call it in one")
+    order = (_LOCKED_WITH_PARTIES if with_parties else _LOCKED).first(order_id=order_id)
     if order is None or not can_manage_order(ctx, order):
         raise NotFound("No such order.")
     return order
@@ -104,7 +120,7 @@ def order_lock(ctx: ActingContext, *, order_id: int, expected_version: int | Non
     if ctx.user is None:
         raise PermissionDenied()
     with transaction.atomic():
-        order = locked_order(ctx, order_id)
+        order = locked_order(ctx, order_id, with_parties=False)
         if expected_version is not None and expected_version != order.version:
             raise edited_elsewhere_error(order)
         renewing = order.lease_held_by(ctx.user)
@@ -124,7 +140,7 @@ def order_lock_renew(ctx: ActingContext, *, order_id: int, lease_token: str | No
     if ctx.user is None:
         raise PermissionDenied()
     with transaction.atomic():
-        order = locked_order(ctx, order_id)
+        order = locked_order(ctx, order_id, with_parties=False)
         leases.check(order, lease_token, codes=ORDER_LEASE, ttl=ORDER_LEASE_TTL)
     expires_at = cast("dt.datetime", order.lease_expires_at)  # live: leases.check refused any other
     return leases.Grant(token=order.lease_token, expires_at=expires_at, previous_holder_id=None)
@@ -133,7 +149,7 @@ def order_lock_renew(ctx: ActingContext, *, order_id: int, lease_token: str | No
 def order_unlock(ctx: ActingContext, *, order_id: int, lease_token: str | None, reason: str = "closed") -> None:
     """The holder closes the editor (abandoning changes): only the lock's token may release it."""
     with transaction.atomic():
-        order = locked_order(ctx, order_id)
+        order = locked_order(ctx, order_id, with_parties=False)
         leases.release(order, lease_token, codes=ORDER_LEASE)
         record(ctx, action=OrderAction.UNLOCKED, subject_kind="order", subject_id=order.pk, data={"reason": reason})
 
@@ -146,7 +162,7 @@ def order_force_unlock(ctx: ActingContext, *, order_id: int, reason: str) -> int
     reason = clean_reason(reason, required_code=OrderError.UNLOCK_REASON_REQUIRED,
                           required="Give a reason for unlocking the order.")  # fmt: skip
     with transaction.atomic():
-        order = locked_order(ctx, order_id)
+        order = locked_order(ctx, order_id, with_parties=False)
         if not order.lease_is_live():
             return None
         holder = order.lease_holder_name()

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -28,6 +28,7 @@ from concierge.audit.models import Event
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import text_problem
 from concierge.core.prefixes import starts_with
+from concierge.core.prepared import PreparedQuery
 from concierge.customers.models import Customer
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
@@ -115,6 +116,31 @@ def access_order(ctx: ActingContext, number: str) -> Order:
     if order is None:
         raise NotFound("No such order.")
     return order
+
+
+class OrderRef(NamedTuple):
+    """An order's id and version: what a route that locks the order needs before it reads the row
+    under the lock."""
+
+    id: int
+    version: int
+
+
+# An order's id, version and store by its number, compiled once per process (core/prepared.py).
+_ORDER_REF = PreparedQuery(
+    lambda number: Order.objects.only("pk", "version", "store_id").filter(number=number).order_by()[:1],
+    number="\x00number",
+)
+
+
+def access_order_ref(ctx: ActingContext, number: str) -> OrderRef:
+    """The id and version of an order of a store ``ctx`` serves, in one statement and without the
+    view's shipments, lines and holds (opening and closing the editor read the row under its lock);
+    another store's order is "not found", as in :func:`access_order`."""
+    order = _ORDER_REF.first(number=number.strip().upper()[:20])
+    if order is None or order.store_id not in _staff_store_ids(ctx):
+        raise NotFound("No such order.")
+    return OrderRef(order.pk, order.version)
 
 
 def shipment_id_of(order: Order, number: str) -> int:

@@ -178,3 +178,33 @@ def test_a_csrs_add_of_another_item_reads_its_sku(ann, shopper, sku, store, link
     with django_capture_on_commit_callbacks(execute=True):
         sql = statements(add, status=201)
     within(10, sql)  # as above, and the SKU and its prices (kept from then on)
+
+
+# --- Order locks ----------------------------------------------------------------------------------
+
+
+def test_opening_and_closing_an_orders_editor(ann, placed, linker, django_capture_on_commit_callbacks):
+    """A lock and its release read the order's id and version, then the row under the lock: never
+    the order view's shipments, lines and holds."""
+    client = Client()
+    path = f"/api/v1/service/orders/{placed.number}/lock"
+
+    def pair() -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as locking:
+            locked = client.post(path, {}, content_type="application/json", headers=ann)
+        assert locked.status_code == 200, locked.content
+        with CaptureQueriesContext(connection) as unlocking:
+            unlocked = client.delete(path, headers={**ann, "X-Lease-Token": locked.json()["lease_token"]})
+        assert unlocked.status_code == 204, unlocked.content
+        return [q["sql"] for q in locking.captured_queries], [q["sql"] for q in unlocking.captured_queries]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pair()  # warm: the access a process keeps
+        measured = pair()
+    for sql in measured:
+        # the token; the order's id and version; the row under the lock, its lease, the audit
+        # event; the transaction's two
+        within(7, sql)
+        assert not any("orders_shipment" in s or "orders_orderline" in s or "orders_hold" in s for s in sql)
+        assert sum(s.startswith('INSERT INTO "audit_event"') for s in sql) == 1
+    assert linker.wakes >= 4
