@@ -35,7 +35,7 @@ analyze
 serve "$PORT"
 OUT=bench/results/$DB-compare-$CUSTOMERS.jsonl; : > "$OUT"
 RUN="$PY bench/compare.py --base http://127.0.0.1:$PORT --setup $SETUP"
-for workload in ${WORKLOADS:-api_me console_page find_email_html find_email_api find_name_html find_name_api order_search_html order_search_api order_view_html order_view_api csr_add_api shopper_add_api lock_pair}; do
+for workload in ${WORKLOADS:-api_me console_page find_email_html find_email_in_place find_email_api find_name_html find_name_in_place find_name_api order_search_html order_search_api order_view_html order_view_api csr_add_api shopper_add_api lock_pair}; do
   for clients in 1 8; do
     $RUN --workload "$workload" --clients $clients --requests $((clients == 1 ? 300 : 800)) | tee -a "$OUT"
   done

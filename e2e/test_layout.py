@@ -34,9 +34,11 @@ def test_the_console_and_the_assisted_storefront_fit_at_1280_and_390_px(page: Pa
     expect(page.get_by_role("heading", name="Find customer")).to_be_visible()
     page.get_by_label("Last name").fill(LONG_TERM)
     page.get_by_role("button", name="Find").click()
+    expect(page.locator("#find-customer .result-note")).to_be_visible()  # the search has answered
     assert_fits(page, "customer-service-long-search")
     page.get_by_label("Last name").fill("Shopper")
     page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("row").filter(has_text="Jane Shopper")).to_be_visible()
     assert_fits(page, "customer-service")
 
     # the order view, and the order search after a 500-character order number

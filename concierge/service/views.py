@@ -104,6 +104,17 @@ def _console(view: View, *, customer_service: bool) -> View:
     return wrapper
 
 
+def _asks_for(request: ConciergeRequest, target: str) -> bool:
+    """An htmx request that swaps the element ``target`` in (not one restoring a page from the
+    history, which needs all of it)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Target") == target
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
 @require_GET
 @console_page
 def home(request: ConciergeRequest) -> HttpResponse:
@@ -122,6 +133,11 @@ def home(request: ConciergeRequest) -> HttpResponse:
         result = find_customers(ctx, form.cleaned_data["criteria"])
     elif form.is_bound:
         status = 400
+    if may_find and _asks_for(request, "find-customer"):
+        # The page's own search: the section alone, which it swaps in (and pushes to the history).
+        context = {"form": form, "may_find": may_find, "result": result, "limit": RESULT_LIMIT,
+                   "can_access": may_assist(user)}  # fmt: skip
+        return render(request, "service/home.html#find_customer", context, status=status)
     return render(
         request,
         "service/home.html",

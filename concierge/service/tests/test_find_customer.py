@@ -91,3 +91,43 @@ def test_a_phone_number_still_finds_by_its_digits(signed_in, csr, phoned):
     assert "Phone0" not in page.text
     api = client.get("/api/v1/customers", {"phone": "+1 555 010"})
     assert sorted(c["name"] for c in api.json()["customers"]) == ["Phil Phone0", "Phil Phone1", "Phil Phone2"]
+
+
+# The page's own search (htmx) swaps in the Find customer section alone.
+SEARCH_FROM_THE_PAGE = {"HX-Request": "true", "HX-Target": "find-customer", "HX-Current-URL": "http://testserver/"}
+
+
+def test_a_search_from_the_page_gets_its_results_without_the_pages_other_panels(signed_in, csr, shopper):
+    client = signed_in(csr)
+    answer = client.get(HOME, {"last_name": "shop"}, headers=SEARCH_FROM_THE_PAGE)
+    assert answer.status_code == 200
+    assert answer.text.lstrip().startswith('<section class="card find-customer" id="find-customer"')
+    assert "Jane Shopper" in answer.text
+    assert 'value="shop"' in answer.text  # the form keeps what was asked
+    for panel in ("Your recent activity", "Stores you serve", "Customer lists", "<html"):
+        assert panel not in answer.text
+
+
+def test_a_search_from_the_page_with_bad_input_gets_the_section_with_its_field_error(signed_in, csr, phoned):
+    answer = signed_in(csr).get(HOME, {"phone": "ED4NSHEJ"}, headers=SEARCH_FROM_THE_PAGE)
+    assert answer.status_code == 400  # swapped in all the same (base.html's htmx-config)
+    assert "Enter a phone number" in answer.text
+    assert "Phil" not in answer.text
+    assert "<html" not in answer.text
+
+
+def test_the_whole_page_answers_a_link_a_reload_or_the_history(signed_in, csr, shopper):
+    client = signed_in(csr)
+    for headers in ({}, {**SEARCH_FROM_THE_PAGE, "HX-History-Restore-Request": "true"},
+                    {"HX-Request": "true", "HX-Target": "customer-lists"}):  # fmt: skip
+        page = client.get(HOME, {"last_name": "shop"}, headers=headers)
+        assert page.status_code == 200
+        assert "<html" in page.text
+        assert "Jane Shopper" in page.text
+        assert "Your recent activity" in page.text
+
+
+def test_every_page_swaps_a_forms_field_errors_in(client):
+    config = client.get(HOME, follow=True).text
+    assert '<meta name="htmx-config"' in config
+    assert '{"code": "400", "swap": true}' in config

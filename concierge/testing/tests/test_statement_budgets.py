@@ -208,3 +208,11 @@ def test_opening_and_closing_an_orders_editor(ann, placed, linker, django_captur
         assert not any("orders_shipment" in s or "orders_orderline" in s or "orders_hold" in s for s in sql)
         assert sum(s.startswith('INSERT INTO "audit_event"') for s in sql) == 1
     assert linker.wakes >= 4
+
+
+def test_find_customer_from_the_page_itself(console, shopper):
+    """The page's own search (htmx) renders its section alone: the session, the user, the search."""
+    headers = {"HX-Request": "true", "HX-Target": "find-customer"}
+    sql = statements(lambda: console.get("/service/", {"last_name": "Shop"}, headers=headers), status=200)
+    within(5, sql)
+    assert not any("audit_event" in s or "assist_sessiontransfer" in s for s in sql)
