@@ -1,0 +1,75 @@
+"""The order reads compiled once per process (core/prepared.py) answer what their querysets answer:
+the order view's order with its parties, the id and version a lock reads first, the row under the
+lock; another store's order is "not found" through each."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from concierge.core.context import ActingContext
+from concierge.core.errors import NotFound
+from concierge.orders import locks
+from concierge.orders.models import Order
+from concierge.orders.selectors import access_order, access_order_ref
+from concierge.orders.tests.builders import placed_order
+from concierge.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(obj):
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.fixture
+def placed(shopper, store) -> Order:
+    return placed_order(shopper, store)
+
+
+def test_the_order_views_order_and_its_parties_are_the_querysets(csr, placed):
+    ctx = ActingContext(user=csr)
+    Order.objects.filter(pk=placed.pk).update(lease_holder=csr)  # a holder, and no account: both kinds of join
+    expected = Order.objects.select_related("store", "customer", "account", "placed_by", "lease_holder").get(
+        pk=placed.pk
+    )
+    numbers, line_count = sorted(s.number for s in expected.shipments.all()), expected.lines.count()
+    order = access_order(ctx, placed.number.lower())  # as typed
+    assert fields(order) == fields(expected)
+    assert order.account is None
+    with CaptureQueriesContext(connection) as queries:
+        assert fields(order.store) == fields(expected.store)
+        assert fields(order.customer) == fields(expected.customer)
+        assert fields(order.lease_holder) == fields(expected.lease_holder)
+        assert order.placed_by_id == expected.placed_by_id
+        assert [s.number for s in order.shipments.all()] == numbers
+        lines = sum(len(s.lines.all()) for s in order.shipments.all())
+    assert len(queries) == 0  # the parties, the shipments and their lines came with the order
+    assert lines == line_count
+
+
+def test_the_id_and_version_a_lock_reads_first(csr, placed):
+    ref = access_order_ref(ActingContext(user=csr), f" {placed.number} ")
+    assert (ref.id, ref.version) == (placed.pk, placed.version)
+
+
+def test_another_stores_order_is_not_found_through_every_read(placed):
+    other = factories.store(code="ca", name="Northwind Canada", currency="CAD", locale="en_CA")
+    elsewhere = ActingContext(user=factories.staff("CSR", stores=[other], email="cam@concierge.test"))
+    with pytest.raises(NotFound):
+        access_order(elsewhere, placed.number)
+    with pytest.raises(NotFound):
+        access_order_ref(elsewhere, placed.number)
+    with transaction.atomic(), pytest.raises(NotFound):
+        locks.locked_order(elsewhere, placed.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_row_under_the_lock_is_read_in_a_transaction_only(csr, placed):
+    ctx = ActingContext(user=csr)
+    with transaction.atomic():
+        assert fields(locks.locked_order(ctx, placed.pk, with_parties=False)) == fields(Order.objects.get(pk=placed.pk))
+    with pytest.raises(TransactionManagementError):
+        locks.locked_order(ctx, placed.pk)
