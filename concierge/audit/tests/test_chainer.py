@@ -80,6 +80,23 @@ def test_linking_in_batches_gives_gapless_positions_in_insertion_order(acting):
     assert (report.ok, report.checked) == (True, 7)
 
 
+def test_a_batch_is_linked_with_one_statement_per_link_on_sqlite_and_one_call_on_postgresql(acting):
+    with transaction.atomic():
+        events = [append(acting, str(n)) for n in range(5)]
+    with CaptureQueriesContext(connection) as captured:
+        assert link_pending() == 5
+    sql = [q["sql"] for q in captured.captured_queries]
+    if ON_POSTGRES:
+        assert sum(s.startswith("SELECT audit_link") for s in sql) == 1
+    else:
+        assert Event._meta.db_table == "audit_event"  # the table the SQLite link statement names
+        # one prepared UPDATE run for each link (Django logs an executemany as "N times: …")
+        assert sum(s.startswith('5 times: UPDATE "audit_event" SET "seq"') for s in sql) == 1
+        assert not any("CASE" in s for s in sql)
+    assert chain_positions() == [(e.pk, n) for n, e in enumerate(events, start=1)]
+    assert verify_chain().ok
+
+
 def test_a_transaction_records_one_link_pass_however_many_events(acting, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         for n in range(3):
