@@ -95,6 +95,17 @@ def _staff_store_ids(ctx: ActingContext) -> list[int]:
     return list(stores_served(ctx))
 
 
+# The longest order number there is (the column's length).
+ORDER_NUMBER_MAX = 20
+
+
+def _typed_number(number: str) -> str:
+    """An order number as typed, trimmed and in capitals; "" for one longer than any order's (never
+    cut down to a number that might exist)."""
+    typed = number.strip().upper()
+    return typed if len(typed) <= ORDER_NUMBER_MAX else ""
+
+
 # The order view's order with its store, customer, account, placer and lock holder by its number,
 # compiled once per process (core/prepared.py): five joined tables are most of the view's Python.
 _ORDER_VIEW = PreparedQuery(
@@ -110,7 +121,8 @@ _ORDER_VIEW = PreparedQuery(
 def access_order(ctx: ActingContext, number: str) -> Order:
     """An order of a store ``ctx`` serves, with everything the order view shows. Another store's
     order is "not found", exactly like a missing one (RELIABILITY bar 9)."""
-    order = _ORDER_VIEW.first(number=number.strip().upper()[:20])
+    typed = _typed_number(number)
+    order = _ORDER_VIEW.first(number=typed) if typed else None
     if order is None or order.store_id not in _staff_store_ids(ctx):
         raise NotFound("No such order.")
     prefetch_related_objects(
@@ -146,7 +158,8 @@ def access_order_ref(ctx: ActingContext, number: str) -> OrderRef:
     """The id and version of an order of a store ``ctx`` serves, in one statement and without the
     view's shipments, lines and holds (opening and closing the editor read the row under its lock);
     another store's order is "not found", as in :func:`access_order`."""
-    order = _ORDER_REF.first(number=number.strip().upper()[:20])
+    typed = _typed_number(number)
+    order = _ORDER_REF.first(number=typed) if typed else None
     if order is None or order.store_id not in _staff_store_ids(ctx):
         raise NotFound("No such order.")
     return OrderRef(order.pk, order.version)

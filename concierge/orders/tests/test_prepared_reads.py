@@ -7,13 +7,15 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from concierge.api.tests.test_commerce_api import token_headers
 from concierge.core.context import ActingContext
 from concierge.core.errors import NotFound
 from concierge.orders import locks
 from concierge.orders.models import Order
-from concierge.orders.selectors import access_order, access_order_ref
+from concierge.orders.selectors import ORDER_NUMBER_MAX, access_order, access_order_ref
 from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
 
@@ -73,3 +75,25 @@ def test_the_row_under_the_lock_is_read_in_a_transaction_only(csr, placed):
         assert fields(locks.locked_order(ctx, placed.pk, with_parties=False)) == fields(Order.objects.get(pk=placed.pk))
     with pytest.raises(TransactionManagementError):
         locks.locked_order(ctx, placed.pk)
+
+
+def test_a_number_longer_than_any_orders_is_not_cut_down_to_one_that_exists(csr, placed, client):
+    assert Order._meta.get_field("number").max_length == ORDER_NUMBER_MAX
+    Order.objects.filter(pk=placed.pk).update(number="US-00000000000000001")  # as long as a number gets
+    ctx = ActingContext(user=csr)
+    assert access_order(ctx, "us-00000000000000001").pk == placed.pk
+    client.force_login(csr)
+    api = token_headers(csr.email)
+    for over_long in ("US-00000000000000001X", "US-00000000000000001" + "7" * 200):
+        with pytest.raises(NotFound):
+            access_order(ctx, over_long)
+        with pytest.raises(NotFound):
+            access_order_ref(ctx, over_long)
+        assert client.get(f"/service/orders/{over_long}/").status_code == 404
+    # over the API: one character over is "not found"; far over, the route refuses it by its limit
+    one_over = Client().post("/api/v1/service/orders/US-00000000000000001X/lock", {}, content_type="application/json",
+                             headers=api)  # fmt: skip
+    assert (one_over.status_code, one_over.json()["code"]) == (404, "order.not_found")
+    far_over = Client().get("/api/v1/service/orders/US-" + "7" * 300, headers=api)
+    assert far_over.status_code == 422
+    assert Order.objects.get(pk=placed.pk).lease_holder_id is None  # nothing was locked
