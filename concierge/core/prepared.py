@@ -12,11 +12,15 @@ It takes only what it can do the same way as the queryset: model rows (no ``valu
 annotations, prefetches or known related objects, and each stand-in exactly once among the
 parameters; anything else is refused when it is first compiled. A test holds the two paths to the
 same answer, field by field.
+
+A prefetch is a queryset too, built and compiled on every read: ``fill_prefetched`` gives owners
+their rows of a reverse foreign key read by a ``PreparedQuery``, as ``prefetch_related`` would
+(``owner.<relation>.all()`` answers them with no query).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,3 +108,28 @@ class PreparedQuery[M: Model]:
             return obj  # type: ignore[no-any-return]  # klass_info's model is the queryset's
 
         return _Compiled(sql=sql, params=tuple(params), slots=slots, rows=rows, build=build)
+
+
+def fill_prefetched(owners: Sequence[Model], relation: str, rows: Iterable[Model]) -> None:
+    """Give each of ``owners`` (instances of one model) its ``rows`` of the reverse foreign key
+    ``relation``, in the order given, as ``prefetch_related`` leaves them: ``owner.<relation>.all()``
+    answers them without a query and each row's foreign key holds its owner. Rows of no owner given
+    are dropped; an owner with none gets an empty list."""
+    if not owners:
+        return
+    field: Any = getattr(type(owners[0]), relation).field  # the foreign key of the rows' model
+    target = field.target_field.attname
+    grouped: dict[Any, list[Model]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, field.attname), []).append(row)
+    cache_name = field.remote_field.cache_name
+    for owner in owners:
+        found = grouped.get(getattr(owner, target), [])
+        for row in found:
+            field.set_cached_value(row, owner)
+        cache: Any = owner.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache.pop(cache_name, None)  # the manager's own queryset, not a cached one
+        queryset: Any = getattr(owner, relation).get_queryset()
+        queryset._result_cache = found
+        queryset._prefetch_done = True
+        cache[cache_name] = queryset

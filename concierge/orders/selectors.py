@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -28,13 +28,13 @@ from concierge.audit.models import Event
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import text_problem
 from concierge.core.prefixes import starts_with
-from concierge.core.prepared import PreparedQuery
+from concierge.core.prepared import PreparedQuery, fill_prefetched
 from concierge.customers.models import Customer
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
 from concierge.orders.actions import OrderAction
 from concierge.orders.errors import OrderError
-from concierge.orders.models import Hold, Order, OrderLine, Shipment
+from concierge.orders.models import Hold, Order, OrderData, OrderLine, Shipment
 from concierge.stores.days import within_store_days
 from concierge.stores.models import ShippingMethod, Store
 from concierge.stores.selectors import store_ids_by_name
@@ -118,6 +118,19 @@ _ORDER_VIEW = PreparedQuery(
 )
 
 
+# What the order view shows of an order beside the order itself, each by the order's id and compiled
+# once per process as well (``fill_prefetched`` attaches them as ``prefetch_related`` would): its
+# shipments with their pickup location and method, their lines, its holds and its data.
+_ID = -7_000_000_001
+_VIEW_SHIPMENTS = PreparedQuery(
+    lambda order_id: Shipment.objects.select_related("pickup_location", "shipping_method").filter(order_id=order_id),
+    order_id=_ID,
+)
+_VIEW_LINES = PreparedQuery(lambda order_id: OrderLine.objects.filter(order_id=order_id).order_by("id"), order_id=_ID)
+_VIEW_HOLDS = PreparedQuery(lambda order_id: Hold.objects.filter(order_id=order_id), order_id=_ID)
+_VIEW_DATA = PreparedQuery(lambda order_id: OrderData.objects.filter(order_id=order_id), order_id=_ID)
+
+
 def access_order(ctx: ActingContext, number: str) -> Order:
     """An order of a store ``ctx`` serves, with everything the order view shows. Another store's
     order is "not found", exactly like a missing one (RELIABILITY bar 9)."""
@@ -125,17 +138,11 @@ def access_order(ctx: ActingContext, number: str) -> Order:
     order = _ORDER_VIEW.first(number=typed) if typed else None
     if order is None or order.store_id not in _staff_store_ids(ctx):
         raise NotFound("No such order.")
-    prefetch_related_objects(
-        [order],
-        Prefetch(
-            "shipments",
-            queryset=Shipment.objects.select_related("pickup_location", "shipping_method").prefetch_related(
-                Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
-            ),
-        ),
-        "holds",
-        "data_values",
-    )
+    shipments = _VIEW_SHIPMENTS.run(order_id=order.pk)
+    fill_prefetched([order], "shipments", shipments)
+    fill_prefetched(shipments, "lines", _VIEW_LINES.run(order_id=order.pk))
+    fill_prefetched([order], "holds", _VIEW_HOLDS.run(order_id=order.pk))
+    fill_prefetched([order], "data_values", _VIEW_DATA.run(order_id=order.pk))
     return order
 
 

@@ -14,7 +14,7 @@ from concierge.api.tests.test_commerce_api import token_headers
 from concierge.core.context import ActingContext
 from concierge.core.errors import NotFound
 from concierge.orders import locks
-from concierge.orders.models import Order
+from concierge.orders.models import Hold, Order, OrderData
 from concierge.orders.selectors import ORDER_NUMBER_MAX, access_order, access_order_ref
 from concierge.orders.tests.builders import placed_order
 from concierge.testing import factories
@@ -50,6 +50,44 @@ def test_the_order_views_order_and_its_parties_are_the_querysets(csr, placed):
         lines = sum(len(s.lines.all()) for s in order.shipments.all())
     assert len(queries) == 0  # the parties, the shipments and their lines came with the order
     assert lines == line_count
+
+
+def test_the_order_views_shipments_lines_holds_and_data_are_what_prefetch_related_reads(csr, placed):
+    Hold.objects.create(order=placed, reason="Address check")
+    Hold.objects.create(order=placed, reason="Large order", status=Hold.Status.RESOLVED)
+    OrderData.objects.create(order=placed, key="gift", value="yes")
+    OrderData.objects.create(order=placed, key="channel", value="phone")
+    expected = Order.objects.prefetch_related("shipments__pickup_location", "shipments__shipping_method",
+                                              "shipments__lines", "holds", "data_values").get(pk=placed.pk)  # fmt: skip
+    order = access_order(ActingContext(user=csr), placed.number)
+    with CaptureQueriesContext(connection) as queries:
+        shipments = list(order.shipments.all())
+        assert [fields(s) for s in shipments] == [fields(s) for s in expected.shipments.all()]
+        assert [fields(s.shipping_method) for s in shipments] == [
+            fields(s.shipping_method) for s in expected.shipments.all()
+        ]
+        assert [[fields(line) for line in s.lines.all()] for s in shipments] == [
+            [fields(line) for line in s.lines.all()] for s in expected.shipments.all()
+        ]
+        assert all(line.shipment is s for s in shipments for line in s.lines.all())
+        assert all(s.order is order for s in shipments)
+        assert [h.reason for h in order.holds.all()] == ["Address check", "Large order"]
+        assert [fields(h) for h in order.holds.all()] == [fields(h) for h in expected.holds.all()]
+        assert [(d.key, d.value) for d in order.data_values.all()] == [("channel", "phone"), ("gift", "yes")]
+    assert len(queries) == 0
+    assert len(shipments) == 2
+    assert sum(len(s.lines.all()) for s in shipments) == 2
+
+
+def test_an_order_with_no_holds_or_data_has_empty_lists_and_a_later_hold_is_read_anew(csr, placed):
+    order = access_order(ActingContext(user=csr), placed.number)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(order.holds.all()) == []
+        assert list(order.data_values.all()) == []
+    assert len(queries) == 0
+    Hold.objects.create(order=placed, reason="Address check")
+    assert [h.reason for h in order.holds.filter(status=Hold.Status.OPEN)] == ["Address check"]  # a query, not the list
+    assert [h.reason for h in access_order(ActingContext(user=csr), placed.number).holds.all()] == ["Address check"]
 
 
 def test_the_id_and_version_a_lock_reads_first(csr, placed):
