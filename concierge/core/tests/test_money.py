@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,6 +41,21 @@ def test_rounding_is_half_up_to_the_minor_unit(amount, currency, expected):
 )
 def test_locale_formatting(money, locale, text):
     assert money.format(locale) == text
+
+
+LOCALES = ["en_US", "en_CA", "fr_CA", "de_DE", "fr_FR", "ja_JP", "en_IN", "ar_EG", "nl_NL"]
+
+
+@given(amounts, st.sampled_from(["USD", "CAD", "EUR", "JPY", "INR", "BHD"]), st.sampled_from(LOCALES))
+def test_an_amount_is_written_as_babel_writes_it_asked_once_or_again(a, currency, locale):
+    expected = format_currency(Money(a, currency).rounded().amount, currency, locale=locale)
+    assert Money(a, currency).format(locale) == expected
+    assert Money(a, currency).format(locale) == expected  # the second time, from what was written before
+
+
+def test_minus_zero_is_not_written_as_zero():
+    assert Money(Decimal("-0.001"), "USD").format("en_US") == format_currency(Decimal("-0.00"), "USD", locale="en_US")
+    assert Money(Decimal("0.001"), "USD").format("en_US") == "$0.00"
 
 
 @given(amounts, amounts)
