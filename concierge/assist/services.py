@@ -31,6 +31,7 @@ from concierge.core.caching import kept
 from concierge.core.context import ActingContext
 from concierge.core.errors import CommonError, DomainError, NotFound
 from concierge.core.mail import send_templated
+from concierge.core.prepared import PreparedQuery
 from concierge.customers.models import Customer
 from concierge.stores.models import Store
 
@@ -257,6 +258,18 @@ def _minutes(session: AssistedSession) -> int:
     return int(((session.ended_at or clock.now()) - session.started_at).total_seconds() // 60)
 
 
+# The open session a request names, with its customer (their store and user) and its agent:
+# read on every request of an assisted session, so compiled once per process (core/prepared.py).
+_OPEN_SESSION = PreparedQuery(
+    lambda pk: (
+        AssistedSession.objects.select_related("customer__store", "customer__user", "agent")
+        .filter(pk=pk, ended_at=None)
+        .order_by()[:1]
+    ),
+    pk=-7_000_000_001,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SessionState:
     """What a request naming an assisted session finds: the open session, and why it is over if it
@@ -291,11 +304,7 @@ def session_state(
     if rows is not None and pk in rows:
         session = rows[pk]  # read already by this request (an API call resolves twice: before and after its token)
     else:
-        session = (
-            AssistedSession.objects.select_related("customer__store", "customer__user", "agent")
-            .filter(pk=pk, ended_at=None)
-            .first()
-        )
+        session = _OPEN_SESSION.first(pk=pk)
         if rows is not None:
             rows[pk] = session
     if session is None:
