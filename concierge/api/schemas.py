@@ -7,10 +7,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from concierge.orders.models import Order
+
+
+class Out(BaseModel):
+    """What a route answers with, built by the route from its values (``SomeOut(...)``, or
+    ``SomeOut.model_validate(row, from_attributes=True)``) and validated once.
+
+    django-ninja's ``Schema`` reads whatever it is given through a getter that follows managers and
+    calls callables, and it does so again for each nested answer when the response is validated: a
+    20-line cart's answer spent some 4 ms of its request there. An answer needs none of that."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ErrorOut(Schema):

@@ -13,7 +13,7 @@ from ninja import Header, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from concierge.api.auth import identify, token_or_session
-from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
+from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut, Out
 from concierge.api.types import NO_CONTROL_CHARACTERS, BodyId, Id, Quantity, ShortText
 from concierge.carts import binding, locks, services
 from concierge.carts.currency import organization_currency_change, organization_to_change
@@ -39,7 +39,7 @@ IfMatch = Header(None, alias="If-Match", description='The cart version the chang
 LeaseToken = Header(None, alias="X-Lease-Token", description="An assisting agent's cart lock token.")
 
 
-class CartLineOut(Schema):
+class CartLineOut(Out):
     id: int
     sku: str
     product: str
@@ -51,7 +51,7 @@ class CartLineOut(Schema):
     promotions: list[str]
 
 
-class CartOut(Schema):
+class CartOut(Out):
     id: int
     code: str
     version: int

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from concierge.carts.models import Cart, CartLine
 from concierge.catalog.pricing import Buyer, LineIn, Priced, price_lines
+from concierge.core.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -19,12 +20,27 @@ def active_cart(ctx: ActingContext, *, anonymous_token: str | None) -> Cart | No
     return None
 
 
+# A cart's lines with their SKUs, products and categories: read by every change and every answer
+# of a cart, so compiled once per process (core/prepared.py).
+_LINES = PreparedQuery(
+    lambda cart_id: (
+        CartLine.objects.select_related("sku__product__category").filter(cart_id=cart_id).order_by("added_at", "id")
+    ),
+    cart_id=-7_000_000_001,
+)
+_LINE_CART = CartLine._meta.get_field("cart")
+
+
 def cart_lines(cart: Cart) -> list[CartLine]:
-    """The cart's lines in the order they were added, with their SKUs and products: the ones a
-    change just wrote when ``cart`` is the row it returned (``Cart.lines_read``), else read now."""
+    """The cart's lines in the order they were added, with their SKUs and products (each line's
+    ``cart`` is ``cart``): the ones a change just wrote when ``cart`` is the row it returned
+    (``Cart.lines_read``), else read now."""
     if cart.lines_read is not None:
         return cart.lines_read
-    return list(cart.lines.select_related("sku__product__category").order_by("added_at", "id"))
+    lines = _LINES.run(cart_id=cart.pk)
+    for line in lines:
+        _LINE_CART.set_cached_value(line, cart)
+    return lines
 
 
 def priced_cart(buyer: Buyer, cart: Cart, lines: list[CartLine] | None = None) -> Priced:

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from concierge.api.auth import identify
-from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
+from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut, Out
 from concierge.api.types import ShortText
 from concierge.catalog import selectors
 from concierge.catalog.errors import CatalogError
@@ -21,7 +21,7 @@ from concierge.core.requests import ConciergeRequest
 router = Router(tags=["catalog"])
 
 
-class MoneyOut(Schema):
+class MoneyOut(Out):
     amount: Decimal
     currency: str
     formatted: str
