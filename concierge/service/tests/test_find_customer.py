@@ -4,8 +4,10 @@ that look like phone numbers (repair item 7)."""
 from __future__ import annotations
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
+from concierge.assist.models import SessionReason
 from concierge.customers.models import Customer
 from concierge.customers.search import index_customers
 from concierge.testing import factories
@@ -131,3 +133,31 @@ def test_every_page_swaps_a_forms_field_errors_in(client):
     config = client.get(HOME, follow=True).text
     assert '<meta name="htmx-config"' in config
     assert '{"code": "400", "swap": true}' in config
+
+
+def test_each_customer_found_offers_the_session_fields_its_store_asks_for(signed_in, csr, shopper, store):
+    """Each row's Access menu carries the reason and case reference fields, ids its own, following
+    the store's settings and the reasons kept, as they are changed."""
+    client = signed_in(csr)
+    page = client.get(HOME, {"last_name": "shop"}).text
+    assert f'<select id="reason-{shopper.pk}" name="reason">' in page
+    assert f'<input id="ticket-{shopper.pk}" name="ticket" maxlength="40" autocomplete="off">' in page
+    assert '<option value="Order help">Order help</option>' in page
+
+    store.assist_reason_required = True
+    store.assist_case_required = True
+    store.save()
+    SessionReason.objects.create(name="Gift order", position=99)
+    page = client.get(HOME, {"last_name": "shop"}).text
+    assert f'<select id="reason-{shopper.pk}" name="reason" required>' in page
+    assert f'<input id="ticket-{shopper.pk}" name="ticket" maxlength="40" required autocomplete="off">' in page
+    assert '<option value="Gift order">Gift order</option>' in page
+
+
+def test_the_rows_session_fields_are_the_shared_fields_template(store):
+    """The rows' fields, rendered once per store's settings, are what the shared template renders."""
+    context = Context({"store": store})
+    included = Template('{% include "service/_session_reason_fields.html" with id=7 %}').render(context)
+    tagged = Template("{% load session_tags %}{% session_reason_fields store 7 %}").render(context)
+    assert tagged == included
+    assert 'id="reason-7"' in tagged
