@@ -129,11 +129,10 @@ def customers_find(request: ConciergeRequest, query: Query[FindQuery]) -> FindOu
     A phone criterion must look like a phone number (422 otherwise)."""
     criteria = Criteria.parse(query.dict(), strict=True)  # no criteria: no customers
     result = find_customers(request.ctx, criteria)
-    return FindOut(customers=[_found(c) for c in result.customers], more=result.more)
+    return FindOut(customers=[_found(c, postal_code) for c, postal_code in result.rows], more=result.more)
 
 
-def _found(customer: Customer) -> FoundCustomerOut:
-    address = next(iter(customer.addresses.all()), None)
+def _found(customer: Customer, postal_code: str) -> FoundCustomerOut:
     return FoundCustomerOut(
         id=customer.pk,
         shared_id=customer.shared_id,
@@ -141,7 +140,7 @@ def _found(customer: Customer) -> FoundCustomerOut:
         name=customer.display_name,
         email=customer.email,
         phone=customer.phone,
-        postal_code=address.postal_code if address else "",
+        postal_code=postal_code,
         store=customer.store.code,
         assistance_allowed=not customer.assistance_opt_out,
     )

@@ -20,11 +20,28 @@ from concierge.carts.locks import cart_leases_hand_over
 from concierge.core import clock
 from concierge.core.context import ActingContext
 from concierge.core.errors import DomainError
+from concierge.core.prepared import PreparedQuery
 from concierge.identity.models import User
 
 NOTE_MAX = 500
 # "Who is online": staff of the store who signed in within this long.
 ONLINE_WITHIN = dt.timedelta(hours=12)
+
+
+# The offers waiting for an agent, read on every visit of their Customer Service home: compiled once
+# per process (core/prepared.py).
+_OFFERED_TO = PreparedQuery(
+    lambda user_id: SessionTransfer.objects.filter(
+        to_agent_id=user_id, status=SessionTransfer.Status.OFFERED
+    ).select_related("from_agent", "session__customer__store"),
+    user_id=-7_000_000_001,
+)
+
+
+def transfers_offered_to(user_id: int) -> list[SessionTransfer]:
+    """The sessions colleagues offered ``user_id`` and they have not answered yet, with who offered
+    each and its customer and store."""
+    return _OFFERED_TO.run(user_id=user_id)
 
 
 def _refused(message: str, status: int = 409, **fields: list[str]) -> DomainError:

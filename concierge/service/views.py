@@ -15,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.assist.context import ASSISTED_SESSION_KEY
-from concierge.assist.models import AssistedSession, SessionTransfer, SessionVerification
+from concierge.assist.models import AssistedSession, SessionVerification
 from concierge.assist.policies import may_assist
 from concierge.assist.services import session_end, session_start
+from concierge.assist.transfer import transfers_offered_to
 from concierge.assist.verification import verification_begin, verification_needed_for
 from concierge.core import lease_tokens
 from concierge.core.errors import DomainError
@@ -149,13 +150,8 @@ def home(request: ConciergeRequest) -> HttpResponse:
             "can_access": may_assist(user),
             "stores": stores_named(stores_served(ctx)),
             "roles": access_of(user).roles,
-            "recent_activity": recent_activity(actor_id=user.pk, limit=15),
-            # Warm transfers colleagues offered this agent (assist/transfer.py).
-            "transfers": list(
-                SessionTransfer.objects.filter(to_agent=user, status=SessionTransfer.Status.OFFERED).select_related(
-                    "from_agent", "session__customer__store"
-                )
-            ),
+            "recent_activity": recent_activity(actor_id=user.pk),
+            "transfers": transfers_offered_to(user.pk),
         },
         status=status,
     )
