@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
+from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut, Out
 from concierge.api.types import NO_CONTROL_CHARACTERS, NameText, PhoneText, ShortText
 from concierge.audit.actions import describe
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
@@ -67,7 +67,7 @@ RequiredName = Annotated[str, StringConstraints(min_length=1, max_length=80, pat
 RequiredLine = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NO_CONTROL_CHARACTERS)]
 
 
-class OrderRowOut(Schema):
+class OrderRowOut(Out):
     number: str
     store: str
     customer_name: str
@@ -78,7 +78,7 @@ class OrderRowOut(Schema):
     locked: bool
 
 
-class OrderSearchOut(Schema):
+class OrderSearchOut(Out):
     orders: list[OrderRowOut]
     total: int = Field(description="Matches, counted up to 1,000.")
     more: bool = Field(description="More than `total` match.")
@@ -111,7 +111,7 @@ class NoteIn(Schema):
     text: NoteText
 
 
-class OrderLockOut(Schema):
+class OrderLockOut(Out):
     """The order lock you now hold: send ``lease_token`` as ``X-Lease-Token`` and ``version`` as
     ``If-Match`` with each edit."""
 
@@ -120,7 +120,7 @@ class OrderLockOut(Schema):
     version: int
 
 
-class ConsoleLineOut(Schema):
+class ConsoleLineOut(Out):
     sku_code: str
     product_name: str
     quantity: int
@@ -128,7 +128,7 @@ class ConsoleLineOut(Schema):
     total: Decimal
 
 
-class ConsoleShipmentOut(Schema):
+class ConsoleShipmentOut(Out):
     number: str
     kind: str
     status: str
@@ -143,7 +143,7 @@ class ConsoleShipmentOut(Schema):
     lines: list[ConsoleLineOut]
 
 
-class ConsoleOrderOut(Schema):
+class ConsoleOrderOut(Out):
     number: str
     version: int
     status: str
@@ -165,7 +165,7 @@ class ConsoleOrderOut(Schema):
     holds: list[dict[str, str]]
 
 
-class EventOut(Schema):
+class EventOut(Out):
     occurred_at: dt.datetime
     actor: str
     on_behalf_of: str
