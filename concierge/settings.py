@@ -135,7 +135,10 @@ _SQLITE_OPTIONS = {
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA busy_timeout=20000;"
         "PRAGMA foreign_keys=ON;"
-        "PRAGMA cache_size=-8000;"
+        # 2 MB of pages per connection (SQLite's default): a web process holds one connection per
+        # thread plus the audit linker's, and 8 MB each put it past 150 MB RSS; reads of the 1M-order
+        # data set were no slower with 2 MB (docs/performance.md, 2026-12-03).
+        "PRAGMA cache_size=-2000;"
     ),
 }
 if _database_url:

@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from concierge.api.auth import token_or_session
-from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut
+from concierge.api.schemas import ERRORS_AUTH, ERRORS_INPUT, ErrorOut, Out
 from concierge.api.types import NO_CONTROL_CHARACTERS, BodyId, ShortText
 from concierge.assist.errors import AssistError
 from concierge.assist.models import AssistedSession, SessionVerification
@@ -44,7 +44,7 @@ TicketText = Annotated[str, StringConstraints(max_length=40, pattern=NO_CONTROL_
 ERRORS = {404: ErrorOut, 409: ErrorOut, **ERRORS_AUTH, **ERRORS_INPUT}
 
 
-class FoundCustomerOut(Schema):
+class FoundCustomerOut(Out):
     id: int
     shared_id: str
     kind: str
@@ -56,7 +56,7 @@ class FoundCustomerOut(Schema):
     assistance_allowed: bool
 
 
-class FindOut(Schema):
+class FindOut(Out):
     customers: list[FoundCustomerOut]
     more: bool = Field(description=f"More than {RESULT_LIMIT} match: add criteria to narrow the search.")
 
