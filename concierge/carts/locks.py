@@ -24,6 +24,7 @@ from concierge.carts.sharing import tell_shopper_handed_back
 from concierge.core import clock, leases
 from concierge.core.errors import DomainError, NotFound, PermissionDenied
 from concierge.core.forms import text_problem
+from concierge.core.prepared import PreparedUpdate
 from concierge.identity.policies import serves_store
 from concierge.identity.roles import Priv
 from concierge.stores.models import Store
@@ -73,6 +74,23 @@ def locked_cart(
     return cart
 
 
+# The statement every change of a cart starts with, by the cart's id, the customer served or the
+# visitor's token: compiled once per process (core/prepared.py), as each change would compile it.
+_VERSION_MOVED = {"version": F("version") + 1, "updated_at": dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)}
+_CHANGING_BY_ID = PreparedUpdate(lambda cart_id: Cart.objects.filter(pk=cart_id), sets=_VERSION_MOVED,
+                                 cart_id=-7_000_000_001)  # fmt: skip
+_CHANGING_CUSTOMERS = PreparedUpdate(
+    lambda customer_id: Cart.objects.filter(customer_id=customer_id, status=Cart.Status.ACTIVE),
+    sets=_VERSION_MOVED,
+    customer_id=-7_000_000_001,
+)
+_CHANGING_VISITORS = PreparedUpdate(
+    lambda digest: Cart.objects.filter(anonymous_digest=digest, customer__isnull=True, status=Cart.Status.ACTIVE),
+    sets=_VERSION_MOVED,
+    digest="\x00visitor-digest",
+)
+
+
 def changing_cart(
     ctx: ActingContext, *, cart_id: int | None, anonymous_token: str | None, expected_version: int | None = None
 ) -> Cart | None:
@@ -85,26 +103,20 @@ def changing_cart(
     if not connection.in_atomic_block:
         raise RuntimeError("changing_cart moves the version inside the caller's transaction")
     check_may_transact(ctx)
-    carts = Cart.objects.all()
+    now = clock.now()
     if cart_id is not None:
-        carts = carts.filter(pk=cart_id)
+        rows = _CHANGING_BY_ID.run(cart_id=cart_id, updated_at=now)
     elif ctx.customer is not None:
-        carts = carts.filter(customer=ctx.customer, status=Cart.Status.ACTIVE)
+        rows = _CHANGING_CUSTOMERS.run(customer_id=ctx.customer.pk, updated_at=now)
     elif ctx.user is None and anonymous_token:
-        carts = carts.filter(
-            anonymous_digest=Cart.digest_of(anonymous_token), customer__isnull=True, status=Cart.Status.ACTIVE
-        )
+        rows = _CHANGING_VISITORS.run(digest=Cart.digest_of(anonymous_token), updated_at=now)
     else:
         return None
-    meta = Cart._meta
-    fields = meta.concrete_fields
-    changes = [(meta.get_field("version"), None, F("version") + 1), (meta.get_field("updated_at"), None, clock.now())]
-    rows = carts._update(changes, returning_fields=fields)  # type: ignore[attr-defined]  # Django's own save() path: UPDATE … RETURNING in one statement, not public API
     if not rows:
         if cart_id is None:
             return None
         raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)
-    cart = Cart.from_db(connection.alias, [f.attname for f in fields], rows[0])
+    cart = rows[0]
     cart.store = _store(ctx, cart.store_id)
     if not owns_cart(ctx, cart, anonymous_token=anonymous_token):
         raise DomainError(CartError.NOT_FOUND, "No such cart.", status=404)

@@ -25,11 +25,16 @@ from concierge.catalog.models import Sku
 from concierge.catalog.pricing import buyer_for, unit_prices
 from concierge.core import clock
 from concierge.core.errors import CommonError, DomainError
+from concierge.core.prepared import PreparedUpdate
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
 
 MAX_QUANTITY = 999
+# A line's new quantity, written by nearly every change of a cart: compiled once per process.
+_LINE_QUANTITY = PreparedUpdate(
+    lambda line_id: CartLine.objects.filter(pk=line_id), sets={"quantity": 7_000_000_002}, line_id=-7_000_000_001
+)
 
 
 def cart_open(ctx: ActingContext, *, anonymous_token: str | None) -> tuple[Cart, str | None]:
@@ -184,7 +189,7 @@ def _add_line(ctx: ActingContext, cart: Cart, *, sku_id: int, quantity: int) -> 
     if line is None:
         lines.append(CartLine.objects.create(cart=cart, sku=sku, quantity=after))
     else:
-        CartLine.objects.filter(pk=line.pk).update(quantity=after)
+        _LINE_QUANTITY.run(line_id=line.pk, quantity=after)
         line.quantity = after
     record(
         ctx,
@@ -240,7 +245,7 @@ def cart_set_quantity(
             raise DomainError(CartError.LINE_NOT_FOUND, "That item is no longer in the cart.", status=404)
         _check_stock(line.sku, quantity)
         before = line.quantity
-        CartLine.objects.filter(pk=line.pk).update(quantity=quantity)
+        _LINE_QUANTITY.run(line_id=line.pk, quantity=quantity)
         line.quantity = quantity
         cart.lines_read = lines
         record(

@@ -13,6 +13,10 @@ annotations, prefetches or known related objects, and each stand-in exactly once
 parameters; anything else is refused when it is first compiled. A test holds the two paths to the
 same answer, field by field.
 
+An update is compiled anew on every run as well: ``PreparedUpdate`` does for an
+``UPDATE … RETURNING`` what ``PreparedQuery`` does for a read, for the writes every change of a cart
+or an order makes first (its row, locked and its version moved on).
+
 A prefetch is a queryset too, built and compiled on every read: ``fill_prefetched`` gives owners
 their rows of a reverse foreign key read by a ``PreparedQuery``, as ``prefetch_related`` would
 (``owner.<relation>.all()`` answers them with no query).
@@ -25,15 +29,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql import UpdateQuery
 
 
 @dataclass(frozen=True)
 class _Compiled[M: Model]:
     sql: str
     params: tuple[Any, ...]
-    slots: dict[str, int]
+    slots: dict[str, _Slot]
     rows: Callable[[list[Any]], Iterator[Any]]
     build: Callable[[Any], M]
 
@@ -57,8 +62,8 @@ class PreparedQuery[M: Model]:
         if compiled is None:
             compiled = self._compiled[key] = self._compile(using)
         params = list(compiled.params)
-        for name, index in compiled.slots.items():
-            params[index] = values[name]
+        for name, (index, wrap) in compiled.slots.items():
+            params[index] = wrap(values[name]) if wrap is not None else values[name]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
@@ -82,12 +87,7 @@ class PreparedQuery[M: Model]:
         sql, params = compiler.as_sql()
         if compiler.annotation_col_map:
             raise ValueError("PreparedQuery takes no annotations")
-        slots: dict[str, int] = {}
-        for name, stand_in in self._stand_ins.items():
-            at = [i for i, p in enumerate(params) if type(p) is type(stand_in) and p == stand_in]
-            if len(at) != 1:
-                raise ValueError(f"the stand-in for {name!r} is among the parameters {len(at)} times, not once")
-            slots[name] = at[0]
+        slots = _slots(params, self._stand_ins)
         select, klass_info = compiler.select, compiler.klass_info
         fields = [s[0] for s in select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
@@ -108,6 +108,114 @@ class PreparedQuery[M: Model]:
             return obj  # type: ignore[no-any-return]  # klass_info's model is the queryset's
 
         return _Compiled(sql=sql, params=tuple(params), slots=slots, rows=rows, build=build)
+
+
+@dataclass(frozen=True)
+class _CompiledUpdate:
+    sql: str
+    params: tuple[Any, ...]
+    slots: dict[str, _Slot]  # a filter's stand-in or a set field's name → its parameter
+    converters: dict[int, Any]
+    attnames: list[str]
+    model: type[Model]
+
+
+class PreparedUpdate[M: Model]:
+    """``UPDATE … SET … WHERE … RETURNING`` every column of the model, compiled once per database.
+
+    ``build(**stand_ins)`` returns the queryset of the rows to change (filters only, as for
+    ``PreparedQuery``). ``sets`` names what each field is set to: an expression (``F("version") +
+    1``), the same on every run, or a stand-in value of the field's type that ``run`` replaces by
+    the value it is given under the field's name (each must reach the parameters exactly once, as
+    the field writes it). ``run`` answers the changed rows as model instances, as ``from_db`` builds
+    them; on a database that cannot return rows from an update it is refused when compiled.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, sets: dict[str, Any], **stand_ins: str | int) -> None:
+        self._build = build
+        self._sets = sets
+        self._stand_ins = stand_ins
+        self._compiled: dict[tuple[str, str], _CompiledUpdate] = {}
+
+    def run(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
+        connection = connections[using]
+        key = (using, connection.vendor)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(using)
+        params = list(compiled.params)
+        model = compiled.model
+        for name, (index, wrap) in compiled.slots.items():
+            if name in self._sets:  # written as the field writes it, as the stand-in was
+                params[index] = _field(model, name).get_db_prep_save(values[name], connection=connection)
+            else:
+                params[index] = wrap(values[name]) if wrap is not None else values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            fetched = cursor.fetchall()
+        found = []
+        for row in fetched:
+            if compiled.converters:
+                row = list(row)
+                for index, (converters, expression) in compiled.converters.items():
+                    for converter in converters:
+                        row[index] = converter(row[index], expression, connection)
+            found.append(model.from_db(using, compiled.attnames, row))
+        return found  # type: ignore[return-value]  # rows of the queryset's model
+
+    def _compile(self, using: str) -> _CompiledUpdate:
+        connection = connections[using]
+        if not connection.features.can_return_rows_from_update:
+            raise ValueError(f"{connection.vendor} cannot return rows from an UPDATE")
+        queryset = self._build(**self._stand_ins)
+        model = queryset.model
+        meta = model._meta
+        query: Any = queryset.query.chain(UpdateQuery)  # the stubs type chain() as the Query it was
+        query.add_update_fields([(_field(model, name), None, value) for name, value in self._sets.items()])
+        compiler: Any = query.get_compiler(using=using)
+        fields = list(meta.concrete_fields)
+        compiler.returning_fields = fields
+        sql, params = compiler.as_sql()
+        if compiler.returning_params:
+            raise ValueError("PreparedUpdate takes no RETURNING parameters (a backend that binds them)")
+        wanted: dict[str, Any] = dict(self._stand_ins)
+        for name, value in self._sets.items():
+            if not hasattr(value, "resolve_expression"):
+                wanted[name] = _field(model, name).get_db_prep_save(value, connection=connection)
+        slots = _slots(params, wanted)
+        columns = [field.get_col(meta.db_table) for field in fields]
+        return _CompiledUpdate(
+            sql=sql,
+            params=tuple(params),
+            slots=slots,
+            converters=compiler.get_converters(columns),
+            attnames=[field.attname for field in fields],
+            model=model,
+        )
+
+
+# Where a value goes among a compiled statement's parameters, and what the backend wraps it in there:
+# PostgreSQL's backend passes a BigIntegerField's value as psycopg's Int8, an int of its own type.
+type _Slot = tuple[int, Callable[[Any], Any] | None]
+
+
+def _slots(params: Sequence[Any], stand_ins: dict[str, Any]) -> dict[str, _Slot]:
+    """Each stand-in's place among ``params``, where it must be exactly once."""
+    slots: dict[str, _Slot] = {}
+    for name, stand_in in stand_ins.items():
+        at = [i for i, p in enumerate(params) if isinstance(p, type(stand_in)) and p == stand_in]
+        if len(at) != 1:
+            raise ValueError(f"the stand-in for {name!r} is among the parameters {len(at)} times, not once")
+        kind = type(params[at[0]])
+        slots[name] = (at[0], kind if kind is not type(stand_in) else None)
+    return slots
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise ValueError(f"{model.__name__}.{name} is a relation's other side, not a column")
+    return field
 
 
 def fill_prefetched(owners: Sequence[Model], relation: str, rows: Iterable[Model]) -> None:

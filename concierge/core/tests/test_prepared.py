@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
+from concierge.audit.models import Event
+from concierge.audit.services import record
+from concierge.carts.models import Cart
 from concierge.core.context import ActingContext
-from concierge.core.prepared import PreparedQuery
+from concierge.core.prepared import PreparedQuery, PreparedUpdate
 from concierge.identity.models import ApiToken, User
 from concierge.identity.services import api_token_create, api_token_revoke, api_token_user
 from concierge.testing import factories
@@ -82,3 +88,59 @@ def test_a_stand_in_the_sql_does_not_take_exactly_once_is_refused():
     )
     with pytest.raises(ValueError, match="plain model queryset"):
         values.run(pk=1)
+
+
+# --- PreparedUpdate -------------------------------------------------------------------------------
+
+TOUCHED = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+MOVE_ON = PreparedUpdate(
+    lambda customer_id: Cart.objects.filter(customer_id=customer_id, status=Cart.Status.ACTIVE),
+    sets={"version": F("version") + 1, "updated_at": TOUCHED},
+    customer_id=-7_000_000_001,
+)
+
+
+def test_an_update_compiled_once_changes_the_rows_and_answers_them_as_saved(store, shopper, other_shopper):
+    cart = Cart.objects.create(store=store, customer=shopper, code="C-PREP-1", currency="USD")
+    other = Cart.objects.create(store=store, customer=other_shopper, code="C-PREP-2", currency="USD")
+    when = dt.datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=dt.UTC)
+
+    with CaptureQueriesContext(connection) as queries:
+        changed = MOVE_ON.run(customer_id=shopper.pk, updated_at=when)
+        again = MOVE_ON.run(customer_id=shopper.pk, updated_at=when + dt.timedelta(seconds=1))
+
+    assert len(queries) == 2  # one statement each, no read after the write
+    cart.refresh_from_db()
+    assert [c.pk for c in changed] == [cart.pk]
+    assert (changed[0].version, again[0].version, cart.version) == (2, 3, 3)
+    assert changed[0].updated_at == when  # the value given, not the stand-in
+    assert fields(again[0]) == fields(cart)  # every column, as a read of the row answers it
+    other.refresh_from_db()
+    assert other.version == 1  # another customer's cart is not touched
+
+
+def test_an_update_of_no_row_answers_none(store, shopper):
+    assert MOVE_ON.run(customer_id=shopper.pk, updated_at=TOUCHED) == []
+
+
+def test_a_stand_in_that_is_not_among_the_parameters_is_refused_when_compiled(shopper):
+    wrong = PreparedUpdate(
+        lambda customer_id: Cart.objects.filter(customer_id=7), sets={"version": F("version") + 1},
+        customer_id=-7_000_000_001,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="'customer_id' is among the parameters 0 times"):
+        wrong.run(customer_id=shopper.pk)
+
+
+BY_ACTOR = PreparedQuery(
+    lambda actor_id: Event.objects.filter(actor_id=actor_id).order_by("-id"), actor_id=-7_000_000_001
+)
+
+
+def test_a_big_integer_columns_stand_in_is_found_as_the_backend_passes_it(csr):
+    """PostgreSQL's backend passes a BigIntegerField's value in a type of its own (psycopg's Int8):
+    the stand-in is still found, and the value given is passed the same way."""
+    record(ActingContext(user=csr), action="customer.updated", subject_kind="customer", subject_id=1)
+    found = BY_ACTOR.run(actor_id=csr.pk)
+    assert [e.actor_id for e in found] == [csr.pk]
+    assert BY_ACTOR.run(actor_id=csr.pk + 1000) == []
