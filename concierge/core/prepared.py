@@ -56,11 +56,7 @@ class PreparedQuery[M: Model]:
         self._compiled: dict[tuple[str, str], _Compiled[M]] = {}
 
     def run(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
-        connection = connections[using]
-        key = (using, connection.vendor)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = self._compile(using)
+        connection, compiled = _compiled_on(self._compiled, using, self._compile)
         params = list(compiled.params)
         for name, (index, wrap) in compiled.slots.items():
             params[index] = wrap(values[name]) if wrap is not None else values[name]
@@ -138,11 +134,7 @@ class PreparedUpdate[M: Model]:
         self._compiled: dict[tuple[str, str], _CompiledUpdate] = {}
 
     def run(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
-        connection = connections[using]
-        key = (using, connection.vendor)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = self._compile(using)
+        connection, compiled = _compiled_on(self._compiled, using, self._compile)
         params = list(compiled.params)
         model = compiled.model
         for name, (index, wrap) in compiled.slots.items():
@@ -192,6 +184,17 @@ class PreparedUpdate[M: Model]:
             attnames=[field.attname for field in fields],
             model=model,
         )
+
+
+def _compiled_on[C](cache: dict[tuple[str, str], C], using: str, compile: Callable[[str], C]) -> tuple[Any, C]:
+    """The connection ``using`` and the statement compiled for it, compiled on first use (per alias
+    and vendor: a test may point an alias at another database)."""
+    connection = connections[using]
+    key = (using, connection.vendor)
+    compiled = cache.get(key)
+    if compiled is None:
+        compiled = cache[key] = compile(using)
+    return connection, compiled
 
 
 # Where a value goes among a compiled statement's parameters, and what the backend wraps it in there:
