@@ -187,3 +187,24 @@ def test_seed_002_bind_an_anonymous_cart(new_page: Callable[[], Page], shop, sho
     assert [line.sku.product.name for line in Cart.objects.get(customer=shopper, status="ACTIVE").lines.all()] == [
         "Alpine Trail Runner"
     ]
+
+
+def test_on_a_phone_the_actions_menu_of_a_customer_found_opens_within_the_screen(page: Page, shopper, csr):
+    """At 390 px each customer found is a card with Actions at its left: the menu opens to the right
+    of it, whole on screen, and the CSR can choose a reason and access the account from it."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, csr.email)
+    page.goto("/service/")
+    page.get_by_label("Last name").fill("Shopper")
+    page.get_by_role("button", name="Find").click()
+    row = page.get_by_role("row").filter(has_text="Jane Shopper")
+    row.get_by_text("Actions").click()
+    menu = row.locator(".actions-menu .menu")
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    screenshot(page, "find-customer-actions-390")
+    row.get_by_role("button", name="Access customer's account").click()
+    expect(page.get_by_text("Jane Shopper").first).to_be_visible()
+    assert "/account/" in page.url
