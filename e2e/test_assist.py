@@ -203,7 +203,8 @@ def test_on_a_phone_the_actions_menu_of_a_customer_found_opens_within_the_screen
     expect(menu).to_be_visible()
     box = menu.bounding_box()
     assert box is not None
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert box["x"] >= 0, box
+    assert box["x"] + box["width"] <= 390, box
     screenshot(page, "find-customer-actions-390")
     row.get_by_role("button", name="Access customer's account").click()
     expect(page.get_by_text("Jane Shopper").first).to_be_visible()
