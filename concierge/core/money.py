@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.core import Locale
+from babel.core import Locale, default_locale
 from babel.numbers import NumberPattern, get_currency_precision
 
 
@@ -104,7 +104,8 @@ class Money:
 
 @lru_cache(maxsize=64)
 def _currency_format(locale: str) -> tuple[Locale, NumberPattern]:
-    parsed = Locale.parse(locale)
+    # No locale: the process's, as Babel's format_currency falls back to it.
+    parsed = Locale.parse(locale or default_locale("LC_MONETARY") or "en_US_POSIX")
     return parsed, parsed.currency_formats["standard"]
 
 

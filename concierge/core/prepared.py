@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
@@ -80,7 +81,7 @@ class PreparedQuery[M: Model]:
         ):
             raise ValueError("PreparedQuery takes a plain model queryset (no values(), prefetches or known objects)")
         compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        sql, params = _as_sql(compiler)
         if compiler.annotation_col_map:
             raise ValueError("PreparedQuery takes no annotations")
         slots = _slots(params, self._stand_ins)
@@ -128,6 +129,8 @@ class PreparedUpdate[M: Model]:
     """
 
     def __init__(self, build: Callable[..., QuerySet[M]], *, sets: dict[str, Any], **stand_ins: str | int) -> None:
+        if both := set(sets) & set(stand_ins):
+            raise ValueError(f"{sorted(both)} named both as a set field and as a filter's stand-in")
         self._build = build
         self._sets = sets
         self._stand_ins = stand_ins
@@ -167,7 +170,7 @@ class PreparedUpdate[M: Model]:
         compiler: Any = query.get_compiler(using=using)
         fields = list(meta.concrete_fields)
         compiler.returning_fields = fields
-        sql, params = compiler.as_sql()
+        sql, params = _as_sql(compiler)
         if compiler.returning_params:
             raise ValueError("PreparedUpdate takes no RETURNING parameters (a backend that binds them)")
         wanted: dict[str, Any] = dict(self._stand_ins)
@@ -184,6 +187,16 @@ class PreparedUpdate[M: Model]:
             attnames=[field.attname for field in fields],
             model=model,
         )
+
+
+def _as_sql(compiler: Any) -> tuple[str, Sequence[Any]]:
+    """The compiler's SQL and parameters. A stand-in out of its column's range (an IntegerField's
+    on PostgreSQL) makes Django drop the lookup as matching nothing: refused, with the reason."""
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet as exc:
+        raise ValueError("a stand-in matches nothing as written (out of its column's range?): choose another") from exc
+    return sql, params
 
 
 def _compiled_on[C](cache: dict[tuple[str, str], C], using: str, compile: Callable[[str], C]) -> tuple[Any, C]:

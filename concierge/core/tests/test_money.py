@@ -66,3 +66,8 @@ def test_addition_is_exact_and_commutative(a, b):
 @given(amounts)
 def test_rounding_moves_by_at_most_half_a_cent(a):
     assert abs(Money(a, "USD").rounded().amount - a) <= Decimal("0.005")
+
+
+def test_no_locale_formats_as_babel_does_without_one():
+    """An empty locale (a store saved without one) is the process's, as Babel's own fallback."""
+    assert Money(Decimal("12.50"), "USD").format("") == format_currency(Decimal("12.50"), "USD", locale="")

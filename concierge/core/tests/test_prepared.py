@@ -144,3 +144,10 @@ def test_a_big_integer_columns_stand_in_is_found_as_the_backend_passes_it(csr):
     found = BY_ACTOR.run(actor_id=csr.pk)
     assert [e.actor_id for e in found] == [csr.pk]
     assert BY_ACTOR.run(actor_id=csr.pk + 1000) == []
+
+
+def test_a_name_both_set_and_filtered_on_is_refused():
+    with pytest.raises(ValueError, match="named both as a set field and as a filter's stand-in"):
+        PreparedUpdate(
+            lambda version: Cart.objects.filter(version=version), sets={"version": 2}, version=-7_000_000_001
+        )
