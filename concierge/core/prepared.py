@@ -108,13 +108,13 @@ class PreparedQuery[M: Model]:
 
 
 @dataclass(frozen=True)
-class _CompiledUpdate:
+class _CompiledUpdate[M: Model]:
     sql: str
     params: tuple[Any, ...]
     slots: dict[str, _Slot]  # a filter's stand-in or a set field's name → its parameter
     converters: dict[int, Any]
     attnames: list[str]
-    model: type[Model]
+    model: type[M]
 
 
 class PreparedUpdate[M: Model]:
@@ -134,7 +134,7 @@ class PreparedUpdate[M: Model]:
         self._build = build
         self._sets = sets
         self._stand_ins = stand_ins
-        self._compiled: dict[tuple[str, str], _CompiledUpdate] = {}
+        self._compiled: dict[tuple[str, str], _CompiledUpdate[M]] = {}
 
     def run(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         connection, compiled = _compiled_on(self._compiled, using, self._compile)
@@ -148,7 +148,7 @@ class PreparedUpdate[M: Model]:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        found = []
+        found: list[M] = []
         for row in fetched:
             if compiled.converters:
                 row = list(row)
@@ -156,9 +156,9 @@ class PreparedUpdate[M: Model]:
                     for converter in converters:
                         row[index] = converter(row[index], expression, connection)
             found.append(model.from_db(using, compiled.attnames, row))
-        return found  # type: ignore[return-value]  # rows of the queryset's model
+        return found
 
-    def _compile(self, using: str) -> _CompiledUpdate:
+    def _compile(self, using: str) -> _CompiledUpdate[M]:
         connection = connections[using]
         if not connection.features.can_return_rows_from_update:
             raise ValueError(f"{connection.vendor} cannot return rows from an UPDATE")

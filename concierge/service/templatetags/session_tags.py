@@ -22,8 +22,10 @@ _ID = "\x00row-id\x00"
 
 
 @register.simple_tag
-def session_reasons() -> tuple[str, ...]:
-    return active_session_reasons()
+def session_reasons(given: tuple[str, ...] | str = "") -> tuple[str, ...]:
+    """The reasons ``given`` (by ``session_reason_fields``, which keys its copy by them), else the
+    active ones now. A variable a page does not have arrives as ""."""
+    return given if isinstance(given, tuple) and given else active_session_reasons()
 
 
 @register.simple_tag
@@ -36,7 +38,8 @@ def session_reason_fields(store: Store, id: int | str) -> SafeString:
         store.name, store.assist_reason_required, store.assist_case_required, store.assist_verification,
         active_session_reasons(),
     )  # fmt: skip
-    return mark_safe(fields.replace(_ID, escape(str(id))))  # noqa: S308  # rendered by the template engine, the id escaped
+    # mark_safe: ``fields`` is the template engine's autoescaped output, and the id put in is escaped.
+    return mark_safe(fields.replace(_ID, escape(str(id))))  # noqa: S308
 
 
 @lru_cache(maxsize=256)
@@ -45,4 +48,4 @@ def _fields(name: str, reason_required: bool, case_required: bool, verification:
         name=name, assist_reason_required=reason_required, assist_case_required=case_required,
         assist_verification=verification,
     )  # fmt: skip
-    return str(get_template(FIELDS_TEMPLATE).render({"store": store, "id": _ID, "reasons": reasons}))
+    return str(get_template(FIELDS_TEMPLATE).render({"store": store, "id": _ID, "offered_reasons": reasons}))

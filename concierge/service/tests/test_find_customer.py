@@ -161,3 +161,28 @@ def test_the_rows_session_fields_are_the_shared_fields_template(store):
     tagged = Template("{% load session_tags %}{% session_reason_fields store 7 %}").render(context)
     assert tagged == included
     assert 'id="reason-7"' in tagged
+
+
+def test_each_customer_found_shows_their_first_addresss_postal_code_on_both_faces(signed_in, csr, store):
+    """Postal code: the customer's first address's (by when it was added), "—" on the page and ""
+    over the API for a customer without one."""
+    with_two = factories.shopper(
+        store=store, first_name="Pia", last_name="Postal", email="pia@example.test", with_address=False
+    )
+    factories.address(with_two, postal_code="73301")
+    factories.address(with_two, postal_code="10001")
+    without = factories.shopper(
+        store=store, first_name="Nia", last_name="Postal", email="nia@example.test", with_address=False
+    )
+    index_customers([with_two, without])
+    client = signed_in(csr)
+
+    found = {
+        c["name"]: c["postal_code"]
+        for c in client.get("/api/v1/customers", {"last_name": "postal"}).json()["customers"]
+    }
+    assert found == {"Pia Postal": "73301", "Nia Postal": ""}
+    page = client.get(HOME, {"last_name": "postal"}).text
+    assert "<td>73301</td>" in page
+    assert "<td>10001</td>" not in page
+    assert "<td>—</td>" in page
