@@ -58,6 +58,7 @@ def test_search_add_sign_in_merge_and_check_out_with_ship_and_pickup(page: Page,
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", name="Checkout", level=1)).to_be_visible()
     expect(page.locator(".mini-cart-count")).to_have_text("2")
+    page.wait_for_load_state()  # the summary is re-priced by htmx, which listens only once the page has loaded
     # the summary re-prices as choices change: the shoe by Express and the hat by Standard are two
     # shipments ($14.95 + $5.95); both by Standard to one address are one shipment again
     summary = page.locator("#order-summary")
