@@ -71,10 +71,18 @@ class Order(StateMachine, Leased):
     UNLOCKED_ACTION = OrderAction.UNLOCKED
 
     number = models.CharField(max_length=20, unique=True)
-    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="orders")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    # No index of their own: the store's and the customer's orders are found by the indexes that
+    # begin with them (orders_sort_store, orders_store_status; orders_customer_placed), and the
+    # account's (a B2B order's organization; empty on most orders) by a partial one.
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="orders", db_index=False)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders", db_index=False)
     account = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="account_orders"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_orders",
+        db_index=False,
     )
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -130,6 +138,7 @@ class Order(StateMachine, Leased):
     class Meta:
         indexes = [
             models.Index(fields=["customer", "-placed_at"], name="orders_customer_placed"),
+            models.Index(fields=["account"], condition=models.Q(account__isnull=False), name="orders_account"),
             models.Index(fields=["store", "status"], name="orders_store_status"),
             # One per sort column of the order search: the column, the id that breaks ties (keyset
             # pages), then the store, so the store scope is checked in the index while walking it.
@@ -276,8 +285,9 @@ class Shipment(StateMachine, models.Model):
     ship_postal_code = models.CharField(max_length=20, blank=True)
     ship_country = models.CharField(max_length=2, blank=True)
     # Pickup in store (PICKUP): the location and who may collect (seed 001).
+    # Indexed by orders_shipment_pickup_open and orders_shipment_pickup_at (shipped ones have none).
     pickup_location = models.ForeignKey(
-        "stores.PickupLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "stores.PickupLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     primary_first_name = models.CharField(max_length=80, blank=True)
     primary_last_name = models.CharField(max_length=80, blank=True)
@@ -300,7 +310,12 @@ class Shipment(StateMachine, models.Model):
                 fields=["pickup_location", "status"],
                 condition=models.Q(kind="PICKUP"),
                 name="orders_shipment_pickup_open",
-            )
+            ),
+            models.Index(
+                fields=["pickup_location"],
+                condition=models.Q(pickup_location__isnull=False),
+                name="orders_shipment_pickup_at",
+            ),
         ]
 
     def __str__(self) -> str:
