@@ -3,12 +3,16 @@ one transaction.
 
 A load is one step, well defined on both databases: ``bulk_load`` opens a transaction, locks the
 tables it writes, and for a large load drops their non-unique secondary indexes (and, on PostgreSQL,
-their foreign keys) first; the rows are written with ids chosen up front (nothing is read back);
-then the indexes are built again and the foreign keys added again (PostgreSQL checks every row
-against its parent as it adds one) and the sequences moved past the new ids, before the commit.
-Both databases drop and create indexes inside a transaction, so a load that fails anywhere — a
-constraint, an error, Ctrl-C — rolls back whole: no row of it stays and every index is there as
-before. Primary keys and unique constraints are never dropped: they check every row as it comes.
+their foreign keys, and the unique constraints and primary keys no table outside the load refers
+to) first; the rows are written with ids chosen up front (nothing is read back); then the indexes
+are built again and the constraints added again and the sequences moved past the new ids, before
+the commit. PostgreSQL checks every row as it adds a constraint again (a duplicate number, a line
+of no order), which fails the load; on SQLite unique constraints stay and check every row as it
+comes. Building an index whole from the loaded rows costs a fraction of keeping it up to date row
+by row (2026-12-04: a million orders' unique numbers and the shipments' keys, 4.5 s kept against
+1.8 s built). Both databases drop and create indexes inside a transaction, so a load that fails
+anywhere — a constraint, an error, Ctrl-C — rolls back whole: no row of it stays and every index
+and constraint is there as before.
 """
 
 from __future__ import annotations
@@ -62,9 +66,11 @@ def model_defaults(table: str, columns: Sequence[str]) -> tuple[list[str], tuple
 
 @dataclass
 class Deferred:
-    """What a large load dropped, to build again: indexes (name, table, SQL) and foreign keys."""
+    """What a large load dropped, to build again: indexes (name, table, SQL), unique constraints
+    and primary keys, and foreign keys (name, table, definition)."""
 
     indexes: list[tuple[str, str, str]] = field(default_factory=list)
+    unique: list[tuple[str, str, str]] = field(default_factory=list)
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -73,7 +79,8 @@ def _quote(name: str) -> str:
 
 
 def _deferrable(tables: Sequence[str]) -> Deferred:
-    """The non-unique secondary indexes of ``tables`` (and on PostgreSQL their foreign keys)."""
+    """The non-unique secondary indexes of ``tables`` (and on PostgreSQL their foreign keys, and
+    their unique constraints and primary keys that only foreign keys of ``tables`` refer to)."""
     deferred = Deferred()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -94,6 +101,17 @@ def _deferrable(tables: Sequence[str]) -> Deferred:
                 [list(tables)],
             )
             deferred.foreign_keys = list(cursor.fetchall())
+            cursor.execute(
+                "SELECT k.conname, t.relname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
+                " JOIN pg_class t ON t.oid = k.conrelid WHERE k.contype IN ('p', 'u') AND t.relname = ANY(%s)"
+                " AND t.relnamespace = current_schema()::regnamespace AND NOT EXISTS ("
+                "  SELECT 1 FROM pg_constraint f JOIN pg_class r ON r.oid = f.conrelid"
+                "  WHERE f.contype = 'f' AND f.conindid = k.conindid"
+                "  AND NOT (r.relname = ANY(%s) AND r.relnamespace = current_schema()::regnamespace))"
+                " ORDER BY t.relname, k.conname",
+                [list(tables), list(tables)],
+            )
+            deferred.unique = list(cursor.fetchall())
         else:
             for table in tables:
                 cursor.execute(f"PRAGMA index_list({_quote(table)})")
@@ -112,7 +130,7 @@ def _drop(deferred: Deferred) -> Deferred:
     (PostgreSQL: insufficient privilege) cannot: the load then keeps every index."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
-            for name, table, _ in deferred.foreign_keys:
+            for name, table, _ in [*deferred.foreign_keys, *deferred.unique]:  # a key before what it refers to
                 cursor.execute(f"ALTER TABLE {_quote(table)} DROP CONSTRAINT {_quote(name)}")
             for name, _, _ in deferred.indexes:
                 cursor.execute(f"DROP INDEX {_quote(name)}")
@@ -124,12 +142,13 @@ def _drop(deferred: Deferred) -> Deferred:
 
 
 def _rebuild(deferred: Deferred, *, progress: bool) -> None:
-    steps = len(deferred.indexes) + len(deferred.foreign_keys)
+    steps = len(deferred.indexes) + len(deferred.unique) + len(deferred.foreign_keys)
     with progress_bar("indexes", total=steps, unit="indexes", enabled=progress) as bar, connection.cursor() as cursor:
         for _, _, sql in deferred.indexes:
             cursor.execute(sql)
             bar.update(1)
-        for name, table, definition in deferred.foreign_keys:
+        # What a foreign key refers to is there before it.
+        for name, table, definition in [*deferred.unique, *deferred.foreign_keys]:
             cursor.execute(f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}")
             bar.update(1)
 
@@ -233,7 +252,8 @@ class Load:
                 connection.ensure_connection()
                 raw = connection.connection.cursor()
                 try:
-                    raw.executemany(sql, listed)
+                    with connection.wrap_database_errors:  # Django's IntegrityError, as PostgreSQL's load raises
+                        raw.executemany(sql, listed)
                 finally:
                     raw.close()
             count = len(listed)

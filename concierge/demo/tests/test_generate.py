@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Sum
 
@@ -54,16 +54,18 @@ def indexes() -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
-def foreign_keys() -> set[str]:
+def constraints() -> set[tuple[str, str]]:
+    """The foreign keys, unique constraints and primary keys of the generator's tables (PostgreSQL's
+    loads drop and add them again; SQLite's keep them)."""
     if connection.vendor != "postgresql":
         return set()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT conname FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid"
-            " WHERE k.contype = 'f' AND t.relname = ANY(%s)",
+            "SELECT conname, pg_get_constraintdef(k.oid) FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid"
+            " WHERE k.contype IN ('f', 'p', 'u') AND t.relname = ANY(%s)",
             [TABLES],
         )
-        return {row[0] for row in cursor.fetchall()}
+        return set(cursor.fetchall())
 
 
 @pytest.fixture
@@ -141,17 +143,17 @@ def test_the_same_seed_writes_the_same_orders_and_a_rerun_adds_new_ones_only(dat
 
 
 def test_every_index_and_foreign_key_is_there_after_a_load_that_rebuilt_them(data_set):
-    before, keys = indexes(), foreign_keys()
+    before, keys = indexes(), constraints()
     assert any(name == "orders_find_name" for name in before)
     generate(orders=30, indexes="rebuild")
     generate(customers=45, products=3, returns=2, indexes="rebuild")
     assert indexes() == before
-    assert foreign_keys() == keys
+    assert constraints() == keys
     assert Customer.objects.filter(shared_id__in=numbered(45)).count() == 45
 
 
 def test_a_load_that_fails_writes_nothing_and_leaves_every_index(data_set, monkeypatch):
-    before, keys, orders, lines = indexes(), foreign_keys(), Order.objects.count(), OrderLine.objects.count()
+    before, keys, orders, lines = indexes(), constraints(), Order.objects.count(), OrderLine.objects.count()
     write = bulk_load.Load.write
 
     def fail_at_the_lines(self, table, *args, **kwargs):
@@ -164,10 +166,25 @@ def test_a_load_that_fails_writes_nothing_and_leaves_every_index(data_set, monke
         generate(orders=50, indexes="rebuild")
     assert (Order.objects.count(), OrderLine.objects.count()) == (orders, lines)
     assert indexes() == before
-    assert foreign_keys() == keys
+    assert constraints() == keys
     monkeypatch.undo()
     generate(orders=50)  # and the next load goes through
     assert Order.objects.count() == orders + 50
+
+
+def test_a_load_that_repeats_an_order_number_fails_whole(data_set):
+    # the next load numbers its orders after the last id: an order holding one of those numbers
+    # already is found when the load adds the unique constraint again (PostgreSQL) or as the row
+    # comes (SQLite), and nothing of the load stays
+    taken = Order.objects.latest("pk")
+    taken.number = f"G{taken.pk + 6:010d}"
+    taken.save(update_fields=["number"])
+    before, keys, orders, lines = indexes(), constraints(), Order.objects.count(), OrderLine.objects.count()
+    with pytest.raises(CommandError, match=r"No orders written: .*(unique|UNIQUE).*number"):
+        generate(orders=30, indexes="rebuild")
+    assert (Order.objects.count(), OrderLine.objects.count()) == (orders, lines)
+    assert indexes() == before
+    assert constraints() == keys
 
 
 def test_generated_returns_are_of_completed_generated_orders(data_set):
@@ -242,7 +259,7 @@ def test_orders_drawn_by_a_second_process_are_the_ones_drawn_in_the_process(data
 
 @second_process_feeds_postgres
 def test_a_load_fed_by_a_second_process_that_fails_writes_nothing(data_set, monkeypatch):
-    before, keys, orders, lines = indexes(), foreign_keys(), Order.objects.count(), OrderLine.objects.count()
+    before, keys, orders, lines = indexes(), constraints(), Order.objects.count(), OrderLine.objects.count()
     write = bulk_load.Load.write_copy_text
 
     def fail_at_the_lines(self, table, *args, **kwargs):
@@ -255,4 +272,4 @@ def test_a_load_fed_by_a_second_process_that_fails_writes_nothing(data_set, monk
         write_orders(count=50, second_process=True, rebuild_indexes=True)
     assert (Order.objects.count(), OrderLine.objects.count()) == (orders, lines)
     assert indexes() == before
-    assert foreign_keys() == keys
+    assert constraints() == keys

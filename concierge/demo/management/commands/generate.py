@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from concierge.core.progress import add_progress_argument, progress_wanted
 from concierge.demo.bulk import write_customers
@@ -75,8 +76,9 @@ class Command(BaseCommand):
             started = time.perf_counter()
             try:
                 written = write()
-            except ValueError as error:
-                raise CommandError(f"No {name} written: {error}.") from error
+            except (ValueError, IntegrityError) as error:
+                # IntegrityError: a row clashes with one there (a number taken) or refers to none.
+                raise CommandError(f"No {name} written: {str(error).strip().rstrip('.')}.") from error
             elapsed = time.perf_counter() - started
             rate = written / elapsed if elapsed else 0
             self.stdout.write(self.style.SUCCESS(f"Wrote {written} {name} in {elapsed:.1f} s ({rate:,.0f}/s)."))
