@@ -469,23 +469,17 @@ def search_orders(ctx: ActingContext, terms: OrderSearch) -> SearchPage:
     cursor = terms.before if backwards else terms.after
     keyset = _decode(cursor, columns) if cursor else None
     descending = terms.descending != backwards
+    by_name = bool(terms.last_name.strip() or terms.first_name.strip())
     rows = (
         _store_sorted(matching, descending, keyset, limit + 1)
         if terms.sort == Sort.STORE
-        else _sorted(
-            matching,
-            columns,
-            descending,
-            keyset,
-            limit + 1,
-            by_name=bool(terms.last_name.strip() or terms.first_name.strip()) and terms.sort != Sort.CUSTOMER,
-        )
+        else _sorted(matching, columns, descending, keyset, limit + 1, by_name=by_name and terms.sort != Sort.CUSTOMER)
     )
     more = len(rows) > limit
     orders = rows[:limit]
     if backwards:
         orders.reverse()
-    counted = matching.order_by().values("id")[: COUNT_CAP + 1].count()
+    counted = _count(matching, by_name=by_name)
     has_next = True if backwards else more
     has_previous = more if backwards else keyset is not None
     next_cursor = _encode(_row_values(orders[-1], columns)) if orders and has_next else ""
@@ -513,18 +507,36 @@ def _sorted(qs: QuerySet[Order], columns: tuple[str, ...], descending: bool, aft
         qs = qs.filter(_after(columns, after, descending))
     ids = qs.order_by(*(f"-{c}" if descending else c for c in columns)).values_list("id", flat=True)[:limit]
     if by_name and connection.vendor == "sqlite":
-        # SQLite would take the narrower customer-sort index for the name range and then read every
-        # matching row from the table; the search index covers the filters and sorts (10-20x faster
-        # at 2M orders). PostgreSQL chooses it by itself.
-        try:
-            sql, params = ids.query.sql_with_params()
-        except EmptyResultSet:  # e.g. no store in scope: nothing can match
-            return []
-        sql = sql.replace('FROM "orders_order"', 'FROM "orders_order" INDEXED BY "orders_find_name"', 1)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return _rows([row[0] for row in cursor.fetchall()])
+        found = _on_search_index(ids.query)
+        return _rows([row[0] for row in found])
     return _rows(list(ids))
+
+
+def _count(matching: QuerySet[Order], *, by_name: bool) -> int:
+    """How many orders match, counted up to one past ``COUNT_CAP``."""
+    capped = matching.order_by().values("id")[: COUNT_CAP + 1]
+    if by_name and connection.vendor == "sqlite":
+        found = _on_search_index(capped.query, counted=True)
+        return int(found[0][0]) if found else 0
+    return capped.count()
+
+
+def _on_search_index(query: Any, *, counted: bool = False) -> list[tuple[Any, ...]]:
+    """SQLite: the rows of ``query`` (with ``counted``, their count) read through the
+    name search index. SQLite would take the narrower customer-sort index for a name range and then
+    read every matching row from the table to check its status and store; the search index covers
+    the filters and sorts, for the page's ids and their count alike (10-20x faster at 2M orders).
+    PostgreSQL chooses it by itself."""
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:  # e.g. no store in scope: nothing can match
+        return []
+    sql = sql.replace('FROM "orders_order"', 'FROM "orders_order" INDEXED BY "orders_find_name"', 1)
+    if counted:
+        sql = f"SELECT COUNT(*) FROM ({sql}) capped"  # noqa: S608 (Django's own SQL; the values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _store_sorted(qs: QuerySet[Order], descending: bool, after: list[Any] | None, limit: int) -> list[Order]:

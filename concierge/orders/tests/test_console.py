@@ -375,6 +375,8 @@ def test_customer_terms_match_the_billing_address_by_prefix_case_insensitively(r
     ctx = ActingContext(user=supervisor)
     assert _numbers(search_orders(ctx, OrderSearch(last_name="BRO"))) == ["US00000001", "US00000004"]
     assert _numbers(search_orders(ctx, OrderSearch(last_name="bro", first_name="c"))) == ["US00000004"]
+    assert search_orders(ctx, OrderSearch(last_name="bro", limit=1)).total == 2  # counted past the page
+    assert search_orders(ctx, OrderSearch(last_name="bro", status="CANCELLED")).total == 1
     # the customer's own record says "Shopper": only the billing address counts
     assert _numbers(search_orders(ctx, OrderSearch(last_name="shopper"))) == []
     special = order_row(shopper, store, email="Pat.Smith@Example.com", billing_phone="+1 (512) 555-0101",
@@ -398,7 +400,8 @@ def test_a_csr_searches_only_the_stores_they_serve(rows, csr):
     assert _numbers(page) == ["US00000001", "US00000003", "US00000004"]
     assert search_orders(ActingContext(user=csr), OrderSearch(store="ca")).orders == []
     # a store out of scope with a name term (SQLite's index-hinted path) matches nothing, no error
-    assert search_orders(ActingContext(user=csr), OrderSearch(store="ca", last_name="bro")).orders == []
+    out_of_scope = search_orders(ActingContext(user=csr), OrderSearch(store="ca", last_name="bro"))
+    assert (out_of_scope.orders, out_of_scope.total) == ([], 0)
 
 
 def test_a_damaged_cursor_is_a_clear_error(rows, supervisor):

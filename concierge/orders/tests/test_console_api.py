@@ -31,6 +31,9 @@ def test_search_and_detail_for_the_stores_served(csr, order):
     found = client.get("/api/v1/service/orders", {"last_name": "SHOP", "sort": "total", "direction": "desc"})
     assert found.status_code == 200
     assert [o["number"] for o in found.json()["orders"]] == [order.number]
+    assert (found.json()["total"], found.json()["more"]) == (1, False)  # a name search counts by the name index
+    other = client.get("/api/v1/service/orders", {"last_name": "SHOP", "status": "CANCELLED"}).json()
+    assert (other["orders"], other["total"]) == ([], 0)
     detail = client.get(url(order)).json()
     assert detail["version"] == order.version
     assert detail["billing_address"]["city"] == "Austin"
