@@ -536,7 +536,7 @@ def _on_search_index(query: Any, *, counted: bool = False) -> list[tuple[Any, ..
         sql = f"SELECT COUNT(*) FROM ({sql}) capped"  # noqa: S608 (Django's own SQL; the values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 def _store_sorted(qs: QuerySet[Order], descending: bool, after: list[Any] | None, limit: int) -> list[Order]:
