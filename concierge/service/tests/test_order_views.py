@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.timezone import template_localtime
 
+from concierge.core.display import format_amount, format_when
 from concierge.orders.models import Order
 from concierge.testing import factories
 from concierge.testing.clients import browser as other_browser
@@ -35,6 +39,28 @@ def test_search_lists_the_order_and_every_header_sorts_both_ways(signed_in, csr,
             assert response.status_code == 200
             assert order.number in response.content.decode()
     assert 'aria-sort="descending"' in response.content.decode()
+
+
+def test_each_result_row_shows_the_order_as_the_seed_lists_it(signed_in, csr, supervisor, order):
+    Order.objects.filter(pk=order.pk).update(from_draft=True, placed_by=supervisor)
+    order.refresh_from_db()
+    client = signed_in(csr)
+    client.post(action(order, "order_edit"), {"version": order.version})  # opened for editing: the padlock shows
+    body = client.get(SEARCH, {"number": order.number}).content.decode()
+    row = re.search(r"<tr><td><a href=\"([^\"]+)\">([^<]+)</a>.*?</tr>", body, re.S)
+    assert row is not None
+    assert (row[1], row[2]) == (f"/service/orders/{order.number}/", order.number)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)]
+    placed = template_localtime(order.placed_at)
+    assert cells[1:6] == [
+        order.store.name,
+        f"{order.billing_last_name}, {order.billing_first_name} created by {supervisor.display_name}",
+        format_when(order.placed_at, order.store),
+        format_amount(order.total, order.currency),
+        order.get_status_display(),
+    ]
+    assert f'<time datetime="{placed.isoformat()}">' in row[0]
+    assert 'aria-label="Locked"' in row[0]
 
 
 def test_get_never_changes_a_row(signed_in, csr, order, django_db_blocker):
