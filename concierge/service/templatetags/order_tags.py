@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 
 from concierge.core.display import format_amount, format_when
 from concierge.orders.models import Order
@@ -49,7 +49,7 @@ def order_result_rows(orders: Iterable[Order]) -> SafeString:
         rows.append((
             address.replace(_NUMBER, quote(order.number)), order.number, order.store.name,
             order.billing_last_name, order.billing_first_name, attribution,
-            template_localtime(order.placed_at).isoformat(), format_when(order.placed_at, order.store),
+            localtime(order.placed_at).isoformat(), format_when(order.placed_at, order.store),
             format_amount(order.total, order.currency),
             order.status.lower(), order.get_status_display(),
             mark_safe(padlock) if order.lease_is_live() else "",  # noqa: S308 (our own template's output)

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 
 from concierge.core.display import format_amount, format_when
 from concierge.orders.models import Order
@@ -51,7 +51,7 @@ def test_each_result_row_shows_the_order_as_the_seed_lists_it(signed_in, csr, su
     assert row is not None
     assert (row[1], row[2]) == (f"/service/orders/{order.number}/", order.number)
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)]
-    placed = template_localtime(order.placed_at)
+    placed = localtime(order.placed_at)
     assert cells[1:6] == [
         order.store.name,
         f"{order.billing_last_name}, {order.billing_first_name} created by {supervisor.display_name}",
