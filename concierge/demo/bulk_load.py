@@ -9,10 +9,10 @@ are built again and the constraints added again and the sequences moved past the
 the commit. PostgreSQL checks every row as it adds a constraint again (a duplicate number, a line
 of no order), which fails the load; on SQLite unique constraints stay and check every row as it
 comes. Building an index whole from the loaded rows costs a fraction of keeping it up to date row
-by row (2026-12-04: a million orders' unique numbers and the shipments' keys, 4.5 s kept against
-1.8 s built). Both databases drop and create indexes inside a transaction, so a load that fails
-anywhere — a constraint, an error, Ctrl-C — rolls back whole: no row of it stays and every index
-and constraint is there as before.
+by row (2026-12-04: a million orders' unique numbers and the shipments' keys, some 4.5 s kept
+against 1.8 s built; bench/results/postgres-generate-2026-12-04.txt). Both databases drop and
+create indexes inside a transaction, so a load that fails anywhere — a constraint, an error,
+Ctrl-C — rolls back whole: no row of it stays and every index and constraint is there as before.
 """
 
 from __future__ import annotations
@@ -144,11 +144,15 @@ def _drop(deferred: Deferred) -> Deferred:
 def _rebuild(deferred: Deferred, *, progress: bool) -> None:
     steps = len(deferred.indexes) + len(deferred.unique) + len(deferred.foreign_keys)
     with progress_bar("indexes", total=steps, unit="indexes", enabled=progress) as bar, connection.cursor() as cursor:
+        # The unique keys first: a duplicate fails the load before the indexes are built; and what a
+        # foreign key refers to is there before it.
+        for name, table, definition in deferred.unique:
+            cursor.execute(f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}")
+            bar.update(1)
         for _, _, sql in deferred.indexes:
             cursor.execute(sql)
             bar.update(1)
-        # What a foreign key refers to is there before it.
-        for name, table, definition in [*deferred.unique, *deferred.foreign_keys]:
+        for name, table, definition in deferred.foreign_keys:
             cursor.execute(f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}")
             bar.update(1)
 

@@ -469,7 +469,8 @@ def search_orders(ctx: ActingContext, terms: OrderSearch) -> SearchPage:
     cursor = terms.before if backwards else terms.after
     keyset = _decode(cursor, columns) if cursor else None
     descending = terms.descending != backwards
-    by_name = bool(terms.last_name.strip() or terms.first_name.strip())
+    # The name search index begins with the last name: it serves a search that gives one.
+    by_name = bool(terms.last_name.strip())
     rows = (
         _store_sorted(matching, descending, keyset, limit + 1)
         if terms.sort == Sort.STORE

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from concierge.audit.models import Event
 from concierge.core.context import ActingContext
@@ -385,6 +387,22 @@ def test_customer_terms_match_the_billing_address_by_prefix_case_insensitively(r
     assert _numbers(search_orders(ctx, OrderSearch(phone="1512555"))) == [special.number]
     assert _numbers(search_orders(ctx, OrderSearch(postal_code="k1a0"))) == [special.number]
     assert _numbers(search_orders(ctx, OrderSearch(number=special.number.lower()))) == [special.number]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL chooses the name search index by itself")
+def test_on_sqlite_a_last_name_search_reads_its_page_and_its_count_through_the_name_index(rows, supervisor):
+    ctx = ActingContext(user=supervisor)
+    with CaptureQueriesContext(connection) as by_last_name:
+        page = search_orders(ctx, OrderSearch(last_name="bro", status="CANCELLED", sort=Sort.TOTAL))
+    assert (_numbers(page), page.total) == (["US00000004"], 1)
+    hinted = [q["sql"] for q in by_last_name.captured_queries if 'INDEXED BY "orders_find_name"' in q["sql"]]
+    assert len(hinted) == 2  # the page's ids and their count
+    assert any(sql.startswith("SELECT COUNT(*)") for sql in hinted)
+    # a first name alone is the first-name index's: the name index would be read whole
+    with CaptureQueriesContext(connection) as by_first_name:
+        page = search_orders(ctx, OrderSearch(first_name="cal"))
+    assert (_numbers(page), page.total) == (["US00000004"], 1)
+    assert not [q for q in by_first_name.captured_queries if "INDEXED BY" in q["sql"]]
 
 
 def test_status_store_and_dates_filter(rows, supervisor):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.timezone import localtime
 
-from concierge.core.display import format_amount, format_when
 from concierge.orders.models import Order
+from concierge.stores.models import Store
 from concierge.testing import factories
 from concierge.testing.clients import browser as other_browser
 
@@ -41,8 +44,13 @@ def test_search_lists_the_order_and_every_header_sorts_both_ways(signed_in, csr,
     assert 'aria-sort="descending"' in response.content.decode()
 
 
+@override_settings(TIME_ZONE="America/Chicago")
 def test_each_result_row_shows_the_order_as_the_seed_lists_it(signed_in, csr, supervisor, order):
-    Order.objects.filter(pk=order.pk).update(from_draft=True, placed_by=supervisor)
+    Store.objects.filter(pk=order.store_id).update(time_zone="America/Chicago")
+    Order.objects.filter(pk=order.pk).update(
+        from_draft=True, placed_by=supervisor, billing_last_name="O'Brien <&>", total=Decimal("1641.93"),
+        placed_at=dt.datetime(2026, 11, 1, 17, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
     order.refresh_from_db()
     client = signed_in(csr)
     client.post(action(order, "order_edit"), {"version": order.version})  # opened for editing: the padlock shows
@@ -50,16 +58,16 @@ def test_each_result_row_shows_the_order_as_the_seed_lists_it(signed_in, csr, su
     row = re.search(r"<tr><td><a href=\"([^\"]+)\">([^<]+)</a>.*?</tr>", body, re.S)
     assert row is not None
     assert (row[1], row[2]) == (f"/service/orders/{order.number}/", order.number)
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)]
-    placed = localtime(order.placed_at)
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)]
     assert cells[1:6] == [
         order.store.name,
-        f"{order.billing_last_name}, {order.billing_first_name} created by {supervisor.display_name}",
-        format_when(order.placed_at, order.store),
-        format_amount(order.total, order.currency),
-        order.get_status_display(),
+        f"O'Brien <&>, {order.billing_first_name} created by {supervisor.display_name}",
+        "Nov 1, 2026, 11:30 AM CST",  # the store's time, after the clocks went back that morning
+        "$1,641.93",
+        "Created",
     ]
-    assert f'<time datetime="{placed.isoformat()}">' in row[0]
+    assert "O&#x27;Brien &lt;&amp;&gt;, " in row[0]  # escaped, as every value of the row
+    assert '<time datetime="2026-11-01T11:30:00-06:00">' in row[0]  # as the date filter's "c" gives it
     assert 'aria-label="Locked"' in row[0]
 
 
