@@ -85,7 +85,9 @@
   function listen() {
     if (!window.EventSource) return;
     const stream = new EventSource(box.dataset.liveStream + "?token=" + encodeURIComponent(token));
-    stream.onopen = function () { streamOpen = true; };
+    // Whatever happened before the stream was heard (it opens after the page's first beat, and
+    // again after each reconnect) is not sent down it: ask once for who is here now.
+    stream.onopen = function () { streamOpen = true; beat(); };
     stream.onerror = function () { streamOpen = false; schedule(); };
     stream.addEventListener("presence", function (e) {
       const data = JSON.parse(e.data);
