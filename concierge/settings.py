@@ -122,10 +122,16 @@ TEMPLATES = [
 # DB_POOL_TIMEOUT seconds for a free connection, then fails. DB_POOL_MAX=0 turns the pool off
 # (where an external pooler such as PgBouncer stands in front): each thread then keeps its own
 # connection for 60 s.
+# The statements compiled once per process (concierge/core/prepared.py) are prepared on each
+# connection the first time it runs them and planned once there; the ORM's others are bound in the
+# client and never prepared. DB_PREPARED_STATEMENTS=0 turns that off, for a pooler in front that
+# cannot keep a prepared statement on its server connection (PgBouncer before 1.21, or without
+# max_prepared_statements, in transaction mode).
 _database_url = os.environ.get("DATABASE_URL", "")
 _pool_min = int(os.environ.get("DB_POOL_MIN", "1"))
 _pool_max = int(os.environ.get("DB_POOL_MAX", "4"))
 _pool_timeout = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
+_prepared_statements = os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0"
 # SQLite's settings, whether it is named by SQLITE_PATH or by DATABASE_URL=sqlite:///…
 _SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
@@ -154,6 +160,9 @@ if _database_url:
             "max_size": _pool_max,
             "timeout": _pool_timeout,
         }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _prepared_statements:
+        # On its first run: only the server-binding cursors of prepared.py prepare at all.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -17,6 +17,11 @@ An update is compiled anew on every run as well: ``PreparedUpdate`` does for an
 ``UPDATE … RETURNING`` what ``PreparedQuery`` does for a read, for the writes every change of a cart
 or an order makes first (its row, locked and its version moved on).
 
+On PostgreSQL each runs on a cursor that binds its parameters on the server, so the connection
+prepares the statement on its first run and plans it once: planning the order's read (six tables,
+one of them with twenty indexes) cost 1.9 ms on every request, its execution 0.2 ms. The ORM's other
+statements are bound in the client as Django does by default, and never prepared.
+
 A prefetch is a queryset too, built and compiled on every read: ``fill_prefetched`` gives owners
 their rows of a reverse foreign key read by a ``PreparedQuery``, as ``prefetch_related`` would
 (``owner.<relation>.all()`` answers them with no query).
@@ -30,6 +35,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql import UpdateQuery
@@ -61,7 +67,7 @@ class PreparedQuery[M: Model]:
         params = list(compiled.params)
         for name, (index, wrap) in compiled.slots.items():
             params[index] = wrap(values[name]) if wrap is not None else values[name]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         return [compiled.build(row) for row in compiled.rows(fetched)]
@@ -145,7 +151,7 @@ class PreparedUpdate[M: Model]:
                 params[index] = _field(model, name).get_db_prep_save(values[name], connection=connection)
             else:
                 params[index] = wrap(values[name]) if wrap is not None else values[name]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         found: list[M] = []
@@ -197,6 +203,35 @@ def _as_sql(compiler: Any) -> tuple[str, Sequence[Any]]:
     except EmptyResultSet as exc:
         raise ValueError("a stand-in matches nothing as written (out of its column's range?): choose another") from exc
     return sql, params
+
+
+def _cursor(connection: Any) -> Any:
+    """A cursor of ``connection`` for a compiled statement, wrapped as ``connection.cursor()`` wraps
+    its own. On PostgreSQL it binds the parameters on the server: the connection prepares the
+    statement when it first runs it (settings.py's ``prepare_threshold``; with none set it is bound
+    on the server but not prepared)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql import base
+
+    server_binding: Any = base.ServerBindingCursor  # psycopg 3's; the stubs know psycopg 2's stand-in
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = server_binding(connection.connection)
+    if connection.queries_logged:
+        return _LoggedAsWritten(cursor, connection)
+    return connection.make_cursor(cursor)
+
+
+class _LoggedAsWritten(CursorDebugWrapper):
+    """Logs a server-bound statement as the client-bound one would read (its values in place), not
+    as the connection last sent it: a prepared statement's execution keeps no query text."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 def _compiled_on[C](cache: dict[tuple[str, str], C], using: str, compile: Callable[[str], C]) -> tuple[Any, C]:
