@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 
 from concierge.core.errors import CommonError, DomainError
 from concierge.customers.models import Address, Customer, CustomerSearchTerm
+from concierge.stores.selectors import stores_named
 
 MAX_TERM = 70
 RESULT_LIMIT = 20
@@ -176,13 +177,23 @@ class FindResult:
 def _walk(terms: QuerySet[CustomerSearchTerm], limit: int) -> list[int]:
     """The first ``limit + 1`` customers of one prefix's index range.
 
-    A customer can have several terms under the prefix ("Anna Annabel"): dedupe while reading, in
-    chunks, so the query stops early. No ORDER BY: the database walks the range and stops once
-    enough customers are read (the page is sorted by name afterwards); on PostgreSQL the pattern
-    index cannot serve an ORDER BY, so one would sort every match.
+    A customer can have several terms under the prefix ("Anna Annabel"): dedupe while reading. No
+    ORDER BY: the database walks the range and stops once enough rows are read (the page is sorted
+    by name afterwards); on PostgreSQL the pattern index cannot serve an ORDER BY, so one would sort
+    every match. One statement of ``limit * 4`` rows finds them all but for a range where a few
+    customers hold most of the terms; that one is read on in chunks. A chunked read (``iterator()``)
+    from the start cost three statements on PostgreSQL, whose cursor ``WITH HOLD`` reads the whole
+    range when it is declared: 1.7–1.9 ms for a 4-letter email prefix of 2,900 terms, against
+    0.3–0.4 ms for the one statement.
     """
-    ids: list[int] = []
-    for customer_id in terms.order_by().values_list("customer_id", flat=True).iterator(chunk_size=limit * 4):
+    chunk = limit * 4
+    values = terms.order_by().values_list("customer_id", flat=True)
+    first = list(values[:chunk])
+    ids = list(dict.fromkeys(first))
+    if len(ids) > limit or len(first) < chunk:
+        return ids[: limit + 1]
+    ids = []
+    for customer_id in values.iterator(chunk_size=chunk):
         if customer_id not in ids:
             ids.append(customer_id)
             if len(ids) > limit:
@@ -209,7 +220,12 @@ def find_customers(criteria: Criteria, *, store_ids: Iterable[int], limit: int =
         ids = list(parts[0].intersection(*parts[1:])[: limit + 1])
     more = len(ids) > limit
     ids = ids[:limit]
-    found = Customer.objects.filter(pk__in=ids).select_related("store", "user")
+    found = list(Customer.objects.filter(pk__in=ids))
+    # Their stores as every console page reads them, kept per process (stores_named).
+    stores = {store.pk: store for store in stores_named({customer.store_id for customer in found})}
+    for customer in found:
+        if customer.store_id in stores:
+            customer.store = stores[customer.store_id]
     # The first address's postal code only: reading every address as objects (a prefetch) cost as
     # much as the page's other rows together, for one field of one of them.
     postal_codes: dict[int, str] = {}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from concierge.customers.models import Customer
 from concierge.customers.search import Criteria, find_customers
@@ -73,6 +75,28 @@ def test_at_most_twenty_and_it_says_when_more_match(store):
     assert result.more is True
     exact = find([store.pk], first_name="lee", last_name="many2")
     assert (len(exact.customers), exact.more) == (3, False)
+
+
+def test_customers_who_hold_most_of_a_prefixs_terms_are_all_found(store):
+    """A prefix's range is read first in one statement of four terms per customer asked for; where a
+    few customers hold most of its terms, the search reads on until it has found enough."""
+    for letter in "abc":
+        factories.shopper(store=store, first_name=" ".join(f"ann{letter}{x}" for x in "abcde"), last_name="Few")
+
+    result = find_customers(Criteria.parse({"first_name": "ann"}), store_ids=[store.pk], limit=2)
+
+    assert (len(result.customers), result.more) == (2, True)
+    everyone = find_customers(Criteria.parse({"first_name": "ann"}), store_ids=[store.pk], limit=3)
+    assert (len(everyone.customers), everyone.more) == (3, False)
+
+
+def test_each_customer_found_comes_with_their_store(people, store):
+    zoe, _, _ = people
+    [found] = find([store.pk], email="zoe.pena").customers
+
+    with CaptureQueriesContext(connection) as queries:
+        assert found.store.name == store.name
+    assert len(queries) == 0
 
 
 def test_no_criteria_finds_nothing(people, store):
