@@ -93,6 +93,7 @@ def test_customers_who_hold_most_of_a_prefixs_terms_are_all_found(store):
 def test_each_customer_found_comes_with_their_store(people, store):
     zoe, _, _ = people
     [found] = find([store.pk], email="zoe.pena").customers
+    assert found == zoe
 
     with CaptureQueriesContext(connection) as queries:
         assert found.store.name == store.name
