@@ -124,14 +124,14 @@ TEMPLATES = [
 # connection for 60 s.
 # The statements compiled once per process (concierge/core/prepared.py) are prepared on each
 # connection the first time it runs them and planned once there; the ORM's others are bound in the
-# client and never prepared. DB_PREPARED_STATEMENTS=0 turns that off, for a pooler in front that
-# cannot keep a prepared statement on its server connection (PgBouncer before 1.21, or without
-# max_prepared_statements, in transaction mode).
+# client and never prepared. It is on with the pool and off without it (DB_POOL_MAX=0, where a
+# pooler stands in front that may not keep a prepared statement: PgBouncer before 1.22, or without
+# max_prepared_statements, in transaction mode); DB_PREPARED_STATEMENTS=1 or 0 says otherwise.
 _database_url = os.environ.get("DATABASE_URL", "")
 _pool_min = int(os.environ.get("DB_POOL_MIN", "1"))
 _pool_max = int(os.environ.get("DB_POOL_MAX", "4"))
 _pool_timeout = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
-_prepared_statements = os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0"
+_prepared_statements = os.environ.get("DB_PREPARED_STATEMENTS", "1" if _pool_max > 0 else "0") != "0"
 # SQLite's settings, whether it is named by SQLITE_PATH or by DATABASE_URL=sqlite:///…
 _SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
@@ -67,9 +67,7 @@ class PreparedQuery[M: Model]:
         params = list(compiled.params)
         for name, (index, wrap) in compiled.slots.items():
             params[index] = wrap(values[name]) if wrap is not None else values[name]
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
+        fetched = _fetched(connection, compiled.sql, params)
         return [compiled.build(row) for row in compiled.rows(fetched)]
 
     def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> M | None:
@@ -151,9 +149,7 @@ class PreparedUpdate[M: Model]:
                 params[index] = _field(model, name).get_db_prep_save(values[name], connection=connection)
             else:
                 params[index] = wrap(values[name]) if wrap is not None else values[name]
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
+        fetched = _fetched(connection, compiled.sql, params)
         found: list[M] = []
         for row in fetched:
             if compiled.converters:
@@ -205,6 +201,29 @@ def _as_sql(compiler: Any) -> tuple[str, Sequence[Any]]:
     return sql, params
 
 
+def _fetched(connection: Any, sql: str, params: list[Any]) -> list[Any]:
+    """The rows of one compiled statement. On PostgreSQL a statement this connection prepared before
+    a migration changed a column it reads (its type, or a varchar's length) fails with "cached plan
+    must not change result type" on every run: outside a transaction the connection's prepared
+    statements are dropped and it runs once more, prepared anew; inside one the transaction fails,
+    and its rollback drops them (psycopg forgets them on every rollback)."""
+    with _cursor(connection) as cursor:
+        try:
+            cursor.execute(sql, params)
+        except NotSupportedError as exc:
+            if not (_stale_plan(exc) and connection.get_autocommit()):
+                raise
+            with connection.wrap_database_errors:
+                connection.connection.execute("DEALLOCATE ALL")  # psycopg forgets its names too
+            cursor.execute(sql, params)
+        return cursor.fetchall()  # type: ignore[no-any-return]  # the stubs' cursor is untyped
+
+
+def _stale_plan(exc: Exception) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "0A000" and "must not change result type" in str(cause)
+
+
 def _cursor(connection: Any) -> Any:
     """A cursor of ``connection`` for a compiled statement, wrapped as ``connection.cursor()`` wraps
     its own. On PostgreSQL it binds the parameters on the server: the connection prepares the
@@ -214,12 +233,16 @@ def _cursor(connection: Any) -> Any:
         return connection.cursor()
     from django.db.backends.postgresql import base
 
-    server_binding: Any = base.ServerBindingCursor  # psycopg 3's; the stubs know psycopg 2's stand-in
+    backend: Any = base  # psycopg 3's names; the stubs know psycopg 2's
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        cursor = server_binding(connection.connection)
+        cursor = backend.ServerBindingCursor(connection.connection)
+    # As DatabaseWrapper.create_cursor: the connection's time zone where its loader has another.
+    loader = connection.connection.adapters.get_loader(backend.TIMESTAMPTZ_OID, backend.Format.TEXT)
+    if connection.timezone != loader.timezone:
+        backend.register_tzloader(connection.timezone, cursor)
     if connection.queries_logged:
         return _LoggedAsWritten(cursor, connection)
     return connection.make_cursor(cursor)

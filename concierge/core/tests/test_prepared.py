@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import psycopg
 import pytest
 from django.db import connection
 from django.db.models import F
@@ -179,3 +180,26 @@ def test_a_compiled_statement_is_logged_with_its_values_as_any_other(store):
     [logged] = [q["sql"] for q in queries.captured_queries]
     assert logged.startswith('SELECT "identity_user"."id"')
     assert f'"identity_user"."id" = {agent.pk}' in logged
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite prepares nothing across statements")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_read_prepared_before_a_migration_widened_its_column_runs_again(store):
+    """A deploy migrates while the running processes still serve: their connections' prepared reads
+    would fail on every run ("cached plan must not change result type") until each connection went."""
+    agent = factories.staff("CSR", stores=[store])
+    read = PreparedQuery(lambda pk: User.objects.filter(pk=pk).order_by("pk")[:1], pk=-7_000_000_003)
+    assert read.first(pk=agent.pk).email == agent.email  # prepared on this connection
+    length = User._meta.get_field("first_name").max_length
+    assert length is not None
+
+    def first_name_length(n: int) -> None:  # as a migration on another connection would
+        with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+            other.execute(f"ALTER TABLE identity_user ALTER COLUMN first_name TYPE varchar({n})")
+
+    first_name_length(length + 1)
+    try:
+        assert read.first(pk=agent.pk).email == agent.email
+        assert read.first(pk=agent.pk).email == agent.email
+    finally:
+        first_name_length(length)

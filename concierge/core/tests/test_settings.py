@@ -103,6 +103,20 @@ def test_db_pool_max_0_turns_the_pool_off_for_persistent_connections():
     assert database["CONN_MAX_AGE"] == 60
 
 
+@pytest.mark.parametrize(
+    ("env", "threshold"),
+    [
+        ({}, 0),  # with the pool: prepared on a connection's first run
+        ({"DB_POOL_MAX": "0"}, None),  # a pooler in front may not keep them
+        ({"DB_POOL_MAX": "0", "DB_PREPARED_STATEMENTS": "1"}, 0),
+        ({"DB_PREPARED_STATEMENTS": "0"}, None),
+    ],
+)
+def test_the_compiled_statements_are_prepared_with_the_pool_unless_the_environment_says(env, threshold):
+    database = _settings(DATABASE_URL="postgres://app@db.internal:5432/concierge", **env)["database"]
+    assert database.get("OPTIONS", {}).get("prepare_threshold") == threshold
+
+
 def test_a_sqlite_database_url_gets_the_same_transaction_mode_and_wal_as_the_default(tmp_path):
     named = _settings(DATABASE_URL=f"sqlite:///{tmp_path}/shop.sqlite3")["database"]
     default = _settings(SQLITE_PATH=str(tmp_path / "shop.sqlite3"))["database"]
