@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 
 from concierge.core.errors import CommonError, DomainError
 from concierge.customers.models import Address, Customer, CustomerSearchTerm
+from concierge.stores.models import Store
 from concierge.stores.selectors import stores_named
 
 MAX_TERM = 70
@@ -221,11 +222,15 @@ def find_customers(criteria: Criteria, *, store_ids: Iterable[int], limit: int =
     more = len(ids) > limit
     ids = ids[:limit]
     found = list(Customer.objects.filter(pk__in=ids))
-    # Their stores as every console page reads them, kept per process (stores_named).
-    stores = {store.pk: store for store in stores_named({customer.store_id for customer in found})}
+    # Their stores as every console page reads them, kept per process (stores_named) and shared by
+    # the requests that read them: read, never changed through a customer found. A store newer than
+    # the process's copy is read once for all its customers.
+    wanted = {customer.store_id for customer in found}
+    stores = {store.pk: store for store in stores_named(wanted)}
+    if missing := wanted - stores.keys():
+        stores |= Store.objects.in_bulk(missing)
     for customer in found:
-        if customer.store_id in stores:
-            customer.store = stores[customer.store_id]
+        customer.store = stores[customer.store_id]
     # The first address's postal code only: reading every address as objects (a prefetch) cost as
     # much as the page's other rows together, for one field of one of them.
     postal_codes: dict[int, str] = {}

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from concierge.customers import search
 from concierge.customers.models import Customer
 from concierge.customers.search import Criteria, find_customers
 from concierge.testing import factories
@@ -98,6 +99,17 @@ def test_each_customer_found_comes_with_their_store(people, store):
     with CaptureQueriesContext(connection) as queries:
         assert found.store.name == store.name
     assert len(queries) == 0
+
+
+def test_customers_of_stores_newer_than_the_kept_ones_come_with_them_in_one_read(people, store, other_store,
+                                                                                monkeypatch):  # fmt: skip
+    monkeypatch.setattr(search, "stores_named", lambda ids: [])  # made through another process since
+
+    with CaptureQueriesContext(connection) as queries:
+        found = find([store.pk, other_store.pk], last_name="pena").customers
+        assert {customer.store.name for customer in found} == {store.name, other_store.name}
+
+    assert sum('FROM "stores_store"' in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_no_criteria_finds_nothing(people, store):
