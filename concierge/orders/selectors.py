@@ -101,9 +101,10 @@ ORDER_NUMBER_MAX = 20
 
 def _typed_number(number: str) -> str:
     """An order number as typed, trimmed and in capitals; "" for one longer than any order's (never
-    cut down to a number that might exist)."""
+    cut down to a number that might exist) or holding a control character, which no order's does
+    (PostgreSQL refuses a NUL byte in any text it is sent)."""
     typed = number.strip().upper()
-    return typed if len(typed) <= ORDER_NUMBER_MAX else ""
+    return typed if len(typed) <= ORDER_NUMBER_MAX and typed.isprintable() else ""
 
 
 # The order view's order with its store, customer, account, placer and lock holder by its number,

@@ -100,6 +100,17 @@ def test_another_stores_csr_gets_404_for_the_order_and_its_actions(signed_in, cs
     assert not Order.objects.get(pk=order.pk).lease_is_live()
 
 
+@pytest.mark.parametrize("typed", ["G00\x0001", "G0000\x1f1", "G" + "0" * 30])
+def test_an_order_number_no_order_can_have_is_not_found(signed_in, csr, order, typed):
+    """A NUL byte in the address reached PostgreSQL, which refused it: a 500, not "not found"."""
+    client = signed_in(csr)
+    for response in (client.get(reverse("service:order", args=[typed])),
+                     client.post(reverse("service:order_edit", args=[typed]), {"version": order.version})):  # fmt: skip
+        assert response.status_code == 404
+        body = response.content.decode()
+        assert "Error 404" in body and "error-title" in body  # the styled page, with its way back
+
+
 def test_shoppers_are_refused_the_console(signed_in, shopper, order):
     assert signed_in(shopper.user).get(page(order)).status_code == 403
 
