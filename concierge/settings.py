@@ -219,6 +219,9 @@ DESK_QUEUE_REFRESH_SECONDS = int(os.environ.get("DESK_QUEUE_REFRESH_SECONDS", "1
 # runs no statement for the chain (docs/adr/0001-audit-chain.md); off, each request links after its
 # own commit. The worker's beat links whatever a process left pending.
 CONCIERGE_AUDIT_LINK_IN_BACKGROUND = _env_bool("CONCIERGE_AUDIT_LINK_IN_BACKGROUND", True)
+# How long the linker thread, once woken, lets further commits gather before its pass (milliseconds):
+# a pass costs about as much for one event as for ten, and busy processes link ten at a time.
+CONCIERGE_AUDIT_LINK_GATHER_MS = int(os.environ.get("CONCIERGE_AUDIT_LINK_GATHER_MS", "25"))
 # audit_verify fails when an event has waited longer than this to be linked (linking has stopped).
 CONCIERGE_AUDIT_PENDING_SECONDS = int(os.environ.get("CONCIERGE_AUDIT_PENDING_SECONDS", "60"))
 

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from concierge.audit import chain, chainer
 from concierge.audit.actions import is_declared
 from concierge.audit.models import Event
-from concierge.core import clock
+from concierge.core import clock, prepared
 
 if TYPE_CHECKING:
     from concierge.core.context import ActingContext
@@ -63,7 +63,7 @@ def record(
         payload_digest=chain.payload_digest(changes=changes_json, data=data_json),
         chain_version=chain.CURRENT_VERSION,
     )
-    event.save(force_insert=True)
+    prepared.insert(event)
     _link_after_commit()
     return event
 

@@ -21,7 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 
-from concierge.core import clock
+from concierge.core import clock, prepared
 from concierge.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -190,8 +190,11 @@ def lost_error(row: Leased, codes: LeaseCodes, *, now: dt.datetime) -> DomainErr
     return DomainError(codes.lost, message, status=409, data=data)
 
 
+_LEASE_FIELDS = ("lease_holder", "lease_token", "lease_acquired_at", "lease_expires_at")
+
+
 def _save(row: Leased) -> None:
-    row.save(update_fields=["lease_holder", "lease_token", "lease_acquired_at", "lease_expires_at"])
+    prepared.save_fields(row, _LEASE_FIELDS)
 
 
 def leased_models() -> list[type[Leased]]:

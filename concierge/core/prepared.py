@@ -22,6 +22,11 @@ prepares the statement on its first run and plans it once: planning the order's 
 one of them with twenty indexes) cost 1.9 ms on every request, its execution 0.2 ms. The ORM's other
 statements are bound in the client as Django does by default, and never prepared.
 
+A model's own save compiles its statement on every call as well: ``save_fields`` and ``insert`` write
+a row as ``save(update_fields=…)`` and ``save(force_insert=True)`` would, their statements compiled
+once per model (and fields). A model that save signals are connected to, or that inherits another's
+table, is saved by ``save()`` itself.
+
 A prefetch is a queryset too, built and compiled on every read: ``fill_prefetched`` gives owners
 their rows of a reverse foreign key read by a ``PreparedQuery``, as ``prefetch_related`` would
 (``owner.<relation>.all()`` answers them with no query).
@@ -34,10 +39,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, NotSupportedError, connections, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model, QuerySet
+from django.db.models.fields import NOT_PROVIDED
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import UpdateQuery
 
 
@@ -189,6 +196,108 @@ class PreparedUpdate[M: Model]:
             attnames=[field.attname for field in fields],
             model=model,
         )
+
+
+@dataclass(frozen=True)
+class _CompiledWrite:
+    sql: str
+    fields: tuple[Any, ...]  # the fields whose values are the parameters, in order
+    returns_pk: bool  # an insert that answers the new row's primary key
+
+
+# Each model's compiled writes, by (model, fields or "insert", alias, vendor); None: save() writes it.
+_WRITES: dict[tuple[Any, ...], _CompiledWrite | None] = {}
+
+
+def save_fields(row: Model, fields: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """``row.save(update_fields=fields)``: its ``fields`` written by primary key, each value as the
+    field saves it (``pre_save`` included), with the UPDATE compiled once; no row changed is the
+    error ``save`` raises."""
+    connection = connections[using]
+    key = (type(row), tuple(fields), using, connection.vendor)
+    if key not in _WRITES:
+        _WRITES[key] = _compile_update(type(row), fields, connection)
+    compiled = _WRITES[key]
+    if compiled is None or _signalled(type(row)):
+        row.save(update_fields=fields, using=using)
+        return
+    params = [f.get_db_prep_save(f.pre_save(row, False), connection=connection) for f in compiled.fields[:-1]]
+    params.append(compiled.fields[-1].get_db_prep_value(row.pk, connection=connection))
+    with transaction.mark_for_rollback_on_error(using), _cursor(connection) as cursor:
+        cursor.execute(compiled.sql, params)
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    row._state.db = using
+    row._state.adding = False
+
+
+def insert(row: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """``row.save(force_insert=True)`` for a new row of a model with an automatic primary key: its
+    fields written as the model saves them (``pre_save`` included), the INSERT compiled once, and
+    the new key set on ``row``."""
+    connection = connections[using]
+    key = (type(row), "insert", using, connection.vendor)
+    if key not in _WRITES:
+        _WRITES[key] = _compile_insert(type(row), connection)
+    compiled = _WRITES[key]
+    if compiled is None or row.pk is not None or _signalled(type(row)):
+        row.save(force_insert=True, using=using)
+        return
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection=connection) for f in compiled.fields]
+    with transaction.mark_for_rollback_on_error(using), _cursor(connection) as cursor:
+        cursor.execute(compiled.sql, params)
+        row.pk = cursor.fetchone()[0] if compiled.returns_pk else cursor.lastrowid
+    row._state.db = using
+    row._state.adding = False
+
+
+def _plainly_saved(model: type[Model]) -> bool:
+    """Whether a model's rows may be written without ``save()``: it inherits no other model's table."""
+    meta = model._meta
+    return not (meta.parents or meta.proxy)
+
+
+def _signalled(model: type[Model]) -> bool:
+    """Whether a save signal is connected to ``model`` (now: a receiver may be connected at any time)."""
+    return pre_save.has_listeners(model) or post_save.has_listeners(model)
+
+
+def _written_as_a_value(field: Any) -> bool:
+    """A field whose saved value is one plain parameter (not SQL of its own, nor computed by the
+    database)."""
+    return not (hasattr(field, "get_placeholder") or field.generated)
+
+
+def _compile_update(model: type[Model], names: Sequence[str], connection: Any) -> _CompiledWrite | None:
+    if not _plainly_saved(model) or not names:
+        return None
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [_field(model, name) for name in names]
+    if any(f.primary_key or not f.concrete for f in fields):
+        raise ValueError("save_fields writes concrete fields other than the primary key")
+    if not all(_written_as_a_value(f) for f in fields):
+        return None
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    # Names of the model's own table and columns, quoted; every value is a parameter.
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    return _CompiledWrite(sql=sql, fields=(*fields, meta.pk), returns_pk=False)
+
+
+def _compile_insert(model: type[Model], connection: Any) -> _CompiledWrite | None:
+    meta, quote = model._meta, connection.ops.quote_name
+    if not _plainly_saved(model) or not getattr(meta, "auto_field", None):
+        return None
+    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+    # A default the database writes, or a value it computes, is read back by save(): let it.
+    if not all(_written_as_a_value(f) and f.db_default is NOT_PROVIDED for f in fields):
+        return None
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 (as above)
+    returns_pk = bool(connection.features.can_return_columns_from_insert)
+    if returns_pk:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return _CompiledWrite(sql=sql, fields=tuple(fields), returns_pk=returns_pk)
 
 
 def _as_sql(compiler: Any) -> tuple[str, Sequence[Any]]:

@@ -330,6 +330,30 @@ def test_with_background_linking_a_request_runs_no_statement_for_the_chain(actin
 
 
 @pytest.mark.django_db(transaction=True)
+def test_commits_that_come_together_are_linked_in_one_background_pass(acting, settings, monkeypatch):
+    settings.CONCIERGE_AUDIT_LINK_IN_BACKGROUND = True
+    settings.CONCIERGE_AUDIT_LINK_GATHER_MS = 400
+    passes: list[int] = []
+    link_pending = chainer.link_pending
+
+    def counted(**kwargs):
+        passes.append(link_pending(**kwargs))
+        return passes[-1]
+
+    monkeypatch.setattr(chainer, "link_pending", counted)
+    try:
+        for n in range(4):
+            append(acting, f"together {n}")  # four commits, each waking the linker
+        assert wait_until_linked()
+        assert passes == [4]  # one pass linked all four
+        assert verify_chain().ok
+    finally:
+        linker = chainer.background_linker()
+        linker.stop()
+        linker.join(10)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_s_heartbeat_links_what_a_dead_process_left_pending(acting, monkeypatch):
     from concierge.core.worker import Heartbeat
 

@@ -6,15 +6,16 @@ import datetime as dt
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from concierge.audit.models import Event
 from concierge.audit.services import record
 from concierge.carts.models import Cart
 from concierge.core.context import ActingContext
-from concierge.core.prepared import PreparedQuery, PreparedUpdate
+from concierge.core.prepared import PreparedQuery, PreparedUpdate, insert, save_fields
 from concierge.identity.models import ApiToken, User
 from concierge.identity.services import api_token_create, api_token_revoke, api_token_user
 from concierge.testing import factories
@@ -203,3 +204,77 @@ def test_on_postgresql_a_read_prepared_before_a_migration_widened_its_column_run
         assert read.first(pk=agent.pk).email == agent.email
     finally:
         first_name_length(length)
+
+
+# --- Writes compiled once: save_fields and insert --------------------------------------------------
+
+
+def test_saved_fields_are_written_as_save_writes_them_and_nothing_else(store, shopper, csr):
+    cart = Cart.objects.create(store=store, customer=shopper, code="C-PREP-W", currency="USD")
+    Cart.objects.filter(pk=cart.pk).update(currency="EUR")  # changed elsewhere, not by this row
+    cart.lease_holder = csr
+    cart.lease_token = "token-1"
+    cart.lease_expires_at = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
+
+    with CaptureQueriesContext(connection) as queries:
+        save_fields(cart, ["lease_holder", "lease_token", "lease_expires_at"])
+
+    assert len(queries) == 1
+    cart.refresh_from_db()
+    assert (cart.lease_holder_id, cart.lease_token, cart.currency) == (csr.pk, "token-1", "EUR")
+    assert cart.lease_expires_at == dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
+
+
+def test_saving_fields_of_a_row_that_is_gone_is_the_error_save_raises(store, shopper):
+    cart = Cart.objects.create(store=store, customer=shopper, code="C-PREP-G", currency="USD")
+    Cart.objects.filter(pk=cart.pk).delete()
+    cart.lease_token = "token-2"
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        save_fields(cart, ["lease_token"])
+
+
+def test_an_inserted_row_has_its_new_key_and_reads_back_as_written(csr):
+    event = Event(occurred_at=TOUCHED, actor_id=csr.pk, actor_label="Casey", subject_kind="order", subject_id="7",
+                  action="order.locked", changes={}, data={"number": "G1"}, payload_digest="d" * 64)  # fmt: skip
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        insert(event)
+
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert [s for s in statements if s not in {"SAVEPOINT", "RELEASE"}] == ["INSERT"]  # no read after it
+    assert event.pk is not None
+    assert not event._state.adding
+    assert fields(Event.objects.get(pk=event.pk)) == fields(event)
+
+
+def test_a_model_a_save_signal_is_connected_to_is_saved_by_save_itself(store, shopper):
+    seen = []
+
+    def saw(sender, instance, **kwargs):
+        seen.append((instance.pk, kwargs.get("update_fields")))
+
+    cart = Cart.objects.create(store=store, customer=shopper, code="C-PREP-S", currency="USD")
+    post_save.connect(saw, sender=Cart)
+    try:
+        cart.lease_token = "token-3"
+        save_fields(cart, ["lease_token"])
+    finally:
+        post_save.disconnect(saw, sender=Cart)
+
+    assert seen == [(cart.pk, frozenset({"lease_token"}))]
+    cart.refresh_from_db()
+    assert cart.lease_token == "token-3"
+
+
+def test_a_failed_compiled_write_inside_a_transaction_marks_it_for_rollback(store, shopper, other_shopper):
+    Cart.objects.create(store=store, customer=other_shopper, code="CPTAKEN", currency="USD")
+    cart = Cart.objects.create(store=store, customer=shopper, code="CPMINE", currency="USD")
+    cart.code = "CPTAKEN"  # another cart's: the unique code refuses it
+
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            save_fields(cart, ["code"])
+        marked = transaction.get_rollback()
+        transaction.set_rollback(True)  # whatever it said, the failed block is rolled back
+
+    assert marked  # as save() leaves it: the block's later statements are not run on a failed transaction
