@@ -28,7 +28,7 @@ from concierge.audit.models import Event
 from concierge.core.errors import DomainError, NotFound
 from concierge.core.forms import text_problem
 from concierge.core.prefixes import starts_with
-from concierge.core.prepared import PreparedQuery, fill_prefetched
+from concierge.core.prepared import PreparedQuery, fill_prefetched, run_together
 from concierge.customers.models import Customer
 from concierge.identity.policies import stores_served
 from concierge.identity.roles import Priv
@@ -139,11 +139,14 @@ def access_order(ctx: ActingContext, number: str) -> Order:
     order = _ORDER_VIEW.first(number=typed) if typed else None
     if order is None or order.store_id not in _staff_store_ids(ctx):
         raise NotFound("No such order.")
-    shipments = _VIEW_SHIPMENTS.run(order_id=order.pk)
+    of_order = {"order_id": order.pk}
+    shipments, lines, holds, data = run_together(
+        (_VIEW_SHIPMENTS, of_order), (_VIEW_LINES, of_order), (_VIEW_HOLDS, of_order), (_VIEW_DATA, of_order)
+    )  # one round trip on PostgreSQL
     fill_prefetched([order], "shipments", shipments)
-    fill_prefetched(shipments, "lines", _VIEW_LINES.run(order_id=order.pk))
-    fill_prefetched([order], "holds", _VIEW_HOLDS.run(order_id=order.pk))
-    fill_prefetched([order], "data_values", _VIEW_DATA.run(order_id=order.pk))
+    fill_prefetched(shipments, "lines", lines)
+    fill_prefetched([order], "holds", holds)
+    fill_prefetched([order], "data_values", data)
     return order
 
 

@@ -15,7 +15,7 @@ from concierge.audit.models import Event
 from concierge.audit.services import record
 from concierge.carts.models import Cart
 from concierge.core.context import ActingContext
-from concierge.core.prepared import PreparedQuery, PreparedUpdate, insert, save_fields
+from concierge.core.prepared import PreparedQuery, PreparedUpdate, insert, run_together, save_fields
 from concierge.identity.models import ApiToken, User
 from concierge.identity.services import api_token_create, api_token_revoke, api_token_user
 from concierge.testing import factories
@@ -278,3 +278,32 @@ def test_a_failed_compiled_write_inside_a_transaction_marks_it_for_rollback(stor
         transaction.set_rollback(True)  # whatever it said, the failed block is rolled back
 
     assert marked  # as save() leaves it: the block's later statements are not run on a failed transaction
+
+
+# --- Reads sent together ----------------------------------------------------------------------------
+
+CARTS_OF = PreparedQuery(lambda customer_id: Cart.objects.filter(customer_id=customer_id).order_by("pk"),
+                         customer_id=-7_000_000_001)  # fmt: skip
+
+
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_reads_sent_together_answer_what_each_answers_alone(store, shopper, other_shopper, csr, in_transaction):
+    mine = Cart.objects.create(store=store, customer=shopper, code="C-TOG-1", currency="USD")
+    theirs = Cart.objects.create(store=store, customer=other_shopper, code="C-TOG-2", currency="USD")
+    reads = [(CARTS_OF, {"customer_id": shopper.pk}), (WITH_CUSTOMER, {"pk": csr.pk}),
+             (CARTS_OF, {"customer_id": other_shopper.pk}), (CARTS_OF, {"customer_id": -1})]  # fmt: skip
+
+    with CaptureQueriesContext(connection) as queries:
+        if in_transaction:
+            with transaction.atomic():
+                together = run_together(*reads)
+        else:
+            together = run_together(*reads)
+
+    assert [[fields(row) for row in rows] for rows in together] == [
+        [fields(mine)],
+        [fields(User.objects.get(pk=csr.pk))],
+        [fields(theirs)],
+        [],
+    ]
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("SELECT")]) == 4  # each is logged
