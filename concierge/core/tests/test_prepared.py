@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import psycopg
 import pytest
@@ -290,8 +291,12 @@ CARTS_OF = PreparedQuery(lambda customer_id: Cart.objects.filter(customer_id=cus
 def test_reads_sent_together_answer_what_each_answers_alone(store, shopper, other_shopper, csr, in_transaction):
     mine = Cart.objects.create(store=store, customer=shopper, code="C-TOG-1", currency="USD")
     theirs = Cart.objects.create(store=store, customer=other_shopper, code="C-TOG-2", currency="USD")
-    reads = [(CARTS_OF, {"customer_id": shopper.pk}), (WITH_CUSTOMER, {"pk": csr.pk}),
-             (CARTS_OF, {"customer_id": other_shopper.pk}), (CARTS_OF, {"customer_id": -1})]  # fmt: skip
+    reads: list[tuple[PreparedQuery[Any], dict[str, Any]]] = [
+        (CARTS_OF, {"customer_id": shopper.pk}),
+        (WITH_CUSTOMER, {"pk": csr.pk}),
+        (CARTS_OF, {"customer_id": other_shopper.pk}),
+        (CARTS_OF, {"customer_id": -1}),
+    ]
 
     with CaptureQueriesContext(connection) as queries:
         if in_transaction:
