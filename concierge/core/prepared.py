@@ -24,8 +24,8 @@ statements are bound in the client as Django does by default, and never prepared
 
 A model's own save compiles its statement on every call as well: ``save_fields`` and ``insert`` write
 a row as ``save(update_fields=…)`` and ``save(force_insert=True)`` would, their statements compiled
-once per model (and fields). A model that save signals are connected to, or that inherits another's
-table, is saved by ``save()`` itself.
+once per model (and fields). A model with a ``save`` of its own, save signals connected to it, or
+another model's table is saved by ``save()`` itself.
 
 A prefetch is a queryset too, built and compiled on every read: ``fill_prefetched`` gives owners
 their rows of a reverse foreign key read by a ``PreparedQuery``, as ``prefetch_related`` would
@@ -274,9 +274,10 @@ def insert(row: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
 
 
 def _plainly_saved(model: type[Model]) -> bool:
-    """Whether a model's rows may be written without ``save()``: it inherits no other model's table."""
+    """Whether a model's rows may be written without ``save()``: it neither has a ``save`` of its
+    own nor inherits another model's table."""
     meta = model._meta
-    return not (meta.parents or meta.proxy)
+    return model.save is Model.save and not (meta.parents or meta.proxy)
 
 
 def _signalled(model: type[Model]) -> bool:

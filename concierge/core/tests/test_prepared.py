@@ -312,3 +312,17 @@ def test_reads_sent_together_answer_what_each_answers_alone(store, shopper, othe
         [],
     ]
     assert len([q for q in queries.captured_queries if q["sql"].startswith("SELECT")]) == 4  # each is logged
+
+
+def test_a_model_with_a_save_of_its_own_is_saved_by_it(store, shopper, monkeypatch):
+    cart = Cart.objects.create(store=store, customer=shopper, code="CPOWN", currency="USD")
+    saved = []
+    monkeypatch.setattr(Cart, "save", lambda self, *args, **kwargs: saved.append(kwargs.get("update_fields")))
+    monkeypatch.setattr("concierge.core.prepared._WRITES", {})  # compiled afresh, with the override in place
+
+    cart.lease_token = "token-4"
+    save_fields(cart, ["lease_token"])
+
+    assert saved == [["lease_token"]]
+    cart.refresh_from_db()
+    assert cart.lease_token == ""  # the model's own save (here: one that writes nothing) decided
