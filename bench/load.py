@@ -70,11 +70,11 @@ def run(base: str, workload: str, clients: int, requests: int, warmup: int, skus
 
     def worker(n: int) -> None:
         nonlocal errors
-        client = Client(base)
         rng = random.Random(n)
         state = {"n": n, "skus": skus[n * 20 % max(1, len(skus)) :][:20] or skus}
         fn = WORKLOADS[workload]
         try:
+            client = Client(base)
             for _ in range(warmup):
                 fn(client, rng, state)
         finally:

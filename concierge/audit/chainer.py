@@ -115,7 +115,7 @@ class BackgroundLinker(threading.Thread):
         try:
             while True:
                 self._woken.wait()
-                gather = getattr(settings, "CONCIERGE_AUDIT_LINK_GATHER_MS", 0) / 1000
+                gather = max(0, getattr(settings, "CONCIERGE_AUDIT_LINK_GATHER_MS", 0)) / 1000
                 if gather and not self._stopped:
                     # The commits that come in the next few milliseconds join this pass: a pass
                     # costs about as much for one event as for ten.

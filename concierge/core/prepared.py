@@ -131,7 +131,7 @@ def run_together(*reads: tuple[PreparedQuery[Any], dict[str, Any]], using: str =
     an order's shipments, lines, holds and data); elsewhere they run one after another."""
     bound = [query._bound(using, values) for query, values in reads]
     connection = bound[0][0] if bound else None
-    if connection is None or connection.vendor != "postgresql" or len(bound) < 2:
+    if connection is None or connection.vendor != "postgresql" or len(bound) < 2 or not _pipelines():
         return [query._answer(compiled, _fetched(c, compiled.sql, params)) for (query, _), (c, compiled, params)
                 in zip(reads, bound, strict=True)]  # fmt: skip
     fetched = _fetched_together(connection, [(compiled.sql, params) for _, compiled, params in bound])
@@ -243,12 +243,17 @@ def save_fields(row: Model, fields: Sequence[str], *, using: str = DEFAULT_DB_AL
     if compiled is None or _signalled(type(row)):
         row.save(update_fields=fields, using=using)
         return
-    params = [f.get_db_prep_save(f.pre_save(row, False), connection=connection) for f in compiled.fields[:-1]]
+    values = [f.pre_save(row, False) for f in compiled.fields[:-1]]
+    if any(hasattr(v, "resolve_expression") for v in values):  # F(), Now(): save() resolves them
+        row.save(update_fields=fields, using=using)
+        return
+    params = [f.get_db_prep_save(v, connection=connection) for f, v in zip(compiled.fields[:-1], values, strict=True)]
     params.append(compiled.fields[-1].get_db_prep_value(row.pk, connection=connection))
     with transaction.mark_for_rollback_on_error(using), _cursor(connection) as cursor:
         cursor.execute(compiled.sql, params)
         if cursor.rowcount == 0:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+            # As save() raises it: the model's NotUpdated where Django has one (a DatabaseError).
+            raise getattr(type(row), "NotUpdated", DatabaseError)("Save with update_fields did not affect any rows.")
     row._state.db = using
     row._state.adding = False
 
@@ -265,7 +270,11 @@ def insert(row: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
     if compiled is None or row.pk is not None or _signalled(type(row)):
         row.save(force_insert=True, using=using)
         return
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection=connection) for f in compiled.fields]
+    values = [f.pre_save(row, True) for f in compiled.fields]
+    if any(hasattr(v, "resolve_expression") for v in values):  # F(), Now(): save() resolves them
+        row.save(force_insert=True, using=using)
+        return
+    params = [f.get_db_prep_save(v, connection=connection) for f, v in zip(compiled.fields, values, strict=True)]
     with transaction.mark_for_rollback_on_error(using), _cursor(connection) as cursor:
         cursor.execute(compiled.sql, params)
         row.pk = cursor.fetchone()[0] if compiled.returns_pk else cursor.lastrowid
@@ -349,6 +358,13 @@ def _fetched(connection: Any, sql: str, params: list[Any]) -> list[Any]:
                 connection.connection.execute("DEALLOCATE ALL")  # psycopg forgets its names too
             cursor.execute(sql, params)
         return cursor.fetchall()  # type: ignore[no-any-return]  # the stubs' cursor is untyped
+
+
+def _pipelines() -> bool:
+    """Whether psycopg can pipeline here (libpq 14 or later)."""
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
 
 
 def _fetched_together(connection: Any, statements: list[tuple[str, list[Any]]]) -> list[list[Any]]:
