@@ -310,7 +310,7 @@ def _compile_update(model: type[Model], names: Sequence[str], connection: Any) -
     if not all(_written_as_a_value(f) for f in fields):
         return None
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    # Names of the model's own table and columns, quoted; every value is a parameter.
+    # Names of the model's own table and columns, quoted by the backend; every value is a parameter.
     sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
     return _CompiledWrite(sql=sql, fields=(*fields, meta.pk), returns_pk=False)
 
@@ -325,7 +325,8 @@ def _compile_insert(model: type[Model], connection: Any) -> _CompiledWrite | Non
         return None
     columns = ", ".join(quote(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 (as above)
+    # Names of the model's own table and columns, quoted by the backend; every value is a parameter.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
     returns_pk = bool(connection.features.can_return_columns_from_insert)
     if returns_pk:
         sql += f" RETURNING {quote(meta.pk.column)}"
